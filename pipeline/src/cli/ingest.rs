@@ -1,0 +1,134 @@
+use std::io::Write;
+use std::path::PathBuf;
+
+use finsam::load::{self, IngestOptions, IngestReport, Status};
+use finsam::period::HalfYear;
+
+use super::{DataArgs, Exit};
+
+/// Validate submissions and take them into the dataset.
+///
+/// FILE is a workbook made from `finsam template` (one submission), a CSV file, or a
+/// folder: CSV files in one folder form one submission (deltagare.csv, insatser.csv, …,
+/// inlamning.csv). All submissions of one call are taken in together or not at all:
+/// with any error, the dataset is left exactly as it was and every error is listed
+/// with file, sheet, row and column.
+///
+/// Examples:
+///   finsam ingest sigma_2008H1.xlsx --key nyckel
+///   finsam ingest inlamningar/*.xlsx --data data --dry-run
+///   finsam ingest csv/sigma-2008H1/ --projekt SIGMA --halvar 2008H1
+#[derive(clap::Args)]
+pub struct Args {
+    /// Workbooks, CSV files or folders.
+    #[arg(required = true, value_name = "FILE")]
+    files: Vec<PathBuf>,
+    #[command(flatten)]
+    data: DataArgs,
+    /// Key file (default: the file FINSAM_KEY_FILE names).
+    #[arg(long)]
+    key: Option<PathBuf>,
+    /// The project, when the submission does not say (must agree when it does).
+    #[arg(long)]
+    projekt: Option<String>,
+    /// The half-year, e.g. 2008H1, when the submission does not say.
+    #[arg(long)]
+    halvar: Option<HalfYear>,
+    /// Only validate: nothing is written.
+    #[arg(long)]
+    dry_run: bool,
+    /// Also write every error to this CSV file (for Excel).
+    #[arg(long, value_name = "FILE")]
+    rapport: Option<PathBuf>,
+}
+
+pub fn run(args: Args) -> finsam::Result<Exit> {
+    let schema = args.data.schema()?;
+    let key = super::load_key(args.key.as_deref())?;
+    let options = IngestOptions {
+        projekt: args.projekt,
+        halvar: args.halvar,
+        dry_run: args.dry_run,
+        show_progress: true,
+        today: chrono::Local::now().date_naive(),
+    };
+    let report = load::ingest(&schema, &key, &args.data.data, &args.files, &options)?;
+    if let Some(path) = &args.rapport {
+        write_findings_csv(&report, path)?;
+    }
+    print_report(&report, args.dry_run)?;
+    Ok(if report.accepted() { Exit::Ok } else { Exit::InvalidInput })
+}
+
+fn print_report(report: &IngestReport, dry_run: bool) -> finsam::Result<()> {
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    let io = |e| finsam::Error::io(std::path::Path::new("<stdout>"), e);
+    if !report.accepted() {
+        for finding in &report.findings {
+            eprintln!("{finding}");
+        }
+        eprintln!(
+            "Avvisat: {} fel i {} inlämning(ar). Inget har ändrats i datamängden; rätta felen och lämna in igen.",
+            report.findings.len(),
+            report.submissions.len().max(1)
+        );
+        return Ok(());
+    }
+    for submission in &report.submissions {
+        let status = match &submission.status {
+            Status::New => "ny".to_string(),
+            Status::Replaced(old) => format!("ersätter {old}"),
+            Status::Unchanged => "oförändrad".to_string(),
+            Status::Validated => "godkänd (ej inläst)".to_string(),
+        };
+        let rows: Vec<String> = submission.rows.iter().filter(|(_, n)| **n > 0).map(|(t, n)| format!("{t} {n}")).collect();
+        writeln!(
+            out,
+            "{} {}  {}  id {}  {}",
+            submission.projekt,
+            submission.halvar,
+            status,
+            submission.id,
+            rows.join(", ")
+        )
+        .map_err(io)?;
+    }
+    let verb = if dry_run { "Kontrollerat" } else { "Inläst" };
+    let seconds = report.elapsed.as_secs_f64();
+    let rate = if seconds > 0.0 { report.total_rows() as f64 / seconds } else { 0.0 };
+    writeln!(
+        out,
+        "{verb}: {} inlämning(ar), {} rader, 0 fel, {:.2} s ({:.0} rader/s)",
+        report.submissions.len(),
+        report.total_rows(),
+        seconds,
+        rate
+    )
+    .map_err(io)?;
+    Ok(())
+}
+
+fn write_findings_csv(report: &IngestReport, path: &std::path::Path) -> finsam::Result<()> {
+    let mut bytes = Vec::from("\u{feff}".as_bytes());
+    {
+        let mut writer = csv::WriterBuilder::new().delimiter(b';').from_writer(&mut bytes);
+        let fail = |e: csv::Error| finsam::Error::Output(e.to_string());
+        writer.write_record(["fil", "blad", "rad", "kolumn", "fel"]).map_err(fail)?;
+        for finding in &report.findings {
+            let l = &finding.location;
+            let row = l.row.map(|r| r.to_string()).unwrap_or_default();
+            writer
+                .write_record([
+                    l.file.as_str(),
+                    l.sheet.as_deref().unwrap_or(""),
+                    row.as_str(),
+                    l.column.as_deref().unwrap_or(""),
+                    finding.message.as_str(),
+                ])
+                .map_err(fail)?;
+        }
+        writer.flush().map_err(|e| finsam::Error::io(path, e))?;
+    }
+    Ok(finsam::store::write_atomic(path, &bytes)?)
+}

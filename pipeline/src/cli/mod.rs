@@ -1,0 +1,127 @@
+//! Command-line interface: one file per subcommand, each a thin layer over the library.
+
+mod ingest;
+mod keygen;
+mod sql;
+mod status;
+// mod synth;
+// mod template;
+
+use std::path::{Path, PathBuf};
+
+use clap::{Parser, Subcommand};
+use finsam::pseudonymise::{KEY_FILE_ENV, PseudonymKey};
+use finsam::schema::Schema;
+
+/// Exit codes are part of the interface (README, "Exit codes").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    Ok = 0,
+    InvalidInput = 1,
+    Internal = 3,
+}
+
+impl From<Exit> for std::process::ExitCode {
+    fn from(exit: Exit) -> Self {
+        std::process::ExitCode::from(exit as u8)
+    }
+}
+
+#[derive(Parser)]
+#[command(
+    name = "finsam",
+    version,
+    about = "Uppföljning av samordningsförbundens insatser: inlämningar, pseudonymisering, Parquet och SQL",
+    long_about = None,
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// Options every command that reads or writes the dataset shares.
+#[derive(clap::Args, Debug, Clone)]
+pub struct DataArgs {
+    /// Dataset directory.
+    #[arg(long, default_value = "data", env = "FINSAM_DATA")]
+    pub data: PathBuf,
+    /// Read the schema from this folder instead of the bundled one.
+    #[arg(long, env = "FINSAM_SCHEMAS")]
+    pub schemas: Option<PathBuf>,
+}
+
+impl DataArgs {
+    pub fn schema(&self) -> finsam::Result<Schema> {
+        Ok(Schema::from_option(self.schemas.as_deref())?)
+    }
+}
+
+#[derive(Subcommand)]
+enum Command {
+    Keygen(keygen::Args),
+    Ingest(ingest::Args),
+    Sql(sql::Args),
+    Status(status::Args),
+}
+
+pub fn run(cli: Cli) -> finsam::Result<Exit> {
+    match cli.command {
+        Command::Keygen(args) => keygen::run(args),
+        Command::Ingest(args) => ingest::run(args),
+        Command::Sql(args) => sql::run(args),
+        Command::Status(args) => status::run(args),
+    }
+}
+
+/// Loads the key from `--key`, or from the file `FINSAM_KEY_FILE` names.
+pub fn load_key(flag: Option<&Path>) -> finsam::Result<PseudonymKey> {
+    let path = match flag {
+        Some(path) => path.to_path_buf(),
+        None => match std::env::var_os(KEY_FILE_ENV) {
+            Some(path) => PathBuf::from(path),
+            None => {
+                return Err(finsam::Error::Usage(format!(
+                    "ingen nyckel: ange --key FIL eller sätt {KEY_FILE_ENV}=FIL (skapa en nyckel med finsam keygen --out FIL)"
+                )));
+            }
+        },
+    };
+    Ok(PseudonymKey::from_file(&path)?)
+}
+
+/// The full cause chain on one line, each cause once.
+pub fn chain(error: &finsam::Error) -> String {
+    let mut parts: Vec<String> = vec![error.to_string()];
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        let text = cause.to_string();
+        if !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        source = cause.source();
+    }
+    parts.join(": ")
+}
+
+pub fn is_broken_pipe(error: &finsam::Error) -> bool {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(error);
+    while let Some(cause) = source {
+        if cause.downcast_ref::<std::io::Error>().is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe) {
+            return true;
+        }
+        source = cause.source();
+    }
+    false
+}
+
+pub fn exit_code_for(error: &finsam::Error) -> Exit {
+    if error.is_user_error() { Exit::InvalidInput } else { Exit::Internal }
+}
+
+/// A small runtime for the commands that query: DataFusion is async.
+pub fn runtime() -> finsam::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| finsam::Error::io(std::path::Path::new("tokio"), e))
+}

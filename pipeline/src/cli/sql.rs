@@ -1,0 +1,84 @@
+use std::io::Write;
+use std::path::PathBuf;
+
+use finsam::output::{self, Format};
+use finsam::query::Engine;
+use finsam::store::Dataset;
+
+use super::{DataArgs, Exit};
+
+/// Run a read-only SQL query (DataFusion) over the dataset.
+///
+/// Tables: deltagare, insatser, remisser, sjukskrivning, lss, ersattning, forsorjning,
+/// moten, anonyma_arenden (each with the partition columns projekt and halvar),
+/// kod_<lista> for every code list, and inlamningar. Parameters are named
+/// placeholders ($halvar) bound to the values of --param, never pasted into the text.
+///
+/// Examples:
+///   finsam sql "SELECT projekt, halvar, count(*) FROM deltagare GROUP BY 1, 2 ORDER BY 1, 2"
+///   finsam sql -f queries/exempel/deltagare_per_halvar.sql --param projekt=SIGMA --format csv
+#[derive(clap::Args)]
+pub struct Args {
+    /// The query (or use --file).
+    #[arg(required_unless_present = "file", conflicts_with = "file")]
+    query: Option<String>,
+    /// Read the query from a .sql file.
+    #[arg(short, long, value_name = "FILE")]
+    file: Option<PathBuf>,
+    /// A parameter for a $name placeholder, as name=value; repeat for several.
+    #[arg(short, long = "param", value_name = "NAME=VALUE", value_parser = parse_param)]
+    params: Vec<(String, String)>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "table")]
+    format: Format,
+    /// Write to this file instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    out: Option<PathBuf>,
+    #[command(flatten)]
+    data: DataArgs,
+}
+
+fn parse_param(text: &str) -> Result<(String, String), String> {
+    let (name, value) = text.split_once('=').ok_or("skriv parametern som namn=värde")?;
+    let name = name.trim().trim_start_matches('$');
+    if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        return Err(format!("ogiltigt parameternamn \"{name}\""));
+    }
+    Ok((name.to_string(), value.to_string()))
+}
+
+pub fn run(args: Args) -> finsam::Result<Exit> {
+    let schema = args.data.schema()?;
+    let sql = match (&args.query, &args.file) {
+        (Some(query), _) => query.clone(),
+        (None, Some(file)) => std::fs::read_to_string(file).map_err(|e| finsam::Error::io(file, e))?,
+        (None, None) => unreachable!("clap requires a query or --file"),
+    };
+    if args.format == Format::Parquet && args.out.is_none() {
+        return Err(finsam::Error::Usage("--format parquet kräver --out FIL".into()));
+    }
+    let dataset = Dataset::open(&args.data.data, &schema)?;
+    let runtime = super::runtime()?;
+    let result = runtime.block_on(async {
+        let engine = Engine::open(&dataset, &schema).await?;
+        engine.run(&sql, &args.params).await
+    });
+    let result = result.map_err(|e| match &args.file {
+        Some(file) => finsam::Error::Usage(format!("{}: {e}", file.display())),
+        None => e.into(),
+    })?;
+    match &args.out {
+        Some(path) => {
+            let mut bytes = Vec::new();
+            output::write(&result, args.format, &mut bytes)?;
+            finsam::store::write_atomic(path, &bytes)?;
+            eprintln!("{} rader skrivna till {}", result.row_count(), path.display());
+        }
+        None => {
+            let mut stdout = std::io::BufWriter::new(std::io::stdout());
+            output::write(&result, args.format, &mut stdout)?;
+            stdout.flush().map_err(|e| finsam::Error::io(std::path::Path::new("<stdout>"), e))?;
+        }
+    }
+    Ok(Exit::Ok)
+}

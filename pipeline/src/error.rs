@@ -1,0 +1,59 @@
+//! The crate's error: one variant per stage, each a typed error of that stage.
+//!
+//! Record problems are not errors but [`crate::ingest::Finding`]s; an `Error` means
+//! the work could not be done at all (a missing key, an unreadable dataset, I/O).
+
+use crate::period::HalfYearError;
+use crate::pseudonymise::KeyError;
+use crate::query::QueryError;
+use crate::schema::SchemaError;
+use crate::store::StoreError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(transparent)]
+    Schema(#[from] SchemaError),
+    #[error(transparent)]
+    Key(#[from] KeyError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Query(#[from] QueryError),
+    #[error(transparent)]
+    Period(#[from] HalfYearError),
+    #[error("{path}: {source}")]
+    Io { path: std::path::PathBuf, source: std::io::Error },
+    #[error("{0}")]
+    Output(String),
+    #[error("{0}")]
+    Usage(String),
+}
+
+impl Error {
+    pub fn io(path: &std::path::Path, source: std::io::Error) -> Error {
+        Error::Io { path: path.to_path_buf(), source }
+    }
+
+    /// Whether the user can fix this by changing the input or the command line,
+    /// as opposed to an internal or environmental failure.
+    pub fn is_user_error(&self) -> bool {
+        matches!(
+            self,
+            Error::Key(_)
+                | Error::Period(_)
+                | Error::Usage(_)
+                | Error::Store(StoreError::NotADataset(_) | StoreError::WrongKey { .. } | StoreError::Busy(_))
+                | Error::Query(
+                    QueryError::Syntax(_)
+                        | QueryError::NotReadOnly(_)
+                        | QueryError::SeveralStatements(_)
+                        | QueryError::Empty
+                        | QueryError::MissingParameter(_)
+                        | QueryError::UnusedParameter(..)
+                        | QueryError::DataFusion(_)
+                )
+        )
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

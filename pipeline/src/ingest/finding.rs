@@ -1,0 +1,91 @@
+//! Findings: problems in submitted records, reported to the person who sent them.
+//!
+//! A finding says where (file, sheet, row, column) and what, in plain Swedish. It
+//! never holds a personnummer: values are shown only through
+//! [`crate::personnummer::redact_for_message`].
+
+use std::fmt;
+use std::path::Path;
+
+use serde::Serialize;
+
+/// Where in a submission a finding points.
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Location {
+    pub file: String,
+    pub sheet: Option<String>,
+    pub row: Option<u64>,
+    pub column: Option<String>,
+}
+
+impl Location {
+    /// The file as the user named it; a name that looks like a personnummer is hidden.
+    pub fn file(path: &Path) -> Location {
+        let shown = path.display().to_string();
+        Location { file: crate::personnummer::redact_for_message(&shown).into_owned(), ..Location::default() }
+    }
+
+    pub fn sheet(mut self, sheet: &str) -> Location {
+        self.sheet = Some(sheet.to_string());
+        self
+    }
+
+    pub fn row(mut self, row: u64) -> Location {
+        self.row = Some(row);
+        self
+    }
+
+    pub fn column(mut self, column: &str) -> Location {
+        self.column = Some(column.to_string());
+        self
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Finding {
+    #[serde(flatten)]
+    pub location: Location,
+    pub message: String,
+}
+
+impl Finding {
+    pub fn at(location: Location, message: impl Into<String>) -> Finding {
+        Finding { location, message: message.into() }
+    }
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file)?;
+        if let Some(sheet) = &self.sheet {
+            write!(f, ", blad {sheet}")?;
+        }
+        if let Some(row) = self.row {
+            write!(f, ", rad {row}")?;
+        }
+        if let Some(column) = &self.column {
+            write!(f, ", kolumn {column}")?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Display for Finding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.location, self.message)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shows_every_part_of_the_location() {
+        let finding = Finding::at(
+            Location::file(Path::new("mall.xlsx")).sheet("Deltagare").row(7).column("Kön"),
+            "okänd kod \"x\"",
+        );
+        assert_eq!(finding.to_string(), "mall.xlsx, blad Deltagare, rad 7, kolumn Kön: okänd kod \"x\"");
+    }
+}

@@ -1,0 +1,23 @@
+//! The `finsam` command: parses arguments, calls the library, maps the outcome to an
+//! exit code. Exit codes: 0 done, 1 invalid input (findings, bad values), 2 usage
+//! (unknown flags), 3 internal failure.
+
+mod cli;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let args = cli::Cli::parse();
+    match cli::run(args) {
+        Ok(code) => code.into(),
+        Err(error) => {
+            if cli::is_broken_pipe(&error) {
+                return ExitCode::SUCCESS;
+            }
+            eprintln!("finsam: {}", cli::chain(&error));
+            cli::exit_code_for(&error).into()
+        }
+    }
+}

@@ -1,0 +1,97 @@
+//! Half-years (`2008H1`): the unit of submission, partitioning and reporting.
+
+use std::fmt;
+use std::str::FromStr;
+
+use chrono::{Datelike, NaiveDate};
+
+/// A half-year: H1 is 1 January – 30 June, H2 is 1 July – 31 December.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct HalfYear {
+    year: i32,
+    half: u8,
+}
+
+#[derive(Debug, thiserror::Error, PartialEq)]
+#[error("\"{0}\" är inget halvår: skriv år och H1 eller H2, t.ex. 2008H1")]
+pub struct HalfYearError(pub String);
+
+impl HalfYear {
+    pub fn new(year: i32, half: u8) -> Option<HalfYear> {
+        ((1..=2).contains(&half) && (1900..=9999).contains(&year)).then_some(HalfYear { year, half })
+    }
+
+    pub fn containing(date: NaiveDate) -> HalfYear {
+        HalfYear { year: date.year(), half: if date.month() <= 6 { 1 } else { 2 } }
+    }
+
+    pub fn year(&self) -> i32 {
+        self.year
+    }
+
+    pub fn half(&self) -> u8 {
+        self.half
+    }
+
+    pub fn start(&self) -> NaiveDate {
+        let month = if self.half == 1 { 1 } else { 7 };
+        NaiveDate::from_ymd_opt(self.year, month, 1).expect("first day of a half-year exists")
+    }
+
+    pub fn end(&self) -> NaiveDate {
+        let (month, day) = if self.half == 1 { (6, 30) } else { (12, 31) };
+        NaiveDate::from_ymd_opt(self.year, month, day).expect("last day of a half-year exists")
+    }
+}
+
+impl fmt::Display for HalfYear {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}H{}", self.year, self.half)
+    }
+}
+
+impl FromStr for HalfYear {
+    type Err = HalfYearError;
+
+    fn from_str(text: &str) -> Result<HalfYear, HalfYearError> {
+        let trimmed = text.trim();
+        let error = || HalfYearError(trimmed.to_string());
+        let (year, half) = trimmed.split_once(['H', 'h']).ok_or_else(error)?;
+        if year.len() != 4 || half.len() != 1 {
+            return Err(error());
+        }
+        let year = year.parse().map_err(|_| error())?;
+        let half = half.parse().map_err(|_| error())?;
+        HalfYear::new(year, half).ok_or_else(error)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_and_prints() {
+        let h: HalfYear = "2008H1".parse().unwrap();
+        assert_eq!(h.to_string(), "2008H1");
+        assert_eq!(h.start(), NaiveDate::from_ymd_opt(2008, 1, 1).unwrap());
+        assert_eq!(h.end(), NaiveDate::from_ymd_opt(2008, 6, 30).unwrap());
+        let h2: HalfYear = " 2008h2".parse().unwrap();
+        assert_eq!(h2.end(), NaiveDate::from_ymd_opt(2008, 12, 31).unwrap());
+        assert!(h < h2);
+    }
+
+    #[test]
+    fn refuses_malformed_periods() {
+        for bad in ["2008H3", "2008-1", "08H1", "2008H", "H1", "2008H12", ""] {
+            assert!(bad.parse::<HalfYear>().is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn containing_splits_at_july() {
+        let d = |m, day| NaiveDate::from_ymd_opt(2008, m, day).unwrap();
+        assert_eq!(HalfYear::containing(d(6, 30)).to_string(), "2008H1");
+        assert_eq!(HalfYear::containing(d(7, 1)).to_string(), "2008H2");
+    }
+}

@@ -1,0 +1,235 @@
+//! The query engine: one DataFusion context with every table of the dataset.
+//!
+//! Registered names (documented for evaluators in the README):
+//! - each record table (`deltagare`, `insatser`, …) with its partition columns
+//!   `projekt` and `halvar`;
+//! - `kod_<lista>` for every code list: `kod`, `etikett`, `ordning` and the list's
+//!   attributes (e.g. `kod_forsorjningskalla.sjalvforsorjande`);
+//! - `inlamningar`: the current submission of each project and half-year.
+//!
+//! Queries are read-only: only SELECT (and EXPLAIN of a SELECT) is accepted, and
+//! parameters bind as `$name` placeholders, never by pasting text into SQL.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+use datafusion::arrow::array::{ArrayRef, BooleanArray, Int32Array, RecordBatch, StringArray, UInt64Array};
+use datafusion::arrow::datatypes::{DataType, Field, Schema as ArrowSchema, SchemaRef};
+use datafusion::common::ScalarValue;
+use datafusion::datasource::file_format::parquet::ParquetFormat;
+use datafusion::datasource::listing::{ListingOptions, ListingTable, ListingTableConfig, ListingTableUrl};
+use datafusion::datasource::MemTable;
+use datafusion::execution::context::{SQLOptions, SessionConfig, SessionContext};
+use datafusion::sql::sqlparser::ast::Statement;
+use datafusion::sql::sqlparser::dialect::GenericDialect;
+use datafusion::sql::sqlparser::parser::Parser;
+
+use crate::schema::{AttributeValue, CodeList, PARTITION_COLUMNS, Schema};
+use crate::store::{Dataset, StoreError};
+
+#[derive(Debug, thiserror::Error)]
+pub enum QueryError {
+    #[error("frågan kan inte tolkas: {0}")]
+    Syntax(String),
+    #[error("endast läsande frågor (SELECT) är tillåtna; {0} ändrar data eller inställningar och körs inte")]
+    NotReadOnly(String),
+    #[error("kör en fråga i taget (filen innehåller {0} satser)")]
+    SeveralStatements(usize),
+    #[error("frågan är tom")]
+    Empty,
+    #[error("parametern ${0} saknar värde: ange --param {0}=…")]
+    MissingParameter(String),
+    #[error("parametern {0} används inte i frågan (den har: {1})")]
+    UnusedParameter(String, String),
+    #[error("{0}")]
+    DataFusion(#[from] datafusion::error::DataFusionError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Result rows of one query.
+pub struct QueryResult {
+    pub schema: SchemaRef,
+    pub batches: Vec<RecordBatch>,
+}
+
+impl QueryResult {
+    pub fn row_count(&self) -> usize {
+        self.batches.iter().map(RecordBatch::num_rows).sum()
+    }
+}
+
+pub struct Engine {
+    ctx: SessionContext,
+}
+
+impl Engine {
+    /// Registers every table of the dataset; DATAFUSION_* environment settings apply.
+    pub async fn open(dataset: &Dataset, schema: &Schema) -> Result<Engine, QueryError> {
+        let config = SessionConfig::from_env()?.with_information_schema(true);
+        let ctx = SessionContext::new_with_config(config);
+        let partition_cols: Vec<(String, DataType)> =
+            PARTITION_COLUMNS.iter().map(|c| (c.to_string(), DataType::Utf8)).collect();
+        for table in &schema.tables {
+            let url = ListingTableUrl::parse(format!("{}/", dataset.table_dir(&table.name).display()))?;
+            let options = ListingOptions::new(Arc::new(ParquetFormat::default()))
+                .with_file_extension(".parquet")
+                .with_table_partition_cols(partition_cols.clone());
+            let config = ListingTableConfig::new(url).with_listing_options(options).with_schema(table.file_schema());
+            ctx.register_table(&table.name, Arc::new(ListingTable::try_new(config)?))?;
+        }
+        for list in &schema.code_lists {
+            ctx.register_table(format!("kod_{}", list.name), Arc::new(code_list_table(list)?))?;
+        }
+        ctx.register_table("inlamningar", Arc::new(submissions_table(dataset)?))?;
+        Ok(Engine { ctx })
+    }
+
+    /// Runs one read-only query with `$name` parameters bound to the given values.
+    pub async fn run(&self, sql: &str, params: &[(String, String)]) -> Result<QueryResult, QueryError> {
+        check_read_only(sql)?;
+        let options = SQLOptions::new().with_allow_ddl(false).with_allow_dml(false).with_allow_statements(false);
+        let plan = self.ctx.state().create_logical_plan(sql).await?;
+        options.verify_plan(&plan)?;
+        let wanted: HashMap<String, Option<DataType>> = plan.get_parameter_types()?;
+        let wanted: BTreeMap<String, ()> =
+            wanted.into_keys().map(|k| (k.trim_start_matches('$').to_string(), ())).collect();
+        for (name, _) in params {
+            if !wanted.contains_key(name) {
+                let used: Vec<String> = wanted.keys().map(|k| format!("${k}")).collect();
+                let used = if used.is_empty() { "inga parametrar".into() } else { used.join(", ") };
+                return Err(QueryError::UnusedParameter(name.clone(), used));
+            }
+        }
+        if let Some(missing) = wanted.keys().find(|name| !params.iter().any(|(n, _)| n == *name)) {
+            return Err(QueryError::MissingParameter(missing.clone()));
+        }
+        let mut frame = self.ctx.execute_logical_plan(plan).await?;
+        if !params.is_empty() {
+            let values: Vec<(String, ScalarValue)> =
+                params.iter().map(|(k, v)| (k.clone(), ScalarValue::Utf8(Some(v.clone())))).collect();
+            frame = frame.with_param_values(values)?;
+        }
+        let schema: SchemaRef = Arc::new(frame.schema().as_arrow().clone());
+        let batches = frame.collect().await?;
+        Ok(QueryResult { schema, batches })
+    }
+
+    pub fn context(&self) -> &SessionContext {
+        &self.ctx
+    }
+}
+
+/// Refuses anything but one SELECT (or EXPLAIN of one) before DataFusion sees it,
+/// so the message can say what was refused.
+fn check_read_only(sql: &str) -> Result<(), QueryError> {
+    let statements =
+        Parser::parse_sql(&GenericDialect {}, sql).map_err(|e| QueryError::Syntax(e.to_string()))?;
+    match statements.as_slice() {
+        [] => Err(QueryError::Empty),
+        [Statement::Query(_)] => Ok(()),
+        [Statement::Explain { statement, .. }] if matches!(**statement, Statement::Query(_)) => Ok(()),
+        [other] => {
+            let text = other.to_string();
+            let verb: String = text.split_whitespace().take(2).collect::<Vec<_>>().join(" ");
+            Err(QueryError::NotReadOnly(verb))
+        }
+        several => Err(QueryError::SeveralStatements(several.len())),
+    }
+}
+
+/// `kod_<lista>`: one row per code, with the list's attributes as columns.
+fn code_list_table(list: &CodeList) -> Result<MemTable, QueryError> {
+    let mut fields = vec![
+        Field::new("kod", DataType::Utf8, false),
+        Field::new("etikett", DataType::Utf8, false),
+        Field::new("ordning", DataType::Int32, false),
+    ];
+    let mut columns: Vec<ArrayRef> = vec![
+        Arc::new(StringArray::from_iter_values(list.codes.iter().map(|c| c.code.as_str()))),
+        Arc::new(StringArray::from_iter_values(list.codes.iter().map(|c| c.label.as_str()))),
+        Arc::new(Int32Array::from_iter_values(1..=list.codes.len() as i32)),
+    ];
+    for attribute in list.attributes.keys() {
+        let values: Vec<Option<&AttributeValue>> = list.codes.iter().map(|c| c.attributes.get(attribute)).collect();
+        let is_flag = values.iter().flatten().all(|v| matches!(v, AttributeValue::Bool(_)));
+        if is_flag {
+            fields.push(Field::new(attribute, DataType::Boolean, true));
+            let flags: BooleanArray = values
+                .iter()
+                .map(|v| match v {
+                    Some(AttributeValue::Bool(b)) => Some(*b),
+                    _ => None,
+                })
+                .collect();
+            columns.push(Arc::new(flags));
+        } else {
+            fields.push(Field::new(attribute, DataType::Utf8, true));
+            let texts: StringArray = values
+                .iter()
+                .map(|v| match v {
+                    Some(AttributeValue::Text(t)) => Some(t.clone()),
+                    Some(AttributeValue::Bool(b)) => Some(b.to_string()),
+                    None => None,
+                })
+                .collect();
+            columns.push(Arc::new(texts));
+        }
+    }
+    let schema = Arc::new(ArrowSchema::new(fields));
+    let batch = RecordBatch::try_new(schema.clone(), columns).map_err(datafusion::error::DataFusionError::from)?;
+    Ok(MemTable::try_new(schema, vec![vec![batch]])?)
+}
+
+/// `inlamningar`: the current submission of each project and half-year.
+fn submissions_table(dataset: &Dataset) -> Result<MemTable, QueryError> {
+    let manifest = dataset.manifest()?;
+    let current = manifest.current();
+    let entries: Vec<_> = current.values().collect();
+    let schema = Arc::new(ArrowSchema::new(vec![
+        Field::new("projekt", DataType::Utf8, false),
+        Field::new("halvar", DataType::Utf8, false),
+        Field::new("id", DataType::Utf8, false),
+        Field::new("inlast", DataType::Utf8, false),
+        Field::new("schemaversion", DataType::Int32, false),
+        Field::new("deltagare_rader", DataType::UInt64, false),
+    ]));
+    let text = |f: fn(&crate::store::ManifestEntry) -> &str| -> ArrayRef {
+        Arc::new(StringArray::from_iter_values(entries.iter().map(|e| f(e))))
+    };
+    let columns: Vec<ArrayRef> = vec![
+        text(|e| &e.projekt),
+        text(|e| &e.halvar),
+        text(|e| &e.id),
+        text(|e| &e.ingested_at),
+        Arc::new(Int32Array::from_iter_values(entries.iter().map(|e| e.schema_version as i32))),
+        Arc::new(UInt64Array::from_iter_values(
+            entries.iter().map(|e| e.rows.get("deltagare").copied().unwrap_or(0)),
+        )),
+    ];
+    let batch = RecordBatch::try_new(schema.clone(), columns).map_err(datafusion::error::DataFusionError::from)?;
+    Ok(MemTable::try_new(schema, vec![vec![batch]])?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_select_passes() {
+        assert!(check_read_only("SELECT 1").is_ok());
+        assert!(check_read_only("EXPLAIN SELECT 1").is_ok());
+        assert!(check_read_only("with x as (select 1) select * from x").is_ok());
+        for refused in [
+            "DROP TABLE deltagare",
+            "CREATE TABLE t AS SELECT 1",
+            "INSERT INTO deltagare VALUES (1)",
+            "COPY deltagare TO 'x.csv'",
+            "SET datafusion.execution.batch_size = 1",
+        ] {
+            assert!(matches!(check_read_only(refused), Err(QueryError::NotReadOnly(_))), "{refused}");
+        }
+        assert!(matches!(check_read_only("SELECT 1; SELECT 2"), Err(QueryError::SeveralStatements(2))));
+        assert!(matches!(check_read_only("SELEC 1"), Err(QueryError::Syntax(_))));
+    }
+}

@@ -1,0 +1,345 @@
+//! The on-disk shape of the schema files and their checks.
+//!
+//! `schema.toml` (version, table order), `kodlistor.toml` (code lists) and one file
+//! per table under `tabeller/`. Unknown keys are errors, so a typo in a schema file
+//! fails loudly instead of silently dropping a rule.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fs;
+use std::path::Path;
+
+use chrono::NaiveDate;
+use serde::Deserialize;
+
+use super::codes::{AttributeValue, Code, CodeList};
+use super::{CodeDefault, ColumnDef, ColumnKind, Derivation, Schema, SchemaError, TableDef};
+
+const SCHEMA_FILE: &str = "schema.toml";
+const CODES_FILE: &str = "kodlistor.toml";
+const TABLE_DIR: &str = "tabeller";
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SchemaFile {
+    version: u32,
+    tables: Vec<String>,
+    earliest_date: String,
+    #[serde(default, rename = "history")]
+    _history: Vec<toml::Value>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CodeListFile {
+    label: String,
+    #[serde(default)]
+    attributes: BTreeMap<String, String>,
+    codes: Vec<CodeEntry>,
+}
+
+#[derive(Deserialize)]
+struct CodeEntry {
+    code: String,
+    label: String,
+    #[serde(default)]
+    aliases: Vec<String>,
+    #[serde(default = "first_version")]
+    since: u32,
+    #[serde(flatten)]
+    attributes: BTreeMap<String, toml::Value>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TableFile {
+    name: String,
+    label: String,
+    description: String,
+    #[serde(default)]
+    unique: Vec<String>,
+    columns: Vec<ColumnEntry>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ColumnEntry {
+    name: String,
+    label: String,
+    #[serde(rename = "type")]
+    kind: String,
+    #[serde(default)]
+    required: bool,
+    #[serde(default = "first_version")]
+    since: u32,
+    description: String,
+    codes: Option<String>,
+    min: Option<toml::Value>,
+    max: Option<toml::Value>,
+    #[serde(default)]
+    allowed: Vec<i64>,
+    #[serde(default)]
+    allow_month: bool,
+    derive: Option<String>,
+    references: Option<String>,
+    not_before: Option<String>,
+    default_from_code: Option<CodeDefaultEntry>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CodeDefaultEntry {
+    column: String,
+    attribute: String,
+}
+
+fn first_version() -> u32 {
+    1
+}
+
+/// Reads every schema file of a folder into (relative path, text) pairs.
+pub(super) fn read_dir(dir: &Path) -> Result<Vec<(String, String)>, SchemaError> {
+    let read = |relative: String| {
+        let path = dir.join(&relative);
+        fs::read_to_string(&path)
+            .map(|text| (relative, text))
+            .map_err(|source| SchemaError::Read { path, source })
+    };
+    let mut files = vec![read(SCHEMA_FILE.into())?, read(CODES_FILE.into())?];
+    let table_dir = dir.join(TABLE_DIR);
+    let entries = fs::read_dir(&table_dir)
+        .map_err(|source| SchemaError::Read { path: table_dir.clone(), source })?;
+    for entry in entries {
+        let entry = entry.map_err(|source| SchemaError::Read { path: table_dir.clone(), source })?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.ends_with(".toml") {
+            files.push(read(format!("{TABLE_DIR}/{name}"))?);
+        }
+    }
+    Ok(files)
+}
+
+pub(super) fn parse(files: Vec<(String, String)>) -> Result<Schema, SchemaError> {
+    let texts: HashMap<String, String> = files.into_iter().collect();
+    let text = |file: &str| {
+        texts.get(file).ok_or_else(|| SchemaError::Inconsistent {
+            file: file.to_string(),
+            message: "filen saknas".into(),
+        })
+    };
+    let head: SchemaFile = decode(SCHEMA_FILE, text(SCHEMA_FILE)?)?;
+    let earliest_date = NaiveDate::parse_from_str(&head.earliest_date, "%Y-%m-%d").map_err(|_| {
+        inconsistent(SCHEMA_FILE, format!("earliest_date \"{}\" är inget datum", head.earliest_date))
+    })?;
+
+    let lists: BTreeMap<String, CodeListFile> = decode(CODES_FILE, text(CODES_FILE)?)?;
+    let mut code_lists = Vec::new();
+    for (name, list) in lists {
+        code_lists.push(code_list(name, list)?);
+    }
+
+    let mut tables = Vec::new();
+    for name in &head.tables {
+        let file = format!("{TABLE_DIR}/{name}.toml");
+        let table: TableFile = decode(&file, text(&file)?)?;
+        if &table.name != name {
+            return Err(inconsistent(&file, format!("name = \"{}\" men filen heter {name}", table.name)));
+        }
+        tables.push(table_def(&file, table)?);
+    }
+    let schema = Schema { version: head.version, tables, code_lists, earliest_date };
+    check_references(&schema)?;
+    Ok(schema)
+}
+
+fn decode<T: serde::de::DeserializeOwned>(file: &str, text: &str) -> Result<T, SchemaError> {
+    toml::from_str(text).map_err(|e| SchemaError::Parse { file: file.to_string(), message: e.to_string() })
+}
+
+fn inconsistent(file: &str, message: String) -> SchemaError {
+    SchemaError::Inconsistent { file: file.to_string(), message }
+}
+
+fn code_list(name: String, list: CodeListFile) -> Result<CodeList, SchemaError> {
+    let mut codes = Vec::new();
+    for entry in list.codes {
+        let mut attributes = BTreeMap::new();
+        for (key, value) in entry.attributes {
+            let value = match value {
+                toml::Value::Boolean(b) => AttributeValue::Bool(b),
+                toml::Value::String(s) => AttributeValue::Text(s),
+                other => {
+                    return Err(inconsistent(
+                        CODES_FILE,
+                        format!("kod {}: attributet {key} = {other} ska vara true/false eller text", entry.code),
+                    ));
+                }
+            };
+            attributes.insert(key, value);
+        }
+        codes.push(Code {
+            code: entry.code,
+            label: entry.label,
+            aliases: entry.aliases,
+            since: entry.since,
+            attributes,
+        });
+    }
+    CodeList::new(name, list.label, list.attributes, codes).map_err(|m| inconsistent(CODES_FILE, m))
+}
+
+fn table_def(file: &str, table: TableFile) -> Result<TableDef, SchemaError> {
+    let mut columns = Vec::new();
+    for entry in table.columns {
+        columns.push(column_def(file, entry)?);
+    }
+    Ok(TableDef {
+        name: table.name,
+        label: table.label,
+        description: table.description.trim().to_string(),
+        unique: table.unique,
+        columns,
+    })
+}
+
+fn column_def(file: &str, entry: ColumnEntry) -> Result<ColumnDef, SchemaError> {
+    let bad = |message: String| inconsistent(file, format!("kolumn {}: {message}", entry.name));
+    let integer = |value: &Option<toml::Value>| match value {
+        None => Ok(None),
+        Some(toml::Value::Integer(i)) => Ok(Some(*i)),
+        Some(other) => Err(bad(format!("{other} är inget heltal"))),
+    };
+    let float = |value: &Option<toml::Value>| match value {
+        None => Ok(None),
+        Some(toml::Value::Float(f)) => Ok(Some(*f)),
+        Some(toml::Value::Integer(i)) => Ok(Some(*i as f64)),
+        Some(other) => Err(bad(format!("{other} är inget tal"))),
+    };
+    let list = || entry.codes.clone().ok_or_else(|| bad("typen kräver codes = \"<kodlista>\"".into()));
+    let kind = match entry.kind.as_str() {
+        "person" => ColumnKind::Person,
+        "project" => ColumnKind::Project,
+        "date" => ColumnKind::Date { allow_month: entry.allow_month },
+        "integer" => ColumnKind::Integer {
+            min: integer(&entry.min)?,
+            max: integer(&entry.max)?,
+            allowed: entry.allowed.clone(),
+        },
+        "decimal" => ColumnKind::Decimal { min: float(&entry.min)?, max: float(&entry.max)? },
+        "boolean" => ColumnKind::Boolean,
+        "code" => ColumnKind::Code { list: list()? },
+        "codes" => ColumnKind::Codes { list: list()? },
+        "text" => ColumnKind::Text,
+        other => return Err(bad(format!("okänd typ \"{other}\""))),
+    };
+    let derive = match entry.derive.as_deref() {
+        None => None,
+        Some("sex") => Some(Derivation::Sex),
+        Some("birth_year") => Some(Derivation::BirthYear),
+        Some(other) => return Err(bad(format!("okänt derive = \"{other}\" (sex eller birth_year)"))),
+    };
+    Ok(ColumnDef {
+        name: entry.name.clone(),
+        label: entry.label,
+        description: entry.description.trim().to_string(),
+        kind,
+        required: entry.required,
+        since: entry.since,
+        derive,
+        references: entry.references,
+        not_before: entry.not_before,
+        default_from_code: entry
+            .default_from_code
+            .map(|d| CodeDefault { column: d.column, attribute: d.attribute }),
+    })
+}
+
+/// Cross-file checks: every name a column refers to exists and has the right kind.
+fn check_references(schema: &Schema) -> Result<(), SchemaError> {
+    for table in &schema.tables {
+        let file = format!("{TABLE_DIR}/{}.toml", table.name);
+        let bad = |column: &str, message: String| inconsistent(&file, format!("kolumn {column}: {message}"));
+        for column in &table.columns {
+            if column.since > schema.version {
+                return Err(bad(&column.name, format!("since = {} är nyare än schemaversionen", column.since)));
+            }
+            if let ColumnKind::Code { list } | ColumnKind::Codes { list } = &column.kind {
+                if schema.code_list(list).is_none() {
+                    return Err(bad(&column.name, format!("kodlistan {list} finns inte i {CODES_FILE}")));
+                }
+            }
+            if let Some(target) = &column.references {
+                let person_table = schema.table(target).is_some_and(|t| t.column(&column.name).is_some());
+                if column.kind != ColumnKind::Person || !person_table {
+                    return Err(bad(&column.name, format!("references = \"{target}\" kräver en personkolumn i båda tabellerna")));
+                }
+            }
+            if let Some(other) = &column.not_before {
+                let is_date = |c: &ColumnDef| matches!(c.kind, ColumnKind::Date { .. });
+                if !is_date(column) || !table.column(other).is_some_and(is_date) {
+                    return Err(bad(&column.name, format!("not_before = \"{other}\" kräver två datumkolumner")));
+                }
+            }
+            if let Some(default) = &column.default_from_code {
+                let source_list = match table.column(&default.column).map(|c| &c.kind) {
+                    Some(ColumnKind::Code { list }) => schema.code_list(list),
+                    _ => None,
+                };
+                let declared = source_list.is_some_and(|l| l.attributes.contains_key(&default.attribute));
+                if column.kind != ColumnKind::Boolean || !declared {
+                    return Err(bad(&column.name, "default_from_code kräver en ja/nej-kolumn och en kodkolumn vars lista har attributet".into()));
+                }
+            }
+            if column.derive.is_some() && column.required {
+                return Err(bad(&column.name, "en kolumn med derive kan inte vara required".into()));
+            }
+        }
+        for name in &table.unique {
+            if table.column(name).is_none() {
+                return Err(inconsistent(&file, format!("unique nämner kolumnen {name} som inte finns")));
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn bundled_files() -> Vec<(String, String)> {
+        crate::bundled::files("schemas").map(|(p, t)| (p.to_string(), t.to_string())).collect()
+    }
+
+    fn with_replaced(file: &str, from: &str, to: &str) -> Vec<(String, String)> {
+        bundled_files()
+            .into_iter()
+            .map(|(p, t)| if p == file { (p, t.replacen(from, to, 1)) } else { (p, t) })
+            .collect()
+    }
+
+    #[test]
+    fn a_missing_code_list_names_the_file() {
+        let files = with_replaced("tabeller/insatser.toml", "codes = \"insatstyp\"", "codes = \"insatstyyp\"");
+        let err = parse(files).unwrap_err().to_string();
+        assert!(err.contains("tabeller/insatser.toml") && err.contains("insatstyyp"), "{err}");
+    }
+
+    #[test]
+    fn an_unknown_key_is_refused() {
+        let files = with_replaced("tabeller/lss.toml", "required = true", "requird = true");
+        let err = parse(files).unwrap_err().to_string();
+        assert!(err.contains("tabeller/lss.toml") && err.contains("requird"), "{err}");
+    }
+
+    #[test]
+    fn an_optional_column_is_a_data_change() {
+        let files = with_replaced(
+            "tabeller/moten.toml",
+            "[[columns]]\nname = \"orsak\"",
+            "[[columns]]\nname = \"deltagare_antal\"\nlabel = \"Antal deltagare\"\ntype = \"integer\"\nmin = 0\ndescription = \"Hur många som kom.\"\n\n[[columns]]\nname = \"orsak\"",
+        );
+        let schema = parse(files).unwrap();
+        let moten = schema.table("moten").unwrap();
+        assert!(moten.file_schema().field_with_name("deltagare_antal").is_ok());
+    }
+}

@@ -1,0 +1,397 @@
+//! The Parquet dataset: layout, atomic commits, history and recovery.
+//!
+//! ```text
+//! DATA/dataset.json                         format and key fingerprint
+//! DATA/manifest.jsonl                       every submission taken in (append-only)
+//! DATA/<tabell>/projekt=P/halvar=H/data.parquet
+//! DATA/_historik/projekt=P/halvar=H/<id>/<tabell>.parquet
+//! DATA/.staging/<batch>/…                   files of a commit being prepared
+//! DATA/.journal.json                        a commit under way
+//! ```
+//!
+//! Invariants: a partition directory holds exactly one file, `data.parquet`, replaced
+//! only by `rename(2)`, so a reader sees it whole before or whole after. A commit first
+//! writes and fsyncs every new file under `.staging`, then records its plan in the
+//! journal, then renames; after a crash the next open finishes a journaled commit
+//! (roll forward) or deletes an unjournaled staging area (roll back). Nothing is edited
+//! in place. Replaced files are hard-linked into `_historik` before the rename.
+
+mod manifest;
+mod writer;
+
+use std::fs::{self, File};
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+pub use manifest::{Manifest, ManifestEntry};
+pub use writer::ParquetSink;
+
+use crate::schema::{PARTITION_COLUMNS, Schema, TableDef};
+
+const DATASET_FILE: &str = "dataset.json";
+const MANIFEST_FILE: &str = "manifest.jsonl";
+const JOURNAL_FILE: &str = ".journal.json";
+const STAGING_DIR: &str = ".staging";
+const LOCK_FILE: &str = ".lock";
+pub const HISTORY_DIR: &str = "_historik";
+pub const PARTITION_FILE: &str = "data.parquet";
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("{path}: {source}")]
+    Io { path: PathBuf, source: std::io::Error },
+    #[error("{path}: kan inte skriva Parquet: {source}")]
+    Parquet { path: PathBuf, source: datafusion::parquet::errors::ParquetError },
+    #[error("{path}: {source}")]
+    Arrow { path: PathBuf, source: datafusion::arrow::error::ArrowError },
+    #[error("{path} är skadad: {message}")]
+    Corrupt { path: PathBuf, message: String },
+    #[error("{0} är ingen finsam-datamängd (dataset.json saknas): kör finsam ingest först")]
+    NotADataset(PathBuf),
+    #[error(
+        "nyckeln stämmer inte med datamängden i {path}: den skapades med nyckel {expected}, men den här nyckeln är {actual}. Med fel nyckel får samma person olika pseudonymer; använd förbundets nyckelfil"
+    )]
+    WrongKey { path: PathBuf, expected: String, actual: String },
+    #[error("datamängden i {0} används av en annan finsam-process just nu; försök igen när den är klar")]
+    Busy(PathBuf),
+}
+
+impl StoreError {
+    pub fn io(path: &Path, source: std::io::Error) -> StoreError {
+        StoreError::Io { path: path.to_path_buf(), source }
+    }
+    pub fn parquet(path: &Path, source: datafusion::parquet::errors::ParquetError) -> StoreError {
+        StoreError::Parquet { path: path.to_path_buf(), source }
+    }
+    pub fn arrow(path: &Path, source: datafusion::arrow::error::ArrowError) -> StoreError {
+        StoreError::Arrow { path: path.to_path_buf(), source }
+    }
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct DatasetInfo {
+    format: u32,
+    key_fingerprint: String,
+    created_at: String,
+}
+
+/// An opened dataset directory.
+pub struct Dataset {
+    root: PathBuf,
+    tables: Vec<String>,
+    /// Held while the dataset is open for writing.
+    _lock: Option<File>,
+    /// This process created the folder (so abandoning removes it again).
+    created_root: bool,
+    /// The key of the writer, recorded in `dataset.json` at the first commit.
+    key_fingerprint: Option<String>,
+}
+
+/// One submission of a commit: its manifest entry and the tables staged for it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct StagedSubmission {
+    pub entry: ManifestEntry,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct Journal {
+    batch: String,
+    tables: Vec<String>,
+    submissions: Vec<StagedSubmission>,
+}
+
+impl Dataset {
+    /// Opens an existing dataset for reading, finishing an interrupted commit first.
+    pub fn open(root: &Path, schema: &Schema) -> Result<Dataset, StoreError> {
+        if !root.join(DATASET_FILE).exists() {
+            return Err(StoreError::NotADataset(root.to_path_buf()));
+        }
+        let dataset = Dataset {
+            root: root.to_path_buf(),
+            tables: table_names(schema),
+            _lock: None,
+            created_root: false,
+            key_fingerprint: None,
+        };
+        if root.join(JOURNAL_FILE).exists() || root.join(STAGING_DIR).exists() {
+            // Recovery writes, so it needs the lock a writer holds.
+            let writer = Dataset::open_for_write_existing(root, schema)?;
+            drop(writer);
+        }
+        Ok(dataset)
+    }
+
+    /// Opens a dataset for writing with the given key. A dataset that does not exist
+    /// yet is only created by [`Dataset::initialise`] when a commit is made, so a
+    /// rejected first submission leaves nothing behind.
+    pub fn open_for_write(root: &Path, schema: &Schema, key_fingerprint: &str) -> Result<Dataset, StoreError> {
+        let info_path = root.join(DATASET_FILE);
+        if info_path.exists() {
+            let info = read_info(&info_path)?;
+            if info.key_fingerprint != key_fingerprint {
+                return Err(StoreError::WrongKey {
+                    path: root.to_path_buf(),
+                    expected: info.key_fingerprint,
+                    actual: key_fingerprint.to_string(),
+                });
+            }
+        }
+        let created_root = !root.exists();
+        fs::create_dir_all(root).map_err(|e| StoreError::io(root, e))?;
+        let mut dataset = Dataset::open_for_write_existing(root, schema)?;
+        dataset.created_root = created_root;
+        dataset.key_fingerprint = Some(key_fingerprint.to_string());
+        Ok(dataset)
+    }
+
+    /// Writes `dataset.json` and the table folders if this is the first commit.
+    pub fn initialise(&self) -> Result<(), StoreError> {
+        let info_path = self.root.join(DATASET_FILE);
+        if !info_path.exists() {
+            let info = DatasetInfo {
+                format: 1,
+                key_fingerprint: self.key_fingerprint.clone().unwrap_or_default(),
+                created_at: now_rfc3339(),
+            };
+            write_atomic(&info_path, serde_json::to_string_pretty(&info).expect("serialises").as_bytes())?;
+        }
+        for table in &self.tables {
+            create_dir_synced(&self.table_dir(table))?;
+        }
+        Ok(())
+    }
+
+    /// Gives up a write without a commit; removes the folder if this call created it.
+    pub fn abandon(self) -> Result<(), StoreError> {
+        let staging = self.root.join(STAGING_DIR);
+        if staging.exists() && fs::read_dir(&staging).map(|mut d| d.next().is_none()).unwrap_or(false) {
+            fs::remove_dir(&staging).map_err(|e| StoreError::io(&staging, e))?;
+        }
+        if self.created_root {
+            fs::remove_dir_all(&self.root).map_err(|e| StoreError::io(&self.root, e))?;
+        }
+        Ok(())
+    }
+
+    fn open_for_write_existing(root: &Path, schema: &Schema) -> Result<Dataset, StoreError> {
+        let lock_path = root.join(LOCK_FILE);
+        let lock = File::options()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock_path)
+            .map_err(|e| StoreError::io(&lock_path, e))?;
+        match lock.try_lock() {
+            Ok(()) => {}
+            Err(fs::TryLockError::WouldBlock) => return Err(StoreError::Busy(root.to_path_buf())),
+            Err(fs::TryLockError::Error(e)) => return Err(StoreError::io(&lock_path, e)),
+        }
+        let dataset = Dataset {
+            root: root.to_path_buf(),
+            tables: table_names(schema),
+            _lock: Some(lock),
+            created_root: false,
+            key_fingerprint: None,
+        };
+        dataset.recover()?;
+        Ok(dataset)
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    pub fn table_dir(&self, table: &str) -> PathBuf {
+        self.root.join(table)
+    }
+
+    pub fn manifest(&self) -> Result<Manifest, StoreError> {
+        Manifest::load(&self.root.join(MANIFEST_FILE))
+    }
+
+    pub fn partition_file(&self, table: &str, projekt: &str, halvar: &str) -> PathBuf {
+        self.table_dir(table).join(partition_path(projekt, halvar)).join(PARTITION_FILE)
+    }
+
+    /// Starts a commit: a fresh staging area under `.staging/<batch>`.
+    pub fn stage(&self, batch: &str) -> Result<Staging, StoreError> {
+        let dir = self.root.join(STAGING_DIR).join(batch);
+        fs::create_dir_all(&dir).map_err(|e| StoreError::io(&dir, e))?;
+        Ok(Staging { dir, batch: batch.to_string(), submissions: Vec::new() })
+    }
+
+    /// Finishes a journaled commit, or removes an unjournaled staging area.
+    fn recover(&self) -> Result<(), StoreError> {
+        let journal_path = self.root.join(JOURNAL_FILE);
+        if journal_path.exists() {
+            let bytes = fs::read(&journal_path).map_err(|e| StoreError::io(&journal_path, e))?;
+            let journal: Journal = serde_json::from_slice(&bytes)
+                .map_err(|e| StoreError::Corrupt { path: journal_path.clone(), message: e.to_string() })?;
+            self.apply(&journal)?;
+        }
+        let staging = self.root.join(STAGING_DIR);
+        if staging.exists() {
+            fs::remove_dir_all(&staging).map_err(|e| StoreError::io(&staging, e))?;
+        }
+        Manifest::repair(&self.root.join(MANIFEST_FILE))
+    }
+
+    /// Carries out a journal. Every step checks whether it is already done, so running
+    /// it again after a crash at any point completes the commit exactly once.
+    fn apply(&self, journal: &Journal) -> Result<(), StoreError> {
+        let staging = self.root.join(STAGING_DIR).join(&journal.batch);
+        for submission in &journal.submissions {
+            let entry = &submission.entry;
+            let partition = partition_path(&entry.projekt, &entry.halvar);
+            for table in &journal.tables {
+                let staged = staging.join(&partition).join(format!("{table}.parquet"));
+                if !staged.exists() {
+                    continue;
+                }
+                let target_dir = self.table_dir(table).join(&partition);
+                create_dir_synced(&target_dir)?;
+                let target = target_dir.join(PARTITION_FILE);
+                if let (Some(old), true) = (&entry.replaces, target.exists()) {
+                    let history_dir = self.root.join(HISTORY_DIR).join(&partition).join(old);
+                    let history = history_dir.join(format!("{table}.parquet"));
+                    if !history.exists() {
+                        create_dir_synced(&history_dir)?;
+                        fs::hard_link(&target, &history).map_err(|e| StoreError::io(&history, e))?;
+                        fsync_dir(&history_dir)?;
+                    }
+                }
+                fs::rename(&staged, &target).map_err(|e| StoreError::io(&target, e))?;
+                fsync_dir(&target_dir)?;
+            }
+        }
+        let mut manifest = self.manifest()?;
+        if !manifest.has_batch(&journal.batch) {
+            let entries: Vec<ManifestEntry> = journal.submissions.iter().map(|s| s.entry.clone()).collect();
+            manifest.append(&entries)?;
+        }
+        let journal_path = self.root.join(JOURNAL_FILE);
+        fs::remove_file(&journal_path).map_err(|e| StoreError::io(&journal_path, e))?;
+        fsync_dir(&self.root)?;
+        if staging.exists() {
+            fs::remove_dir_all(&staging).map_err(|e| StoreError::io(&staging, e))?;
+        }
+        Ok(())
+    }
+}
+
+/// New files of a commit, written and fsynced before anything in the dataset changes.
+pub struct Staging {
+    dir: PathBuf,
+    batch: String,
+    submissions: Vec<StagedSubmission>,
+}
+
+impl Staging {
+    /// A Parquet sink for one table of one submission.
+    pub fn sink(&self, table: &TableDef, projekt: &str, halvar: &str) -> Result<ParquetSink, StoreError> {
+        let dir = self.dir.join(partition_path(projekt, halvar));
+        fs::create_dir_all(&dir).map_err(|e| StoreError::io(&dir, e))?;
+        ParquetSink::create(&dir.join(format!("{}.parquet", table.name)), table.file_schema())
+    }
+
+    pub fn add(&mut self, entry: ManifestEntry) {
+        self.submissions.push(StagedSubmission { entry });
+    }
+
+    /// Removes the staged files of one submission (unchanged or rejected).
+    pub fn drop_submission(&self, projekt: &str, halvar: &str) -> Result<(), StoreError> {
+        let dir = self.dir.join(partition_path(projekt, halvar));
+        if dir.exists() {
+            fs::remove_dir_all(&dir).map_err(|e| StoreError::io(&dir, e))?;
+        }
+        Ok(())
+    }
+
+    /// Removes the whole staging area: the dataset stays exactly as it was.
+    pub fn discard(self) -> Result<(), StoreError> {
+        fs::remove_dir_all(&self.dir).map_err(|e| StoreError::io(&self.dir, e))
+    }
+
+    /// Makes the staged submissions part of the dataset.
+    pub fn commit(self, dataset: &Dataset) -> Result<Vec<ManifestEntry>, StoreError> {
+        if self.submissions.is_empty() {
+            self.discard()?;
+            return Ok(Vec::new());
+        }
+        sync_tree(&self.dir)?;
+        let journal = Journal { batch: self.batch.clone(), tables: dataset.tables.clone(), submissions: self.submissions };
+        write_atomic(
+            &dataset.root.join(JOURNAL_FILE),
+            serde_json::to_string_pretty(&journal).expect("journal serialises").as_bytes(),
+        )?;
+        crate::store::crash_point("journal");
+        dataset.apply(&journal)?;
+        Ok(journal.submissions.into_iter().map(|s| s.entry).collect())
+    }
+}
+
+fn read_info(path: &Path) -> Result<DatasetInfo, StoreError> {
+    let bytes = fs::read(path).map_err(|e| StoreError::io(path, e))?;
+    serde_json::from_slice(&bytes).map_err(|e| StoreError::Corrupt { path: path.to_path_buf(), message: e.to_string() })
+}
+
+/// `projekt=P/halvar=H`, the hive partition path.
+pub fn partition_path(projekt: &str, halvar: &str) -> PathBuf {
+    PathBuf::from(format!("{}={projekt}", PARTITION_COLUMNS[0])).join(format!("{}={halvar}", PARTITION_COLUMNS[1]))
+}
+
+fn table_names(schema: &Schema) -> Vec<String> {
+    schema.tables.iter().map(|t| t.name.clone()).collect()
+}
+
+/// For the crash test: `FINSAM_CRASH_AT=<point>` aborts the process at that point.
+pub fn crash_point(point: &str) {
+    if std::env::var("FINSAM_CRASH_AT").is_ok_and(|p| p == point) {
+        std::process::abort();
+    }
+}
+
+/// Writes a file so that it is either absent/old or whole: temp file, fsync, rename, fsync dir.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
+    use std::io::Write;
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let temp = dir.join(format!(".{}.tmp", path.file_name().unwrap_or_default().to_string_lossy()));
+    let mut file = File::create(&temp).map_err(|e| StoreError::io(&temp, e))?;
+    file.write_all(bytes).map_err(|e| StoreError::io(&temp, e))?;
+    file.sync_all().map_err(|e| StoreError::io(&temp, e))?;
+    fs::rename(&temp, path).map_err(|e| StoreError::io(path, e))?;
+    fsync_dir(dir)
+}
+
+pub fn fsync_dir(dir: &Path) -> Result<(), StoreError> {
+    File::open(dir).and_then(|d| d.sync_all()).map_err(|e| StoreError::io(dir, e))
+}
+
+/// Creates a directory and its missing parents, fsyncing each parent that gained an entry.
+fn create_dir_synced(dir: &Path) -> Result<(), StoreError> {
+    if dir.exists() {
+        return Ok(());
+    }
+    if let Some(parent) = dir.parent() {
+        create_dir_synced(parent)?;
+    }
+    fs::create_dir(dir).map_err(|e| StoreError::io(dir, e))?;
+    fsync_dir(dir.parent().unwrap_or(Path::new(".")))
+}
+
+/// fsyncs every file and directory under `dir` (files are already synced by their writers,
+/// but directories must be too for their entries to survive a crash).
+fn sync_tree(dir: &Path) -> Result<(), StoreError> {
+    for entry in fs::read_dir(dir).map_err(|e| StoreError::io(dir, e))? {
+        let path = entry.map_err(|e| StoreError::io(dir, e))?.path();
+        if path.is_dir() {
+            sync_tree(&path)?;
+        }
+    }
+    fsync_dir(dir)
+}
+
+pub fn now_rfc3339() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}

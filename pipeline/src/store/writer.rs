@@ -1,0 +1,137 @@
+//! Writing validated rows of one table to a Parquet file (zstd), batch by batch.
+
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+use datafusion::arrow::array::{
+    ArrayRef, BooleanBuilder, Date32Builder, Float64Builder, Int32Builder, ListBuilder, StringBuilder,
+};
+use datafusion::arrow::datatypes::{DataType, SchemaRef};
+use datafusion::arrow::record_batch::RecordBatch;
+use datafusion::parquet::arrow::ArrowWriter;
+use datafusion::parquet::basic::{Compression, ZstdLevel};
+use datafusion::parquet::file::properties::WriterProperties;
+
+use super::StoreError;
+use crate::validate::{RowSink, Value};
+
+const BATCH_ROWS: usize = 8192;
+
+/// A [`RowSink`] that writes one Parquet file; `finish` closes and fsyncs it.
+pub struct ParquetSink {
+    path: PathBuf,
+    schema: SchemaRef,
+    builders: Vec<ColumnBuilder>,
+    pending: usize,
+    writer: ArrowWriter<File>,
+    pub rows: u64,
+}
+
+enum ColumnBuilder {
+    Text(StringBuilder),
+    Date(Date32Builder),
+    Int(Int32Builder),
+    Float(Float64Builder),
+    Bool(BooleanBuilder),
+    List(ListBuilder<StringBuilder>),
+}
+
+impl ParquetSink {
+    pub fn create(path: &Path, schema: SchemaRef) -> Result<ParquetSink, StoreError> {
+        let file = File::create(path).map_err(|e| StoreError::io(path, e))?;
+        let properties = WriterProperties::builder()
+            .set_compression(Compression::ZSTD(ZstdLevel::try_new(3).expect("3 is a valid zstd level")))
+            .build();
+        let writer = ArrowWriter::try_new(file, schema.clone(), Some(properties))
+            .map_err(|e| StoreError::parquet(path, e))?;
+        let builders = schema.fields().iter().map(|f| ColumnBuilder::for_type(f.data_type())).collect();
+        Ok(ParquetSink { path: path.to_path_buf(), schema, builders, pending: 0, writer, rows: 0 })
+    }
+
+    fn flush(&mut self) -> Result<(), StoreError> {
+        if self.pending == 0 {
+            return Ok(());
+        }
+        let columns: Vec<ArrayRef> = self.builders.iter_mut().map(ColumnBuilder::finish).collect();
+        let batch = RecordBatch::try_new(self.schema.clone(), columns).map_err(|e| StoreError::arrow(&self.path, e))?;
+        self.writer.write(&batch).map_err(|e| StoreError::parquet(&self.path, e))?;
+        self.pending = 0;
+        Ok(())
+    }
+
+    /// Writes the footer and fsyncs the file.
+    pub fn finish(mut self) -> Result<u64, StoreError> {
+        self.flush()?;
+        let file = self.writer.into_inner().map_err(|e| StoreError::parquet(&self.path, e))?;
+        file.sync_all().map_err(|e| StoreError::io(&self.path, e))?;
+        Ok(self.rows)
+    }
+}
+
+impl RowSink for ParquetSink {
+    fn push(&mut self, row: &[Value]) -> crate::Result<()> {
+        for (builder, value) in self.builders.iter_mut().zip(row) {
+            builder.append(value);
+        }
+        self.pending += 1;
+        self.rows += 1;
+        if self.pending >= BATCH_ROWS {
+            self.flush()?;
+        }
+        Ok(())
+    }
+}
+
+impl ColumnBuilder {
+    fn for_type(data_type: &DataType) -> ColumnBuilder {
+        match data_type {
+            DataType::Date32 => ColumnBuilder::Date(Date32Builder::with_capacity(BATCH_ROWS)),
+            DataType::Int32 => ColumnBuilder::Int(Int32Builder::with_capacity(BATCH_ROWS)),
+            DataType::Float64 => ColumnBuilder::Float(Float64Builder::with_capacity(BATCH_ROWS)),
+            DataType::Boolean => ColumnBuilder::Bool(BooleanBuilder::with_capacity(BATCH_ROWS)),
+            DataType::List(_) => ColumnBuilder::List(ListBuilder::new(StringBuilder::new())),
+            _ => ColumnBuilder::Text(StringBuilder::with_capacity(BATCH_ROWS, BATCH_ROWS * 16)),
+        }
+    }
+
+    /// Validation guarantees each value matches its column's type; anything else is null.
+    fn append(&mut self, value: &Value) {
+        match (self, value) {
+            (ColumnBuilder::Text(b), Value::Text(t)) => b.append_value(t),
+            (ColumnBuilder::Date(b), Value::Date(d)) => b.append_value(days_since_epoch(*d)),
+            (ColumnBuilder::Int(b), Value::Int(i)) => b.append_value(*i as i32),
+            (ColumnBuilder::Float(b), Value::Float(x)) => b.append_value(*x),
+            (ColumnBuilder::Bool(b), Value::Bool(x)) => b.append_value(*x),
+            (ColumnBuilder::List(b), Value::List(items)) => {
+                for item in items {
+                    b.values().append_value(item);
+                }
+                b.append(true);
+            }
+            (ColumnBuilder::Text(b), _) => b.append_null(),
+            (ColumnBuilder::Date(b), _) => b.append_null(),
+            (ColumnBuilder::Int(b), _) => b.append_null(),
+            (ColumnBuilder::Float(b), _) => b.append_null(),
+            (ColumnBuilder::Bool(b), _) => b.append_null(),
+            (ColumnBuilder::List(b), _) => b.append(false),
+        }
+    }
+
+    fn finish(&mut self) -> ArrayRef {
+        match self {
+            ColumnBuilder::Text(b) => Arc::new(b.finish()),
+            ColumnBuilder::Date(b) => Arc::new(b.finish()),
+            ColumnBuilder::Int(b) => Arc::new(b.finish()),
+            ColumnBuilder::Float(b) => Arc::new(b.finish()),
+            ColumnBuilder::Bool(b) => Arc::new(b.finish()),
+            ColumnBuilder::List(b) => Arc::new(b.finish()),
+        }
+    }
+}
+
+fn days_since_epoch(date: NaiveDate) -> i32 {
+    (date - NaiveDate::from_ymd_opt(1970, 1, 1).expect("epoch exists")).num_days() as i32
+}
+

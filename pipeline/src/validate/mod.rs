@@ -1,0 +1,529 @@
+//! Validation: raw cells become typed, pseudonymised values, or findings.
+//!
+//! One [`SubmissionCheck`] walks a submission's tables in schema order (deltagare
+//! first, so later tables can check that their persons exist). Every problem is
+//! collected as a [`Finding`]; nothing stops at the first. Valid rows go to a
+//! [`RowSink`] as they are read, so a file is never held whole in memory; the caller
+//! discards what the sink wrote when any finding was made.
+//!
+//! Personnummer are replaced by pseudonyms here, at the first moment they are
+//! understood, and never leave this module.
+
+mod cells;
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::NaiveDate;
+use sha2::{Digest, Sha256};
+
+pub use cells::Value;
+
+use crate::ingest::{Cell, Finding, Location, RawRow, RowSource};
+use crate::personnummer::{PersonNumber, looks_like_number};
+use crate::pseudonymise::PseudonymKey;
+use crate::schema::{ColumnDef, ColumnKind, Derivation, Schema, TableDef, normalise_heading};
+use crate::period::HalfYear;
+use cells::{cell_text, shown};
+
+/// Receives the validated rows of one table, in file order.
+pub trait RowSink {
+    /// `row` holds one value per stored column of the table (see `TableDef::stored_columns`).
+    fn push(&mut self, row: &[Value]) -> crate::Result<()>;
+}
+
+/// A sink that only counts: validation without writing (`--dry-run`).
+#[derive(Default)]
+pub struct CountingSink {
+    pub rows: u64,
+}
+
+impl RowSink for CountingSink {
+    fn push(&mut self, _row: &[Value]) -> crate::Result<()> {
+        self.rows += 1;
+        Ok(())
+    }
+}
+
+/// What is fixed for one submission.
+pub struct Rules<'a> {
+    pub schema: &'a Schema,
+    /// The schema version the submission follows.
+    pub version: u32,
+    /// The project, upper-case.
+    pub projekt: String,
+    pub period: HalfYear,
+    /// Dates after this day are implausible.
+    pub today: NaiveDate,
+    pub key: &'a PseudonymKey,
+}
+
+/// A person as far as validation needs it: the pseudonym and what the number tells.
+#[derive(Debug, Clone)]
+struct Person {
+    pseudonym: String,
+    birth_year: Option<i64>,
+    sex: Option<&'static str>,
+}
+
+pub struct SubmissionCheck<'a> {
+    rules: Rules<'a>,
+    /// Pseudonyms of the persons in each table other tables refer to (deltagare).
+    /// Absent when that table's header could not be read: reference checks would
+    /// then only repeat its error.
+    persons: HashMap<String, HashSet<String>>,
+    /// Raw id → resolved person, so each number is parsed and hashed once.
+    resolved: HashMap<String, Result<Person, String>>,
+    findings: Vec<Finding>,
+    hasher: Sha256,
+}
+
+/// The result of checking a whole submission.
+#[derive(Debug)]
+pub struct CheckOutcome {
+    /// SHA-256 over the validated, pseudonymised content: equal for equal content
+    /// whatever the file format.
+    pub content_hash: String,
+    pub findings: Vec<Finding>,
+}
+
+impl<'a> SubmissionCheck<'a> {
+    pub fn new(rules: Rules<'a>) -> SubmissionCheck<'a> {
+        let mut hasher = Sha256::new();
+        hasher.update(format!("finsam:{}:{}:{}\n", rules.version, rules.projekt, rules.period));
+        SubmissionCheck { rules, persons: HashMap::new(), resolved: HashMap::new(), findings: Vec::new(), hasher }
+    }
+
+    pub fn rules(&self) -> &Rules<'a> {
+        &self.rules
+    }
+
+    pub fn add_finding(&mut self, finding: Finding) {
+        self.findings.push(finding);
+    }
+
+    pub fn has_findings(&self) -> bool {
+        !self.findings.is_empty()
+    }
+
+    /// Checks one table's rows, sending valid ones to `sink`; returns the row count.
+    /// `progress` is told (done, total) now and then.
+    pub fn table(
+        &mut self,
+        table: &TableDef,
+        source: &mut dyn RowSource,
+        location: &Location,
+        sink: &mut dyn RowSink,
+        progress: &mut dyn FnMut(u64, u64),
+    ) -> crate::Result<u64> {
+        self.hasher.update(format!("table:{}\n", table.name));
+        let slots = match self.map_headers(table, source.headers(), location) {
+            Some(slots) => slots,
+            None => return Ok(0),
+        };
+        let mut checker = TableChecker::new(table, slots, is_referenced(self.rules.schema, table));
+        let mut rows = 0;
+        loop {
+            let row = match source.next_row() {
+                Ok(Some(row)) => row,
+                Ok(None) => break,
+                Err(finding) => {
+                    self.findings.push(finding);
+                    break;
+                }
+            };
+            rows += 1;
+            if let Some(values) = self.check_row(&mut checker, &row, location) {
+                self.hash_row(&values);
+                // Once the submission is rejected, writing more rows is wasted work.
+                if self.findings.is_empty() {
+                    sink.push(&values)?;
+                }
+            }
+            if rows % 4096 == 0 {
+                let (done, total) = source.progress();
+                progress(done, total);
+            }
+        }
+        let (_, total) = source.progress();
+        progress(total, total);
+        if let Some(persons) = checker.persons {
+            self.persons.insert(table.name.clone(), persons);
+        }
+        Ok(rows)
+    }
+
+    /// Called for a table the submission does not contain: it is stored empty.
+    pub fn absent_table(&mut self, table: &TableDef, location: &Location) {
+        self.hasher.update(format!("table:{}\n", table.name));
+        if is_referenced(self.rules.schema, table) {
+            self.findings.push(Finding::at(
+                location.clone(),
+                format!("inlämningen saknar tabellen {} (bladet {} eller filen {}.csv)", table.name, table.label, table.name),
+            ));
+        }
+    }
+
+    pub fn finish(self) -> CheckOutcome {
+        let digest = self.hasher.finalize();
+        let content_hash = digest.iter().map(|b| format!("{b:02x}")).collect();
+        let mut findings = self.findings;
+        findings.sort_by(|a, b| a.location.cmp(&b.location));
+        CheckOutcome { content_hash, findings }
+    }
+
+    /// Maps header cells to the table's columns; `None` when the table cannot be read.
+    fn map_headers(&mut self, table: &TableDef, headers: &[String], location: &Location) -> Option<Vec<Option<usize>>> {
+        let version = self.rules.version;
+        let mut slots: Vec<Option<usize>> = vec![None; table.columns.len()];
+        let mut ok = true;
+        let at = |column: &str| location.clone().row(1).column(column);
+        let non_empty: Vec<&String> = headers.iter().filter(|h| !h.trim().is_empty()).collect();
+        if let [only] = non_empty.as_slice() {
+            if table.column_by_heading(only).is_none() && only.contains([';', ',', '\t', '|', ':']) {
+                self.findings.push(Finding::at(
+                    location.clone().row(1),
+                    "rubrikraden blev en enda kolumn: filen använder en annan avgränsare än semikolon eller komma; spara den som CSV (semikolonavgränsad) från Excel",
+                ));
+                return None;
+            }
+        }
+        for (index, heading) in headers.iter().enumerate() {
+            if heading.trim().is_empty() {
+                continue;
+            }
+            let shown_heading = normalise_heading(heading);
+            match table.columns.iter().position(|c| table.column_by_heading(heading).is_some_and(|m| m.name == c.name)) {
+                None => {
+                    ok = false;
+                    self.findings.push(Finding::at(
+                        at(heading.trim()),
+                        format!("okänd kolumn {} i tabellen {}: ta bort den eller rätta rubriken", shown(&shown_heading), table.label),
+                    ));
+                }
+                Some(position) if table.columns[position].since > version => {
+                    ok = false;
+                    self.findings.push(Finding::at(
+                        at(heading.trim()),
+                        format!(
+                            "kolumnen finns först i schemaversion {}, men inlämningen följer version {version}",
+                            table.columns[position].since
+                        ),
+                    ));
+                }
+                Some(position) if slots[position].is_some() => {
+                    ok = false;
+                    self.findings.push(Finding::at(at(heading.trim()), "kolumnen finns två gånger"));
+                }
+                Some(position) => slots[position] = Some(index),
+            }
+        }
+        for (column, slot) in table.columns.iter().zip(&slots) {
+            if slot.is_none() && column.required && column.since <= version {
+                ok = false;
+                self.findings.push(Finding::at(
+                    at(&column.label),
+                    format!("obligatorisk kolumn saknas: lägg till kolumnen {} ({})", column.label, column.kind.describe()),
+                ));
+            }
+        }
+        ok.then_some(slots)
+    }
+
+    fn check_row(&mut self, checker: &mut TableChecker, row: &RawRow, location: &Location) -> Option<Vec<Value>> {
+        let table = checker.table;
+        let row_at = location.clone().row(row.number);
+        let before = self.findings.len();
+        if let Some(last) = row.cells.iter().rposition(|c| !c.is_empty()) {
+            if last >= checker.width {
+                self.findings.push(Finding::at(
+                    row_at.clone(),
+                    format!("raden har värden i kolumn {} men rubrikraden har bara {} kolumner", last + 1, checker.width),
+                ));
+            }
+        }
+        let mut values = Vec::with_capacity(table.columns.len());
+        let mut person: Option<Person> = None;
+        for (column, slot) in table.columns.iter().zip(&checker.slots) {
+            let cell = slot.and_then(|i| row.cells.get(i)).unwrap_or(&Cell::Empty);
+            let value = match self.check_cell(column, cell) {
+                Ok(CheckedCell::Value(value)) => value,
+                Ok(CheckedCell::Person(found)) => {
+                    let value = Value::Text(found.pseudonym.clone());
+                    person.get_or_insert(found);
+                    value
+                }
+                Err(message) => {
+                    self.findings.push(Finding::at(row_at.clone().column(&column.label), message));
+                    Value::Null
+                }
+            };
+            values.push(value);
+        }
+        self.apply_row_rules(checker, &mut values, person.as_ref(), &row_at);
+        if self.findings.len() > before {
+            return None;
+        }
+        // Only stored columns go on; the project column is the partition.
+        Some(
+            table
+                .columns
+                .iter()
+                .zip(values)
+                .filter(|(c, _)| c.kind != ColumnKind::Project)
+                .map(|(_, v)| v)
+                .collect(),
+        )
+    }
+
+    fn check_cell(&mut self, column: &ColumnDef, cell: &Cell) -> Result<CheckedCell, String> {
+        if cell.is_empty() {
+            return if column.required && column.since <= self.rules.version {
+                Err(format!("värde saknas: kolumnen är obligatorisk ({})", column.kind.describe()))
+            } else {
+                Ok(CheckedCell::Value(Value::Null))
+            };
+        }
+        let rules = &self.rules;
+        let code_list = |list: &str| rules.schema.code_list(list).expect("schema checked code lists at load");
+        let value = match &column.kind {
+            ColumnKind::Person => return self.resolve_person(&cell_text(cell)).map(CheckedCell::Person),
+            ColumnKind::Project => {
+                let projekt = cell_text(cell).to_uppercase();
+                if projekt != rules.projekt {
+                    return Err(format!(
+                        "projektet {} skiljer sig från inlämningens projekt {}",
+                        shown(&projekt),
+                        rules.projekt
+                    ));
+                }
+                Value::Null
+            }
+            ColumnKind::Date { allow_month } => {
+                let date = cells::parse_date(cell, *allow_month, rules.today)?;
+                if date < rules.schema.earliest_date {
+                    return Err(format!("datumet {date} är orimligt: tidigast {} godtas", rules.schema.earliest_date));
+                }
+                if date > rules.today {
+                    return Err(format!("datumet {date} ligger i framtiden"));
+                }
+                Value::Date(date)
+            }
+            ColumnKind::Integer { min, max, allowed } => {
+                let n = cells::parse_integer(cell)?;
+                let too_small = min.is_some_and(|m| n < m);
+                let too_large = max.is_some_and(|m| n > m) || (column.derive == Some(Derivation::BirthYear) && n > i64::from(chrono::Datelike::year(&rules.today)));
+                if (!allowed.is_empty() && !allowed.contains(&n)) || too_small || too_large {
+                    return Err(format!("{n} är inte tillåtet: {}", range_text(&column.kind)));
+                }
+                Value::Int(n)
+            }
+            ColumnKind::Decimal { min, max } => {
+                let x = cells::parse_decimal(cell)?;
+                if min.is_some_and(|m| x < m) || max.is_some_and(|m| x > m) {
+                    return Err(format!("{x} är inte tillåtet: {}", range_text(&column.kind)));
+                }
+                Value::Float(x)
+            }
+            ColumnKind::Boolean => Value::Bool(cells::parse_boolean(cell)?),
+            ColumnKind::Code { list } => Value::Text(cells::parse_code(cell, code_list(list), rules.version)?),
+            ColumnKind::Codes { list } => {
+                let codes = cells::parse_codes(cell, code_list(list), rules.version)?;
+                if codes.is_empty() { Value::Null } else { Value::List(codes) }
+            }
+            ColumnKind::Text => {
+                let text = cell_text(cell);
+                if crate::personnummer::contains_valid_number(&text) {
+                    return Err("texten innehåller ett personnummer: ta bort det".into());
+                }
+                Value::Text(text)
+            }
+        };
+        Ok(CheckedCell::Value(value))
+    }
+
+    /// A personnummer or samordningsnummer becomes its pseudonym; anything else is a
+    /// project-local code, namespaced by project.
+    fn resolve_person(&mut self, raw: &str) -> Result<Person, String> {
+        if let Some(found) = self.resolved.get(raw) {
+            return found.clone();
+        }
+        let rules = &self.rules;
+        let resolved = if looks_like_number(raw) {
+            PersonNumber::parse(raw, rules.period.end())
+                .map(|number| Person {
+                    pseudonym: rules.key.person_pseudonym(&number),
+                    birth_year: Some(i64::from(number.birth_year())),
+                    sex: Some(number.sex().code()),
+                })
+                .map_err(|e| format!("ogiltigt person- eller samordningsnummer: {e}"))
+        } else if raw.chars().all(|c| c.is_ascii_digit() || matches!(c, '-' | '+' | ' ')) && raw.chars().filter(char::is_ascii_digit).count() >= 9 {
+            Err("ogiltigt person- eller samordningsnummer: skriv ÅÅÅÅMMDDNNNN eller ÅÅMMDD-NNNN".into())
+        } else if raw.chars().count() > 40 || crate::personnummer::contains_valid_number(raw) {
+            Err("projektets kod får vara högst 40 tecken och får inte innehålla ett personnummer".into())
+        } else {
+            Ok(Person { pseudonym: rules.key.local_pseudonym(&rules.projekt, raw), birth_year: None, sex: None })
+        };
+        self.resolved.insert(raw.to_string(), resolved.clone());
+        resolved
+    }
+
+    /// Rules that involve more than one cell: derived values, defaults from codes,
+    /// date order, uniqueness and references to deltagare.
+    fn apply_row_rules(&mut self, checker: &mut TableChecker, values: &mut [Value], person: Option<&Person>, row_at: &Location) {
+        let table = checker.table;
+        let rules = &self.rules;
+        for (index, column) in table.columns.iter().enumerate() {
+            let at = || row_at.clone().column(&column.label);
+            if values[index] == Value::Null {
+                if let Some(derivation) = column.derive {
+                    let derived = person.and_then(|p| match derivation {
+                        Derivation::Sex => p.sex.map(|s| Value::Text(s.to_string())),
+                        Derivation::BirthYear => p.birth_year.map(Value::Int),
+                    });
+                    match derived {
+                        Some(value) => values[index] = value,
+                        // Only when the person column itself was fine: otherwise it was reported.
+                        None if person.is_some() => self.findings.push(Finding::at(
+                            at(),
+                            "värde saknas: krävs när personen har en projektkod i stället för personnummer",
+                        )),
+                        None => {}
+                    }
+                }
+                if let Some(default) = &column.default_from_code {
+                    let source = table.columns.iter().position(|c| c.name == default.column);
+                    if let (Some(source), ColumnKind::Code { list }) = (source, &table.columns[source.unwrap_or(0)].kind) {
+                        if let Value::Text(code) = &values[source] {
+                            let list = rules.schema.code_list(list).expect("checked at load");
+                            values[index] = list.get(code).and_then(|c| c.flag(&default.attribute)).map_or(Value::Null, Value::Bool);
+                        }
+                    }
+                }
+            }
+            if let Some(other) = &column.not_before {
+                let other_index = table.columns.iter().position(|c| &c.name == other).expect("checked at load");
+                if let (Value::Date(this), Value::Date(earlier)) = (&values[index], &values[other_index]) {
+                    if this < earlier {
+                        self.findings.push(Finding::at(
+                            at(),
+                            format!("{} ({this}) är före {} ({earlier})", column.label, table.columns[other_index].label),
+                        ));
+                    }
+                }
+            }
+            if let Some(target) = &column.references {
+                if let (Some(persons), Value::Text(pseudonym)) = (self.persons.get(target), &values[index]) {
+                    if !persons.contains(pseudonym) {
+                        self.findings.push(Finding::at(
+                            at(),
+                            format!("personen finns inte i tabellen {target}: lägg till personen där eller rätta numret/koden"),
+                        ));
+                    }
+                }
+            }
+        }
+        if !checker.unique_indexes.is_empty() {
+            let key: Option<Vec<String>> = checker.unique_indexes.iter().map(|&i| canonical(&values[i])).collect();
+            // A key with an unreadable part was reported already.
+            if let Some(key) = key {
+                let key = key.join("\u{1f}");
+                if let Some(first) = checker.unique_seen.get(&key) {
+                    self.findings.push(Finding::at(
+                        row_at.clone(),
+                        format!("raden är en dubblett: samma {} finns redan på rad {first}", unique_label(table)),
+                    ));
+                } else {
+                    checker.unique_seen.insert(key, row_at.row.unwrap_or(0));
+                }
+            }
+        }
+        if let (Some(persons), Some(person)) = (checker.persons.as_mut(), person) {
+            persons.insert(person.pseudonym.clone());
+        }
+    }
+
+    fn hash_row(&mut self, values: &[Value]) {
+        for value in values {
+            match value {
+                Value::Null => self.hasher.update(b"\x00"),
+                Value::Text(t) => self.hasher.update(format!("t{t}\x1f")),
+                Value::Date(d) => self.hasher.update(format!("d{d}\x1f")),
+                Value::Int(i) => self.hasher.update(format!("i{i}\x1f")),
+                Value::Float(x) => self.hasher.update(format!("f{x}\x1f")),
+                Value::Bool(b) => self.hasher.update(if *b { b"b1" } else { b"b0" }),
+                Value::List(items) => self.hasher.update(format!("l{}\x1f", items.join("\x1e"))),
+            }
+        }
+        self.hasher.update(b"\n");
+    }
+}
+
+enum CheckedCell {
+    Value(Value),
+    Person(Person),
+}
+
+/// Per-table state while its rows are checked.
+struct TableChecker<'t> {
+    table: &'t TableDef,
+    slots: Vec<Option<usize>>,
+    /// Number of header cells: values beyond it have no column.
+    width: usize,
+    unique_indexes: Vec<usize>,
+    /// Unique key → the row it was first seen on.
+    unique_seen: HashMap<String, u64>,
+    /// The persons of a table that others refer to.
+    persons: Option<HashSet<String>>,
+}
+
+impl<'t> TableChecker<'t> {
+    fn new(table: &'t TableDef, slots: Vec<Option<usize>>, referenced: bool) -> TableChecker<'t> {
+        let width = slots.iter().flatten().max().map_or(0, |m| m + 1);
+        let unique_indexes = table
+            .unique
+            .iter()
+            .filter_map(|name| table.columns.iter().position(|c| &c.name == name))
+            .collect();
+        let persons = referenced.then(HashSet::new);
+        TableChecker { table, slots, width, unique_indexes, unique_seen: HashMap::new(), persons }
+    }
+}
+
+/// Whether some column of another table must name a person of this one.
+fn is_referenced(schema: &Schema, table: &TableDef) -> bool {
+    schema.tables.iter().flat_map(|t| &t.columns).any(|c| c.references.as_ref() == Some(&table.name))
+}
+
+/// The value as text for keys; `None` for an empty value.
+fn canonical(value: &Value) -> Option<String> {
+    match value {
+        Value::Null => None,
+        Value::Text(t) => Some(t.clone()),
+        other => Some(format!("{other:?}")),
+    }
+}
+
+fn unique_label(table: &TableDef) -> String {
+    let labels: Vec<&str> = table.unique.iter().filter_map(|n| table.column(n)).map(|c| c.label.as_str()).collect();
+    labels.join(" och ")
+}
+
+fn range_text(kind: &ColumnKind) -> String {
+    match kind {
+        ColumnKind::Integer { min, max, allowed } if allowed.is_empty() => bounds(min.map(|m| m.to_string()), max.map(|m| m.to_string())),
+        ColumnKind::Decimal { min, max } => bounds(min.map(|m| m.to_string()), max.map(|m| m.to_string())),
+        other => other.describe(),
+    }
+}
+
+fn bounds(min: Option<String>, max: Option<String>) -> String {
+    match (min, max) {
+        (Some(lo), Some(hi)) => format!("ska vara mellan {lo} och {hi}"),
+        (Some(lo), None) => format!("ska vara minst {lo} och inte i framtiden"),
+        (None, Some(hi)) => format!("ska vara högst {hi}"),
+        (None, None) => "ska vara ett tal".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests;
