@@ -1,0 +1,23 @@
+//! finsam: follow-up of samordningsförbund projects.
+//!
+//! Project groups submit participant records (Excel or CSV); finsam validates them
+//! against the schema in `schemas/`, replaces every personnummer with a keyed
+//! pseudonym, and stores them as a hive-partitioned Parquet dataset that DataFusion
+//! SQL (the files in `queries/`) reads. Data flows one way through the stages:
+//! `ingest` (read cells) → `validate` (typed values, findings) → `pseudonymise` →
+//! `store` (atomic partitions, manifest) → `query`.
+
+mod bundled;
+pub mod error;
+pub mod ingest;
+pub mod load;
+pub mod output;
+pub mod period;
+pub mod personnummer;
+pub mod pseudonymise;
+pub mod query;
+pub mod schema;
+pub mod store;
+pub mod validate;
+
+pub use error::{Error, Result};
