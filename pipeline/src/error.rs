@@ -8,6 +8,7 @@ use crate::pseudonymise::KeyError;
 use crate::query::QueryError;
 use crate::schema::SchemaError;
 use crate::store::StoreError;
+use crate::template::TemplateError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -21,6 +22,8 @@ pub enum Error {
     Query(#[from] QueryError),
     #[error(transparent)]
     Period(#[from] HalfYearError),
+    #[error(transparent)]
+    Template(#[from] TemplateError),
     #[error("{path}: {source}")]
     Io { path: std::path::PathBuf, source: std::io::Error },
     #[error("{0}")]

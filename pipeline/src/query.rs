@@ -20,9 +20,8 @@ use datafusion::datasource::file_format::parquet::ParquetFormat;
 use datafusion::datasource::listing::{ListingOptions, ListingTable, ListingTableConfig, ListingTableUrl};
 use datafusion::datasource::MemTable;
 use datafusion::execution::context::{SQLOptions, SessionConfig, SessionContext};
-use datafusion::sql::sqlparser::ast::Statement;
-use datafusion::sql::sqlparser::dialect::GenericDialect;
-use datafusion::sql::sqlparser::parser::Parser;
+use datafusion::sql::parser::{DFParser, Statement};
+use datafusion::sql::sqlparser::ast::Statement as SqlStatement;
 
 use crate::schema::{AttributeValue, CodeList, PARTITION_COLUMNS, Schema};
 use crate::store::{Dataset, StoreError};
@@ -123,12 +122,12 @@ impl Engine {
 /// Refuses anything but one SELECT (or EXPLAIN of one) before DataFusion sees it,
 /// so the message can say what was refused.
 fn check_read_only(sql: &str) -> Result<(), QueryError> {
-    let statements =
-        Parser::parse_sql(&GenericDialect {}, sql).map_err(|e| QueryError::Syntax(e.to_string()))?;
-    match statements.as_slice() {
+    let statements = DFParser::parse_sql(sql).map_err(|e| QueryError::Syntax(e.strip_backtrace()))?;
+    let is_query = |statement: &Statement| matches!(statement, Statement::Statement(s) if matches!(**s, SqlStatement::Query(_)));
+    match statements.iter().collect::<Vec<_>>().as_slice() {
         [] => Err(QueryError::Empty),
-        [Statement::Query(_)] => Ok(()),
-        [Statement::Explain { statement, .. }] if matches!(**statement, Statement::Query(_)) => Ok(()),
+        [statement] if is_query(statement) => Ok(()),
+        [Statement::Explain(explain)] if is_query(&explain.statement) => Ok(()),
         [other] => {
             let text = other.to_string();
             let verb: String = text.split_whitespace().take(2).collect::<Vec<_>>().join(" ");
@@ -226,6 +225,7 @@ mod tests {
             "INSERT INTO deltagare VALUES (1)",
             "COPY deltagare TO 'x.csv'",
             "SET datafusion.execution.batch_size = 1",
+            "CREATE EXTERNAL TABLE t STORED AS CSV LOCATION 'x.csv'",
         ] {
             assert!(matches!(check_read_only(refused), Err(QueryError::NotReadOnly(_))), "{refused}");
         }

@@ -5,7 +5,7 @@ mod keygen;
 mod sql;
 mod status;
 // mod synth;
-// mod template;
+mod template;
 
 use std::path::{Path, PathBuf};
 
@@ -59,6 +59,7 @@ impl DataArgs {
 #[derive(Subcommand)]
 enum Command {
     Keygen(keygen::Args),
+    Template(template::Args),
     Ingest(ingest::Args),
     Sql(sql::Args),
     Status(status::Args),
@@ -67,6 +68,7 @@ enum Command {
 pub fn run(cli: Cli) -> finsam::Result<Exit> {
     match cli.command {
         Command::Keygen(args) => keygen::run(args),
+        Command::Template(args) => template::run(args),
         Command::Ingest(args) => ingest::run(args),
         Command::Sql(args) => sql::run(args),
         Command::Status(args) => status::run(args),

@@ -48,7 +48,7 @@ impl Cell {
 }
 
 /// A data row: its number as shown to the user (the header is row 1) and its cells.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct RawRow {
     pub number: u64,
     pub cells: Vec<Cell>,

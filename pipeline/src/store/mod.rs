@@ -263,8 +263,10 @@ impl Dataset {
                 }
                 fs::rename(&staged, &target).map_err(|e| StoreError::io(&target, e))?;
                 fsync_dir(&target_dir)?;
+                crash_point("rename");
             }
         }
+        crash_point("manifest");
         let mut manifest = self.manifest()?;
         if !manifest.has_batch(&journal.batch) {
             let entries: Vec<ManifestEntry> = journal.submissions.iter().map(|s| s.entry.clone()).collect();
@@ -320,12 +322,13 @@ impl Staging {
             return Ok(Vec::new());
         }
         sync_tree(&self.dir)?;
+        crash_point("staged");
         let journal = Journal { batch: self.batch.clone(), tables: dataset.tables.clone(), submissions: self.submissions };
         write_atomic(
             &dataset.root.join(JOURNAL_FILE),
             serde_json::to_string_pretty(&journal).expect("journal serialises").as_bytes(),
         )?;
-        crate::store::crash_point("journal");
+        crash_point("journal");
         dataset.apply(&journal)?;
         Ok(journal.submissions.into_iter().map(|s| s.entry).collect())
     }
@@ -355,7 +358,10 @@ pub fn crash_point(point: &str) {
 /// Writes a file so that it is either absent/old or whole: temp file, fsync, rename, fsync dir.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
     use std::io::Write;
-    let dir = path.parent().unwrap_or(Path::new("."));
+    let dir = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
     let temp = dir.join(format!(".{}.tmp", path.file_name().unwrap_or_default().to_string_lossy()));
     let mut file = File::create(&temp).map_err(|e| StoreError::io(&temp, e))?;
     file.write_all(bytes).map_err(|e| StoreError::io(&temp, e))?;
@@ -365,6 +371,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
 }
 
 pub fn fsync_dir(dir: &Path) -> Result<(), StoreError> {
+    let dir = if dir.as_os_str().is_empty() { Path::new(".") } else { dir };
     File::open(dir).and_then(|d| d.sync_all()).map_err(|e| StoreError::io(dir, e))
 }
 

@@ -21,7 +21,7 @@ pub use cells::Value;
 use crate::ingest::{Cell, Finding, Location, RawRow, RowSource};
 use crate::personnummer::{PersonNumber, looks_like_number};
 use crate::pseudonymise::PseudonymKey;
-use crate::schema::{ColumnDef, ColumnKind, Derivation, Schema, TableDef, normalise_heading};
+use crate::schema::{ColumnDef, ColumnKind, Derivation, Schema, TableDef};
 use crate::period::HalfYear;
 use cells::{cell_text, shown};
 
@@ -191,13 +191,12 @@ impl<'a> SubmissionCheck<'a> {
             if heading.trim().is_empty() {
                 continue;
             }
-            let shown_heading = normalise_heading(heading);
             match table.columns.iter().position(|c| table.column_by_heading(heading).is_some_and(|m| m.name == c.name)) {
                 None => {
                     ok = false;
                     self.findings.push(Finding::at(
                         at(heading.trim()),
-                        format!("okänd kolumn {} i tabellen {}: ta bort den eller rätta rubriken", shown(&shown_heading), table.label),
+                        format!("okänd kolumn {} i tabellen {}: ta bort den eller rätta rubriken", shown(heading.trim()), table.label),
                     ));
                 }
                 Some(position) if table.columns[position].since > version => {

@@ -1,0 +1,69 @@
+//! No personnummer, in any of its written forms, reaches the dataset or any output.
+
+use crate::workdir::{Workdir, fixture};
+
+/// The fixture's numbers (personnummer and one samordningsnummer) as 12 digits.
+const NUMBERS: [&str; 6] = ["198503121231", "199207042244", "196701013457", "198811144461", "200102235678", "197503751187"];
+
+/// Every way a number can be written, plus the bare date+serial core.
+fn written_forms(number: &str) -> Vec<String> {
+    let (century, short) = number.split_at(2);
+    let _ = century;
+    vec![
+        number.to_string(),
+        format!("{}-{}", &number[..8], &number[8..]),
+        short.to_string(),
+        format!("{}-{}", &short[..6], &short[6..]),
+        format!("{}+{}", &short[..6], &short[6..]),
+        short[..9].to_string(),
+    ]
+}
+
+#[track_caller]
+fn assert_clean(what: &str, bytes: &[u8]) {
+    let text = String::from_utf8_lossy(bytes);
+    for number in NUMBERS {
+        for form in written_forms(number) {
+            assert!(!text.contains(&form), "{what} contains {form}");
+            assert!(!bytes.windows(form.len()).any(|w| w == form.as_bytes()), "{what} contains {form}");
+        }
+    }
+    assert!(!text.contains("SIG-017"), "{what} contains a project-local code");
+}
+
+#[test]
+fn no_personnummer_in_the_dataset_or_any_output() {
+    let wd = Workdir::new();
+    let mut outputs = Vec::new();
+    let run = wd.finsam(&["ingest", fixture("sigma_2008H1").to_str().unwrap()]);
+    run.ok();
+    outputs.push(("ingest", run.stdout.clone() + &run.stderr));
+    // A replacement, so the history area and a second manifest line exist too.
+    let dir = wd.copy_fixture("sigma_2008H1", "in");
+    let moten = std::fs::read_to_string(dir.join("moten.csv")).unwrap().replace(";nej;Sjukdom", ";ja;");
+    wd.write("in/moten.csv", moten);
+    let run = wd.finsam(&["ingest", "in"]);
+    run.ok();
+    outputs.push(("ingest again", run.stdout.clone() + &run.stderr));
+    // A rejected submission's messages.
+    let broken = std::fs::read_to_string(dir.join("deltagare.csv")).unwrap().replace("881114-4461", "881114-4462");
+    wd.write("in/deltagare.csv", broken);
+    let run = wd.finsam(&["ingest", "in"]);
+    assert_eq!(run.code, 1);
+    outputs.push(("rejected ingest", run.stdout.clone() + &run.stderr));
+    outputs.push(("status", wd.finsam(&["status"]).ok().to_string()));
+    for table in ["deltagare", "insatser", "remisser", "sjukskrivning", "lss", "ersattning", "forsorjning", "moten", "anonyma_arenden"] {
+        for format in ["table", "csv", "json"] {
+            let run = wd.finsam(&["sql", &format!("SELECT * FROM {table}"), "--format", format]);
+            outputs.push(("sql", run.ok().to_string()));
+        }
+    }
+    for (what, text) in &outputs {
+        assert_clean(what, text.as_bytes());
+    }
+    let files = wd.snapshot("data");
+    assert!(files.keys().any(|p| p.starts_with("_historik")), "the history area is scanned too");
+    for (path, bytes) in files {
+        assert_clean(&path.display().to_string(), &bytes);
+    }
+}

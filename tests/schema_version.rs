@@ -1,0 +1,64 @@
+//! A submission says which schema version it follows; older versions still load
+//! when the schema grows by data changes alone.
+
+use crate::workdir::{Workdir, copy_dir, fixture, repo};
+
+/// The repository's schema grown to version 2 by editing data only: an optional
+/// column in moten and a new insats code.
+fn schema_v2(wd: &Workdir) -> String {
+    let dir = wd.path("schemas-v2");
+    copy_dir(&repo("schemas"), &dir);
+    let edit = |file: &str, from: &str, to: &str| {
+        let path = dir.join(file);
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.contains(from), "{file}: {from}");
+        std::fs::write(&path, text.replacen(from, to, 1)).unwrap();
+    };
+    edit("schema.toml", "version = 1\n", "version = 2\n");
+    edit(
+        "tabeller/moten.toml",
+        "[[columns]]\nname = \"orsak\"",
+        "[[columns]]\nname = \"narvarande\"\nlabel = \"Närvarande\"\ntype = \"integer\"\nmin = 0\nsince = 2\ndescription = \"Hur många deltagare som kom.\"\n\n[[columns]]\nname = \"orsak\"",
+    );
+    edit(
+        "kodlistor.toml",
+        "  { code = \"sip\", label = \"SIP\"",
+        "  { code = \"digitalt_mote\", label = \"Digitalt möte\", since = 2 },\n  { code = \"sip\", label = \"SIP\"",
+    );
+    dir.to_str().unwrap().to_string()
+}
+
+#[test]
+fn an_older_submission_loads_under_a_newer_schema() {
+    let wd = Workdir::new();
+    let schemas = schema_v2(&wd);
+    wd.finsam(&["ingest", "--schemas", &schemas, fixture("sigma_2008H1").to_str().unwrap()]).ok();
+    let out = wd.finsam(&["sql", "--schemas", &schemas, "SELECT count(*) n, count(narvarande) m FROM moten", "--format", "csv"]).ok().to_string();
+    assert_eq!(out, "n,m\n4,0\n");
+}
+
+#[test]
+fn a_newer_submission_uses_the_new_column_and_code() {
+    let wd = Workdir::new();
+    let schemas = schema_v2(&wd);
+    let dir = wd.copy_fixture("sigma_2008H1", "in");
+    wd.write("in/inlamning.csv", std::fs::read_to_string(dir.join("inlamning.csv")).unwrap().replace("Schemaversion;1", "Schemaversion;2"));
+    let moten = std::fs::read_to_string(dir.join("moten.csv")).unwrap().replace("Orsak till inställt", "Orsak till inställt;Närvarande");
+    let moten = moten.replacen("Gruppträff;ja;\n", "Gruppträff;ja;;6\n", 1);
+    wd.write("in/moten.csv", moten);
+    let insatser = std::fs::read_to_string(dir.join("insatser.csv")).unwrap().replace("Flerpartssamtal", "Digitalt möte");
+    wd.write("in/insatser.csv", insatser);
+    wd.finsam(&["ingest", "--schemas", &schemas, "in"]).ok();
+    let out = wd.finsam(&["sql", "--schemas", &schemas, "SELECT sum(narvarande) s FROM moten", "--format", "csv"]).ok().to_string();
+    assert_eq!(out, "s\n6\n");
+
+    // The same files claiming version 1 may not use what version 2 added.
+    wd.write("in/inlamning.csv", std::fs::read_to_string(dir.join("inlamning.csv")).unwrap().replace("Schemaversion;2", "Schemaversion;1"));
+    let stderr = wd.finsam(&["ingest", "--schemas", &schemas, "in", "--dry-run"]).invalid().to_string();
+    assert!(stderr.contains("kolumn Närvarande: kolumnen finns först i schemaversion 2"), "{stderr}");
+    assert!(stderr.contains("okänd kod \"Digitalt möte\""), "{stderr}");
+
+    wd.write("in/inlamning.csv", std::fs::read_to_string(dir.join("inlamning.csv")).unwrap().replace("Schemaversion;1", "Schemaversion;3"));
+    let stderr = wd.finsam(&["ingest", "--schemas", &schemas, "in", "--dry-run"]).invalid().to_string();
+    assert!(stderr.contains("okänd schemaversion 3"), "{stderr}");
+}

@@ -1,0 +1,10 @@
+//! Integration tests: they run the real `finsam` binary on fixtures in a temp dir.
+
+mod workdir;
+
+mod bad_input;
+mod crash;
+mod ingest;
+mod privacy;
+mod schema_version;
+mod sql;

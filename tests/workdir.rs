@@ -1,0 +1,174 @@
+//! A temporary working directory in which tests run the real `finsam` binary.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+pub struct Workdir {
+    dir: tempfile::TempDir,
+}
+
+/// What one run of the binary did.
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    fn from(output: Output) -> Run {
+        Run {
+            code: output.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+
+    /// Asserts success and returns stdout.
+    #[track_caller]
+    pub fn ok(&self) -> &str {
+        assert_eq!(self.code, 0, "exit {}\nstdout:\n{}\nstderr:\n{}", self.code, self.stdout, self.stderr);
+        &self.stdout
+    }
+
+    /// Asserts the invalid-input exit code and returns stderr.
+    #[track_caller]
+    pub fn invalid(&self) -> &str {
+        assert_eq!(self.code, 1, "exit {}\nstdout:\n{}\nstderr:\n{}", self.code, self.stdout, self.stderr);
+        &self.stderr
+    }
+}
+
+pub fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures").join(name)
+}
+
+pub fn repo(path: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(path)
+}
+
+impl Workdir {
+    /// A fresh directory holding a key file `nyckel`.
+    pub fn new() -> Workdir {
+        let wd = Workdir { dir: tempfile::tempdir().unwrap() };
+        wd.finsam(&["keygen", "--out", "nyckel"]).ok();
+        wd
+    }
+
+    pub fn path(&self, relative: &str) -> PathBuf {
+        self.dir.path().join(relative)
+    }
+
+    pub fn command(&self, args: &[&str]) -> Command {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_finsam"));
+        command
+            .args(args)
+            .current_dir(self.dir.path())
+            .env("FINSAM_KEY_FILE", self.path("nyckel"))
+            .env_remove("FINSAM_DATA")
+            .env_remove("FINSAM_SCHEMAS");
+        command
+    }
+
+    pub fn finsam(&self, args: &[&str]) -> Run {
+        Run::from(self.command(args).output().unwrap())
+    }
+
+    /// Copies a fixture folder into the work dir and returns its new path.
+    pub fn copy_fixture(&self, name: &str, to: &str) -> PathBuf {
+        let target = self.path(to);
+        copy_dir(&fixture(name), &target);
+        target
+    }
+
+    pub fn write(&self, relative: &str, bytes: impl AsRef<[u8]>) -> PathBuf {
+        let path = self.path(relative);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, bytes).unwrap();
+        path
+    }
+
+    pub fn read(&self, relative: &str) -> String {
+        std::fs::read_to_string(self.path(relative)).unwrap()
+    }
+
+    /// Every file under a directory with its bytes: equal snapshots mean byte-for-byte equal.
+    pub fn snapshot(&self, relative: &str) -> BTreeMap<PathBuf, Vec<u8>> {
+        let mut files = BTreeMap::new();
+        let root = self.path(relative);
+        if root.exists() {
+            collect(&root, &root, &mut files);
+        }
+        files
+    }
+
+    /// Runs a query and returns its CSV output.
+    pub fn sql(&self, query: &str) -> String {
+        self.finsam(&["sql", query, "--format", "csv"]).ok().to_string()
+    }
+}
+
+fn collect(root: &Path, dir: &Path, files: &mut BTreeMap<PathBuf, Vec<u8>>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            collect(root, &path, files);
+        } else {
+            files.insert(path.strip_prefix(root).unwrap().to_path_buf(), std::fs::read(&path).unwrap());
+        }
+    }
+}
+
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let path = entry.unwrap().path();
+        let target = to.join(path.file_name().unwrap());
+        if path.is_dir() {
+            copy_dir(&path, &target);
+        } else {
+            std::fs::copy(&path, &target).unwrap();
+        }
+    }
+}
+
+/// Writes a small workbook laid out like the template, with dates in all three
+/// forms Excel produces: a date cell, a bare serial number and text.
+pub fn fill_workbook(wd: &Workdir) -> PathBuf {
+    use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
+    let mut workbook = Workbook::new();
+    let date_format = Format::new().set_num_format("yyyy-mm-dd");
+    let meta = workbook.add_worksheet().set_name("Inlämning").unwrap();
+    for (row, (key, value)) in [("Uppgift", "Värde"), ("Projekt", "kompis"), ("Halvår", "2009H2"), ("Schemaversion", "1")]
+        .into_iter()
+        .enumerate()
+    {
+        meta.write_string(row as u32, 0, key).unwrap();
+        meta.write_string(row as u32, 1, value).unwrap();
+    }
+    let deltagare = workbook.add_worksheet().set_name("Deltagare").unwrap();
+    for (col, heading) in ["Personnummer/kod", "Kön", "Födelseår", "Inskriven", "Samtycke"].iter().enumerate() {
+        deltagare.write_string(0, col as u16, *heading).unwrap();
+    }
+    deltagare.write_string(1, 0, "198503121231").unwrap();
+    deltagare.write_datetime_with_format(1, 3, ExcelDateTime::from_ymd(2009, 7, 1).unwrap(), &date_format).unwrap();
+    deltagare.write_boolean(1, 4, true).unwrap();
+    deltagare.write_string(2, 0, "KOMPIS-2").unwrap();
+    deltagare.write_string(2, 1, "Man").unwrap();
+    deltagare.write_number(2, 2, 1967).unwrap();
+    deltagare.write_number(2, 3, 40028).unwrap();
+    deltagare.write_string(2, 4, "ja").unwrap();
+    deltagare.write_string(3, 0, "920704-2244").unwrap();
+    deltagare.write_string(3, 3, "2009-09-15").unwrap();
+    deltagare.write_string(3, 4, "Ja").unwrap();
+    let insatser = workbook.add_worksheet().set_name("Insatser").unwrap();
+    for (col, heading) in ["Personnummer/kod", "Insats", "Start", "Slut"].iter().enumerate() {
+        insatser.write_string(0, col as u16, *heading).unwrap();
+    }
+    insatser.write_string(1, 0, "KOMPIS-2").unwrap();
+    insatser.write_string(1, 1, "Särskilt stöd").unwrap();
+    insatser.write_datetime_with_format(1, 2, ExcelDateTime::from_ymd(2009, 8, 10).unwrap(), &date_format).unwrap();
+    let path = wd.path("kompis_2009H2.xlsx");
+    workbook.save(&path).unwrap();
+    path
+}
