@@ -12,12 +12,17 @@ fn main() {
         collect(&dir, &dir, &mut entries);
     }
     entries.sort();
-    let mut out = String::from("/// (folder-relative path, contents) of every bundled data file.\npub const BUNDLED_FILES: &[(&str, &str, &str)] = &[\n");
+    let mut out = String::from(
+        "/// (folder-relative path, contents) of every bundled data file.\npub const BUNDLED_FILES: &[(&str, &str, &str)] = &[\n",
+    );
     for (folder, relative, absolute) in &entries {
-        out.push_str(&format!("    ({folder:?}, {relative:?}, include_str!({absolute:?})),\n"));
+        out.push_str(&format!(
+            "    ({folder:?}, {relative:?}, include_str!({absolute:?})),\n"
+        ));
     }
     out.push_str("];\n");
-    let target = Path::new(&env::var("OUT_DIR").expect("OUT_DIR is set by cargo")).join("bundled.rs");
+    let target =
+        Path::new(&env::var("OUT_DIR").expect("OUT_DIR is set by cargo")).join("bundled.rs");
     fs::write(target, out).expect("write bundled.rs");
 }
 
@@ -28,9 +33,16 @@ fn collect(base: &Path, dir: &Path, entries: &mut Vec<(String, String, String)>)
         println!("cargo:rerun-if-changed={}", path.display());
         if path.is_dir() {
             collect(base, &path, entries);
-        } else if matches!(path.extension().and_then(|e| e.to_str()), Some("toml" | "sql")) {
+        } else if matches!(
+            path.extension().and_then(|e| e.to_str()),
+            Some("toml" | "sql")
+        ) {
             let folder = base.file_name().unwrap().to_string_lossy().into_owned();
-            let relative = path.strip_prefix(base).unwrap().to_string_lossy().replace('\\', "/");
+            let relative = path
+                .strip_prefix(base)
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/");
             let absolute = path.canonicalize().unwrap().to_string_lossy().into_owned();
             entries.push((folder, relative, absolute));
         }

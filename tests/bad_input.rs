@@ -7,7 +7,13 @@ use crate::workdir::{Workdir, fixture};
 /// fixture at `in/` with `file` edited by `edit`.
 fn with_broken(file: &str, edit: impl Fn(&str) -> String) -> Workdir {
     let wd = Workdir::new();
-    wd.finsam(&["ingest", fixture("sigma_2008H1").to_str().unwrap(), "--halvar", "2008H1"]).ok();
+    wd.finsam(&[
+        "ingest",
+        fixture("sigma_2008H1").to_str().unwrap(),
+        "--halvar",
+        "2008H1",
+    ])
+    .ok();
     let dir = wd.copy_fixture("sigma_2008H1", "in");
     // A different half-year, so a wrongly accepted submission would show as a new partition.
     let meta = wd.read("in/inlamning.csv").replace("2008H1", "2008H2");
@@ -23,7 +29,10 @@ fn rejected(wd: &Workdir) -> String {
     let before = wd.snapshot("data");
     let stderr = wd.finsam(&["ingest", "in"]).invalid().to_string();
     assert_eq!(before, wd.snapshot("data"), "the dataset changed");
-    assert!(stderr.contains("Inget har ändrats i datamängden"), "{stderr}");
+    assert!(
+        stderr.contains("Inget har ändrats i datamängden"),
+        "{stderr}"
+    );
     stderr
 }
 
@@ -31,7 +40,10 @@ fn rejected(wd: &Workdir) -> String {
 fn wrong_delimiter() {
     let wd = with_broken("deltagare.csv", |t| t.replace(';', "|"));
     let stderr = rejected(&wd);
-    assert!(stderr.contains("in/deltagare.csv, rad 1: rubrikraden blev en enda kolumn"), "{stderr}");
+    assert!(
+        stderr.contains("in/deltagare.csv, rad 1: rubrikraden blev en enda kolumn"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -47,14 +59,24 @@ fn missing_required_column() {
             .join("\n")
     });
     let stderr = rejected(&wd);
-    assert!(stderr.contains("in/deltagare.csv, rad 1, kolumn Inskriven: obligatorisk kolumn saknas"), "{stderr}");
+    assert!(
+        stderr.contains("in/deltagare.csv, rad 1, kolumn Inskriven: obligatorisk kolumn saknas"),
+        "{stderr}"
+    );
 }
 
 #[test]
 fn unknown_column() {
-    let wd = with_broken("sjukskrivning.csv", |t| t.replacen("Omfattning (%)", "Omfattning (%);Skostorlek", 1));
+    let wd = with_broken("sjukskrivning.csv", |t| {
+        t.replacen("Omfattning (%)", "Omfattning (%);Skostorlek", 1)
+    });
     let stderr = rejected(&wd);
-    assert!(stderr.contains("in/sjukskrivning.csv, rad 1, kolumn Skostorlek: okänd kolumn \"Skostorlek\""), "{stderr}");
+    assert!(
+        stderr.contains(
+            "in/sjukskrivning.csv, rad 1, kolumn Skostorlek: okänd kolumn \"Skostorlek\""
+        ),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -75,7 +97,10 @@ fn invalid_check_digit_is_reported_without_the_number() {
         stderr.contains("in/deltagare.csv, rad 3, kolumn Personnummer/kod: ogiltigt person- eller samordningsnummer: kontrollsiffran stämmer inte"),
         "{stderr}"
     );
-    assert!(!stderr.contains("920704") && !stderr.contains("2245"), "{stderr}");
+    assert!(
+        !stderr.contains("920704") && !stderr.contains("2245"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -90,14 +115,23 @@ fn date_in_an_unknown_format() {
 
 #[test]
 fn end_before_start() {
-    let wd = with_broken("sjukskrivning.csv", |t| t.replace("2007-11-01;2008-03-31", "2008-03-31;2007-11-01"));
+    let wd = with_broken("sjukskrivning.csv", |t| {
+        t.replace("2007-11-01;2008-03-31", "2008-03-31;2007-11-01")
+    });
     let stderr = rejected(&wd);
-    assert!(stderr.contains("in/sjukskrivning.csv, rad 2, kolumn Till: Till (2007-11-01) är före Från (2008-03-31)"), "{stderr}");
+    assert!(
+        stderr.contains(
+            "in/sjukskrivning.csv, rad 2, kolumn Till: Till (2007-11-01) är före Från (2008-03-31)"
+        ),
+        "{stderr}"
+    );
 }
 
 #[test]
 fn event_for_an_unknown_person() {
-    let wd = with_broken("ersattning.csv", |t| format!("{t}SIG-999;2008-05-01;SE;ansökt\n"));
+    let wd = with_broken("ersattning.csv", |t| {
+        format!("{t}SIG-999;2008-05-01;SE;ansökt\n")
+    });
     let stderr = rejected(&wd);
     assert!(
         stderr.contains("in/ersattning.csv, rad 3, kolumn Personnummer/kod: personen finns inte i tabellen deltagare"),
@@ -115,18 +149,26 @@ fn empty_file() {
 #[test]
 fn a_file_named_xlsx_that_is_not_a_workbook() {
     let wd = Workdir::new();
-    wd.finsam(&["ingest", fixture("sigma_2008H1").to_str().unwrap()]).ok();
+    wd.finsam(&["ingest", fixture("sigma_2008H1").to_str().unwrap()])
+        .ok();
     let before = wd.snapshot("data");
     wd.write("sigma.xlsx", "Personnummer/kod;Kön\n");
     let stderr = wd.finsam(&["ingest", "sigma.xlsx"]).invalid().to_string();
-    assert!(stderr.contains("sigma.xlsx: filen kan inte öppnas som Excel-arbetsbok"), "{stderr}");
+    assert!(
+        stderr.contains("sigma.xlsx: filen kan inte öppnas som Excel-arbetsbok"),
+        "{stderr}"
+    );
     assert_eq!(before, wd.snapshot("data"));
 }
 
 #[test]
 fn a_duplicate_person_row() {
     let wd = with_broken("deltagare.csv", |t| {
-        let dup = t.lines().nth(2).unwrap().replace("920704-2244", "199207042244");
+        let dup = t
+            .lines()
+            .nth(2)
+            .unwrap()
+            .replace("920704-2244", "199207042244");
         format!("{t}{dup}\n")
     });
     let stderr = rejected(&wd);
@@ -140,7 +182,9 @@ fn a_duplicate_person_row() {
 fn a_first_submission_with_errors_leaves_no_dataset_behind() {
     let wd = Workdir::new();
     let dir = wd.copy_fixture("sigma_2008H1", "in");
-    let text = std::fs::read_to_string(dir.join("lss.csv")).unwrap().replace("ansökt", "kanske");
+    let text = std::fs::read_to_string(dir.join("lss.csv"))
+        .unwrap()
+        .replace("ansökt", "kanske");
     wd.write("in/lss.csv", text);
     wd.finsam(&["ingest", "in"]).invalid();
     assert!(!wd.path("data").exists());
@@ -148,14 +192,29 @@ fn a_first_submission_with_errors_leaves_no_dataset_behind() {
 
 #[test]
 fn every_error_is_reported_and_can_go_to_a_csv_file() {
-    let wd = with_broken("deltagare.csv", |t| t.replace(";ja;gymnasial;1–2 år;", ";kanske;gymnasial;1–2 år;").replace("2008-06-16", "2030-01-01"));
+    let wd = with_broken("deltagare.csv", |t| {
+        t.replace(";ja;gymnasial;1–2 år;", ";kanske;gymnasial;1–2 år;")
+            .replace("2008-06-16", "2030-01-01")
+    });
     let before = wd.snapshot("data");
-    let stderr = wd.finsam(&["ingest", "in", "--rapport", "fel.csv"]).invalid().to_string();
+    let stderr = wd
+        .finsam(&["ingest", "in", "--rapport", "fel.csv"])
+        .invalid()
+        .to_string();
     assert_eq!(before, wd.snapshot("data"));
-    assert!(stderr.contains("kolumn Samtycke: \"kanske\" ska vara ja eller nej"), "{stderr}");
-    assert!(stderr.contains("kolumn Inskriven: datumet 2030-01-01 ligger i framtiden"), "{stderr}");
+    assert!(
+        stderr.contains("kolumn Samtycke: \"kanske\" ska vara ja eller nej"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("kolumn Inskriven: datumet 2030-01-01 ligger i framtiden"),
+        "{stderr}"
+    );
     let report = wd.read("fel.csv");
-    assert!(report.starts_with("\u{feff}fil;blad;rad;kolumn;fel"), "{report}");
+    assert!(
+        report.starts_with("\u{feff}fil;blad;rad;kolumn;fel"),
+        "{report}"
+    );
     assert_eq!(report.lines().count(), 3, "{report}");
 }
 
@@ -165,22 +224,48 @@ fn missing_project_and_half_year_are_explained() {
     let dir = wd.copy_fixture("sigma_2008H1", "in");
     std::fs::remove_file(dir.join("inlamning.csv")).unwrap();
     let stderr = wd.finsam(&["ingest", "in"]).invalid().to_string();
-    assert!(stderr.contains("in: inlämningen anger inget projekt"), "{stderr}");
-    let stderr = wd.finsam(&["ingest", "in", "--projekt", "SIGMA"]).invalid().to_string();
-    assert!(stderr.contains("in: inlämningen anger inget halvår"), "{stderr}");
-    wd.finsam(&["ingest", "in", "--projekt", "sigma", "--halvar", "2008H1"]).ok();
+    assert!(
+        stderr.contains("in: inlämningen anger inget projekt"),
+        "{stderr}"
+    );
+    let stderr = wd
+        .finsam(&["ingest", "in", "--projekt", "SIGMA"])
+        .invalid()
+        .to_string();
+    assert!(
+        stderr.contains("in: inlämningen anger inget halvår"),
+        "{stderr}"
+    );
+    wd.finsam(&["ingest", "in", "--projekt", "sigma", "--halvar", "2008H1"])
+        .ok();
 }
 
 #[test]
 fn a_wrong_or_missing_key_is_refused() {
     let wd = Workdir::new();
-    wd.finsam(&["ingest", fixture("sigma_2008H1").to_str().unwrap()]).ok();
+    wd.finsam(&["ingest", fixture("sigma_2008H1").to_str().unwrap()])
+        .ok();
     wd.finsam(&["keygen", "--out", "annan"]).ok();
     let before = wd.snapshot("data");
-    let stderr = wd.finsam(&["ingest", "--key", "annan", fixture("sigma_2008H1").to_str().unwrap()]).invalid().to_string();
-    assert!(stderr.contains("nyckeln stämmer inte med datamängden"), "{stderr}");
+    let stderr = wd
+        .finsam(&[
+            "ingest",
+            "--key",
+            "annan",
+            fixture("sigma_2008H1").to_str().unwrap(),
+        ])
+        .invalid()
+        .to_string();
+    assert!(
+        stderr.contains("nyckeln stämmer inte med datamängden"),
+        "{stderr}"
+    );
     assert_eq!(before, wd.snapshot("data"));
-    let run = wd.command(&["ingest", fixture("sigma_2008H1").to_str().unwrap()]).env_remove("FINSAM_KEY_FILE").output().unwrap();
+    let run = wd
+        .command(&["ingest", fixture("sigma_2008H1").to_str().unwrap()])
+        .env_remove("FINSAM_KEY_FILE")
+        .output()
+        .unwrap();
     assert_eq!(run.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&run.stderr).contains("ingen nyckel"));
 }

@@ -6,12 +6,22 @@ use crate::workdir::{Workdir, fixture};
 /// Ingests the fixture, then a changed copy with the process aborted at `point`.
 fn crash_during_replacement(point: &str) -> Workdir {
     let wd = Workdir::new();
-    wd.finsam(&["ingest", fixture("sigma_2008H1").to_str().unwrap()]).ok();
+    wd.finsam(&["ingest", fixture("sigma_2008H1").to_str().unwrap()])
+        .ok();
     let dir = wd.copy_fixture("sigma_2008H1", "in");
-    let moten = std::fs::read_to_string(dir.join("moten.csv")).unwrap().replace(";nej;Sjukdom", ";ja;");
+    let moten = std::fs::read_to_string(dir.join("moten.csv"))
+        .unwrap()
+        .replace(";nej;Sjukdom", ";ja;");
     wd.write("in/moten.csv", moten);
-    let run = wd.command(&["ingest", "in"]).env("FINSAM_CRASH_AT", point).output().unwrap();
-    assert!(!run.status.success(), "the process should have been aborted at {point}");
+    let run = wd
+        .command(&["ingest", "in"])
+        .env("FINSAM_CRASH_AT", point)
+        .output()
+        .unwrap();
+    assert!(
+        !run.status.success(),
+        "the process should have been aborted at {point}"
+    );
     wd
 }
 
@@ -22,7 +32,17 @@ fn cancelled_meetings(wd: &Workdir) -> String {
 #[track_caller]
 fn assert_consistent(wd: &Workdir) {
     // Every table reads, no staging or journal is left, the manifest parses.
-    for table in ["deltagare", "insatser", "remisser", "sjukskrivning", "lss", "ersattning", "forsorjning", "moten", "anonyma_arenden"] {
+    for table in [
+        "deltagare",
+        "insatser",
+        "remisser",
+        "sjukskrivning",
+        "lss",
+        "ersattning",
+        "forsorjning",
+        "moten",
+        "anonyma_arenden",
+    ] {
         wd.sql(&format!("SELECT count(*) FROM {table}"));
     }
     assert!(!wd.path("data/.journal.json").exists());
@@ -33,7 +53,12 @@ fn assert_consistent(wd: &Workdir) {
     // Each partition holds exactly one file.
     for (path, _) in wd.snapshot("data") {
         if path.starts_with("moten") {
-            assert_eq!(path.file_name().unwrap(), "data.parquet", "{}", path.display());
+            assert_eq!(
+                path.file_name().unwrap(),
+                "data.parquet",
+                "{}",
+                path.display()
+            );
         }
     }
 }
@@ -41,7 +66,11 @@ fn assert_consistent(wd: &Workdir) {
 #[test]
 fn a_crash_before_the_journal_rolls_back() {
     let wd = crash_during_replacement("staged");
-    assert_eq!(cancelled_meetings(&wd), "n\n1\n", "the old submission is intact");
+    assert_eq!(
+        cancelled_meetings(&wd),
+        "n\n1\n",
+        "the old submission is intact"
+    );
     assert_consistent(&wd);
     let out = wd.finsam(&["ingest", "in"]).ok().to_string();
     assert!(out.contains("ersätter"), "{out}");
@@ -52,9 +81,17 @@ fn a_crash_before_the_journal_rolls_back() {
 fn a_crash_after_the_journal_rolls_forward() {
     for point in ["journal", "rename", "manifest"] {
         let wd = crash_during_replacement(point);
-        assert_eq!(cancelled_meetings(&wd), "n\n0\n", "{point}: the new submission is complete");
+        assert_eq!(
+            cancelled_meetings(&wd),
+            "n\n0\n",
+            "{point}: the new submission is complete"
+        );
         assert_consistent(&wd);
-        assert_eq!(wd.read("data/manifest.jsonl").lines().count(), 2, "{point}: recorded exactly once");
+        assert_eq!(
+            wd.read("data/manifest.jsonl").lines().count(),
+            2,
+            "{point}: recorded exactly once"
+        );
         let out = wd.finsam(&["ingest", "in"]).ok().to_string();
         assert!(out.contains("oförändrad"), "{point}: {out}");
         assert_eq!(wd.read("data/manifest.jsonl").lines().count(), 2);
@@ -64,9 +101,16 @@ fn a_crash_after_the_journal_rolls_forward() {
 #[test]
 fn a_crash_during_the_first_ingest_is_completed_on_the_next_run() {
     let wd = Workdir::new();
-    let run = wd.command(&["ingest", fixture("sigma_2008H1").to_str().unwrap()]).env("FINSAM_CRASH_AT", "rename").output().unwrap();
+    let run = wd
+        .command(&["ingest", fixture("sigma_2008H1").to_str().unwrap()])
+        .env("FINSAM_CRASH_AT", "rename")
+        .output()
+        .unwrap();
     assert!(!run.status.success());
-    let out = wd.finsam(&["ingest", fixture("sigma_2008H1").to_str().unwrap()]).ok().to_string();
+    let out = wd
+        .finsam(&["ingest", fixture("sigma_2008H1").to_str().unwrap()])
+        .ok()
+        .to_string();
     assert!(out.contains("oförändrad"), "{out}");
     assert_consistent(&wd);
     assert_eq!(wd.sql("SELECT count(*) n FROM deltagare"), "n\n7\n");

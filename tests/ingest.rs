@@ -3,11 +3,30 @@ use crate::workdir::{Workdir, fixture};
 #[test]
 fn a_csv_submission_becomes_partitioned_parquet() {
     let wd = Workdir::new();
-    let out = wd.finsam(&["ingest", fixture("sigma_2008H1").to_str().unwrap()]).ok().to_string();
+    let out = wd
+        .finsam(&["ingest", fixture("sigma_2008H1").to_str().unwrap()])
+        .ok()
+        .to_string();
     assert!(out.contains("SIGMA 2008H1  ny"), "{out}");
     assert!(out.contains("33 rader, 0 fel"), "{out}");
-    for table in ["deltagare", "insatser", "remisser", "sjukskrivning", "lss", "ersattning", "forsorjning", "moten", "anonyma_arenden"] {
-        assert!(wd.path(&format!("data/{table}/projekt=SIGMA/halvar=2008H1/data.parquet")).exists(), "{table}");
+    for table in [
+        "deltagare",
+        "insatser",
+        "remisser",
+        "sjukskrivning",
+        "lss",
+        "ersattning",
+        "forsorjning",
+        "moten",
+        "anonyma_arenden",
+    ] {
+        assert!(
+            wd.path(&format!(
+                "data/{table}/projekt=SIGMA/halvar=2008H1/data.parquet"
+            ))
+            .exists(),
+            "{table}"
+        );
     }
     let counts = wd.sql(
         "SELECT (SELECT count(*) FROM deltagare) d, (SELECT count(*) FROM insatser) i, (SELECT count(*) FROM remisser) r, \
@@ -20,7 +39,8 @@ fn a_csv_submission_becomes_partitioned_parquet() {
 #[test]
 fn values_are_typed_derived_and_normalised() {
     let wd = Workdir::new();
-    wd.finsam(&["ingest", fixture("sigma_2008H1").to_str().unwrap()]).ok();
+    wd.finsam(&["ingest", fixture("sigma_2008H1").to_str().unwrap()])
+        .ok();
     // Kön and födelseår come from the personnummer when the cells are empty; codes
     // are stored as codes whatever spelling the cell used.
     let rows = wd.sql(
@@ -39,7 +59,10 @@ fn values_are_typed_derived_and_normalised() {
          M,2001,2008-06-16,,[egen_anmalan],forgymnasial,aldrig_arbetat,true,SIGMA,2008H1\n"
     );
     // Räknas defaults from the destination: routine referrals (sjukgymnastik) do not count.
-    assert_eq!(wd.sql("SELECT till, raknas FROM remisser ORDER BY datum"), "till,raknas\npsykiatri,true\nsjukgymnastik,false\naf_rehab,true\n");
+    assert_eq!(
+        wd.sql("SELECT till, raknas FROM remisser ORDER BY datum"),
+        "till,raknas\npsykiatri,true\nsjukgymnastik,false\naf_rehab,true\n"
+    );
     // Months are stored as their first day; decimal commas are read.
     assert_eq!(
         wd.sql("SELECT datum, kalla, omfattning FROM forsorjning ORDER BY datum, kalla"),
@@ -59,7 +82,10 @@ fn the_same_submission_twice_changes_nothing() {
     let input = fixture("sigma_2008H1");
     wd.finsam(&["ingest", input.to_str().unwrap()]).ok();
     let before = wd.snapshot("data");
-    let out = wd.finsam(&["ingest", input.to_str().unwrap()]).ok().to_string();
+    let out = wd
+        .finsam(&["ingest", input.to_str().unwrap()])
+        .ok()
+        .to_string();
     assert!(out.contains("oförändrad"), "{out}");
     assert_eq!(before, wd.snapshot("data"));
 }
@@ -68,27 +94,67 @@ fn the_same_submission_twice_changes_nothing() {
 fn a_changed_submission_replaces_the_old_one_which_goes_to_history() {
     let wd = Workdir::new();
     let first = wd.copy_fixture("sigma_2008H1", "in");
-    let out = wd.finsam(&["ingest", first.to_str().unwrap()]).ok().to_string();
-    let old_id = out.split("id ").nth(1).unwrap().split_whitespace().next().unwrap().to_string();
-    let moten = wd.read("in/moten.csv").replace("2008-02-05;Gruppträff;nej;Sjukdom", "2008-02-05;Gruppträff;ja;");
+    let out = wd
+        .finsam(&["ingest", first.to_str().unwrap()])
+        .ok()
+        .to_string();
+    let old_id = out
+        .split("id ")
+        .nth(1)
+        .unwrap()
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_string();
+    let moten = wd.read("in/moten.csv").replace(
+        "2008-02-05;Gruppträff;nej;Sjukdom",
+        "2008-02-05;Gruppträff;ja;",
+    );
     wd.write("in/moten.csv", moten);
-    let out = wd.finsam(&["ingest", first.to_str().unwrap()]).ok().to_string();
+    let out = wd
+        .finsam(&["ingest", first.to_str().unwrap()])
+        .ok()
+        .to_string();
     assert!(out.contains(&format!("ersätter {old_id}")), "{out}");
-    assert_eq!(wd.sql("SELECT count(*) n FROM moten WHERE NOT genomfort"), "n\n0\n");
+    assert_eq!(
+        wd.sql("SELECT count(*) n FROM moten WHERE NOT genomfort"),
+        "n\n0\n"
+    );
     for table in ["deltagare", "moten"] {
-        assert!(wd.path(&format!("data/_historik/projekt=SIGMA/halvar=2008H1/{old_id}/{table}.parquet")).exists());
+        assert!(
+            wd.path(&format!(
+                "data/_historik/projekt=SIGMA/halvar=2008H1/{old_id}/{table}.parquet"
+            ))
+            .exists()
+        );
     }
     let manifest = wd.read("data/manifest.jsonl");
     assert_eq!(manifest.lines().count(), 2);
-    assert!(manifest.lines().nth(1).unwrap().contains(&format!("\"replaces\":\"{old_id}\"")));
+    assert!(
+        manifest
+            .lines()
+            .nth(1)
+            .unwrap()
+            .contains(&format!("\"replaces\":\"{old_id}\""))
+    );
     assert_eq!(wd.sql("SELECT count(*) n FROM inlamningar"), "n\n1\n");
 }
 
 #[test]
 fn dry_run_validates_and_writes_nothing() {
     let wd = Workdir::new();
-    let out = wd.finsam(&["ingest", "--dry-run", fixture("sigma_2008H1").to_str().unwrap()]).ok().to_string();
-    assert!(out.contains("godkänd (ej inläst)") && out.contains("Kontrollerat"), "{out}");
+    let out = wd
+        .finsam(&[
+            "ingest",
+            "--dry-run",
+            fixture("sigma_2008H1").to_str().unwrap(),
+        ])
+        .ok()
+        .to_string();
+    assert!(
+        out.contains("godkänd (ej inläst)") && out.contains("Kontrollerat"),
+        "{out}"
+    );
     assert!(!wd.path("data").exists());
 }
 
@@ -98,36 +164,57 @@ fn windows_1252_with_comma_delimiter_is_read_with_aao_intact() {
     let dir = wd.copy_fixture("sigma_2008H1", "latin1");
     for entry in std::fs::read_dir(&dir).unwrap() {
         let path = entry.unwrap().path();
-        let text = std::fs::read_to_string(&path).unwrap().replace(";", ",").replace("\"50,0\"", "50");
+        let text = std::fs::read_to_string(&path)
+            .unwrap()
+            .replace(";", ",")
+            .replace("\"50,0\"", "50");
         let text = text.replace("FK, VC", "\"FK, VC\"");
         let (bytes, _, unmappable) = encoding_rs::WINDOWS_1252.encode(&text);
         assert!(!unmappable);
         std::fs::write(&path, bytes).unwrap();
     }
-    assert!(std::fs::read(dir.join("deltagare.csv")).unwrap().contains(&0xF6), "ö is one byte");
+    assert!(
+        std::fs::read(dir.join("deltagare.csv"))
+            .unwrap()
+            .contains(&0xF6),
+        "ö is one byte"
+    );
     wd.finsam(&["ingest", dir.to_str().unwrap()]).ok();
-    assert_eq!(wd.sql("SELECT count(*) n FROM forsorjning WHERE kalla = 'forsorjningsstod'"), "n\n1\n");
-    assert_eq!(wd.sql("SELECT utbildningsniva u FROM deltagare WHERE fodelsear = 1992"), "u\nforgymnasial\n");
+    assert_eq!(
+        wd.sql("SELECT count(*) n FROM forsorjning WHERE kalla = 'forsorjningsstod'"),
+        "n\n1\n"
+    );
+    assert_eq!(
+        wd.sql("SELECT utbildningsniva u FROM deltagare WHERE fodelsear = 1992"),
+        "u\nforgymnasial\n"
+    );
 }
 
 #[test]
 fn a_filled_workbook_is_read() {
     let wd = Workdir::new();
     let filled = crate::workdir::fill_workbook(&wd);
-    let out = wd.finsam(&["ingest", filled.to_str().unwrap()]).ok().to_string();
+    let out = wd
+        .finsam(&["ingest", filled.to_str().unwrap()])
+        .ok()
+        .to_string();
     assert!(out.contains("KOMPIS 2009H2  ny"), "{out}");
     // A real date cell, a date serial and a text date all land as the same kind of date.
     assert_eq!(
         wd.sql("SELECT inskriven, kon, fodelsear FROM deltagare ORDER BY inskriven"),
         "inskriven,kon,fodelsear\n2009-07-01,M,1985\n2009-08-03,M,1967\n2009-09-15,K,1992\n"
     );
-    assert_eq!(wd.sql("SELECT typ, start FROM insatser"), "typ,start\nsarskilt_stod,2009-08-10\n");
+    assert_eq!(
+        wd.sql("SELECT typ, start FROM insatser"),
+        "typ,start\nsarskilt_stod,2009-08-10\n"
+    );
 }
 
 #[test]
 fn csv_templates_round_trip() {
     let wd = Workdir::new();
-    wd.finsam(&["template", "--format", "csv", "--out", "mall"]).ok();
+    wd.finsam(&["template", "--format", "csv", "--out", "mall"])
+        .ok();
     let header = wd.read("mall/deltagare.csv");
     assert!(header.starts_with("\u{feff}Personnummer/kod;"), "{header}");
     assert!(wd.path("mall/inlamning.csv").exists());
@@ -136,8 +223,12 @@ fn csv_templates_round_trip() {
 #[test]
 fn status_summarises_the_dataset() {
     let wd = Workdir::new();
-    wd.finsam(&["ingest", fixture("sigma_2008H1").to_str().unwrap()]).ok();
+    wd.finsam(&["ingest", fixture("sigma_2008H1").to_str().unwrap()])
+        .ok();
     let out = wd.finsam(&["status"]).ok().to_string();
     assert!(out.contains("SIGMA      2008H1"), "{out}");
-    assert!(out.contains("1 projekt, 1 halvår, 1 aktuella inlämningar (1 inlästa totalt), 33 rader"), "{out}");
+    assert!(
+        out.contains("1 projekt, 1 halvår, 1 aktuella inlämningar (1 inlästa totalt), 33 rader"),
+        "{out}"
+    );
 }

@@ -3,7 +3,14 @@
 use crate::workdir::{Workdir, fixture};
 
 /// The fixture's numbers (personnummer and one samordningsnummer) as 12 digits.
-const NUMBERS: [&str; 6] = ["198503121231", "199207042244", "196701013457", "198811144461", "200102235678", "197503751187"];
+const NUMBERS: [&str; 6] = [
+    "198503121231",
+    "199207042244",
+    "196701013457",
+    "198811144461",
+    "200102235678",
+    "197503751187",
+];
 
 /// Every way a number can be written, plus the bare date+serial core.
 fn written_forms(number: &str) -> Vec<String> {
@@ -25,10 +32,16 @@ fn assert_clean(what: &str, bytes: &[u8]) {
     for number in NUMBERS {
         for form in written_forms(number) {
             assert!(!text.contains(&form), "{what} contains {form}");
-            assert!(!bytes.windows(form.len()).any(|w| w == form.as_bytes()), "{what} contains {form}");
+            assert!(
+                !bytes.windows(form.len()).any(|w| w == form.as_bytes()),
+                "{what} contains {form}"
+            );
         }
     }
-    assert!(!text.contains("SIG-017"), "{what} contains a project-local code");
+    assert!(
+        !text.contains("SIG-017"),
+        "{what} contains a project-local code"
+    );
 }
 
 #[test]
@@ -40,19 +53,33 @@ fn no_personnummer_in_the_dataset_or_any_output() {
     outputs.push(("ingest", run.stdout.clone() + &run.stderr));
     // A replacement, so the history area and a second manifest line exist too.
     let dir = wd.copy_fixture("sigma_2008H1", "in");
-    let moten = std::fs::read_to_string(dir.join("moten.csv")).unwrap().replace(";nej;Sjukdom", ";ja;");
+    let moten = std::fs::read_to_string(dir.join("moten.csv"))
+        .unwrap()
+        .replace(";nej;Sjukdom", ";ja;");
     wd.write("in/moten.csv", moten);
     let run = wd.finsam(&["ingest", "in"]);
     run.ok();
     outputs.push(("ingest again", run.stdout.clone() + &run.stderr));
     // A rejected submission's messages.
-    let broken = std::fs::read_to_string(dir.join("deltagare.csv")).unwrap().replace("881114-4461", "881114-4462");
+    let broken = std::fs::read_to_string(dir.join("deltagare.csv"))
+        .unwrap()
+        .replace("881114-4461", "881114-4462");
     wd.write("in/deltagare.csv", broken);
     let run = wd.finsam(&["ingest", "in"]);
     assert_eq!(run.code, 1);
     outputs.push(("rejected ingest", run.stdout.clone() + &run.stderr));
     outputs.push(("status", wd.finsam(&["status"]).ok().to_string()));
-    for table in ["deltagare", "insatser", "remisser", "sjukskrivning", "lss", "ersattning", "forsorjning", "moten", "anonyma_arenden"] {
+    for table in [
+        "deltagare",
+        "insatser",
+        "remisser",
+        "sjukskrivning",
+        "lss",
+        "ersattning",
+        "forsorjning",
+        "moten",
+        "anonyma_arenden",
+    ] {
         for format in ["table", "csv", "json"] {
             let run = wd.finsam(&["sql", &format!("SELECT * FROM {table}"), "--format", format]);
             outputs.push(("sql", run.ok().to_string()));
@@ -62,7 +89,10 @@ fn no_personnummer_in_the_dataset_or_any_output() {
         assert_clean(what, text.as_bytes());
     }
     let files = wd.snapshot("data");
-    assert!(files.keys().any(|p| p.starts_with("_historik")), "the history area is scanned too");
+    assert!(
+        files.keys().any(|p| p.starts_with("_historik")),
+        "the history area is scanned too"
+    );
     for (path, bytes) in files {
         assert_clean(&path.display().to_string(), &bytes);
     }

@@ -32,8 +32,24 @@ fn schema_v2(wd: &Workdir) -> String {
 fn an_older_submission_loads_under_a_newer_schema() {
     let wd = Workdir::new();
     let schemas = schema_v2(&wd);
-    wd.finsam(&["ingest", "--schemas", &schemas, fixture("sigma_2008H1").to_str().unwrap()]).ok();
-    let out = wd.finsam(&["sql", "--schemas", &schemas, "SELECT count(*) n, count(narvarande) m FROM moten", "--format", "csv"]).ok().to_string();
+    wd.finsam(&[
+        "ingest",
+        "--schemas",
+        &schemas,
+        fixture("sigma_2008H1").to_str().unwrap(),
+    ])
+    .ok();
+    let out = wd
+        .finsam(&[
+            "sql",
+            "--schemas",
+            &schemas,
+            "SELECT count(*) n, count(narvarande) m FROM moten",
+            "--format",
+            "csv",
+        ])
+        .ok()
+        .to_string();
     assert_eq!(out, "n,m\n4,0\n");
 }
 
@@ -42,23 +58,61 @@ fn a_newer_submission_uses_the_new_column_and_code() {
     let wd = Workdir::new();
     let schemas = schema_v2(&wd);
     let dir = wd.copy_fixture("sigma_2008H1", "in");
-    wd.write("in/inlamning.csv", std::fs::read_to_string(dir.join("inlamning.csv")).unwrap().replace("Schemaversion;1", "Schemaversion;2"));
-    let moten = std::fs::read_to_string(dir.join("moten.csv")).unwrap().replace("Orsak till inställt", "Orsak till inställt;Närvarande");
+    wd.write(
+        "in/inlamning.csv",
+        std::fs::read_to_string(dir.join("inlamning.csv"))
+            .unwrap()
+            .replace("Schemaversion;1", "Schemaversion;2"),
+    );
+    let moten = std::fs::read_to_string(dir.join("moten.csv"))
+        .unwrap()
+        .replace("Orsak till inställt", "Orsak till inställt;Närvarande");
     let moten = moten.replacen("Gruppträff;ja;\n", "Gruppträff;ja;;6\n", 1);
     wd.write("in/moten.csv", moten);
-    let insatser = std::fs::read_to_string(dir.join("insatser.csv")).unwrap().replace("Flerpartssamtal", "Digitalt möte");
+    let insatser = std::fs::read_to_string(dir.join("insatser.csv"))
+        .unwrap()
+        .replace("Flerpartssamtal", "Digitalt möte");
     wd.write("in/insatser.csv", insatser);
     wd.finsam(&["ingest", "--schemas", &schemas, "in"]).ok();
-    let out = wd.finsam(&["sql", "--schemas", &schemas, "SELECT sum(narvarande) s FROM moten", "--format", "csv"]).ok().to_string();
+    let out = wd
+        .finsam(&[
+            "sql",
+            "--schemas",
+            &schemas,
+            "SELECT sum(narvarande) s FROM moten",
+            "--format",
+            "csv",
+        ])
+        .ok()
+        .to_string();
     assert_eq!(out, "s\n6\n");
 
     // The same files claiming version 1 may not use what version 2 added.
-    wd.write("in/inlamning.csv", std::fs::read_to_string(dir.join("inlamning.csv")).unwrap().replace("Schemaversion;2", "Schemaversion;1"));
-    let stderr = wd.finsam(&["ingest", "--schemas", &schemas, "in", "--dry-run"]).invalid().to_string();
-    assert!(stderr.contains("kolumn Närvarande: kolumnen finns först i schemaversion 2"), "{stderr}");
+    wd.write(
+        "in/inlamning.csv",
+        std::fs::read_to_string(dir.join("inlamning.csv"))
+            .unwrap()
+            .replace("Schemaversion;2", "Schemaversion;1"),
+    );
+    let stderr = wd
+        .finsam(&["ingest", "--schemas", &schemas, "in", "--dry-run"])
+        .invalid()
+        .to_string();
+    assert!(
+        stderr.contains("kolumn Närvarande: kolumnen finns först i schemaversion 2"),
+        "{stderr}"
+    );
     assert!(stderr.contains("okänd kod \"Digitalt möte\""), "{stderr}");
 
-    wd.write("in/inlamning.csv", std::fs::read_to_string(dir.join("inlamning.csv")).unwrap().replace("Schemaversion;1", "Schemaversion;3"));
-    let stderr = wd.finsam(&["ingest", "--schemas", &schemas, "in", "--dry-run"]).invalid().to_string();
+    wd.write(
+        "in/inlamning.csv",
+        std::fs::read_to_string(dir.join("inlamning.csv"))
+            .unwrap()
+            .replace("Schemaversion;1", "Schemaversion;3"),
+    );
+    let stderr = wd
+        .finsam(&["ingest", "--schemas", &schemas, "in", "--dry-run"])
+        .invalid()
+        .to_string();
     assert!(stderr.contains("okänd schemaversion 3"), "{stderr}");
 }

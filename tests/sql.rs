@@ -2,7 +2,8 @@ use crate::workdir::{Workdir, fixture, repo};
 
 fn loaded() -> Workdir {
     let wd = Workdir::new();
-    wd.finsam(&["ingest", fixture("sigma_2008H1").to_str().unwrap()]).ok();
+    wd.finsam(&["ingest", fixture("sigma_2008H1").to_str().unwrap()])
+        .ok();
     wd
 }
 
@@ -10,13 +11,29 @@ fn loaded() -> Workdir {
 fn parameters_bind_as_placeholders() {
     let wd = loaded();
     let out = wd
-        .finsam(&["sql", "SELECT count(*) AS n FROM deltagare WHERE projekt = $projekt AND halvar = $halvar", "--param", "projekt=SIGMA", "--param", "halvar=2008H1", "--format", "csv"])
+        .finsam(&[
+            "sql",
+            "SELECT count(*) AS n FROM deltagare WHERE projekt = $projekt AND halvar = $halvar",
+            "--param",
+            "projekt=SIGMA",
+            "--param",
+            "halvar=2008H1",
+            "--format",
+            "csv",
+        ])
         .ok()
         .to_string();
     assert_eq!(out, "n\n7\n");
     // A value is data, never SQL: a quote in it cannot change the query.
     let out = wd
-        .finsam(&["sql", "SELECT count(*) AS n FROM deltagare WHERE projekt = $p", "--param", "p=SIGMA' OR '1'='1", "--format", "csv"])
+        .finsam(&[
+            "sql",
+            "SELECT count(*) AS n FROM deltagare WHERE projekt = $p",
+            "--param",
+            "p=SIGMA' OR '1'='1",
+            "--format",
+            "csv",
+        ])
         .ok()
         .to_string();
     assert_eq!(out, "n\n0\n");
@@ -26,8 +43,22 @@ fn parameters_bind_as_placeholders() {
 fn a_query_file_runs_with_its_parameters() {
     let wd = loaded();
     let file = repo("queries/exempel/deltagare_per_halvar.sql");
-    let out = wd.finsam(&["sql", "-f", file.to_str().unwrap(), "--param", "projekt=SIGMA", "--format", "csv"]).ok().to_string();
-    assert_eq!(out, "projekt,halvar,deltagare,kvinnor,man\nSIGMA,2008H1,6,3,3\n");
+    let out = wd
+        .finsam(&[
+            "sql",
+            "-f",
+            file.to_str().unwrap(),
+            "--param",
+            "projekt=SIGMA",
+            "--format",
+            "csv",
+        ])
+        .ok()
+        .to_string();
+    assert_eq!(
+        out,
+        "projekt,halvar,deltagare,kvinnor,man\nSIGMA,2008H1,6,3,3\n"
+    );
 }
 
 #[test]
@@ -35,15 +66,33 @@ fn every_output_format() {
     let wd = loaded();
     let q = "SELECT kod, etikett FROM kod_kon ORDER BY ordning";
     let table = wd.finsam(&["sql", q]).ok().to_string();
-    assert!(table.contains("| kod | etikett |") && table.contains("| K   | Kvinna  |") && table.contains("2 rader"), "{table}");
-    assert_eq!(wd.finsam(&["sql", q, "--format", "json"]).ok(), r#"[{"kod":"K","etikett":"Kvinna"},{"kod":"M","etikett":"Man"}]"#);
-    wd.finsam(&["sql", q, "--format", "parquet", "--out", "kon.parquet"]).ok();
+    assert!(
+        table.contains("| kod | etikett |")
+            && table.contains("| K   | Kvinna  |")
+            && table.contains("2 rader"),
+        "{table}"
+    );
+    assert_eq!(
+        wd.finsam(&["sql", q, "--format", "json"]).ok(),
+        r#"[{"kod":"K","etikett":"Kvinna"},{"kod":"M","etikett":"Man"}]"#
+    );
+    wd.finsam(&["sql", q, "--format", "parquet", "--out", "kon.parquet"])
+        .ok();
     let bytes = std::fs::read(wd.path("kon.parquet")).unwrap();
     assert!(bytes.starts_with(b"PAR1") && bytes.ends_with(b"PAR1"));
     // The Parquet written is readable by the engine itself.
-    let back = wd.finsam(&["sql", "SELECT count(*) n FROM 'kon.parquet'", "--format", "csv"]);
-    assert_eq!(back.code, 1, "reading files by path is refused: only registered tables");
-    wd.finsam(&["sql", q, "--format", "csv", "--out", "kon.csv"]).ok();
+    let back = wd.finsam(&[
+        "sql",
+        "SELECT count(*) n FROM 'kon.parquet'",
+        "--format",
+        "csv",
+    ]);
+    assert_eq!(
+        back.code, 1,
+        "reading files by path is refused: only registered tables"
+    );
+    wd.finsam(&["sql", q, "--format", "csv", "--out", "kon.csv"])
+        .ok();
     assert_eq!(wd.read("kon.csv"), "kod,etikett\nK,Kvinna\nM,Man\n");
 }
 
@@ -59,7 +108,10 @@ fn ddl_and_dml_are_refused() {
         "CREATE EXTERNAL TABLE t STORED AS CSV LOCATION 'x.csv'",
     ] {
         let stderr = wd.finsam(&["sql", statement]).invalid().to_string();
-        assert!(stderr.contains("endast läsande frågor (SELECT) är tillåtna"), "{statement}: {stderr}");
+        assert!(
+            stderr.contains("endast läsande frågor (SELECT) är tillåtna"),
+            "{statement}: {stderr}"
+        );
     }
     assert_eq!(before, wd.snapshot("data"));
 }
@@ -67,10 +119,26 @@ fn ddl_and_dml_are_refused() {
 #[test]
 fn query_errors_are_clear() {
     let wd = loaded();
-    assert!(wd.finsam(&["sql", "SELEC 1"]).invalid().contains("frågan kan inte tolkas"));
-    assert!(wd.finsam(&["sql", "SELECT * FROM saknas"]).invalid().contains("saknas"));
-    assert!(wd.finsam(&["sql", "SELECT $x"]).invalid().contains("parametern $x saknar värde"));
-    assert!(wd.finsam(&["sql", "SELECT 1", "-p", "x=1"]).invalid().contains("parametern x används inte"));
+    assert!(
+        wd.finsam(&["sql", "SELEC 1"])
+            .invalid()
+            .contains("frågan kan inte tolkas")
+    );
+    assert!(
+        wd.finsam(&["sql", "SELECT * FROM saknas"])
+            .invalid()
+            .contains("saknas")
+    );
+    assert!(
+        wd.finsam(&["sql", "SELECT $x"])
+            .invalid()
+            .contains("parametern $x saknar värde")
+    );
+    assert!(
+        wd.finsam(&["sql", "SELECT 1", "-p", "x=1"])
+            .invalid()
+            .contains("parametern x används inte")
+    );
     assert_eq!(wd.finsam(&["sql", "SELECT 1", "--bogus"]).code, 2);
 }
 
@@ -78,7 +146,10 @@ fn query_errors_are_clear() {
 fn an_empty_or_missing_dataset_is_explained() {
     let wd = Workdir::new();
     let stderr = wd.finsam(&["sql", "SELECT 1"]).invalid().to_string();
-    assert!(stderr.contains("ingen finsam-datamängd") && stderr.contains("finsam ingest"), "{stderr}");
+    assert!(
+        stderr.contains("ingen finsam-datamängd") && stderr.contains("finsam ingest"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -88,5 +159,8 @@ fn code_lists_are_tables() {
         wd.sql("SELECT kod FROM kod_forsorjningskalla WHERE sjalvforsorjande ORDER BY ordning"),
         "kod\narbete\nstudier\ningen_offentlig\n"
     );
-    assert_eq!(wd.sql("SELECT projekt, halvar FROM inlamningar"), "projekt,halvar\nSIGMA,2008H1\n");
+    assert_eq!(
+        wd.sql("SELECT projekt, halvar FROM inlamningar"),
+        "projekt,halvar\nSIGMA,2008H1\n"
+    );
 }

@@ -27,20 +27,30 @@ impl Run {
     /// Asserts success and returns stdout.
     #[track_caller]
     pub fn ok(&self) -> &str {
-        assert_eq!(self.code, 0, "exit {}\nstdout:\n{}\nstderr:\n{}", self.code, self.stdout, self.stderr);
+        assert_eq!(
+            self.code, 0,
+            "exit {}\nstdout:\n{}\nstderr:\n{}",
+            self.code, self.stdout, self.stderr
+        );
         &self.stdout
     }
 
     /// Asserts the invalid-input exit code and returns stderr.
     #[track_caller]
     pub fn invalid(&self) -> &str {
-        assert_eq!(self.code, 1, "exit {}\nstdout:\n{}\nstderr:\n{}", self.code, self.stdout, self.stderr);
+        assert_eq!(
+            self.code, 1,
+            "exit {}\nstdout:\n{}\nstderr:\n{}",
+            self.code, self.stdout, self.stderr
+        );
         &self.stderr
     }
 }
 
 pub fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../tests/fixtures")
+        .join(name)
 }
 
 pub fn repo(path: &str) -> PathBuf {
@@ -50,7 +60,9 @@ pub fn repo(path: &str) -> PathBuf {
 impl Workdir {
     /// A fresh directory holding a key file `nyckel`.
     pub fn new() -> Workdir {
-        let wd = Workdir { dir: tempfile::tempdir().unwrap() };
+        let wd = Workdir {
+            dir: tempfile::tempdir().unwrap(),
+        };
         wd.finsam(&["keygen", "--out", "nyckel"]).ok();
         wd
     }
@@ -104,7 +116,9 @@ impl Workdir {
 
     /// Runs a query and returns its CSV output.
     pub fn sql(&self, query: &str) -> String {
-        self.finsam(&["sql", query, "--format", "csv"]).ok().to_string()
+        self.finsam(&["sql", query, "--format", "csv"])
+            .ok()
+            .to_string()
     }
 }
 
@@ -114,7 +128,10 @@ fn collect(root: &Path, dir: &Path, files: &mut BTreeMap<PathBuf, Vec<u8>>) {
         if path.is_dir() {
             collect(root, &path, files);
         } else {
-            files.insert(path.strip_prefix(root).unwrap().to_path_buf(), std::fs::read(&path).unwrap());
+            files.insert(
+                path.strip_prefix(root).unwrap().to_path_buf(),
+                std::fs::read(&path).unwrap(),
+            );
         }
     }
 }
@@ -139,19 +156,40 @@ pub fn fill_workbook(wd: &Workdir) -> PathBuf {
     let mut workbook = Workbook::new();
     let date_format = Format::new().set_num_format("yyyy-mm-dd");
     let meta = workbook.add_worksheet().set_name("Inlämning").unwrap();
-    for (row, (key, value)) in [("Uppgift", "Värde"), ("Projekt", "kompis"), ("Halvår", "2009H2"), ("Schemaversion", "1")]
-        .into_iter()
-        .enumerate()
+    for (row, (key, value)) in [
+        ("Uppgift", "Värde"),
+        ("Projekt", "kompis"),
+        ("Halvår", "2009H2"),
+        ("Schemaversion", "1"),
+    ]
+    .into_iter()
+    .enumerate()
     {
         meta.write_string(row as u32, 0, key).unwrap();
         meta.write_string(row as u32, 1, value).unwrap();
     }
     let deltagare = workbook.add_worksheet().set_name("Deltagare").unwrap();
-    for (col, heading) in ["Personnummer/kod", "Kön", "Födelseår", "Inskriven", "Samtycke"].iter().enumerate() {
+    for (col, heading) in [
+        "Personnummer/kod",
+        "Kön",
+        "Födelseår",
+        "Inskriven",
+        "Samtycke",
+    ]
+    .iter()
+    .enumerate()
+    {
         deltagare.write_string(0, col as u16, *heading).unwrap();
     }
     deltagare.write_string(1, 0, "198503121231").unwrap();
-    deltagare.write_datetime_with_format(1, 3, ExcelDateTime::from_ymd(2009, 7, 1).unwrap(), &date_format).unwrap();
+    deltagare
+        .write_datetime_with_format(
+            1,
+            3,
+            ExcelDateTime::from_ymd(2009, 7, 1).unwrap(),
+            &date_format,
+        )
+        .unwrap();
     deltagare.write_boolean(1, 4, true).unwrap();
     deltagare.write_string(2, 0, "KOMPIS-2").unwrap();
     deltagare.write_string(2, 1, "Man").unwrap();
@@ -162,12 +200,22 @@ pub fn fill_workbook(wd: &Workdir) -> PathBuf {
     deltagare.write_string(3, 3, "2009-09-15").unwrap();
     deltagare.write_string(3, 4, "Ja").unwrap();
     let insatser = workbook.add_worksheet().set_name("Insatser").unwrap();
-    for (col, heading) in ["Personnummer/kod", "Insats", "Start", "Slut"].iter().enumerate() {
+    for (col, heading) in ["Personnummer/kod", "Insats", "Start", "Slut"]
+        .iter()
+        .enumerate()
+    {
         insatser.write_string(0, col as u16, *heading).unwrap();
     }
     insatser.write_string(1, 0, "KOMPIS-2").unwrap();
     insatser.write_string(1, 1, "Särskilt stöd").unwrap();
-    insatser.write_datetime_with_format(1, 2, ExcelDateTime::from_ymd(2009, 8, 10).unwrap(), &date_format).unwrap();
+    insatser
+        .write_datetime_with_format(
+            1,
+            2,
+            ExcelDateTime::from_ymd(2009, 8, 10).unwrap(),
+            &date_format,
+        )
+        .unwrap();
     let path = wd.path("kompis_2009H2.xlsx");
     workbook.save(&path).unwrap();
     path

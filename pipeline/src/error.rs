@@ -8,6 +8,7 @@ use crate::pseudonymise::KeyError;
 use crate::query::QueryError;
 use crate::schema::SchemaError;
 use crate::store::StoreError;
+use crate::synth::SynthError;
 use crate::template::TemplateError;
 
 #[derive(Debug, thiserror::Error)]
@@ -24,8 +25,13 @@ pub enum Error {
     Period(#[from] HalfYearError),
     #[error(transparent)]
     Template(#[from] TemplateError),
+    #[error(transparent)]
+    Synth(#[from] SynthError),
     #[error("{path}: {source}")]
-    Io { path: std::path::PathBuf, source: std::io::Error },
+    Io {
+        path: std::path::PathBuf,
+        source: std::io::Error,
+    },
     #[error("{0}")]
     Output(String),
     #[error("{0}")]
@@ -34,7 +40,10 @@ pub enum Error {
 
 impl Error {
     pub fn io(path: &std::path::Path, source: std::io::Error) -> Error {
-        Error::Io { path: path.to_path_buf(), source }
+        Error::Io {
+            path: path.to_path_buf(),
+            source,
+        }
     }
 
     /// Whether the user can fix this by changing the input or the command line,
@@ -45,7 +54,12 @@ impl Error {
             Error::Key(_)
                 | Error::Period(_)
                 | Error::Usage(_)
-                | Error::Store(StoreError::NotADataset(_) | StoreError::WrongKey { .. } | StoreError::Busy(_))
+                | Error::Synth(
+                    SynthError::Options(_) | SynthError::NotEmpty(_) | SynthError::NotADirectory(_)
+                )
+                | Error::Store(
+                    StoreError::NotADataset(_) | StoreError::WrongKey { .. } | StoreError::Busy(_)
+                )
                 | Error::Query(
                     QueryError::Syntax(_)
                         | QueryError::NotReadOnly(_)

@@ -18,6 +18,8 @@ pub mod pseudonymise;
 pub mod query;
 pub mod schema;
 pub mod store;
+pub mod synth;
+pub mod template;
 pub mod validate;
 
 pub use error::{Error, Result};

@@ -12,13 +12,13 @@ use std::time::{Duration, Instant};
 use chrono::NaiveDate;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
+use crate::Result;
 use crate::ingest::{self, Finding, Location, Submission};
 use crate::period::HalfYear;
 use crate::pseudonymise::PseudonymKey;
 use crate::schema::Schema;
 use crate::store::{Dataset, ManifestEntry, Staging, now_rfc3339};
 use crate::validate::{CountingSink, Rules, SubmissionCheck};
-use crate::Result;
 
 pub struct IngestOptions {
     /// Overrides (or fills in) the project stated in the submission.
@@ -99,7 +99,10 @@ pub fn ingest(
                 if !seen.insert((r.projekt.clone(), r.period)) {
                     findings.push(Finding::at(
                         Location::file(&r.submission.origin),
-                        format!("två inlämningar för {} {} i samma körning: lämna in en i taget", r.projekt, r.period),
+                        format!(
+                            "två inlämningar för {} {} i samma körning: lämna in en i taget",
+                            r.projekt, r.period
+                        ),
                     ));
                 }
                 resolved.push(r);
@@ -108,8 +111,16 @@ pub fn ingest(
         }
     }
 
-    let dataset = if options.dry_run { None } else { Some(Dataset::open_for_write(data, schema, &key.fingerprint())?) };
-    let batch = format!("{}-{}", chrono::Utc::now().format("%Y%m%dT%H%M%S%.3f"), std::process::id());
+    let dataset = if options.dry_run {
+        None
+    } else {
+        Some(Dataset::open_for_write(data, schema, &key.fingerprint())?)
+    };
+    let batch = format!(
+        "{}-{}",
+        chrono::Utc::now().format("%Y%m%dT%H%M%S%.3f"),
+        std::process::id()
+    );
     let staging = match &dataset {
         Some(dataset) => Some(dataset.stage(&batch)?),
         None => None,
@@ -123,13 +134,21 @@ pub fn ingest(
 
     let (Some(dataset), Some(mut staging)) = (dataset, staging) else {
         let submissions = reports.into_iter().map(|(report, _)| report).collect();
-        return Ok(IngestReport { submissions, findings, elapsed: started.elapsed() });
+        return Ok(IngestReport {
+            submissions,
+            findings,
+            elapsed: started.elapsed(),
+        });
     };
     if !findings.is_empty() {
         staging.discard()?;
         dataset.abandon()?;
         let submissions = reports.into_iter().map(|(report, _)| report).collect();
-        return Ok(IngestReport { submissions, findings, elapsed: started.elapsed() });
+        return Ok(IngestReport {
+            submissions,
+            findings,
+            elapsed: started.elapsed(),
+        });
     }
     let manifest = dataset.manifest()?;
     let mut submissions = Vec::new();
@@ -163,40 +182,78 @@ pub fn ingest(
     }
     dataset.initialise()?;
     staging.commit(&dataset)?;
-    Ok(IngestReport { submissions, findings, elapsed: started.elapsed() })
+    Ok(IngestReport {
+        submissions,
+        findings,
+        elapsed: started.elapsed(),
+    })
 }
 
 /// Settles project, half-year and schema version from the submission and the options.
-fn resolve(submission: Submission, schema: &Schema, options: &IngestOptions) -> Result<Resolved, Finding> {
+fn resolve(
+    submission: Submission,
+    schema: &Schema,
+    options: &IngestOptions,
+) -> Result<Resolved, Finding> {
     let at = Location::file(&submission.origin);
     let meta = &submission.meta;
     let hint = "fyll i bladet Inlämning (eller inlamning.csv)";
     let projekt = match (&options.projekt, &meta.projekt) {
         (Some(flag), Some(stated)) if !flag.eq_ignore_ascii_case(stated) => {
-            return Err(Finding::at(at, format!("--projekt {flag} men inlämningen anger projekt {stated}")));
+            return Err(Finding::at(
+                at,
+                format!("--projekt {flag} men inlämningen anger projekt {stated}"),
+            ));
         }
         (Some(p), _) | (None, Some(p)) => p.trim().to_uppercase(),
-        (None, None) => return Err(Finding::at(at, format!("inlämningen anger inget projekt: {hint} eller ange --projekt"))),
+        (None, None) => {
+            return Err(Finding::at(
+                at,
+                format!("inlämningen anger inget projekt: {hint} eller ange --projekt"),
+            ));
+        }
     };
-    if projekt.is_empty() || projekt.len() > 40 || !projekt.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
+    if projekt.is_empty()
+        || projekt.len() > 40
+        || !projekt
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+    {
         return Err(Finding::at(
             at,
-            format!("projektets kortnamn {} får bara innehålla A–Z, 0–9, - och _ (högst 40 tecken)", crate::personnummer::redact_for_message(&projekt)),
+            format!(
+                "projektets kortnamn {} får bara innehålla A–Z, 0–9, - och _ (högst 40 tecken)",
+                crate::personnummer::redact_for_message(&projekt)
+            ),
         ));
     }
     let stated_period = match &meta.halvar {
-        Some(text) => Some(text.parse::<HalfYear>().map_err(|e| Finding::at(at.clone(), e.to_string()))?),
+        Some(text) => Some(
+            text.parse::<HalfYear>()
+                .map_err(|e| Finding::at(at.clone(), e.to_string()))?,
+        ),
         None => None,
     };
     let period = match (options.halvar, stated_period) {
         (Some(flag), Some(stated)) if flag != stated => {
-            return Err(Finding::at(at, format!("--halvar {flag} men inlämningen anger halvår {stated}")));
+            return Err(Finding::at(
+                at,
+                format!("--halvar {flag} men inlämningen anger halvår {stated}"),
+            ));
         }
         (Some(p), _) | (None, Some(p)) => p,
-        (None, None) => return Err(Finding::at(at, format!("inlämningen anger inget halvår: {hint} eller ange --halvar"))),
+        (None, None) => {
+            return Err(Finding::at(
+                at,
+                format!("inlämningen anger inget halvår: {hint} eller ange --halvar"),
+            ));
+        }
     };
     if period.start() > options.today {
-        return Err(Finding::at(at, format!("halvåret {period} har inte börjat än")));
+        return Err(Finding::at(
+            at,
+            format!("halvåret {period} har inte börjat än"),
+        ));
     }
     let version = match &meta.schema_version {
         None => schema.version,
@@ -205,12 +262,21 @@ fn resolve(submission: Submission, schema: &Schema, options: &IngestOptions) -> 
             _ => {
                 return Err(Finding::at(
                     at,
-                    format!("okänd schemaversion {}: den här versionen av finsam läser version 1–{}", text.trim(), schema.version),
+                    format!(
+                        "okänd schemaversion {}: den här versionen av finsam läser version 1–{}",
+                        text.trim(),
+                        schema.version
+                    ),
                 ));
             }
         },
     };
-    Ok(Resolved { submission, projekt, period, version })
+    Ok(Resolved {
+        submission,
+        projekt,
+        period,
+        version,
+    })
 }
 
 /// Reads and checks every table of one submission, writing valid rows to staging.
@@ -248,7 +314,10 @@ fn check_submission(
                     0
                 }
                 Ok(mut source) => {
-                    let bar = progress_bar(options.show_progress, &format!("{} {}", r.projekt, table.name));
+                    let bar = progress_bar(
+                        options.show_progress,
+                        &format!("{} {}", r.projekt, table.name),
+                    );
                     let mut progress = |done: u64, total: u64| {
                         bar.set_length(total);
                         bar.set_position(done);
@@ -258,7 +327,8 @@ fn check_submission(
                         Some(sink) => sink,
                         None => &mut counter,
                     };
-                    let count = check.table(table, source.as_mut(), &location, target, &mut progress)?;
+                    let count =
+                        check.table(table, source.as_mut(), &location, target, &mut progress)?;
                     bar.finish_and_clear();
                     count
                 }
@@ -270,7 +340,12 @@ fn check_submission(
         rows.insert(table.name.clone(), count);
     }
     let outcome = check.finish();
-    let source = r.submission.origin.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let source = r
+        .submission
+        .origin
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let report = SubmissionReport {
         source: crate::personnummer::redact_for_message(&source).into_owned(),
         projekt: r.projekt.clone(),

@@ -25,16 +25,24 @@ fn options() -> FormatOptions<'static> {
 
 /// Writes the result in the given format; Parquet needs a file, not a terminal.
 pub fn write(result: &QueryResult, format: Format, out: &mut (dyn Write + Send)) -> Result<()> {
-    let failed = |e: &dyn std::fmt::Display| Error::Output(format!("kan inte skriva resultatet: {e}"));
+    let failed =
+        |e: &dyn std::fmt::Display| Error::Output(format!("kan inte skriva resultatet: {e}"));
     match format {
         Format::Table => {
             if result.row_count() == 0 {
-                let names: Vec<&str> = result.schema.fields().iter().map(|f| f.name().as_str()).collect();
-                writeln!(out, "(inga rader; kolumner: {})", names.join(", ")).map_err(|e| failed(&e))?;
+                let names: Vec<&str> = result
+                    .schema
+                    .fields()
+                    .iter()
+                    .map(|f| f.name().as_str())
+                    .collect();
+                writeln!(out, "(inga rader; kolumner: {})", names.join(", "))
+                    .map_err(|e| failed(&e))?;
                 return Ok(());
             }
-            let table = pretty_format_batches_with_options(&result.batches, &options().with_null("NULL"))
-                .map_err(|e| failed(&e))?;
+            let table =
+                pretty_format_batches_with_options(&result.batches, &options().with_null("NULL"))
+                    .map_err(|e| failed(&e))?;
             writeln!(out, "{table}").map_err(|e| failed(&e))?;
             writeln!(out, "{} rader", result.row_count()).map_err(|e| failed(&e))
         }
@@ -57,8 +65,9 @@ pub fn write(result: &QueryResult, format: Format, out: &mut (dyn Write + Send))
             writer.finish().map_err(|e| failed(&e))
         }
         Format::Parquet => {
-            let mut writer = datafusion::parquet::arrow::ArrowWriter::try_new(out, result.schema.clone(), None)
-                .map_err(|e| failed(&e))?;
+            let mut writer =
+                datafusion::parquet::arrow::ArrowWriter::try_new(out, result.schema.clone(), None)
+                    .map_err(|e| failed(&e))?;
             for batch in &result.batches {
                 writer.write(batch).map_err(|e| failed(&e))?;
             }
@@ -78,6 +87,11 @@ fn rows_as_text(batch: &RecordBatch) -> Result<Vec<Vec<String>>> {
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| Error::Output(e.to_string()))?;
     Ok((0..batch.num_rows())
-        .map(|row| formatters.iter().map(|f| f.value(row).to_string()).collect())
+        .map(|row| {
+            formatters
+                .iter()
+                .map(|f| f.value(row).to_string())
+                .collect()
+        })
         .collect())
 }

@@ -18,11 +18,15 @@ pub struct HalfYearError(pub String);
 
 impl HalfYear {
     pub fn new(year: i32, half: u8) -> Option<HalfYear> {
-        ((1..=2).contains(&half) && (1900..=9999).contains(&year)).then_some(HalfYear { year, half })
+        ((1..=2).contains(&half) && (1900..=9999).contains(&year))
+            .then_some(HalfYear { year, half })
     }
 
     pub fn containing(date: NaiveDate) -> HalfYear {
-        HalfYear { year: date.year(), half: if date.month() <= 6 { 1 } else { 2 } }
+        HalfYear {
+            year: date.year(),
+            half: if date.month() <= 6 { 1 } else { 2 },
+        }
     }
 
     pub fn year(&self) -> i32 {

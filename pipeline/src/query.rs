@@ -13,12 +13,16 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
-use datafusion::arrow::array::{ArrayRef, BooleanArray, Int32Array, RecordBatch, StringArray, UInt64Array};
+use datafusion::arrow::array::{
+    ArrayRef, BooleanArray, Int32Array, RecordBatch, StringArray, UInt64Array,
+};
 use datafusion::arrow::datatypes::{DataType, Field, Schema as ArrowSchema, SchemaRef};
 use datafusion::common::ScalarValue;
-use datafusion::datasource::file_format::parquet::ParquetFormat;
-use datafusion::datasource::listing::{ListingOptions, ListingTable, ListingTableConfig, ListingTableUrl};
 use datafusion::datasource::MemTable;
+use datafusion::datasource::file_format::parquet::ParquetFormat;
+use datafusion::datasource::listing::{
+    ListingOptions, ListingTable, ListingTableConfig, ListingTableUrl,
+};
 use datafusion::execution::context::{SQLOptions, SessionConfig, SessionContext};
 use datafusion::sql::parser::{DFParser, Statement};
 use datafusion::sql::sqlparser::ast::Statement as SqlStatement;
@@ -30,7 +34,9 @@ use crate::store::{Dataset, StoreError};
 pub enum QueryError {
     #[error("frågan kan inte tolkas: {0}")]
     Syntax(String),
-    #[error("endast läsande frågor (SELECT) är tillåtna; {0} ändrar data eller inställningar och körs inte")]
+    #[error(
+        "endast läsande frågor (SELECT) är tillåtna; {0} ändrar data eller inställningar och körs inte"
+    )]
     NotReadOnly(String),
     #[error("kör en fråga i taget (filen innehåller {0} satser)")]
     SeveralStatements(usize),
@@ -67,46 +73,72 @@ impl Engine {
     pub async fn open(dataset: &Dataset, schema: &Schema) -> Result<Engine, QueryError> {
         let config = SessionConfig::from_env()?.with_information_schema(true);
         let ctx = SessionContext::new_with_config(config);
-        let partition_cols: Vec<(String, DataType)> =
-            PARTITION_COLUMNS.iter().map(|c| (c.to_string(), DataType::Utf8)).collect();
+        let partition_cols: Vec<(String, DataType)> = PARTITION_COLUMNS
+            .iter()
+            .map(|c| (c.to_string(), DataType::Utf8))
+            .collect();
         for table in &schema.tables {
-            let url = ListingTableUrl::parse(format!("{}/", dataset.table_dir(&table.name).display()))?;
+            let url =
+                ListingTableUrl::parse(format!("{}/", dataset.table_dir(&table.name).display()))?;
             let options = ListingOptions::new(Arc::new(ParquetFormat::default()))
                 .with_file_extension(".parquet")
                 .with_table_partition_cols(partition_cols.clone());
-            let config = ListingTableConfig::new(url).with_listing_options(options).with_schema(table.file_schema());
+            let config = ListingTableConfig::new(url)
+                .with_listing_options(options)
+                .with_schema(table.file_schema());
             ctx.register_table(&table.name, Arc::new(ListingTable::try_new(config)?))?;
         }
         for list in &schema.code_lists {
-            ctx.register_table(format!("kod_{}", list.name), Arc::new(code_list_table(list)?))?;
+            ctx.register_table(
+                format!("kod_{}", list.name),
+                Arc::new(code_list_table(list)?),
+            )?;
         }
         ctx.register_table("inlamningar", Arc::new(submissions_table(dataset)?))?;
         Ok(Engine { ctx })
     }
 
     /// Runs one read-only query with `$name` parameters bound to the given values.
-    pub async fn run(&self, sql: &str, params: &[(String, String)]) -> Result<QueryResult, QueryError> {
+    pub async fn run(
+        &self,
+        sql: &str,
+        params: &[(String, String)],
+    ) -> Result<QueryResult, QueryError> {
         check_read_only(sql)?;
-        let options = SQLOptions::new().with_allow_ddl(false).with_allow_dml(false).with_allow_statements(false);
+        let options = SQLOptions::new()
+            .with_allow_ddl(false)
+            .with_allow_dml(false)
+            .with_allow_statements(false);
         let plan = self.ctx.state().create_logical_plan(sql).await?;
         options.verify_plan(&plan)?;
         let wanted: HashMap<String, Option<DataType>> = plan.get_parameter_types()?;
-        let wanted: BTreeMap<String, ()> =
-            wanted.into_keys().map(|k| (k.trim_start_matches('$').to_string(), ())).collect();
+        let wanted: BTreeMap<String, ()> = wanted
+            .into_keys()
+            .map(|k| (k.trim_start_matches('$').to_string(), ()))
+            .collect();
         for (name, _) in params {
             if !wanted.contains_key(name) {
                 let used: Vec<String> = wanted.keys().map(|k| format!("${k}")).collect();
-                let used = if used.is_empty() { "inga parametrar".into() } else { used.join(", ") };
+                let used = if used.is_empty() {
+                    "inga parametrar".into()
+                } else {
+                    used.join(", ")
+                };
                 return Err(QueryError::UnusedParameter(name.clone(), used));
             }
         }
-        if let Some(missing) = wanted.keys().find(|name| !params.iter().any(|(n, _)| n == *name)) {
+        if let Some(missing) = wanted
+            .keys()
+            .find(|name| !params.iter().any(|(n, _)| n == *name))
+        {
             return Err(QueryError::MissingParameter(missing.clone()));
         }
         let mut frame = self.ctx.execute_logical_plan(plan).await?;
         if !params.is_empty() {
-            let values: Vec<(String, ScalarValue)> =
-                params.iter().map(|(k, v)| (k.clone(), ScalarValue::Utf8(Some(v.clone())))).collect();
+            let values: Vec<(String, ScalarValue)> = params
+                .iter()
+                .map(|(k, v)| (k.clone(), ScalarValue::Utf8(Some(v.clone()))))
+                .collect();
             frame = frame.with_param_values(values)?;
         }
         let schema: SchemaRef = Arc::new(frame.schema().as_arrow().clone());
@@ -122,7 +154,8 @@ impl Engine {
 /// Refuses anything but one SELECT (or EXPLAIN of one) before DataFusion sees it,
 /// so the message can say what was refused.
 fn check_read_only(sql: &str) -> Result<(), QueryError> {
-    let statements = DFParser::parse_sql(sql).map_err(|e| QueryError::Syntax(e.strip_backtrace()))?;
+    let statements =
+        DFParser::parse_sql(sql).map_err(|e| QueryError::Syntax(e.strip_backtrace()))?;
     let is_query = |statement: &Statement| matches!(statement, Statement::Statement(s) if matches!(**s, SqlStatement::Query(_)));
     match statements.iter().collect::<Vec<_>>().as_slice() {
         [] => Err(QueryError::Empty),
@@ -130,7 +163,11 @@ fn check_read_only(sql: &str) -> Result<(), QueryError> {
         [Statement::Explain(explain)] if is_query(&explain.statement) => Ok(()),
         [other] => {
             let text = other.to_string();
-            let verb: String = text.split_whitespace().take(2).collect::<Vec<_>>().join(" ");
+            let verb: String = text
+                .split_whitespace()
+                .take(2)
+                .collect::<Vec<_>>()
+                .join(" ");
             Err(QueryError::NotReadOnly(verb))
         }
         several => Err(QueryError::SeveralStatements(several.len())),
@@ -145,13 +182,24 @@ fn code_list_table(list: &CodeList) -> Result<MemTable, QueryError> {
         Field::new("ordning", DataType::Int32, false),
     ];
     let mut columns: Vec<ArrayRef> = vec![
-        Arc::new(StringArray::from_iter_values(list.codes.iter().map(|c| c.code.as_str()))),
-        Arc::new(StringArray::from_iter_values(list.codes.iter().map(|c| c.label.as_str()))),
+        Arc::new(StringArray::from_iter_values(
+            list.codes.iter().map(|c| c.code.as_str()),
+        )),
+        Arc::new(StringArray::from_iter_values(
+            list.codes.iter().map(|c| c.label.as_str()),
+        )),
         Arc::new(Int32Array::from_iter_values(1..=list.codes.len() as i32)),
     ];
     for attribute in list.attributes.keys() {
-        let values: Vec<Option<&AttributeValue>> = list.codes.iter().map(|c| c.attributes.get(attribute)).collect();
-        let is_flag = values.iter().flatten().all(|v| matches!(v, AttributeValue::Bool(_)));
+        let values: Vec<Option<&AttributeValue>> = list
+            .codes
+            .iter()
+            .map(|c| c.attributes.get(attribute))
+            .collect();
+        let is_flag = values
+            .iter()
+            .flatten()
+            .all(|v| matches!(v, AttributeValue::Bool(_)));
         if is_flag {
             fields.push(Field::new(attribute, DataType::Boolean, true));
             let flags: BooleanArray = values
@@ -176,7 +224,8 @@ fn code_list_table(list: &CodeList) -> Result<MemTable, QueryError> {
         }
     }
     let schema = Arc::new(ArrowSchema::new(fields));
-    let batch = RecordBatch::try_new(schema.clone(), columns).map_err(datafusion::error::DataFusionError::from)?;
+    let batch = RecordBatch::try_new(schema.clone(), columns)
+        .map_err(datafusion::error::DataFusionError::from)?;
     Ok(MemTable::try_new(schema, vec![vec![batch]])?)
 }
 
@@ -201,12 +250,17 @@ fn submissions_table(dataset: &Dataset) -> Result<MemTable, QueryError> {
         text(|e| &e.halvar),
         text(|e| &e.id),
         text(|e| &e.ingested_at),
-        Arc::new(Int32Array::from_iter_values(entries.iter().map(|e| e.schema_version as i32))),
+        Arc::new(Int32Array::from_iter_values(
+            entries.iter().map(|e| e.schema_version as i32),
+        )),
         Arc::new(UInt64Array::from_iter_values(
-            entries.iter().map(|e| e.rows.get("deltagare").copied().unwrap_or(0)),
+            entries
+                .iter()
+                .map(|e| e.rows.get("deltagare").copied().unwrap_or(0)),
         )),
     ];
-    let batch = RecordBatch::try_new(schema.clone(), columns).map_err(datafusion::error::DataFusionError::from)?;
+    let batch = RecordBatch::try_new(schema.clone(), columns)
+        .map_err(datafusion::error::DataFusionError::from)?;
     Ok(MemTable::try_new(schema, vec![vec![batch]])?)
 }
 
@@ -227,9 +281,18 @@ mod tests {
             "SET datafusion.execution.batch_size = 1",
             "CREATE EXTERNAL TABLE t STORED AS CSV LOCATION 'x.csv'",
         ] {
-            assert!(matches!(check_read_only(refused), Err(QueryError::NotReadOnly(_))), "{refused}");
+            assert!(
+                matches!(check_read_only(refused), Err(QueryError::NotReadOnly(_))),
+                "{refused}"
+            );
         }
-        assert!(matches!(check_read_only("SELECT 1; SELECT 2"), Err(QueryError::SeveralStatements(2))));
-        assert!(matches!(check_read_only("SELEC 1"), Err(QueryError::Syntax(_))));
+        assert!(matches!(
+            check_read_only("SELECT 1; SELECT 2"),
+            Err(QueryError::SeveralStatements(2))
+        ));
+        assert!(matches!(
+            check_read_only("SELEC 1"),
+            Err(QueryError::Syntax(_))
+        ));
     }
 }

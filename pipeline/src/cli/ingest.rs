@@ -57,7 +57,11 @@ pub fn run(args: Args) -> finsam::Result<Exit> {
         write_findings_csv(&report, path)?;
     }
     print_report(&report, args.dry_run)?;
-    Ok(if report.accepted() { Exit::Ok } else { Exit::InvalidInput })
+    Ok(if report.accepted() {
+        Exit::Ok
+    } else {
+        Exit::InvalidInput
+    })
 }
 
 fn print_report(report: &IngestReport, dry_run: bool) -> finsam::Result<()> {
@@ -82,7 +86,12 @@ fn print_report(report: &IngestReport, dry_run: bool) -> finsam::Result<()> {
             Status::Unchanged => "oförändrad".to_string(),
             Status::Validated => "godkänd (ej inläst)".to_string(),
         };
-        let rows: Vec<String> = submission.rows.iter().filter(|(_, n)| **n > 0).map(|(t, n)| format!("{t} {n}")).collect();
+        let rows: Vec<String> = submission
+            .rows
+            .iter()
+            .filter(|(_, n)| **n > 0)
+            .map(|(t, n)| format!("{t} {n}"))
+            .collect();
         writeln!(
             out,
             "{} {}  {}  id {}  {}",
@@ -96,10 +105,17 @@ fn print_report(report: &IngestReport, dry_run: bool) -> finsam::Result<()> {
     }
     let verb = if dry_run { "Kontrollerat" } else { "Inläst" };
     let seconds = report.elapsed.as_secs_f64();
-    let rate = if seconds > 0.0 { report.total_rows() as f64 / seconds } else { 0.0 };
+    let rate = if seconds > 0.0 {
+        report.total_rows() as f64 / seconds
+    } else {
+        0.0
+    };
+    let memory = peak_memory_mb()
+        .map(|mb| format!(", topp-minne {mb} MB"))
+        .unwrap_or_default();
     writeln!(
         out,
-        "{verb}: {} inlämning(ar), {} rader, 0 fel, {:.2} s ({:.0} rader/s)",
+        "{verb}: {} inlämning(ar), {} rader, 0 fel, {:.2} s ({:.0} rader/s{memory})",
         report.submissions.len(),
         report.total_rows(),
         seconds,
@@ -112,9 +128,13 @@ fn print_report(report: &IngestReport, dry_run: bool) -> finsam::Result<()> {
 fn write_findings_csv(report: &IngestReport, path: &std::path::Path) -> finsam::Result<()> {
     let mut bytes = Vec::from("\u{feff}".as_bytes());
     {
-        let mut writer = csv::WriterBuilder::new().delimiter(b';').from_writer(&mut bytes);
+        let mut writer = csv::WriterBuilder::new()
+            .delimiter(b';')
+            .from_writer(&mut bytes);
         let fail = |e: csv::Error| finsam::Error::Output(e.to_string());
-        writer.write_record(["fil", "blad", "rad", "kolumn", "fel"]).map_err(fail)?;
+        writer
+            .write_record(["fil", "blad", "rad", "kolumn", "fel"])
+            .map_err(fail)?;
         for finding in &report.findings {
             let l = &finding.location;
             let row = l.row.map(|r| r.to_string()).unwrap_or_default();
@@ -131,4 +151,12 @@ fn write_findings_csv(report: &IngestReport, path: &std::path::Path) -> finsam::
         writer.flush().map_err(|e| finsam::Error::io(path, e))?;
     }
     Ok(finsam::store::write_atomic(path, &bytes)?)
+}
+
+/// Peak resident memory of this process (Linux), for the summary and benchmarks.
+fn peak_memory_mb() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024)
 }

@@ -19,7 +19,15 @@ pub struct Args {
 
 pub fn run(args: Args) -> finsam::Result<Exit> {
     let key = PseudonymKey::write_new(&args.out)?;
-    println!("Nyckel skapad: {} (fingeravtryck {})", args.out.display(), key.fingerprint());
-    println!("Använd den med --key {} eller {KEY_FILE_ENV}={}", args.out.display(), args.out.display());
+    println!(
+        "Nyckel skapad: {} (fingeravtryck {})",
+        args.out.display(),
+        key.fingerprint()
+    );
+    println!(
+        "Använd den med --key {} eller {KEY_FILE_ENV}={}",
+        args.out.display(),
+        args.out.display()
+    );
     Ok(Exit::Ok)
 }

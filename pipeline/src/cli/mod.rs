@@ -4,7 +4,7 @@ mod ingest;
 mod keygen;
 mod sql;
 mod status;
-// mod synth;
+mod synth;
 mod template;
 
 use std::path::{Path, PathBuf};
@@ -63,6 +63,7 @@ enum Command {
     Ingest(ingest::Args),
     Sql(sql::Args),
     Status(status::Args),
+    Synth(synth::Args),
 }
 
 pub fn run(cli: Cli) -> finsam::Result<Exit> {
@@ -72,6 +73,7 @@ pub fn run(cli: Cli) -> finsam::Result<Exit> {
         Command::Ingest(args) => ingest::run(args),
         Command::Sql(args) => sql::run(args),
         Command::Status(args) => status::run(args),
+        Command::Synth(args) => synth::run(args),
     }
 }
 
@@ -108,7 +110,10 @@ pub fn chain(error: &finsam::Error) -> String {
 pub fn is_broken_pipe(error: &finsam::Error) -> bool {
     let mut source: Option<&(dyn std::error::Error + 'static)> = Some(error);
     while let Some(cause) = source {
-        if cause.downcast_ref::<std::io::Error>().is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe) {
+        if cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+        {
             return true;
         }
         source = cause.source();
@@ -117,7 +122,11 @@ pub fn is_broken_pipe(error: &finsam::Error) -> bool {
 }
 
 pub fn exit_code_for(error: &finsam::Error) -> Exit {
-    if error.is_user_error() { Exit::InvalidInput } else { Exit::Internal }
+    if error.is_user_error() {
+        Exit::InvalidInput
+    } else {
+        Exit::Internal
+    }
 }
 
 /// A small runtime for the commands that query: DataFusion is async.

@@ -39,7 +39,9 @@ pub struct Args {
 }
 
 fn parse_param(text: &str) -> Result<(String, String), String> {
-    let (name, value) = text.split_once('=').ok_or("skriv parametern som namn=värde")?;
+    let (name, value) = text
+        .split_once('=')
+        .ok_or("skriv parametern som namn=värde")?;
     let name = name.trim().trim_start_matches('$');
     if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
         return Err(format!("ogiltigt parameternamn \"{name}\""));
@@ -51,11 +53,15 @@ pub fn run(args: Args) -> finsam::Result<Exit> {
     let schema = args.data.schema()?;
     let sql = match (&args.query, &args.file) {
         (Some(query), _) => query.clone(),
-        (None, Some(file)) => std::fs::read_to_string(file).map_err(|e| finsam::Error::io(file, e))?,
+        (None, Some(file)) => {
+            std::fs::read_to_string(file).map_err(|e| finsam::Error::io(file, e))?
+        }
         (None, None) => unreachable!("clap requires a query or --file"),
     };
     if args.format == Format::Parquet && args.out.is_none() {
-        return Err(finsam::Error::Usage("--format parquet kräver --out FIL".into()));
+        return Err(finsam::Error::Usage(
+            "--format parquet kräver --out FIL".into(),
+        ));
     }
     let dataset = Dataset::open(&args.data.data, &schema)?;
     let runtime = super::runtime()?;
@@ -72,12 +78,18 @@ pub fn run(args: Args) -> finsam::Result<Exit> {
             let mut bytes = Vec::new();
             output::write(&result, args.format, &mut bytes)?;
             finsam::store::write_atomic(path, &bytes)?;
-            eprintln!("{} rader skrivna till {}", result.row_count(), path.display());
+            eprintln!(
+                "{} rader skrivna till {}",
+                result.row_count(),
+                path.display()
+            );
         }
         None => {
             let mut stdout = std::io::BufWriter::new(std::io::stdout());
             output::write(&result, args.format, &mut stdout)?;
-            stdout.flush().map_err(|e| finsam::Error::io(std::path::Path::new("<stdout>"), e))?;
+            stdout
+                .flush()
+                .map_err(|e| finsam::Error::io(std::path::Path::new("<stdout>"), e))?;
         }
     }
     Ok(Exit::Ok)

@@ -24,14 +24,24 @@ pub fn run(args: Args) -> finsam::Result<Exit> {
         return Ok(Exit::Ok);
     }
     let names: Vec<&str> = schema.tables.iter().map(|t| t.name.as_str()).collect();
-    let mut header = format!("{:<10} {:<7} {:<16} {:<20}", "projekt", "halvår", "inlämning", "inläst");
+    let mut header = format!(
+        "{:<10} {:<7} {:<16} {:<20}",
+        "projekt", "halvår", "inlämning", "inläst"
+    );
     for name in &names {
-        header.push_str(&format!(" {:>w$}", short(name), w = short(name).len().max(5)));
+        header.push_str(&format!(
+            " {:>w$}",
+            short(name),
+            w = short(name).len().max(5)
+        ));
     }
     println!("{header}");
     let mut totals = vec![0u64; names.len()];
     for entry in current.values() {
-        let mut line = format!("{:<10} {:<7} {:<16} {:<20}", entry.projekt, entry.halvar, entry.id, entry.ingested_at);
+        let mut line = format!(
+            "{:<10} {:<7} {:<16} {:<20}",
+            entry.projekt, entry.halvar, entry.id, entry.ingested_at
+        );
         for (i, name) in names.iter().enumerate() {
             let n = entry.rows.get(*name).copied().unwrap_or(0);
             totals[i] += n;

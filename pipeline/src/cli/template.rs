@@ -35,11 +35,20 @@ pub fn run(args: Args) -> finsam::Result<Exit> {
     match args.format {
         TemplateFormat::Xlsx => {
             finsam::template::write_xlsx(&schema, &args.out)?;
-            println!("Mall skriven: {} (schemaversion {})", args.out.display(), schema.version);
+            println!(
+                "Mall skriven: {} (schemaversion {})",
+                args.out.display(),
+                schema.version
+            );
         }
         TemplateFormat::Csv => {
             let files = finsam::template::write_csv(&schema, &args.out)?;
-            println!("{} CSV-filer skrivna i {} (schemaversion {})", files.len(), args.out.display(), schema.version);
+            println!(
+                "{} CSV-filer skrivna i {} (schemaversion {})",
+                files.len(),
+                args.out.display(),
+                schema.version
+            );
         }
     }
     Ok(Exit::Ok)

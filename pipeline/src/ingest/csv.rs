@@ -45,7 +45,11 @@ impl CsvSource {
                 "filen är sparad som UTF-16 (Unicode-text): spara den som CSV UTF-8 eller CSV (semikolonavgränsad)".into(),
             ));
         }
-        let bom = if head.starts_with(&[0xEF, 0xBB, 0xBF]) { 3 } else { 0 };
+        let bom = if head.starts_with(&[0xEF, 0xBB, 0xBF]) {
+            3
+        } else {
+            0
+        };
         let head = &head[bom..];
         if head.iter().all(u8::is_ascii_whitespace) {
             return Err(fail("filen är tom: den ska börja med en rubrikrad".into()));
@@ -57,19 +61,29 @@ impl CsvSource {
             Err(_) => Encoding::Windows1252,
         };
         let delimiter = sniff_delimiter(head);
-        file.seek(SeekFrom::Start(bom as u64)).map_err(|e| fail(format!("kan inte läsa filen: {e}")))?;
+        file.seek(SeekFrom::Start(bom as u64))
+            .map_err(|e| fail(format!("kan inte läsa filen: {e}")))?;
         let mut reader = csv::ReaderBuilder::new()
             .delimiter(delimiter)
             .has_headers(false)
             .flexible(true)
             .from_reader(BufReader::with_capacity(256 * 1024, file));
         let mut record = csv::ByteRecord::new();
-        let read = reader.read_byte_record(&mut record).map_err(|e| fail(csv_message(&e)))?;
+        let read = reader
+            .read_byte_record(&mut record)
+            .map_err(|e| fail(csv_message(&e)))?;
         if !read {
             return Err(fail("filen är tom: den ska börja med en rubrikrad".into()));
         }
         let headers = record.iter().map(|field| decode(field, encoding)).collect();
-        Ok(CsvSource { reader, record, headers, encoding, location, size })
+        Ok(CsvSource {
+            reader,
+            record,
+            headers,
+            encoding,
+            location,
+            size,
+        })
     }
 }
 
@@ -87,14 +101,24 @@ impl RowSource for CsvSource {
             if !read {
                 return Ok(None);
             }
-            if self.record.iter().all(|field| field.iter().all(u8::is_ascii_whitespace)) {
+            if self
+                .record
+                .iter()
+                .all(|field| field.iter().all(u8::is_ascii_whitespace))
+            {
                 continue;
             }
             let number = self.record.position().map_or(0, |p| p.line());
             let cells = self
                 .record
                 .iter()
-                .map(|field| if field.is_empty() { Cell::Empty } else { Cell::Text(decode(field, self.encoding)) })
+                .map(|field| {
+                    if field.is_empty() {
+                        Cell::Empty
+                    } else {
+                        Cell::Text(decode(field, self.encoding))
+                    }
+                })
                 .collect();
             return Ok(Some(RawRow { number, cells }));
         }
@@ -134,7 +158,10 @@ fn decode(field: &[u8], encoding: Encoding) -> String {
     match (encoding, std::str::from_utf8(field)) {
         (Encoding::Utf8, Ok(text)) => text.to_string(),
         // A file that began as UTF-8 may still hold a Windows-1252 field further down.
-        _ => encoding_rs::WINDOWS_1252.decode_without_bom_handling(field).0.into_owned(),
+        _ => encoding_rs::WINDOWS_1252
+            .decode_without_bom_handling(field)
+            .0
+            .into_owned(),
     }
 }
 
@@ -144,7 +171,10 @@ fn csv_message(error: &csv::Error) -> String {
         _ => "felaktig citering eller radbrytning".into(),
     };
     match error.position() {
-        Some(position) => format!("filen kan inte läsas som CSV från rad {}: {what}", position.line()),
+        Some(position) => format!(
+            "filen kan inte läsas som CSV från rad {}: {what}",
+            position.line()
+        ),
         None => format!("filen kan inte läsas som CSV: {what}"),
     }
 }
@@ -152,12 +182,19 @@ fn csv_message(error: &csv::Error) -> String {
 /// One folder of CSV files is one submission: each file is named after its table
 /// (`deltagare.csv`, or with a prefix such as `sigma_2008H1_deltagare.csv`), and
 /// `inlamning.csv` holds the submission's details.
-pub fn discover(folder: &Path, files: &[PathBuf], schema: &Schema) -> Result<Submission, Vec<Finding>> {
+pub fn discover(
+    folder: &Path,
+    files: &[PathBuf],
+    schema: &Schema,
+) -> Result<Submission, Vec<Finding>> {
     let mut tables = BTreeMap::new();
     let mut meta = Default::default();
     let mut findings = Vec::new();
     for path in files {
-        let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+        let stem = path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
         match table_for_stem(&stem, schema) {
             Some(name) if name == META_NAME => match CsvSource::open(path) {
                 Ok(mut source) => match super::read_meta(&mut source) {
@@ -184,7 +221,11 @@ pub fn discover(folder: &Path, files: &[PathBuf], schema: &Schema) -> Result<Sub
         }
     }
     if findings.is_empty() {
-        Ok(Submission { origin: folder.to_path_buf(), meta, tables })
+        Ok(Submission {
+            origin: folder.to_path_buf(),
+            meta,
+            tables,
+        })
     } else {
         Err(findings)
     }
@@ -228,7 +269,11 @@ mod tests {
     #[test]
     fn reads_semicolons_with_bom_and_decimal_comma() {
         let dir = tempfile::tempdir().unwrap();
-        let path = write(dir.path(), "f.csv", "\u{feff}Person;Omfattning\nA1;\"12,5\"\n;\nB2;50\n".as_bytes());
+        let path = write(
+            dir.path(),
+            "f.csv",
+            "\u{feff}Person;Omfattning\nA1;\"12,5\"\n;\nB2;50\n".as_bytes(),
+        );
         let mut source = CsvSource::open(&path).unwrap();
         assert_eq!(source.headers(), ["Person", "Omfattning"]);
         let rows = all_rows(&mut source);
@@ -245,7 +290,10 @@ mod tests {
         let path = write(dir.path(), "f.csv", b"K\xf6n,Ort\nK,\xd6rebro\n");
         let mut source = CsvSource::open(&path).unwrap();
         assert_eq!(source.headers(), ["Kön", "Ort"]);
-        assert_eq!(all_rows(&mut source)[0].cells[1], Cell::Text("Örebro".into()));
+        assert_eq!(
+            all_rows(&mut source)[0].cells[1],
+            Cell::Text("Örebro".into())
+        );
     }
 
     #[test]
@@ -265,7 +313,11 @@ mod tests {
             ("sigma-anonyma_arenden", "anonyma_arenden"),
             ("Inlämning", META_NAME),
         ] {
-            assert_eq!(table_for_stem(stem, &schema).as_deref(), Some(table), "{stem}");
+            assert_eq!(
+                table_for_stem(stem, &schema).as_deref(),
+                Some(table),
+                "{stem}"
+            );
         }
         assert_eq!(table_for_stem("anteckningar", &schema), None);
     }

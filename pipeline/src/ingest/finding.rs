@@ -22,7 +22,10 @@ impl Location {
     /// The file as the user named it; a name that looks like a personnummer is hidden.
     pub fn file(path: &Path) -> Location {
         let shown = path.display().to_string();
-        Location { file: crate::personnummer::redact_for_message(&shown).into_owned(), ..Location::default() }
+        Location {
+            file: crate::personnummer::redact_for_message(&shown).into_owned(),
+            ..Location::default()
+        }
     }
 
     pub fn sheet(mut self, sheet: &str) -> Location {
@@ -50,7 +53,10 @@ pub struct Finding {
 
 impl Finding {
     pub fn at(location: Location, message: impl Into<String>) -> Finding {
-        Finding { location, message: message.into() }
+        Finding {
+            location,
+            message: message.into(),
+        }
     }
 }
 
@@ -83,9 +89,15 @@ mod tests {
     #[test]
     fn shows_every_part_of_the_location() {
         let finding = Finding::at(
-            Location::file(Path::new("mall.xlsx")).sheet("Deltagare").row(7).column("Kön"),
+            Location::file(Path::new("mall.xlsx"))
+                .sheet("Deltagare")
+                .row(7)
+                .column("Kön"),
             "okänd kod \"x\"",
         );
-        assert_eq!(finding.to_string(), "mall.xlsx, blad Deltagare, rad 7, kolumn Kön: okänd kod \"x\"");
+        assert_eq!(
+            finding.to_string(),
+            "mall.xlsx, blad Deltagare, rad 7, kolumn Kön: okänd kod \"x\""
+        );
     }
 }

@@ -82,7 +82,9 @@ impl TableInput {
     pub fn open(&self) -> Result<Box<dyn RowSource>, Finding> {
         match self {
             TableInput::Csv(path) => Ok(Box::new(csv::CsvSource::open(path)?)),
-            TableInput::Sheet { path, sheet } => Ok(Box::new(xlsx::SheetSource::open(path, sheet)?)),
+            TableInput::Sheet { path, sheet } => {
+                Ok(Box::new(xlsx::SheetSource::open(path, sheet)?))
+            }
         }
     }
 }
@@ -107,46 +109,48 @@ pub struct Submission {
 
 /// Groups the given paths into submissions.
 ///
-/// A workbook is one submission. CSV files are grouped by folder, and a folder given
-/// on the command line stands for the workbooks and CSV files in it (a folder of CSV
-/// files is one submission).
+/// A workbook is one submission. CSV files are grouped by folder: one folder of CSV
+/// files is one submission. A folder given on the command line stands for every
+/// workbook and CSV file in it and its subfolders.
 pub fn discover(paths: &[PathBuf], schema: &Schema) -> (Vec<Submission>, Vec<Finding>) {
     let mut submissions = Vec::new();
     let mut findings = Vec::new();
     let mut csv_groups: BTreeMap<PathBuf, Vec<PathBuf>> = BTreeMap::new();
-    let mut add_file = |path: &Path, findings: &mut Vec<Finding>, submissions: &mut Vec<Submission>| {
-        match extension(path).as_str() {
-            "xlsx" | "xlsm" | "xls" | "ods" => match xlsx::discover(path, schema) {
-                Ok(submission) => submissions.push(submission),
-                Err(mut found) => findings.append(&mut found),
-            },
-            "csv" | "txt" => {
-                let folder = path.parent().map(Path::to_path_buf).unwrap_or_default();
-                csv_groups.entry(folder).or_default().push(path.to_path_buf());
+    let mut add_file =
+        |path: &Path, findings: &mut Vec<Finding>, submissions: &mut Vec<Submission>| {
+            match extension(path).as_str() {
+                "xlsx" | "xlsm" | "xls" | "ods" => match xlsx::discover(path, schema) {
+                    Ok(submission) => submissions.push(submission),
+                    Err(mut found) => findings.append(&mut found),
+                },
+                "csv" | "txt" => {
+                    let folder = path.parent().map(Path::to_path_buf).unwrap_or_default();
+                    csv_groups
+                        .entry(folder)
+                        .or_default()
+                        .push(path.to_path_buf());
+                }
+                _ => findings.push(Finding::at(
+                    Location::file(path),
+                    "okänd filtyp: lämna in en Excel-arbetsbok (.xlsx) eller CSV-filer (.csv)",
+                )),
             }
-            _ => findings.push(Finding::at(
-                Location::file(path),
-                "okänd filtyp: lämna in en Excel-arbetsbok (.xlsx) eller CSV-filer (.csv)",
-            )),
-        }
-    };
+        };
     for path in paths {
         if path.is_dir() {
-            let mut entries: Vec<PathBuf> = match std::fs::read_dir(path) {
-                Ok(read) => read.flatten().map(|e| e.path()).filter(|p| p.is_file()).collect(),
-                Err(e) => {
-                    findings.push(Finding::at(Location::file(path), format!("kan inte läsa mappen: {e}")));
-                    continue;
-                }
-            };
-            entries.sort();
-            let entries: Vec<PathBuf> = entries
-                .into_iter()
-                .filter(|p| matches!(extension(p).as_str(), "xlsx" | "xlsm" | "xls" | "ods" | "csv"))
-                .filter(|p| !is_lock_file(p))
-                .collect();
+            let mut entries = Vec::new();
+            if let Err(e) = submission_files(path, &mut entries) {
+                findings.push(Finding::at(
+                    Location::file(path),
+                    format!("kan inte läsa mappen: {e}"),
+                ));
+                continue;
+            }
             if entries.is_empty() {
-                findings.push(Finding::at(Location::file(path), "mappen innehåller inga .xlsx- eller .csv-filer"));
+                findings.push(Finding::at(
+                    Location::file(path),
+                    "mappen innehåller inga .xlsx- eller .csv-filer",
+                ));
             }
             for entry in entries {
                 add_file(&entry, &mut findings, &mut submissions);
@@ -166,13 +170,42 @@ pub fn discover(paths: &[PathBuf], schema: &Schema) -> (Vec<Submission>, Vec<Fin
     (submissions, findings)
 }
 
+/// Workbooks and CSV files under a folder and its subfolders, in name order;
+/// hidden entries and Excel's lock files are skipped.
+fn submission_files(dir: &Path, found: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)?
+        .map(|e| e.map(|e| e.path()))
+        .collect::<Result<_, _>>()?;
+    entries.sort();
+    for path in entries {
+        let hidden = path
+            .file_name()
+            .is_some_and(|n| n.to_string_lossy().starts_with('.'));
+        if hidden || is_lock_file(&path) {
+            continue;
+        }
+        if path.is_dir() {
+            submission_files(&path, found)?;
+        } else if matches!(
+            extension(&path).as_str(),
+            "xlsx" | "xlsm" | "xls" | "ods" | "csv"
+        ) {
+            found.push(path);
+        }
+    }
+    Ok(())
+}
+
 fn extension(path: &Path) -> String {
-    path.extension().map(|e| e.to_string_lossy().to_lowercase()).unwrap_or_default()
+    path.extension()
+        .map(|e| e.to_string_lossy().to_lowercase())
+        .unwrap_or_default()
 }
 
 /// Excel leaves `~$name.xlsx` lock files beside open workbooks.
 fn is_lock_file(path: &Path) -> bool {
-    path.file_name().is_some_and(|n| n.to_string_lossy().starts_with("~$"))
+    path.file_name()
+        .is_some_and(|n| n.to_string_lossy().starts_with("~$"))
 }
 
 /// Reads the key/value rows of an Inlämning sheet or file into the submission's details.
@@ -181,8 +214,15 @@ fn read_meta(source: &mut dyn RowSource) -> Result<SubmissionMeta, Vec<Finding>>
     let mut findings = Vec::new();
     // The header row of a key/value sheet is itself a key/value pair only when a
     // user removed the heading; accept both.
-    let headers: Vec<Cell> = source.headers().iter().map(|h| Cell::Text(h.clone())).collect();
-    let mut rows = vec![RawRow { number: 1, cells: headers }];
+    let headers: Vec<Cell> = source
+        .headers()
+        .iter()
+        .map(|h| Cell::Text(h.clone()))
+        .collect();
+    let mut rows = vec![RawRow {
+        number: 1,
+        cells: headers,
+    }];
     loop {
         match source.next_row() {
             Ok(Some(row)) => rows.push(row),
@@ -207,5 +247,9 @@ fn read_meta(source: &mut dyn RowSource) -> Result<SubmissionMeta, Vec<Finding>>
             _ => {}
         }
     }
-    if findings.is_empty() { Ok(meta) } else { Err(findings) }
+    if findings.is_empty() {
+        Ok(meta)
+    } else {
+        Err(findings)
+    }
 }

@@ -9,7 +9,9 @@ use std::path::Path;
 use calamine::{Data, Range, Reader};
 use chrono::{Duration, NaiveDate};
 
-use super::{Cell, Finding, INFO_SHEETS, Location, META_NAME, RawRow, RowSource, Submission, TableInput};
+use super::{
+    Cell, Finding, INFO_SHEETS, Location, META_NAME, RawRow, RowSource, Submission, TableInput,
+};
 use crate::schema::{Schema, normalise_heading};
 
 pub struct SheetSource {
@@ -32,15 +34,29 @@ impl SheetSource {
         let headers: Vec<String> = range
             .rows()
             .next()
-            .map(|row| row.iter().map(|cell| text_of(cell).unwrap_or_default()).collect())
+            .map(|row| {
+                row.iter()
+                    .map(|cell| text_of(cell).unwrap_or_default())
+                    .collect()
+            })
             .unwrap_or_default();
         if headers.iter().all(|h| h.trim().is_empty()) {
-            return Err(Finding::at(location, "bladet är tomt: det ska börja med en rubrikrad"));
+            return Err(Finding::at(
+                location,
+                "bladet är tomt: det ska börja med en rubrikrad",
+            ));
         }
         // Columns left of the range's start are empty; pad so indexes match the sheet.
         let offset = range.start().map_or(0, |(_, col)| col as usize);
-        let headers = std::iter::repeat_n(String::new(), offset).chain(headers).collect();
-        Ok(SheetSource { range, headers, next: 1, first_row })
+        let headers = std::iter::repeat_n(String::new(), offset)
+            .chain(headers)
+            .collect();
+        Ok(SheetSource {
+            range,
+            headers,
+            next: 1,
+            first_row,
+        })
     }
 
     fn offset(&self) -> usize {
@@ -58,7 +74,9 @@ impl RowSource for SheetSource {
         while let Some(row) = self.range.rows().nth(self.next) {
             let number = self.first_row + self.next as u64;
             self.next += 1;
-            let cells: Vec<Cell> = std::iter::repeat_n(Cell::Empty, offset).chain(row.iter().map(cell_of)).collect();
+            let cells: Vec<Cell> = std::iter::repeat_n(Cell::Empty, offset)
+                .chain(row.iter().map(cell_of))
+                .collect();
             if cells.iter().all(Cell::is_empty) {
                 continue;
             }
@@ -131,7 +149,13 @@ pub fn discover(path: &Path, schema: &Schema) -> Result<Submission, Vec<Finding>
                 Err(finding) => findings.push(finding),
             }
         } else if let Some(table) = schema.table_by_heading(&sheet) {
-            tables.insert(table.name.clone(), TableInput::Sheet { path: path.to_path_buf(), sheet });
+            tables.insert(
+                table.name.clone(),
+                TableInput::Sheet {
+                    path: path.to_path_buf(),
+                    sheet,
+                },
+            );
         } else if !INFO_SHEETS.contains(&heading.as_str()) {
             findings.push(Finding::at(
                 Location::file(path).sheet(&sheet),
@@ -140,7 +164,11 @@ pub fn discover(path: &Path, schema: &Schema) -> Result<Submission, Vec<Finding>
         }
     }
     if findings.is_empty() {
-        Ok(Submission { origin: path.to_path_buf(), meta, tables })
+        Ok(Submission {
+            origin: path.to_path_buf(),
+            meta,
+            tables,
+        })
     } else {
         Err(findings)
     }
@@ -153,7 +181,10 @@ mod tests {
     #[test]
     fn serials_are_excel_dates() {
         assert_eq!(serial_to_date(39448.0), NaiveDate::from_ymd_opt(2008, 1, 1));
-        assert_eq!(serial_to_date(39629.75), NaiveDate::from_ymd_opt(2008, 6, 30));
+        assert_eq!(
+            serial_to_date(39629.75),
+            NaiveDate::from_ymd_opt(2008, 6, 30)
+        );
         assert_eq!(serial_to_date(12.0), None);
     }
 
@@ -163,6 +194,10 @@ mod tests {
         let path = dir.path().join("mall.xlsx");
         std::fs::write(&path, "person;kön\n").unwrap();
         let findings = discover(&path, &Schema::bundled().unwrap()).unwrap_err();
-        assert!(findings[0].message.contains("Excel-arbetsbok"), "{}", findings[0]);
+        assert!(
+            findings[0].message.contains("Excel-arbetsbok"),
+            "{}",
+            findings[0]
+        );
     }
 }

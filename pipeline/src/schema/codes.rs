@@ -42,13 +42,13 @@ impl CodeList {
         let mut lookup: HashMap<String, usize> = HashMap::new();
         for (index, code) in codes.iter().enumerate() {
             for spelling in code.spellings() {
-                if let Some(&other) = lookup.get(&normalise(spelling)) {
-                    if other != index {
-                        return Err(format!(
-                            "kodlistan {name}: \"{spelling}\" betyder både {} och {}",
-                            codes[other].code, code.code
-                        ));
-                    }
+                if let Some(&other) = lookup.get(&normalise(spelling))
+                    && other != index
+                {
+                    return Err(format!(
+                        "kodlistan {name}: \"{spelling}\" betyder både {} och {}",
+                        codes[other].code, code.code
+                    ));
                 }
                 lookup.insert(normalise(spelling), index);
             }
@@ -61,7 +61,13 @@ impl CodeList {
                 }
             }
         }
-        Ok(CodeList { name, label, attributes, codes, lookup })
+        Ok(CodeList {
+            name,
+            label,
+            attributes,
+            codes,
+            lookup,
+        })
     }
 
     /// The code a cell means, if any, among the codes that exist in `version`.
@@ -113,12 +119,24 @@ mod tests {
     fn cells_match_code_label_or_alias() {
         let schema = Schema::bundled().unwrap();
         let list = schema.code_list("forsorjningskalla").unwrap();
-        assert_eq!(list.find("Försörjningsstöd", 1).unwrap().code, "forsorjningsstod");
-        assert_eq!(list.find(" ekonomiskt BISTÅND ", 1).unwrap().code, "forsorjningsstod");
+        assert_eq!(
+            list.find("Försörjningsstöd", 1).unwrap().code,
+            "forsorjningsstod"
+        );
+        assert_eq!(
+            list.find(" ekonomiskt BISTÅND ", 1).unwrap().code,
+            "forsorjningsstod"
+        );
         assert_eq!(list.find("a_kassa", 1).unwrap().code, "a_kassa");
         assert!(list.find("lotterivinst", 1).is_none());
-        assert_eq!(list.get("arbete").unwrap().flag("sjalvforsorjande"), Some(true));
-        assert_eq!(list.get("a_kassa").unwrap().flag("sjalvforsorjande"), Some(false));
+        assert_eq!(
+            list.get("arbete").unwrap().flag("sjalvforsorjande"),
+            Some(true)
+        );
+        assert_eq!(
+            list.get("a_kassa").unwrap().flag("sjalvforsorjande"),
+            Some(false)
+        );
     }
 
     #[test]

@@ -106,10 +106,15 @@ pub(super) fn read_dir(dir: &Path) -> Result<Vec<(String, String)>, SchemaError>
     };
     let mut files = vec![read(SCHEMA_FILE.into())?, read(CODES_FILE.into())?];
     let table_dir = dir.join(TABLE_DIR);
-    let entries = fs::read_dir(&table_dir)
-        .map_err(|source| SchemaError::Read { path: table_dir.clone(), source })?;
+    let entries = fs::read_dir(&table_dir).map_err(|source| SchemaError::Read {
+        path: table_dir.clone(),
+        source,
+    })?;
     for entry in entries {
-        let entry = entry.map_err(|source| SchemaError::Read { path: table_dir.clone(), source })?;
+        let entry = entry.map_err(|source| SchemaError::Read {
+            path: table_dir.clone(),
+            source,
+        })?;
         let name = entry.file_name().to_string_lossy().into_owned();
         if name.ends_with(".toml") {
             files.push(read(format!("{TABLE_DIR}/{name}"))?);
@@ -127,9 +132,13 @@ pub(super) fn parse(files: Vec<(String, String)>) -> Result<Schema, SchemaError>
         })
     };
     let head: SchemaFile = decode(SCHEMA_FILE, text(SCHEMA_FILE)?)?;
-    let earliest_date = NaiveDate::parse_from_str(&head.earliest_date, "%Y-%m-%d").map_err(|_| {
-        inconsistent(SCHEMA_FILE, format!("earliest_date \"{}\" är inget datum", head.earliest_date))
-    })?;
+    let earliest_date =
+        NaiveDate::parse_from_str(&head.earliest_date, "%Y-%m-%d").map_err(|_| {
+            inconsistent(
+                SCHEMA_FILE,
+                format!("earliest_date \"{}\" är inget datum", head.earliest_date),
+            )
+        })?;
 
     let lists: BTreeMap<String, CodeListFile> = decode(CODES_FILE, text(CODES_FILE)?)?;
     let mut code_lists = Vec::new();
@@ -142,21 +151,35 @@ pub(super) fn parse(files: Vec<(String, String)>) -> Result<Schema, SchemaError>
         let file = format!("{TABLE_DIR}/{name}.toml");
         let table: TableFile = decode(&file, text(&file)?)?;
         if &table.name != name {
-            return Err(inconsistent(&file, format!("name = \"{}\" men filen heter {name}", table.name)));
+            return Err(inconsistent(
+                &file,
+                format!("name = \"{}\" men filen heter {name}", table.name),
+            ));
         }
         tables.push(table_def(&file, table)?);
     }
-    let schema = Schema { version: head.version, tables, code_lists, earliest_date };
+    let schema = Schema {
+        version: head.version,
+        tables,
+        code_lists,
+        earliest_date,
+    };
     check_references(&schema)?;
     Ok(schema)
 }
 
 fn decode<T: serde::de::DeserializeOwned>(file: &str, text: &str) -> Result<T, SchemaError> {
-    toml::from_str(text).map_err(|e| SchemaError::Parse { file: file.to_string(), message: e.to_string() })
+    toml::from_str(text).map_err(|e| SchemaError::Parse {
+        file: file.to_string(),
+        message: e.to_string(),
+    })
 }
 
 fn inconsistent(file: &str, message: String) -> SchemaError {
-    SchemaError::Inconsistent { file: file.to_string(), message }
+    SchemaError::Inconsistent {
+        file: file.to_string(),
+        message,
+    }
 }
 
 fn code_list(name: String, list: CodeListFile) -> Result<CodeList, SchemaError> {
@@ -170,7 +193,10 @@ fn code_list(name: String, list: CodeListFile) -> Result<CodeList, SchemaError> 
                 other => {
                     return Err(inconsistent(
                         CODES_FILE,
-                        format!("kod {}: attributet {key} = {other} ska vara true/false eller text", entry.code),
+                        format!(
+                            "kod {}: attributet {key} = {other} ska vara true/false eller text",
+                            entry.code
+                        ),
                     ));
                 }
             };
@@ -214,17 +240,27 @@ fn column_def(file: &str, entry: ColumnEntry) -> Result<ColumnDef, SchemaError> 
         Some(toml::Value::Integer(i)) => Ok(Some(*i as f64)),
         Some(other) => Err(bad(format!("{other} är inget tal"))),
     };
-    let list = || entry.codes.clone().ok_or_else(|| bad("typen kräver codes = \"<kodlista>\"".into()));
+    let list = || {
+        entry
+            .codes
+            .clone()
+            .ok_or_else(|| bad("typen kräver codes = \"<kodlista>\"".into()))
+    };
     let kind = match entry.kind.as_str() {
         "person" => ColumnKind::Person,
         "project" => ColumnKind::Project,
-        "date" => ColumnKind::Date { allow_month: entry.allow_month },
+        "date" => ColumnKind::Date {
+            allow_month: entry.allow_month,
+        },
         "integer" => ColumnKind::Integer {
             min: integer(&entry.min)?,
             max: integer(&entry.max)?,
             allowed: entry.allowed.clone(),
         },
-        "decimal" => ColumnKind::Decimal { min: float(&entry.min)?, max: float(&entry.max)? },
+        "decimal" => ColumnKind::Decimal {
+            min: float(&entry.min)?,
+            max: float(&entry.max)?,
+        },
         "boolean" => ColumnKind::Boolean,
         "code" => ColumnKind::Code { list: list()? },
         "codes" => ColumnKind::Codes { list: list()? },
@@ -235,7 +271,11 @@ fn column_def(file: &str, entry: ColumnEntry) -> Result<ColumnDef, SchemaError> 
         None => None,
         Some("sex") => Some(Derivation::Sex),
         Some("birth_year") => Some(Derivation::BirthYear),
-        Some(other) => return Err(bad(format!("okänt derive = \"{other}\" (sex eller birth_year)"))),
+        Some(other) => {
+            return Err(bad(format!(
+                "okänt derive = \"{other}\" (sex eller birth_year)"
+            )));
+        }
     };
     Ok(ColumnDef {
         name: entry.name.clone(),
@@ -247,9 +287,10 @@ fn column_def(file: &str, entry: ColumnEntry) -> Result<ColumnDef, SchemaError> 
         derive,
         references: entry.references,
         not_before: entry.not_before,
-        default_from_code: entry
-            .default_from_code
-            .map(|d| CodeDefault { column: d.column, attribute: d.attribute }),
+        default_from_code: entry.default_from_code.map(|d| CodeDefault {
+            column: d.column,
+            attribute: d.attribute,
+        }),
     })
 }
 
@@ -257,26 +298,44 @@ fn column_def(file: &str, entry: ColumnEntry) -> Result<ColumnDef, SchemaError> 
 fn check_references(schema: &Schema) -> Result<(), SchemaError> {
     for table in &schema.tables {
         let file = format!("{TABLE_DIR}/{}.toml", table.name);
-        let bad = |column: &str, message: String| inconsistent(&file, format!("kolumn {column}: {message}"));
+        let bad = |column: &str, message: String| {
+            inconsistent(&file, format!("kolumn {column}: {message}"))
+        };
         for column in &table.columns {
             if column.since > schema.version {
-                return Err(bad(&column.name, format!("since = {} är nyare än schemaversionen", column.since)));
+                return Err(bad(
+                    &column.name,
+                    format!("since = {} är nyare än schemaversionen", column.since),
+                ));
             }
-            if let ColumnKind::Code { list } | ColumnKind::Codes { list } = &column.kind {
-                if schema.code_list(list).is_none() {
-                    return Err(bad(&column.name, format!("kodlistan {list} finns inte i {CODES_FILE}")));
-                }
+            if let ColumnKind::Code { list } | ColumnKind::Codes { list } = &column.kind
+                && schema.code_list(list).is_none()
+            {
+                return Err(bad(
+                    &column.name,
+                    format!("kodlistan {list} finns inte i {CODES_FILE}"),
+                ));
             }
             if let Some(target) = &column.references {
-                let person_table = schema.table(target).is_some_and(|t| t.column(&column.name).is_some());
+                let person_table = schema
+                    .table(target)
+                    .is_some_and(|t| t.column(&column.name).is_some());
                 if column.kind != ColumnKind::Person || !person_table {
-                    return Err(bad(&column.name, format!("references = \"{target}\" kräver en personkolumn i båda tabellerna")));
+                    return Err(bad(
+                        &column.name,
+                        format!(
+                            "references = \"{target}\" kräver en personkolumn i båda tabellerna"
+                        ),
+                    ));
                 }
             }
             if let Some(other) = &column.not_before {
                 let is_date = |c: &ColumnDef| matches!(c.kind, ColumnKind::Date { .. });
                 if !is_date(column) || !table.column(other).is_some_and(is_date) {
-                    return Err(bad(&column.name, format!("not_before = \"{other}\" kräver två datumkolumner")));
+                    return Err(bad(
+                        &column.name,
+                        format!("not_before = \"{other}\" kräver två datumkolumner"),
+                    ));
                 }
             }
             if let Some(default) = &column.default_from_code {
@@ -284,18 +343,25 @@ fn check_references(schema: &Schema) -> Result<(), SchemaError> {
                     Some(ColumnKind::Code { list }) => schema.code_list(list),
                     _ => None,
                 };
-                let declared = source_list.is_some_and(|l| l.attributes.contains_key(&default.attribute));
+                let declared =
+                    source_list.is_some_and(|l| l.attributes.contains_key(&default.attribute));
                 if column.kind != ColumnKind::Boolean || !declared {
                     return Err(bad(&column.name, "default_from_code kräver en ja/nej-kolumn och en kodkolumn vars lista har attributet".into()));
                 }
             }
             if column.derive.is_some() && column.required {
-                return Err(bad(&column.name, "en kolumn med derive kan inte vara required".into()));
+                return Err(bad(
+                    &column.name,
+                    "en kolumn med derive kan inte vara required".into(),
+                ));
             }
         }
         for name in &table.unique {
             if table.column(name).is_none() {
-                return Err(inconsistent(&file, format!("unique nämner kolumnen {name} som inte finns")));
+                return Err(inconsistent(
+                    &file,
+                    format!("unique nämner kolumnen {name} som inte finns"),
+                ));
             }
         }
     }
@@ -307,28 +373,46 @@ mod tests {
     use super::*;
 
     fn bundled_files() -> Vec<(String, String)> {
-        crate::bundled::files("schemas").map(|(p, t)| (p.to_string(), t.to_string())).collect()
+        crate::bundled::files("schemas")
+            .map(|(p, t)| (p.to_string(), t.to_string()))
+            .collect()
     }
 
     fn with_replaced(file: &str, from: &str, to: &str) -> Vec<(String, String)> {
         bundled_files()
             .into_iter()
-            .map(|(p, t)| if p == file { (p, t.replacen(from, to, 1)) } else { (p, t) })
+            .map(|(p, t)| {
+                if p == file {
+                    (p, t.replacen(from, to, 1))
+                } else {
+                    (p, t)
+                }
+            })
             .collect()
     }
 
     #[test]
     fn a_missing_code_list_names_the_file() {
-        let files = with_replaced("tabeller/insatser.toml", "codes = \"insatstyp\"", "codes = \"insatstyyp\"");
+        let files = with_replaced(
+            "tabeller/insatser.toml",
+            "codes = \"insatstyp\"",
+            "codes = \"insatstyyp\"",
+        );
         let err = parse(files).unwrap_err().to_string();
-        assert!(err.contains("tabeller/insatser.toml") && err.contains("insatstyyp"), "{err}");
+        assert!(
+            err.contains("tabeller/insatser.toml") && err.contains("insatstyyp"),
+            "{err}"
+        );
     }
 
     #[test]
     fn an_unknown_key_is_refused() {
         let files = with_replaced("tabeller/lss.toml", "required = true", "requird = true");
         let err = parse(files).unwrap_err().to_string();
-        assert!(err.contains("tabeller/lss.toml") && err.contains("requird"), "{err}");
+        assert!(
+            err.contains("tabeller/lss.toml") && err.contains("requird"),
+            "{err}"
+        );
     }
 
     #[test]
@@ -340,6 +424,11 @@ mod tests {
         );
         let schema = parse(files).unwrap();
         let moten = schema.table("moten").unwrap();
-        assert!(moten.file_schema().field_with_name("deltagare_antal").is_ok());
+        assert!(
+            moten
+                .file_schema()
+                .field_with_name("deltagare_antal")
+                .is_ok()
+        );
     }
 }

@@ -24,7 +24,10 @@ pub const PARTITION_COLUMNS: [&str; 2] = ["projekt", "halvar"];
 #[derive(Debug, thiserror::Error)]
 pub enum SchemaError {
     #[error("kan inte läsa schemafilen {path}: {source}")]
-    Read { path: PathBuf, source: std::io::Error },
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("schemafilen {file} är felaktig: {message}")]
     Parse { file: String, message: String },
     #[error("schemafilen {file}: {message}")]
@@ -76,12 +79,25 @@ pub enum ColumnKind {
     Person,
     /// The project's short name; stored only as the `projekt` partition column.
     Project,
-    Date { allow_month: bool },
-    Integer { min: Option<i64>, max: Option<i64>, allowed: Vec<i64> },
-    Decimal { min: Option<f64>, max: Option<f64> },
+    Date {
+        allow_month: bool,
+    },
+    Integer {
+        min: Option<i64>,
+        max: Option<i64>,
+        allowed: Vec<i64>,
+    },
+    Decimal {
+        min: Option<f64>,
+        max: Option<f64>,
+    },
     Boolean,
-    Code { list: String },
-    Codes { list: String },
+    Code {
+        list: String,
+    },
+    Codes {
+        list: String,
+    },
     Text,
 }
 
@@ -151,7 +167,9 @@ impl TableDef {
 
     /// Columns written to Parquet: all but the project column, which is a partition.
     pub fn stored_columns(&self) -> impl Iterator<Item = &ColumnDef> {
-        self.columns.iter().filter(|c| c.kind != ColumnKind::Project)
+        self.columns
+            .iter()
+            .filter(|c| c.kind != ColumnKind::Project)
     }
 
     /// The Arrow schema of the stored file (without partition columns).
@@ -172,9 +190,10 @@ impl ColumnDef {
 impl ColumnKind {
     pub fn arrow_type(&self) -> DataType {
         match self {
-            ColumnKind::Person | ColumnKind::Project | ColumnKind::Code { .. } | ColumnKind::Text => {
-                DataType::Utf8
-            }
+            ColumnKind::Person
+            | ColumnKind::Project
+            | ColumnKind::Code { .. }
+            | ColumnKind::Text => DataType::Utf8,
             ColumnKind::Date { .. } => DataType::Date32,
             ColumnKind::Integer { .. } => DataType::Int32,
             ColumnKind::Decimal { .. } => DataType::Float64,
@@ -245,9 +264,15 @@ mod tests {
         let schema = Schema::bundled().unwrap();
         let deltagare = schema.table("deltagare").unwrap().file_schema();
         assert!(deltagare.field_with_name("projekt").is_err());
-        assert_eq!(deltagare.field_with_name("inskriven").unwrap().data_type(), &DataType::Date32);
+        assert_eq!(
+            deltagare.field_with_name("inskriven").unwrap().data_type(),
+            &DataType::Date32
+        );
         assert!(matches!(
-            deltagare.field_with_name("aktualiserad_av").unwrap().data_type(),
+            deltagare
+                .field_with_name("aktualiserad_av")
+                .unwrap()
+                .data_type(),
             DataType::List(_)
         ));
     }
@@ -256,10 +281,19 @@ mod tests {
     fn headings_match_name_or_label_in_any_case() {
         let schema = Schema::bundled().unwrap();
         let deltagare = schema.table_by_heading(" Deltagare ").unwrap();
-        assert_eq!(deltagare.column_by_heading("FÖDELSEÅR").unwrap().name, "fodelsear");
-        assert_eq!(deltagare.column_by_heading("fodelsear").unwrap().name, "fodelsear");
         assert_eq!(
-            deltagare.column_by_heading("Tid  utan arbete vid start").unwrap().name,
+            deltagare.column_by_heading("FÖDELSEÅR").unwrap().name,
+            "fodelsear"
+        );
+        assert_eq!(
+            deltagare.column_by_heading("fodelsear").unwrap().name,
+            "fodelsear"
+        );
+        assert_eq!(
+            deltagare
+                .column_by_heading("Tid  utan arbete vid start")
+                .unwrap()
+                .name,
             "tid_utan_arbete"
         );
         assert!(deltagare.column_by_heading("skostorlek").is_none());

@@ -60,18 +60,27 @@ impl Manifest {
                 }
             }
         }
-        Ok(Manifest { path: path.to_path_buf(), entries })
+        Ok(Manifest {
+            path: path.to_path_buf(),
+            entries,
+        })
     }
 
     /// Cuts a last line that a crash left without its newline.
     pub fn repair(path: &Path) -> Result<(), StoreError> {
-        let Ok(bytes) = std::fs::read(path) else { return Ok(()) };
+        let Ok(bytes) = std::fs::read(path) else {
+            return Ok(());
+        };
         if bytes.is_empty() || bytes.ends_with(b"\n") {
             return Ok(());
         }
         let keep = bytes.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
-        let file = OpenOptions::new().write(true).open(path).map_err(|e| StoreError::io(path, e))?;
-        file.set_len(keep as u64).map_err(|e| StoreError::io(path, e))?;
+        let file = OpenOptions::new()
+            .write(true)
+            .open(path)
+            .map_err(|e| StoreError::io(path, e))?;
+        file.set_len(keep as u64)
+            .map_err(|e| StoreError::io(path, e))?;
         file.sync_all().map_err(|e| StoreError::io(path, e))
     }
 
@@ -85,7 +94,10 @@ impl Manifest {
     }
 
     pub fn current_for(&self, projekt: &str, halvar: &str) -> Option<&ManifestEntry> {
-        self.entries.iter().rev().find(|e| e.projekt == projekt && e.halvar == halvar)
+        self.entries
+            .iter()
+            .rev()
+            .find(|e| e.projekt == projekt && e.halvar == halvar)
     }
 
     pub fn has_batch(&self, batch: &str) -> bool {
@@ -105,7 +117,8 @@ impl Manifest {
             .append(true)
             .open(&self.path)
             .map_err(|e| StoreError::io(&self.path, e))?;
-        file.write_all(text.as_bytes()).map_err(|e| StoreError::io(&self.path, e))?;
+        file.write_all(text.as_bytes())
+            .map_err(|e| StoreError::io(&self.path, e))?;
         file.sync_all().map_err(|e| StoreError::io(&self.path, e))?;
         if created {
             fsync_dir(self.path.parent().unwrap_or(Path::new(".")))?;

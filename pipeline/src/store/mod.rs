@@ -40,11 +40,20 @@ pub const PARTITION_FILE: &str = "data.parquet";
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("{path}: {source}")]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("{path}: kan inte skriva Parquet: {source}")]
-    Parquet { path: PathBuf, source: datafusion::parquet::errors::ParquetError },
+    Parquet {
+        path: PathBuf,
+        source: datafusion::parquet::errors::ParquetError,
+    },
     #[error("{path}: {source}")]
-    Arrow { path: PathBuf, source: datafusion::arrow::error::ArrowError },
+    Arrow {
+        path: PathBuf,
+        source: datafusion::arrow::error::ArrowError,
+    },
     #[error("{path} är skadad: {message}")]
     Corrupt { path: PathBuf, message: String },
     #[error("{0} är ingen finsam-datamängd (dataset.json saknas): kör finsam ingest först")]
@@ -52,20 +61,35 @@ pub enum StoreError {
     #[error(
         "nyckeln stämmer inte med datamängden i {path}: den skapades med nyckel {expected}, men den här nyckeln är {actual}. Med fel nyckel får samma person olika pseudonymer; använd förbundets nyckelfil"
     )]
-    WrongKey { path: PathBuf, expected: String, actual: String },
-    #[error("datamängden i {0} används av en annan finsam-process just nu; försök igen när den är klar")]
+    WrongKey {
+        path: PathBuf,
+        expected: String,
+        actual: String,
+    },
+    #[error(
+        "datamängden i {0} används av en annan finsam-process just nu; försök igen när den är klar"
+    )]
     Busy(PathBuf),
 }
 
 impl StoreError {
     pub fn io(path: &Path, source: std::io::Error) -> StoreError {
-        StoreError::Io { path: path.to_path_buf(), source }
+        StoreError::Io {
+            path: path.to_path_buf(),
+            source,
+        }
     }
     pub fn parquet(path: &Path, source: datafusion::parquet::errors::ParquetError) -> StoreError {
-        StoreError::Parquet { path: path.to_path_buf(), source }
+        StoreError::Parquet {
+            path: path.to_path_buf(),
+            source,
+        }
     }
     pub fn arrow(path: &Path, source: datafusion::arrow::error::ArrowError) -> StoreError {
-        StoreError::Arrow { path: path.to_path_buf(), source }
+        StoreError::Arrow {
+            path: path.to_path_buf(),
+            source,
+        }
     }
 }
 
@@ -125,7 +149,11 @@ impl Dataset {
     /// Opens a dataset for writing with the given key. A dataset that does not exist
     /// yet is only created by [`Dataset::initialise`] when a commit is made, so a
     /// rejected first submission leaves nothing behind.
-    pub fn open_for_write(root: &Path, schema: &Schema, key_fingerprint: &str) -> Result<Dataset, StoreError> {
+    pub fn open_for_write(
+        root: &Path,
+        schema: &Schema,
+        key_fingerprint: &str,
+    ) -> Result<Dataset, StoreError> {
         let info_path = root.join(DATASET_FILE);
         if info_path.exists() {
             let info = read_info(&info_path)?;
@@ -154,7 +182,12 @@ impl Dataset {
                 key_fingerprint: self.key_fingerprint.clone().unwrap_or_default(),
                 created_at: now_rfc3339(),
             };
-            write_atomic(&info_path, serde_json::to_string_pretty(&info).expect("serialises").as_bytes())?;
+            write_atomic(
+                &info_path,
+                serde_json::to_string_pretty(&info)
+                    .expect("serialises")
+                    .as_bytes(),
+            )?;
         }
         for table in &self.tables {
             create_dir_synced(&self.table_dir(table))?;
@@ -165,7 +198,11 @@ impl Dataset {
     /// Gives up a write without a commit; removes the folder if this call created it.
     pub fn abandon(self) -> Result<(), StoreError> {
         let staging = self.root.join(STAGING_DIR);
-        if staging.exists() && fs::read_dir(&staging).map(|mut d| d.next().is_none()).unwrap_or(false) {
+        if staging.exists()
+            && fs::read_dir(&staging)
+                .map(|mut d| d.next().is_none())
+                .unwrap_or(false)
+        {
             fs::remove_dir(&staging).map_err(|e| StoreError::io(&staging, e))?;
         }
         if self.created_root {
@@ -211,14 +248,20 @@ impl Dataset {
     }
 
     pub fn partition_file(&self, table: &str, projekt: &str, halvar: &str) -> PathBuf {
-        self.table_dir(table).join(partition_path(projekt, halvar)).join(PARTITION_FILE)
+        self.table_dir(table)
+            .join(partition_path(projekt, halvar))
+            .join(PARTITION_FILE)
     }
 
     /// Starts a commit: a fresh staging area under `.staging/<batch>`.
     pub fn stage(&self, batch: &str) -> Result<Staging, StoreError> {
         let dir = self.root.join(STAGING_DIR).join(batch);
         fs::create_dir_all(&dir).map_err(|e| StoreError::io(&dir, e))?;
-        Ok(Staging { dir, batch: batch.to_string(), submissions: Vec::new() })
+        Ok(Staging {
+            dir,
+            batch: batch.to_string(),
+            submissions: Vec::new(),
+        })
     }
 
     /// Finishes a journaled commit, or removes an unjournaled staging area.
@@ -226,8 +269,11 @@ impl Dataset {
         let journal_path = self.root.join(JOURNAL_FILE);
         if journal_path.exists() {
             let bytes = fs::read(&journal_path).map_err(|e| StoreError::io(&journal_path, e))?;
-            let journal: Journal = serde_json::from_slice(&bytes)
-                .map_err(|e| StoreError::Corrupt { path: journal_path.clone(), message: e.to_string() })?;
+            let journal: Journal =
+                serde_json::from_slice(&bytes).map_err(|e| StoreError::Corrupt {
+                    path: journal_path.clone(),
+                    message: e.to_string(),
+                })?;
             self.apply(&journal)?;
         }
         let staging = self.root.join(STAGING_DIR);
@@ -257,7 +303,8 @@ impl Dataset {
                     let history = history_dir.join(format!("{table}.parquet"));
                     if !history.exists() {
                         create_dir_synced(&history_dir)?;
-                        fs::hard_link(&target, &history).map_err(|e| StoreError::io(&history, e))?;
+                        fs::hard_link(&target, &history)
+                            .map_err(|e| StoreError::io(&history, e))?;
                         fsync_dir(&history_dir)?;
                     }
                 }
@@ -269,7 +316,11 @@ impl Dataset {
         crash_point("manifest");
         let mut manifest = self.manifest()?;
         if !manifest.has_batch(&journal.batch) {
-            let entries: Vec<ManifestEntry> = journal.submissions.iter().map(|s| s.entry.clone()).collect();
+            let entries: Vec<ManifestEntry> = journal
+                .submissions
+                .iter()
+                .map(|s| s.entry.clone())
+                .collect();
             manifest.append(&entries)?;
         }
         let journal_path = self.root.join(JOURNAL_FILE);
@@ -291,10 +342,18 @@ pub struct Staging {
 
 impl Staging {
     /// A Parquet sink for one table of one submission.
-    pub fn sink(&self, table: &TableDef, projekt: &str, halvar: &str) -> Result<ParquetSink, StoreError> {
+    pub fn sink(
+        &self,
+        table: &TableDef,
+        projekt: &str,
+        halvar: &str,
+    ) -> Result<ParquetSink, StoreError> {
         let dir = self.dir.join(partition_path(projekt, halvar));
         fs::create_dir_all(&dir).map_err(|e| StoreError::io(&dir, e))?;
-        ParquetSink::create(&dir.join(format!("{}.parquet", table.name)), table.file_schema())
+        ParquetSink::create(
+            &dir.join(format!("{}.parquet", table.name)),
+            table.file_schema(),
+        )
     }
 
     pub fn add(&mut self, entry: ManifestEntry) {
@@ -323,10 +382,16 @@ impl Staging {
         }
         sync_tree(&self.dir)?;
         crash_point("staged");
-        let journal = Journal { batch: self.batch.clone(), tables: dataset.tables.clone(), submissions: self.submissions };
+        let journal = Journal {
+            batch: self.batch.clone(),
+            tables: dataset.tables.clone(),
+            submissions: self.submissions,
+        };
         write_atomic(
             &dataset.root.join(JOURNAL_FILE),
-            serde_json::to_string_pretty(&journal).expect("journal serialises").as_bytes(),
+            serde_json::to_string_pretty(&journal)
+                .expect("journal serialises")
+                .as_bytes(),
         )?;
         crash_point("journal");
         dataset.apply(&journal)?;
@@ -336,12 +401,16 @@ impl Staging {
 
 fn read_info(path: &Path) -> Result<DatasetInfo, StoreError> {
     let bytes = fs::read(path).map_err(|e| StoreError::io(path, e))?;
-    serde_json::from_slice(&bytes).map_err(|e| StoreError::Corrupt { path: path.to_path_buf(), message: e.to_string() })
+    serde_json::from_slice(&bytes).map_err(|e| StoreError::Corrupt {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    })
 }
 
 /// `projekt=P/halvar=H`, the hive partition path.
 pub fn partition_path(projekt: &str, halvar: &str) -> PathBuf {
-    PathBuf::from(format!("{}={projekt}", PARTITION_COLUMNS[0])).join(format!("{}={halvar}", PARTITION_COLUMNS[1]))
+    PathBuf::from(format!("{}={projekt}", PARTITION_COLUMNS[0]))
+        .join(format!("{}={halvar}", PARTITION_COLUMNS[1]))
 }
 
 fn table_names(schema: &Schema) -> Vec<String> {
@@ -362,17 +431,27 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
         Some(parent) if !parent.as_os_str().is_empty() => parent,
         _ => Path::new("."),
     };
-    let temp = dir.join(format!(".{}.tmp", path.file_name().unwrap_or_default().to_string_lossy()));
+    let temp = dir.join(format!(
+        ".{}.tmp",
+        path.file_name().unwrap_or_default().to_string_lossy()
+    ));
     let mut file = File::create(&temp).map_err(|e| StoreError::io(&temp, e))?;
-    file.write_all(bytes).map_err(|e| StoreError::io(&temp, e))?;
+    file.write_all(bytes)
+        .map_err(|e| StoreError::io(&temp, e))?;
     file.sync_all().map_err(|e| StoreError::io(&temp, e))?;
     fs::rename(&temp, path).map_err(|e| StoreError::io(path, e))?;
     fsync_dir(dir)
 }
 
 pub fn fsync_dir(dir: &Path) -> Result<(), StoreError> {
-    let dir = if dir.as_os_str().is_empty() { Path::new(".") } else { dir };
-    File::open(dir).and_then(|d| d.sync_all()).map_err(|e| StoreError::io(dir, e))
+    let dir = if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    };
+    File::open(dir)
+        .and_then(|d| d.sync_all())
+        .map_err(|e| StoreError::io(dir, e))
 }
 
 /// Creates a directory and its missing parents, fsyncing each parent that gained an entry.

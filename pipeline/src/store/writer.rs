@@ -6,7 +6,8 @@ use std::sync::Arc;
 
 use chrono::NaiveDate;
 use datafusion::arrow::array::{
-    ArrayRef, BooleanBuilder, Date32Builder, Float64Builder, Int32Builder, ListBuilder, StringBuilder,
+    ArrayRef, BooleanBuilder, Date32Builder, Float64Builder, Int32Builder, ListBuilder,
+    StringBuilder,
 };
 use datafusion::arrow::datatypes::{DataType, SchemaRef};
 use datafusion::arrow::record_batch::RecordBatch;
@@ -42,21 +43,41 @@ impl ParquetSink {
     pub fn create(path: &Path, schema: SchemaRef) -> Result<ParquetSink, StoreError> {
         let file = File::create(path).map_err(|e| StoreError::io(path, e))?;
         let properties = WriterProperties::builder()
-            .set_compression(Compression::ZSTD(ZstdLevel::try_new(3).expect("3 is a valid zstd level")))
+            .set_compression(Compression::ZSTD(
+                ZstdLevel::try_new(3).expect("3 is a valid zstd level"),
+            ))
             .build();
         let writer = ArrowWriter::try_new(file, schema.clone(), Some(properties))
             .map_err(|e| StoreError::parquet(path, e))?;
-        let builders = schema.fields().iter().map(|f| ColumnBuilder::for_type(f.data_type())).collect();
-        Ok(ParquetSink { path: path.to_path_buf(), schema, builders, pending: 0, writer, rows: 0 })
+        let builders = schema
+            .fields()
+            .iter()
+            .map(|f| ColumnBuilder::for_type(f.data_type()))
+            .collect();
+        Ok(ParquetSink {
+            path: path.to_path_buf(),
+            schema,
+            builders,
+            pending: 0,
+            writer,
+            rows: 0,
+        })
     }
 
     fn flush(&mut self) -> Result<(), StoreError> {
         if self.pending == 0 {
             return Ok(());
         }
-        let columns: Vec<ArrayRef> = self.builders.iter_mut().map(ColumnBuilder::finish).collect();
-        let batch = RecordBatch::try_new(self.schema.clone(), columns).map_err(|e| StoreError::arrow(&self.path, e))?;
-        self.writer.write(&batch).map_err(|e| StoreError::parquet(&self.path, e))?;
+        let columns: Vec<ArrayRef> = self
+            .builders
+            .iter_mut()
+            .map(ColumnBuilder::finish)
+            .collect();
+        let batch = RecordBatch::try_new(self.schema.clone(), columns)
+            .map_err(|e| StoreError::arrow(&self.path, e))?;
+        self.writer
+            .write(&batch)
+            .map_err(|e| StoreError::parquet(&self.path, e))?;
         self.pending = 0;
         Ok(())
     }
@@ -64,7 +85,10 @@ impl ParquetSink {
     /// Writes the footer and fsyncs the file.
     pub fn finish(mut self) -> Result<u64, StoreError> {
         self.flush()?;
-        let file = self.writer.into_inner().map_err(|e| StoreError::parquet(&self.path, e))?;
+        let file = self
+            .writer
+            .into_inner()
+            .map_err(|e| StoreError::parquet(&self.path, e))?;
         file.sync_all().map_err(|e| StoreError::io(&self.path, e))?;
         Ok(self.rows)
     }
@@ -134,4 +158,3 @@ impl ColumnBuilder {
 fn days_since_epoch(date: NaiveDate) -> i32 {
     (date - NaiveDate::from_ymd_opt(1970, 1, 1).expect("epoch exists")).num_days() as i32
 }
-

@@ -37,7 +37,11 @@ pub fn cell_text(cell: &Cell) -> String {
 /// Shows a user's value in a message, quoted, unless it could be a personnummer.
 pub fn shown(text: &str) -> String {
     let redacted = redact_for_message(text);
-    if redacted == text { format!("\"{text}\"") } else { redacted.into_owned() }
+    if redacted == text {
+        format!("\"{text}\"")
+    } else {
+        redacted.into_owned()
+    }
 }
 
 /// Dates: Excel date cells and serials, `YYYY-MM-DD`, `YYYYMMDD`, `YYMMDD`, and
@@ -64,7 +68,11 @@ pub fn parse_date(cell: &Cell, allow_month: bool, today: NaiveDate) -> Result<Na
         6 if digits => {
             // Two-digit years: the latest century that is not in the future.
             let yy: i32 = text[..2].parse().map_err(|_| unknown())?;
-            let century = if 2000 + yy <= today.year() { 2000 } else { 1900 };
+            let century = if 2000 + yy <= today.year() {
+                2000
+            } else {
+                1900
+            };
             NaiveDate::parse_from_str(&format!("{}{}", century + yy, &text[2..]), "%Y%m%d").ok()
         }
         // Excel's CSV export of a date-time cell: keep the date when the time is midnight.
@@ -74,7 +82,10 @@ pub fn parse_date(cell: &Cell, allow_month: bool, today: NaiveDate) -> Result<Na
             .map(|dt| dt.date()),
         7 if allow_month => NaiveDate::parse_from_str(&format!("{text}-01"), "%Y-%m-%d").ok(),
         // A date serial that reached a CSV file as a plain number.
-        5 if digits => text.parse::<f64>().ok().and_then(crate::ingest::serial_to_date),
+        5 if digits => text
+            .parse::<f64>()
+            .ok()
+            .and_then(crate::ingest::serial_to_date),
         _ => None,
     };
     date.ok_or_else(unknown)
@@ -83,7 +94,8 @@ pub fn parse_date(cell: &Cell, allow_month: bool, today: NaiveDate) -> Result<Na
 pub fn parse_integer(cell: &Cell) -> Result<i64, String> {
     let number = match cell {
         Cell::Number(n) => *n,
-        other => parse_number_text(&cell_text(other)).ok_or_else(|| format!("{} är inget heltal", shown(&cell_text(other))))?,
+        other => parse_number_text(&cell_text(other))
+            .ok_or_else(|| format!("{} är inget heltal", shown(&cell_text(other))))?,
     };
     if number.fract() != 0.0 || number.abs() > i32::MAX as f64 {
         return Err(format!("{} är inget heltal", shown(&cell_text(cell))));
@@ -96,7 +108,8 @@ pub fn parse_decimal(cell: &Cell) -> Result<f64, String> {
         Cell::Number(n) => Ok(*n),
         other => {
             let text = cell_text(other);
-            parse_number_text(text.trim_end_matches('%')).ok_or_else(|| format!("{} är inget tal", shown(&text)))
+            parse_number_text(text.trim_end_matches('%'))
+                .ok_or_else(|| format!("{} är inget tal", shown(&text)))
         }
     }
 }
@@ -108,7 +121,11 @@ fn parse_number_text(text: &str) -> Option<f64> {
         .filter(|c| !matches!(c, ' ' | '\u{a0}' | '\u{202f}'))
         .map(|c| if c == ',' { '.' } else { c })
         .collect();
-    if cleaned.is_empty() || !cleaned.chars().all(|c| c.is_ascii_digit() || matches!(c, '.' | '-' | '+')) {
+    if cleaned.is_empty()
+        || !cleaned
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, '.' | '-' | '+'))
+    {
         return None;
     }
     cleaned.parse().ok()
@@ -140,8 +157,14 @@ pub fn parse_code(cell: &Cell, list: &CodeList, version: u32) -> Result<String, 
 /// Several codes in one cell, separated by comma, semicolon or slash; duplicates dropped.
 pub fn parse_codes(cell: &Cell, list: &CodeList, version: u32) -> Result<Vec<String>, String> {
     let mut codes: Vec<String> = Vec::new();
-    for part in cell_text(cell).split([',', ';', '/']).map(str::trim).filter(|p| !p.is_empty()) {
-        let code = list.find(part, version).ok_or_else(|| unknown_code(part, list, version))?;
+    for part in cell_text(cell)
+        .split([',', ';', '/'])
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+    {
+        let code = list
+            .find(part, version)
+            .ok_or_else(|| unknown_code(part, list, version))?;
         if !codes.contains(&code.code) {
             codes.push(code.code.clone());
         }
@@ -150,7 +173,12 @@ pub fn parse_codes(cell: &Cell, list: &CodeList, version: u32) -> Result<Vec<Str
 }
 
 fn unknown_code(text: &str, list: &CodeList, version: u32) -> String {
-    format!("okänd kod {} i listan {} (tillåtna: {})", shown(text), list.label, list.code_summary(version))
+    format!(
+        "okänd kod {} i listan {} (tillåtna: {})",
+        shown(text),
+        list.label,
+        list.code_summary(version)
+    )
 }
 
 #[cfg(test)]
@@ -183,7 +211,10 @@ mod tests {
         ] {
             assert_eq!(parse_date(&cell, false, today()), Ok(expected), "{cell:?}");
         }
-        assert_eq!(parse_date(&text("2008-03"), true, today()), Ok(date(2008, 3, 1)));
+        assert_eq!(
+            parse_date(&text("2008-03"), true, today()),
+            Ok(date(2008, 3, 1))
+        );
     }
 
     #[test]
@@ -223,7 +254,10 @@ mod tests {
     fn several_codes_in_one_cell() {
         let schema = crate::schema::Schema::bundled().unwrap();
         let list = schema.code_list("myndighet").unwrap();
-        assert_eq!(parse_codes(&text("FK, VC; fk"), list, 1), Ok(vec!["fk".to_string(), "vardcentral".to_string()]));
+        assert_eq!(
+            parse_codes(&text("FK, VC; fk"), list, 1),
+            Ok(vec!["fk".to_string(), "vardcentral".to_string()])
+        );
         let message = parse_codes(&text("FK, polisen"), list, 1).unwrap_err();
         assert!(message.contains("\"polisen\""), "{message}");
     }

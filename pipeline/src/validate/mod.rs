@@ -19,10 +19,10 @@ use sha2::{Digest, Sha256};
 pub use cells::Value;
 
 use crate::ingest::{Cell, Finding, Location, RawRow, RowSource};
+use crate::period::HalfYear;
 use crate::personnummer::{PersonNumber, looks_like_number};
 use crate::pseudonymise::PseudonymKey;
 use crate::schema::{ColumnDef, ColumnKind, Derivation, Schema, TableDef};
-use crate::period::HalfYear;
 use cells::{cell_text, shown};
 
 /// Receives the validated rows of one table, in file order.
@@ -89,8 +89,17 @@ pub struct CheckOutcome {
 impl<'a> SubmissionCheck<'a> {
     pub fn new(rules: Rules<'a>) -> SubmissionCheck<'a> {
         let mut hasher = Sha256::new();
-        hasher.update(format!("finsam:{}:{}:{}\n", rules.version, rules.projekt, rules.period));
-        SubmissionCheck { rules, persons: HashMap::new(), resolved: HashMap::new(), findings: Vec::new(), hasher }
+        hasher.update(format!(
+            "finsam:{}:{}:{}\n",
+            rules.version, rules.projekt, rules.period
+        ));
+        SubmissionCheck {
+            rules,
+            persons: HashMap::new(),
+            resolved: HashMap::new(),
+            findings: Vec::new(),
+            hasher,
+        }
     }
 
     pub fn rules(&self) -> &Rules<'a> {
@@ -158,7 +167,10 @@ impl<'a> SubmissionCheck<'a> {
         if is_referenced(self.rules.schema, table) {
             self.findings.push(Finding::at(
                 location.clone(),
-                format!("inlämningen saknar tabellen {} (bladet {} eller filen {}.csv)", table.name, table.label, table.name),
+                format!(
+                    "inlämningen saknar tabellen {} (bladet {} eller filen {}.csv)",
+                    table.name, table.label, table.name
+                ),
             ));
         }
     }
@@ -168,35 +180,52 @@ impl<'a> SubmissionCheck<'a> {
         let content_hash = digest.iter().map(|b| format!("{b:02x}")).collect();
         let mut findings = self.findings;
         findings.sort_by(|a, b| a.location.cmp(&b.location));
-        CheckOutcome { content_hash, findings }
+        CheckOutcome {
+            content_hash,
+            findings,
+        }
     }
 
     /// Maps header cells to the table's columns; `None` when the table cannot be read.
-    fn map_headers(&mut self, table: &TableDef, headers: &[String], location: &Location) -> Option<Vec<Option<usize>>> {
+    fn map_headers(
+        &mut self,
+        table: &TableDef,
+        headers: &[String],
+        location: &Location,
+    ) -> Option<Vec<Option<usize>>> {
         let version = self.rules.version;
         let mut slots: Vec<Option<usize>> = vec![None; table.columns.len()];
         let mut ok = true;
         let at = |column: &str| location.clone().row(1).column(column);
         let non_empty: Vec<&String> = headers.iter().filter(|h| !h.trim().is_empty()).collect();
-        if let [only] = non_empty.as_slice() {
-            if table.column_by_heading(only).is_none() && only.contains([';', ',', '\t', '|', ':']) {
-                self.findings.push(Finding::at(
+        if let [only] = non_empty.as_slice()
+            && table.column_by_heading(only).is_none()
+            && only.contains([';', ',', '\t', '|', ':'])
+        {
+            self.findings.push(Finding::at(
                     location.clone().row(1),
                     "rubrikraden blev en enda kolumn: filen använder en annan avgränsare än semikolon eller komma; spara den som CSV (semikolonavgränsad) från Excel",
                 ));
-                return None;
-            }
+            return None;
         }
         for (index, heading) in headers.iter().enumerate() {
             if heading.trim().is_empty() {
                 continue;
             }
-            match table.columns.iter().position(|c| table.column_by_heading(heading).is_some_and(|m| m.name == c.name)) {
+            match table.columns.iter().position(|c| {
+                table
+                    .column_by_heading(heading)
+                    .is_some_and(|m| m.name == c.name)
+            }) {
                 None => {
                     ok = false;
                     self.findings.push(Finding::at(
                         at(heading.trim()),
-                        format!("okänd kolumn {} i tabellen {}: ta bort den eller rätta rubriken", shown(heading.trim()), table.label),
+                        format!(
+                            "okänd kolumn {} i tabellen {}: ta bort den eller rätta rubriken",
+                            shown(heading.trim()),
+                            table.label
+                        ),
                     ));
                 }
                 Some(position) if table.columns[position].since > version => {
@@ -211,7 +240,8 @@ impl<'a> SubmissionCheck<'a> {
                 }
                 Some(position) if slots[position].is_some() => {
                     ok = false;
-                    self.findings.push(Finding::at(at(heading.trim()), "kolumnen finns två gånger"));
+                    self.findings
+                        .push(Finding::at(at(heading.trim()), "kolumnen finns två gånger"));
                 }
                 Some(position) => slots[position] = Some(index),
             }
@@ -221,24 +251,37 @@ impl<'a> SubmissionCheck<'a> {
                 ok = false;
                 self.findings.push(Finding::at(
                     at(&column.label),
-                    format!("obligatorisk kolumn saknas: lägg till kolumnen {} ({})", column.label, column.kind.describe()),
+                    format!(
+                        "obligatorisk kolumn saknas: lägg till kolumnen {} ({})",
+                        column.label,
+                        column.kind.describe()
+                    ),
                 ));
             }
         }
         ok.then_some(slots)
     }
 
-    fn check_row(&mut self, checker: &mut TableChecker, row: &RawRow, location: &Location) -> Option<Vec<Value>> {
+    fn check_row(
+        &mut self,
+        checker: &mut TableChecker,
+        row: &RawRow,
+        location: &Location,
+    ) -> Option<Vec<Value>> {
         let table = checker.table;
         let row_at = location.clone().row(row.number);
         let before = self.findings.len();
-        if let Some(last) = row.cells.iter().rposition(|c| !c.is_empty()) {
-            if last >= checker.width {
-                self.findings.push(Finding::at(
-                    row_at.clone(),
-                    format!("raden har värden i kolumn {} men rubrikraden har bara {} kolumner", last + 1, checker.width),
-                ));
-            }
+        if let Some(last) = row.cells.iter().rposition(|c| !c.is_empty())
+            && last >= checker.width
+        {
+            self.findings.push(Finding::at(
+                row_at.clone(),
+                format!(
+                    "raden har värden i kolumn {} men rubrikraden har bara {} kolumner",
+                    last + 1,
+                    checker.width
+                ),
+            ));
         }
         let mut values = Vec::with_capacity(table.columns.len());
         let mut person: Option<Person> = None;
@@ -252,7 +295,8 @@ impl<'a> SubmissionCheck<'a> {
                     value
                 }
                 Err(message) => {
-                    self.findings.push(Finding::at(row_at.clone().column(&column.label), message));
+                    self.findings
+                        .push(Finding::at(row_at.clone().column(&column.label), message));
                     Value::Null
                 }
             };
@@ -277,15 +321,27 @@ impl<'a> SubmissionCheck<'a> {
     fn check_cell(&mut self, column: &ColumnDef, cell: &Cell) -> Result<CheckedCell, String> {
         if cell.is_empty() {
             return if column.required && column.since <= self.rules.version {
-                Err(format!("värde saknas: kolumnen är obligatorisk ({})", column.kind.describe()))
+                Err(format!(
+                    "värde saknas: kolumnen är obligatorisk ({})",
+                    column.kind.describe()
+                ))
             } else {
                 Ok(CheckedCell::Value(Value::Null))
             };
         }
         let rules = &self.rules;
-        let code_list = |list: &str| rules.schema.code_list(list).expect("schema checked code lists at load");
+        let code_list = |list: &str| {
+            rules
+                .schema
+                .code_list(list)
+                .expect("schema checked code lists at load")
+        };
         let value = match &column.kind {
-            ColumnKind::Person => return self.resolve_person(&cell_text(cell)).map(CheckedCell::Person),
+            ColumnKind::Person => {
+                return self
+                    .resolve_person(&cell_text(cell))
+                    .map(CheckedCell::Person);
+            }
             ColumnKind::Project => {
                 let projekt = cell_text(cell).to_uppercase();
                 if projekt != rules.projekt {
@@ -300,7 +356,10 @@ impl<'a> SubmissionCheck<'a> {
             ColumnKind::Date { allow_month } => {
                 let date = cells::parse_date(cell, *allow_month, rules.today)?;
                 if date < rules.schema.earliest_date {
-                    return Err(format!("datumet {date} är orimligt: tidigast {} godtas", rules.schema.earliest_date));
+                    return Err(format!(
+                        "datumet {date} är orimligt: tidigast {} godtas",
+                        rules.schema.earliest_date
+                    ));
                 }
                 if date > rules.today {
                     return Err(format!("datumet {date} ligger i framtiden"));
@@ -310,24 +369,38 @@ impl<'a> SubmissionCheck<'a> {
             ColumnKind::Integer { min, max, allowed } => {
                 let n = cells::parse_integer(cell)?;
                 let too_small = min.is_some_and(|m| n < m);
-                let too_large = max.is_some_and(|m| n > m) || (column.derive == Some(Derivation::BirthYear) && n > i64::from(chrono::Datelike::year(&rules.today)));
+                let too_large = max.is_some_and(|m| n > m)
+                    || (column.derive == Some(Derivation::BirthYear)
+                        && n > i64::from(chrono::Datelike::year(&rules.today)));
                 if (!allowed.is_empty() && !allowed.contains(&n)) || too_small || too_large {
-                    return Err(format!("{n} är inte tillåtet: {}", range_text(&column.kind)));
+                    return Err(format!(
+                        "{n} är inte tillåtet: {}",
+                        range_text(&column.kind)
+                    ));
                 }
                 Value::Int(n)
             }
             ColumnKind::Decimal { min, max } => {
                 let x = cells::parse_decimal(cell)?;
                 if min.is_some_and(|m| x < m) || max.is_some_and(|m| x > m) {
-                    return Err(format!("{x} är inte tillåtet: {}", range_text(&column.kind)));
+                    return Err(format!(
+                        "{x} är inte tillåtet: {}",
+                        range_text(&column.kind)
+                    ));
                 }
                 Value::Float(x)
             }
             ColumnKind::Boolean => Value::Bool(cells::parse_boolean(cell)?),
-            ColumnKind::Code { list } => Value::Text(cells::parse_code(cell, code_list(list), rules.version)?),
+            ColumnKind::Code { list } => {
+                Value::Text(cells::parse_code(cell, code_list(list), rules.version)?)
+            }
             ColumnKind::Codes { list } => {
                 let codes = cells::parse_codes(cell, code_list(list), rules.version)?;
-                if codes.is_empty() { Value::Null } else { Value::List(codes) }
+                if codes.is_empty() {
+                    Value::Null
+                } else {
+                    Value::List(codes)
+                }
             }
             ColumnKind::Text => {
                 let text = cell_text(cell);
@@ -355,12 +428,26 @@ impl<'a> SubmissionCheck<'a> {
                     sex: Some(number.sex().code()),
                 })
                 .map_err(|e| format!("ogiltigt person- eller samordningsnummer: {e}"))
-        } else if raw.chars().all(|c| c.is_ascii_digit() || matches!(c, '-' | '+' | ' ')) && raw.chars().filter(char::is_ascii_digit).count() >= 9 {
-            Err("ogiltigt person- eller samordningsnummer: skriv ÅÅÅÅMMDDNNNN eller ÅÅMMDD-NNNN".into())
+        } else if raw
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, '-' | '+' | ' '))
+            && raw.chars().filter(char::is_ascii_digit).count() >= 9
+        {
+            Err(
+                "ogiltigt person- eller samordningsnummer: skriv ÅÅÅÅMMDDNNNN eller ÅÅMMDD-NNNN"
+                    .into(),
+            )
         } else if raw.chars().count() > 40 || crate::personnummer::contains_valid_number(raw) {
-            Err("projektets kod får vara högst 40 tecken och får inte innehålla ett personnummer".into())
+            Err(
+                "projektets kod får vara högst 40 tecken och får inte innehålla ett personnummer"
+                    .into(),
+            )
         } else {
-            Ok(Person { pseudonym: rules.key.local_pseudonym(&rules.projekt, raw), birth_year: None, sex: None })
+            Ok(Person {
+                pseudonym: rules.key.local_pseudonym(&rules.projekt, raw),
+                birth_year: None,
+                sex: None,
+            })
         };
         self.resolved.insert(raw.to_string(), resolved.clone());
         resolved
@@ -368,7 +455,13 @@ impl<'a> SubmissionCheck<'a> {
 
     /// Rules that involve more than one cell: derived values, defaults from codes,
     /// date order, uniqueness and references to deltagare.
-    fn apply_row_rules(&mut self, checker: &mut TableChecker, values: &mut [Value], person: Option<&Person>, row_at: &Location) {
+    fn apply_row_rules(
+        &mut self,
+        checker: &mut TableChecker,
+        values: &mut [Value],
+        person: Option<&Person>,
+        row_at: &Location,
+    ) {
         let table = checker.table;
         let rules = &self.rules;
         for (index, column) in table.columns.iter().enumerate() {
@@ -391,45 +484,64 @@ impl<'a> SubmissionCheck<'a> {
                 }
                 if let Some(default) = &column.default_from_code {
                     let source = table.columns.iter().position(|c| c.name == default.column);
-                    if let (Some(source), ColumnKind::Code { list }) = (source, &table.columns[source.unwrap_or(0)].kind) {
-                        if let Value::Text(code) = &values[source] {
-                            let list = rules.schema.code_list(list).expect("checked at load");
-                            values[index] = list.get(code).and_then(|c| c.flag(&default.attribute)).map_or(Value::Null, Value::Bool);
-                        }
+                    if let (Some(source), ColumnKind::Code { list }) =
+                        (source, &table.columns[source.unwrap_or(0)].kind)
+                        && let Value::Text(code) = &values[source]
+                    {
+                        let list = rules.schema.code_list(list).expect("checked at load");
+                        values[index] = list
+                            .get(code)
+                            .and_then(|c| c.flag(&default.attribute))
+                            .map_or(Value::Null, Value::Bool);
                     }
                 }
             }
             if let Some(other) = &column.not_before {
-                let other_index = table.columns.iter().position(|c| &c.name == other).expect("checked at load");
-                if let (Value::Date(this), Value::Date(earlier)) = (&values[index], &values[other_index]) {
-                    if this < earlier {
-                        self.findings.push(Finding::at(
-                            at(),
-                            format!("{} ({this}) är före {} ({earlier})", column.label, table.columns[other_index].label),
-                        ));
-                    }
+                let other_index = table
+                    .columns
+                    .iter()
+                    .position(|c| &c.name == other)
+                    .expect("checked at load");
+                if let (Value::Date(this), Value::Date(earlier)) =
+                    (&values[index], &values[other_index])
+                    && this < earlier
+                {
+                    self.findings.push(Finding::at(
+                        at(),
+                        format!(
+                            "{} ({this}) är före {} ({earlier})",
+                            column.label, table.columns[other_index].label
+                        ),
+                    ));
                 }
             }
-            if let Some(target) = &column.references {
-                if let (Some(persons), Value::Text(pseudonym)) = (self.persons.get(target), &values[index]) {
-                    if !persons.contains(pseudonym) {
-                        self.findings.push(Finding::at(
+            if let Some(target) = &column.references
+                && let (Some(persons), Value::Text(pseudonym)) =
+                    (self.persons.get(target), &values[index])
+                && !persons.contains(pseudonym)
+            {
+                self.findings.push(Finding::at(
                             at(),
                             format!("personen finns inte i tabellen {target}: lägg till personen där eller rätta numret/koden"),
                         ));
-                    }
-                }
             }
         }
         if !checker.unique_indexes.is_empty() {
-            let key: Option<Vec<String>> = checker.unique_indexes.iter().map(|&i| canonical(&values[i])).collect();
+            let key: Option<Vec<String>> = checker
+                .unique_indexes
+                .iter()
+                .map(|&i| canonical(&values[i]))
+                .collect();
             // A key with an unreadable part was reported already.
             if let Some(key) = key {
                 let key = key.join("\u{1f}");
                 if let Some(first) = checker.unique_seen.get(&key) {
                     self.findings.push(Finding::at(
                         row_at.clone(),
-                        format!("raden är en dubblett: samma {} finns redan på rad {first}", unique_label(table)),
+                        format!(
+                            "raden är en dubblett: samma {} finns redan på rad {first}",
+                            unique_label(table)
+                        ),
                     ));
                 } else {
                     checker.unique_seen.insert(key, row_at.row.unwrap_or(0));
@@ -484,13 +596,24 @@ impl<'t> TableChecker<'t> {
             .filter_map(|name| table.columns.iter().position(|c| &c.name == name))
             .collect();
         let persons = referenced.then(HashSet::new);
-        TableChecker { table, slots, width, unique_indexes, unique_seen: HashMap::new(), persons }
+        TableChecker {
+            table,
+            slots,
+            width,
+            unique_indexes,
+            unique_seen: HashMap::new(),
+            persons,
+        }
     }
 }
 
 /// Whether some column of another table must name a person of this one.
 fn is_referenced(schema: &Schema, table: &TableDef) -> bool {
-    schema.tables.iter().flat_map(|t| &t.columns).any(|c| c.references.as_ref() == Some(&table.name))
+    schema
+        .tables
+        .iter()
+        .flat_map(|t| &t.columns)
+        .any(|c| c.references.as_ref() == Some(&table.name))
 }
 
 /// The value as text for keys; `None` for an empty value.
@@ -503,14 +626,23 @@ fn canonical(value: &Value) -> Option<String> {
 }
 
 fn unique_label(table: &TableDef) -> String {
-    let labels: Vec<&str> = table.unique.iter().filter_map(|n| table.column(n)).map(|c| c.label.as_str()).collect();
+    let labels: Vec<&str> = table
+        .unique
+        .iter()
+        .filter_map(|n| table.column(n))
+        .map(|c| c.label.as_str())
+        .collect();
     labels.join(" och ")
 }
 
 fn range_text(kind: &ColumnKind) -> String {
     match kind {
-        ColumnKind::Integer { min, max, allowed } if allowed.is_empty() => bounds(min.map(|m| m.to_string()), max.map(|m| m.to_string())),
-        ColumnKind::Decimal { min, max } => bounds(min.map(|m| m.to_string()), max.map(|m| m.to_string())),
+        ColumnKind::Integer { min, max, allowed } if allowed.is_empty() => {
+            bounds(min.map(|m| m.to_string()), max.map(|m| m.to_string()))
+        }
+        ColumnKind::Decimal { min, max } => {
+            bounds(min.map(|m| m.to_string()), max.map(|m| m.to_string()))
+        }
         other => other.describe(),
     }
 }

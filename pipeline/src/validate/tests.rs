@@ -18,10 +18,22 @@ impl Rows {
             .enumerate()
             .map(|(i, cells)| RawRow {
                 number: i as u64 + 2,
-                cells: cells.iter().map(|c| if c.is_empty() { Cell::Empty } else { Cell::Text(c.to_string()) }).collect(),
+                cells: cells
+                    .iter()
+                    .map(|c| {
+                        if c.is_empty() {
+                            Cell::Empty
+                        } else {
+                            Cell::Text(c.to_string())
+                        }
+                    })
+                    .collect(),
             })
             .collect();
-        Rows { headers: headers.iter().map(|h| h.to_string()).collect(), rows: rows.into_iter() }
+        Rows {
+            headers: headers.iter().map(|h| h.to_string()).collect(),
+            rows: rows.into_iter(),
+        }
     }
 }
 
@@ -60,10 +72,21 @@ fn check(tables: &[(&str, Rows)]) -> (Vec<Vec<Vec<Value>>>, CheckOutcome) {
     });
     let mut stored = Vec::new();
     for (name, rows) in tables {
-        let mut rows = Rows { headers: rows.headers.clone(), rows: rows.rows.clone() };
+        let mut rows = Rows {
+            headers: rows.headers.clone(),
+            rows: rows.rows.clone(),
+        };
         let mut sink = Collect::default();
         let table = schema.table(name).unwrap();
-        check.table(table, &mut rows, &Location::default().sheet(name), &mut sink, &mut |_, _| {}).unwrap();
+        check
+            .table(
+                table,
+                &mut rows,
+                &Location::default().sheet(name),
+                &mut sink,
+                &mut |_, _| {},
+            )
+            .unwrap();
         stored.push(sink.0);
     }
     (stored, check.finish())
@@ -78,7 +101,13 @@ const DELTAGARE: [&str; 4] = ["person", "inskriven", "samtycke", "kon"];
 #[test]
 fn the_same_person_gets_the_same_pseudonym_in_every_spelling() {
     let deltagare = Rows::new(&DELTAGARE, &[&["198112189876", "2008-01-01", "ja", ""]]);
-    let insatser = Rows::new(&["person", "typ", "start"], &[&["811218-9876", "praktik", "2008-02-01"], &["19811218-9876", "SIP", "2008-03-01"]]);
+    let insatser = Rows::new(
+        &["person", "typ", "start"],
+        &[
+            &["811218-9876", "praktik", "2008-02-01"],
+            &["19811218-9876", "SIP", "2008-03-01"],
+        ],
+    );
     let (stored, outcome) = check(&[("deltagare", deltagare), ("insatser", insatser)]);
     assert!(outcome.findings.is_empty(), "{:?}", messages(&outcome));
     let pseudonym = &stored[0][0][0];
@@ -94,14 +123,27 @@ fn a_local_code_needs_kon_and_fodelsear() {
     let (_, outcome) = check(&[("deltagare", deltagare)]);
     let messages = messages(&outcome);
     assert_eq!(messages.len(), 2, "{messages:?}");
-    assert!(messages.iter().any(|m| m.contains("kolumn Kön: värde saknas: krävs när personen har en projektkod")), "{messages:?}");
-    assert!(messages.iter().any(|m| m.contains("kolumn Födelseår: värde saknas")), "{messages:?}");
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.contains("kolumn Kön: värde saknas: krävs när personen har en projektkod")),
+        "{messages:?}"
+    );
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.contains("kolumn Födelseår: värde saknas")),
+        "{messages:?}"
+    );
 }
 
 #[test]
 fn local_codes_are_namespaced_by_project() {
     let key = PseudonymKey::from_bytes([1; 32]);
-    assert_ne!(key.local_pseudonym("SIGMA", "001"), key.local_pseudonym("KOMPIS", "001"));
+    assert_ne!(
+        key.local_pseudonym("SIGMA", "001"),
+        key.local_pseudonym("KOMPIS", "001")
+    );
 }
 
 #[test]
@@ -112,14 +154,22 @@ fn every_error_of_a_row_is_reported() {
     let messages = messages(&outcome);
     assert_eq!(messages.len(), 4, "{messages:?}");
     for column in ["Personnummer/kod", "Inskriven", "Samtycke", "Kön"] {
-        assert!(messages.iter().any(|m| m.contains(&format!("rad 2, kolumn {column}:"))), "{column}: {messages:?}");
+        assert!(
+            messages
+                .iter()
+                .any(|m| m.contains(&format!("rad 2, kolumn {column}:"))),
+            "{column}: {messages:?}"
+        );
     }
 }
 
 #[test]
 fn the_content_hash_ignores_the_format_and_follows_the_content() {
     let a = Rows::new(&DELTAGARE, &[&["198112189876", "2008-01-01", "ja", ""]]);
-    let b = Rows::new(&["Personnummer/kod", "Inskriven", "Samtycke", "Kön"], &[&["811218-9876", "080101", "Ja", "m"]]);
+    let b = Rows::new(
+        &["Personnummer/kod", "Inskriven", "Samtycke", "Kön"],
+        &[&["811218-9876", "080101", "Ja", "m"]],
+    );
     let c = Rows::new(&DELTAGARE, &[&["198112189876", "2008-01-02", "ja", ""]]);
     let hash = |rows| check(&[("deltagare", rows)]).1.content_hash;
     assert_eq!(hash(a), hash(b));
@@ -129,7 +179,15 @@ fn the_content_hash_ignores_the_format_and_follows_the_content() {
 
 #[test]
 fn values_beyond_the_header_are_reported() {
-    let deltagare = Rows::new(&DELTAGARE, &[&["198112189876", "2008-01-01", "ja", "", "extra"]]);
+    let deltagare = Rows::new(
+        &DELTAGARE,
+        &[&["198112189876", "2008-01-01", "ja", "", "extra"]],
+    );
     let (_, outcome) = check(&[("deltagare", deltagare)]);
-    assert!(messages(&outcome)[0].contains("raden har värden i kolumn 5 men rubrikraden har bara 4 kolumner"), "{:?}", messages(&outcome));
+    assert!(
+        messages(&outcome)[0]
+            .contains("raden har värden i kolumn 5 men rubrikraden har bara 4 kolumner"),
+        "{:?}",
+        messages(&outcome)
+    );
 }

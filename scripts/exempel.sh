@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# The main job on the bundled example data: build finsam (dev profile, no cold
+# release build), make a throwaway key, ingest every submission in examples/ into a
+# fresh dataset under target/exempel/, and print a summary of the dataset.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+cargo build --quiet --bin finsam
+finsam="${CARGO_TARGET_DIR:-target}/debug/finsam"
+work=target/exempel
+mkdir -p "$work"
+[ -f "$work/nyckel" ] || "$finsam" keygen --out "$work/nyckel" >/dev/null
+rm -rf "$work/data"
+export FINSAM_KEY_FILE="$work/nyckel" FINSAM_DATA="$work/data"
+"$finsam" ingest examples/
+echo
+"$finsam" status
+echo
+"$finsam" sql -f queries/exempel/deltagare_per_halvar.sql --param projekt=P01
