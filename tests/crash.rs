@@ -1,7 +1,7 @@
 //! Killing the ingest at any point leaves a dataset that reads cleanly, and a re-run
 //! completes the work.
 
-use crate::workdir::{Workdir, fixture};
+use crate::workdir::{TABLES, Workdir, fixture};
 
 /// Ingests the fixture, then a changed copy with the process aborted at `point`.
 fn crash_during_replacement(point: &str) -> Workdir {
@@ -32,17 +32,7 @@ fn cancelled_meetings(wd: &Workdir) -> String {
 #[track_caller]
 fn assert_consistent(wd: &Workdir) {
     // Every table reads, no staging or journal is left, the manifest parses.
-    for table in [
-        "deltagare",
-        "insatser",
-        "remisser",
-        "sjukskrivning",
-        "lss",
-        "ersattning",
-        "forsorjning",
-        "moten",
-        "anonyma_arenden",
-    ] {
+    for table in TABLES {
         wd.sql(&format!("SELECT count(*) FROM {table}"));
     }
     assert!(!wd.path("data/.journal.json").exists());

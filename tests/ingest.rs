@@ -1,4 +1,4 @@
-use crate::workdir::{Workdir, fixture};
+use crate::workdir::{TABLES, Workdir, fixture};
 
 #[test]
 fn a_csv_submission_becomes_partitioned_parquet() {
@@ -9,17 +9,7 @@ fn a_csv_submission_becomes_partitioned_parquet() {
         .to_string();
     assert!(out.contains("SIGMA 2008H1  ny"), "{out}");
     assert!(out.contains("33 rader, 0 fel"), "{out}");
-    for table in [
-        "deltagare",
-        "insatser",
-        "remisser",
-        "sjukskrivning",
-        "lss",
-        "ersattning",
-        "forsorjning",
-        "moten",
-        "anonyma_arenden",
-    ] {
+    for table in TABLES {
         assert!(
             wd.path(&format!(
                 "data/{table}/projekt=SIGMA/halvar=2008H1/data.parquet"

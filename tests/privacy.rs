@@ -1,6 +1,6 @@
 //! No personnummer, in any of its written forms, reaches the dataset or any output.
 
-use crate::workdir::{Workdir, fixture};
+use crate::workdir::{TABLES, Workdir, fixture};
 
 /// The fixture's numbers (personnummer and one samordningsnummer) as 12 digits.
 const NUMBERS: [&str; 6] = [
@@ -69,17 +69,7 @@ fn no_personnummer_in_the_dataset_or_any_output() {
     assert_eq!(run.code, 1);
     outputs.push(("rejected ingest", run.stdout.clone() + &run.stderr));
     outputs.push(("status", wd.finsam(&["status"]).ok().to_string()));
-    for table in [
-        "deltagare",
-        "insatser",
-        "remisser",
-        "sjukskrivning",
-        "lss",
-        "ersattning",
-        "forsorjning",
-        "moten",
-        "anonyma_arenden",
-    ] {
+    for table in TABLES {
         for format in ["table", "csv", "json"] {
             let run = wd.finsam(&["sql", &format!("SELECT * FROM {table}"), "--format", format]);
             outputs.push(("sql", run.ok().to_string()));

@@ -116,3 +116,37 @@ fn a_newer_submission_uses_the_new_column_and_code() {
         .to_string();
     assert!(stderr.contains("okänd schemaversion 3"), "{stderr}");
 }
+
+#[test]
+fn a_table_added_to_the_schema_is_queryable_before_it_has_data() {
+    let wd = Workdir::new();
+    wd.finsam(&["ingest", fixture("sigma_2008H1").to_str().unwrap()])
+        .ok();
+    let schemas = schema_v2(&wd);
+    let dir = std::path::Path::new(&schemas);
+    std::fs::write(
+        dir.join("tabeller/studiebesok.toml"),
+        "name = \"studiebesok\"\nlabel = \"Studiebesök\"\ndescription = \"Besök på arbetsplatser.\"\n\n\
+         [[columns]]\nname = \"datum\"\nlabel = \"Datum\"\ntype = \"date\"\nrequired = true\nsince = 2\ndescription = \"Dag.\"\n",
+    )
+    .unwrap();
+    let head = std::fs::read_to_string(dir.join("schema.toml"))
+        .unwrap()
+        .replace(
+            "  \"anonyma_arenden\",\n",
+            "  \"anonyma_arenden\",\n  \"studiebesok\",\n",
+        );
+    std::fs::write(dir.join("schema.toml"), head).unwrap();
+    let out = wd
+        .finsam(&[
+            "sql",
+            "--schemas",
+            &schemas,
+            "SELECT count(*) n FROM studiebesok",
+            "--format",
+            "csv",
+        ])
+        .ok()
+        .to_string();
+    assert_eq!(out, "n\n0\n");
+}

@@ -164,3 +164,16 @@ fn code_lists_are_tables() {
         "projekt,halvar\nSIGMA,2008H1\n"
     );
 }
+
+#[test]
+fn an_internal_failure_has_its_own_exit_code() {
+    let wd = loaded();
+    wd.write("data/manifest.jsonl", "{ inte json\n");
+    let run = wd.finsam(&["status"]);
+    assert_eq!(run.code, 3, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("manifest.jsonl är skadad: rad 1"),
+        "{}",
+        run.stderr
+    );
+}

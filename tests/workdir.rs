@@ -4,6 +4,19 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+/// Every record table, in schema order.
+pub const TABLES: [&str; 9] = [
+    "deltagare",
+    "insatser",
+    "remisser",
+    "sjukskrivning",
+    "lss",
+    "ersattning",
+    "forsorjning",
+    "moten",
+    "anonyma_arenden",
+];
+
 pub struct Workdir {
     dir: tempfile::TempDir,
 }

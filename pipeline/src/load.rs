@@ -7,10 +7,12 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::Result;
 use crate::ingest::{self, Finding, Location, Submission};
@@ -126,8 +128,12 @@ pub fn ingest(
         None => None,
     };
     let mut reports = Vec::new();
-    for r in &resolved {
-        let (report, mut found) = check_submission(r, schema, key, staging.as_ref(), options)?;
+    for (r, checked) in
+        resolved
+            .iter()
+            .zip(check_all(&resolved, schema, key, staging.as_ref(), options))
+    {
+        let (report, mut found) = checked?;
         findings.append(&mut found);
         reports.push((report, r));
     }
@@ -279,6 +285,52 @@ fn resolve(
     })
 }
 
+type Checked = Result<(SubmissionReport, Vec<Finding>)>;
+
+/// Checks the submissions on as many threads as there are cores: submissions are
+/// independent until the commit. Results come back in the submissions' order.
+fn check_all(
+    resolved: &[Resolved],
+    schema: &Schema,
+    key: &PseudonymKey,
+    staging: Option<&Staging>,
+    options: &IngestOptions,
+) -> Vec<Checked> {
+    let progress = if options.show_progress {
+        MultiProgress::with_draw_target(ProgressDrawTarget::stderr())
+    } else {
+        MultiProgress::with_draw_target(ProgressDrawTarget::hidden())
+    };
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(resolved.len())
+        .max(1);
+    let next = AtomicUsize::new(0);
+    let results: Vec<Mutex<Option<Checked>>> = resolved.iter().map(|_| Mutex::new(None)).collect();
+    std::thread::scope(|scope| {
+        for _ in 0..threads {
+            scope.spawn(|| {
+                loop {
+                    let index = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(r) = resolved.get(index) else { break };
+                    let checked = check_submission(r, schema, key, staging, options, &progress);
+                    *results[index]
+                        .lock()
+                        .expect("no thread panics while holding it") = Some(checked);
+                }
+            });
+        }
+    });
+    results
+        .into_iter()
+        .map(|slot| {
+            slot.into_inner()
+                .expect("not poisoned")
+                .expect("every submission was checked")
+        })
+        .collect()
+}
+
 /// Reads and checks every table of one submission, writing valid rows to staging.
 fn check_submission(
     r: &Resolved,
@@ -286,7 +338,8 @@ fn check_submission(
     key: &PseudonymKey,
     staging: Option<&Staging>,
     options: &IngestOptions,
-) -> Result<(SubmissionReport, Vec<Finding>)> {
+    progress: &MultiProgress,
+) -> Checked {
     let halvar = r.period.to_string();
     let mut check = SubmissionCheck::new(Rules {
         schema,
@@ -314,11 +367,11 @@ fn check_submission(
                     0
                 }
                 Ok(mut source) => {
-                    let bar = progress_bar(
-                        options.show_progress,
-                        &format!("{} {}", r.projekt, table.name),
-                    );
-                    let mut progress = |done: u64, total: u64| {
+                    let bar = progress.add(progress_bar(&format!(
+                        "{} {} {}",
+                        r.projekt, r.period, table.name
+                    )));
+                    let mut report_progress = |done: u64, total: u64| {
                         bar.set_length(total);
                         bar.set_position(done);
                     };
@@ -327,8 +380,13 @@ fn check_submission(
                         Some(sink) => sink,
                         None => &mut counter,
                     };
-                    let count =
-                        check.table(table, source.as_mut(), &location, target, &mut progress)?;
+                    let count = check.table(
+                        table,
+                        source.as_mut(),
+                        &location,
+                        target,
+                        &mut report_progress,
+                    )?;
                     bar.finish_and_clear();
                     count
                 }
@@ -358,13 +416,10 @@ fn check_submission(
     Ok((report, outcome.findings))
 }
 
-fn progress_bar(show: bool, label: &str) -> ProgressBar {
-    if !show {
-        return ProgressBar::hidden();
-    }
-    let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+fn progress_bar(label: &str) -> ProgressBar {
+    let bar = ProgressBar::no_length();
     bar.set_style(
-        ProgressStyle::with_template("{prefix:>24} [{bar:30}] {percent:>3}%")
+        ProgressStyle::with_template("{prefix:>32} [{bar:30}] {percent:>3}%")
             .expect("template is valid")
             .progress_chars("=> "),
     );

@@ -14,6 +14,9 @@ pub struct CodeList {
     pub codes: Vec<Code>,
     /// Normalised code, label or alias → index into `codes`.
     lookup: HashMap<String, usize>,
+    /// The same spellings exactly as written in the schema: most cells match one as
+    /// they are, which spares normalising them.
+    exact: HashMap<String, usize>,
 }
 
 #[derive(Debug, Clone)]
@@ -40,6 +43,7 @@ impl CodeList {
         codes: Vec<Code>,
     ) -> Result<CodeList, String> {
         let mut lookup: HashMap<String, usize> = HashMap::new();
+        let mut exact: HashMap<String, usize> = HashMap::new();
         for (index, code) in codes.iter().enumerate() {
             for spelling in code.spellings() {
                 if let Some(&other) = lookup.get(&normalise(spelling))
@@ -51,6 +55,7 @@ impl CodeList {
                     ));
                 }
                 lookup.insert(normalise(spelling), index);
+                exact.insert(spelling.to_string(), index);
             }
             for attribute in code.attributes.keys() {
                 if !attributes.contains_key(attribute) {
@@ -67,12 +72,17 @@ impl CodeList {
             attributes,
             codes,
             lookup,
+            exact,
         })
     }
 
     /// The code a cell means, if any, among the codes that exist in `version`.
     pub fn find(&self, cell: &str, version: u32) -> Option<&Code> {
-        let code = &self.codes[*self.lookup.get(&normalise(cell))?];
+        let index = match self.exact.get(cell) {
+            Some(index) => *index,
+            None => *self.lookup.get(&normalise(cell))?,
+        };
+        let code = &self.codes[index];
         (code.since <= version).then_some(code)
     }
 

@@ -11,8 +11,9 @@
 //!
 //! Invariants: a partition directory holds exactly one file, `data.parquet`, replaced
 //! only by `rename(2)`, so a reader sees it whole before or whole after. A commit first
-//! writes and fsyncs every new file under `.staging`, then records its plan in the
-//! journal, then renames; after a crash the next open finishes a journaled commit
+//! writes every new file under `.staging` and syncs the filesystem, then records its
+//! plan in the journal (fsynced), then renames and syncs again before the manifest
+//! records it; after a crash the next open finishes a journaled commit
 //! (roll forward) or deletes an unjournaled staging area (roll back). Nothing is edited
 //! in place. Replaced files are hard-linked into `_historik` before the rename.
 
@@ -296,23 +297,24 @@ impl Dataset {
                     continue;
                 }
                 let target_dir = self.table_dir(table).join(&partition);
-                create_dir_synced(&target_dir)?;
+                fs::create_dir_all(&target_dir).map_err(|e| StoreError::io(&target_dir, e))?;
                 let target = target_dir.join(PARTITION_FILE);
                 if let (Some(old), true) = (&entry.replaces, target.exists()) {
                     let history_dir = self.root.join(HISTORY_DIR).join(&partition).join(old);
                     let history = history_dir.join(format!("{table}.parquet"));
                     if !history.exists() {
-                        create_dir_synced(&history_dir)?;
+                        fs::create_dir_all(&history_dir)
+                            .map_err(|e| StoreError::io(&history_dir, e))?;
                         fs::hard_link(&target, &history)
                             .map_err(|e| StoreError::io(&history, e))?;
-                        fsync_dir(&history_dir)?;
                     }
                 }
                 fs::rename(&staged, &target).map_err(|e| StoreError::io(&target, e))?;
-                fsync_dir(&target_dir)?;
                 crash_point("rename");
             }
         }
+        // The renames and links reach the disk before the manifest says they happened.
+        sync_filesystem(&self.root)?;
         crash_point("manifest");
         let mut manifest = self.manifest()?;
         if !manifest.has_batch(&journal.batch) {
@@ -380,7 +382,8 @@ impl Staging {
             self.discard()?;
             return Ok(Vec::new());
         }
-        sync_tree(&self.dir)?;
+        // Every staged file and folder reaches the disk before the journal points at them.
+        sync_filesystem(&self.dir)?;
         crash_point("staged");
         let journal = Journal {
             batch: self.batch.clone(),
@@ -466,16 +469,12 @@ fn create_dir_synced(dir: &Path) -> Result<(), StoreError> {
     fsync_dir(dir.parent().unwrap_or(Path::new(".")))
 }
 
-/// fsyncs every file and directory under `dir` (files are already synced by their writers,
-/// but directories must be too for their entries to survive a crash).
-fn sync_tree(dir: &Path) -> Result<(), StoreError> {
-    for entry in fs::read_dir(dir).map_err(|e| StoreError::io(dir, e))? {
-        let path = entry.map_err(|e| StoreError::io(dir, e))?.path();
-        if path.is_dir() {
-            sync_tree(&path)?;
-        }
-    }
-    fsync_dir(dir)
+/// Flushes everything written to the filesystem holding `path` (syncfs(2)): one call
+/// where a commit of many submissions would otherwise fsync thousands of files and
+/// folders one by one.
+fn sync_filesystem(path: &Path) -> Result<(), StoreError> {
+    let handle = File::open(path).map_err(|e| StoreError::io(path, e))?;
+    rustix::fs::syncfs(&handle).map_err(|e| StoreError::io(path, e.into()))
 }
 
 pub fn now_rfc3339() -> String {

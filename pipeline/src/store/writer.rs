@@ -20,7 +20,7 @@ use crate::validate::{RowSink, Value};
 
 const BATCH_ROWS: usize = 8192;
 
-/// A [`RowSink`] that writes one Parquet file; `finish` closes and fsyncs it.
+/// A [`RowSink`] that writes one Parquet file; `finish` closes it.
 pub struct ParquetSink {
     path: PathBuf,
     schema: SchemaRef,
@@ -82,14 +82,13 @@ impl ParquetSink {
         Ok(())
     }
 
-    /// Writes the footer and fsyncs the file.
+    /// Writes the footer. The file is not fsynced here: the commit syncs the whole
+    /// staging area at once before anything refers to it.
     pub fn finish(mut self) -> Result<u64, StoreError> {
         self.flush()?;
-        let file = self
-            .writer
-            .into_inner()
+        self.writer
+            .close()
             .map_err(|e| StoreError::parquet(&self.path, e))?;
-        file.sync_all().map_err(|e| StoreError::io(&self.path, e))?;
         Ok(self.rows)
     }
 }

@@ -3,6 +3,8 @@
 //! Messages show the offending value only through `redact_for_message`, so a
 //! personnummer typed into the wrong column is never echoed.
 
+use std::borrow::Cow;
+
 use chrono::{Datelike, NaiveDate, NaiveDateTime};
 
 use crate::ingest::Cell;
@@ -22,16 +24,35 @@ pub enum Value {
 }
 
 /// The raw text of a cell, trimmed; numbers as Excel would show them.
-pub fn cell_text(cell: &Cell) -> String {
+pub fn cell_text(cell: &Cell) -> Cow<'_, str> {
     match cell {
-        Cell::Empty => String::new(),
-        Cell::Text(text) => text.trim().to_string(),
-        Cell::Number(n) if n.fract() == 0.0 && n.abs() < 1e15 => format!("{}", *n as i64),
-        Cell::Number(n) => format!("{n}"),
-        Cell::Date(date) => date.format("%Y-%m-%d").to_string(),
-        Cell::Bool(true) => "ja".into(),
-        Cell::Bool(false) => "nej".into(),
+        Cell::Empty => Cow::Borrowed(""),
+        Cell::Text(text) => Cow::Borrowed(text.trim()),
+        Cell::Number(n) if n.fract() == 0.0 && n.abs() < 1e15 => {
+            Cow::Owned(format!("{}", *n as i64))
+        }
+        Cell::Number(n) => Cow::Owned(format!("{n}")),
+        Cell::Date(date) => Cow::Owned(date.format("%Y-%m-%d").to_string()),
+        Cell::Bool(true) => Cow::Borrowed("ja"),
+        Cell::Bool(false) => Cow::Borrowed("nej"),
     }
+}
+
+/// `YYYY-MM-DD` and `YYYYMMDD` without going through a format parser: most dates in a
+/// submission have one of these forms, and this is the hot path of a large ingest.
+fn parse_iso_date(text: &str) -> Option<NaiveDate> {
+    let b = text.as_bytes();
+    let digits = |range: std::ops::Range<usize>| -> Option<u32> {
+        b[range].iter().try_fold(0u32, |n, &c| {
+            c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0'))
+        })
+    };
+    let (year, month, day) = match b.len() {
+        10 if b[4] == b'-' && b[7] == b'-' => (digits(0..4)?, digits(5..7)?, digits(8..10)?),
+        8 => (digits(0..4)?, digits(4..6)?, digits(6..8)?),
+        _ => return None,
+    };
+    NaiveDate::from_ymd_opt(year as i32, month, day)
 }
 
 /// Shows a user's value in a message, quoted, unless it could be a personnummer.
@@ -63,8 +84,7 @@ pub fn parse_date(cell: &Cell, allow_month: bool, today: NaiveDate) -> Result<Na
     let unknown = || format!("{} är inget datum i formen {formats}", shown(&text));
     let digits = text.chars().all(|c| c.is_ascii_digit());
     let date = match text.len() {
-        10 => NaiveDate::parse_from_str(&text, "%Y-%m-%d").ok(),
-        8 if digits => NaiveDate::parse_from_str(&text, "%Y%m%d").ok(),
+        10 | 8 => parse_iso_date(&text),
         6 if digits => {
             // Two-digit years: the latest century that is not in the future.
             let yy: i32 = text[..2].parse().map_err(|_| unknown())?;
@@ -73,14 +93,14 @@ pub fn parse_date(cell: &Cell, allow_month: bool, today: NaiveDate) -> Result<Na
             } else {
                 1900
             };
-            NaiveDate::parse_from_str(&format!("{}{}", century + yy, &text[2..]), "%Y%m%d").ok()
+            parse_iso_date(&format!("{}{}", century + yy, &text[2..]))
         }
         // Excel's CSV export of a date-time cell: keep the date when the time is midnight.
         19 => NaiveDateTime::parse_from_str(&text, "%Y-%m-%d %H:%M:%S")
             .ok()
             .filter(|dt| dt.time() == chrono::NaiveTime::MIN)
             .map(|dt| dt.date()),
-        7 if allow_month => NaiveDate::parse_from_str(&format!("{text}-01"), "%Y-%m-%d").ok(),
+        7 if allow_month => parse_iso_date(&format!("{text}-01")),
         // A date serial that reached a CSV file as a plain number.
         5 if digits => text
             .parse::<f64>()

@@ -269,13 +269,16 @@ impl<'a> SubmissionCheck<'a> {
         location: &Location,
     ) -> Option<Vec<Value>> {
         let table = checker.table;
-        let row_at = location.clone().row(row.number);
+        let row_at = RowAt {
+            location,
+            row: row.number,
+        };
         let before = self.findings.len();
         if let Some(last) = row.cells.iter().rposition(|c| !c.is_empty())
             && last >= checker.width
         {
             self.findings.push(Finding::at(
-                row_at.clone(),
+                row_at.whole(),
                 format!(
                     "raden har värden i kolumn {} men rubrikraden har bara {} kolumner",
                     last + 1,
@@ -296,7 +299,7 @@ impl<'a> SubmissionCheck<'a> {
                 }
                 Err(message) => {
                     self.findings
-                        .push(Finding::at(row_at.clone().column(&column.label), message));
+                        .push(Finding::at(row_at.column(&column.label), message));
                     Value::Null
                 }
             };
@@ -407,7 +410,7 @@ impl<'a> SubmissionCheck<'a> {
                 if crate::personnummer::contains_valid_number(&text) {
                     return Err("texten innehåller ett personnummer: ta bort det".into());
                 }
-                Value::Text(text)
+                Value::Text(text.into_owned())
             }
         };
         Ok(CheckedCell::Value(value))
@@ -460,12 +463,12 @@ impl<'a> SubmissionCheck<'a> {
         checker: &mut TableChecker,
         values: &mut [Value],
         person: Option<&Person>,
-        row_at: &Location,
+        row_at: &RowAt,
     ) {
         let table = checker.table;
         let rules = &self.rules;
         for (index, column) in table.columns.iter().enumerate() {
-            let at = || row_at.clone().column(&column.label);
+            let at = || row_at.column(&column.label);
             if values[index] == Value::Null {
                 if let Some(derivation) = column.derive {
                     let derived = person.and_then(|p| match derivation {
@@ -537,14 +540,14 @@ impl<'a> SubmissionCheck<'a> {
                 let key = key.join("\u{1f}");
                 if let Some(first) = checker.unique_seen.get(&key) {
                     self.findings.push(Finding::at(
-                        row_at.clone(),
+                        row_at.whole(),
                         format!(
                             "raden är en dubblett: samma {} finns redan på rad {first}",
                             unique_label(table)
                         ),
                     ));
                 } else {
-                    checker.unique_seen.insert(key, row_at.row.unwrap_or(0));
+                    checker.unique_seen.insert(key, row_at.row);
                 }
             }
         }
@@ -554,18 +557,54 @@ impl<'a> SubmissionCheck<'a> {
     }
 
     fn hash_row(&mut self, values: &[Value]) {
+        let hasher = &mut self.hasher;
         for value in values {
             match value {
-                Value::Null => self.hasher.update(b"\x00"),
-                Value::Text(t) => self.hasher.update(format!("t{t}\x1f")),
-                Value::Date(d) => self.hasher.update(format!("d{d}\x1f")),
-                Value::Int(i) => self.hasher.update(format!("i{i}\x1f")),
-                Value::Float(x) => self.hasher.update(format!("f{x}\x1f")),
-                Value::Bool(b) => self.hasher.update(if *b { b"b1" } else { b"b0" }),
-                Value::List(items) => self.hasher.update(format!("l{}\x1f", items.join("\x1e"))),
+                Value::Null => hasher.update(b"n"),
+                Value::Text(t) => {
+                    hasher.update(b"t");
+                    hasher.update(t.as_bytes());
+                }
+                Value::Date(d) => {
+                    hasher.update(b"d");
+                    hasher.update(chrono::Datelike::num_days_from_ce(d).to_le_bytes());
+                }
+                Value::Int(i) => {
+                    hasher.update(b"i");
+                    hasher.update(i.to_le_bytes());
+                }
+                Value::Float(x) => {
+                    hasher.update(b"f");
+                    hasher.update(x.to_bits().to_le_bytes());
+                }
+                Value::Bool(b) => hasher.update(if *b { b"b1" } else { b"b0" }),
+                Value::List(items) => {
+                    hasher.update(b"l");
+                    for item in items {
+                        hasher.update(item.as_bytes());
+                        hasher.update(b"\x1e");
+                    }
+                }
             }
+            hasher.update(b"\x1f");
         }
-        self.hasher.update(b"\n");
+        hasher.update(b"\n");
+    }
+}
+
+/// The row a finding is about; the location is built only when there is a finding.
+struct RowAt<'l> {
+    location: &'l Location,
+    row: u64,
+}
+
+impl RowAt<'_> {
+    fn whole(&self) -> Location {
+        self.location.clone().row(self.row)
+    }
+
+    fn column(&self, label: &str) -> Location {
+        self.whole().column(label)
     }
 }
 
