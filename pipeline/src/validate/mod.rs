@@ -67,11 +67,12 @@ struct Person {
 
 pub struct SubmissionCheck<'a> {
     rules: Rules<'a>,
-    /// Pseudonyms of the persons in each table other tables refer to (deltagare).
+    /// Pseudonyms (as 128-bit numbers) of the persons in each table other tables refer to (deltagare).
     /// Absent when that table's header could not be read: reference checks would
     /// then only repeat its error.
-    persons: HashMap<String, HashSet<String>>,
-    /// Raw id → resolved person, so each number is parsed and hashed once.
+    persons: HashMap<String, HashSet<u128>>,
+    /// Raw id → resolved person, so a number is not parsed and hashed again for each
+    /// of its rows. Bounded: emptied when it reaches [`RESOLVED_CACHE`] entries.
     resolved: HashMap<String, Result<Person, String>>,
     findings: Vec<Finding>,
     hasher: Sha256,
@@ -452,6 +453,9 @@ impl<'a> SubmissionCheck<'a> {
                 sex: None,
             })
         };
+        if self.resolved.len() >= RESOLVED_CACHE {
+            self.resolved.clear();
+        }
         self.resolved.insert(raw.to_string(), resolved.clone());
         resolved
     }
@@ -521,7 +525,7 @@ impl<'a> SubmissionCheck<'a> {
             if let Some(target) = &column.references
                 && let (Some(persons), Value::Text(pseudonym)) =
                     (self.persons.get(target), &values[index])
-                && !persons.contains(pseudonym)
+                && !persons.contains(&compact(pseudonym))
             {
                 self.findings.push(Finding::at(
                             at(),
@@ -537,7 +541,7 @@ impl<'a> SubmissionCheck<'a> {
                 .collect();
             // A key with an unreadable part was reported already.
             if let Some(key) = key {
-                let key = key.join("\u{1f}");
+                let key = compact(&key.join("\u{1f}"));
                 if let Some(first) = checker.unique_seen.get(&key) {
                     self.findings.push(Finding::at(
                         row_at.whole(),
@@ -552,7 +556,7 @@ impl<'a> SubmissionCheck<'a> {
             }
         }
         if let (Some(persons), Some(person)) = (checker.persons.as_mut(), person) {
-            persons.insert(person.pseudonym.clone());
+            persons.insert(compact(&person.pseudonym));
         }
     }
 
@@ -621,9 +625,9 @@ struct TableChecker<'t> {
     width: usize,
     unique_indexes: Vec<usize>,
     /// Unique key → the row it was first seen on.
-    unique_seen: HashMap<String, u64>,
+    unique_seen: HashMap<u128, u64>,
     /// The persons of a table that others refer to.
-    persons: Option<HashSet<String>>,
+    persons: Option<HashSet<u128>>,
 }
 
 impl<'t> TableChecker<'t> {
@@ -644,6 +648,25 @@ impl<'t> TableChecker<'t> {
             persons,
         }
     }
+}
+
+/// Entries kept in the person cache before it is emptied; bounds memory on a huge file.
+const RESOLVED_CACHE: usize = 1 << 16;
+
+/// A key as 128 bits, so the sets that span a whole table stay small: a pseudonym is
+/// already 128 random bits in hex; anything else is hashed.
+fn compact(key: &str) -> u128 {
+    if key.len() == 32
+        && let Ok(bits) = u128::from_str_radix(key, 16)
+    {
+        return bits;
+    }
+    let digest = Sha256::digest(key.as_bytes());
+    u128::from_le_bytes(
+        digest[..16]
+            .try_into()
+            .expect("a SHA-256 digest has 32 bytes"),
+    )
 }
 
 /// Whether some column of another table must name a person of this one.
