@@ -6,5 +6,6 @@ mod bad_input;
 mod crash;
 mod ingest;
 mod privacy;
+mod report;
 mod schema_version;
 mod sql;

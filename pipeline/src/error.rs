@@ -6,6 +6,7 @@
 use crate::period::HalfYearError;
 use crate::pseudonymise::KeyError;
 use crate::query::QueryError;
+use crate::report::ReportError;
 use crate::schema::SchemaError;
 use crate::store::StoreError;
 use crate::synth::SynthError;
@@ -23,6 +24,8 @@ pub enum Error {
     Query(#[from] QueryError),
     #[error(transparent)]
     Period(#[from] HalfYearError),
+    #[error(transparent)]
+    Report(#[from] ReportError),
     #[error(transparent)]
     Template(#[from] TemplateError),
     #[error(transparent)]
@@ -54,6 +57,13 @@ impl Error {
             Error::Key(_)
                 | Error::Period(_)
                 | Error::Usage(_)
+                | Error::Report(
+                    ReportError::UnknownProject { .. }
+                        | ReportError::Query { .. }
+                        | ReportError::MissingColumn { .. }
+                        | ReportError::Layout { .. }
+                        | ReportError::MissingFile { .. }
+                )
                 | Error::Synth(
                     SynthError::Options(_) | SynthError::NotEmpty(_) | SynthError::NotADirectory(_)
                 )

@@ -16,6 +16,7 @@ pub mod period;
 pub mod personnummer;
 pub mod pseudonymise;
 pub mod query;
+pub mod report;
 pub mod schema;
 pub mod store;
 pub mod synth;

@@ -2,6 +2,7 @@
 
 mod ingest;
 mod keygen;
+mod report;
 mod sql;
 mod status;
 mod synth;
@@ -62,6 +63,7 @@ enum Command {
     Template(template::Args),
     Ingest(ingest::Args),
     Sql(sql::Args),
+    Report(report::Args),
     Status(status::Args),
     Synth(synth::Args),
 }
@@ -72,6 +74,7 @@ pub fn run(cli: Cli) -> finsam::Result<Exit> {
         Command::Template(args) => template::run(args),
         Command::Ingest(args) => ingest::run(args),
         Command::Sql(args) => sql::run(args),
+        Command::Report(args) => report::run(args),
         Command::Status(args) => status::run(args),
         Command::Synth(args) => synth::run(args),
     }

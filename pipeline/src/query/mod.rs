@@ -5,10 +5,13 @@
 //!   `projekt` and `halvar`;
 //! - `kod_<lista>` for every code list: `kod`, `etikett`, `ordning` and the list's
 //!   attributes (e.g. `kod_forsorjningskalla.sjalvforsorjande`);
-//! - `inlamningar`: the current submission of each project and half-year.
+//! - `inlamningar`: the current submission of each project and half-year;
+//! - the functions `halvar_start`, `halvar_slut` and `i_urval` (see [`functions`]).
 //!
 //! Queries are read-only: only SELECT (and EXPLAIN of a SELECT) is accepted, and
 //! parameters bind as `$name` placeholders, never by pasting text into SQL.
+
+pub mod functions;
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
@@ -64,6 +67,14 @@ impl QueryResult {
     }
 }
 
+/// Parameters given but not used by a query.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unused {
+    /// An error: the user probably misspelt a name.
+    Refuse,
+    Ignore,
+}
+
 pub struct Engine {
     ctx: SessionContext,
 }
@@ -73,6 +84,9 @@ impl Engine {
     pub async fn open(dataset: &Dataset, schema: &Schema) -> Result<Engine, QueryError> {
         let config = SessionConfig::from_env()?.with_information_schema(true);
         let ctx = SessionContext::new_with_config(config);
+        for function in functions::all() {
+            ctx.register_udf(function);
+        }
         let partition_cols: Vec<(String, DataType)> = PARTITION_COLUMNS
             .iter()
             .map(|c| (c.to_string(), DataType::Utf8))
@@ -104,6 +118,17 @@ impl Engine {
         sql: &str,
         params: &[(String, String)],
     ) -> Result<QueryResult, QueryError> {
+        self.run_with(sql, params, Unused::Refuse).await
+    }
+
+    /// Runs one read-only query; what to do with parameters the query does not use is
+    /// the caller's choice (a report offers every query the same parameters).
+    pub async fn run_with(
+        &self,
+        sql: &str,
+        params: &[(String, String)],
+        unused: Unused,
+    ) -> Result<QueryResult, QueryError> {
         check_read_only(sql)?;
         let options = SQLOptions::new()
             .with_allow_ddl(false)
@@ -117,7 +142,7 @@ impl Engine {
             .map(|k| (k.trim_start_matches('$').to_string(), ()))
             .collect();
         for (name, _) in params {
-            if !wanted.contains_key(name) {
+            if unused == Unused::Refuse && !wanted.contains_key(name) {
                 let used: Vec<String> = wanted.keys().map(|k| format!("${k}")).collect();
                 let used = if used.is_empty() {
                     "inga parametrar".into()
@@ -137,6 +162,7 @@ impl Engine {
         if !params.is_empty() {
             let values: Vec<(String, ScalarValue)> = params
                 .iter()
+                .filter(|(k, _)| wanted.contains_key(k))
                 .map(|(k, v)| (k.clone(), ScalarValue::Utf8(Some(v.clone()))))
                 .collect();
             frame = frame.with_param_values(values)?;

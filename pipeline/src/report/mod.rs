@@ -1,0 +1,374 @@
+//! Reports: figures computed by the SQL files in `queries/`, laid out by a TOML file
+//! beside them, rendered for people (Markdown) or programs (JSON).
+//!
+//! The Rust here only runs queries and places their numbers; what a number counts is
+//! defined in the SQL and in `docs/definitions.md`. Shares are whole percent rounded
+//! half up, as the project leaders' own reports do (16/34 → 47 %).
+
+mod layout;
+mod markdown;
+mod queries;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use datafusion::arrow::array::{Array, AsArray, RecordBatch};
+use datafusion::arrow::compute::cast;
+use datafusion::arrow::datatypes::{DataType, Int64Type};
+use serde::Serialize;
+
+pub use layout::{Layout, LayoutFigure, LayoutLine};
+pub use markdown::to_markdown;
+pub use queries::{QueryFile, QueryLibrary, parse_header};
+
+use crate::period::HalfYear;
+use crate::query::functions::{ALL_PROJECTS, selects};
+use crate::query::{Engine, QueryError, QueryResult, Unused};
+use crate::store::Dataset;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    #[error("kan inte läsa {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{file} saknas i {origin}")]
+    MissingFile { file: String, origin: String },
+    #[error("{file} är felaktig: {message}")]
+    Layout { file: String, message: String },
+    #[error("frågan {file}: {source}")]
+    Query { file: String, source: QueryError },
+    #[error("frågan {file} gav ingen kolumn {column} (kolumner: {available})")]
+    MissingColumn {
+        file: String,
+        column: String,
+        available: String,
+    },
+    #[error("okänt projekt {unknown}: datamängden har {known}")]
+    UnknownProject { unknown: String, known: String },
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
+}
+
+/// A computed report.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub title: String,
+    /// The selected projects, or `["alla"]`.
+    pub projekt: Vec<String>,
+    pub period: String,
+    pub start: String,
+    pub slut: String,
+    /// The submissions the figures come from; empty when the period has no data.
+    pub inlamningar: Vec<String>,
+    pub figurer: Vec<Figure>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Figure {
+    pub nr: u32,
+    pub rubrik: String,
+    /// The query file that computed the figure, and its title.
+    pub fraga: String,
+    pub fraga_titel: String,
+    pub rader: Vec<Line>,
+    /// Breakdowns list their categories as lines.
+    pub fordelning: bool,
+    pub not: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Line {
+    pub text: String,
+    #[serde(flatten)]
+    pub value: Value,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum Value {
+    Count {
+        antal: i64,
+        namnare: Option<i64>,
+        /// Whole percent of `namnare`, rounded half up.
+        andel: Option<i64>,
+    },
+    Span {
+        fran: Option<i64>,
+        till: Option<i64>,
+    },
+}
+
+impl Value {
+    pub fn count(antal: i64, namnare: Option<i64>) -> Value {
+        Value::Count {
+            antal,
+            namnare,
+            andel: namnare.and_then(|d| whole_percent(antal, d)),
+        }
+    }
+}
+
+/// `numerator / denominator` as whole percent, halves rounded up; none for a zero denominator.
+pub fn whole_percent(numerator: i64, denominator: i64) -> Option<i64> {
+    (denominator > 0).then(|| (200 * numerator + denominator) / (2 * denominator))
+}
+
+/// What to report on.
+pub struct Selection {
+    /// Project short names, or `alla`.
+    pub projects: Vec<String>,
+    pub period: HalfYear,
+}
+
+impl Selection {
+    /// The selection as the `$projekt` parameter: names joined by commas.
+    fn parameter(&self) -> String {
+        self.projects.join(",")
+    }
+}
+
+/// Computes the half-year report for a selection.
+pub async fn half_year(
+    dataset: &Dataset,
+    engine: &Engine,
+    library: &QueryLibrary,
+    selection: &Selection,
+) -> Result<Report, ReportError> {
+    let layout = Layout::parse(
+        library.text(layout::FILE)?,
+        &format!("halvar/{}", layout::FILE),
+    )?;
+    let manifest = dataset.manifest()?;
+    let current = manifest.current();
+    let known: Vec<&str> = {
+        let mut known: Vec<&str> = current.keys().map(|(p, _)| p.as_str()).collect();
+        known.dedup();
+        known
+    };
+    for project in &selection.projects {
+        if !project.eq_ignore_ascii_case(ALL_PROJECTS)
+            && !known.iter().any(|k| k.eq_ignore_ascii_case(project))
+        {
+            let known = if known.is_empty() {
+                "inga projekt ännu".to_string()
+            } else {
+                known.join(", ")
+            };
+            return Err(ReportError::UnknownProject {
+                unknown: project.clone(),
+                known,
+            });
+        }
+    }
+    let halvar = selection.period.to_string();
+    let submissions: Vec<String> = current
+        .iter()
+        .filter(|((p, h), _)| *h == halvar && selects(&selection.parameter(), p))
+        .map(|((p, h), entry)| format!("{p} {h} ({})", entry.id))
+        .collect();
+    let mut report = Report {
+        title: layout.title.clone(),
+        projekt: selection
+            .projects
+            .iter()
+            .map(|p| {
+                if p.eq_ignore_ascii_case(ALL_PROJECTS) {
+                    ALL_PROJECTS.to_string()
+                } else {
+                    p.to_uppercase()
+                }
+            })
+            .collect(),
+        period: halvar.clone(),
+        start: selection.period.start().to_string(),
+        slut: selection.period.end().to_string(),
+        inlamningar: submissions,
+        figurer: Vec::new(),
+    };
+    if report.inlamningar.is_empty() {
+        return Ok(report);
+    }
+    let params = vec![
+        ("projekt".to_string(), selection.parameter()),
+        ("halvar".to_string(), halvar),
+    ];
+    let mut results: BTreeMap<String, (QueryFile, QueryResult)> = BTreeMap::new();
+    for figure in &layout.figures {
+        if !results.contains_key(&figure.query) {
+            let file = library.query(&figure.query)?;
+            let result = engine
+                .run_with(&file.sql, &params, Unused::Ignore)
+                .await
+                .map_err(|source| ReportError::Query {
+                    file: figure.query.clone(),
+                    source,
+                })?;
+            results.insert(figure.query.clone(), (file, result));
+        }
+        let (file, result) = &results[&figure.query];
+        report.figurer.push(place(figure, file, result)?);
+    }
+    Ok(report)
+}
+
+/// Takes a figure's numbers out of its query's result.
+fn place(
+    figure: &LayoutFigure,
+    file: &QueryFile,
+    result: &QueryResult,
+) -> Result<Figure, ReportError> {
+    let table = Columns {
+        file: &file.name,
+        result,
+    };
+    let mut rader = Vec::new();
+    match &figure.breakdown {
+        Some(breakdown) => {
+            let labels = table.texts(&breakdown.label)?;
+            let counts = table.integers(&breakdown.count)?;
+            let denominators = match &breakdown.denominator {
+                Some(column) => Some(table.integers(column)?),
+                None => None,
+            };
+            for (i, (label, count)) in labels.into_iter().zip(counts).enumerate() {
+                let denominator = denominators.as_ref().and_then(|d| d[i]);
+                rader.push(Line {
+                    text: label.unwrap_or_default(),
+                    value: Value::count(count.unwrap_or(0), denominator),
+                });
+            }
+        }
+        None => {
+            for line in &figure.lines {
+                let first = |column: &str| -> Result<Option<i64>, ReportError> {
+                    Ok(table.integers(column)?.first().copied().flatten())
+                };
+                let value = match line {
+                    LayoutLine::Count {
+                        count, denominator, ..
+                    } => {
+                        let denominator = match denominator {
+                            Some(column) => first(column)?,
+                            None => None,
+                        };
+                        Value::count(first(count)?.unwrap_or(0), denominator)
+                    }
+                    LayoutLine::Span { from, to, .. } => Value::Span {
+                        fran: first(from)?,
+                        till: first(to)?,
+                    },
+                };
+                rader.push(Line {
+                    text: line.text().to_string(),
+                    value,
+                });
+            }
+        }
+    }
+    Ok(Figure {
+        nr: figure.nr,
+        rubrik: figure.heading.clone(),
+        fraga: file.name.clone(),
+        fraga_titel: file.title.clone(),
+        rader,
+        fordelning: figure.breakdown.is_some(),
+        not: figure.note.clone(),
+    })
+}
+
+/// Named columns of a query result, read as whole numbers or text.
+struct Columns<'r> {
+    file: &'r str,
+    result: &'r QueryResult,
+}
+
+impl Columns<'_> {
+    fn index(&self, column: &str) -> Result<usize, ReportError> {
+        self.result
+            .schema
+            .index_of(column)
+            .map_err(|_| ReportError::MissingColumn {
+                file: self.file.to_string(),
+                column: column.to_string(),
+                available: self
+                    .result
+                    .schema
+                    .fields()
+                    .iter()
+                    .map(|f| f.name().as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            })
+    }
+
+    fn integers(&self, column: &str) -> Result<Vec<Option<i64>>, ReportError> {
+        let index = self.index(column)?;
+        let mut values = Vec::new();
+        for batch in &self.result.batches {
+            let array =
+                cast(batch.column(index), &DataType::Int64).map_err(|e| self.cast_error(e))?;
+            let array = array.as_primitive::<Int64Type>();
+            values.extend((0..array.len()).map(|i| array.is_valid(i).then(|| array.value(i))));
+        }
+        Ok(values)
+    }
+
+    fn texts(&self, column: &str) -> Result<Vec<Option<String>>, ReportError> {
+        let index = self.index(column)?;
+        let mut values = Vec::new();
+        for batch in &self.result.batches {
+            values.extend(texts_of(batch, index).map_err(|e| self.cast_error(e))?);
+        }
+        Ok(values)
+    }
+
+    fn cast_error(&self, error: datafusion::arrow::error::ArrowError) -> ReportError {
+        ReportError::Query {
+            file: self.file.to_string(),
+            source: QueryError::DataFusion(error.into()),
+        }
+    }
+}
+
+fn texts_of(
+    batch: &RecordBatch,
+    index: usize,
+) -> Result<Vec<Option<String>>, datafusion::arrow::error::ArrowError> {
+    let array = cast(batch.column(index), &DataType::Utf8)?;
+    let array = array.as_string::<i32>();
+    Ok((0..array.len())
+        .map(|i| array.is_valid(i).then(|| array.value(i).to_string()))
+        .collect())
+}
+
+/// Where a report is written: a file (atomically) or standard output.
+pub fn write_output(text: &[u8], out: Option<&Path>) -> crate::Result<()> {
+    use std::io::Write;
+    match out {
+        Some(path) => Ok(crate::store::write_atomic(path, text)?),
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            stdout
+                .write_all(text)
+                .and_then(|_| stdout.flush())
+                .map_err(|e| crate::Error::io(Path::new("<stdout>"), e))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shares_round_half_up_to_whole_percent() {
+        assert_eq!(whole_percent(16, 34), Some(47));
+        assert_eq!(whole_percent(22, 34), Some(65));
+        assert_eq!(whole_percent(12, 34), Some(35));
+        assert_eq!(whole_percent(1, 8), Some(13), "12.5 rounds up");
+        assert_eq!(whole_percent(0, 5), Some(0));
+        assert_eq!(whole_percent(3, 0), None);
+    }
+}

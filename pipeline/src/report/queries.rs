@@ -1,0 +1,177 @@
+//! The query files of a report and their headers.
+//!
+//! Each file in `queries/<rapport>/` starts with comment lines such as
+//! `-- Titel: …`, `-- Figurer: …`, `-- Räknar: …` (continued on lines indented after
+//! `--`) and `-- Parametrar: …`. The report shows the title and names the file with
+//! every figure, so a reader can find the definition behind a number.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use super::ReportError;
+
+/// A query file with its parsed header.
+#[derive(Debug, Clone, Serialize)]
+pub struct QueryFile {
+    /// The file name, e.g. `aktuella.sql`.
+    pub name: String,
+    pub title: String,
+    pub counts: String,
+    pub parameters: String,
+    #[serde(skip)]
+    pub sql: String,
+}
+
+/// The files of one report folder (e.g. `halvar`), bundled or read from `--queries DIR`.
+pub struct QueryLibrary {
+    folder: String,
+    files: BTreeMap<String, String>,
+    /// Where the files came from, for messages.
+    origin: String,
+}
+
+impl QueryLibrary {
+    pub fn load(queries_dir: Option<&Path>, folder: &str) -> Result<QueryLibrary, ReportError> {
+        let mut files = BTreeMap::new();
+        let origin = match queries_dir {
+            Some(dir) => {
+                let path = dir.join(folder);
+                let read = |p: &Path| {
+                    std::fs::read_to_string(p).map_err(|source| ReportError::Read {
+                        path: p.to_path_buf(),
+                        source,
+                    })
+                };
+                let entries = std::fs::read_dir(&path).map_err(|source| ReportError::Read {
+                    path: path.clone(),
+                    source,
+                })?;
+                for entry in entries {
+                    let file: PathBuf = entry
+                        .map_err(|source| ReportError::Read {
+                            path: path.clone(),
+                            source,
+                        })?
+                        .path();
+                    if let Some(name) = file.file_name().map(|n| n.to_string_lossy().into_owned())
+                        && (name.ends_with(".sql") || name.ends_with(".toml"))
+                    {
+                        files.insert(name, read(&file)?);
+                    }
+                }
+                path.display().to_string()
+            }
+            None => {
+                let prefix = format!("{folder}/");
+                for (path, text) in crate::bundled::files("queries") {
+                    if let Some(name) = path.strip_prefix(&prefix) {
+                        files.insert(name.to_string(), text.to_string());
+                    }
+                }
+                format!("queries/{folder} (inbyggda)")
+            }
+        };
+        Ok(QueryLibrary {
+            folder: folder.to_string(),
+            files,
+            origin,
+        })
+    }
+
+    /// The layout file (e.g. `rapport.toml`).
+    pub fn text(&self, name: &str) -> Result<&str, ReportError> {
+        self.files
+            .get(name)
+            .map(String::as_str)
+            .ok_or_else(|| ReportError::MissingFile {
+                file: format!("{}/{name}", self.folder),
+                origin: self.origin.clone(),
+            })
+    }
+
+    pub fn query(&self, name: &str) -> Result<QueryFile, ReportError> {
+        let sql = self.text(name)?;
+        Ok(parse_header(name, sql))
+    }
+
+    /// Every `.sql` file, for listing and tests.
+    pub fn query_names(&self) -> impl Iterator<Item = &str> {
+        self.files
+            .keys()
+            .map(String::as_str)
+            .filter(|n| n.ends_with(".sql"))
+    }
+
+    pub fn origin(&self) -> &str {
+        &self.origin
+    }
+}
+
+/// Reads the `-- Key: value` header; a key's text continues on following comment lines
+/// that do not start a new key.
+pub fn parse_header(name: &str, sql: &str) -> QueryFile {
+    let mut fields: BTreeMap<String, String> = BTreeMap::new();
+    let mut current: Option<String> = None;
+    for line in sql.lines() {
+        let Some(comment) = line.trim_start().strip_prefix("--") else {
+            break;
+        };
+        let comment = comment.trim();
+        match comment.split_once(':') {
+            Some((key, value)) if !key.contains(' ') && !key.is_empty() => {
+                let key = key.to_lowercase();
+                fields.insert(key.clone(), value.trim().to_string());
+                current = Some(key);
+            }
+            _ => {
+                if let Some(key) = &current {
+                    let text = fields.entry(key.clone()).or_default();
+                    text.push(' ');
+                    text.push_str(comment);
+                }
+            }
+        }
+    }
+    let field = |key: &str| fields.get(key).cloned().unwrap_or_default();
+    QueryFile {
+        name: name.to_string(),
+        title: field("titel"),
+        counts: field("räknar"),
+        parameters: field("parametrar"),
+        sql: sql.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn headers_are_read_with_continued_lines() {
+        let file = parse_header(
+            "x.sql",
+            "-- Titel: Aktuella\n-- Räknar: personer som\n--         är aktuella.\n-- Parametrar: $halvar\nSELECT 1\n-- Titel: not a header\n",
+        );
+        assert_eq!(file.title, "Aktuella");
+        assert_eq!(file.counts, "personer som är aktuella.");
+        assert_eq!(file.parameters, "$halvar");
+    }
+
+    #[test]
+    fn every_bundled_half_year_query_has_a_title_and_a_definition() {
+        let library = QueryLibrary::load(None, "halvar").unwrap();
+        let names: Vec<&str> = library.query_names().collect();
+        assert!(names.len() >= 10, "{names:?}");
+        for name in names {
+            let file = library.query(name).unwrap();
+            assert!(
+                !file.title.is_empty()
+                    && !file.counts.is_empty()
+                    && file.parameters.contains("$halvar"),
+                "{name}"
+            );
+        }
+    }
+}

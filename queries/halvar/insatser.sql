@@ -1,0 +1,37 @@
+-- Titel: Insatser: gemensam bedömning, praktik eller arbetsmarknadsåtgärd, särskilt stöd
+-- Figurer: 10, 11, 16
+-- Räknar: aktuella personer med en gemensam bedömning som börjat senast periodens sista dag;
+--         med praktik eller arbetsmarknadsåtgärd som överlappar perioden; med särskilt stöd som
+--         överlappar perioden, och hur många av dem som är ungdomar (16–29 år). Insatserna läses
+--         ur projektets alla inlämningar.
+-- Parametrar: $projekt (kortnamn; flera åtskilda med komma, eller alla), $halvar (t.ex. 2008H1)
+WITH aktuella AS (
+    SELECT DISTINCT d.person,
+           CAST(extract(year FROM halvar_slut($halvar)) AS INT) - d.fodelsear AS alder
+    FROM deltagare d
+    WHERE d.halvar = $halvar
+      AND i_urval(d.projekt, $projekt)
+      AND d.inskriven <= halvar_slut($halvar)
+      AND (d.avslutad IS NULL OR d.avslutad >= halvar_start($halvar))
+      AND d.samtycke
+      AND NOT EXISTS (SELECT 1 FROM kod_avslutsorsak k WHERE k.exkluderas AND k.kod = d.avslutsorsak)
+),
+insats AS (
+    SELECT i.person, i.typ, i.start, i.slut
+    FROM insatser i
+    WHERE i_urval(i.projekt, $projekt)
+      AND i.start <= halvar_slut($halvar)
+),
+overlappar AS (
+    SELECT * FROM insats WHERE slut IS NULL OR slut >= halvar_start($halvar)
+)
+SELECT
+    (SELECT count(*) FROM aktuella) AS aktuella,
+    (SELECT count(DISTINCT a.person) FROM aktuella a JOIN insats i ON i.person = a.person
+        WHERE i.typ = 'gemensam_bedomning') AS gemensam_bedomning,
+    (SELECT count(DISTINCT a.person) FROM aktuella a JOIN overlappar i ON i.person = a.person
+        WHERE i.typ IN ('praktik', 'arbetsmarknadsatgard')) AS praktik_eller_atgard,
+    (SELECT count(DISTINCT a.person) FROM aktuella a JOIN overlappar i ON i.person = a.person
+        WHERE i.typ = 'sarskilt_stod') AS sarskilt_stod,
+    (SELECT count(DISTINCT a.person) FROM aktuella a JOIN overlappar i ON i.person = a.person
+        WHERE i.typ = 'sarskilt_stod' AND a.alder BETWEEN 16 AND 29) AS sarskilt_stod_ungdomar

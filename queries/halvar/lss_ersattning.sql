@@ -1,0 +1,27 @@
+-- Titel: LSS och sjuk- eller aktivitetsersättning
+-- Figurer: 13, 14
+-- Räknar: aktuella personer som informerats om LSS i perioden; som beviljats en LSS-insats i
+--         perioden; som ansökt om eller fått en förlängning bedömd av sjuk- eller
+--         aktivitetsersättning i perioden.
+-- Parametrar: $projekt (kortnamn; flera åtskilda med komma, eller alla), $halvar (t.ex. 2008H1)
+WITH aktuella AS (
+    SELECT DISTINCT d.person,
+           CAST(extract(year FROM halvar_slut($halvar)) AS INT) - d.fodelsear AS alder
+    FROM deltagare d
+    WHERE d.halvar = $halvar
+      AND i_urval(d.projekt, $projekt)
+      AND d.inskriven <= halvar_slut($halvar)
+      AND (d.avslutad IS NULL OR d.avslutad >= halvar_start($halvar))
+      AND d.samtycke
+      AND NOT EXISTS (SELECT 1 FROM kod_avslutsorsak k WHERE k.exkluderas AND k.kod = d.avslutsorsak)
+)
+SELECT
+    (SELECT count(DISTINCT a.person) FROM aktuella a JOIN lss l ON l.person = a.person
+        WHERE i_urval(l.projekt, $projekt) AND l.handelse = 'informerad'
+          AND l.datum BETWEEN halvar_start($halvar) AND halvar_slut($halvar)) AS lss_informerade,
+    (SELECT count(DISTINCT a.person) FROM aktuella a JOIN lss l ON l.person = a.person
+        WHERE i_urval(l.projekt, $projekt) AND l.handelse = 'beviljad'
+          AND l.datum BETWEEN halvar_start($halvar) AND halvar_slut($halvar)) AS lss_beviljade,
+    (SELECT count(DISTINCT a.person) FROM aktuella a JOIN ersattning e ON e.person = a.person
+        WHERE i_urval(e.projekt, $projekt) AND e.handelse IN ('ansokt', 'forlangning_bedomd')
+          AND e.datum BETWEEN halvar_start($halvar) AND halvar_slut($halvar)) AS ersattning_sokt_eller_bedomd

@@ -1,0 +1,30 @@
+-- Titel: Remitterade per mottagare
+-- Figurer: 12
+-- Räknar: aktuella personer med en remiss som räknas i perioden, per mottagare. En person
+--         som remitterats till flera räknas under var och en.
+-- Parametrar: $projekt (kortnamn; flera åtskilda med komma, eller alla), $halvar (t.ex. 2008H1)
+WITH aktuella AS (
+    SELECT DISTINCT d.person,
+           CAST(extract(year FROM halvar_slut($halvar)) AS INT) - d.fodelsear AS alder
+    FROM deltagare d
+    WHERE d.halvar = $halvar
+      AND i_urval(d.projekt, $projekt)
+      AND d.inskriven <= halvar_slut($halvar)
+      AND (d.avslutad IS NULL OR d.avslutad >= halvar_start($halvar))
+      AND d.samtycke
+      AND NOT EXISTS (SELECT 1 FROM kod_avslutsorsak k WHERE k.exkluderas AND k.kod = d.avslutsorsak)
+),
+remitterad AS (
+    SELECT DISTINCT a.person, r.till
+    FROM aktuella a
+    JOIN remisser r ON r.person = a.person
+    WHERE i_urval(r.projekt, $projekt)
+      AND r.raknas
+      AND r.datum BETWEEN halvar_start($halvar) AND halvar_slut($halvar)
+)
+SELECT k.kod, k.etikett, count(r.person) AS personer
+FROM kod_remissmottagare k
+LEFT JOIN remitterad r ON r.till = k.kod
+WHERE k.raknas
+GROUP BY k.kod, k.etikett, k.ordning
+ORDER BY k.ordning

@@ -1,0 +1,25 @@
+-- Titel: Sjukskrivna under perioden
+-- Figurer: 15
+-- Räknar: aktuella personer med en sjukskrivning (oavsett omfattning) som överlappar perioden:
+--         den började senast periodens sista dag och slutade tidigast periodens första dag
+--         eller pågår.
+-- Parametrar: $projekt (kortnamn; flera åtskilda med komma, eller alla), $halvar (t.ex. 2008H1)
+WITH aktuella AS (
+    SELECT DISTINCT d.person,
+           CAST(extract(year FROM halvar_slut($halvar)) AS INT) - d.fodelsear AS alder
+    FROM deltagare d
+    WHERE d.halvar = $halvar
+      AND i_urval(d.projekt, $projekt)
+      AND d.inskriven <= halvar_slut($halvar)
+      AND (d.avslutad IS NULL OR d.avslutad >= halvar_start($halvar))
+      AND d.samtycke
+      AND NOT EXISTS (SELECT 1 FROM kod_avslutsorsak k WHERE k.exkluderas AND k.kod = d.avslutsorsak)
+)
+SELECT
+    count(DISTINCT a.person) AS sjukskrivna,
+    (SELECT count(*) FROM aktuella) AS aktuella
+FROM aktuella a
+JOIN sjukskrivning s ON s.person = a.person
+WHERE i_urval(s.projekt, $projekt)
+  AND s.fran <= halvar_slut($halvar)
+  AND (s.till IS NULL OR s.till >= halvar_start($halvar))

@@ -1,0 +1,270 @@
+//! The half-year report on the SIGMA fixture, every figure checked by hand against
+//! tests/fixtures/sigma_2008H1 and docs/definitions.md.
+
+use crate::workdir::{Workdir, fixture};
+
+fn loaded() -> Workdir {
+    let wd = Workdir::new();
+    wd.finsam(&["ingest", fixture("sigma_2008H1").to_str().unwrap()])
+        .ok();
+    wd
+}
+
+/// (figure, line text, count, share) from the JSON report.
+fn lines(json: &str) -> Vec<(u64, String, serde_json::Value, serde_json::Value)> {
+    let report: serde_json::Value = serde_json::from_str(json).unwrap();
+    let mut out = Vec::new();
+    for figure in report["figurer"].as_array().unwrap() {
+        for line in figure["rader"].as_array().unwrap() {
+            let count = if line.get("antal").is_some() {
+                line["antal"].clone()
+            } else {
+                serde_json::json!([line["fran"], line["till"]])
+            };
+            out.push((
+                figure["nr"].as_u64().unwrap(),
+                line["text"].as_str().unwrap().to_string(),
+                count,
+                line["andel"].clone(),
+            ));
+        }
+    }
+    out
+}
+
+#[test]
+fn every_figure_of_the_fixture_half_year() {
+    let wd = loaded();
+    let json = wd
+        .finsam(&[
+            "report",
+            "halvar",
+            "--projekt",
+            "SIGMA",
+            "--period",
+            "2008H1",
+            "--format",
+            "json",
+        ])
+        .ok()
+        .to_string();
+    let got = lines(&json);
+    let find = |nr: u64, text: &str| {
+        got.iter()
+            .find(|(n, t, _, _)| *n == nr && t == text)
+            .unwrap_or_else(|| panic!("{nr} {text}: {got:?}"))
+            .clone()
+    };
+    use serde_json::json;
+    // Aktuella: the four with consent who are not a felregistrering and overlap the half-year
+    // (the one who ended 2007-12-20 is not; the one who started 2008-06-16 is).
+    assert_eq!(find(1, "Aktuella personer").2, json!(4));
+    assert_eq!(
+        find(2, "Personer").2,
+        json!(1),
+        "ended 2007-12-20, uppföljning 2008-03-01"
+    );
+    assert_eq!(find(3, "Personer").2, json!(3), "2 + 1 anonymous");
+    assert_eq!(find(4, "Ålder (år)").2, json!([7, 41]));
+    assert_eq!(
+        (
+            find(5, "Ungdomar 16–29 år").2,
+            find(5, "Ungdomar 16–29 år").3
+        ),
+        (json!(2), json!(50))
+    );
+    assert_eq!(
+        (find(6, "Kvinnor").2, find(6, "Kvinnor").3),
+        (json!(1), json!(25))
+    );
+    assert_eq!((find(6, "Män").2, find(6, "Män").3), (json!(3), json!(75)));
+    assert_eq!(find(6, "Kvinnor bland ungdomar 16–29 år").2, json!(1));
+    assert_eq!(find(6, "Män bland ungdomar 16–29 år").2, json!(1));
+    assert_eq!(find(7, "Ensamstående kvinnor med barn").2, json!(1));
+    assert_eq!(find(8, "Utomnordisk härkomst").2, json!(1));
+    for (authority, n) in [
+        ("Försäkringskassan", 1),
+        ("Vårdcentral", 1),
+        ("Arbetsförmedlingen", 1),
+        ("Socialtjänst", 1),
+        ("Egen anmälan", 1),
+        ("Psykiatri", 0),
+    ] {
+        assert_eq!(find(9, authority).2, json!(n), "{authority}");
+    }
+    assert_eq!(
+        find(10, "Har fått en gemensam bedömning").2,
+        json!(2),
+        "one of them from 2007"
+    );
+    assert_eq!(
+        find(11, "Har eller har haft praktik eller arbetsmarknadsåtgärd").2,
+        json!(1)
+    );
+    // The sjukgymnastik referral is routine and the AF Rehab one is for a person without consent.
+    assert_eq!(find(12, "Remitterade").2, json!(1));
+    assert_eq!(find(12, "Psykiatri").2, json!(1));
+    assert_eq!(find(12, "Arbetsförmedlingen Rehab").2, json!(0));
+    assert_eq!(
+        find(13, "Har fått information om insatser enligt LSS").2,
+        json!(1)
+    );
+    assert_eq!(
+        find(13, "Har ansökt och fått insatser beviljade").2,
+        json!(1)
+    );
+    assert_eq!(
+        find(14, "Har ansökt eller fått en förlängning bedömd").2,
+        json!(1)
+    );
+    assert_eq!(
+        find(15, "Sjukskrivna hela eller delar av perioden").2,
+        json!(2),
+        "one spell from 2007 overlaps"
+    );
+    assert_eq!(find(16, "Har fått särskilt stöd").2, json!(1));
+    assert_eq!(find(16, "varav ungdomar 16–29 år").2, json!(0));
+    assert_eq!(
+        find(17, "Kartläggningsträffar med hela gruppen").2,
+        json!(1)
+    );
+    assert_eq!(
+        find(17, "Flerpartssamtal").2,
+        json!(0),
+        "the only one is with a person without consent"
+    );
+    assert_eq!(find(18, "Träffar som hölls").2, json!(2));
+    assert_eq!(find(18, "Träffar som ställdes in").2, json!(1));
+    assert_eq!(find(18, "Sjukdom").2, json!(1));
+    let report: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(report["figurer"][0]["fraga"], "aktuella.sql");
+}
+
+#[test]
+fn markdown_is_the_default() {
+    let wd = loaded();
+    let out = wd
+        .finsam(&[
+            "report",
+            "halvar",
+            "--projekt",
+            "sigma",
+            "--period",
+            "2008H1",
+        ])
+        .ok()
+        .to_string();
+    assert!(out.starts_with("# Halvårsrapport SIGMA 2008H1\n"), "{out}");
+    assert!(
+        out.contains("| 5 | Ungdomar 16–29 år | 2 | 50 % |"),
+        "{out}"
+    );
+    assert!(out.contains("| 4 | Åldersspann | 7–41 |  |"), "{out}");
+}
+
+#[test]
+fn a_period_without_data_says_so() {
+    let wd = loaded();
+    let out = wd
+        .finsam(&[
+            "report",
+            "halvar",
+            "--projekt",
+            "SIGMA",
+            "--period",
+            "2009H1",
+        ])
+        .ok()
+        .to_string();
+    assert!(
+        out.contains("Det finns ingen inlämning för SIGMA 2009H1"),
+        "{out}"
+    );
+}
+
+#[test]
+fn bad_selections_are_explained() {
+    let wd = loaded();
+    let stderr = wd
+        .finsam(&[
+            "report",
+            "halvar",
+            "--projekt",
+            "OKÄND",
+            "--period",
+            "2008H1",
+        ])
+        .invalid()
+        .to_string();
+    assert!(
+        stderr.contains("okänt projekt OKÄND: datamängden har SIGMA"),
+        "{stderr}"
+    );
+    for period in ["2008H3", "2008-1"] {
+        let run = wd.finsam(&["report", "halvar", "--projekt", "SIGMA", "--period", period]);
+        assert_eq!(run.code, 2, "{period}");
+        assert!(run.stderr.contains("är inget halvår"), "{}", run.stderr);
+    }
+    let empty = Workdir::new();
+    let stderr = empty
+        .finsam(&[
+            "report",
+            "halvar",
+            "--projekt",
+            "SIGMA",
+            "--period",
+            "2008H1",
+        ])
+        .invalid()
+        .to_string();
+    assert!(stderr.contains("ingen finsam-datamängd"), "{stderr}");
+}
+
+#[test]
+fn a_query_file_with_a_syntax_error_is_named() {
+    let wd = loaded();
+    let queries = wd.path("fragor");
+    crate::workdir::copy_dir(&crate::workdir::repo("queries"), &queries);
+    std::fs::write(
+        queries.join("halvar/anonyma.sql"),
+        "-- Titel: trasig\nSELEKT 1",
+    )
+    .unwrap();
+    let stderr = wd
+        .finsam(&[
+            "report",
+            "halvar",
+            "--projekt",
+            "SIGMA",
+            "--period",
+            "2008H1",
+            "--queries",
+            queries.to_str().unwrap(),
+        ])
+        .invalid()
+        .to_string();
+    assert!(
+        stderr.contains("frågan anonyma.sql: frågan kan inte tolkas"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn every_half_year_query_runs_as_an_evaluator_would_run_it() {
+    let wd = loaded();
+    for entry in std::fs::read_dir(crate::workdir::repo("queries/halvar")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "sql") {
+            wd.finsam(&[
+                "sql",
+                "-f",
+                path.to_str().unwrap(),
+                "-p",
+                "projekt=SIGMA",
+                "-p",
+                "halvar=2008H1",
+            ])
+            .ok();
+        }
+    }
+}
