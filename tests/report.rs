@@ -268,3 +268,145 @@ fn every_half_year_query_runs_as_an_evaluator_would_run_it() {
         }
     }
 }
+
+#[test]
+fn html_is_standalone_and_xlsx_holds_the_numbers() {
+    let wd = loaded();
+    wd.finsam(&[
+        "report",
+        "halvar",
+        "--projekt",
+        "SIGMA",
+        "--period",
+        "2008H1",
+        "--format",
+        "html",
+        "--out",
+        "r.html",
+    ])
+    .ok();
+    let html = wd.read("r.html");
+    assert!(
+        html.starts_with("<!doctype html>") && html.contains("<html lang=\"sv\">"),
+        "{html}"
+    );
+    assert!(
+        !html.contains("<script") && !html.contains("http"),
+        "no scripts, no external files"
+    );
+    assert!(html.contains("<td>Ungdomar 16–29 år<br>"), "{html}");
+    assert!(
+        html.contains("<td class=\"num\">2</td><td class=\"num\">50 %</td>"),
+        "{html}"
+    );
+    wd.finsam(&[
+        "report",
+        "halvar",
+        "--projekt",
+        "SIGMA",
+        "--period",
+        "2008H1",
+        "--format",
+        "xlsx",
+        "--out",
+        "r.xlsx",
+    ])
+    .ok();
+    use calamine::{Data, Reader};
+    let mut book = calamine::open_workbook_auto(wd.path("r.xlsx")).unwrap();
+    let sheet = book.worksheet_range("Statistik").unwrap();
+    let row = sheet
+        .rows()
+        .find(|r| r.get(1) == Some(&Data::String("Ungdomar 16–29 år".into())))
+        .unwrap();
+    assert_eq!(row[2], Data::Float(2.0));
+    assert_eq!(row[3], Data::Float(0.5));
+    assert_eq!(
+        wd.finsam(&[
+            "report",
+            "halvar",
+            "--projekt",
+            "SIGMA",
+            "--period",
+            "2008H1",
+            "--format",
+            "xlsx"
+        ])
+        .code,
+        1
+    );
+}
+
+#[test]
+fn the_public_report_hides_small_counts_and_what_would_reveal_them() {
+    let wd = loaded();
+    let json = wd
+        .finsam(&[
+            "report",
+            "halvar",
+            "--projekt",
+            "SIGMA",
+            "--period",
+            "2008H1",
+            "--format",
+            "json",
+            "--publik",
+        ])
+        .ok()
+        .to_string();
+    let report: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(report["publik_troskel"], 5);
+    for figure in report["figurer"].as_array().unwrap() {
+        for line in figure["rader"].as_array().unwrap() {
+            if let Some(n) = line["antal"].as_i64() {
+                assert!(n == 0 || n >= 5, "{line}");
+            }
+            if let Some(n) = line["namnare"].as_i64() {
+                assert!(n == 0 || n >= 5, "{line}");
+            }
+            assert!(
+                line.get("fran").is_none_or(|v| v.is_null()),
+                "age span hidden: {line}"
+            );
+        }
+    }
+    let markdown = wd
+        .finsam(&[
+            "report",
+            "halvar",
+            "--projekt",
+            "SIGMA",
+            "--period",
+            "2008H1",
+            "--publik",
+        ])
+        .ok()
+        .to_string();
+    assert!(
+        markdown.contains("| 1 | Aktuella personer under perioden | .. |  |"),
+        "{markdown}"
+    );
+    assert!(
+        markdown.contains("Publik version: antal från 1 till 4 visas som .."),
+        "{markdown}"
+    );
+    // The threshold is configurable.
+    let json = wd
+        .finsam(&[
+            "report",
+            "halvar",
+            "--projekt",
+            "SIGMA",
+            "--period",
+            "2008H1",
+            "--format",
+            "json",
+            "--publik",
+            "--troskel",
+            "2",
+        ])
+        .ok()
+        .to_string();
+    let report: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(report["figurer"][0]["rader"][0]["antal"], 4);
+}

@@ -38,6 +38,13 @@ struct HalvarArgs {
     period: HalfYear,
     #[arg(long, value_enum, default_value = "markdown")]
     format: ReportFormat,
+    /// For readers outside the project: hide small counts (shown as ..), shares of
+    /// them and any cell that would let them be recomputed.
+    #[arg(long)]
+    publik: bool,
+    /// With --publik: counts from 1 up to this value minus one are hidden.
+    #[arg(long, default_value_t = finsam::report::disclosure::DEFAULT_THRESHOLD, requires = "publik", value_parser = clap::value_parser!(i64).range(2..))]
+    troskel: i64,
     /// Write to this file instead of standard output.
     #[arg(long, short)]
     out: Option<PathBuf>,
@@ -51,6 +58,8 @@ struct HalvarArgs {
 #[derive(Clone, Copy, clap::ValueEnum)]
 enum ReportFormat {
     Markdown,
+    Html,
+    Xlsx,
     Json,
 }
 
@@ -67,18 +76,30 @@ fn half_year(args: HalvarArgs) -> finsam::Result<Exit> {
     let selection = Selection {
         projects: args.projekt.clone(),
         period: args.period,
+        public_threshold: args.publik.then_some(args.troskel),
     };
     let runtime = super::runtime()?;
     let report = runtime.block_on(async {
         let engine = Engine::open(&dataset, &schema).await?;
         Ok::<_, finsam::Error>(report::half_year(&dataset, &engine, &library, &selection).await?)
     })?;
-    let text = match args.format {
-        ReportFormat::Markdown => report::to_markdown(&report),
+    let bytes = match args.format {
+        ReportFormat::Markdown => report::to_markdown(&report).into_bytes(),
+        ReportFormat::Html => report::to_html(&report).into_bytes(),
         ReportFormat::Json => {
-            serde_json::to_string_pretty(&report).expect("reports serialise") + "\n"
+            (serde_json::to_string_pretty(&report).expect("reports serialise") + "\n").into_bytes()
+        }
+        ReportFormat::Xlsx => {
+            if args.out.is_none() {
+                return Err(finsam::Error::Usage(
+                    "--format xlsx kräver --out FIL.xlsx".into(),
+                ));
+            }
+            report::to_xlsx(&report).map_err(|e| {
+                finsam::Error::Output(format!("kan inte skriva Excel-rapporten: {e}"))
+            })?
         }
     };
-    report::write_output(text.as_bytes(), args.out.as_deref())?;
+    report::write_output(&bytes, args.out.as_deref())?;
     Ok(Exit::Ok)
 }

@@ -11,6 +11,8 @@ pub const FILE: &str = "rapport.toml";
 pub struct Layout {
     pub title: String,
     pub figures: Vec<LayoutFigure>,
+    /// Cells that add up, for complementary suppression.
+    pub sums: Vec<super::disclosure::Sum>,
 }
 
 #[derive(Debug, Clone)]
@@ -66,6 +68,8 @@ pub struct Breakdown {
 struct LayoutFile {
     titel: String,
     figurer: Vec<FigureEntry>,
+    #[serde(default)]
+    summor: Vec<super::disclosure::Sum>,
 }
 
 #[derive(Deserialize)]
@@ -107,6 +111,7 @@ impl Layout {
         Ok(Layout {
             title: parsed.titel,
             figures,
+            sums: parsed.summor,
         })
     }
 }

@@ -5,9 +5,13 @@
 //! defined in the SQL and in `docs/definitions.md`. Shares are whole percent rounded
 //! half up, as the project leaders' own reports do (16/34 → 47 %).
 
+pub mod disclosure;
+mod html;
 mod layout;
 mod markdown;
 mod queries;
+mod view;
+mod xlsx;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -17,9 +21,11 @@ use datafusion::arrow::compute::cast;
 use datafusion::arrow::datatypes::{DataType, Int64Type};
 use serde::Serialize;
 
+pub use html::to_html;
 pub use layout::{Layout, LayoutFigure, LayoutLine};
 pub use markdown::to_markdown;
 pub use queries::{QueryFile, QueryLibrary, parse_header};
+pub use xlsx::to_xlsx;
 
 use crate::period::HalfYear;
 use crate::query::functions::{ALL_PROJECTS, selects};
@@ -62,6 +68,8 @@ pub struct Report {
     pub slut: String,
     /// The submissions the figures come from; empty when the period has no data.
     pub inlamningar: Vec<String>,
+    /// Disclosure control applied: the threshold below which counts are hidden.
+    pub publik_troskel: Option<i64>,
     pub figurer: Vec<Figure>,
 }
 
@@ -81,18 +89,26 @@ pub struct Figure {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Line {
     pub text: String,
+    /// `<query file>:<column>` for single figures, `<query file>:<label>` for breakdown
+    /// rows: names the cell in disclosure-control groups.
+    #[serde(skip)]
+    pub key: String,
     #[serde(flatten)]
     pub value: Value,
 }
 
+/// A figure's value. `None` where disclosure control hid it (shown as `..`).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum Value {
     Count {
-        antal: i64,
+        antal: Option<i64>,
         namnare: Option<i64>,
         /// Whole percent of `namnare`, rounded half up.
         andel: Option<i64>,
+        /// The key of the denominator's own cell, so hiding it hides this share too.
+        #[serde(skip)]
+        namnare_nyckel: Option<String>,
     },
     Span {
         fran: Option<i64>,
@@ -101,11 +117,12 @@ pub enum Value {
 }
 
 impl Value {
-    pub fn count(antal: i64, namnare: Option<i64>) -> Value {
+    pub fn count(antal: i64, namnare: Option<i64>, namnare_nyckel: Option<String>) -> Value {
         Value::Count {
-            antal,
+            antal: Some(antal),
             namnare,
             andel: namnare.and_then(|d| whole_percent(antal, d)),
+            namnare_nyckel,
         }
     }
 }
@@ -120,6 +137,9 @@ pub struct Selection {
     /// Project short names, or `alla`.
     pub projects: Vec<String>,
     pub period: HalfYear,
+    /// Disclosure control for readers outside the project: the threshold below which
+    /// counts are hidden. `None`: the project's internal report with exact counts.
+    pub public_threshold: Option<i64>,
 }
 
 impl Selection {
@@ -185,6 +205,7 @@ pub async fn half_year(
         start: selection.period.start().to_string(),
         slut: selection.period.end().to_string(),
         inlamningar: submissions,
+        publik_troskel: selection.public_threshold,
         figurer: Vec::new(),
     };
     if report.inlamningar.is_empty() {
@@ -210,6 +231,9 @@ pub async fn half_year(
         let (file, result) = &results[&figure.query];
         report.figurer.push(place(figure, file, result)?);
     }
+    if let Some(threshold) = selection.public_threshold {
+        disclosure::apply(&mut report, &layout.sums, threshold);
+    }
     Ok(report)
 }
 
@@ -234,9 +258,15 @@ fn place(
             };
             for (i, (label, count)) in labels.into_iter().zip(counts).enumerate() {
                 let denominator = denominators.as_ref().and_then(|d| d[i]);
+                let denominator_key = breakdown
+                    .denominator
+                    .as_ref()
+                    .map(|c| format!("{}:{c}", file.name));
+                let text = label.unwrap_or_default();
                 rader.push(Line {
-                    text: label.unwrap_or_default(),
-                    value: Value::count(count.unwrap_or(0), denominator),
+                    key: format!("{}:{text}", file.name),
+                    text,
+                    value: Value::count(count.unwrap_or(0), denominator, denominator_key),
                 });
             }
         }
@@ -245,23 +275,28 @@ fn place(
                 let first = |column: &str| -> Result<Option<i64>, ReportError> {
                     Ok(table.integers(column)?.first().copied().flatten())
                 };
-                let value = match line {
+                let (value, column) = match line {
                     LayoutLine::Count {
                         count, denominator, ..
                     } => {
-                        let denominator = match denominator {
+                        let value = match denominator {
                             Some(column) => first(column)?,
                             None => None,
                         };
-                        Value::count(first(count)?.unwrap_or(0), denominator)
+                        let key = denominator.as_ref().map(|c| format!("{}:{c}", file.name));
+                        (Value::count(first(count)?.unwrap_or(0), value, key), count)
                     }
-                    LayoutLine::Span { from, to, .. } => Value::Span {
-                        fran: first(from)?,
-                        till: first(to)?,
-                    },
+                    LayoutLine::Span { from, to, .. } => (
+                        Value::Span {
+                            fran: first(from)?,
+                            till: first(to)?,
+                        },
+                        from,
+                    ),
                 };
                 rader.push(Line {
                     text: line.text().to_string(),
+                    key: format!("{}:{column}", file.name),
                     value,
                 });
             }

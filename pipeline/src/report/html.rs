@@ -1,0 +1,19 @@
+//! The report as a standalone HTML page: no scripts, no external files, printable.
+
+use minijinja::{Environment, context};
+
+use super::Report;
+use super::view::view;
+
+const TEMPLATE: &str = include_str!("halvar.html");
+
+pub fn to_html(report: &Report) -> String {
+    let mut env = Environment::new();
+    env.add_template("halvar.html", TEMPLATE)
+        .expect("the bundled template parses");
+    let view = view(report);
+    env.get_template("halvar.html")
+        .expect("added above")
+        .render(context! { report => report, projects => view.projects, rows => view.rows, breakdowns => view.breakdowns })
+        .expect("the bundled template renders every report")
+}
