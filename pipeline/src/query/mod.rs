@@ -26,7 +26,9 @@ use datafusion::datasource::file_format::parquet::ParquetFormat;
 use datafusion::datasource::listing::{
     ListingOptions, ListingTable, ListingTableConfig, ListingTableUrl,
 };
+use datafusion::execution::cache::cache_manager::CacheManagerConfig;
 use datafusion::execution::context::{SQLOptions, SessionConfig, SessionContext};
+use datafusion::execution::runtime_env::RuntimeEnvBuilder;
 use datafusion::sql::parser::{DFParser, Statement};
 use datafusion::sql::sqlparser::ast::Statement as SqlStatement;
 
@@ -67,6 +69,9 @@ impl QueryResult {
     }
 }
 
+/// Room for the file listings of every table (about 200 bytes a file).
+const LIST_FILES_CACHE_BYTES: usize = 64 << 20;
+
 /// Parameters given but not used by a query.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Unused {
@@ -83,7 +88,14 @@ impl Engine {
     /// Registers every table of the dataset; DATAFUSION_* environment settings apply.
     pub async fn open(dataset: &Dataset, schema: &Schema) -> Result<Engine, QueryError> {
         let config = SessionConfig::from_env()?.with_information_schema(true);
-        let ctx = SessionContext::new_with_config(config);
+        // A report scans each table many times; the listing of its partition files is
+        // cached for the life of this context (one command), so keep every table's list.
+        let runtime = RuntimeEnvBuilder::new()
+            .with_cache_manager(
+                CacheManagerConfig::default().with_list_files_cache_limit(LIST_FILES_CACHE_BYTES),
+            )
+            .build_arc()?;
+        let ctx = SessionContext::new_with_config_rt(config, runtime);
         for function in functions::all() {
             ctx.register_udf(function);
         }

@@ -215,19 +215,30 @@ pub async fn half_year(
         ("projekt".to_string(), selection.parameter()),
         ("halvar".to_string(), halvar),
     ];
-    let mut results: BTreeMap<String, (QueryFile, QueryResult)> = BTreeMap::new();
+    // Each query file runs once, all of them at the same time: DataFusion spreads the
+    // work over the cores, and small queries overlap their file listing and reading.
+    let names: std::collections::BTreeSet<&str> =
+        layout.figures.iter().map(|f| f.query.as_str()).collect();
+    let files = names
+        .into_iter()
+        .map(|name| library.query(name))
+        .collect::<Result<Vec<_>, _>>()?;
+    let params = &params;
+    let runs = files.iter().map(|file| async move {
+        let result = engine
+            .run_with(&file.sql, &params, Unused::Ignore)
+            .await
+            .map_err(|source| ReportError::Query {
+                file: file.name.clone(),
+                source,
+            })?;
+        Ok::<_, ReportError>((file.name.clone(), (file, result)))
+    });
+    let results: BTreeMap<String, (&QueryFile, QueryResult)> = futures::future::try_join_all(runs)
+        .await?
+        .into_iter()
+        .collect();
     for figure in &layout.figures {
-        if !results.contains_key(&figure.query) {
-            let file = library.query(&figure.query)?;
-            let result = engine
-                .run_with(&file.sql, &params, Unused::Ignore)
-                .await
-                .map_err(|source| ReportError::Query {
-                    file: figure.query.clone(),
-                    source,
-                })?;
-            results.insert(figure.query.clone(), (file, result));
-        }
         let (file, result) = &results[&figure.query];
         report.figurer.push(place(figure, file, result)?);
     }
