@@ -8,7 +8,12 @@
 //! submission's details). Files are written atomically (temp file in the same
 //! folder, fsync, rename), so an interrupted run leaves the old template or none,
 //! never half a file.
+//!
+//! [`write_filled_xlsx`] writes the same workbook with records in it and the
+//! Inlämning sheet filled in: example data and fixtures that look exactly like a
+//! submission a project leader makes from the template.
 
+use std::collections::BTreeMap;
 use std::fs::{self, File};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -20,7 +25,8 @@ use rust_xlsxwriter::{
     Format, FormatAlign, FormatBorder, Formula, Workbook, Worksheet, XlsxError,
 };
 
-use crate::ingest::META_NAME;
+use crate::ingest::{Cell, META_NAME};
+use crate::period::HalfYear;
 use crate::schema::{ColumnDef, ColumnKind, Schema, TableDef, normalise_heading};
 
 /// Sheet rows (the header is row 1) that carry the validations and input messages.
@@ -46,6 +52,8 @@ pub enum TemplateError {
     Workbook { path: PathBuf, source: XlsxError },
     #[error("kan inte skriva mallen {path}: {source}")]
     Io { path: PathBuf, source: io::Error },
+    #[error("kan inte skapa Excel-arbetsboken {path}: {message}")]
+    Rows { path: PathBuf, message: String },
     #[error(
         "kan inte skapa Excel-mallen {path}: tabellen {table} får inget bladnamn (varken \"{label}\" eller \"{table}\" duger som namn på ett Excel-blad)"
     )]
@@ -56,14 +64,83 @@ pub enum TemplateError {
     },
 }
 
+/// What the Inlämning sheet of a filled workbook states.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FilledMeta {
+    /// The project's short name, e.g. SIGMA.
+    pub projekt: String,
+    pub halvar: HalfYear,
+}
+
+/// The records of a filled workbook: table name → rows, each row one cell per column
+/// of the table in the schema's column order. The cells are the reader's own
+/// [`Cell`]s, so what is written is what [`crate::ingest`] gives back: a
+/// [`Cell::Date`] becomes a real Excel date cell (shown `yyyy-mm-dd`), a
+/// [`Cell::Number`] a number, a [`Cell::Bool`] a boolean, [`Cell::Empty`] nothing.
+pub type FilledRows = BTreeMap<String, Vec<Vec<Cell>>>;
+
+/// The records and details that go into a filled workbook.
+struct Filled<'a> {
+    meta: &'a FilledMeta,
+    rows: &'a FilledRows,
+}
+
 /// The Excel template for project leaders.
 pub fn write_xlsx(schema: &Schema, path: &Path) -> Result<(), TemplateError> {
+    write_workbook(schema, None, path)
+}
+
+/// The template's workbook with `rows` in its table sheets and `meta` on the
+/// Inlämning sheet: a complete submission. Tables missing from `rows` get empty
+/// sheets. A table name the schema does not know, or a row whose length is not the
+/// table's number of columns, is an error and nothing is written.
+pub fn write_filled_xlsx(
+    schema: &Schema,
+    meta: &FilledMeta,
+    rows: &FilledRows,
+    path: &Path,
+) -> Result<(), TemplateError> {
+    check_rows(schema, rows).map_err(|message| TemplateError::Rows {
+        path: path.to_path_buf(),
+        message,
+    })?;
+    write_workbook(schema, Some(&Filled { meta, rows }), path)
+}
+
+/// Every table of `rows` is in the schema and every row has one cell per column.
+/// The message names table and row, never a cell's content.
+fn check_rows(schema: &Schema, rows: &FilledRows) -> Result<(), String> {
+    for (name, table_rows) in rows {
+        let table = schema
+            .table(name)
+            .ok_or_else(|| format!("schemat har ingen tabell {name}"))?;
+        let width = table.columns.len();
+        if let Some((index, row)) = table_rows
+            .iter()
+            .enumerate()
+            .find(|(_, row)| row.len() != width)
+        {
+            return Err(format!(
+                "rad {} i tabellen {name} har {} celler men tabellen har {width} kolumner",
+                index + 2,
+                row.len()
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn write_workbook(
+    schema: &Schema,
+    filled: Option<&Filled>,
+    path: &Path,
+) -> Result<(), TemplateError> {
     let sheets = sheet_names(schema).map_err(|table| TemplateError::SheetName {
         path: path.to_path_buf(),
         table: table.name.clone(),
         label: table.label.clone(),
     })?;
-    let bytes = build_workbook(schema, &sheets)
+    let bytes = build_workbook(schema, &sheets, filled)
         .and_then(|mut workbook| workbook.save_to_buffer())
         .map_err(|source| TemplateError::Workbook {
             path: path.to_path_buf(),
@@ -224,18 +301,30 @@ impl Styles {
     }
 }
 
-fn build_workbook(schema: &Schema, sheets: &[(&TableDef, String)]) -> Result<Workbook, XlsxError> {
+fn build_workbook(
+    schema: &Schema,
+    sheets: &[(&TableDef, String)],
+    filled: Option<&Filled>,
+) -> Result<Workbook, XlsxError> {
     let styles = Styles::new();
     let mut workbook = Workbook::new();
     instructions_sheet(workbook.add_worksheet(), schema, sheets, &styles)?;
-    meta_sheet(workbook.add_worksheet(), schema, &styles)?;
+    meta_sheet(
+        workbook.add_worksheet(),
+        schema,
+        filled.map(|f| f.meta),
+        &styles,
+    )?;
     let code_ranges = code_ranges(schema);
     for (table, name) in sheets {
+        let rows = filled
+            .and_then(|f| f.rows.get(&table.name))
+            .map_or(&[][..], Vec::as_slice);
         table_sheet(
             workbook.add_worksheet(),
             schema,
-            table,
-            name,
+            (table, name),
+            rows,
             &code_ranges,
             &styles,
         )?;
@@ -354,7 +443,12 @@ fn paragraph(
     Ok(())
 }
 
-fn meta_sheet(sheet: &mut Worksheet, schema: &Schema, styles: &Styles) -> Result<(), XlsxError> {
+fn meta_sheet(
+    sheet: &mut Worksheet,
+    schema: &Schema,
+    meta: Option<&FilledMeta>,
+    styles: &Styles,
+) -> Result<(), XlsxError> {
     sheet.set_name(META_SHEET)?;
     sheet.set_column_width(0, 16)?;
     sheet.set_column_width(1, 24)?;
@@ -376,8 +470,16 @@ fn meta_sheet(sheet: &mut Worksheet, schema: &Schema, styles: &Styles) -> Result
         sheet.add_data_validation(row, 1, row, 1, &validation)?;
     }
     // Text format keeps a numeric project name or half-year from turning into a number.
-    sheet.write_blank(1, 1, &styles.text)?;
-    sheet.write_blank(2, 1, &styles.text)?;
+    match meta {
+        Some(meta) => {
+            sheet.write_string_with_format(1, 1, &meta.projekt, &styles.text)?;
+            sheet.write_string_with_format(2, 1, meta.halvar.to_string(), &styles.text)?;
+        }
+        None => {
+            sheet.write_blank(1, 1, &styles.text)?;
+            sheet.write_blank(2, 1, &styles.text)?;
+        }
+    }
     sheet.write_number(3, 1, schema.version)?;
     Ok(())
 }
@@ -432,15 +534,20 @@ fn codes_sheet(sheet: &mut Worksheet, schema: &Schema, styles: &Styles) -> Resul
     Ok(())
 }
 
+/// A table's sheet: the header, the validations, and `rows` (checked by
+/// [`check_rows`]: one cell per column) below the header.
 fn table_sheet(
     sheet: &mut Worksheet,
     schema: &Schema,
-    table: &TableDef,
-    name: &str,
+    (table, name): (&TableDef, &str),
+    rows: &[Vec<Cell>],
     code_ranges: &[(String, Option<String>)],
     styles: &Styles,
 ) -> Result<(), XlsxError> {
     sheet.set_name(name)?;
+    let data_rows = u32::try_from(rows.len()).map_err(|_| XlsxError::RowColumnLimitError)?;
+    // The validations reach at least the template's rows and always past the data.
+    let last_row = TEMPLATE_ROWS.max(data_rows.saturating_add(1)) - 1;
     for (col, column) in table.columns.iter().enumerate() {
         let col = ColNum::try_from(col).map_err(|_| XlsxError::RowColumnLimitError)?;
         // The column format comes before the width: setting it on a configured column
@@ -458,9 +565,41 @@ fn table_sheet(
         // Room for the bold label, and at least for a date.
         sheet.set_column_width_pixels(col, (cell_autofit_width(&column.label) + 16).max(90))?;
         let validation = validation(schema, column, code_ranges)?;
-        sheet.add_data_validation(1, col, TEMPLATE_ROWS - 1, col, &validation)?;
+        sheet.add_data_validation(1, col, last_row, col, &validation)?;
+    }
+    for (row, cells) in (1..).zip(rows) {
+        for (col, cell) in (0..).zip(cells) {
+            write_cell(sheet, row, col, cell, styles)?;
+        }
     }
     sheet.set_freeze_panes(1, 0)?;
+    Ok(())
+}
+
+/// One record cell, typed as the reader will see it: text (text-formatted, so a
+/// number-like code stays text), number, boolean, or a date cell shown `yyyy-mm-dd`.
+fn write_cell(
+    sheet: &mut Worksheet,
+    row: u32,
+    col: ColNum,
+    cell: &Cell,
+    styles: &Styles,
+) -> Result<(), XlsxError> {
+    match cell {
+        Cell::Empty => {}
+        Cell::Text(text) => {
+            sheet.write_string_with_format(row, col, text, &styles.text)?;
+        }
+        Cell::Number(number) => {
+            sheet.write_number(row, col, *number)?;
+        }
+        Cell::Date(date) => {
+            sheet.write_datetime_with_format(row, col, excel_date(*date)?, &styles.date)?;
+        }
+        Cell::Bool(value) => {
+            sheet.write_boolean(row, col, *value)?;
+        }
+    }
     Ok(())
 }
 
@@ -784,6 +923,127 @@ mod tests {
         let (submissions, findings) = ingest::discover(&[path], &schema);
         assert!(findings.is_empty(), "{findings:?}");
         assert_eq!(submissions[0].tables.len(), schema.tables.len());
+    }
+
+    /// One row of `table` with the named cells set and the others empty.
+    fn record(schema: &Schema, table: &str, cells: &[(&str, Cell)]) -> Vec<Cell> {
+        let table = schema.table(table).unwrap();
+        let mut row = vec![Cell::Empty; table.columns.len()];
+        for (name, cell) in cells {
+            let index = table.columns.iter().position(|c| c.name == *name).unwrap();
+            row[index] = cell.clone();
+        }
+        row
+    }
+
+    #[test]
+    fn a_filled_workbook_reads_back_cell_for_cell() {
+        let schema = schema();
+        let date = |y, m, d| Cell::Date(NaiveDate::from_ymd_opt(y, m, d).unwrap());
+        let text = |t: &str| Cell::Text(t.into());
+        let rows: FilledRows = [
+            (
+                "deltagare".to_string(),
+                vec![
+                    record(
+                        &schema,
+                        "deltagare",
+                        &[
+                            ("person", text("SIG-017")),
+                            ("kon", text("Kvinna")),
+                            ("fodelsear", Cell::Number(1985.0)),
+                            ("inskriven", date(2007, 12, 3)),
+                            ("avslutad", date(2008, 6, 30)),
+                            ("aktualiserad_av", text("FK, VC")),
+                            ("ensamstaende_med_barn", Cell::Bool(true)),
+                            ("samtycke", text("ja")),
+                        ],
+                    ),
+                    record(
+                        &schema,
+                        "deltagare",
+                        &[
+                            ("person", text("SIG-018")),
+                            ("kon", text("M")),
+                            ("fodelsear", Cell::Number(1979.0)),
+                            ("inskriven", date(2008, 1, 14)),
+                            ("samtycke", text("nej")),
+                        ],
+                    ),
+                ],
+            ),
+            (
+                "insatser".to_string(),
+                vec![record(
+                    &schema,
+                    "insatser",
+                    &[
+                        ("person", text("SIG-017")),
+                        ("typ", text("Praktik")),
+                        ("start", date(2008, 2, 4)),
+                    ],
+                )],
+            ),
+        ]
+        .into();
+        let meta = FilledMeta {
+            projekt: "SIGMA".into(),
+            halvar: "2008H1".parse().unwrap(),
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("SIGMA_2008H1.xlsx");
+        write_filled_xlsx(&schema, &meta, &rows, &path).unwrap();
+
+        let (submissions, findings) = ingest::discover(std::slice::from_ref(&path), &schema);
+        assert!(findings.is_empty(), "{findings:?}");
+        assert_eq!(submissions.len(), 1);
+        let submission = &submissions[0];
+        assert_eq!(
+            submission.meta,
+            ingest::SubmissionMeta {
+                projekt: Some("SIGMA".into()),
+                halvar: Some("2008H1".into()),
+                schema_version: Some("1".into()),
+            }
+        );
+        assert_eq!(submission.tables.len(), schema.tables.len());
+        assert_every_header_maps(&schema, submission);
+        for table in &schema.tables {
+            let mut source = submission.tables[&table.name].open().unwrap();
+            let mut read = Vec::new();
+            while let Some(row) = source.next_row().unwrap() {
+                read.push(row);
+            }
+            let written = rows.get(&table.name).map_or(&[][..], Vec::as_slice);
+            assert_eq!(read.len(), written.len(), "{}", table.name);
+            for (number, (got, want)) in (2..).zip(read.iter().zip(written)) {
+                assert_eq!(got.number, number, "{}", table.name);
+                assert_eq!(&got.cells, want, "{} row {number}", table.name);
+            }
+        }
+    }
+
+    #[test]
+    fn rows_that_do_not_fit_the_schema_are_refused_and_nothing_is_written() {
+        let schema = schema();
+        let meta = FilledMeta {
+            projekt: "SIGMA".into(),
+            halvar: "2008H1".parse().unwrap(),
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("fel.xlsx");
+        let short: FilledRows = [(
+            "deltagare".to_string(),
+            vec![vec![Cell::Text("SIG-017".into())]],
+        )]
+        .into();
+        let unknown: FilledRows = [("okand".to_string(), vec![])].into();
+        for rows in [short, unknown] {
+            let error = write_filled_xlsx(&schema, &meta, &rows, &path).unwrap_err();
+            assert!(matches!(error, TemplateError::Rows { .. }), "{error}");
+            assert!(!error.to_string().contains("SIG-017"), "{error}");
+            assert!(!path.exists());
+        }
     }
 
     #[test]
