@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The main job on the bundled example data: build finsam (dev profile, no cold
 # release build), make a throwaway key, ingest every submission in examples/ into a
-# fresh dataset under target/exempel/, and print a summary of the dataset.
+# fresh dataset under target/exempel/, print a summary of the dataset and the
+# statistics of SIGMA-gruppen's half-year report for 2008H1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --quiet --bin finsam
@@ -15,4 +16,4 @@ export FINSAM_KEY_FILE="$work/nyckel" FINSAM_DATA="$work/data"
 echo
 "$finsam" status
 echo
-"$finsam" sql -f queries/exempel/deltagare_per_halvar.sql --param projekt=P01
+"$finsam" report halvar --projekt SIGMA --period 2008H1

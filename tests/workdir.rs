@@ -80,6 +80,20 @@ impl Workdir {
         wd
     }
 
+    /// A fresh directory whose key file holds a fixed key, so pseudonyms and
+    /// submission ids are the same on every run (for golden files).
+    pub fn with_fixed_key() -> Workdir {
+        use std::os::unix::fs::PermissionsExt;
+        let wd = Workdir {
+            dir: tempfile::tempdir().unwrap(),
+        };
+        let hex: String = (0u8..32).map(|b| format!("{b:02x}")).collect();
+        let path = wd.path("nyckel");
+        std::fs::write(&path, format!("# testnyckel\n{hex}\n")).unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+        wd
+    }
+
     pub fn path(&self, relative: &str) -> PathBuf {
         self.dir.path().join(relative)
     }

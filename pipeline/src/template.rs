@@ -21,8 +21,8 @@ use std::path::{Path, PathBuf};
 use chrono::{Datelike, NaiveDate};
 use rust_xlsxwriter::utility::{cell_autofit_width, cell_range_absolute, check_sheet_name};
 use rust_xlsxwriter::{
-    ColNum, Color, DataValidation, DataValidationErrorStyle, DataValidationRule, ExcelDateTime,
-    Format, FormatAlign, FormatBorder, Formula, Workbook, Worksheet, XlsxError,
+    ColNum, Color, DataValidation, DataValidationErrorStyle, DataValidationRule, DocProperties,
+    ExcelDateTime, Format, FormatAlign, FormatBorder, Formula, Workbook, Worksheet, XlsxError,
 };
 
 use crate::ingest::{Cell, META_NAME};
@@ -70,6 +70,9 @@ pub struct FilledMeta {
     /// The project's short name, e.g. SIGMA.
     pub projekt: String,
     pub halvar: HalfYear,
+    /// The creation date in the workbook's document properties; `None`: now. A fixed
+    /// date makes the file the same byte for byte every time it is written.
+    pub created: Option<NaiveDate>,
 }
 
 /// The records of a filled workbook: table name → rows, each row one cell per column
@@ -308,6 +311,9 @@ fn build_workbook(
 ) -> Result<Workbook, XlsxError> {
     let styles = Styles::new();
     let mut workbook = Workbook::new();
+    if let Some(created) = filled.and_then(|f| f.meta.created) {
+        workbook.set_properties(&DocProperties::new().set_creation_datetime(&excel_date(created)?));
+    }
     instructions_sheet(workbook.add_worksheet(), schema, sheets, &styles)?;
     meta_sheet(
         workbook.add_worksheet(),
@@ -989,10 +995,18 @@ mod tests {
         let meta = FilledMeta {
             projekt: "SIGMA".into(),
             halvar: "2008H1".parse().unwrap(),
+            created: NaiveDate::from_ymd_opt(2008, 8, 31),
         };
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("SIGMA_2008H1.xlsx");
         write_filled_xlsx(&schema, &meta, &rows, &path).unwrap();
+        let first = fs::read(&path).unwrap();
+        write_filled_xlsx(&schema, &meta, &rows, &path).unwrap();
+        assert_eq!(
+            fs::read(&path).unwrap(),
+            first,
+            "a fixed date: the same bytes"
+        );
 
         let (submissions, findings) = ingest::discover(std::slice::from_ref(&path), &schema);
         assert!(findings.is_empty(), "{findings:?}");
@@ -1029,6 +1043,7 @@ mod tests {
         let meta = FilledMeta {
             projekt: "SIGMA".into(),
             halvar: "2008H1".parse().unwrap(),
+            created: None,
         };
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("fel.xlsx");

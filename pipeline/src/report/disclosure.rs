@@ -5,7 +5,9 @@
 //! a total (declared as `[[summor]]` in the layout file), a group with a single hidden
 //! cell would let it be recomputed, so the smallest other cell is hidden too
 //! (complementary suppression), until every group has no hidden cell or at least two
-//! whose values cannot be pinned down. Age spans name individuals and are hidden.
+//! whose values cannot be pinned down. A count shown as a share of another also shows
+//! the rest (denominator − count): a small rest hides the count. Age spans name
+//! individuals and are hidden.
 //! Breakdowns where one person may count in several rows do not add up and need no
 //! complementary suppression.
 
@@ -37,6 +39,22 @@ fn counts(report: &Report) -> BTreeMap<String, i64> {
         .collect()
 }
 
+/// (count key, denominator key) of every count shown as a share of another cell.
+fn share_pairs(report: &Report) -> Vec<(String, String)> {
+    report
+        .figurer
+        .iter()
+        .flat_map(|f| &f.rader)
+        .filter_map(|line| match &line.value {
+            Value::Count {
+                namnare_nyckel: Some(denominator),
+                ..
+            } => Some((line.key.clone(), denominator.clone())),
+            _ => None,
+        })
+        .collect()
+}
+
 /// A group's member keys, with `*` parts expanded to the report's breakdown rows.
 fn members(sum: &Sum, all: &BTreeMap<String, i64>) -> (Vec<String>, String) {
     let mut parts = Vec::new();
@@ -59,8 +77,23 @@ pub fn apply(report: &mut Report, sums: &[Sum], threshold: i64) {
         .map(|(k, _)| k.clone())
         .collect();
     let groups: Vec<(Vec<String>, String)> = sums.iter().map(|s| members(s, &all)).collect();
+    let shares = share_pairs(report);
     loop {
         let mut changed = false;
+        // A count shown beside its denominator also shows the rest (denominator − count):
+        // when that rest is small, the count goes too.
+        for (key, denominator) in &shares {
+            let (Some(count), Some(total)) = (all.get(key), all.get(denominator)) else {
+                continue;
+            };
+            if !hidden.contains(key)
+                && !hidden.contains(denominator)
+                && (1..threshold).contains(&(total - count))
+            {
+                hidden.insert(key.clone());
+                changed = true;
+            }
+        }
         for (parts, total) in &groups {
             if let Some(key) = next_to_hide(parts, total, &all, &hidden) {
                 hidden.insert(key);
@@ -227,6 +260,16 @@ pub fn verify(
         }
     }
     let truth = counts(original);
+    for (key, denominator) in share_pairs(original) {
+        if let (Some(count), Some(total)) = (shown.get(&key), shown.get(&denominator))
+            && (1..threshold).contains(&(total - count))
+        {
+            return Err(format!(
+                "{denominator} − {key} ger det lilla talet {}",
+                total - count
+            ));
+        }
+    }
     for sum in sums {
         let (parts, total) = members(sum, &truth);
         let hidden: Vec<&String> = parts.iter().filter(|k| !shown.contains_key(*k)).collect();

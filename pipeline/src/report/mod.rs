@@ -226,7 +226,7 @@ pub async fn half_year(
     let params = &params;
     let runs = files.iter().map(|file| async move {
         let result = engine
-            .run_with(&file.sql, &params, Unused::Ignore)
+            .run_with(&file.sql, params, Unused::Ignore)
             .await
             .map_err(|source| ReportError::Query {
                 file: file.name.clone(),
