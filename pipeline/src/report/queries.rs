@@ -159,6 +159,26 @@ mod tests {
         assert_eq!(file.parameters, "$halvar");
     }
 
+    /// Each file repeats the definition of "aktuell" so an evaluator can run it alone;
+    /// this keeps the copies from drifting apart.
+    #[test]
+    fn every_copy_of_the_aktuell_definition_is_the_same() {
+        let library = QueryLibrary::load(None, "halvar").unwrap();
+        let mut definitions = std::collections::BTreeMap::new();
+        for name in library.query_names() {
+            let sql = library.text(name).unwrap();
+            if let Some(start) = sql.find("    FROM deltagare d\n    WHERE d.halvar = $halvar") {
+                let end = start + sql[start..].find("\n)").expect("the CTE closes");
+                definitions.insert(name.to_string(), sql[start..end].to_string());
+            }
+        }
+        assert!(definitions.len() >= 8, "{:?}", definitions.keys());
+        let reference = &definitions["aktuella.sql"];
+        for (name, definition) in &definitions {
+            assert_eq!(definition, reference, "{name} defines aktuell differently from aktuella.sql");
+        }
+    }
+
     #[test]
     fn every_bundled_half_year_query_has_a_title_and_a_definition() {
         let library = QueryLibrary::load(None, "halvar").unwrap();
