@@ -12,6 +12,7 @@
 //! parameters bind as `$name` placeholders, never by pasting text into SQL.
 
 pub mod functions;
+mod pruning;
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
@@ -112,7 +113,11 @@ impl Engine {
             let config = ListingTableConfig::new(url)
                 .with_listing_options(options)
                 .with_schema(table.file_schema());
-            ctx.register_table(&table.name, Arc::new(ListingTable::try_new(config)?))?;
+            let listing = Arc::new(ListingTable::try_new(config)?);
+            ctx.register_table(
+                &table.name,
+                Arc::new(pruning::SelectionPruning { inner: listing }),
+            )?;
         }
         for list in &schema.code_lists {
             ctx.register_table(

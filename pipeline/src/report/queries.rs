@@ -175,7 +175,10 @@ mod tests {
         assert!(definitions.len() >= 8, "{:?}", definitions.keys());
         let reference = &definitions["aktuella.sql"];
         for (name, definition) in &definitions {
-            assert_eq!(definition, reference, "{name} defines aktuell differently from aktuella.sql");
+            assert_eq!(
+                definition, reference,
+                "{name} defines aktuell differently from aktuella.sql"
+            );
         }
     }
 
