@@ -2,6 +2,8 @@
 //! selection as plain parameters:
 //!
 //! - `halvar_start('2008H1')` → 2008-01-01 and `halvar_slut('2008H1')` → 2008-06-30;
+//! - `period_start` and `period_slut`: the same for a half-year or a calendar year
+//!   (`period_slut('2008')` → 2008-12-31);
 //! - `i_urval(projekt, 'SIGMA,KOMPIS')` → whether the project is in the selection
 //!   (case-insensitive; `alla` selects every project).
 //!
@@ -14,6 +16,8 @@ use datafusion::arrow::datatypes::DataType;
 use datafusion::common::{DataFusionError, Result};
 use datafusion::logical_expr::{ColumnarValue, ScalarUDF, Volatility, create_udf};
 
+use chrono::NaiveDate;
+
 use crate::period::HalfYear;
 
 /// The selection word that means every project.
@@ -21,8 +25,10 @@ pub const ALL_PROJECTS: &str = "alla";
 
 pub fn all() -> Vec<ScalarUDF> {
     vec![
-        half_year_bound("halvar_start", HalfYear::start),
-        half_year_bound("halvar_slut", HalfYear::end),
+        date_bound("halvar_start", |t| t.parse::<HalfYear>().map(|h| h.start()).map_err(|e| e.to_string())),
+        date_bound("halvar_slut", |t| t.parse::<HalfYear>().map(|h| h.end()).map_err(|e| e.to_string())),
+        date_bound("period_start", |t| period_bounds(t).map(|(start, _)| start)),
+        date_bound("period_slut", |t| period_bounds(t).map(|(_, end)| end)),
         create_udf(
             "i_urval",
             vec![DataType::Utf8, DataType::Utf8],
@@ -33,7 +39,22 @@ pub fn all() -> Vec<ScalarUDF> {
     ]
 }
 
-fn half_year_bound(name: &str, bound: fn(&HalfYear) -> chrono::NaiveDate) -> ScalarUDF {
+/// The first and last day of a half-year (`2008H1`) or a calendar year (`2008`).
+pub fn period_bounds(text: &str) -> Result<(NaiveDate, NaiveDate), String> {
+    let text = text.trim();
+    if let Ok(half) = text.parse::<HalfYear>() {
+        return Ok((half.start(), half.end()));
+    }
+    let year = text
+        .parse::<i32>()
+        .ok()
+        .filter(|y| (1900..=9999).contains(y) && text.len() == 4)
+        .ok_or_else(|| format!("\"{text}\" är ingen period: skriv ett halvår (2008H1) eller ett år (2008)"))?;
+    let day = |m, d| NaiveDate::from_ymd_opt(year, m, d).expect("valid date");
+    Ok((day(1, 1), day(12, 31)))
+}
+
+fn date_bound(name: &str, bound: fn(&str) -> Result<NaiveDate, String>) -> ScalarUDF {
     let function = move |args: &[ColumnarValue]| -> Result<ColumnarValue> {
         let arrays = ColumnarValue::values_to_arrays(args)?;
         let texts = strings(&arrays[0])?;
@@ -42,9 +63,9 @@ fn half_year_bound(name: &str, bound: fn(&HalfYear) -> chrono::NaiveDate) -> Sca
             .iter()
             .map(|text| {
                 text.map(|t| {
-                    t.parse::<HalfYear>()
-                        .map(|h| (bound(&h) - epoch).num_days() as i32)
-                        .map_err(|e| DataFusionError::Execution(e.to_string()))
+                    bound(t)
+                        .map(|date| (date - epoch).num_days() as i32)
+                        .map_err(DataFusionError::Execution)
                 })
                 .transpose()
             })
@@ -92,6 +113,14 @@ fn strings(array: &ArrayRef) -> Result<&StringArray> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn periods_are_half_years_or_years() {
+        let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).unwrap();
+        assert_eq!(period_bounds("2008H2"), Ok((d(2008, 7, 1), d(2008, 12, 31))));
+        assert_eq!(period_bounds("2008"), Ok((d(2008, 1, 1), d(2008, 12, 31))));
+        assert!(period_bounds("08").is_err() && period_bounds("2008H3").is_err());
+    }
 
     #[test]
     fn selections() {

@@ -1,0 +1,41 @@
+-- Titel: Status efter avslut (SUS indelning)
+-- Räknar: deltagare som avslutades i perioden (samtycke, inte felregistrering; senaste
+--         inlämningens uppgifter), per grupp i SUS standardrapport: förvärvsarbete, studier,
+--         aktivt arbetssökande, övriga (kod_status_efter_avslut.sus_grupp); utan angiven status
+--         som "uppgift saknas". n = alla avslutade i indelningen.
+-- Indelning: varje rad gäller alla avslutade (indelning = totalt), en kön (indelning = kon) eller en
+--            åldersgrupp vid avslut (indelning = alder: 16–29, 30–49, 50–64, övriga åldrar).
+-- Parametrar: $projekt (kortnamn; flera åtskilda med komma, eller alla), $period (halvår 2008H1 eller år 2008)
+WITH senaste AS (
+    -- The latest submission's row for each participation: later submissions correct earlier ones.
+    SELECT d.*, row_number() OVER (PARTITION BY d.projekt, d.person ORDER BY d.halvar DESC) AS nr
+    FROM deltagare d
+    WHERE i_urval(d.projekt, $projekt)
+),
+avslutade AS (
+    SELECT s.projekt, s.person, s.kon, s.inskriven, s.avslutad, s.status_efter_avslut,
+           CASE
+               WHEN CAST(extract(year FROM s.avslutad) AS INT) - s.fodelsear BETWEEN 16 AND 29 THEN '16–29'
+               WHEN CAST(extract(year FROM s.avslutad) AS INT) - s.fodelsear BETWEEN 30 AND 49 THEN '30–49'
+               WHEN CAST(extract(year FROM s.avslutad) AS INT) - s.fodelsear BETWEEN 50 AND 64 THEN '50–64'
+               ELSE 'övriga åldrar'
+           END AS aldersgrupp
+    FROM senaste s
+    WHERE s.nr = 1
+      AND s.avslutad BETWEEN period_start($period) AND period_slut($period)
+      AND s.samtycke
+      AND NOT EXISTS (SELECT 1 FROM kod_avslutsorsak k WHERE k.exkluderas AND k.kod = s.avslutsorsak)
+),
+indelad AS (
+    SELECT 'totalt' AS indelning, 'alla' AS grupp, a.person, a.status_efter_avslut FROM avslutade a
+    UNION ALL SELECT 'kon', a.kon, a.person, a.status_efter_avslut FROM avslutade a
+    UNION ALL SELECT 'alder', a.aldersgrupp, a.person, a.status_efter_avslut FROM avslutade a
+)
+SELECT i.indelning, i.grupp,
+       coalesce(k.sus_grupp, 'uppgift saknas') AS status,
+       count(*) AS antal,
+       sum(count(*)) OVER (PARTITION BY i.indelning, i.grupp) AS n
+FROM indelad i
+LEFT JOIN kod_status_efter_avslut k ON k.kod = i.status_efter_avslut
+GROUP BY i.indelning, i.grupp, coalesce(k.sus_grupp, 'uppgift saknas')
+ORDER BY i.indelning, i.grupp, status

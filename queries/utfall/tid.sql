@@ -1,0 +1,30 @@
+-- Titel: Tid i projektet
+-- Räknar: för varje deltagare som avslutades i perioden, antal dagar från inskrivning till
+--         avslut. Rapporten visar median och kvartiler (typ 7, som Excels KVARTIL.INK) per indelning.
+-- Indelning: varje rad gäller alla avslutade (indelning = totalt), en kön (indelning = kon) eller en
+--            åldersgrupp vid avslut (indelning = alder: 16–29, 30–49, 50–64, övriga åldrar).
+-- Parametrar: $projekt (kortnamn; flera åtskilda med komma, eller alla), $period (halvår 2008H1 eller år 2008)
+WITH senaste AS (
+    -- The latest submission's row for each participation: later submissions correct earlier ones.
+    SELECT d.*, row_number() OVER (PARTITION BY d.projekt, d.person ORDER BY d.halvar DESC) AS nr
+    FROM deltagare d
+    WHERE i_urval(d.projekt, $projekt)
+),
+avslutade AS (
+    SELECT s.projekt, s.person, s.kon, s.inskriven, s.avslutad, s.status_efter_avslut,
+           CASE
+               WHEN CAST(extract(year FROM s.avslutad) AS INT) - s.fodelsear BETWEEN 16 AND 29 THEN '16–29'
+               WHEN CAST(extract(year FROM s.avslutad) AS INT) - s.fodelsear BETWEEN 30 AND 49 THEN '30–49'
+               WHEN CAST(extract(year FROM s.avslutad) AS INT) - s.fodelsear BETWEEN 50 AND 64 THEN '50–64'
+               ELSE 'övriga åldrar'
+           END AS aldersgrupp
+    FROM senaste s
+    WHERE s.nr = 1
+      AND s.avslutad BETWEEN period_start($period) AND period_slut($period)
+      AND s.samtycke
+      AND NOT EXISTS (SELECT 1 FROM kod_avslutsorsak k WHERE k.exkluderas AND k.kod = s.avslutsorsak)
+)
+SELECT 'totalt' AS indelning, 'alla' AS grupp, CAST(avslutad AS INT) - CAST(inskriven AS INT) AS dagar FROM avslutade
+UNION ALL SELECT 'kon', kon, CAST(avslutad AS INT) - CAST(inskriven AS INT) FROM avslutade
+UNION ALL SELECT 'alder', aldersgrupp, CAST(avslutad AS INT) - CAST(inskriven AS INT) FROM avslutade
+ORDER BY 1, 2, 3
