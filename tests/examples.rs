@@ -254,3 +254,60 @@ fn no_suppressed_value_can_be_derived_in_any_public_report() {
         }
     });
 }
+
+/// The outcome queries on the examples: each runs as an evaluator would run it, and the
+/// categories of every breakdown add up to the participants who ended.
+#[test]
+fn outcome_queries_add_up() {
+    let wd = loaded();
+    let run = |file: &str| -> Vec<Vec<String>> {
+        let path = repo(&format!("queries/utfall/{file}"));
+        let out = wd
+            .finsam(&[
+                "sql",
+                "-f",
+                path.to_str().unwrap(),
+                "-p",
+                "projekt=SIGMA",
+                "-p",
+                "period=2008",
+                "--format",
+                "csv",
+            ])
+            .ok()
+            .to_string();
+        out.lines()
+            .skip(1)
+            .map(|l| l.split(',').map(str::to_string).collect())
+            .collect()
+    };
+    let number = |s: &String| s.parse::<i64>().unwrap();
+    let status = run("status.sql");
+    let total: Vec<&Vec<String>> = status.iter().filter(|r| r[0] == "totalt").collect();
+    let ended = number(&total[0][4]);
+    assert!(ended > 0);
+    assert_eq!(total.iter().map(|r| number(&r[3])).sum::<i64>(), ended);
+    let transitions = run("overgangar.sql");
+    assert_eq!(
+        transitions.iter().map(|r| number(&r[2])).sum::<i64>(),
+        ended
+    );
+    for row in run("sjalvforsorjande.sql") {
+        assert_eq!(
+            number(&row[4]) + number(&row[5]) + number(&row[6]),
+            number(&row[7]),
+            "{row:?}"
+        );
+    }
+    let days = run("tid.sql");
+    assert_eq!(
+        days.iter().filter(|r| r[0] == "totalt").count() as i64,
+        ended
+    );
+    let sources = run("forsorjningskalla.sql");
+    assert!(
+        sources
+            .iter()
+            .all(|r| number(&r[5]) <= number(&r[8]) && number(&r[6]) <= number(&r[8]))
+    );
+}
