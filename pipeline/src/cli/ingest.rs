@@ -9,16 +9,17 @@ use super::{DataArgs, Exit};
 /// Validate submissions and take them into the dataset.
 ///
 /// FILE is a workbook made from `finsam template` (one submission), a CSV file, or a
-/// folder: CSV files in one folder form one submission (deltagare.csv, insatser.csv, …,
-/// inlamning.csv). All submissions of one call are taken in together or not at all:
+/// folder, searched with its subfolders. CSV files in one folder form one submission
+/// (deltagare.csv, insatser.csv, …, inlamning.csv). All submissions of one call are taken in together or not at all:
 /// with any error, the dataset is left exactly as it was and every error is listed
 /// with file, sheet, row and column.
 ///
 /// Examples:
 ///   finsam ingest sigma_2008H1.xlsx --key nyckel
-///   finsam ingest inlamningar/*.xlsx --data data --dry-run
+///   finsam ingest inlamningar/ --data data --dry-run
 ///   finsam ingest csv/sigma-2008H1/ --projekt SIGMA --halvar 2008H1
 #[derive(clap::Args)]
+#[command(verbatim_doc_comment)]
 pub struct Args {
     /// Workbooks, CSV files or folders.
     #[arg(required = true, value_name = "FILE")]

@@ -11,6 +11,7 @@ use super::Exit;
 ///
 /// Example: finsam keygen --out /etc/finsam/nyckel && export FINSAM_KEY_FILE=/etc/finsam/nyckel
 #[derive(clap::Args)]
+#[command(verbatim_doc_comment)]
 pub struct Args {
     /// The key file to create; an existing file is never overwritten.
     #[arg(long)]

@@ -9,6 +9,7 @@ use super::{DataArgs, Exit};
 
 /// Reports computed from the dataset.
 #[derive(clap::Args)]
+#[command(verbatim_doc_comment)]
 pub struct Args {
     #[command(subcommand)]
     kind: Kind,
@@ -29,6 +30,7 @@ enum Kind {
 ///   finsam report halvar --projekt SIGMA --projekt KOMPIS --period 2008H1 --format json --out r.json
 ///   finsam report halvar --projekt alla --period 2008H1
 #[derive(clap::Args)]
+#[command(verbatim_doc_comment)]
 struct HalvarArgs {
     /// Project short name; repeat for several, or `alla` for the whole förbund.
     #[arg(long, required = true)]

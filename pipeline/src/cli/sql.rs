@@ -18,6 +18,7 @@ use super::{DataArgs, Exit};
 ///   finsam sql "SELECT projekt, halvar, count(*) FROM deltagare GROUP BY 1, 2 ORDER BY 1, 2"
 ///   finsam sql -f queries/exempel/deltagare_per_halvar.sql --param projekt=SIGMA --format csv
 #[derive(clap::Args)]
+#[command(verbatim_doc_comment)]
 pub struct Args {
     /// The query (or use --file).
     #[arg(required_unless_present = "file", conflicts_with = "file")]

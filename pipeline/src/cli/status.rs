@@ -8,6 +8,7 @@ use super::{DataArgs, Exit};
 ///
 /// Example: finsam status --data data
 #[derive(clap::Args)]
+#[command(verbatim_doc_comment)]
 pub struct Args {
     #[command(flatten)]
     data: DataArgs,

@@ -13,6 +13,7 @@ use super::Exit;
 /// Example:
 ///   finsam synth --deltagare 1000000 --projekt 50 --ar 2005-2024 --seed 1 --out target/synth
 #[derive(clap::Args)]
+#[command(verbatim_doc_comment)]
 pub struct Args {
     /// Participants in the whole collection.
     #[arg(long, default_value_t = 1000)]

@@ -13,6 +13,7 @@ use super::Exit;
 ///   finsam template --out mall.xlsx
 ///   finsam template --format csv --out mall/
 #[derive(clap::Args)]
+#[command(verbatim_doc_comment)]
 pub struct Args {
     /// The workbook to write (xlsx) or the folder for the CSV files (csv).
     #[arg(long)]
