@@ -25,8 +25,16 @@ pub const ALL_PROJECTS: &str = "alla";
 
 pub fn all() -> Vec<ScalarUDF> {
     vec![
-        date_bound("halvar_start", |t| t.parse::<HalfYear>().map(|h| h.start()).map_err(|e| e.to_string())),
-        date_bound("halvar_slut", |t| t.parse::<HalfYear>().map(|h| h.end()).map_err(|e| e.to_string())),
+        date_bound("halvar_start", |t| {
+            t.parse::<HalfYear>()
+                .map(|h| h.start())
+                .map_err(|e| e.to_string())
+        }),
+        date_bound("halvar_slut", |t| {
+            t.parse::<HalfYear>()
+                .map(|h| h.end())
+                .map_err(|e| e.to_string())
+        }),
         date_bound("period_start", |t| period_bounds(t).map(|(start, _)| start)),
         date_bound("period_slut", |t| period_bounds(t).map(|(_, end)| end)),
         create_udf(
@@ -49,7 +57,9 @@ pub fn period_bounds(text: &str) -> Result<(NaiveDate, NaiveDate), String> {
         .parse::<i32>()
         .ok()
         .filter(|y| (1900..=9999).contains(y) && text.len() == 4)
-        .ok_or_else(|| format!("\"{text}\" är ingen period: skriv ett halvår (2008H1) eller ett år (2008)"))?;
+        .ok_or_else(|| {
+            format!("\"{text}\" är ingen period: skriv ett halvår (2008H1) eller ett år (2008)")
+        })?;
     let day = |m, d| NaiveDate::from_ymd_opt(year, m, d).expect("valid date");
     Ok((day(1, 1), day(12, 31)))
 }
@@ -117,7 +127,10 @@ mod tests {
     #[test]
     fn periods_are_half_years_or_years() {
         let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).unwrap();
-        assert_eq!(period_bounds("2008H2"), Ok((d(2008, 7, 1), d(2008, 12, 31))));
+        assert_eq!(
+            period_bounds("2008H2"),
+            Ok((d(2008, 7, 1), d(2008, 12, 31)))
+        );
         assert_eq!(period_bounds("2008"), Ok((d(2008, 1, 1), d(2008, 12, 31))));
         assert!(period_bounds("08").is_err() && period_bounds("2008H3").is_err());
     }
