@@ -10,6 +10,7 @@ mod html;
 mod layout;
 mod markdown;
 mod queries;
+pub mod stats;
 mod view;
 mod xlsx;
 
