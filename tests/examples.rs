@@ -7,50 +7,13 @@ use std::path::Path;
 
 use serde_json::{Value, json};
 
-use crate::workdir::{Workdir, repo};
+use crate::workdir::{Workdir, figure, repo, report_json};
 
 fn loaded() -> Workdir {
     let wd = Workdir::with_fixed_key();
     wd.finsam(&["ingest", repo("examples").to_str().unwrap()])
         .ok();
     wd
-}
-
-fn report_json(wd: &Workdir, projekt: &str, period: &str) -> Value {
-    let out = wd
-        .finsam(&[
-            "report",
-            "halvar",
-            "--projekt",
-            projekt,
-            "--period",
-            period,
-            "--format",
-            "json",
-        ])
-        .ok()
-        .to_string();
-    serde_json::from_str(&out).unwrap()
-}
-
-/// The value of one line: `antal` (or `[fran, till]`) and `andel`, found by figure and text.
-fn figure(report: &Value, nr: u64, text: &str) -> (Value, Value) {
-    for fig in report["figurer"].as_array().unwrap() {
-        if fig["nr"] != nr {
-            continue;
-        }
-        for line in fig["rader"].as_array().unwrap() {
-            if line["text"] == text {
-                let value = if line.get("antal").is_some() {
-                    line["antal"].clone()
-                } else {
-                    json!([line["fran"], line["till"]])
-                };
-                return (value, line["andel"].clone());
-            }
-        }
-    }
-    panic!("figure {nr} {text} not in {report}")
 }
 
 #[test]

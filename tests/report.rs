@@ -1,7 +1,7 @@
 //! The half-year report on the SIGMA fixture, every figure checked by hand against
 //! tests/fixtures/sigma_2008H1 and docs/definitions.md.
 
-use crate::workdir::{Workdir, fixture};
+use crate::workdir::{Workdir, figure, fixture, report_json};
 
 fn loaded() -> Workdir {
     let wd = Workdir::new();
@@ -10,78 +10,29 @@ fn loaded() -> Workdir {
     wd
 }
 
-/// (figure, line text, count, share) from the JSON report.
-fn lines(json: &str) -> Vec<(u64, String, serde_json::Value, serde_json::Value)> {
-    let report: serde_json::Value = serde_json::from_str(json).unwrap();
-    let mut out = Vec::new();
-    for figure in report["figurer"].as_array().unwrap() {
-        for line in figure["rader"].as_array().unwrap() {
-            let count = if line.get("antal").is_some() {
-                line["antal"].clone()
-            } else {
-                serde_json::json!([line["fran"], line["till"]])
-            };
-            out.push((
-                figure["nr"].as_u64().unwrap(),
-                line["text"].as_str().unwrap().to_string(),
-                count,
-                line["andel"].clone(),
-            ));
-        }
-    }
-    out
-}
-
 #[test]
 fn every_figure_of_the_fixture_half_year() {
     let wd = loaded();
-    let json = wd
-        .finsam(&[
-            "report",
-            "halvar",
-            "--projekt",
-            "SIGMA",
-            "--period",
-            "2008H1",
-            "--format",
-            "json",
-        ])
-        .ok()
-        .to_string();
-    let got = lines(&json);
-    let find = |nr: u64, text: &str| {
-        got.iter()
-            .find(|(n, t, _, _)| *n == nr && t == text)
-            .unwrap_or_else(|| panic!("{nr} {text}: {got:?}"))
-            .clone()
-    };
+    let r = report_json(&wd, "SIGMA", "2008H1");
+    let find = |nr, text| figure(&r, nr, text);
     use serde_json::json;
     // Aktuella: the four with consent who are not a felregistrering and overlap the half-year
     // (the one who ended 2007-12-20 is not; the one who started 2008-06-16 is).
-    assert_eq!(find(1, "Aktuella personer").2, json!(4));
+    assert_eq!(find(1, "Aktuella personer").0, json!(4));
     assert_eq!(
-        find(2, "Personer").2,
+        find(2, "Personer").0,
         json!(1),
         "ended 2007-12-20, uppföljning 2008-03-01"
     );
-    assert_eq!(find(3, "Personer").2, json!(3), "2 + 1 anonymous");
-    assert_eq!(find(4, "Ålder (år)").2, json!([7, 41]));
-    assert_eq!(
-        (
-            find(5, "Ungdomar 16–29 år").2,
-            find(5, "Ungdomar 16–29 år").3
-        ),
-        (json!(2), json!(50))
-    );
-    assert_eq!(
-        (find(6, "Kvinnor").2, find(6, "Kvinnor").3),
-        (json!(1), json!(25))
-    );
-    assert_eq!((find(6, "Män").2, find(6, "Män").3), (json!(3), json!(75)));
-    assert_eq!(find(6, "Kvinnor bland ungdomar 16–29 år").2, json!(1));
-    assert_eq!(find(6, "Män bland ungdomar 16–29 år").2, json!(1));
-    assert_eq!(find(7, "Ensamstående kvinnor med barn").2, json!(1));
-    assert_eq!(find(8, "Utomnordisk härkomst").2, json!(1));
+    assert_eq!(find(3, "Personer").0, json!(3), "2 + 1 anonymous");
+    assert_eq!(find(4, "Ålder (år)").0, json!([7, 41]));
+    assert_eq!(find(5, "Ungdomar 16–29 år"), (json!(2), json!(50)));
+    assert_eq!(find(6, "Kvinnor"), (json!(1), json!(25)));
+    assert_eq!(find(6, "Män"), (json!(3), json!(75)));
+    assert_eq!(find(6, "Kvinnor bland ungdomar 16–29 år").0, json!(1));
+    assert_eq!(find(6, "Män bland ungdomar 16–29 år").0, json!(1));
+    assert_eq!(find(7, "Ensamstående kvinnor med barn").0, json!(1));
+    assert_eq!(find(8, "Utomnordisk härkomst").0, json!(1));
     for (authority, n) in [
         ("Försäkringskassan", 1),
         ("Vårdcentral", 1),
@@ -90,54 +41,53 @@ fn every_figure_of_the_fixture_half_year() {
         ("Egen anmälan", 1),
         ("Psykiatri", 0),
     ] {
-        assert_eq!(find(9, authority).2, json!(n), "{authority}");
+        assert_eq!(find(9, authority).0, json!(n), "{authority}");
     }
     assert_eq!(
-        find(10, "Har fått en gemensam bedömning").2,
+        find(10, "Har fått en gemensam bedömning").0,
         json!(2),
         "one of them from 2007"
     );
     assert_eq!(
-        find(11, "Har eller har haft praktik eller arbetsmarknadsåtgärd").2,
+        find(11, "Har eller har haft praktik eller arbetsmarknadsåtgärd").0,
         json!(1)
     );
     // The sjukgymnastik referral is routine and the AF Rehab one is for a person without consent.
-    assert_eq!(find(12, "Remitterade").2, json!(1));
-    assert_eq!(find(12, "Psykiatri").2, json!(1));
-    assert_eq!(find(12, "Arbetsförmedlingen Rehab").2, json!(0));
+    assert_eq!(find(12, "Remitterade").0, json!(1));
+    assert_eq!(find(12, "Psykiatri").0, json!(1));
+    assert_eq!(find(12, "Arbetsförmedlingen Rehab").0, json!(0));
     assert_eq!(
-        find(13, "Har fått information om insatser enligt LSS").2,
+        find(13, "Har fått information om insatser enligt LSS").0,
         json!(1)
     );
     assert_eq!(
-        find(13, "Har ansökt och fått insatser beviljade").2,
+        find(13, "Har ansökt och fått insatser beviljade").0,
         json!(1)
     );
     assert_eq!(
-        find(14, "Har ansökt eller fått en förlängning bedömd").2,
+        find(14, "Har ansökt eller fått en förlängning bedömd").0,
         json!(1)
     );
     assert_eq!(
-        find(15, "Sjukskrivna hela eller delar av perioden").2,
+        find(15, "Sjukskrivna hela eller delar av perioden").0,
         json!(2),
         "one spell from 2007 overlaps"
     );
-    assert_eq!(find(16, "Har fått särskilt stöd").2, json!(1));
-    assert_eq!(find(16, "varav ungdomar 16–29 år").2, json!(0));
+    assert_eq!(find(16, "Har fått särskilt stöd").0, json!(1));
+    assert_eq!(find(16, "varav ungdomar 16–29 år").0, json!(0));
     assert_eq!(
-        find(17, "Kartläggningsträffar med hela gruppen").2,
+        find(17, "Kartläggningsträffar med hela gruppen").0,
         json!(1)
     );
     assert_eq!(
-        find(17, "Flerpartssamtal").2,
+        find(17, "Flerpartssamtal").0,
         json!(0),
         "the only one is with a person without consent"
     );
-    assert_eq!(find(18, "Träffar som hölls").2, json!(2));
-    assert_eq!(find(18, "Träffar som ställdes in").2, json!(1));
-    assert_eq!(find(18, "Sjukdom").2, json!(1));
-    let report: serde_json::Value = serde_json::from_str(&json).unwrap();
-    assert_eq!(report["figurer"][0]["fraga"], "aktuella.sql");
+    assert_eq!(find(18, "Träffar som hölls").0, json!(2));
+    assert_eq!(find(18, "Träffar som ställdes in").0, json!(1));
+    assert_eq!(find(18, "Sjukdom").0, json!(1));
+    assert_eq!(r["figurer"][0]["fraga"], "aktuella.sql");
 }
 
 #[test]

@@ -247,3 +247,45 @@ pub fn fill_workbook(wd: &Workdir) -> PathBuf {
     workbook.save(&path).unwrap();
     path
 }
+
+/// The half-year report as JSON.
+pub fn report_json(wd: &Workdir, projekt: &str, period: &str) -> serde_json::Value {
+    let out = wd
+        .finsam(&[
+            "report",
+            "halvar",
+            "--projekt",
+            projekt,
+            "--period",
+            period,
+            "--format",
+            "json",
+        ])
+        .ok()
+        .to_string();
+    serde_json::from_str(&out).unwrap()
+}
+
+/// The value of one line: `antal` (or `[fran, till]`) and `andel`, found by figure and text.
+pub fn figure(
+    report: &serde_json::Value,
+    nr: u64,
+    text: &str,
+) -> (serde_json::Value, serde_json::Value) {
+    for fig in report["figurer"].as_array().unwrap() {
+        if fig["nr"] != nr {
+            continue;
+        }
+        for line in fig["rader"].as_array().unwrap() {
+            if line["text"] == text {
+                let value = if line.get("antal").is_some() {
+                    line["antal"].clone()
+                } else {
+                    serde_json::json!([line["fran"], line["till"]])
+                };
+                return (value, line["andel"].clone());
+            }
+        }
+    }
+    panic!("figure {nr} {text} not in {report}")
+}

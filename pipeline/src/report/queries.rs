@@ -159,27 +159,59 @@ mod tests {
         assert_eq!(file.parameters, "$halvar");
     }
 
-    /// Each file repeats the definition of "aktuell" so an evaluator can run it alone;
-    /// this keeps the copies from drifting apart.
-    #[test]
-    fn every_copy_of_the_aktuell_definition_is_the_same() {
-        let library = QueryLibrary::load(None, "halvar").unwrap();
-        let mut definitions = std::collections::BTreeMap::new();
+    /// The text of `folder`'s files from the first line starting with `from` up to the
+    /// line starting with `to`, for the files that contain it.
+    fn shared_parts(
+        folder: &str,
+        from: &str,
+        to: &str,
+    ) -> std::collections::BTreeMap<String, String> {
+        let library = QueryLibrary::load(None, folder).unwrap();
+        let mut parts = std::collections::BTreeMap::new();
         for name in library.query_names() {
             let sql = library.text(name).unwrap();
-            if let Some(start) = sql.find("    FROM deltagare d\n    WHERE d.halvar = $halvar") {
-                let end = start + sql[start..].find("\n)").expect("the CTE closes");
-                definitions.insert(name.to_string(), sql[start..end].to_string());
+            if let Some(start) = sql.find(from) {
+                let end = start + sql[start..].find(to).expect("the shared part ends");
+                parts.insert(name.to_string(), sql[start..end].to_string());
             }
         }
-        assert!(definitions.len() >= 8, "{:?}", definitions.keys());
-        let reference = &definitions["aktuella.sql"];
-        for (name, definition) in &definitions {
-            assert_eq!(
-                definition, reference,
-                "{name} defines aktuell differently from aktuella.sql"
-            );
+        parts
+    }
+
+    /// Query files repeat their shared definitions so an evaluator can run each alone;
+    /// these tests keep the copies from drifting apart.
+    #[track_caller]
+    fn assert_same(
+        parts: &std::collections::BTreeMap<String, String>,
+        reference: &str,
+        at_least: usize,
+    ) {
+        assert!(parts.len() >= at_least, "{:?}", parts.keys());
+        for (name, part) in parts {
+            assert_eq!(part, &parts[reference], "{name} differs from {reference}");
         }
+    }
+
+    #[test]
+    fn every_copy_of_the_aktuell_definition_is_the_same() {
+        let parts = shared_parts(
+            "halvar",
+            "    FROM deltagare d\n    WHERE d.halvar = $halvar",
+            "\n)",
+        );
+        assert_same(&parts, "aktuella.sql", 8);
+    }
+
+    #[test]
+    fn every_copy_of_the_outcome_definitions_is_the_same() {
+        let ended_all = shared_parts(
+            "utfall",
+            "WITH senaste AS (",
+            "\n    FROM senaste s\n    WHERE s.nr = 1",
+        );
+        assert_same(&ended_all, "status.sql", 5);
+        let points = shared_parts("utfall", "punkter AS (", "\n    WHERE r = 1\n)");
+        assert_same(&points, "sjalvforsorjande.sql", 3);
     }
 
     #[test]
