@@ -1,4 +1,5 @@
-//! Half-years (`2008H1`): the unit of submission, partitioning and reporting.
+//! Half-years (`2008H1`): the unit of submission, partitioning and reporting; and
+//! report periods, a half-year or a calendar year (`2008`).
 
 use std::fmt;
 use std::str::FromStr;
@@ -70,6 +71,61 @@ impl FromStr for HalfYear {
     }
 }
 
+/// What an outcome report covers: a half-year or a calendar year.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Period {
+    Half(HalfYear),
+    Year(i32),
+}
+
+#[derive(Debug, thiserror::Error, PartialEq)]
+#[error("\"{0}\" är ingen period: skriv ett halvår (2008H1) eller ett år (2008)")]
+pub struct PeriodError(pub String);
+
+impl Period {
+    pub fn start(&self) -> NaiveDate {
+        match self {
+            Period::Half(half) => half.start(),
+            Period::Year(year) => NaiveDate::from_ymd_opt(*year, 1, 1).expect("1 January exists"),
+        }
+    }
+
+    pub fn end(&self) -> NaiveDate {
+        match self {
+            Period::Half(half) => half.end(),
+            Period::Year(year) => {
+                NaiveDate::from_ymd_opt(*year, 12, 31).expect("31 December exists")
+            }
+        }
+    }
+}
+
+impl fmt::Display for Period {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Period::Half(half) => half.fmt(f),
+            Period::Year(year) => write!(f, "{year}"),
+        }
+    }
+}
+
+impl FromStr for Period {
+    type Err = PeriodError;
+
+    fn from_str(text: &str) -> Result<Period, PeriodError> {
+        let trimmed = text.trim();
+        if let Ok(half) = trimmed.parse::<HalfYear>() {
+            return Ok(Period::Half(half));
+        }
+        trimmed
+            .parse::<i32>()
+            .ok()
+            .filter(|y| (1900..=9999).contains(y) && trimmed.len() == 4)
+            .map(Period::Year)
+            .ok_or_else(|| PeriodError(trimmed.to_string()))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -89,6 +145,20 @@ mod tests {
     fn refuses_malformed_periods() {
         for bad in ["2008H3", "2008-1", "08H1", "2008H", "H1", "2008H12", ""] {
             assert!(bad.parse::<HalfYear>().is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn periods_are_half_years_or_years() {
+        let year: Period = "2008".parse().unwrap();
+        assert_eq!(year.start(), NaiveDate::from_ymd_opt(2008, 1, 1).unwrap());
+        assert_eq!(year.end(), NaiveDate::from_ymd_opt(2008, 12, 31).unwrap());
+        assert_eq!(year.to_string(), "2008");
+        let half: Period = "2008H2".parse().unwrap();
+        assert_eq!(half.start(), NaiveDate::from_ymd_opt(2008, 7, 1).unwrap());
+        assert_eq!(half.to_string(), "2008H2");
+        for bad in ["08", "20080", "2008H3", "år", ""] {
+            assert!(bad.parse::<Period>().is_err(), "{bad}");
         }
     }
 

@@ -2,7 +2,8 @@
 -- Räknar: deltagare som avslutades i perioden, per försörjningskälla den dag som ligger närmast
 --         inskrivningen respektive avslutet (högst en månad före eller efter). Den som har flera
 --         källor samtidigt räknas under var och en; den som saknar uppgift under "uppgift
---         saknas". n = alla avslutade i indelningen; skillnad = vid avslut − vid start.
+--         saknas". n = alla avslutade i indelningen; del = vid start eller vid avslut. Rapporten
+--         visar också förändringen (vid avslut − vid start) i antal och procentenheter.
 -- Indelning: varje rad gäller alla avslutade (indelning = totalt), en kön (indelning = kon) eller en
 --            åldersgrupp vid avslut (indelning = alder: 16–29, 30–49, 50–64, övriga åldrar).
 -- Parametrar: $projekt (kortnamn; flera åtskilda med komma, eller alla), $period (halvår 2008H1 eller år 2008)
@@ -36,7 +37,7 @@ punkter AS (
                ELSE a.avslutad + INTERVAL '12 months'
            END AS dag
     FROM avslutade a
-    CROSS JOIN (VALUES ('vid start', 1), ('vid avslut', 2), ('1 månad efter', 3), ('6 månader efter', 4), ('12 månader efter', 5)) AS p(punkt, ordning)
+    CROSS JOIN (VALUES ('Vid start', 1), ('Vid avslut', 2), ('1 månad efter', 3), ('6 månader efter', 4), ('12 månader efter', 5)) AS p(punkt, ordning)
 ),
 kallor AS (
     SELECT DISTINCT f.projekt, f.person, f.datum, f.kalla, coalesce(f.omfattning, 100) AS omfattning
@@ -77,16 +78,18 @@ n AS (
 kategorier AS (
     SELECT kod, etikett, ordning FROM kod_forsorjningskalla
     UNION ALL SELECT 'saknas', 'Uppgift saknas', 99
+),
+tidpunkter AS (
+    SELECT * FROM (VALUES ('vid start', 1), ('vid avslut', 2)) AS t(del, del_ordning)
 )
-SELECT n.indelning, n.grupp, k.kod, k.etikett, k.ordning,
-       count(DISTINCT CASE WHEN i.ordning = 1 THEN i.projekt || ':' || i.person END) AS vid_start,
-       count(DISTINCT CASE WHEN i.ordning = 2 THEN i.projekt || ':' || i.person END) AS vid_avslut,
-       count(DISTINCT CASE WHEN i.ordning = 2 THEN i.projekt || ':' || i.person END)
-         - count(DISTINCT CASE WHEN i.ordning = 1 THEN i.projekt || ':' || i.person END) AS skillnad,
+SELECT n.indelning, n.grupp, t.del, t.del_ordning, k.etikett AS rad, k.ordning,
+       count(DISTINCT i.projekt || ':' || i.person) AS antal,
        n.n
 FROM n
 CROSS JOIN kategorier k
-LEFT JOIN indelad i ON i.indelning = n.indelning AND i.grupp = n.grupp AND i.kalla = k.kod
-GROUP BY n.indelning, n.grupp, k.kod, k.etikett, k.ordning, n.n
+CROSS JOIN tidpunkter t
+LEFT JOIN indelad i
+       ON i.indelning = n.indelning AND i.grupp = n.grupp AND i.kalla = k.kod AND i.ordning = t.del_ordning
+GROUP BY n.indelning, n.grupp, t.del, t.del_ordning, k.etikett, k.ordning, n.n
 -- "+ 0": DataFusion 55 otherwise drops this sort key after the grouping (seen 2026-11-25).
-ORDER BY n.indelning, n.grupp, k.ordning + 0
+ORDER BY n.indelning, n.grupp, t.del_ordning + 0, k.ordning + 0

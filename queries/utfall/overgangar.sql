@@ -2,7 +2,10 @@
 -- Räknar: deltagare som avslutades i perioden, per par (huvudsaklig källa vid start, huvudsaklig
 --         källa vid avslut). Huvudsaklig källa = den med störst omfattning den dag som ligger
 --         närmast tidpunkten (högst en månad före eller efter; lika omfattning: kodlistans
---         ordning); "uppgift saknas" utan sådan dag. Summan av antal är alla avslutade.
+--         ordning); "uppgift saknas" utan sådan dag. Bara par som förekommer har en rad; summan
+--         av antal är n, alla avslutade i indelningen.
+-- Indelning: varje rad gäller alla avslutade (indelning = totalt), en kön (indelning = kon) eller en
+--            åldersgrupp vid avslut (indelning = alder: 16–29, 30–49, 50–64, övriga åldrar).
 -- Parametrar: $projekt (kortnamn; flera åtskilda med komma, eller alla), $period (halvår 2008H1 eller år 2008)
 WITH senaste AS (
     -- The latest submission's row for each participation: later submissions correct earlier ones.
@@ -34,7 +37,7 @@ punkter AS (
                ELSE a.avslutad + INTERVAL '12 months'
            END AS dag
     FROM avslutade a
-    CROSS JOIN (VALUES ('vid start', 1), ('vid avslut', 2), ('1 månad efter', 3), ('6 månader efter', 4), ('12 månader efter', 5)) AS p(punkt, ordning)
+    CROSS JOIN (VALUES ('Vid start', 1), ('Vid avslut', 2), ('1 månad efter', 3), ('6 månader efter', 4), ('12 månader efter', 5)) AS p(punkt, ordning)
 ),
 kallor AS (
     SELECT DISTINCT f.projekt, f.person, f.datum, f.kalla, coalesce(f.omfattning, 100) AS omfattning
@@ -72,10 +75,29 @@ huvudkalla AS (
         WHERE pu.ordning IN (1, 2)
     )
     WHERE r = 1
+),
+par AS (
+    SELECT a.kon, a.aldersgrupp, s.kalla AS fran, e.kalla AS till
+    FROM avslutade a
+    JOIN huvudkalla s ON s.projekt = a.projekt AND s.person = a.person AND s.ordning = 1
+    JOIN huvudkalla e ON e.projekt = a.projekt AND e.person = a.person AND e.ordning = 2
+),
+indelad AS (
+    SELECT 'totalt' AS indelning, 'alla' AS grupp, fran, till FROM par
+    UNION ALL SELECT 'kon', kon, fran, till FROM par
+    UNION ALL SELECT 'alder', aldersgrupp, fran, till FROM par
+),
+kategorier AS (
+    SELECT kod, etikett, ordning FROM kod_forsorjningskalla
+    UNION ALL SELECT 'saknas', 'Uppgift saknas', 99
 )
-SELECT s.kalla AS fran, e.kalla AS till, count(*) AS antal
-FROM huvudkalla s
-JOIN huvudkalla e ON e.projekt = s.projekt AND e.person = s.person AND e.ordning = 2
-WHERE s.ordning = 1
-GROUP BY s.kalla, e.kalla
-ORDER BY s.kalla, e.kalla
+SELECT i.indelning, i.grupp,
+       f.etikett AS fran, f.ordning AS fran_ordning,
+       t.etikett AS till, t.ordning AS till_ordning,
+       count(*) AS antal,
+       sum(count(*)) OVER (PARTITION BY i.indelning, i.grupp) AS n
+FROM indelad i
+JOIN kategorier f ON f.kod = i.fran
+JOIN kategorier t ON t.kod = i.till
+GROUP BY i.indelning, i.grupp, f.etikett, f.ordning, t.etikett, t.ordning
+ORDER BY i.indelning, i.grupp, f.ordning + 0, t.ordning + 0

@@ -3,7 +3,8 @@
 --         försörjningskällor den dag som ligger närmast tidpunkten, högst en månad före eller
 --         efter, räknas som självförsörjning enligt kod_forsorjningskalla.sjalvforsorjande:
 --         arbete, studier eller ingen offentlig försörjning), inte självförsörjande, eller
---         uppgift saknas (ingen försörjningsrad inom en månad). De utan uppgift ligger kvar i n.
+--         uppgift saknas (ingen försörjningsrad inom en månad). De utan uppgift ligger kvar i n:
+--         för varje tidpunkt (rad) summerar de tre utfallen (del) till n, alla avslutade.
 -- Indelning: varje rad gäller alla avslutade (indelning = totalt), en kön (indelning = kon) eller en
 --            åldersgrupp vid avslut (indelning = alder: 16–29, 30–49, 50–64, övriga åldrar).
 -- Parametrar: $projekt (kortnamn; flera åtskilda med komma, eller alla), $period (halvår 2008H1 eller år 2008)
@@ -37,7 +38,7 @@ punkter AS (
                ELSE a.avslutad + INTERVAL '12 months'
            END AS dag
     FROM avslutade a
-    CROSS JOIN (VALUES ('vid start', 1), ('vid avslut', 2), ('1 månad efter', 3), ('6 månader efter', 4), ('12 månader efter', 5)) AS p(punkt, ordning)
+    CROSS JOIN (VALUES ('Vid start', 1), ('Vid avslut', 2), ('1 månad efter', 3), ('6 månader efter', 4), ('12 månader efter', 5)) AS p(punkt, ordning)
 ),
 kallor AS (
     SELECT DISTINCT f.projekt, f.person, f.datum, f.kalla, coalesce(f.omfattning, 100) AS omfattning
@@ -77,12 +78,19 @@ indelad AS (
     SELECT 'totalt' AS indelning, 'alla' AS grupp, punkt, ordning, utfall FROM status
     UNION ALL SELECT 'kon', kon, punkt, ordning, utfall FROM status
     UNION ALL SELECT 'alder', aldersgrupp, punkt, ordning, utfall FROM status
+),
+n AS (
+    SELECT indelning, grupp, punkt, ordning, count(*) AS n FROM indelad GROUP BY indelning, grupp, punkt, ordning
+),
+utfall AS (
+    SELECT * FROM (VALUES ('självförsörjande', 1), ('inte självförsörjande', 2), ('uppgift saknas', 3)) AS u(del, del_ordning)
 )
-SELECT indelning, grupp, punkt, ordning,
-       count(*) FILTER (WHERE utfall = 'självförsörjande') AS sjalvforsorjande,
-       count(*) FILTER (WHERE utfall = 'inte självförsörjande') AS inte_sjalvforsorjande,
-       count(*) FILTER (WHERE utfall = 'uppgift saknas') AS uppgift_saknas,
-       count(*) AS n
-FROM indelad
-GROUP BY indelning, grupp, punkt, ordning
-ORDER BY indelning, grupp, ordning
+SELECT n.indelning, n.grupp, n.punkt AS rad, n.ordning, u.del, u.del_ordning,
+       count(i.utfall) AS antal,
+       n.n
+FROM n
+CROSS JOIN utfall u
+LEFT JOIN indelad i
+       ON i.indelning = n.indelning AND i.grupp = n.grupp AND i.ordning = n.ordning AND i.utfall = u.del
+GROUP BY n.indelning, n.grupp, n.punkt, n.ordning, u.del, u.del_ordning, n.n
+ORDER BY n.indelning, n.grupp, n.ordning + 0, u.del_ordning + 0

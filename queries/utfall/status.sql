@@ -2,7 +2,7 @@
 -- Räknar: deltagare som avslutades i perioden (samtycke, inte felregistrering; senaste
 --         inlämningens uppgifter), per grupp i SUS standardrapport: förvärvsarbete, studier,
 --         aktivt arbetssökande, övriga (kod_status_efter_avslut.sus_grupp); utan angiven status
---         som "uppgift saknas". n = alla avslutade i indelningen.
+--         som "uppgift saknas". Var och en i exakt en rad; n = alla avslutade i indelningen.
 -- Indelning: varje rad gäller alla avslutade (indelning = totalt), en kön (indelning = kon) eller en
 --            åldersgrupp vid avslut (indelning = alder: 16–29, 30–49, 50–64, övriga åldrar).
 -- Parametrar: $projekt (kortnamn; flera åtskilda med komma, eller alla), $period (halvår 2008H1 eller år 2008)
@@ -27,15 +27,28 @@ avslutade AS (
       AND NOT EXISTS (SELECT 1 FROM kod_avslutsorsak k WHERE k.exkluderas AND k.kod = s.avslutsorsak)
 ),
 indelad AS (
-    SELECT 'totalt' AS indelning, 'alla' AS grupp, a.person, a.status_efter_avslut FROM avslutade a
-    UNION ALL SELECT 'kon', a.kon, a.person, a.status_efter_avslut FROM avslutade a
-    UNION ALL SELECT 'alder', a.aldersgrupp, a.person, a.status_efter_avslut FROM avslutade a
+    SELECT 'totalt' AS indelning, 'alla' AS grupp, a.projekt, a.person, a.status_efter_avslut FROM avslutade a
+    UNION ALL SELECT 'kon', a.kon, a.projekt, a.person, a.status_efter_avslut FROM avslutade a
+    UNION ALL SELECT 'alder', a.aldersgrupp, a.projekt, a.person, a.status_efter_avslut FROM avslutade a
+),
+grupper AS (
+    -- SUS's groups in the code list's order of their first code; no status given last.
+    SELECT sus_grupp AS grupp, min(ordning) AS ordning FROM kod_status_efter_avslut GROUP BY sus_grupp
+    UNION ALL SELECT 'uppgift saknas', 99
+),
+n AS (
+    SELECT indelning, grupp, count(*) AS n FROM indelad GROUP BY indelning, grupp
 )
-SELECT i.indelning, i.grupp,
-       coalesce(k.sus_grupp, 'uppgift saknas') AS status,
-       count(*) AS antal,
-       sum(count(*)) OVER (PARTITION BY i.indelning, i.grupp) AS n
-FROM indelad i
-LEFT JOIN kod_status_efter_avslut k ON k.kod = i.status_efter_avslut
-GROUP BY i.indelning, i.grupp, coalesce(k.sus_grupp, 'uppgift saknas')
-ORDER BY i.indelning, i.grupp, status
+SELECT n.indelning, n.grupp,
+       upper(substr(g.grupp, 1, 1)) || substr(g.grupp, 2) AS rad,
+       g.ordning,
+       count(i.person) AS antal,
+       n.n
+FROM n
+CROSS JOIN grupper g
+LEFT JOIN kod_status_efter_avslut k ON k.sus_grupp = g.grupp
+LEFT JOIN indelad i
+       ON i.indelning = n.indelning AND i.grupp = n.grupp
+      AND (i.status_efter_avslut = k.kod OR (g.grupp = 'uppgift saknas' AND i.status_efter_avslut IS NULL))
+GROUP BY n.indelning, n.grupp, g.grupp, g.ordning, n.n
+ORDER BY n.indelning, n.grupp, g.ordning + 0

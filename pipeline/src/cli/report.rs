@@ -1,7 +1,8 @@
 use std::path::PathBuf;
 
-use finsam::period::HalfYear;
+use finsam::period::{HalfYear, Period};
 use finsam::query::Engine;
+use finsam::report::tables::{self, TableReport, TableSelection};
 use finsam::report::{self, QueryLibrary, Selection};
 use finsam::store::Dataset;
 
@@ -18,6 +19,8 @@ pub struct Args {
 #[derive(clap::Subcommand)]
 enum Kind {
     Halvar(HalvarArgs),
+    Utfall(TableArgs),
+    Deltagare(TableArgs),
 }
 
 /// The statistics section of a project's half-year report (halvårsrapport).
@@ -57,6 +60,58 @@ struct HalvarArgs {
     data: DataArgs,
 }
 
+/// Outcomes for participants who ended in the period (`utfall`), or the SUS-style
+/// participant tables (`deltagare`).
+///
+/// utfall: status after the end (SUS groups), work and studies, självförsörjande at
+/// start, at the end and 1, 6 and 12 months after, income source before and after with
+/// the change and the transition matrix, time in the project, and the month-by-month
+/// follow-up per start-year cohort with Kaplan–Meier; each by kön and age band.
+/// deltagare: new, active and ended participants, income source at start, referring
+/// authority, insatser, utbildningsnivå and avslutsorsak, by kön and age band.
+///
+/// Every share comes with n and a 95 % Wilson interval. Definitions are in the SQL files
+/// of queries/utfall/ and queries/deltagare/ and in docs/definitions.md.
+///
+/// Examples:
+///   finsam report utfall --projekt SIGMA --period 2008
+///   finsam report utfall --projekt KOMPIS --jamfor 2008 2010
+///   finsam report utfall --projekt alla --period 2009H1 --publik --format html --out utfall.html
+///   finsam report utfall --jamfor SIGMA KOMPIS --period 2010
+///   finsam report deltagare --projekt SIGMA --period 2008H1 --format xlsx --out deltagare.xlsx
+#[derive(clap::Args)]
+#[command(verbatim_doc_comment)]
+struct TableArgs {
+    /// Project short name; repeat for several, or `alla` for the whole förbund.
+    #[arg(long)]
+    projekt: Vec<String>,
+    /// A half-year (2008H1) or a calendar year (2008).
+    #[arg(long)]
+    period: Option<Period>,
+    /// Compare two periods (2008 2010) of the selected projects, or two projects
+    /// (SIGMA KOMPIS) in --period, and say whether each difference is larger than chance.
+    #[arg(long, num_args = 2, value_names = ["A", "B"])]
+    jamfor: Vec<String>,
+    #[arg(long, value_enum, default_value = "markdown")]
+    format: ReportFormat,
+    /// For readers outside the project: hide small counts (shown as ..), shares of
+    /// them and any cell that would let them be recomputed.
+    #[arg(long)]
+    publik: bool,
+    /// With --publik: counts from 1 up to this value minus one are hidden.
+    #[arg(long, default_value_t = finsam::report::disclosure::DEFAULT_THRESHOLD, requires = "publik", value_parser = clap::value_parser!(i64).range(2..))]
+    troskel: i64,
+    /// Write to this file instead of standard output.
+    #[arg(long, short)]
+    out: Option<PathBuf>,
+    /// Read the query files from this folder (with utfall/ and deltagare/ subfolders)
+    /// instead of the bundled ones.
+    #[arg(long, env = "FINSAM_QUERIES")]
+    queries: Option<PathBuf>,
+    #[command(flatten)]
+    data: DataArgs,
+}
+
 #[derive(Clone, Copy, clap::ValueEnum)]
 enum ReportFormat {
     Markdown,
@@ -68,7 +123,127 @@ enum ReportFormat {
 pub fn run(args: Args) -> finsam::Result<Exit> {
     match args.kind {
         Kind::Halvar(args) => half_year(args),
+        Kind::Utfall(args) => table_report(args, "utfall"),
+        Kind::Deltagare(args) => table_report(args, "deltagare"),
     }
+}
+
+/// What a table report compares: nothing, two periods, or two projects.
+enum Plan {
+    Single(TableSelection),
+    Compare([String; 2], [TableSelection; 2]),
+}
+
+fn plan(args: &TableArgs) -> finsam::Result<Plan> {
+    let threshold = args.publik.then_some(args.troskel);
+    let usage = |m: &str| Err(finsam::Error::Usage(m.to_string()));
+    let selection = |projects: Vec<String>, period: Period| TableSelection {
+        projects,
+        period,
+        public_threshold: threshold,
+    };
+    let [a, b] = match args.jamfor.as_slice() {
+        [] => {
+            let Some(period) = args.period else {
+                return usage("ange --period (ett halvår som 2008H1 eller ett år som 2008)");
+            };
+            if args.projekt.is_empty() {
+                return usage("ange --projekt (ett kortnamn, flera, eller alla)");
+            }
+            return Ok(Plan::Single(selection(args.projekt.clone(), period)));
+        }
+        [a, b] => [a.clone(), b.clone()],
+        _ => unreachable!("clap takes exactly two values"),
+    };
+    match (a.parse::<Period>(), b.parse::<Period>()) {
+        (Ok(first), Ok(second)) => {
+            if args.period.is_some() {
+                return usage("--jamfor med två perioder tar inte --period");
+            }
+            if args.projekt.is_empty() {
+                return usage("ange --projekt för de perioder som jämförs");
+            }
+            Ok(Plan::Compare(
+                [a, b],
+                [
+                    selection(args.projekt.clone(), first),
+                    selection(args.projekt.clone(), second),
+                ],
+            ))
+        }
+        (Err(_), Err(_)) => {
+            let Some(period) = args.period else {
+                return usage("--jamfor med två projekt behöver --period");
+            };
+            if !args.projekt.is_empty() {
+                return usage("--jamfor med två projekt tar inte --projekt");
+            }
+            Ok(Plan::Compare(
+                [a.clone(), b.clone()],
+                [selection(vec![a], period), selection(vec![b], period)],
+            ))
+        }
+        _ => usage("--jamfor tar två perioder (2008 2010) eller två projekt (SIGMA KOMPIS)"),
+    }
+}
+
+fn table_report(args: TableArgs, folder: &str) -> finsam::Result<Exit> {
+    let plan = plan(&args)?;
+    if matches!(args.format, ReportFormat::Xlsx) && args.out.is_none() {
+        return Err(finsam::Error::Usage(
+            "--format xlsx kräver --out FIL.xlsx".into(),
+        ));
+    }
+    let schema = args.data.schema()?;
+    let library = QueryLibrary::load(args.queries.as_deref(), folder)?;
+    let dataset = Dataset::open(&args.data.data, &schema)?;
+    let runtime = super::runtime()?;
+    let xlsx_error =
+        |e: rust_xlsxwriter::XlsxError| finsam::Error::Output(format!("kan inte skriva Excel-rapporten: {e}"));
+    let bytes = runtime.block_on(async {
+        let engine = Engine::open(&dataset, &schema).await?;
+        Ok::<_, finsam::Error>(match &plan {
+            Plan::Single(selection) => {
+                let report = tables::build(&dataset, &engine, &library, selection).await?;
+                warn_about(&report);
+                match args.format {
+                    ReportFormat::Markdown => tables::to_markdown(&report).into_bytes(),
+                    ReportFormat::Html => tables::to_html(&report).into_bytes(),
+                    ReportFormat::Json => json(&report),
+                    ReportFormat::Xlsx => tables::to_xlsx(&report).map_err(xlsx_error)?,
+                }
+            }
+            Plan::Compare(labels, [first, second]) => {
+                let (a, b) = futures::try_join!(
+                    tables::build(&dataset, &engine, &library, first),
+                    tables::build(&dataset, &engine, &library, second)
+                )?;
+                let report = tables::compare(labels.clone(), a, b);
+                match args.format {
+                    ReportFormat::Markdown => tables::comparison_to_markdown(&report).into_bytes(),
+                    ReportFormat::Html => tables::comparison_to_html(&report).into_bytes(),
+                    ReportFormat::Json => json(&report),
+                    ReportFormat::Xlsx => {
+                        tables::comparison_to_xlsx(&report).map_err(xlsx_error)?
+                    }
+                }
+            }
+        })
+    })?;
+    report::write_output(&bytes, args.out.as_deref())?;
+    Ok(Exit::Ok)
+}
+
+/// The report's data notes also go to standard error, where a person running the
+/// command sees them even when the report goes to a file.
+fn warn_about(report: &TableReport) {
+    for note in &report.anmarkningar {
+        eprintln!("finsam: obs: {note}");
+    }
+}
+
+fn json<T: serde::Serialize>(value: &T) -> Vec<u8> {
+    (serde_json::to_string_pretty(value).expect("reports serialise") + "\n").into_bytes()
 }
 
 fn half_year(args: HalvarArgs) -> finsam::Result<Exit> {

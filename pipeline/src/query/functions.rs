@@ -18,7 +18,7 @@ use datafusion::logical_expr::{ColumnarValue, ScalarUDF, Volatility, create_udf}
 
 use chrono::NaiveDate;
 
-use crate::period::HalfYear;
+use crate::period::{HalfYear, Period};
 
 /// The selection word that means every project.
 pub const ALL_PROJECTS: &str = "alla";
@@ -49,19 +49,8 @@ pub fn all() -> Vec<ScalarUDF> {
 
 /// The first and last day of a half-year (`2008H1`) or a calendar year (`2008`).
 pub fn period_bounds(text: &str) -> Result<(NaiveDate, NaiveDate), String> {
-    let text = text.trim();
-    if let Ok(half) = text.parse::<HalfYear>() {
-        return Ok((half.start(), half.end()));
-    }
-    let year = text
-        .parse::<i32>()
-        .ok()
-        .filter(|y| (1900..=9999).contains(y) && text.len() == 4)
-        .ok_or_else(|| {
-            format!("\"{text}\" är ingen period: skriv ett halvår (2008H1) eller ett år (2008)")
-        })?;
-    let day = |m, d| NaiveDate::from_ymd_opt(year, m, d).expect("valid date");
-    Ok((day(1, 1), day(12, 31)))
+    let period: Period = text.parse().map_err(|e: crate::period::PeriodError| e.to_string())?;
+    Ok((period.start(), period.end()))
 }
 
 fn date_bound(name: &str, bound: fn(&str) -> Result<NaiveDate, String>) -> ScalarUDF {

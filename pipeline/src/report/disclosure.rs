@@ -68,60 +68,30 @@ fn members(sum: &Sum, all: &BTreeMap<String, i64>) -> (Vec<String>, String) {
     (parts, sum.total.clone())
 }
 
-/// Hides small counts, their complements and the shares that depend on them.
-pub fn apply(report: &mut Report, sums: &[Sum], threshold: i64) {
-    let all = counts(report);
-    let mut hidden: BTreeSet<String> = all
-        .iter()
-        .filter(|(_, n)| (1..threshold).contains(*n))
-        .map(|(k, _)| k.clone())
-        .collect();
-    let groups: Vec<(Vec<String>, String)> = sums.iter().map(|s| members(s, &all)).collect();
-    let shares = share_pairs(report);
-    loop {
-        let mut changed = false;
-        // A count shown beside its denominator also shows the rest (denominator − count):
-        // when that rest is small, the count goes too.
-        for (key, denominator) in &shares {
-            let (Some(count), Some(total)) = (all.get(key), all.get(denominator)) else {
-                continue;
-            };
-            if !hidden.contains(key)
-                && !hidden.contains(denominator)
-                && (1..threshold).contains(&(total - count))
-            {
-                hidden.insert(key.clone());
-                changed = true;
-            }
-        }
-        for (parts, total) in &groups {
-            if let Some(key) = next_to_hide(parts, total, &all, &hidden) {
-                hidden.insert(key);
-                changed = true;
-            }
-        }
-        // Chains of sums can pin a value no single group gives away.
-        if !changed && let Some(pinned) = first_pinned(&groups, &all, &hidden) {
-            let group = groups
-                .iter()
-                .find(|(parts, total)| parts.contains(&pinned) || *total == pinned);
-            let more = group.and_then(|(parts, total)| {
-                parts
-                    .iter()
-                    .chain(std::iter::once(total))
-                    .filter(|k| !hidden.contains(*k) && all.get(*k).is_some_and(|n| *n > 0))
-                    .min_by_key(|k| (all[*k], (*k).clone()))
-                    .cloned()
-            });
-            if let Some(key) = more {
-                hidden.insert(key);
-                changed = true;
-            }
-        }
-        if !changed {
-            break;
+/// Disclosure control's view of a table of counts: the counts by key, the pairs
+/// (count, denominator) shown as shares, and the groups of cells that add up to a total.
+#[derive(Debug, Clone, Default)]
+pub struct Cells {
+    pub counts: BTreeMap<String, i64>,
+    pub shares: Vec<(String, String)>,
+    pub groups: Vec<(Vec<String>, String)>,
+}
+
+impl Cells {
+    fn of_report(report: &Report, sums: &[Sum]) -> Cells {
+        let counts = counts(report);
+        let groups = sums.iter().map(|s| members(s, &counts)).collect();
+        Cells {
+            shares: share_pairs(report),
+            groups,
+            counts,
         }
     }
+}
+
+/// Hides small counts, their complements and the shares that depend on them.
+pub fn apply(report: &mut Report, sums: &[Sum], threshold: i64) {
+    let hidden = hidden(&Cells::of_report(report, sums), threshold);
     for line in report.figurer.iter_mut().flat_map(|f| f.rader.iter_mut()) {
         match &mut line.value {
             Value::Count {
@@ -146,6 +116,63 @@ pub fn apply(report: &mut Report, sums: &[Sum], threshold: i64) {
             }
         }
     }
+}
+
+/// The keys disclosure control hides: counts from 1 to `threshold − 1`, counts whose rest
+/// (denominator − count) is that small, and enough others that no sum pins a hidden one.
+pub fn hidden(cells: &Cells, threshold: i64) -> BTreeSet<String> {
+    let all = &cells.counts;
+    let mut hidden: BTreeSet<String> = all
+        .iter()
+        .filter(|(_, n)| (1..threshold).contains(*n))
+        .map(|(k, _)| k.clone())
+        .collect();
+    loop {
+        let mut changed = false;
+        // A count shown beside its denominator also shows the rest (denominator − count):
+        // when that rest is small, the count goes too.
+        for (key, denominator) in &cells.shares {
+            let (Some(count), Some(total)) = (all.get(key), all.get(denominator)) else {
+                continue;
+            };
+            if !hidden.contains(key)
+                && !hidden.contains(denominator)
+                && (1..threshold).contains(&(total - count))
+            {
+                hidden.insert(key.clone());
+                changed = true;
+            }
+        }
+        for (parts, total) in &cells.groups {
+            if let Some(key) = next_to_hide(parts, total, all, &hidden) {
+                hidden.insert(key);
+                changed = true;
+            }
+        }
+        // Chains of sums can pin a value no single group gives away.
+        if !changed && let Some(pinned) = first_pinned(&cells.groups, all, &hidden) {
+            let group = cells
+                .groups
+                .iter()
+                .find(|(parts, total)| parts.contains(&pinned) || *total == pinned);
+            let more = group.and_then(|(parts, total)| {
+                parts
+                    .iter()
+                    .chain(std::iter::once(total))
+                    .filter(|k| !hidden.contains(*k) && all.get(*k).is_some_and(|n| *n > 0))
+                    .min_by_key(|k| (all[*k], (*k).clone()))
+                    .cloned()
+            });
+            if let Some(key) = more {
+                hidden.insert(key);
+                changed = true;
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    hidden
 }
 
 /// The cell a group still needs hidden, if any: the group leaks while exactly one of
@@ -253,15 +280,19 @@ pub fn verify(
     threshold: i64,
     original: &Report,
 ) -> Result<(), String> {
-    let shown = counts(report);
-    for (key, n) in &shown {
+    check(&counts(report), &Cells::of_report(original, sums), threshold)
+}
+
+/// [`verify`] for any table: `shown` are the counts left visible, `truth` every cell
+/// with its true count, shares and sums.
+pub fn check(shown: &BTreeMap<String, i64>, truth: &Cells, threshold: i64) -> Result<(), String> {
+    for (key, n) in shown {
         if (1..threshold).contains(n) {
             return Err(format!("{key} visar det lilla talet {n}"));
         }
     }
-    let truth = counts(original);
-    for (key, denominator) in share_pairs(original) {
-        if let (Some(count), Some(total)) = (shown.get(&key), shown.get(&denominator))
+    for (key, denominator) in &truth.shares {
+        if let (Some(count), Some(total)) = (shown.get(key), shown.get(denominator))
             && (1..threshold).contains(&(total - count))
         {
             return Err(format!(
@@ -270,11 +301,11 @@ pub fn verify(
             ));
         }
     }
-    for sum in sums {
-        let (parts, total) = members(sum, &truth);
+    let all = &truth.counts;
+    for (parts, total) in &truth.groups {
         let hidden: Vec<&String> = parts.iter().filter(|k| !shown.contains_key(*k)).collect();
-        let Some(total_value) = shown.get(&total) else {
-            if truth.contains_key(&total) && hidden.is_empty() {
+        let Some(total_value) = shown.get(total) else {
+            if all.contains_key(total) && hidden.is_empty() {
                 return Err(format!("{total} kan räknas fram som summan av sina delar"));
             }
             continue;
@@ -291,13 +322,12 @@ pub fn verify(
             }
         }
     }
-    let groups: Vec<(Vec<String>, String)> = sums.iter().map(|s| members(s, &truth)).collect();
-    let hidden: BTreeSet<String> = truth
+    let hidden: BTreeSet<String> = all
         .keys()
         .filter(|k| !shown.contains_key(*k))
         .cloned()
         .collect();
-    if let Some(pinned) = first_pinned(&groups, &truth, &hidden) {
+    if let Some(pinned) = first_pinned(&truth.groups, all, &hidden) {
         return Err(format!("{pinned} kan räknas fram ur summorna"));
     }
     Ok(())

@@ -11,6 +11,7 @@ mod layout;
 mod markdown;
 mod queries;
 pub mod stats;
+pub mod tables;
 mod view;
 mod xlsx;
 
@@ -163,26 +164,7 @@ pub async fn half_year(
     )?;
     let manifest = dataset.manifest()?;
     let current = manifest.current();
-    let known: Vec<&str> = {
-        let mut known: Vec<&str> = current.keys().map(|(p, _)| p.as_str()).collect();
-        known.dedup();
-        known
-    };
-    for project in &selection.projects {
-        if !project.eq_ignore_ascii_case(ALL_PROJECTS)
-            && !known.iter().any(|k| k.eq_ignore_ascii_case(project))
-        {
-            let known = if known.is_empty() {
-                "inga projekt ännu".to_string()
-            } else {
-                known.join(", ")
-            };
-            return Err(ReportError::UnknownProject {
-                unknown: project.clone(),
-                known,
-            });
-        }
-    }
+    let projekt = resolve_projects(&current, &selection.projects)?;
     let halvar = selection.period.to_string();
     let submissions: Vec<String> = current
         .iter()
@@ -191,17 +173,7 @@ pub async fn half_year(
         .collect();
     let mut report = Report {
         title: layout.title.clone(),
-        projekt: selection
-            .projects
-            .iter()
-            .map(|p| {
-                if p.eq_ignore_ascii_case(ALL_PROJECTS) {
-                    ALL_PROJECTS.to_string()
-                } else {
-                    p.to_uppercase()
-                }
-            })
-            .collect(),
+        projekt,
         period: halvar.clone(),
         start: selection.period.start().to_string(),
         slut: selection.period.end().to_string(),
@@ -247,6 +219,35 @@ pub async fn half_year(
         disclosure::apply(&mut report, &layout.sums, threshold);
     }
     Ok(report)
+}
+
+/// The selected projects as reports name them (upper case, or `alla`); an error names
+/// a project the dataset does not have, and the ones it has.
+fn resolve_projects(
+    current: &BTreeMap<(String, String), &crate::store::ManifestEntry>,
+    projects: &[String],
+) -> Result<Vec<String>, ReportError> {
+    let mut known: Vec<&str> = current.keys().map(|(p, _)| p.as_str()).collect();
+    known.dedup();
+    projects
+        .iter()
+        .map(|project| {
+            if project.eq_ignore_ascii_case(ALL_PROJECTS) {
+                Ok(ALL_PROJECTS.to_string())
+            } else if known.iter().any(|k| k.eq_ignore_ascii_case(project)) {
+                Ok(project.to_uppercase())
+            } else {
+                Err(ReportError::UnknownProject {
+                    unknown: project.clone(),
+                    known: if known.is_empty() {
+                        "inga projekt ännu".to_string()
+                    } else {
+                        known.join(", ")
+                    },
+                })
+            }
+        })
+        .collect()
 }
 
 /// Takes a figure's numbers out of its query's result.
@@ -332,6 +333,10 @@ struct Columns<'r> {
 }
 
 impl Columns<'_> {
+    fn has(&self, column: &str) -> bool {
+        self.result.schema.index_of(column).is_ok()
+    }
+
     fn index(&self, column: &str) -> Result<usize, ReportError> {
         self.result
             .schema

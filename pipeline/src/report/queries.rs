@@ -104,6 +104,11 @@ impl QueryLibrary {
             .filter(|n| n.ends_with(".sql"))
     }
 
+    /// The report folder, e.g. `utfall`.
+    pub fn folder(&self) -> &str {
+        &self.folder
+    }
+
     pub fn origin(&self) -> &str {
         &self.origin
     }

@@ -1,0 +1,266 @@
+//! Table reports: the self-sufficiency outcome report (`finsam report utfall`) and the
+//! SUS-style participant tables (`finsam report deltagare`).
+//!
+//! Both are a list of tables laid out by `rapport.toml` in their query folder. Each table
+//! comes from one query whose rows say `indelning`/`grupp` (all, kön, age band) or a
+//! cohort, a row label and counts; the Rust here pivots them into rows and columns and
+//! adds what SQL is poor at: Wilson intervals on every share, quartiles, Kaplan–Meier
+//! curves, comparisons between periods or projects, and disclosure control.
+
+mod compare;
+mod layout;
+mod place;
+mod publish;
+mod render;
+mod xlsx;
+
+use serde::Serialize;
+
+pub use compare::{Compared, ComparedRow, ComparedTable, ComparisonReport, compare};
+pub use layout::{TableKind, TableLayout};
+pub use render::{comparison_to_html, comparison_to_markdown, to_html, to_markdown};
+pub use xlsx::{comparison_to_xlsx, to_xlsx};
+
+use super::{ReportError, queries::QueryFile};
+use crate::period::Period;
+use crate::query::{Engine, QueryResult, Unused};
+use crate::store::Dataset;
+
+/// The layout file in each table report's query folder.
+pub const LAYOUT_FILE: &str = "rapport.toml";
+
+/// A computed table report.
+#[derive(Debug, Clone, Serialize)]
+pub struct TableReport {
+    pub title: String,
+    /// The query folder whose definitions the figures follow, e.g. `utfall`.
+    pub fragor: String,
+    /// The selected projects, or `["alla"]`.
+    pub projekt: Vec<String>,
+    pub period: String,
+    pub start: String,
+    pub slut: String,
+    /// The submissions the figures may come from: every submission of the selected
+    /// projects, since follow-up rows arrive in later submissions.
+    pub inlamningar: Vec<String>,
+    /// Disclosure control applied: the threshold below which counts are hidden.
+    pub publik_troskel: Option<i64>,
+    /// What the reader should know about the data behind the figures.
+    pub anmarkningar: Vec<String>,
+    pub tabeller: Vec<Table>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Table {
+    pub nr: u32,
+    pub rubrik: String,
+    /// The query file that computed the table, and its title.
+    pub fraga: String,
+    pub fraga_titel: String,
+    pub typ: TableKind,
+    pub kolumner: Vec<Column>,
+    pub rader: Vec<Row>,
+    pub not: Option<String>,
+    /// Cells that add up to a total (disclosure keys), for complementary suppression.
+    #[serde(skip)]
+    pub sums: Vec<(Vec<String>, String)>,
+    /// Counts a reader can work out from the table without seeing them (e.g. those
+    /// without data in a month: the cohort minus those with data), keyed like cells.
+    #[serde(skip)]
+    pub implied: Vec<(String, i64)>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Column {
+    pub text: String,
+    /// The `grupp` value (`alla`, `K`, `16–29`, …) or cohort behind the column.
+    pub nyckel: String,
+    /// Participants in the column: the denominator of its shares where they share one.
+    pub n: Option<i64>,
+    /// Disclosure key of `n`.
+    #[serde(skip)]
+    pub n_key: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Row {
+    pub text: String,
+    pub celler: Vec<Cell>,
+}
+
+/// One cell. `None` where there is nothing to show or disclosure control hid it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum Cell {
+    Share(ShareCell),
+    Change(ChangeCell),
+    Number(NumberCell),
+    Survival(SurvivalCell),
+}
+
+/// `antal` of `n`, as a share with its 95 % Wilson interval (fractions of 1).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ShareCell {
+    pub antal: Option<i64>,
+    pub n: Option<i64>,
+    pub andel: Option<f64>,
+    pub ki_lag: Option<f64>,
+    pub ki_hog: Option<f64>,
+    #[serde(skip)]
+    pub key: String,
+    #[serde(skip)]
+    pub n_key: String,
+}
+
+/// A count at two points (e.g. vid start → vid avslut) of the same `n`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ChangeCell {
+    pub fore: Option<i64>,
+    pub efter: Option<i64>,
+    pub n: Option<i64>,
+    /// `efter − fore`.
+    pub skillnad: Option<i64>,
+    /// The change in share, in percentage points.
+    pub procentenheter: Option<f64>,
+    #[serde(skip)]
+    pub keys: [String; 2],
+    #[serde(skip)]
+    pub n_key: String,
+}
+
+/// A number such as a quartile of days.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NumberCell {
+    pub varde: Option<f64>,
+}
+
+/// A point of a Kaplan–Meier curve: the share who have had the event by then.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SurvivalCell {
+    pub andel: Option<f64>,
+    pub ki_lag: Option<f64>,
+    pub ki_hog: Option<f64>,
+    /// Participants still followed at the start of the month.
+    pub i_risk: Option<i64>,
+    /// Events up to and including the month.
+    pub handelser: Option<i64>,
+}
+
+/// What to report on.
+#[derive(Debug, Clone)]
+pub struct TableSelection {
+    /// Project short names, or `alla`.
+    pub projects: Vec<String>,
+    pub period: Period,
+    /// Disclosure control for readers outside the project; `None`: exact counts.
+    pub public_threshold: Option<i64>,
+}
+
+/// Computes the table report whose layout and queries are in `library`.
+pub async fn build(
+    dataset: &Dataset,
+    engine: &Engine,
+    library: &super::QueryLibrary,
+    selection: &TableSelection,
+) -> Result<TableReport, ReportError> {
+    let layout = TableLayout::parse(
+        library.text(LAYOUT_FILE)?,
+        &format!("{}/{LAYOUT_FILE}", library.origin()),
+    )?;
+    let manifest = dataset.manifest()?;
+    let current = manifest.current();
+    let projects = super::resolve_projects(&current, &selection.projects)?;
+    let parameter = selection.projects.join(",");
+    let inlamningar: Vec<String> = current
+        .iter()
+        .filter(|((p, _), _)| crate::query::functions::selects(&parameter, p))
+        .map(|((p, h), entry)| format!("{p} {h} ({})", entry.id))
+        .collect();
+    let mut report = TableReport {
+        title: layout.titel.clone(),
+        fragor: library.folder().to_string(),
+        projekt: projects,
+        period: selection.period.to_string(),
+        start: selection.period.start().to_string(),
+        slut: selection.period.end().to_string(),
+        inlamningar,
+        publik_troskel: selection.public_threshold,
+        anmarkningar: Vec::new(),
+        tabeller: Vec::new(),
+    };
+    if report.inlamningar.is_empty() {
+        report
+            .anmarkningar
+            .push("Urvalet har inga inlämningar: det finns inget att räkna på.".to_string());
+        return Ok(report);
+    }
+    let params = vec![
+        ("projekt".to_string(), parameter),
+        ("period".to_string(), selection.period.to_string()),
+    ];
+    let mut names: Vec<&str> = layout.queries();
+    if let Some(quality) = &layout.kvalitet {
+        names.push(&quality.fraga);
+    }
+    names.sort_unstable();
+    names.dedup();
+    let files = names
+        .into_iter()
+        .map(|name| library.query(name))
+        .collect::<Result<Vec<_>, _>>()?;
+    let results = run_all(engine, &files, &params).await?;
+    let result = |name: &str| -> (&QueryFile, &QueryResult) {
+        let index = files
+            .iter()
+            .position(|f| f.name == name)
+            .expect("every table's query ran");
+        (&files[index], &results[index])
+    };
+    if let Some(quality) = &layout.kvalitet {
+        let (file, data) = result(&quality.fraga);
+        report.anmarkningar = place::notes(quality, file, data, selection.public_threshold)?;
+    }
+    for entry in &layout.tabeller {
+        let (file, data) = result(&entry.fraga);
+        report
+            .tabeller
+            .extend(place::tables(&layout, entry, file, data)?);
+    }
+    if let Some(threshold) = selection.public_threshold {
+        publish::apply(&mut report, threshold);
+    }
+    Ok(report)
+}
+
+/// Runs every query file at once: DataFusion spreads the work over the cores.
+async fn run_all(
+    engine: &Engine,
+    files: &[QueryFile],
+    params: &[(String, String)],
+) -> Result<Vec<QueryResult>, ReportError> {
+    let runs = files.iter().map(|file| async move {
+        engine
+            .run_with(&file.sql, params, Unused::Ignore)
+            .await
+            .map_err(|source| ReportError::Query {
+                file: file.name.clone(),
+                source,
+            })
+    });
+    futures::future::try_join_all(runs).await
+}
+
+/// Checks a published report against the exact one: no small count is shown and none
+/// can be recomputed. For tests and `--publik` verification.
+pub fn verify_published(
+    published: &TableReport,
+    exact: &TableReport,
+    threshold: i64,
+) -> Result<(), String> {
+    publish::verify(published, exact, threshold)
+}
+
+/// Whole percent of a fraction, halves up, for display: 0.4706 → 47.
+pub fn percent(fraction: f64) -> i64 {
+    (fraction * 100.0 + 0.5 + 1e-9).floor() as i64
+}

@@ -1,0 +1,600 @@
+//! Turns a query's rows into tables, one function per [`TableKind`].
+//!
+//! Disclosure keys name a cell by what it counts, not where it is shown:
+//! `<query>:<what>|<indelning>|<grupp>`, so the same number shown in two tables is one
+//! cell, and `…|kon|K` + `…|kon|M` can be checked against `…|totalt|alla`. Column totals
+//! are `n:<population>|<indelning>|<grupp>`, shared by every table of that population.
+
+use std::collections::BTreeMap;
+
+use super::layout::{Quality, TableEntry, TableKind, TableLayout};
+use super::{Cell, ChangeCell, Column, NumberCell, Row, ShareCell, SurvivalCell, Table};
+use crate::report::queries::QueryFile;
+use crate::report::stats::{self, kaplan_meier, quartiles, wilson};
+use crate::report::{Columns, ReportError};
+use crate::query::QueryResult;
+
+/// The months after the end a cohort is followed.
+const FOLLOW_UP_MONTHS: i64 = 24;
+
+/// The tables an entry of the layout makes from its query's result (a matrix makes one
+/// per group, the others one).
+pub fn tables(
+    layout: &TableLayout,
+    entry: &TableEntry,
+    file: &QueryFile,
+    data: &QueryResult,
+) -> Result<Vec<Table>, ReportError> {
+    let columns = Columns {
+        file: &file.name,
+        result: data,
+    };
+    let population = entry.grundmangd.as_deref().unwrap_or(&layout.grundmangd);
+    let empty = |kind| Table {
+        nr: entry.nr,
+        rubrik: entry.rubrik.clone(),
+        fraga: file.name.clone(),
+        fraga_titel: file.title.clone(),
+        typ: kind,
+        kolumner: Vec::new(),
+        rader: Vec::new(),
+        not: entry.not.clone(),
+        sums: Vec::new(),
+        implied: Vec::new(),
+    };
+    Ok(match entry.typ {
+        TableKind::Andelar => {
+            let rows = group_rows(&columns, entry.del.as_deref())?;
+            vec![shares(layout, entry, population, &rows, empty(entry.typ))]
+        }
+        TableKind::Forandring => {
+            let rows = group_rows(&columns, None)?;
+            vec![change(layout, entry, population, &rows, empty(entry.typ))]
+        }
+        TableKind::Matris => matrices(layout, entry, population, &columns, &empty)?,
+        TableKind::Kvartiler => vec![spread(layout, population, &columns, empty(entry.typ))?],
+        TableKind::Manadsandel | TableKind::KaplanMeier => {
+            let cohorts = cohort_rows(&columns)?;
+            vec![follow_up(entry.typ, &file.name, &cohorts, empty(entry.typ))]
+        }
+    })
+}
+
+/// The data notes: one per quality count above zero, or the note for an empty population.
+pub fn notes(
+    quality: &Quality,
+    file: &QueryFile,
+    data: &QueryResult,
+    threshold: Option<i64>,
+) -> Result<Vec<String>, ReportError> {
+    let columns = Columns {
+        file: &file.name,
+        result: data,
+    };
+    let first = |column: &str| -> Result<i64, ReportError> {
+        Ok(columns
+            .integers(column)?
+            .first()
+            .copied()
+            .flatten()
+            .unwrap_or(0))
+    };
+    let n = first(&quality.n)?;
+    if n == 0 {
+        return Ok(vec![quality.tom.clone()]);
+    }
+    let mut notes = Vec::new();
+    for note in &quality.anmarkningar {
+        let count = first(&note.kolumn)?;
+        if count == 0 {
+            continue;
+        }
+        // A small count in a note for outside readers is as telling as one in a table.
+        let shown = match threshold {
+            Some(t) if count < t => format!("färre än {t}"),
+            _ => count.to_string(),
+        };
+        notes.push(
+            note.text
+                .replace("{antal}", &shown)
+                .replace("{n}", &n.to_string()),
+        );
+    }
+    Ok(notes)
+}
+
+/// A row of a query in the group contract (`indelning, grupp, rad, ordning, [del,
+/// del_ordning,] antal, n`).
+struct GroupRow {
+    indelning: String,
+    grupp: String,
+    rad: String,
+    ordning: i64,
+    del: Option<String>,
+    del_ordning: i64,
+    antal: i64,
+    n: i64,
+}
+
+fn group_rows(columns: &Columns, only: Option<&str>) -> Result<Vec<GroupRow>, ReportError> {
+    let text = |name: &str| columns.texts(name);
+    let (indelning, grupp, rad) = (text("indelning")?, text("grupp")?, text("rad")?);
+    let (ordning, antal, n) = (
+        columns.integers("ordning")?,
+        columns.integers("antal")?,
+        columns.integers("n")?,
+    );
+    let (del, del_ordning) = if columns.has("del") {
+        (
+            text("del")?,
+            if columns.has("del_ordning") {
+                columns.integers("del_ordning")?
+            } else {
+                vec![None; indelning.len()]
+            },
+        )
+    } else {
+        (vec![None; indelning.len()], vec![None; indelning.len()])
+    };
+    let mut rows = Vec::with_capacity(indelning.len());
+    for i in 0..indelning.len() {
+        if only.is_some_and(|wanted| del[i].as_deref() != Some(wanted)) {
+            continue;
+        }
+        rows.push(GroupRow {
+            indelning: indelning[i].clone().unwrap_or_default(),
+            grupp: grupp[i].clone().unwrap_or_else(|| "uppgift saknas".into()),
+            rad: rad[i].clone().unwrap_or_default(),
+            ordning: ordning[i].unwrap_or(0),
+            del: if only.is_some() { None } else { del[i].clone() },
+            del_ordning: del_ordning[i].unwrap_or(0),
+            antal: antal[i].unwrap_or(0),
+            n: n[i].unwrap_or(0),
+        });
+    }
+    Ok(rows)
+}
+
+/// Columns in reading order: all, then kön, then age bands.
+type ColumnKey = (u8, String, String);
+
+fn column_key(indelning: &str, grupp: &str) -> ColumnKey {
+    let rank = match indelning {
+        "totalt" => 0,
+        "kon" => 1,
+        "alder" => 2,
+        _ => 3,
+    };
+    (rank, indelning.to_string(), grupp.to_string())
+}
+
+fn suffix((_, indelning, grupp): &ColumnKey) -> String {
+    format!("|{indelning}|{grupp}")
+}
+
+/// The table's columns, each with its n, from group-contract rows.
+fn group_columns(
+    layout: &TableLayout,
+    population: &str,
+    rows: impl Iterator<Item = (ColumnKey, i64)>,
+) -> BTreeMap<ColumnKey, Column> {
+    let mut columns = BTreeMap::new();
+    for (key, n) in rows {
+        columns.entry(key.clone()).or_insert_with(|| Column {
+            text: layout.column_name(&key.2),
+            nyckel: key.2.clone(),
+            n: Some(n),
+            n_key: Some(format!("n:{population}{}", suffix(&key))),
+        });
+    }
+    columns
+}
+
+fn share(antal: i64, n: i64, key: String, n_key: String) -> Cell {
+    let p = wilson(antal.max(0) as u64, n.max(0) as u64);
+    Cell::Share(ShareCell {
+        antal: Some(antal),
+        n: Some(n),
+        andel: p.share,
+        ki_lag: p.low,
+        ki_hog: p.high,
+        key,
+        n_key,
+    })
+}
+
+/// Row key: order, label, then the `del` order and label.
+type RowKey = (i64, String, i64, Option<String>);
+
+fn shares(
+    layout: &TableLayout,
+    entry: &TableEntry,
+    population: &str,
+    rows: &[GroupRow],
+    mut table: Table,
+) -> Table {
+    let columns = group_columns(
+        layout,
+        population,
+        rows.iter()
+            .map(|r| (column_key(&r.indelning, &r.grupp), r.n)),
+    );
+    let mut cells: BTreeMap<RowKey, BTreeMap<ColumnKey, i64>> = BTreeMap::new();
+    for r in rows {
+        cells
+            .entry((r.ordning, r.rad.clone(), r.del_ordning, r.del.clone()))
+            .or_default()
+            .insert(column_key(&r.indelning, &r.grupp), r.antal);
+    }
+    let mut blocks: BTreeMap<(String, ColumnKey), Vec<String>> = BTreeMap::new();
+    for ((_, rad, _, del), values) in &cells {
+        let mut celler = Vec::new();
+        for (column_key, column) in &columns {
+            let key = format!(
+                "{}:{}:{rad}{}",
+                table.fraga,
+                del.as_deref().unwrap_or(""),
+                suffix(column_key)
+            );
+            let n_key = column.n_key.clone().expect("group columns have an n key");
+            if entry.summerar {
+                blocks
+                    .entry((rad.clone(), column_key.clone()))
+                    .or_default()
+                    .push(key.clone());
+            }
+            let antal = values.get(column_key).copied().unwrap_or(0);
+            celler.push(share(antal, column.n.unwrap_or(0), key, n_key));
+        }
+        let text = match del {
+            Some(del) => format!("{rad}: {del}"),
+            None => rad.clone(),
+        };
+        table.rader.push(Row { text, celler });
+    }
+    let has_del = cells.keys().any(|k| k.3.is_some());
+    if entry.summerar {
+        // Without a `del` column every row is one block: regroup per column.
+        let mut per_column: BTreeMap<(String, ColumnKey), Vec<String>> = BTreeMap::new();
+        for ((rad, column), keys) in blocks {
+            let block = if has_del { rad } else { String::new() };
+            per_column.entry((block, column)).or_default().extend(keys);
+        }
+        for ((_, column), parts) in per_column {
+            let total = columns[&column].n_key.clone().expect("n key");
+            table.sums.push((parts, total));
+        }
+    }
+    table.kolumner = columns.into_values().collect();
+    table
+}
+
+fn change(
+    layout: &TableLayout,
+    entry: &TableEntry,
+    population: &str,
+    rows: &[GroupRow],
+    mut table: Table,
+) -> Table {
+    let (from, to) = (
+        entry.fran.as_deref().expect("checked by the layout"),
+        entry.till.as_deref().expect("checked by the layout"),
+    );
+    let rows: Vec<&GroupRow> = rows
+        .iter()
+        .filter(|r| matches!(r.del.as_deref(), Some(d) if d == from || d == to))
+        .collect();
+    let columns = group_columns(
+        layout,
+        population,
+        rows.iter()
+            .map(|r| (column_key(&r.indelning, &r.grupp), r.n)),
+    );
+    let mut values: BTreeMap<(i64, String), BTreeMap<ColumnKey, [i64; 2]>> = BTreeMap::new();
+    for r in &rows {
+        let slot = usize::from(r.del.as_deref() == Some(to));
+        values
+            .entry((r.ordning, r.rad.clone()))
+            .or_default()
+            .entry(column_key(&r.indelning, &r.grupp))
+            .or_default()[slot] = r.antal;
+    }
+    for ((_, rad), per_column) in values {
+        let celler = columns
+            .iter()
+            .map(|(key, column)| {
+                let [before, after] = per_column.get(key).copied().unwrap_or_default();
+                let n = column.n.unwrap_or(0);
+                let cell_key = |del: &str| format!("{}:{del}:{rad}{}", table.fraga, suffix(key));
+                Cell::Change(ChangeCell {
+                    fore: Some(before),
+                    efter: Some(after),
+                    n: Some(n),
+                    skillnad: Some(after - before),
+                    procentenheter: (n > 0).then(|| 100.0 * (after - before) as f64 / n as f64),
+                    keys: [cell_key(from), cell_key(to)],
+                    n_key: column.n_key.clone().expect("n key"),
+                })
+            })
+            .collect();
+        table.rader.push(Row { text: rad, celler });
+    }
+    table.kolumner = columns.into_values().collect();
+    table
+}
+
+/// Counts per (before, after) pair of a group.
+type PairCounts = BTreeMap<(String, String), i64>;
+
+/// Before→after matrices, one per group: rows `fran`, columns `till`, with sums.
+fn matrices(
+    layout: &TableLayout,
+    entry: &TableEntry,
+    population: &str,
+    columns: &Columns,
+    empty: &dyn Fn(TableKind) -> Table,
+) -> Result<Vec<Table>, ReportError> {
+    let (indelning, grupp) = (columns.texts("indelning")?, columns.texts("grupp")?);
+    let (from, to) = (columns.texts("fran")?, columns.texts("till")?);
+    let (from_order, to_order) = (
+        columns.integers("fran_ordning")?,
+        columns.integers("till_ordning")?,
+    );
+    let (antal, n) = (columns.integers("antal")?, columns.integers("n")?);
+    // Categories: every source that occurs anywhere, so all groups share one layout.
+    let mut categories: BTreeMap<(i64, String), ()> = BTreeMap::new();
+    let mut groups: BTreeMap<ColumnKey, (i64, PairCounts)> = BTreeMap::new();
+    for i in 0..indelning.len() {
+        let (f, t) = (from[i].clone().unwrap_or_default(), to[i].clone().unwrap_or_default());
+        categories.insert((from_order[i].unwrap_or(0), f.clone()), ());
+        categories.insert((to_order[i].unwrap_or(0), t.clone()), ());
+        let key = column_key(
+            indelning[i].as_deref().unwrap_or(""),
+            grupp[i].as_deref().unwrap_or("uppgift saknas"),
+        );
+        let group = groups.entry(key).or_insert((n[i].unwrap_or(0), BTreeMap::new()));
+        *group.1.entry((f, t)).or_default() += antal[i].unwrap_or(0);
+    }
+    let labels: Vec<String> = categories.into_keys().map(|(_, label)| label).collect();
+    let mut tables = Vec::new();
+    for (key, (total, counts)) in groups {
+        let mut table = empty(TableKind::Matris);
+        table.rubrik = format!("{} – {}", entry.rubrik, layout.column_name(&key.2));
+        let n_key = format!("n:{population}{}", suffix(&key));
+        let cell_key = |f: &str, t: &str| format!("{}:{f}>{t}{}", table.fraga, suffix(&key));
+        let mut column_parts: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+        let mut row_totals = Vec::new();
+        for f in &labels {
+            let mut celler = Vec::new();
+            let mut parts = Vec::new();
+            for t in &labels {
+                let k = cell_key(f, t);
+                parts.push(k.clone());
+                column_parts.entry(t).or_default().push(k.clone());
+                let count = counts.get(&(f.clone(), t.clone())).copied().unwrap_or(0);
+                celler.push(share(count, total, k, n_key.clone()));
+            }
+            let row_total: i64 = labels
+                .iter()
+                .map(|t| counts.get(&(f.clone(), t.clone())).copied().unwrap_or(0))
+                .sum();
+            let row_key = cell_key(f, "Σ");
+            celler.push(share(row_total, total, row_key.clone(), n_key.clone()));
+            table.sums.push((parts, row_key.clone()));
+            row_totals.push(row_key);
+            table.rader.push(Row {
+                text: f.clone(),
+                celler,
+            });
+        }
+        let mut celler = Vec::new();
+        let mut column_totals = Vec::new();
+        for t in &labels {
+            let column_total: i64 = labels
+                .iter()
+                .map(|f| counts.get(&(f.clone(), t.clone())).copied().unwrap_or(0))
+                .sum();
+            let k = cell_key("Σ", t);
+            celler.push(share(column_total, total, k.clone(), n_key.clone()));
+            table
+                .sums
+                .push((column_parts.remove(t.as_str()).unwrap_or_default(), k.clone()));
+            column_totals.push(k);
+        }
+        celler.push(share(total, total, n_key.clone(), n_key.clone()));
+        table.sums.push((row_totals, n_key.clone()));
+        table.sums.push((column_totals, n_key.clone()));
+        table.rader.push(Row {
+            text: "Summa".to_string(),
+            celler,
+        });
+        table.kolumner = labels
+            .iter()
+            .map(|t| Column {
+                text: t.clone(),
+                nyckel: t.clone(),
+                n: None,
+                n_key: None,
+            })
+            .chain(std::iter::once(Column {
+                text: "Summa".to_string(),
+                nyckel: "Σ".to_string(),
+                n: Some(total),
+                n_key: Some(n_key.clone()),
+            }))
+            .collect();
+        tables.push(table);
+    }
+    Ok(tables)
+}
+
+/// Median and quartiles of the query's `dagar` per group.
+fn spread(
+    layout: &TableLayout,
+    population: &str,
+    columns: &Columns,
+    mut table: Table,
+) -> Result<Table, ReportError> {
+    let (indelning, grupp) = (columns.texts("indelning")?, columns.texts("grupp")?);
+    let days = columns.integers("dagar")?;
+    let mut samples: BTreeMap<ColumnKey, Vec<f64>> = BTreeMap::new();
+    for i in 0..indelning.len() {
+        let key = column_key(
+            indelning[i].as_deref().unwrap_or(""),
+            grupp[i].as_deref().unwrap_or("uppgift saknas"),
+        );
+        let sample = samples.entry(key).or_default();
+        if let Some(d) = days[i] {
+            sample.push(d as f64);
+        }
+    }
+    let summaries: Vec<stats::Quartiles> = samples.values().map(|s| quartiles(s)).collect();
+    let columns = group_columns(
+        layout,
+        population,
+        samples.iter().map(|(k, s)| (k.clone(), s.len() as i64)),
+    );
+    type Pick = fn(&stats::Quartiles) -> Option<f64>;
+    let rows: [(&str, Pick); 3] = [
+        ("Median", |q| q.median),
+        ("Nedre kvartil (25 %)", |q| q.q1),
+        ("Övre kvartil (75 %)", |q| q.q3),
+    ];
+    for (text, pick) in rows {
+        table.rader.push(Row {
+            text: text.to_string(),
+            celler: summaries
+                .iter()
+                .map(|q| Cell::Number(NumberCell { varde: pick(q) }))
+                .collect(),
+        });
+    }
+    table.kolumner = columns.into_values().collect();
+    Ok(table)
+}
+
+/// One cohort's month-by-month counts (`kohort.sql`).
+#[derive(Default)]
+struct Cohort {
+    n: i64,
+    without_follow_up: i64,
+    /// Per month 0–24: självförsörjande, with data, first self-sufficient, censored.
+    months: BTreeMap<i64, [i64; 4]>,
+}
+
+fn cohort_rows(columns: &Columns) -> Result<BTreeMap<i64, Cohort>, ReportError> {
+    let cohort = columns.integers("kohort")?;
+    let month = columns.integers("manad")?;
+    let values = [
+        columns.integers("sjalvforsorjande")?,
+        columns.integers("med_uppgift")?,
+        columns.integers("forsta")?,
+        columns.integers("censurerade")?,
+    ];
+    let (n, without) = (columns.integers("n")?, columns.integers("utan_uppfoljning")?);
+    let mut cohorts: BTreeMap<i64, Cohort> = BTreeMap::new();
+    for i in 0..cohort.len() {
+        let (Some(c), Some(m)) = (cohort[i], month[i]) else {
+            continue;
+        };
+        let entry = cohorts.entry(c).or_default();
+        entry.n = n[i].unwrap_or(0);
+        entry.without_follow_up = without[i].unwrap_or(0);
+        entry
+            .months
+            .insert(m, std::array::from_fn(|v| values[v][i].unwrap_or(0)));
+    }
+    Ok(cohorts)
+}
+
+fn follow_up(
+    kind: TableKind,
+    query: &str,
+    cohorts: &BTreeMap<i64, Cohort>,
+    mut table: Table,
+) -> Table {
+    let key = |what: &str, cohort: i64| format!("{query}:{what}|kohort|{cohort}");
+    let mut curves = Vec::new();
+    for (&c, cohort) in cohorts {
+        let followed = cohort.n - cohort.without_follow_up;
+        let (column_n, column_key) = match kind {
+            TableKind::KaplanMeier => (followed, key("följda", c)),
+            _ => (cohort.n, key("n", c)),
+        };
+        table.kolumner.push(Column {
+            text: c.to_string(),
+            nyckel: c.to_string(),
+            n: Some(column_n),
+            n_key: Some(column_key),
+        });
+        table
+            .implied
+            .push((key("utan uppföljning", c), cohort.without_follow_up));
+        table.sums.push((
+            vec![key("följda", c), key("utan uppföljning", c)],
+            key("n", c),
+        ));
+        if kind == TableKind::KaplanMeier {
+            table.implied.push((key("n", c), cohort.n));
+            let mut subjects = Vec::new();
+            for (&m, v) in &cohort.months {
+                let month = m.clamp(0, FOLLOW_UP_MONTHS) as u32;
+                subjects.extend(std::iter::repeat_n((month, true), v[2].max(0) as usize));
+                subjects.extend(std::iter::repeat_n((month, false), v[3].max(0) as usize));
+            }
+            curves.push((kaplan_meier(&subjects), subjects));
+        } else {
+            table.implied.push((key("följda", c), followed));
+        }
+    }
+    for m in 0..=FOLLOW_UP_MONTHS {
+        let mut celler = Vec::new();
+        for (index, (&c, cohort)) in cohorts.iter().enumerate() {
+            let v = cohort.months.get(&m).copied().unwrap_or_default();
+            celler.push(match kind {
+                TableKind::KaplanMeier => {
+                    let (steps, subjects) = &curves[index];
+                    survival_at(steps, subjects, m as u32)
+                }
+                _ => {
+                    let with_data = key(&format!("med uppgift {m}"), c);
+                    table.implied.push((
+                        key(&format!("utan uppgift {m}"), c),
+                        cohort.n - v[1],
+                    ));
+                    table.sums.push((
+                        vec![with_data.clone(), key(&format!("utan uppgift {m}"), c)],
+                        key("n", c),
+                    ));
+                    share(v[0], v[1], key(&format!("självförsörjande {m}"), c), with_data)
+                }
+            });
+        }
+        table.rader.push(Row {
+            text: format!("Månad {m}"),
+            celler,
+        });
+    }
+    table
+}
+
+/// The curve at month `m`: the last step at or before it; nobody left at risk → none.
+fn survival_at(steps: &[stats::KmStep], subjects: &[(u32, bool)], m: u32) -> Cell {
+    let at_risk = subjects.iter().filter(|(t, _)| *t >= m).count() as i64;
+    let events = subjects.iter().filter(|(t, e)| *e && *t <= m).count() as i64;
+    let step = steps.iter().take_while(|s| s.time <= m).last();
+    let (andel, low, high) = match step {
+        _ if subjects.is_empty() || (at_risk == 0 && step.is_none_or(|s| s.time < m)) => {
+            (None, None, None)
+        }
+        None => (Some(0.0), None, None),
+        Some(s) => (Some(s.cumulative), s.low, s.high),
+    };
+    Cell::Survival(SurvivalCell {
+        andel,
+        ki_lag: low,
+        ki_hog: high,
+        i_risk: Some(at_risk),
+        handelser: Some(events),
+    })
+}

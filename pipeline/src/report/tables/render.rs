@@ -1,0 +1,351 @@
+//! Table reports as text for people: a grid of display strings per table, written out
+//! as Markdown or as a standalone HTML page.
+//!
+//! A share reads `12 · 35 % (21–52)`: the count, the whole-percent share and its 95 %
+//! Wilson interval; the column's n heads the table. Where a share's n differs from the
+//! column's (months with follow-up data), the cell says `12/30 · …`. `..` is a value
+//! hidden by disclosure control, `–` one that does not exist (n = 0).
+
+use std::fmt::Write;
+
+use minijinja::{Environment, context};
+use serde::Serialize;
+
+use super::compare::{Compared, ComparisonReport};
+use super::{Cell, Column, TableKind, TableReport, percent};
+
+#[derive(Debug, Serialize)]
+struct Grid {
+    title: String,
+    /// Lines under the title: period, selection, publication.
+    about: Vec<String>,
+    notes: Vec<String>,
+    tables: Vec<GridTable>,
+    footer: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
+struct GridTable {
+    heading: String,
+    source: String,
+    header: Vec<String>,
+    rows: Vec<Vec<String>>,
+    note: Option<String>,
+}
+
+const HIDDEN: &str = "..";
+const NONE: &str = "–";
+
+fn interval(low: Option<f64>, high: Option<f64>) -> String {
+    match (low, high) {
+        (Some(low), Some(high)) => format!(" ({}–{})", percent(low), percent(high)),
+        _ => String::new(),
+    }
+}
+
+fn signed(value: i64) -> String {
+    if value > 0 {
+        format!("+{value}")
+    } else {
+        value.to_string().replace('-', "−")
+    }
+}
+
+fn cell_text(cell: &Cell, column: Option<&Column>, kind: TableKind) -> String {
+    match cell {
+        // A matrix shows counts: a share and interval in every one of its cells is noise
+        // (they are in the JSON and Excel versions).
+        Cell::Share(c) if kind == TableKind::Matris => {
+            c.antal.map_or(HIDDEN.to_string(), |a| a.to_string())
+        }
+        Cell::Share(c) => {
+            let Some(antal) = c.antal else {
+                return HIDDEN.to_string();
+            };
+            let own_n = column.is_none_or(|col| col.n_key.as_deref() != Some(&c.n_key));
+            let count = match (own_n, c.n) {
+                (true, Some(n)) => format!("{antal}/{n}"),
+                (true, None) => format!("{antal}/{HIDDEN}"),
+                (false, _) => antal.to_string(),
+            };
+            match (c.n, c.andel) {
+                (Some(0), _) => NONE.to_string(),
+                (_, Some(share)) => {
+                    format!("{count} · {} %{}", percent(share), interval(c.ki_lag, c.ki_hog))
+                }
+                _ => format!("{count} · {HIDDEN}"),
+            }
+        }
+        Cell::Change(c) => match (c.skillnad, c.procentenheter) {
+            (Some(change), Some(points)) => {
+                format!("{} ({} pe)", signed(change), signed(points.round() as i64))
+            }
+            (Some(change), None) => signed(change),
+            _ => HIDDEN.to_string(),
+        },
+        Cell::Number(c) => match c.varde {
+            Some(value) => format!("{}", value.round() as i64),
+            None if column.is_some_and(|col| col.n == Some(0)) => NONE.to_string(),
+            None => HIDDEN.to_string(),
+        },
+        Cell::Survival(c) => {
+            let followed = c.i_risk.map_or(HIDDEN.to_string(), |n| n.to_string());
+            match c.andel {
+                Some(share) => format!(
+                    "{} %{} · {followed} följs",
+                    percent(share),
+                    interval(c.ki_lag, c.ki_hog)
+                ),
+                None if c.i_risk == Some(0) => NONE.to_string(),
+                None => HIDDEN.to_string(),
+            }
+        }
+    }
+}
+
+fn selection(report: &TableReport) -> String {
+    format!("{} {}", report.projekt.join(", "), report.period)
+}
+
+fn about(report: &TableReport) -> Vec<String> {
+    let mut about = vec![format!("Period {} – {}", report.start, report.slut)];
+    about.push(match report.inlamningar.len() {
+        0 => "Inga inlämningar".to_string(),
+        n if n <= 6 => format!("Underlag: {}", report.inlamningar.join(", ")),
+        n => format!(
+            "Underlag: {n} inlämningar ({} … {})",
+            report.inlamningar[0],
+            report.inlamningar[n - 1]
+        ),
+    });
+    about
+}
+
+fn footer(threshold: Option<i64>, folder: &str) -> Vec<String> {
+    let mut footer = Vec::new();
+    if let Some(t) = threshold {
+        footer.push(format!(
+            "Publik version: antal från 1 till {} visas som .., liksom andelar och intervall som bygger på dem, tal som annars kunde räknas fram ur summor, kvartiler för grupper under {t} och kurvpunkter där färre än {t} följs.",
+            t - 1
+        ));
+    }
+    footer.push(format!(
+        "Andelar i hela procent med 95 % konfidensintervall (Wilson) inom parentes; – = inga deltagare, pe = procentenheter. Definitionerna finns i frågorna i queries/{folder}/ och i docs/definitions.md. Skapad med finsam."
+    ));
+    footer
+}
+
+fn grid_tables(report: &TableReport) -> Vec<GridTable> {
+    report
+        .tabeller
+        .iter()
+        .map(|table| {
+            let mut header = vec![String::new()];
+            header.extend(table.kolumner.iter().map(|c| c.text.clone()));
+            let mut rows = Vec::new();
+            if table.typ != TableKind::Matris && table.kolumner.iter().any(|c| c.n_key.is_some())
+            {
+                let mut n_row = vec!["n".to_string()];
+                n_row.extend(table.kolumner.iter().map(|c| {
+                    c.n.map_or(HIDDEN.to_string(), |n| n.to_string())
+                }));
+                rows.push(n_row);
+            }
+            for row in &table.rader {
+                let mut cells = vec![row.text.clone()];
+                cells.extend(
+                    row.celler
+                        .iter()
+                        .enumerate()
+                        .map(|(i, cell)| cell_text(cell, table.kolumner.get(i), table.typ)),
+                );
+                rows.push(cells);
+            }
+            if table.rader.is_empty() {
+                rows.push(vec!["Inga deltagare i urvalet".to_string()]);
+            }
+            GridTable {
+                heading: format!("{}. {}", table.nr, table.rubrik),
+                source: format!("{} ({})", table.fraga, table.fraga_titel),
+                header,
+                rows,
+                note: table.not.clone(),
+            }
+        })
+        .collect()
+}
+
+fn grid(report: &TableReport) -> Grid {
+    Grid {
+        title: format!("{}: {}", report.title, selection(report)),
+        about: about(report),
+        notes: report.anmarkningar.clone(),
+        tables: grid_tables(report),
+        footer: footer(report.publik_troskel, &report.fragor),
+    }
+}
+
+fn compared_text(c: &Compared) -> String {
+    match (c.antal, c.n, c.andel) {
+        (Some(k), Some(n), Some(share)) => format!(
+            "{k}/{n} · {} %{}",
+            percent(share),
+            interval(c.ki_lag, c.ki_hog)
+        ),
+        (_, Some(0), _) => NONE.to_string(),
+        _ => HIDDEN.to_string(),
+    }
+}
+
+fn comparison_grid(report: &ComparisonReport) -> Grid {
+    let [a, b] = &report.jamforelse;
+    let [report_a, report_b] = &report.rapporter;
+    let tables = report
+        .tabeller
+        .iter()
+        .map(|table| {
+            let header = vec![
+                String::new(),
+                a.clone(),
+                b.clone(),
+                "skillnad".to_string(),
+                "p".to_string(),
+                "bedömning".to_string(),
+            ];
+            let rows = table
+                .rader
+                .iter()
+                .map(|row| {
+                    let verdict = match (row.storre_an_slumpen, &row.test) {
+                        (Some(true), Some(test)) => format!("större än slumpen ({test})"),
+                        (Some(false), Some(test)) => format!("kan vara slumpen ({test})"),
+                        _ => "kan inte prövas".to_string(),
+                    };
+                    vec![
+                        row.text.clone(),
+                        compared_text(&row.a),
+                        compared_text(&row.b),
+                        row.skillnad_procentenheter
+                            .map_or(String::new(), |d| format!("{} pe", signed(d.round() as i64))),
+                        row.p_varde.map_or(String::new(), format_p),
+                        verdict,
+                    ]
+                })
+                .collect();
+            GridTable {
+                heading: format!("{}. {}", table.nr, table.rubrik),
+                source: table.fraga.clone(),
+                header,
+                rows,
+                note: None,
+            }
+        })
+        .collect();
+    let mut notes = Vec::new();
+    for (label, r) in [(a, report_a), (b, report_b)] {
+        notes.extend(r.anmarkningar.iter().map(|n| format!("{label}: {n}")));
+    }
+    Grid {
+        title: format!("{}: jämförelse {a} och {b}", report.title),
+        about: vec![
+            format!("{a}: {} ({} – {})", selection(report_a), report_a.start, report_a.slut),
+            format!("{b}: {} ({} – {})", selection(report_b), report_b.start, report_b.slut),
+            report.metod.clone(),
+        ],
+        notes,
+        tables,
+        footer: footer(report.publik_troskel, &report_b.fragor),
+    }
+}
+
+/// A p-value as people read it: two significant digits, Swedish decimal comma.
+fn format_p(p: f64) -> String {
+    if p < 0.001 {
+        "< 0,001".to_string()
+    } else {
+        format!("{p:.3}").replace('.', ",")
+    }
+}
+
+fn markdown(grid: &Grid) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "# {}\n", grid.title);
+    for line in &grid.about {
+        let _ = writeln!(out, "{line}  ");
+    }
+    if !grid.notes.is_empty() {
+        let _ = writeln!(out, "\n## Anmärkningar\n");
+        for note in &grid.notes {
+            let _ = writeln!(out, "- {note}");
+        }
+    }
+    for table in &grid.tables {
+        let _ = writeln!(out, "\n## {}\n", table.heading);
+        let escape = |text: &str| text.replace('|', "\\|");
+        let header: Vec<String> = table.header.iter().map(|h| escape(h)).collect();
+        let _ = writeln!(out, "| {} |", header.join(" | "));
+        let align: Vec<&str> = (0..header.len())
+            .map(|i| if i == 0 { "---" } else { "---:" })
+            .collect();
+        let _ = writeln!(out, "|{}|", align.join("|"));
+        for row in &table.rows {
+            let cells: Vec<String> = row.iter().map(|c| escape(c)).collect();
+            let _ = writeln!(out, "| {} |", cells.join(" | "));
+        }
+        let _ = writeln!(out, "\nKälla: `{}`.", table.source);
+        if let Some(note) = &table.note {
+            let _ = writeln!(out, "{note}");
+        }
+    }
+    let _ = writeln!(out, "\n---\n");
+    for line in &grid.footer {
+        let _ = writeln!(out, "{line}  ");
+    }
+    out
+}
+
+const TEMPLATE: &str = include_str!("tabeller.html");
+
+fn html(grid: &Grid) -> String {
+    let mut env = Environment::new();
+    env.add_template("tabeller.html", TEMPLATE)
+        .expect("the bundled template parses");
+    env.get_template("tabeller.html")
+        .expect("added above")
+        .render(context! { grid => grid })
+        .expect("the bundled template renders every report")
+}
+
+pub fn to_markdown(report: &TableReport) -> String {
+    markdown(&grid(report))
+}
+
+pub fn to_html(report: &TableReport) -> String {
+    html(&grid(report))
+}
+
+pub fn comparison_to_markdown(report: &ComparisonReport) -> String {
+    markdown(&comparison_grid(report))
+}
+
+pub fn comparison_to_html(report: &ComparisonReport) -> String {
+    html(&comparison_grid(report))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn p_values_read_in_swedish() {
+        assert_eq!(format_p(0.0312), "0,031");
+        assert_eq!(format_p(0.0004), "< 0,001");
+    }
+
+    #[test]
+    fn signs_use_a_real_minus() {
+        assert_eq!(signed(3), "+3");
+        assert_eq!(signed(-3), "−3");
+        assert_eq!(signed(0), "0");
+    }
+}

@@ -1,0 +1,82 @@
+-- Titel: Insatser under perioden
+-- Räknar: aktuella deltagare (ett deltagande per projekt och person, med den senaste
+--         inlämningens uppgifter; samtycke, inte felregistrering) med minst en insats av typen
+--         som överlappar perioden (start senast periodens sista dag, slut tom eller tidigast
+--         periodens första dag). Insatserna läses ur projektets alla inlämningar; finns samma
+--         insats (person, typ, start) i flera gäller den senaste. Den som har flera sorters
+--         insatser räknas under var och en, så raderna kan summera till mer än n; den som inte
+--         har någon räknas under "Ingen insats". n = aktuella i indelningen.
+-- Indelning: varje rad gäller alla aktuella (indelning = totalt), en kön (indelning = kon) eller en
+--            åldersgrupp vid inskrivningen (indelning = alder: 16–29, 30–49, 50–64, övriga åldrar).
+-- Parametrar: $projekt (kortnamn; flera åtskilda med komma, eller alla), $period (halvår 2008H1 eller år 2008)
+WITH senaste AS (
+    -- The latest submission's row for each participation: later submissions correct earlier ones.
+    SELECT d.*, row_number() OVER (PARTITION BY d.projekt, d.person ORDER BY d.halvar DESC) AS nr
+    FROM deltagare d
+    WHERE i_urval(d.projekt, $projekt)
+),
+aktuella AS (
+    -- Participations aktuella in the period. Those that started or ended in the period are
+    -- among them, since avslutad is never before inskriven (checked at ingest). A participation
+    -- whose latest submission ended before the period is not known to be ongoing: left out.
+    SELECT s.projekt, s.person, s.kon, s.inskriven, s.avslutad, s.avslutsorsak, s.aktualiserad_av,
+           s.utbildningsniva,
+           CASE
+               WHEN CAST(extract(year FROM s.inskriven) AS INT) - s.fodelsear BETWEEN 16 AND 29 THEN '16–29'
+               WHEN CAST(extract(year FROM s.inskriven) AS INT) - s.fodelsear BETWEEN 30 AND 49 THEN '30–49'
+               WHEN CAST(extract(year FROM s.inskriven) AS INT) - s.fodelsear BETWEEN 50 AND 64 THEN '50–64'
+               ELSE 'övriga åldrar'
+           END AS aldersgrupp
+    FROM senaste s
+    WHERE s.nr = 1
+      AND halvar_slut(s.halvar) >= period_start($period)
+      AND s.inskriven <= period_slut($period)
+      AND (s.avslutad IS NULL OR s.avslutad >= period_start($period))
+      AND s.samtycke
+      AND NOT EXISTS (SELECT 1 FROM kod_avslutsorsak k WHERE k.exkluderas AND k.kod = s.avslutsorsak)
+),
+insats AS (
+    -- Each insats (person, typ, start) as the latest submission that lists it has it: the same
+    -- insats appears once per submission, and a later one may fill in the end of an ongoing one.
+    SELECT projekt, person, typ, start, slut
+    FROM (
+        SELECT i.projekt, i.person, i.typ, i.start, i.slut,
+               rank() OVER (PARTITION BY i.projekt, i.person, i.typ, i.start ORDER BY i.halvar DESC) AS nr
+        FROM insatser i
+        WHERE i_urval(i.projekt, $projekt)
+    )
+    WHERE nr = 1
+),
+overlappar AS (
+    SELECT DISTINCT projekt, person, typ
+    FROM insats
+    WHERE start <= period_slut($period)
+      AND (slut IS NULL OR slut >= period_start($period))
+),
+rader AS (
+    SELECT a.projekt, a.person, a.kon, a.aldersgrupp, coalesce(o.typ, 'ingen') AS kod
+    FROM aktuella a
+    LEFT JOIN overlappar o ON o.projekt = a.projekt AND o.person = a.person
+),
+indelad AS (
+    SELECT 'totalt' AS indelning, 'alla' AS grupp, projekt, person, kod FROM rader
+    UNION ALL SELECT 'kon', kon, projekt, person, kod FROM rader
+    UNION ALL SELECT 'alder', aldersgrupp, projekt, person, kod FROM rader
+),
+n AS (
+    SELECT indelning, grupp, count(DISTINCT projekt || ':' || person) AS n FROM indelad GROUP BY indelning, grupp
+),
+kategorier AS (
+    -- BIGINT on both sides: otherwise the result says Int32 and carries Int64 (DataFusion 55).
+    SELECT kod, etikett, CAST(ordning AS BIGINT) AS ordning FROM kod_insatstyp
+    UNION ALL SELECT 'ingen', 'Ingen insats', 99
+)
+SELECT n.indelning, n.grupp, k.etikett AS rad, k.ordning,
+       count(DISTINCT i.projekt || ':' || i.person) AS antal,
+       n.n
+FROM n
+CROSS JOIN kategorier k
+LEFT JOIN indelad i ON i.indelning = n.indelning AND i.grupp = n.grupp AND i.kod = k.kod
+GROUP BY n.indelning, n.grupp, k.etikett, k.ordning, n.n
+-- "+ 0": DataFusion 55 otherwise drops this sort key after the grouping (seen 2026-11-25).
+ORDER BY n.indelning, n.grupp, k.ordning + 0

@@ -1,0 +1,47 @@
+-- Titel: Datakvalitet för utfallsrapporten
+-- Räknar: deltagare som avslutades i perioden (som i status.sql): avslutade = alla; utan_forsorjning
+--         = de utan en enda försörjningsrad (de räknas som "uppgift saknas" i alla tidpunkter);
+--         motstridiga = de med någon dag vars försörjningsrader tillsammans har mer än 100 %
+--         omfattning (huvudsaklig källa blir då den största; självförsörjande prövas på alla);
+--         ej_uppfoljda_12 = de vars tidpunkt 12 månader efter avslut (plus en månad) ligger efter
+--         det sista halvår projektet har lämnat in (de kan ännu inte ha en uppgift: "uppgift
+--         saknas" betyder för dem "ännu inte uppföljd").
+-- Parametrar: $projekt (kortnamn; flera åtskilda med komma, eller alla), $period (halvår 2008H1 eller år 2008)
+WITH senaste AS (
+    -- The latest submission's row for each participation: later submissions correct earlier ones.
+    SELECT d.*, row_number() OVER (PARTITION BY d.projekt, d.person ORDER BY d.halvar DESC) AS nr
+    FROM deltagare d
+    WHERE i_urval(d.projekt, $projekt)
+),
+avslutade AS (
+    SELECT s.projekt, s.person, s.kon, s.inskriven, s.avslutad, s.status_efter_avslut,
+           CASE
+               WHEN CAST(extract(year FROM s.avslutad) AS INT) - s.fodelsear BETWEEN 16 AND 29 THEN '16–29'
+               WHEN CAST(extract(year FROM s.avslutad) AS INT) - s.fodelsear BETWEEN 30 AND 49 THEN '30–49'
+               WHEN CAST(extract(year FROM s.avslutad) AS INT) - s.fodelsear BETWEEN 50 AND 64 THEN '50–64'
+               ELSE 'övriga åldrar'
+           END AS aldersgrupp
+    FROM senaste s
+    WHERE s.nr = 1
+      AND s.avslutad BETWEEN period_start($period) AND period_slut($period)
+      AND s.samtycke
+      AND NOT EXISTS (SELECT 1 FROM kod_avslutsorsak k WHERE k.exkluderas AND k.kod = s.avslutsorsak)
+),
+summor AS (
+    SELECT f.projekt, f.person, f.datum, sum(coalesce(f.omfattning, 100)) AS omfattning
+    FROM (SELECT DISTINCT projekt, person, datum, kalla, omfattning FROM forsorjning WHERE i_urval(projekt, $projekt)) f
+    GROUP BY f.projekt, f.person, f.datum
+),
+per_person AS (
+    SELECT projekt, person, max(omfattning) AS storsta FROM summor GROUP BY projekt, person
+),
+dataslut AS (
+    SELECT projekt, max(halvar_slut(halvar)) AS slut FROM deltagare WHERE i_urval(projekt, $projekt) GROUP BY projekt
+)
+SELECT count(*) AS avslutade,
+       count(*) FILTER (WHERE p.person IS NULL) AS utan_forsorjning,
+       count(*) FILTER (WHERE p.storsta > 100) AS motstridiga,
+       count(*) FILTER (WHERE a.avslutad + INTERVAL '13 months' > d.slut) AS ej_uppfoljda_12
+FROM avslutade a
+LEFT JOIN per_person p ON p.projekt = a.projekt AND p.person = a.person
+LEFT JOIN dataslut d ON d.projekt = a.projekt
