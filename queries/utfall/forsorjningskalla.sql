@@ -76,7 +76,7 @@ n AS (
     SELECT indelning, grupp, count(DISTINCT projekt || ':' || person) AS n FROM indelad GROUP BY indelning, grupp
 ),
 kategorier AS (
-    SELECT kod, etikett, ordning FROM kod_forsorjningskalla
+    SELECT kod, etikett, CAST(ordning AS BIGINT) AS ordning FROM kod_forsorjningskalla
     UNION ALL SELECT 'saknas', 'Uppgift saknas', 99
 ),
 tidpunkter AS (

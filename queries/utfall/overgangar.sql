@@ -88,7 +88,7 @@ indelad AS (
     UNION ALL SELECT 'alder', aldersgrupp, fran, till FROM par
 ),
 kategorier AS (
-    SELECT kod, etikett, ordning FROM kod_forsorjningskalla
+    SELECT kod, etikett, CAST(ordning AS BIGINT) AS ordning FROM kod_forsorjningskalla
     UNION ALL SELECT 'saknas', 'Uppgift saknas', 99
 )
 SELECT i.indelning, i.grupp,

@@ -33,7 +33,7 @@ indelad AS (
 ),
 grupper AS (
     -- SUS's groups in the code list's order of their first code; no status given last.
-    SELECT sus_grupp AS grupp, min(ordning) AS ordning FROM kod_status_efter_avslut GROUP BY sus_grupp
+    SELECT sus_grupp AS grupp, CAST(min(ordning) AS BIGINT) AS ordning FROM kod_status_efter_avslut GROUP BY sus_grupp
     UNION ALL SELECT 'uppgift saknas', 99
 ),
 n AS (

@@ -222,9 +222,18 @@ pub async fn build(
     }
     for entry in &layout.tabeller {
         let (file, data) = result(&entry.fraga);
+        for mut table in place::tables(&layout, entry, file, data)? {
+            // No column means nobody in the population: no row has anything to say.
+            if table.kolumner.is_empty() {
+                table.rader.clear();
+            }
+            report.tabeller.push(table);
+        }
+    }
+    if layout.kvalitet.is_none() && report.tabeller.iter().all(|t| t.rader.is_empty()) {
         report
-            .tabeller
-            .extend(place::tables(&layout, entry, file, data)?);
+            .anmarkningar
+            .push("Urvalet har inga deltagare i perioden: tabellerna är tomma.".to_string());
     }
     if let Some(threshold) = selection.public_threshold {
         publish::apply(&mut report, threshold);
