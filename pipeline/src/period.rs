@@ -71,29 +71,33 @@ impl FromStr for HalfYear {
     }
 }
 
-/// What an outcome report covers: a half-year or a calendar year.
+/// What an outcome report covers: a half-year, a calendar year or a range of years.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Period {
     Half(HalfYear),
     Year(i32),
+    /// First and last year, both included.
+    Years(i32, i32),
 }
 
 #[derive(Debug, thiserror::Error, PartialEq)]
-#[error("\"{0}\" är ingen period: skriv ett halvår (2008H1) eller ett år (2008)")]
+#[error("\"{0}\" är ingen period: skriv ett halvår (2008H1), ett år (2008) eller flera år (2005-2024)")]
 pub struct PeriodError(pub String);
 
 impl Period {
     pub fn start(&self) -> NaiveDate {
         match self {
             Period::Half(half) => half.start(),
-            Period::Year(year) => NaiveDate::from_ymd_opt(*year, 1, 1).expect("1 January exists"),
+            Period::Year(year) | Period::Years(year, _) => {
+                NaiveDate::from_ymd_opt(*year, 1, 1).expect("1 January exists")
+            }
         }
     }
 
     pub fn end(&self) -> NaiveDate {
         match self {
             Period::Half(half) => half.end(),
-            Period::Year(year) => {
+            Period::Year(year) | Period::Years(_, year) => {
                 NaiveDate::from_ymd_opt(*year, 12, 31).expect("31 December exists")
             }
         }
@@ -105,6 +109,7 @@ impl fmt::Display for Period {
         match self {
             Period::Half(half) => half.fmt(f),
             Period::Year(year) => write!(f, "{year}"),
+            Period::Years(first, last) => write!(f, "{first}-{last}"),
         }
     }
 }
@@ -117,12 +122,19 @@ impl FromStr for Period {
         if let Ok(half) = trimmed.parse::<HalfYear>() {
             return Ok(Period::Half(half));
         }
-        trimmed
-            .parse::<i32>()
-            .ok()
-            .filter(|y| (1900..=9999).contains(y) && trimmed.len() == 4)
-            .map(Period::Year)
-            .ok_or_else(|| PeriodError(trimmed.to_string()))
+        let year = |text: &str| {
+            text.parse::<i32>()
+                .ok()
+                .filter(|y| (1900..=9999).contains(y) && text.len() == 4)
+        };
+        let error = || PeriodError(trimmed.to_string());
+        match trimmed.split_once(['-', '–']) {
+            Some((first, last)) => match (year(first.trim()), year(last.trim())) {
+                (Some(first), Some(last)) if first <= last => Ok(Period::Years(first, last)),
+                _ => Err(error()),
+            },
+            None => year(trimmed).map(Period::Year).ok_or_else(error),
+        }
     }
 }
 
@@ -157,7 +169,11 @@ mod tests {
         let half: Period = "2008H2".parse().unwrap();
         assert_eq!(half.start(), NaiveDate::from_ymd_opt(2008, 7, 1).unwrap());
         assert_eq!(half.to_string(), "2008H2");
-        for bad in ["08", "20080", "2008H3", "år", ""] {
+        let years: Period = "2005–2024".parse().unwrap();
+        assert_eq!(years, Period::Years(2005, 2024));
+        assert_eq!(years.to_string(), "2005-2024");
+        assert_eq!(years.end(), NaiveDate::from_ymd_opt(2024, 12, 31).unwrap());
+        for bad in ["08", "20080", "2008H3", "år", "", "2010-2005", "2005-", "2005-24"] {
             assert!(bad.parse::<Period>().is_err(), "{bad}");
         }
     }

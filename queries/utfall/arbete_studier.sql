@@ -5,7 +5,7 @@
 --         En person kan räknas i flera rader; n = alla avslutade i indelningen.
 -- Indelning: varje rad gäller alla avslutade (indelning = totalt), en kön (indelning = kon) eller en
 --            åldersgrupp vid avslut (indelning = alder: 16–29, 30–49, 50–64, övriga åldrar).
--- Parametrar: $projekt (kortnamn; flera åtskilda med komma, eller alla), $period (halvår 2008H1 eller år 2008)
+-- Parametrar: $projekt (kortnamn; flera åtskilda med komma, eller alla), $period (halvår 2008H1, år 2008 eller flera år 2005-2024)
 WITH senaste AS (
     -- The latest submission's row for each participation: later submissions correct earlier ones.
     SELECT d.*, row_number() OVER (PARTITION BY d.projekt, d.person ORDER BY d.halvar DESC) AS nr
@@ -26,8 +26,23 @@ avslutade AS (
       AND s.samtycke
       AND NOT EXISTS (SELECT 1 FROM kod_avslutsorsak k WHERE k.exkluderas AND k.kod = s.avslutsorsak)
 ),
+indelningar AS (
+    SELECT * FROM (VALUES ('totalt'), ('kon'), ('alder')) AS i(indelning)
+),
+n AS (
+    SELECT i.indelning,
+           CASE i.indelning WHEN 'totalt' THEN 'alla' WHEN 'kon' THEN a.kon ELSE a.aldersgrupp END AS grupp,
+           count(*) AS n
+    FROM avslutade a CROSS JOIN indelningar i
+    GROUP BY 1, 2
+),
 punkter AS (
-    SELECT a.projekt, a.person, a.kon, a.aldersgrupp, p.punkt, p.ordning,
+    SELECT * FROM (VALUES ('Vid start', 1), ('Vid avslut', 2), ('1 månad efter', 3), ('6 månader efter', 4), ('12 månader efter', 5)) AS p(punkt, ordning)
+),
+nara AS (
+    -- Each income row of an ended participant within a month of a point, with the day of the point.
+    SELECT a.projekt, a.person, a.kon, a.aldersgrupp, p.punkt, p.ordning, f.datum, f.kalla,
+           coalesce(f.omfattning, 100) AS omfattning,
            CASE p.ordning
                WHEN 1 THEN a.inskriven
                WHEN 2 THEN a.avslutad
@@ -36,59 +51,53 @@ punkter AS (
                ELSE a.avslutad + INTERVAL '12 months'
            END AS dag
     FROM avslutade a
-    CROSS JOIN (VALUES ('Vid start', 1), ('Vid avslut', 2), ('1 månad efter', 3), ('6 månader efter', 4), ('12 månader efter', 5)) AS p(punkt, ordning)
-),
-kallor AS (
-    SELECT DISTINCT f.projekt, f.person, f.datum, f.kalla, coalesce(f.omfattning, 100) AS omfattning
-    FROM forsorjning f
+    JOIN forsorjning f ON f.projekt = a.projekt AND f.person = a.person
+    CROSS JOIN punkter p
     WHERE i_urval(f.projekt, $projekt)
+      AND f.datum BETWEEN a.inskriven - INTERVAL '1 month' AND a.avslutad + INTERVAL '13 months'
 ),
 narmast AS (
-    -- The date of the person's income rows nearest each point, within a month either side.
-    SELECT projekt, person, punkt, datum
+    -- The rows of the day nearest each point (earlier day on a tie), within a month either side.
+    SELECT DISTINCT projekt, person, kon, aldersgrupp, punkt, ordning, datum, kalla, omfattning
     FROM (
-        SELECT pu.projekt, pu.person, pu.punkt, d.datum,
-               row_number() OVER (
-                   PARTITION BY pu.projekt, pu.person, pu.punkt
-                   ORDER BY abs(CAST(d.datum AS INT) - CAST(pu.dag AS INT)), d.datum
-               ) AS r
-        FROM punkter pu
-        JOIN (SELECT DISTINCT projekt, person, datum FROM kallor) d
-          ON d.projekt = pu.projekt AND d.person = pu.person
-         AND d.datum BETWEEN pu.dag - INTERVAL '1 month' AND pu.dag + INTERVAL '1 month'
+        SELECT *, dense_rank() OVER (
+                   PARTITION BY projekt, person, ordning
+                   ORDER BY abs(CAST(datum AS INT) - CAST(dag AS INT)), datum
+               ) AS narhet
+        FROM nara
+        WHERE datum BETWEEN dag - INTERVAL '1 month' AND dag + INTERVAL '1 month'
     )
-    WHERE r = 1
+    WHERE narhet = 1
 ),
 efter AS (
-    SELECT pu.projekt, pu.person, pu.kon, pu.aldersgrupp,
-           n.datum IS NOT NULL AS har_uppgift,
-           count(*) FILTER (WHERE c.kalla = 'arbete') > 0 AS arbete,
-           count(*) FILTER (WHERE c.kalla = 'studier') > 0 AS studier
-    FROM punkter pu
-    LEFT JOIN narmast n ON n.projekt = pu.projekt AND n.person = pu.person AND n.punkt = pu.punkt
-    LEFT JOIN kallor c ON c.projekt = pu.projekt AND c.person = pu.person AND c.datum = n.datum
-    WHERE pu.ordning = 3
-    GROUP BY pu.projekt, pu.person, pu.kon, pu.aldersgrupp, n.datum
-),
-indelad AS (
-    SELECT 'totalt' AS indelning, 'alla' AS grupp, har_uppgift, arbete, studier FROM efter
-    UNION ALL SELECT 'kon', kon, har_uppgift, arbete, studier FROM efter
-    UNION ALL SELECT 'alder', aldersgrupp, har_uppgift, arbete, studier FROM efter
+    SELECT projekt, person, kon, aldersgrupp,
+           count(*) FILTER (WHERE kalla = 'arbete') > 0 AS arbete,
+           count(*) FILTER (WHERE kalla = 'studier') > 0 AS studier
+    FROM narmast
+    WHERE ordning = 3
+    GROUP BY projekt, person, kon, aldersgrupp
 ),
 summor AS (
-    SELECT indelning, grupp,
-           count(*) FILTER (WHERE arbete) AS arbete,
-           count(*) FILTER (WHERE studier) AS studier,
-           count(*) FILTER (WHERE arbete AND studier) AS bada,
-           count(*) FILTER (WHERE arbete OR studier) AS nagot,
-           count(*) FILTER (WHERE NOT har_uppgift) AS saknas,
-           count(*) AS n
-    FROM indelad
-    GROUP BY indelning, grupp
+    SELECT i.indelning,
+           CASE i.indelning WHEN 'totalt' THEN 'alla' WHEN 'kon' THEN e.kon ELSE e.aldersgrupp END AS grupp,
+           count(*) FILTER (WHERE e.arbete) AS arbete,
+           count(*) FILTER (WHERE e.studier) AS studier,
+           count(*) FILTER (WHERE e.arbete AND e.studier) AS bada,
+           count(*) FILTER (WHERE e.arbete OR e.studier) AS nagot,
+           count(*) AS med_uppgift
+    FROM efter e CROSS JOIN indelningar i
+    GROUP BY 1, 2
 )
-SELECT indelning, grupp, r.rad, r.ordning,
-       CASE r.ordning WHEN 1 THEN arbete WHEN 2 THEN studier WHEN 3 THEN bada WHEN 4 THEN nagot ELSE saknas END AS antal,
-       n
-FROM summor
+SELECT n.indelning, n.grupp, r.rad, CAST(r.ordning AS BIGINT) AS ordning,
+       CASE r.ordning
+           WHEN 1 THEN coalesce(s.arbete, 0)
+           WHEN 2 THEN coalesce(s.studier, 0)
+           WHEN 3 THEN coalesce(s.bada, 0)
+           WHEN 4 THEN coalesce(s.nagot, 0)
+           ELSE n.n - coalesce(s.med_uppgift, 0)
+       END AS antal,
+       n.n
+FROM n
 CROSS JOIN (VALUES ('Arbete', 1), ('Studier', 2), ('Både arbete och studier', 3), ('Arbete och/eller studier', 4), ('Uppgift saknas', 5)) AS r(rad, ordning)
-ORDER BY indelning, grupp, r.ordning
+LEFT JOIN summor s ON s.indelning = n.indelning AND s.grupp = n.grupp
+ORDER BY 1, 2, 4

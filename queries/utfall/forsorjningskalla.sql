@@ -6,7 +6,7 @@
 --         visar också förändringen (vid avslut − vid start) i antal och procentenheter.
 -- Indelning: varje rad gäller alla avslutade (indelning = totalt), en kön (indelning = kon) eller en
 --            åldersgrupp vid avslut (indelning = alder: 16–29, 30–49, 50–64, övriga åldrar).
--- Parametrar: $projekt (kortnamn; flera åtskilda med komma, eller alla), $period (halvår 2008H1 eller år 2008)
+-- Parametrar: $projekt (kortnamn; flera åtskilda med komma, eller alla), $period (halvår 2008H1, år 2008 eller flera år 2005-2024)
 WITH senaste AS (
     -- The latest submission's row for each participation: later submissions correct earlier ones.
     SELECT d.*, row_number() OVER (PARTITION BY d.projekt, d.person ORDER BY d.halvar DESC) AS nr
@@ -27,8 +27,23 @@ avslutade AS (
       AND s.samtycke
       AND NOT EXISTS (SELECT 1 FROM kod_avslutsorsak k WHERE k.exkluderas AND k.kod = s.avslutsorsak)
 ),
+indelningar AS (
+    SELECT * FROM (VALUES ('totalt'), ('kon'), ('alder')) AS i(indelning)
+),
+n AS (
+    SELECT i.indelning,
+           CASE i.indelning WHEN 'totalt' THEN 'alla' WHEN 'kon' THEN a.kon ELSE a.aldersgrupp END AS grupp,
+           count(*) AS n
+    FROM avslutade a CROSS JOIN indelningar i
+    GROUP BY 1, 2
+),
 punkter AS (
-    SELECT a.projekt, a.person, a.kon, a.aldersgrupp, p.punkt, p.ordning,
+    SELECT * FROM (VALUES ('Vid start', 1), ('Vid avslut', 2), ('1 månad efter', 3), ('6 månader efter', 4), ('12 månader efter', 5)) AS p(punkt, ordning)
+),
+nara AS (
+    -- Each income row of an ended participant within a month of a point, with the day of the point.
+    SELECT a.projekt, a.person, a.kon, a.aldersgrupp, p.punkt, p.ordning, f.datum, f.kalla,
+           coalesce(f.omfattning, 100) AS omfattning,
            CASE p.ordning
                WHEN 1 THEN a.inskriven
                WHEN 2 THEN a.avslutad
@@ -37,43 +52,41 @@ punkter AS (
                ELSE a.avslutad + INTERVAL '12 months'
            END AS dag
     FROM avslutade a
-    CROSS JOIN (VALUES ('Vid start', 1), ('Vid avslut', 2), ('1 månad efter', 3), ('6 månader efter', 4), ('12 månader efter', 5)) AS p(punkt, ordning)
-),
-kallor AS (
-    SELECT DISTINCT f.projekt, f.person, f.datum, f.kalla, coalesce(f.omfattning, 100) AS omfattning
-    FROM forsorjning f
+    JOIN forsorjning f ON f.projekt = a.projekt AND f.person = a.person
+    CROSS JOIN punkter p
     WHERE i_urval(f.projekt, $projekt)
+      AND f.datum BETWEEN a.inskriven - INTERVAL '1 month' AND a.avslutad + INTERVAL '13 months'
 ),
 narmast AS (
-    -- The date of the person's income rows nearest each point, within a month either side.
-    SELECT projekt, person, punkt, datum
+    -- The rows of the day nearest each point (earlier day on a tie), within a month either side.
+    SELECT DISTINCT projekt, person, kon, aldersgrupp, punkt, ordning, datum, kalla, omfattning
     FROM (
-        SELECT pu.projekt, pu.person, pu.punkt, d.datum,
-               row_number() OVER (
-                   PARTITION BY pu.projekt, pu.person, pu.punkt
-                   ORDER BY abs(CAST(d.datum AS INT) - CAST(pu.dag AS INT)), d.datum
-               ) AS r
-        FROM punkter pu
-        JOIN (SELECT DISTINCT projekt, person, datum FROM kallor) d
-          ON d.projekt = pu.projekt AND d.person = pu.person
-         AND d.datum BETWEEN pu.dag - INTERVAL '1 month' AND pu.dag + INTERVAL '1 month'
+        SELECT *, dense_rank() OVER (
+                   PARTITION BY projekt, person, ordning
+                   ORDER BY abs(CAST(datum AS INT) - CAST(dag AS INT)), datum
+               ) AS narhet
+        FROM nara
+        WHERE datum BETWEEN dag - INTERVAL '1 month' AND dag + INTERVAL '1 month'
     )
-    WHERE r = 1
+    WHERE narhet = 1
 ),
-vid AS (
-    SELECT pu.kon, pu.aldersgrupp, pu.person, pu.projekt, pu.ordning, coalesce(c.kalla, 'saknas') AS kalla
-    FROM punkter pu
-    LEFT JOIN narmast n ON n.projekt = pu.projekt AND n.person = pu.person AND n.punkt = pu.punkt
-    LEFT JOIN kallor c ON c.projekt = pu.projekt AND c.person = pu.person AND c.datum = n.datum
-    WHERE pu.ordning IN (1, 2)
+per_kalla AS (
+    SELECT i.indelning,
+           CASE i.indelning WHEN 'totalt' THEN 'alla' WHEN 'kon' THEN r.kon ELSE r.aldersgrupp END AS grupp,
+           r.ordning, r.kalla,
+           count(DISTINCT r.projekt || ':' || r.person) AS antal
+    FROM narmast r CROSS JOIN indelningar i
+    WHERE r.ordning IN (1, 2)
+    GROUP BY 1, 2, 3, 4
 ),
-indelad AS (
-    SELECT 'totalt' AS indelning, 'alla' AS grupp, projekt, person, ordning, kalla FROM vid
-    UNION ALL SELECT 'kon', kon, projekt, person, ordning, kalla FROM vid
-    UNION ALL SELECT 'alder', aldersgrupp, projekt, person, ordning, kalla FROM vid
-),
-n AS (
-    SELECT indelning, grupp, count(DISTINCT projekt || ':' || person) AS n FROM indelad GROUP BY indelning, grupp
+med_uppgift AS (
+    SELECT i.indelning,
+           CASE i.indelning WHEN 'totalt' THEN 'alla' WHEN 'kon' THEN r.kon ELSE r.aldersgrupp END AS grupp,
+           r.ordning,
+           count(DISTINCT r.projekt || ':' || r.person) AS antal
+    FROM narmast r CROSS JOIN indelningar i
+    WHERE r.ordning IN (1, 2)
+    GROUP BY 1, 2, 3
 ),
 kategorier AS (
     SELECT kod, etikett, CAST(ordning AS BIGINT) AS ordning FROM kod_forsorjningskalla
@@ -82,14 +95,13 @@ kategorier AS (
 tidpunkter AS (
     SELECT * FROM (VALUES ('vid start', 1), ('vid avslut', 2)) AS t(del, del_ordning)
 )
-SELECT n.indelning, n.grupp, t.del, t.del_ordning, k.etikett AS rad, k.ordning,
-       count(DISTINCT i.projekt || ':' || i.person) AS antal,
+SELECT n.indelning, n.grupp, t.del, CAST(t.del_ordning AS BIGINT) AS del_ordning, k.etikett AS rad, k.ordning,
+       CASE WHEN k.kod = 'saknas' THEN n.n - coalesce(m.antal, 0) ELSE coalesce(c.antal, 0) END AS antal,
        n.n
 FROM n
 CROSS JOIN kategorier k
 CROSS JOIN tidpunkter t
-LEFT JOIN indelad i
-       ON i.indelning = n.indelning AND i.grupp = n.grupp AND i.kalla = k.kod AND i.ordning = t.del_ordning
-GROUP BY n.indelning, n.grupp, t.del, t.del_ordning, k.etikett, k.ordning, n.n
--- "+ 0": DataFusion 55 otherwise drops this sort key after the grouping (seen 2026-11-25).
-ORDER BY n.indelning, n.grupp, t.del_ordning + 0, k.ordning + 0
+LEFT JOIN per_kalla c
+       ON c.indelning = n.indelning AND c.grupp = n.grupp AND c.ordning = t.del_ordning AND c.kalla = k.kod
+LEFT JOIN med_uppgift m ON m.indelning = n.indelning AND m.grupp = n.grupp AND m.ordning = t.del_ordning
+ORDER BY 1, 2, 4, 6

@@ -10,7 +10,7 @@
 --         raderna upphör), n = kohortens storlek, utan_uppfoljning = de i kohorten utan någon
 --         månad med uppgift. Rapporten skattar andelen som nått en första självförsörjande månad
 --         med Kaplan–Meier ur forsta och censurerade.
--- Parametrar: $projekt (kortnamn; flera åtskilda med komma, eller alla), $period (halvår 2008H1 eller år 2008)
+-- Parametrar: $projekt (kortnamn; flera åtskilda med komma, eller alla), $period (halvår 2008H1, år 2008 eller flera år 2005-2024)
 WITH senaste AS (
     -- The latest submission's row for each participation: later submissions correct earlier ones.
     SELECT d.*, row_number() OVER (PARTITION BY d.projekt, d.person ORDER BY d.halvar DESC) AS nr

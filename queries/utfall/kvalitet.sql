@@ -6,7 +6,7 @@
 --         ej_uppfoljda_12 = de vars tidpunkt 12 månader efter avslut (plus en månad) ligger efter
 --         det sista halvår projektet har lämnat in (de kan ännu inte ha en uppgift: "uppgift
 --         saknas" betyder för dem "ännu inte uppföljd").
--- Parametrar: $projekt (kortnamn; flera åtskilda med komma, eller alla), $period (halvår 2008H1 eller år 2008)
+-- Parametrar: $projekt (kortnamn; flera åtskilda med komma, eller alla), $period (halvår 2008H1, år 2008 eller flera år 2005-2024)
 WITH senaste AS (
     -- The latest submission's row for each participation: later submissions correct earlier ones.
     SELECT d.*, row_number() OVER (PARTITION BY d.projekt, d.person ORDER BY d.halvar DESC) AS nr

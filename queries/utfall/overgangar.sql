@@ -6,7 +6,7 @@
 --         av antal är n, alla avslutade i indelningen.
 -- Indelning: varje rad gäller alla avslutade (indelning = totalt), en kön (indelning = kon) eller en
 --            åldersgrupp vid avslut (indelning = alder: 16–29, 30–49, 50–64, övriga åldrar).
--- Parametrar: $projekt (kortnamn; flera åtskilda med komma, eller alla), $period (halvår 2008H1 eller år 2008)
+-- Parametrar: $projekt (kortnamn; flera åtskilda med komma, eller alla), $period (halvår 2008H1, år 2008 eller flera år 2005-2024)
 WITH senaste AS (
     -- The latest submission's row for each participation: later submissions correct earlier ones.
     SELECT d.*, row_number() OVER (PARTITION BY d.projekt, d.person ORDER BY d.halvar DESC) AS nr
@@ -27,8 +27,16 @@ avslutade AS (
       AND s.samtycke
       AND NOT EXISTS (SELECT 1 FROM kod_avslutsorsak k WHERE k.exkluderas AND k.kod = s.avslutsorsak)
 ),
+indelningar AS (
+    SELECT * FROM (VALUES ('totalt'), ('kon'), ('alder')) AS i(indelning)
+),
 punkter AS (
-    SELECT a.projekt, a.person, a.kon, a.aldersgrupp, p.punkt, p.ordning,
+    SELECT * FROM (VALUES ('Vid start', 1), ('Vid avslut', 2), ('1 månad efter', 3), ('6 månader efter', 4), ('12 månader efter', 5)) AS p(punkt, ordning)
+),
+nara AS (
+    -- Each income row of an ended participant within a month of a point, with the day of the point.
+    SELECT a.projekt, a.person, a.kon, a.aldersgrupp, p.punkt, p.ordning, f.datum, f.kalla,
+           coalesce(f.omfattning, 100) AS omfattning,
            CASE p.ordning
                WHEN 1 THEN a.inskriven
                WHEN 2 THEN a.avslutad
@@ -37,67 +45,68 @@ punkter AS (
                ELSE a.avslutad + INTERVAL '12 months'
            END AS dag
     FROM avslutade a
-    CROSS JOIN (VALUES ('Vid start', 1), ('Vid avslut', 2), ('1 månad efter', 3), ('6 månader efter', 4), ('12 månader efter', 5)) AS p(punkt, ordning)
-),
-kallor AS (
-    SELECT DISTINCT f.projekt, f.person, f.datum, f.kalla, coalesce(f.omfattning, 100) AS omfattning
-    FROM forsorjning f
+    JOIN forsorjning f ON f.projekt = a.projekt AND f.person = a.person
+    CROSS JOIN punkter p
     WHERE i_urval(f.projekt, $projekt)
+      AND f.datum BETWEEN a.inskriven - INTERVAL '1 month' AND a.avslutad + INTERVAL '13 months'
 ),
 narmast AS (
-    -- The date of the person's income rows nearest each point, within a month either side.
-    SELECT projekt, person, punkt, datum
+    -- The rows of the day nearest each point (earlier day on a tie), within a month either side.
+    SELECT DISTINCT projekt, person, kon, aldersgrupp, punkt, ordning, datum, kalla, omfattning
     FROM (
-        SELECT pu.projekt, pu.person, pu.punkt, d.datum,
-               row_number() OVER (
-                   PARTITION BY pu.projekt, pu.person, pu.punkt
-                   ORDER BY abs(CAST(d.datum AS INT) - CAST(pu.dag AS INT)), d.datum
-               ) AS r
-        FROM punkter pu
-        JOIN (SELECT DISTINCT projekt, person, datum FROM kallor) d
-          ON d.projekt = pu.projekt AND d.person = pu.person
-         AND d.datum BETWEEN pu.dag - INTERVAL '1 month' AND pu.dag + INTERVAL '1 month'
+        SELECT *, dense_rank() OVER (
+                   PARTITION BY projekt, person, ordning
+                   ORDER BY abs(CAST(datum AS INT) - CAST(dag AS INT)), datum
+               ) AS narhet
+        FROM nara
+        WHERE datum BETWEEN dag - INTERVAL '1 month' AND dag + INTERVAL '1 month'
     )
-    WHERE r = 1
+    WHERE narhet = 1
 ),
 huvudkalla AS (
+    -- The main source at a point: the largest share on the nearest day; on a tie, the code list's order.
     SELECT projekt, person, ordning, kalla
     FROM (
-        SELECT pu.projekt, pu.person, pu.ordning, coalesce(c.kalla, 'saknas') AS kalla,
+        SELECT r.projekt, r.person, r.ordning, r.kalla,
                row_number() OVER (
-                   PARTITION BY pu.projekt, pu.person, pu.ordning
-                   ORDER BY c.omfattning DESC NULLS LAST, k.ordning
-               ) AS r
-        FROM punkter pu
-        LEFT JOIN narmast n ON n.projekt = pu.projekt AND n.person = pu.person AND n.punkt = pu.punkt
-        LEFT JOIN kallor c ON c.projekt = pu.projekt AND c.person = pu.person AND c.datum = n.datum
-        LEFT JOIN kod_forsorjningskalla k ON k.kod = c.kalla
-        WHERE pu.ordning IN (1, 2)
+                   PARTITION BY r.projekt, r.person, r.ordning
+                   ORDER BY r.omfattning DESC, k.ordning
+               ) AS nr
+        FROM narmast r
+        LEFT JOIN kod_forsorjningskalla k ON k.kod = r.kalla
+        WHERE r.ordning IN (1, 2)
     )
-    WHERE r = 1
+    WHERE nr = 1
+),
+fore_efter AS (
+    SELECT projekt, person,
+           max(CASE WHEN ordning = 1 THEN kalla END) AS fran,
+           max(CASE WHEN ordning = 2 THEN kalla END) AS till
+    FROM huvudkalla
+    GROUP BY projekt, person
 ),
 par AS (
-    SELECT a.kon, a.aldersgrupp, s.kalla AS fran, e.kalla AS till
+    SELECT a.kon, a.aldersgrupp, coalesce(h.fran, 'saknas') AS fran, coalesce(h.till, 'saknas') AS till
     FROM avslutade a
-    JOIN huvudkalla s ON s.projekt = a.projekt AND s.person = a.person AND s.ordning = 1
-    JOIN huvudkalla e ON e.projekt = a.projekt AND e.person = a.person AND e.ordning = 2
-),
-indelad AS (
-    SELECT 'totalt' AS indelning, 'alla' AS grupp, fran, till FROM par
-    UNION ALL SELECT 'kon', kon, fran, till FROM par
-    UNION ALL SELECT 'alder', aldersgrupp, fran, till FROM par
+    LEFT JOIN fore_efter h ON h.projekt = a.projekt AND h.person = a.person
 ),
 kategorier AS (
     SELECT kod, etikett, CAST(ordning AS BIGINT) AS ordning FROM kod_forsorjningskalla
     UNION ALL SELECT 'saknas', 'Uppgift saknas', 99
+),
+parvis AS (
+    SELECT i.indelning,
+           CASE i.indelning WHEN 'totalt' THEN 'alla' WHEN 'kon' THEN p.kon ELSE p.aldersgrupp END AS grupp,
+           p.fran, p.till, count(*) AS antal
+    FROM par p CROSS JOIN indelningar i
+    GROUP BY 1, 2, 3, 4
 )
-SELECT i.indelning, i.grupp,
+SELECT p.indelning, p.grupp,
        f.etikett AS fran, f.ordning AS fran_ordning,
        t.etikett AS till, t.ordning AS till_ordning,
-       count(*) AS antal,
-       sum(count(*)) OVER (PARTITION BY i.indelning, i.grupp) AS n
-FROM indelad i
-JOIN kategorier f ON f.kod = i.fran
-JOIN kategorier t ON t.kod = i.till
-GROUP BY i.indelning, i.grupp, f.etikett, f.ordning, t.etikett, t.ordning
-ORDER BY i.indelning, i.grupp, f.ordning + 0, t.ordning + 0
+       p.antal,
+       sum(p.antal) OVER (PARTITION BY p.indelning, p.grupp) AS n
+FROM parvis p
+JOIN kategorier f ON f.kod = p.fran
+JOIN kategorier t ON t.kod = p.till
+ORDER BY p.indelning, p.grupp, f.ordning + 0, t.ordning + 0

@@ -7,7 +7,7 @@
 --         för varje tidpunkt (rad) summerar de tre utfallen (del) till n, alla avslutade.
 -- Indelning: varje rad gäller alla avslutade (indelning = totalt), en kön (indelning = kon) eller en
 --            åldersgrupp vid avslut (indelning = alder: 16–29, 30–49, 50–64, övriga åldrar).
--- Parametrar: $projekt (kortnamn; flera åtskilda med komma, eller alla), $period (halvår 2008H1 eller år 2008)
+-- Parametrar: $projekt (kortnamn; flera åtskilda med komma, eller alla), $period (halvår 2008H1, år 2008 eller flera år 2005-2024)
 WITH senaste AS (
     -- The latest submission's row for each participation: later submissions correct earlier ones.
     SELECT d.*, row_number() OVER (PARTITION BY d.projekt, d.person ORDER BY d.halvar DESC) AS nr
@@ -28,8 +28,23 @@ avslutade AS (
       AND s.samtycke
       AND NOT EXISTS (SELECT 1 FROM kod_avslutsorsak k WHERE k.exkluderas AND k.kod = s.avslutsorsak)
 ),
+indelningar AS (
+    SELECT * FROM (VALUES ('totalt'), ('kon'), ('alder')) AS i(indelning)
+),
+n AS (
+    SELECT i.indelning,
+           CASE i.indelning WHEN 'totalt' THEN 'alla' WHEN 'kon' THEN a.kon ELSE a.aldersgrupp END AS grupp,
+           count(*) AS n
+    FROM avslutade a CROSS JOIN indelningar i
+    GROUP BY 1, 2
+),
 punkter AS (
-    SELECT a.projekt, a.person, a.kon, a.aldersgrupp, p.punkt, p.ordning,
+    SELECT * FROM (VALUES ('Vid start', 1), ('Vid avslut', 2), ('1 månad efter', 3), ('6 månader efter', 4), ('12 månader efter', 5)) AS p(punkt, ordning)
+),
+nara AS (
+    -- Each income row of an ended participant within a month of a point, with the day of the point.
+    SELECT a.projekt, a.person, a.kon, a.aldersgrupp, p.punkt, p.ordning, f.datum, f.kalla,
+           coalesce(f.omfattning, 100) AS omfattning,
            CASE p.ordning
                WHEN 1 THEN a.inskriven
                WHEN 2 THEN a.avslutad
@@ -38,59 +53,53 @@ punkter AS (
                ELSE a.avslutad + INTERVAL '12 months'
            END AS dag
     FROM avslutade a
-    CROSS JOIN (VALUES ('Vid start', 1), ('Vid avslut', 2), ('1 månad efter', 3), ('6 månader efter', 4), ('12 månader efter', 5)) AS p(punkt, ordning)
-),
-kallor AS (
-    SELECT DISTINCT f.projekt, f.person, f.datum, f.kalla, coalesce(f.omfattning, 100) AS omfattning
-    FROM forsorjning f
+    JOIN forsorjning f ON f.projekt = a.projekt AND f.person = a.person
+    CROSS JOIN punkter p
     WHERE i_urval(f.projekt, $projekt)
+      AND f.datum BETWEEN a.inskriven - INTERVAL '1 month' AND a.avslutad + INTERVAL '13 months'
 ),
 narmast AS (
-    -- The date of the person's income rows nearest each point, within a month either side.
-    SELECT projekt, person, punkt, datum
+    -- The rows of the day nearest each point (earlier day on a tie), within a month either side.
+    SELECT DISTINCT projekt, person, kon, aldersgrupp, punkt, ordning, datum, kalla, omfattning
     FROM (
-        SELECT pu.projekt, pu.person, pu.punkt, d.datum,
-               row_number() OVER (
-                   PARTITION BY pu.projekt, pu.person, pu.punkt
-                   ORDER BY abs(CAST(d.datum AS INT) - CAST(pu.dag AS INT)), d.datum
-               ) AS r
-        FROM punkter pu
-        JOIN (SELECT DISTINCT projekt, person, datum FROM kallor) d
-          ON d.projekt = pu.projekt AND d.person = pu.person
-         AND d.datum BETWEEN pu.dag - INTERVAL '1 month' AND pu.dag + INTERVAL '1 month'
+        SELECT *, dense_rank() OVER (
+                   PARTITION BY projekt, person, ordning
+                   ORDER BY abs(CAST(datum AS INT) - CAST(dag AS INT)), datum
+               ) AS narhet
+        FROM nara
+        WHERE datum BETWEEN dag - INTERVAL '1 month' AND dag + INTERVAL '1 month'
     )
-    WHERE r = 1
+    WHERE narhet = 1
 ),
-status AS (
-    SELECT pu.projekt, pu.person, pu.kon, pu.aldersgrupp, pu.punkt, pu.ordning,
-           CASE
-               WHEN n.datum IS NULL THEN 'uppgift saknas'
-               WHEN bool_and(coalesce(k.sjalvforsorjande, false)) THEN 'självförsörjande'
-               ELSE 'inte självförsörjande'
-           END AS utfall
-    FROM punkter pu
-    LEFT JOIN narmast n ON n.projekt = pu.projekt AND n.person = pu.person AND n.punkt = pu.punkt
-    LEFT JOIN kallor c ON c.projekt = pu.projekt AND c.person = pu.person AND c.datum = n.datum
-    LEFT JOIN kod_forsorjningskalla k ON k.kod = c.kalla
-    GROUP BY pu.projekt, pu.person, pu.kon, pu.aldersgrupp, pu.punkt, pu.ordning, n.datum
+per_person AS (
+    -- Självförsörjande at a point: every source on the nearest day counts as självförsörjning.
+    SELECT n.projekt, n.person, n.kon, n.aldersgrupp, n.punkt, n.ordning,
+           bool_and(coalesce(k.sjalvforsorjande, false)) AS sjalvforsorjande
+    FROM narmast n
+    LEFT JOIN kod_forsorjningskalla k ON k.kod = n.kalla
+    GROUP BY n.projekt, n.person, n.kon, n.aldersgrupp, n.punkt, n.ordning
 ),
-indelad AS (
-    SELECT 'totalt' AS indelning, 'alla' AS grupp, punkt, ordning, utfall FROM status
-    UNION ALL SELECT 'kon', kon, punkt, ordning, utfall FROM status
-    UNION ALL SELECT 'alder', aldersgrupp, punkt, ordning, utfall FROM status
-),
-n AS (
-    SELECT indelning, grupp, punkt, ordning, count(*) AS n FROM indelad GROUP BY indelning, grupp, punkt, ordning
+med_uppgift AS (
+    SELECT i.indelning,
+           CASE i.indelning WHEN 'totalt' THEN 'alla' WHEN 'kon' THEN p.kon ELSE p.aldersgrupp END AS grupp,
+           p.ordning,
+           count(*) FILTER (WHERE p.sjalvforsorjande) AS sjalv,
+           count(*) FILTER (WHERE NOT p.sjalvforsorjande) AS inte
+    FROM per_person p CROSS JOIN indelningar i
+    GROUP BY 1, 2, 3
 ),
 utfall AS (
     SELECT * FROM (VALUES ('självförsörjande', 1), ('inte självförsörjande', 2), ('uppgift saknas', 3)) AS u(del, del_ordning)
 )
-SELECT n.indelning, n.grupp, n.punkt AS rad, n.ordning, u.del, u.del_ordning,
-       count(i.utfall) AS antal,
+SELECT n.indelning, n.grupp, p.punkt AS rad, CAST(p.ordning AS BIGINT) AS ordning, u.del, CAST(u.del_ordning AS BIGINT) AS del_ordning,
+       CASE u.del_ordning
+           WHEN 1 THEN coalesce(m.sjalv, 0)
+           WHEN 2 THEN coalesce(m.inte, 0)
+           ELSE n.n - coalesce(m.sjalv, 0) - coalesce(m.inte, 0)
+       END AS antal,
        n.n
 FROM n
+CROSS JOIN punkter p
 CROSS JOIN utfall u
-LEFT JOIN indelad i
-       ON i.indelning = n.indelning AND i.grupp = n.grupp AND i.ordning = n.ordning AND i.utfall = u.del
-GROUP BY n.indelning, n.grupp, n.punkt, n.ordning, u.del, u.del_ordning, n.n
-ORDER BY n.indelning, n.grupp, n.ordning + 0, u.del_ordning + 0
+LEFT JOIN med_uppgift m ON m.indelning = n.indelning AND m.grupp = n.grupp AND m.ordning = p.ordning
+ORDER BY 1, 2, 4, 6

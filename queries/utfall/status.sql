@@ -5,7 +5,7 @@
 --         som "uppgift saknas". Var och en i exakt en rad; n = alla avslutade i indelningen.
 -- Indelning: varje rad gäller alla avslutade (indelning = totalt), en kön (indelning = kon) eller en
 --            åldersgrupp vid avslut (indelning = alder: 16–29, 30–49, 50–64, övriga åldrar).
--- Parametrar: $projekt (kortnamn; flera åtskilda med komma, eller alla), $period (halvår 2008H1 eller år 2008)
+-- Parametrar: $projekt (kortnamn; flera åtskilda med komma, eller alla), $period (halvår 2008H1, år 2008 eller flera år 2005-2024)
 WITH senaste AS (
     -- The latest submission's row for each participation: later submissions correct earlier ones.
     SELECT d.*, row_number() OVER (PARTITION BY d.projekt, d.person ORDER BY d.halvar DESC) AS nr
@@ -26,29 +26,37 @@ avslutade AS (
       AND s.samtycke
       AND NOT EXISTS (SELECT 1 FROM kod_avslutsorsak k WHERE k.exkluderas AND k.kod = s.avslutsorsak)
 ),
-indelad AS (
-    SELECT 'totalt' AS indelning, 'alla' AS grupp, a.projekt, a.person, a.status_efter_avslut FROM avslutade a
-    UNION ALL SELECT 'kon', a.kon, a.projekt, a.person, a.status_efter_avslut FROM avslutade a
-    UNION ALL SELECT 'alder', a.aldersgrupp, a.projekt, a.person, a.status_efter_avslut FROM avslutade a
+indelningar AS (
+    SELECT * FROM (VALUES ('totalt'), ('kon'), ('alder')) AS i(indelning)
+),
+n AS (
+    SELECT i.indelning,
+           CASE i.indelning WHEN 'totalt' THEN 'alla' WHEN 'kon' THEN a.kon ELSE a.aldersgrupp END AS grupp,
+           count(*) AS n
+    FROM avslutade a CROSS JOIN indelningar i
+    GROUP BY 1, 2
 ),
 grupper AS (
     -- SUS's groups in the code list's order of their first code; no status given last.
     SELECT sus_grupp AS grupp, CAST(min(ordning) AS BIGINT) AS ordning FROM kod_status_efter_avslut GROUP BY sus_grupp
     UNION ALL SELECT 'uppgift saknas', 99
 ),
-n AS (
-    SELECT indelning, grupp, count(*) AS n FROM indelad GROUP BY indelning, grupp
+per_grupp AS (
+    SELECT i.indelning,
+           CASE i.indelning WHEN 'totalt' THEN 'alla' WHEN 'kon' THEN a.kon ELSE a.aldersgrupp END AS grupp,
+           coalesce(k.sus_grupp, 'uppgift saknas') AS status,
+           count(*) AS antal
+    FROM avslutade a
+    CROSS JOIN indelningar i
+    LEFT JOIN kod_status_efter_avslut k ON k.kod = a.status_efter_avslut
+    GROUP BY 1, 2, 3
 )
 SELECT n.indelning, n.grupp,
        upper(substr(g.grupp, 1, 1)) || substr(g.grupp, 2) AS rad,
        g.ordning,
-       count(i.person) AS antal,
+       coalesce(p.antal, 0) AS antal,
        n.n
 FROM n
 CROSS JOIN grupper g
-LEFT JOIN kod_status_efter_avslut k ON k.sus_grupp = g.grupp
-LEFT JOIN indelad i
-       ON i.indelning = n.indelning AND i.grupp = n.grupp
-      AND (i.status_efter_avslut = k.kod OR (g.grupp = 'uppgift saknas' AND i.status_efter_avslut IS NULL))
-GROUP BY n.indelning, n.grupp, g.grupp, g.ordning, n.n
+LEFT JOIN per_grupp p ON p.indelning = n.indelning AND p.grupp = n.grupp AND p.status = g.grupp
 ORDER BY n.indelning, n.grupp, g.ordning + 0

@@ -3,7 +3,7 @@
 --         avslut. Rapporten visar median och kvartiler (typ 7, som Excels KVARTIL.INK) per indelning.
 -- Indelning: varje rad gäller alla avslutade (indelning = totalt), en kön (indelning = kon) eller en
 --            åldersgrupp vid avslut (indelning = alder: 16–29, 30–49, 50–64, övriga åldrar).
--- Parametrar: $projekt (kortnamn; flera åtskilda med komma, eller alla), $period (halvår 2008H1 eller år 2008)
+-- Parametrar: $projekt (kortnamn; flera åtskilda med komma, eller alla), $period (halvår 2008H1, år 2008 eller flera år 2005-2024)
 WITH senaste AS (
     -- The latest submission's row for each participation: later submissions correct earlier ones.
     SELECT d.*, row_number() OVER (PARTITION BY d.projekt, d.person ORDER BY d.halvar DESC) AS nr
@@ -23,8 +23,12 @@ avslutade AS (
       AND s.avslutad BETWEEN period_start($period) AND period_slut($period)
       AND s.samtycke
       AND NOT EXISTS (SELECT 1 FROM kod_avslutsorsak k WHERE k.exkluderas AND k.kod = s.avslutsorsak)
+),
+indelningar AS (
+    SELECT * FROM (VALUES ('totalt'), ('kon'), ('alder')) AS i(indelning)
 )
-SELECT 'totalt' AS indelning, 'alla' AS grupp, CAST(avslutad AS INT) - CAST(inskriven AS INT) AS dagar FROM avslutade
-UNION ALL SELECT 'kon', kon, CAST(avslutad AS INT) - CAST(inskriven AS INT) FROM avslutade
-UNION ALL SELECT 'alder', aldersgrupp, CAST(avslutad AS INT) - CAST(inskriven AS INT) FROM avslutade
+SELECT i.indelning,
+       CASE i.indelning WHEN 'totalt' THEN 'alla' WHEN 'kon' THEN a.kon ELSE a.aldersgrupp END AS grupp,
+       CAST(a.avslutad AS INT) - CAST(a.inskriven AS INT) AS dagar
+FROM avslutade a CROSS JOIN indelningar i
 ORDER BY 1, 2, 3

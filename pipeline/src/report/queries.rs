@@ -214,9 +214,45 @@ mod tests {
             "WITH senaste AS (",
             "\n    FROM senaste s\n    WHERE s.nr = 1",
         );
-        assert_same(&ended_all, "status.sql", 5);
-        let points = shared_parts("utfall", "punkter AS (", "\n    WHERE r = 1\n)");
-        assert_same(&points, "sjalvforsorjande.sql", 3);
+        assert_same(&ended_all, "status.sql", 8);
+        let groups = shared_parts("utfall", "indelningar AS (", "\n)");
+        assert_same(&groups, "status.sql", 6);
+        let counted = shared_parts("utfall", "\nn AS (", "\n)");
+        assert_same(&counted, "status.sql", 4);
+        let points = shared_parts("utfall", "punkter AS (", "\n    WHERE narhet = 1\n)");
+        assert_same(&points, "sjalvforsorjande.sql", 4);
+    }
+
+    #[test]
+    fn every_copy_of_the_participant_definitions_is_the_same() {
+        let current = shared_parts(
+            "deltagare",
+            "WITH senaste AS (",
+            "k.kod = s.avslutsorsak)\n)",
+        );
+        assert_same(&current, "antal.sql", 6);
+        let latest = shared_parts("deltagare", "WITH senaste AS (", "\n),");
+        let outcome_latest = shared_parts("utfall", "WITH senaste AS (", "\n),");
+        assert_eq!(
+            latest["antal.sql"], outcome_latest["status.sql"],
+            "the participant and outcome reports read the same latest submission"
+        );
+    }
+
+    #[test]
+    fn every_bundled_table_query_has_a_title_and_a_definition() {
+        for folder in ["utfall", "deltagare"] {
+            let library = QueryLibrary::load(None, folder).unwrap();
+            for name in library.query_names() {
+                let file = library.query(name).unwrap();
+                assert!(
+                    !file.title.is_empty()
+                        && !file.counts.is_empty()
+                        && file.parameters.contains("$period"),
+                    "{folder}/{name}"
+                );
+            }
+        }
     }
 
     #[test]
