@@ -10,3 +10,4 @@ mod privacy;
 mod report;
 mod schema_version;
 mod sql;
+mod utfall;

@@ -40,41 +40,41 @@ punkter AS (
     SELECT * FROM (VALUES ('Vid start', 1), ('Vid avslut', 2), ('1 månad efter', 3), ('6 månader efter', 4), ('12 månader efter', 5)) AS p(punkt, ordning)
 ),
 nara AS (
-    -- Each income row of an ended participant within a month of a point, with the day of the point.
-    SELECT a.projekt, a.person, a.kon, a.aldersgrupp, p.punkt, p.ordning, f.datum, f.kalla,
-           coalesce(f.omfattning, 100) AS omfattning,
-           CASE p.ordning
-               WHEN 1 THEN a.inskriven
-               WHEN 2 THEN a.avslutad
-               WHEN 3 THEN a.avslutad + INTERVAL '1 month'
-               WHEN 4 THEN a.avslutad + INTERVAL '6 months'
-               ELSE a.avslutad + INTERVAL '12 months'
-           END AS dag
-    FROM avslutade a
-    JOIN forsorjning f ON f.projekt = a.projekt AND f.person = a.person
-    CROSS JOIN punkter p
-    WHERE i_urval(f.projekt, $projekt)
-      AND f.datum BETWEEN a.inskriven - INTERVAL '1 month' AND a.avslutad + INTERVAL '13 months'
-),
-narmast AS (
-    -- The rows of the day nearest each point (earlier day on a tie), within a month either side.
-    SELECT DISTINCT projekt, person, kon, aldersgrupp, punkt, ordning, datum, kalla, omfattning
+    -- Each income row of an ended participant within a month of a point, with its distance in days.
+    SELECT projekt, person, kon, aldersgrupp, punkt, ordning, datum, kalla, omfattning,
+           abs(CAST(datum AS INT) - CAST(dag AS INT)) AS avstand
     FROM (
-        SELECT *, dense_rank() OVER (
-                   PARTITION BY projekt, person, ordning
-                   ORDER BY abs(CAST(datum AS INT) - CAST(dag AS INT)), datum
-               ) AS narhet
-        FROM nara
-        WHERE datum BETWEEN dag - INTERVAL '1 month' AND dag + INTERVAL '1 month'
+        SELECT a.projekt, a.person, a.kon, a.aldersgrupp, p.punkt, p.ordning, f.datum, f.kalla,
+               coalesce(f.omfattning, 100) AS omfattning,
+               CASE p.ordning
+                   WHEN 1 THEN a.inskriven
+                   WHEN 2 THEN a.avslutad
+                   WHEN 3 THEN a.avslutad + INTERVAL '1 month'
+                   WHEN 4 THEN a.avslutad + INTERVAL '6 months'
+                   ELSE a.avslutad + INTERVAL '12 months'
+               END AS dag
+        FROM avslutade a
+        JOIN forsorjning f ON f.projekt = a.projekt AND f.person = a.person
+        CROSS JOIN punkter p
+        WHERE i_urval(f.projekt, $projekt)
+          AND f.datum BETWEEN a.inskriven - INTERVAL '1 month' AND a.avslutad + INTERVAL '13 months'
     )
-    WHERE narhet = 1
+    WHERE datum BETWEEN dag - INTERVAL '1 month' AND dag + INTERVAL '1 month'
 ),
-efter AS (
-    SELECT projekt, person, kon, aldersgrupp,
+dagar AS (
+    SELECT projekt, person, kon, aldersgrupp, datum, min(avstand) AS avstand,
            count(*) FILTER (WHERE kalla = 'arbete') > 0 AS arbete,
            count(*) FILTER (WHERE kalla = 'studier') > 0 AS studier
-    FROM narmast
+    FROM nara
     WHERE ordning = 3
+    GROUP BY projekt, person, kon, aldersgrupp, datum
+),
+efter AS (
+    -- The day nearest the point decides (the earlier one on a tie).
+    SELECT projekt, person, kon, aldersgrupp,
+           first_value(arbete ORDER BY avstand, datum) AS arbete,
+           first_value(studier ORDER BY avstand, datum) AS studier
+    FROM dagar
     GROUP BY projekt, person, kon, aldersgrupp
 ),
 summor AS (

@@ -41,52 +41,48 @@ punkter AS (
     SELECT * FROM (VALUES ('Vid start', 1), ('Vid avslut', 2), ('1 månad efter', 3), ('6 månader efter', 4), ('12 månader efter', 5)) AS p(punkt, ordning)
 ),
 nara AS (
-    -- Each income row of an ended participant within a month of a point, with the day of the point.
-    SELECT a.projekt, a.person, a.kon, a.aldersgrupp, p.punkt, p.ordning, f.datum, f.kalla,
-           coalesce(f.omfattning, 100) AS omfattning,
-           CASE p.ordning
-               WHEN 1 THEN a.inskriven
-               WHEN 2 THEN a.avslutad
-               WHEN 3 THEN a.avslutad + INTERVAL '1 month'
-               WHEN 4 THEN a.avslutad + INTERVAL '6 months'
-               ELSE a.avslutad + INTERVAL '12 months'
-           END AS dag
-    FROM avslutade a
-    JOIN forsorjning f ON f.projekt = a.projekt AND f.person = a.person
-    CROSS JOIN punkter p
-    WHERE i_urval(f.projekt, $projekt)
-      AND f.datum BETWEEN a.inskriven - INTERVAL '1 month' AND a.avslutad + INTERVAL '13 months'
-),
-narmast AS (
-    -- The rows of the day nearest each point (earlier day on a tie), within a month either side.
-    SELECT DISTINCT projekt, person, kon, aldersgrupp, punkt, ordning, datum, kalla, omfattning
+    -- Each income row of an ended participant within a month of a point, with its distance in days.
+    SELECT projekt, person, kon, aldersgrupp, punkt, ordning, datum, kalla, omfattning,
+           abs(CAST(datum AS INT) - CAST(dag AS INT)) AS avstand
     FROM (
-        SELECT *, dense_rank() OVER (
-                   PARTITION BY projekt, person, ordning
-                   ORDER BY abs(CAST(datum AS INT) - CAST(dag AS INT)), datum
-               ) AS narhet
-        FROM nara
-        WHERE datum BETWEEN dag - INTERVAL '1 month' AND dag + INTERVAL '1 month'
+        SELECT a.projekt, a.person, a.kon, a.aldersgrupp, p.punkt, p.ordning, f.datum, f.kalla,
+               coalesce(f.omfattning, 100) AS omfattning,
+               CASE p.ordning
+                   WHEN 1 THEN a.inskriven
+                   WHEN 2 THEN a.avslutad
+                   WHEN 3 THEN a.avslutad + INTERVAL '1 month'
+                   WHEN 4 THEN a.avslutad + INTERVAL '6 months'
+                   ELSE a.avslutad + INTERVAL '12 months'
+               END AS dag
+        FROM avslutade a
+        JOIN forsorjning f ON f.projekt = a.projekt AND f.person = a.person
+        CROSS JOIN punkter p
+        WHERE i_urval(f.projekt, $projekt)
+          AND f.datum BETWEEN a.inskriven - INTERVAL '1 month' AND a.avslutad + INTERVAL '13 months'
     )
-    WHERE narhet = 1
+    WHERE datum BETWEEN dag - INTERVAL '1 month' AND dag + INTERVAL '1 month'
+),
+dagar AS (
+    SELECT projekt, person, kon, aldersgrupp, ordning, datum, min(avstand) AS avstand,
+           array_agg(DISTINCT kalla) AS kallor
+    FROM nara
+    WHERE ordning IN (1, 2)
+    GROUP BY projekt, person, kon, aldersgrupp, ordning, datum
+),
+per_person AS (
+    -- The sources of the day nearest the point (the earlier one on a tie), and a marker
+    -- "med uppgift" so one pass counts both the sources and those with any data.
+    SELECT kon, aldersgrupp, ordning,
+           unnest(array_append(first_value(kallor ORDER BY avstand, datum), 'med uppgift')) AS kalla
+    FROM dagar
+    GROUP BY projekt, person, kon, aldersgrupp, ordning
 ),
 per_kalla AS (
     SELECT i.indelning,
-           CASE i.indelning WHEN 'totalt' THEN 'alla' WHEN 'kon' THEN r.kon ELSE r.aldersgrupp END AS grupp,
-           r.ordning, r.kalla,
-           count(DISTINCT r.projekt || ':' || r.person) AS antal
-    FROM narmast r CROSS JOIN indelningar i
-    WHERE r.ordning IN (1, 2)
+           CASE i.indelning WHEN 'totalt' THEN 'alla' WHEN 'kon' THEN p.kon ELSE p.aldersgrupp END AS grupp,
+           p.ordning, p.kalla, count(*) AS antal
+    FROM per_person p CROSS JOIN indelningar i
     GROUP BY 1, 2, 3, 4
-),
-med_uppgift AS (
-    SELECT i.indelning,
-           CASE i.indelning WHEN 'totalt' THEN 'alla' WHEN 'kon' THEN r.kon ELSE r.aldersgrupp END AS grupp,
-           r.ordning,
-           count(DISTINCT r.projekt || ':' || r.person) AS antal
-    FROM narmast r CROSS JOIN indelningar i
-    WHERE r.ordning IN (1, 2)
-    GROUP BY 1, 2, 3
 ),
 kategorier AS (
     SELECT kod, etikett, CAST(ordning AS BIGINT) AS ordning FROM kod_forsorjningskalla
@@ -96,12 +92,12 @@ tidpunkter AS (
     SELECT * FROM (VALUES ('vid start', 1), ('vid avslut', 2)) AS t(del, del_ordning)
 )
 SELECT n.indelning, n.grupp, t.del, CAST(t.del_ordning AS BIGINT) AS del_ordning, k.etikett AS rad, k.ordning,
-       CASE WHEN k.kod = 'saknas' THEN n.n - coalesce(m.antal, 0) ELSE coalesce(c.antal, 0) END AS antal,
+       CASE WHEN k.kod = 'saknas' THEN n.n - coalesce(c.antal, 0) ELSE coalesce(c.antal, 0) END AS antal,
        n.n
 FROM n
 CROSS JOIN kategorier k
 CROSS JOIN tidpunkter t
 LEFT JOIN per_kalla c
-       ON c.indelning = n.indelning AND c.grupp = n.grupp AND c.ordning = t.del_ordning AND c.kalla = k.kod
-LEFT JOIN med_uppgift m ON m.indelning = n.indelning AND m.grupp = n.grupp AND m.ordning = t.del_ordning
+       ON c.indelning = n.indelning AND c.grupp = n.grupp AND c.ordning = t.del_ordning
+      AND c.kalla = CASE WHEN k.kod = 'saknas' THEN 'med uppgift' ELSE k.kod END
 ORDER BY 1, 2, 4, 6

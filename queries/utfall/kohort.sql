@@ -9,7 +9,8 @@
 --         månad vars sista månad med uppgift är m (uppföljningen slutar: data tar slut eller
 --         raderna upphör), n = kohortens storlek, utan_uppfoljning = de i kohorten utan någon
 --         månad med uppgift. Rapporten skattar andelen som nått en första självförsörjande månad
---         med Kaplan–Meier ur forsta och censurerade.
+--         med Kaplan–Meier ur forsta och censurerade. Månader utan något att räkna har ingen rad;
+--         varje kohort har en rad utan månad som bär n och utan_uppfoljning.
 -- Parametrar: $projekt (kortnamn; flera åtskilda med komma, eller alla), $period (halvår 2008H1, år 2008 eller flera år 2005-2024)
 WITH senaste AS (
     -- The latest submission's row for each participation: later submissions correct earlier ones.
@@ -34,7 +35,7 @@ avslutade AS (
 ),
 rader AS (
     -- Each income row placed at its nearest month after the end, if it lies within 15 days of it.
-    SELECT a.projekt, a.person, f.datum,
+    SELECT a.projekt, a.person, CAST(extract(year FROM a.inskriven) AS INT) AS kohort, f.datum,
            CAST(round((CAST(f.datum AS INT) - CAST(a.avslutad AS INT)) / 30.4375) AS INT) AS manad,
            abs((CAST(f.datum AS INT) - CAST(a.avslutad AS INT))
                - round((CAST(f.datum AS INT) - CAST(a.avslutad AS INT)) / 30.4375) * 30.4375) AS avstand,
@@ -46,14 +47,16 @@ rader AS (
       AND f.datum BETWEEN a.avslutad - INTERVAL '15 days' AND a.avslutad + INTERVAL '745 days'
 ),
 dagar AS (
-    SELECT projekt, person, manad, datum, bool_and(sjalvforsorjande) AS sjalvforsorjande,
-           row_number() OVER (PARTITION BY projekt, person, manad ORDER BY min(avstand), datum) AS r
+    SELECT projekt, person, kohort, manad, datum, min(avstand) AS avstand, bool_and(sjalvforsorjande) AS sjalvforsorjande
     FROM rader
     WHERE manad BETWEEN 0 AND 24 AND avstand <= 15
-    GROUP BY projekt, person, manad, datum
+    GROUP BY projekt, person, kohort, manad, datum
 ),
 manader AS (
-    SELECT projekt, person, manad, sjalvforsorjande FROM dagar WHERE r = 1
+    -- The day nearest the month point decides (the earlier one on a tie).
+    SELECT projekt, person, kohort, manad, first_value(sjalvforsorjande ORDER BY avstand, datum) AS sjalvforsorjande
+    FROM dagar
+    GROUP BY projekt, person, kohort, manad
 ),
 personer AS (
     SELECT a.projekt, a.person, CAST(extract(year FROM a.inskriven) AS INT) AS kohort,
@@ -63,35 +66,43 @@ personer AS (
     LEFT JOIN manader m ON m.projekt = a.projekt AND m.person = a.person
     GROUP BY a.projekt, a.person, a.inskriven
 ),
-kohorter AS (
-    SELECT kohort, count(*) AS n, count(*) FILTER (WHERE sista IS NULL) AS utan_uppfoljning
-    FROM personer
-    GROUP BY kohort
-),
 per_manad AS (
-    SELECT p.kohort, m.manad,
-           count(*) FILTER (WHERE m.sjalvforsorjande) AS sjalvforsorjande,
+    SELECT kohort, manad,
+           count(*) FILTER (WHERE sjalvforsorjande) AS sjalvforsorjande,
            count(*) AS med_uppgift
-    FROM manader m
-    JOIN personer p ON p.projekt = m.projekt AND p.person = m.person
-    GROUP BY p.kohort, m.manad
+    FROM manader
+    GROUP BY kohort, manad
 ),
 handelser AS (
-    SELECT kohort, forsta AS manad, count(*) AS forsta FROM personer WHERE forsta IS NOT NULL GROUP BY kohort, forsta
+    -- One pass over the participants: the month of the first self-sufficient month (typ 1),
+    -- the month the follow-up of those without one ends (typ 2), and the cohort (typ 3).
+    SELECT p.kohort, t.typ, p.sista IS NULL AS utan,
+           CASE t.typ WHEN 1 THEN p.forsta WHEN 2 THEN CASE WHEN p.forsta IS NULL THEN p.sista END END AS manad
+    FROM personer p
+    CROSS JOIN (VALUES (1), (2), (3)) AS t(typ)
 ),
-censur AS (
-    SELECT kohort, sista AS manad, count(*) AS censurerade
-    FROM personer WHERE forsta IS NULL AND sista IS NOT NULL GROUP BY kohort, sista
+per_handelse AS (
+    SELECT kohort, manad,
+           count(*) FILTER (WHERE typ = 1) AS forsta,
+           count(*) FILTER (WHERE typ = 2) AS censurerade,
+           count(*) FILTER (WHERE typ = 3) AS n,
+           count(*) FILTER (WHERE typ = 3 AND utan) AS utan_uppfoljning
+    FROM handelser
+    WHERE typ = 3 OR manad IS NOT NULL
+    GROUP BY kohort, manad
+),
+alla AS (
+    SELECT kohort, manad, 0 AS sjalvforsorjande, 0 AS med_uppgift, forsta, censurerade, n, utan_uppfoljning FROM per_handelse
+    UNION ALL
+    SELECT kohort, manad, sjalvforsorjande, med_uppgift, 0, 0, 0, 0 FROM per_manad
 )
-SELECT k.kohort, g.manad,
-       coalesce(pm.sjalvforsorjande, 0) AS sjalvforsorjande,
-       coalesce(pm.med_uppgift, 0) AS med_uppgift,
-       coalesce(h.forsta, 0) AS forsta,
-       coalesce(c.censurerade, 0) AS censurerade,
-       k.n, k.utan_uppfoljning
-FROM kohorter k
-CROSS JOIN (SELECT CAST(value AS INT) AS manad FROM unnest(range(0, 25)) AS t(value)) g
-LEFT JOIN per_manad pm ON pm.kohort = k.kohort AND pm.manad = g.manad
-LEFT JOIN handelser h ON h.kohort = k.kohort AND h.manad = g.manad
-LEFT JOIN censur c ON c.kohort = k.kohort AND c.manad = g.manad
-ORDER BY k.kohort, g.manad
+SELECT kohort, manad,
+       sum(sjalvforsorjande) AS sjalvforsorjande,
+       sum(med_uppgift) AS med_uppgift,
+       sum(forsta) AS forsta,
+       sum(censurerade) AS censurerade,
+       sum(sum(n)) OVER (PARTITION BY kohort) AS n,
+       sum(sum(utan_uppfoljning)) OVER (PARTITION BY kohort) AS utan_uppfoljning
+FROM alla
+GROUP BY kohort, manad
+ORDER BY kohort, manad NULLS FIRST

@@ -28,8 +28,14 @@ avslutade AS (
       AND NOT EXISTS (SELECT 1 FROM kod_avslutsorsak k WHERE k.exkluderas AND k.kod = s.avslutsorsak)
 ),
 summor AS (
-    SELECT f.projekt, f.person, f.datum, sum(coalesce(f.omfattning, 100)) AS omfattning
-    FROM (SELECT DISTINCT projekt, person, datum, kalla, omfattning FROM forsorjning WHERE i_urval(projekt, $projekt)) f
+    -- A row repeated in a later submission counts once; an empty omfattning is 100 % before
+    -- rows are compared, as in the other queries.
+    SELECT f.projekt, f.person, f.datum, sum(f.omfattning) AS omfattning
+    FROM (
+        SELECT DISTINCT projekt, person, datum, kalla, coalesce(omfattning, 100) AS omfattning
+        FROM forsorjning
+        WHERE i_urval(projekt, $projekt)
+    ) f
     GROUP BY f.projekt, f.person, f.datum
 ),
 per_person AS (

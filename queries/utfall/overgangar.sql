@@ -34,49 +34,41 @@ punkter AS (
     SELECT * FROM (VALUES ('Vid start', 1), ('Vid avslut', 2), ('1 månad efter', 3), ('6 månader efter', 4), ('12 månader efter', 5)) AS p(punkt, ordning)
 ),
 nara AS (
-    -- Each income row of an ended participant within a month of a point, with the day of the point.
-    SELECT a.projekt, a.person, a.kon, a.aldersgrupp, p.punkt, p.ordning, f.datum, f.kalla,
-           coalesce(f.omfattning, 100) AS omfattning,
-           CASE p.ordning
-               WHEN 1 THEN a.inskriven
-               WHEN 2 THEN a.avslutad
-               WHEN 3 THEN a.avslutad + INTERVAL '1 month'
-               WHEN 4 THEN a.avslutad + INTERVAL '6 months'
-               ELSE a.avslutad + INTERVAL '12 months'
-           END AS dag
-    FROM avslutade a
-    JOIN forsorjning f ON f.projekt = a.projekt AND f.person = a.person
-    CROSS JOIN punkter p
-    WHERE i_urval(f.projekt, $projekt)
-      AND f.datum BETWEEN a.inskriven - INTERVAL '1 month' AND a.avslutad + INTERVAL '13 months'
-),
-narmast AS (
-    -- The rows of the day nearest each point (earlier day on a tie), within a month either side.
-    SELECT DISTINCT projekt, person, kon, aldersgrupp, punkt, ordning, datum, kalla, omfattning
+    -- Each income row of an ended participant within a month of a point, with its distance in days.
+    SELECT projekt, person, kon, aldersgrupp, punkt, ordning, datum, kalla, omfattning,
+           abs(CAST(datum AS INT) - CAST(dag AS INT)) AS avstand
     FROM (
-        SELECT *, dense_rank() OVER (
-                   PARTITION BY projekt, person, ordning
-                   ORDER BY abs(CAST(datum AS INT) - CAST(dag AS INT)), datum
-               ) AS narhet
-        FROM nara
-        WHERE datum BETWEEN dag - INTERVAL '1 month' AND dag + INTERVAL '1 month'
+        SELECT a.projekt, a.person, a.kon, a.aldersgrupp, p.punkt, p.ordning, f.datum, f.kalla,
+               coalesce(f.omfattning, 100) AS omfattning,
+               CASE p.ordning
+                   WHEN 1 THEN a.inskriven
+                   WHEN 2 THEN a.avslutad
+                   WHEN 3 THEN a.avslutad + INTERVAL '1 month'
+                   WHEN 4 THEN a.avslutad + INTERVAL '6 months'
+                   ELSE a.avslutad + INTERVAL '12 months'
+               END AS dag
+        FROM avslutade a
+        JOIN forsorjning f ON f.projekt = a.projekt AND f.person = a.person
+        CROSS JOIN punkter p
+        WHERE i_urval(f.projekt, $projekt)
+          AND f.datum BETWEEN a.inskriven - INTERVAL '1 month' AND a.avslutad + INTERVAL '13 months'
     )
-    WHERE narhet = 1
+    WHERE datum BETWEEN dag - INTERVAL '1 month' AND dag + INTERVAL '1 month'
+),
+dagar AS (
+    -- The main source of a day: the largest share; on a tie, the code list's order.
+    SELECT r.projekt, r.person, r.ordning, r.datum, min(r.avstand) AS avstand,
+           first_value(r.kalla ORDER BY r.omfattning DESC, k.ordning) AS kalla
+    FROM nara r
+    LEFT JOIN kod_forsorjningskalla k ON k.kod = r.kalla
+    WHERE r.ordning IN (1, 2)
+    GROUP BY r.projekt, r.person, r.ordning, r.datum
 ),
 huvudkalla AS (
-    -- The main source at a point: the largest share on the nearest day; on a tie, the code list's order.
-    SELECT projekt, person, ordning, kalla
-    FROM (
-        SELECT r.projekt, r.person, r.ordning, r.kalla,
-               row_number() OVER (
-                   PARTITION BY r.projekt, r.person, r.ordning
-                   ORDER BY r.omfattning DESC, k.ordning
-               ) AS nr
-        FROM narmast r
-        LEFT JOIN kod_forsorjningskalla k ON k.kod = r.kalla
-        WHERE r.ordning IN (1, 2)
-    )
-    WHERE nr = 1
+    -- The main source of the day nearest the point (the earlier one on a tie).
+    SELECT projekt, person, ordning, first_value(kalla ORDER BY avstand, datum) AS kalla
+    FROM dagar
+    GROUP BY projekt, person, ordning
 ),
 fore_efter AS (
     SELECT projekt, person,

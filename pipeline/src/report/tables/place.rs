@@ -146,7 +146,7 @@ fn group_rows(columns: &Columns, only: Option<&str>) -> Result<Vec<GroupRow>, Re
             grupp: grupp[i].clone().unwrap_or_else(|| "uppgift saknas".into()),
             rad: rad[i].clone().unwrap_or_default(),
             ordning: ordning[i].unwrap_or(0),
-            del: if only.is_some() { None } else { del[i].clone() },
+            del: del[i].clone(),
             del_ordning: del_ordning[i].unwrap_or(0),
             antal: antal[i].unwrap_or(0),
             n: n[i].unwrap_or(0),
@@ -247,12 +247,12 @@ fn shares(
             celler.push(share(antal, column.n.unwrap_or(0), key, n_key));
         }
         let text = match del {
-            Some(del) => format!("{rad}: {del}"),
-            None => rad.clone(),
+            Some(del) if entry.del.is_none() => format!("{rad}: {del}"),
+            _ => rad.clone(),
         };
         table.rader.push(Row { text, celler });
     }
-    let has_del = cells.keys().any(|k| k.3.is_some());
+    let has_del = entry.del.is_none() && cells.keys().any(|k| k.3.is_some());
     if entry.summerar {
         // Without a `del` column every row is one block: regroup per column.
         let mut per_column: BTreeMap<(String, ColumnKey), Vec<String>> = BTreeMap::new();
@@ -356,6 +356,10 @@ fn matrices(
         *group.1.entry((f, t)).or_default() += antal[i].unwrap_or(0);
     }
     let labels: Vec<String> = categories.into_keys().map(|(_, label)| label).collect();
+    if groups.is_empty() {
+        // Nobody ended: the table is still listed, empty, so the numbering stays whole.
+        return Ok(vec![empty(TableKind::Matris)]);
+    }
     let mut tables = Vec::new();
     for (key, (total, counts)) in groups {
         let mut table = empty(TableKind::Matris);
@@ -494,15 +498,18 @@ fn cohort_rows(columns: &Columns) -> Result<BTreeMap<i64, Cohort>, ReportError> 
     let (n, without) = (columns.integers("n")?, columns.integers("utan_uppfoljning")?);
     let mut cohorts: BTreeMap<i64, Cohort> = BTreeMap::new();
     for i in 0..cohort.len() {
-        let (Some(c), Some(m)) = (cohort[i], month[i]) else {
+        let Some(c) = cohort[i] else {
             continue;
         };
         let entry = cohorts.entry(c).or_default();
         entry.n = n[i].unwrap_or(0);
         entry.without_follow_up = without[i].unwrap_or(0);
-        entry
-            .months
-            .insert(m, std::array::from_fn(|v| values[v][i].unwrap_or(0)));
+        // The cohort's own row has no month: it carries only n.
+        if let Some(m) = month[i] {
+            entry
+                .months
+                .insert(m, std::array::from_fn(|v| values[v][i].unwrap_or(0)));
+        }
     }
     Ok(cohorts)
 }
