@@ -64,10 +64,10 @@ pub struct Table {
     /// Cells that add up to a total (disclosure keys), for complementary suppression.
     #[serde(skip)]
     pub sums: Vec<(Vec<String>, String)>,
-    /// Counts a reader can work out from the table without seeing them (e.g. those
-    /// without data in a month: the cohort minus those with data), keyed like cells.
+    /// (count, denominator) keys of counts shown beside a larger one they are part of,
+    /// beyond the shares' own: the rest between them is a count too.
     #[serde(skip)]
-    pub implied: Vec<(String, i64)>,
+    pub pairs: Vec<(String, String)>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -257,6 +257,12 @@ async fn run_all(
             })
     });
     futures::future::try_join_all(runs).await
+}
+
+/// Applies disclosure control to an exact report, as `build` does with a threshold.
+pub fn publish(report: &mut TableReport, threshold: i64) {
+    report.publik_troskel = Some(threshold);
+    publish::apply(report, threshold);
 }
 
 /// Checks a published report against the exact one: no small count is shown and none

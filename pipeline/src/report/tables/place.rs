@@ -40,7 +40,7 @@ pub fn tables(
         rader: Vec::new(),
         not: entry.not.clone(),
         sums: Vec::new(),
-        implied: Vec::new(),
+        pairs: Vec::new(),
     };
     Ok(match entry.typ {
         TableKind::Andelar => {
@@ -534,15 +534,9 @@ fn follow_up(
             n: Some(column_n),
             n_key: Some(column_key),
         });
-        table
-            .implied
-            .push((key("utan uppföljning", c), cohort.without_follow_up));
-        table.sums.push((
-            vec![key("följda", c), key("utan uppföljning", c)],
-            key("n", c),
-        ));
+        // Those followed are part of the cohort: the rest (without any follow-up) is a count.
+        table.pairs.push((key("följda", c), key("n", c)));
         if kind == TableKind::KaplanMeier {
-            table.implied.push((key("n", c), cohort.n));
             let mut subjects = Vec::new();
             for (&m, v) in &cohort.months {
                 let month = m.clamp(0, FOLLOW_UP_MONTHS) as u32;
@@ -550,8 +544,6 @@ fn follow_up(
                 subjects.extend(std::iter::repeat_n((month, false), v[3].max(0) as usize));
             }
             curves.push((kaplan_meier(&subjects), subjects));
-        } else {
-            table.implied.push((key("följda", c), followed));
         }
     }
     for m in 0..=FOLLOW_UP_MONTHS {
@@ -564,15 +556,9 @@ fn follow_up(
                     survival_at(steps, subjects, m as u32)
                 }
                 _ => {
+                    // Those with data in the month are part of the cohort: the rest is a count.
                     let with_data = key(&format!("med uppgift {m}"), c);
-                    table.implied.push((
-                        key(&format!("utan uppgift {m}"), c),
-                        cohort.n - v[1],
-                    ));
-                    table.sums.push((
-                        vec![with_data.clone(), key(&format!("utan uppgift {m}"), c)],
-                        key("n", c),
-                    ));
+                    table.pairs.push((with_data.clone(), key("n", c)));
                     share(v[0], v[1], key(&format!("självförsörjande {m}"), c), with_data)
                 }
             });
