@@ -191,7 +191,10 @@ fn no_suppressed_value_can_be_derived_in_any_public_report() {
             .await
             .unwrap();
         for project in ["SIGMA", "KOMPIS", "alla"] {
-            for period in ["2007H1", "2007H2", "2008H1", "2008H2"] {
+            for period in [
+                "2007H1", "2007H2", "2008H1", "2008H2", "2009H1", "2009H2", "2010H1", "2010H2",
+                "2011H1", "2011H2",
+            ] {
                 let selection = |public: Option<i64>| Selection {
                     projects: vec![project.to_string()],
                     period: period.parse().unwrap(),

@@ -1,6 +1,7 @@
 //! Builds the example submissions in `examples/`: two invented projects, SIGMA and
-//! KOMPIS, over four half-years (2007H1–2008H2), one Excel workbook per project and
-//! half-year, written by the template's own writer (`finsam::template::write_filled_xlsx`).
+//! KOMPIS, over ten half-years (2007H1–2011H2), one Excel workbook per project and
+//! half-year (20 in all), written by the template's own writer
+//! (`finsam::template::write_filled_xlsx`).
 //!
 //! ```sh
 //! cargo run --example exempeldata -- examples/
@@ -9,16 +10,20 @@
 //! Everyone is invented. SIGMA 2008H1 reproduces, figure for figure, the statistics of the
 //! real SIGMA-gruppen half-year report for 2008-01-01 – 2008-06-30, computed as
 //! docs/definitions.md defines them. Its people are written out by hand below, one line
-//! each with the figures they count in, and the program recomputes the 18 figures from
+//! each with the figures they count in (and, in `SIGMA_2008H1_LEAVERS`, how those still
+//! in SIGMA at the end of 2008 leave it), and the program recomputes the 18 figures from
 //! what it is about to write and stops if one differs. Everything else (the other
 //! half-years' newcomers and leavers, the KOMPIS project, income rows, most meetings)
 //! comes from a small deterministic generator: the files are the same on every run.
 //!
 //! The story the workbooks tell:
 //! - A workbook is the project's register for one half-year as exported about two months
-//!   after the half-year ended (the real 2008H1 report was written in August 2008). Its
-//!   Deltagare sheet holds everyone aktuell in the half-year, earlier participants followed
-//!   up in it, and anyone already registered at export with a later start.
+//!   after the half-year ended (the real 2008H1 report was written in August 2008; the
+//!   last workbook, 2011H2, at the end of February 2012). Its Deltagare sheet holds
+//!   everyone aktuell in the half-year, earlier participants followed up in it (an
+//!   uppföljning, or income rows after their end), and anyone already registered at
+//!   export with a later start. A person's row is the same in every workbook, with the end
+//!   as finally known.
 //! - Every event (insats, remiss, sjukskrivning, LSS, ersättning) is written once, in the
 //!   workbook of the half-year it starts in, with its end date as finally known (a project
 //!   re-submits a corrected workbook, which replaces the earlier one). An event dated
@@ -28,8 +33,25 @@
 //! - Meetings and anonymous cases are in the workbook of their half-year; the group
 //!   meeting of 2008-07-01 is in both the 2008H1 export (made in August) and 2008H2.
 //! - Income rows (Försörjning) are written at the start, on the first of every month of
-//!   participation, and about two weeks, six and twelve months after the end, as far as
-//!   the export date of the workbook they go into allows.
+//!   participation, and on the first of every month for 24 months after the end, each in
+//!   the workbook of its half-year (rows after 2011H2 in that workbook, up to its export
+//!   date). Those who left in 2010–2011 are followed up only that far. The register has
+//!   gaps: a few of the 2009–2011 newcomers have no income rows at all, about one leaver in
+//!   twenty has nothing around the six-month point, and those who moved away drop out after
+//!   one to four months.
+//! - Each project has 24–37 leavers a year (with consent, not felregistreringar), and
+//!   31–52 aktuella a half-year. SIGMA holds steady: about 30 % of its leavers are
+//!   självförsörjande twelve months after the end in every year (25, 32, 36, 28 % for
+//!   2007–2010, of those with an income row then). KOMPIS takes mostly young adults from
+//!   2009 and gets clearly better: 23, 22, 45, 55 % for 2007–2010 (2008 against 2010:
+//!   5 of 23 against 18 of 33, Fisher's exact test p ≈ 0.03), as more leave as planned,
+//!   more of them for work or studies, and more find work later (`outlook`).
+//!   Status efter avslut agrees with the income just after the end (a job with partial
+//!   sjukersättning is förvärvsarbete but not självförsörjning).
+//! - The first four half-years are drawn first, as if the data ended with 2008
+//!   (`FIRST_END`), so that they stayed as they were when the collection had only them;
+//!   the later years, the ends of those still in a project at the end of 2008, and
+//!   everyone's income after the end are drawn afterwards (`later_years`).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -42,9 +64,17 @@ use finsam::schema::{ColumnKind, Schema};
 use finsam::template::{FilledMeta, FilledRows, write_filled_xlsx};
 
 /// The half-years with a workbook, in order.
-const HALVES: [&str; 4] = ["2007H1", "2007H2", "2008H1", "2008H2"];
+const HALVES: [&str; 10] = [
+    "2007H1", "2007H2", "2008H1", "2008H2", "2009H1", "2009H2", "2010H1", "2010H2", "2011H1",
+    "2011H2",
+];
 /// The last day the data knows of: later ends are unknown (the insats is ongoing).
-const DATA_END: &str = "2008-12-31";
+const DATA_END: &str = "2011-12-31";
+/// Where the collection first ended (four half-years, 2007H1–2008H2). The people of those
+/// years are drawn as if the data ended here, in the same order from the same streams, so
+/// that adding later years left them as they were; what happens to them after this day is
+/// drawn afterwards (`later_years`), from streams of its own.
+const FIRST_END: &str = "2008-12-31";
 
 fn main() {
     let dir = PathBuf::from(
@@ -62,7 +92,9 @@ fn run(dir: &Path) -> Result<(), String> {
     let schema = Schema::bundled().map_err(|e| e.to_string())?;
     // Numbers taken so far: a generated person never gets someone else's number.
     let mut numbers = BTreeSet::new();
-    let projects = [sigma(&mut numbers), kompis(&mut numbers)];
+    let mut projects = [sigma(&mut numbers), kompis(&mut numbers)];
+    sigma_later(&mut projects[0], &mut numbers);
+    kompis_later(&mut projects[1], &mut numbers);
     for project in &projects {
         project.check_numbers()?;
     }
@@ -529,10 +561,13 @@ fn sigma(numbers: &mut BTreeSet<String>) -> Project {
             &mut rng,
             &Generic {
                 key: format!("A{i:02}"),
+                project: "SIGMA",
                 local_prefix: "SIG",
                 inskriven,
                 avslutad: Some(avslutad),
                 followups_before: d("2008-01-01"),
+                horizon: d(FIRST_END),
+                young_share: 0.45,
             },
             numbers,
         );
@@ -547,10 +582,13 @@ fn sigma(numbers: &mut BTreeSet<String>) -> Project {
             &mut rng,
             &Generic {
                 key: format!("B{i:02}"),
+                project: "SIGMA",
                 local_prefix: "SIG",
                 inskriven,
                 avslutad,
                 followups_before: d(DATA_END),
+                horizon: d(FIRST_END),
+                young_share: 0.45,
             },
             numbers,
         );
@@ -599,7 +637,8 @@ fn kompis(numbers: &mut BTreeSet<String>) -> Project {
     for i in 1..=84 {
         let inskriven = rng.day(d("2006-05-02"), d("2008-11-28"));
         let length = rng.range(100, 520);
-        let mut avslutad = Some(inskriven + TimeDelta::days(length)).filter(|&a| a <= d(DATA_END));
+        let planned_end = inskriven + TimeDelta::days(length);
+        let mut avslutad = Some(planned_end).filter(|&a| a <= d(FIRST_END));
         // A few are registered by mistake and closed within days.
         if i % 37 == 0 {
             avslutad = Some(inskriven + TimeDelta::days(rng.range(0, 4)));
@@ -612,13 +651,19 @@ fn kompis(numbers: &mut BTreeSet<String>) -> Project {
             &mut rng,
             &Generic {
                 key: format!("K{i:02}"),
+                project: "KOMPIS",
                 local_prefix: "KOM",
                 inskriven,
                 avslutad,
                 followups_before: d(DATA_END),
+                horizon: d(FIRST_END),
+                young_share: 0.45,
             },
             numbers,
         );
+        if avslutad.is_none() {
+            person.planned_end = Some(planned_end);
+        }
         if i % 37 == 0 {
             person.orsak = "felregistrering";
             person.status = "";
@@ -630,11 +675,11 @@ fn kompis(numbers: &mut BTreeSet<String>) -> Project {
         events.extend(evs);
     }
     let mut meetings = Vec::new();
-    for h in HALVES {
+    for h in &HALVES[..4] {
         meetings.extend(weekly_meetings(&mut rng, half(h), Weekday::Tue));
     }
     let mut anonymous = Vec::new();
-    for h in HALVES {
+    for h in &HALVES[..4] {
         let h = half(h);
         for _ in 0..rng.range(1, 3) {
             anonymous.push((
@@ -653,6 +698,492 @@ fn kompis(numbers: &mut BTreeSet<String>) -> Project {
         meetings,
         anonymous,
     }
+}
+
+// ---------------------------------------------------------------------------------------
+// 2009–2011, drawn after both projects' first four half-years so that those stay as they
+// were: who leaves and how, newcomers, meetings, and everyone's income after the end.
+// ---------------------------------------------------------------------------------------
+
+/// How the SIGMA 2008H1 people still in SIGMA at the end of 2008 leave it, by hand: key,
+/// avslutad, avslutsorsak, status efter avslut, and income just after the end.
+#[rustfmt::skip]
+const SIGMA_2008H1_LEAVERS: [(&str, &str, &str, &str, &str); 17] = [
+    ("O11", "2009-01-30", "enligt_plan", "forvarvsarbete", "arbete"),                 // back full time
+    ("U11", "2009-02-27", "enligt_plan", "forvarvsarbete", "arbete"),                 // after the praktik
+    ("N02", "2009-02-27", "enligt_plan", "aktivt_arbetssokande", "aktivitetsstod"),   // no consent
+    ("O14", "2009-03-13", "enligt_plan", "aktivt_arbetssokande", "a_kassa"),
+    ("U07", "2009-03-31", "enligt_plan", "forvarvsarbete", "arbete"),
+    ("O06", "2009-04-30", "enligt_plan", "forvarvsarbete", "arbete"),                 // lönebidrag counts as arbete
+    ("O04", "2009-05-29", "enligt_plan", "aktivt_arbetssokande", "aktivitetsstod"),
+    ("O12", "2009-06-12", "enligt_plan", "aktivt_arbetssokande", "aktivitetsstod"),
+    ("U03", "2009-06-26", "annan_insats", "annan_insats", "aktivitetsersattning"),    // daglig verksamhet (LSS)
+    ("U15", "2009-08-28", "enligt_plan", "forvarvsarbete", "arbete:50+sjukpenning:50"), // half time: not self-supporting
+    ("U08", "2009-09-30", "enligt_plan", "aktivt_arbetssokande", "aktivitetsstod"),
+    ("X01", "2009-10-30", "enligt_plan", "aktivt_arbetssokande", "aktivitetsstod"),
+    ("U01", "2009-11-27", "enligt_plan", "studier", "studier"),                       // komvux
+    ("O01", "2009-12-18", "avbrott", "ovrigt", "forsorjningsstod"),
+    ("O08", "2010-02-26", "sjukdom", "ej_arbetsfor", "sjukersattning"),
+    ("U12", "2010-05-28", "annan_insats", "annan_insats", "aktivitetsersattning"),
+    ("O16", "2010-12-17", "enligt_plan", "forvarvsarbete", "sjukersattning:50+arbete:50"),
+];
+
+/// What leaving is like for those who leave one project in one year: how they leave
+/// (avslutsorsak, and status for those who leave as planned) and, month by month after the
+/// end, the chance that someone not self-supporting starts to work or study (`gain`) and
+/// that someone self-supporting stops (`loss`).
+struct Outlook {
+    orsak: [(&'static str, u32); 6],
+    plan: [(&'static str, u32); 4],
+    gain: f64,
+    loss: f64,
+}
+
+/// SIGMA holds steady. KOMPIS, a project for young adults from 2009, gets clearly better
+/// from 2008 to 2010: more leave as planned, more of them for work or studies, and more of
+/// the rest find work in the year after. The 2007–2008 leavers were drawn with the first
+/// weights below, which both projects keep until 2008.
+fn outlook(project: &str, year: i32) -> Outlook {
+    let first = |gain, loss| Outlook {
+        orsak: orsak(55, 12, 6, 8, 14, 5),
+        plan: plan(35, 20, 30, 15),
+        gain,
+        loss,
+    };
+    match (project, year) {
+        ("KOMPIS", ..=2008) => first(0.015, 0.05),
+        ("KOMPIS", 2009) => Outlook {
+            orsak: orsak(65, 10, 5, 6, 10, 4),
+            plan: plan(40, 25, 25, 10),
+            gain: 0.04,
+            loss: 0.025,
+        },
+        ("KOMPIS", _) => Outlook {
+            orsak: orsak(72, 8, 4, 4, 9, 3),
+            plan: plan(45, 28, 20, 7),
+            gain: 0.06,
+            loss: 0.015,
+        },
+        _ => first(0.02, 0.03),
+    }
+}
+
+/// Weights of the avslutsorsaker.
+fn orsak(
+    plan: u32,
+    avbrott: u32,
+    flytt: u32,
+    sjukdom: u32,
+    annan_insats: u32,
+    annat: u32,
+) -> [(&'static str, u32); 6] {
+    [
+        ("enligt_plan", plan),
+        ("avbrott", avbrott),
+        ("flytt", flytt),
+        ("sjukdom", sjukdom),
+        ("annan_insats", annan_insats),
+        ("annat", annat),
+    ]
+}
+
+/// Weights of the status of those who leave as planned.
+fn plan(arbete: u32, studier: u32, soker: u32, insats: u32) -> [(&'static str, u32); 4] {
+    [
+        ("forvarvsarbete", arbete),
+        ("studier", studier),
+        ("aktivt_arbetssokande", soker),
+        ("annan_insats", insats),
+    ]
+}
+
+/// Income month by month for two years after `p`'s end (`Person::after`): it starts with
+/// the income just after the end (which agrees with the status) and changes as `o` says.
+/// The month of the first change comes from `u`, a uniform number spread evenly over the
+/// people of a cohort who start alike (see `later_years`), so that a cohort of 25 tells
+/// the story of its outlook rather than the luck of its draws; later changes are drawn
+/// month by month. Someone who moved away drops out of the register after a few months,
+/// and now and then the register has nothing around the six-month point.
+fn follow_up(rng: &mut Rng, p: &Person, o: &Outlook, u: f64) -> Vec<Option<String>> {
+    let end = p.avslutad.expect("someone who left");
+    let young = p.young_at_start();
+    let months = if p.orsak == "flytt" {
+        rng.range(1, 4)
+    } else {
+        24
+    };
+    let gap = rng.chance(0.05);
+    let six = end + Months::new(6);
+    let mut now = start_of_follow_up(p).to_string();
+    // Geometric: the first change comes in month 2 + m with chance h (1 − h)^m.
+    let h = hazard(&now, o);
+    let mut first = (h > 0.0).then(|| 2 + ((1.0 - u).ln() / (1.0 - h).ln()).floor() as i64);
+    (1..=24)
+        .map(|k: u32| {
+            if k > 1 {
+                match first {
+                    Some(month) if month == i64::from(k) => {
+                        now = change(rng, &now, young, o);
+                        first = None;
+                    }
+                    Some(_) => {}
+                    None => {
+                        if rng.chance(hazard(&now, o)) {
+                            now = change(rng, &now, young, o);
+                        }
+                    }
+                }
+            }
+            let date = first_of_next_month(end) + Months::new(k - 1);
+            let missing = i64::from(k) > months || (gap && (date - six).num_days().abs() <= 35);
+            (!missing).then(|| now.clone())
+        })
+        .collect()
+}
+
+/// The income just after the end.
+fn start_of_follow_up(p: &Person) -> &str {
+    if p.efter.is_empty() {
+        &p.fore
+    } else {
+        &p.efter
+    }
+}
+
+/// What kind of income `sources` is, for the chances of a change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Standing {
+    /// Work, studies or no public income only: self-supporting.
+    SelfSupporting,
+    /// Sjuk- or aktivitetsersättning, which seldom ends.
+    Ersattning,
+    Sick,
+    /// Looking for work, on försörjningsstöd, or not known.
+    Other,
+}
+
+fn standing(sources: &str) -> Standing {
+    let kallor: Vec<&str> = sources
+        .split('+')
+        .map(|source| source.split(':').next().unwrap_or(""))
+        .collect();
+    if kallor
+        .iter()
+        .all(|k| ["arbete", "studier", "ingen_offentlig"].contains(k))
+    {
+        Standing::SelfSupporting
+    } else if kallor
+        .iter()
+        .any(|k| ["sjukersattning", "aktivitetsersattning"].contains(k))
+    {
+        Standing::Ersattning
+    } else if kallor.contains(&"sjukpenning") {
+        Standing::Sick
+    } else {
+        Standing::Other
+    }
+}
+
+/// The chance of a change in one month.
+fn hazard(sources: &str, o: &Outlook) -> f64 {
+    match standing(sources) {
+        // Studies also end in work (a change that keeps them self-supporting).
+        Standing::SelfSupporting if sources.contains("studier") => o.loss + 0.03,
+        Standing::SelfSupporting => o.loss,
+        Standing::Ersattning => o.gain * 0.1,
+        // Or the sick leave turns into sjuk- or aktivitetsersättning.
+        Standing::Sick => o.gain * 0.4 + 0.015,
+        Standing::Other => o.gain,
+    }
+}
+
+/// What the income becomes when it changes: work or studies start or stop, sick leave
+/// may turn into sjuk- or aktivitetsersättning.
+fn change(rng: &mut Rng, sources: &str, young: bool, o: &Outlook) -> String {
+    let starts = |rng: &mut Rng| {
+        if young && rng.chance(0.35) {
+            "studier"
+        } else {
+            "arbete"
+        }
+    };
+    match standing(sources) {
+        Standing::SelfSupporting
+            if sources.contains("studier") && rng.chance(0.03 / hazard(sources, o)) =>
+        {
+            "arbete"
+        }
+        Standing::SelfSupporting if sources.contains("arbete") => rng.pick(&[
+            ("a_kassa", 2),
+            ("aktivitetsstod", 1),
+            ("forsorjningsstod", 1),
+        ]),
+        Standing::SelfSupporting => rng.pick(&[("aktivitetsstod", 1), ("forsorjningsstod", 1)]),
+        Standing::Sick if rng.chance(0.015 / hazard(sources, o)) => {
+            if young {
+                "aktivitetsersattning"
+            } else {
+                "sjukersattning"
+            }
+        }
+        _ => starts(rng),
+    }
+    .to_string()
+}
+
+/// What a project's later years look like.
+struct Later {
+    /// The generator's keys for newcomers start with this.
+    key: &'static str,
+    local_prefix: &'static str,
+    young_share: f64,
+    /// Newcomers in 2009H1, 2009H2, …, 2011H2.
+    newcomers: [usize; 6],
+    /// Days in the project, for newcomers and for those whose end is not drawn yet.
+    length: (i64, i64),
+    meetings_on: Weekday,
+}
+
+/// The later years of `project`: everyone still in it at `FIRST_END` leaves when their
+/// time comes (events in 2009–2011 along the way), newcomers arrive every half-year,
+/// meetings and anonymous cases go on, and everyone who left is followed up month by month.
+fn later_years(project: &mut Project, rng: &mut Rng, numbers: &mut BTreeSet<String>, l: &Later) {
+    let name = project.name;
+    let windows: Vec<(NaiveDate, NaiveDate)> = HALVES[4..]
+        .iter()
+        .map(|h| {
+            let h = half(h);
+            (
+                h.start() + TimeDelta::days(7),
+                h.end() - TimeDelta::days(12),
+            )
+        })
+        .collect();
+    for i in 0..project.people.len() {
+        let p = &project.people[i];
+        if p.inskriven > d(FIRST_END)
+            || p.avslutad.is_some_and(|a| a <= d(FIRST_END))
+            || p.orsak == "felregistrering"
+        {
+            continue;
+        }
+        let mut own = Rng::keyed(&[name, &p.key, "slutar"]);
+        if p.avslutad.is_none() {
+            // Not before 2009: the first collection has them in the project all 2008.
+            let days_left = (d(FIRST_END) - p.inskriven).num_days() + 14;
+            let end = weekday(p.planned_end.unwrap_or_else(|| {
+                let shortest = l.length.0.max(days_left);
+                let days = own.range(shortest, l.length.1.max(shortest + 60));
+                p.inskriven + TimeDelta::days(days)
+            }));
+            if end <= d(DATA_END) {
+                let young = p.young_at_start();
+                let p = &mut project.people[i];
+                p.avslutad = Some(end);
+                leave(&mut own, p, young, &outlook(name, end.year()));
+            }
+        }
+        let p = &project.people[i];
+        let mut events = extra_events(rng, p, &project.events, &windows);
+        if let Some(end) = p.avslutad
+            && own.chance(0.35)
+        {
+            let date = weekday(end + TimeDelta::days(own.range(60, 200)));
+            if date < d(DATA_END) {
+                events.push(uppf(&p.key, date));
+            }
+        }
+        project.events.extend(events);
+    }
+    let mut n = 0;
+    for (&count, h) in l.newcomers.iter().zip(&HALVES[4..]) {
+        let h = half(h);
+        for _ in 0..count {
+            n += 1;
+            let inskriven = rng.day(
+                h.start() + TimeDelta::days(3),
+                h.end() - TimeDelta::days(10),
+            );
+            let length = rng.range(l.length.0, l.length.1);
+            // Now and then someone is registered by mistake and closed within days.
+            let felregistrering = n % 41 == 0;
+            let avslutad = if felregistrering {
+                Some(inskriven + TimeDelta::days(rng.range(0, 4)))
+            } else {
+                Some(weekday(inskriven + TimeDelta::days(length))).filter(|&a| a <= d(DATA_END))
+            };
+            let (mut person, events) = generic_person(
+                rng,
+                &Generic {
+                    key: format!("{}{n:03}", l.key),
+                    project: name,
+                    local_prefix: l.local_prefix,
+                    inskriven,
+                    avslutad,
+                    followups_before: d(DATA_END),
+                    horizon: d(DATA_END),
+                    young_share: l.young_share,
+                },
+                numbers,
+            );
+            if felregistrering {
+                person.orsak = "felregistrering";
+                person.status = "";
+                person.fore = "okand".into();
+            } else {
+                person.no_income = rng.chance(0.04);
+                project.events.extend(events);
+            }
+            project.people.push(person);
+        }
+    }
+    for h in &HALVES[4..] {
+        let h = half(h);
+        project
+            .meetings
+            .extend(weekly_meetings(rng, h, l.meetings_on));
+        for _ in 0..rng.range(1, 3) {
+            project.anonymous.push((
+                weekday(rng.day(
+                    h.start() + TimeDelta::days(14),
+                    h.end() - TimeDelta::days(14),
+                )),
+                rng.range(1, 3) as u32,
+            ));
+        }
+    }
+    // Follow-up: within each cohort (the year of the end) and standing just after the end,
+    // the uniform numbers of the first change are spread evenly, in a shuffled order.
+    let mut cohorts: BTreeMap<(i32, Standing), Vec<usize>> = BTreeMap::new();
+    for (i, p) in project.people.iter().enumerate() {
+        if let Some(end) = p.avslutad
+            && p.orsak != "felregistrering"
+            && p.after.is_empty()
+        {
+            cohorts
+                .entry((end.year(), standing(start_of_follow_up(p))))
+                .or_default()
+                .push(i);
+        }
+    }
+    for ((year, standing), people) in cohorts {
+        let n = people.len() as f64;
+        let mut order = Rng::keyed(&[name, &year.to_string(), &format!("{standing:?}")]);
+        let mut slots: Vec<usize> = (0..people.len()).collect();
+        for j in (1..slots.len()).rev() {
+            let k = usize::try_from(order.range(0, j as i64)).expect("an index");
+            slots.swap(j, k);
+        }
+        for (i, slot) in people.into_iter().zip(slots) {
+            let p = &project.people[i];
+            let mut own = Rng::keyed(&[name, &p.key, "följs upp"]);
+            let u = (slot as f64 + own.unit()) / n;
+            let after = follow_up(&mut own, p, &outlook(name, year), u);
+            project.people[i].after = after;
+        }
+    }
+}
+
+fn sigma_later(project: &mut Project, numbers: &mut BTreeSet<String>) {
+    let mut rng = Rng(0x5349_474d_4132);
+    for (key, avslutad, orsak, status, efter) in SIGMA_2008H1_LEAVERS {
+        let p = project.person_mut(key);
+        assert!(p.avslutad.is_none(), "SIGMA {key} has left already");
+        p.avslutad = Some(d(avslutad));
+        p.orsak = orsak;
+        p.status = status;
+        p.efter = efter.into();
+    }
+    // More who left in 2007, and a few short stays in 2008H2, so that each year has some
+    // 25 leavers. They are not aktuella in 2008H1 and have no uppföljning in it.
+    for i in 13..=19 {
+        let inskriven = rng.day(d("2006-03-01"), d("2007-06-15"));
+        let earliest = inskriven.max(d("2007-01-08")) + TimeDelta::days(60);
+        let avslutad = rng
+            .day(earliest.min(d("2007-12-10")), d("2007-12-10"))
+            .max(d("2007-01-08"));
+        let (person, events) = generic_person(
+            &mut rng,
+            &Generic {
+                key: format!("A{i:02}"),
+                project: "SIGMA",
+                local_prefix: "SIG",
+                inskriven,
+                avslutad: Some(avslutad),
+                followups_before: d("2008-01-01"),
+                horizon: d(FIRST_END),
+                young_share: 0.45,
+            },
+            numbers,
+        );
+        project.people.push(person);
+        project.events.extend(events);
+    }
+    for i in 7..=11 {
+        let inskriven = rng.day(d("2008-07-02"), d("2008-09-12"));
+        let avslutad = rng.day(inskriven + TimeDelta::days(60), d("2008-12-19"));
+        let (mut person, events) = generic_person(
+            &mut rng,
+            &Generic {
+                key: format!("B{i:02}"),
+                project: "SIGMA",
+                local_prefix: "SIG",
+                inskriven,
+                avslutad: Some(avslutad),
+                followups_before: d(DATA_END),
+                horizon: d(DATA_END),
+                young_share: 0.45,
+            },
+            numbers,
+        );
+        // Most who leave within a few months broke off.
+        let young = person.young_at_start();
+        let short = Outlook {
+            orsak: orsak(15, 45, 15, 10, 10, 5),
+            ..outlook("SIGMA", 2008)
+        };
+        leave(
+            &mut Rng::keyed(&["SIGMA", &person.key, "slutar"]),
+            &mut person,
+            young,
+            &short,
+        );
+        project.people.push(person);
+        project.events.extend(events);
+    }
+    later_years(
+        project,
+        &mut rng,
+        numbers,
+        &Later {
+            key: "C",
+            local_prefix: "SIG",
+            young_share: 0.45,
+            newcomers: [18, 15, 16, 15, 14, 15],
+            length: (90, 540),
+            meetings_on: Weekday::Thu,
+        },
+    );
+}
+
+fn kompis_later(project: &mut Project, numbers: &mut BTreeSet<String>) {
+    let mut rng = Rng(0x004b_4f4d_5049_5332);
+    // O12 went on to SIGMA the day after she left: KOMPIS followed her up for a year, on
+    // aktivitetsstöd as in SIGMA.
+    project.person_mut("O12").after = vec![Some("aktivitetsstod".to_string()); 12];
+    later_years(
+        project,
+        &mut rng,
+        numbers,
+        &Later {
+            key: "L",
+            local_prefix: "KOM",
+            young_share: 0.8,
+            newcomers: [18, 21, 22, 18, 18, 17],
+            length: (100, 480),
+            meetings_on: Weekday::Tue,
+        },
+    );
 }
 
 // ---------------------------------------------------------------------------------------
@@ -774,6 +1305,14 @@ struct Person {
     efter: String,
     /// Half-years whose workbook lists the person although the dates do not say so.
     listad: Vec<HalfYear>,
+    /// For someone still in the project at `FIRST_END`: the day they leave, when it was
+    /// drawn with the first collection.
+    planned_end: Option<NaiveDate>,
+    /// Income month by month after the end: the sources on the first of the k-th month
+    /// after it at index k − 1, `None` where the register has nothing (see `follow_up`).
+    after: Vec<Option<String>>,
+    /// No income rows at all: a gap in the register.
+    no_income: bool,
 }
 
 fn person(key: &str, sex: Sex, id: IdSpec, inskriven: &str) -> Person {
@@ -809,6 +1348,9 @@ fn person(key: &str, sex: Sex, id: IdSpec, inskriven: &str) -> Person {
         fore: "okand".into(),
         efter: String::new(),
         listad: Vec::new(),
+        planned_end: None,
+        after: Vec::new(),
+        no_income: false,
     }
 }
 
@@ -873,6 +1415,23 @@ impl Person {
 
     fn ungdom(&self, h: HalfYear) -> bool {
         (16..=29).contains(&self.age(h))
+    }
+
+    /// 16–29 when they started.
+    fn young_at_start(&self) -> bool {
+        self.inskriven.year() - self.born_year <= 29
+    }
+
+    /// The income rows after the end: date and sources, `källa[:omfattning]` joined by `+`.
+    fn follow_up_rows(&self) -> impl Iterator<Item = (NaiveDate, &str)> + '_ {
+        let first = self.avslutad.map(first_of_next_month);
+        self.after
+            .iter()
+            .enumerate()
+            .filter_map(move |(k, sources)| {
+                let date = first? + Months::new(u32::try_from(k).expect("a month"));
+                sources.as_deref().map(|s| (date, s))
+            })
     }
 
     /// The Deltagare row, by column name.
@@ -1172,15 +1731,29 @@ impl Project {
             .unwrap_or_else(|| panic!("{}: no person {key}", self.name))
     }
 
+    fn person_mut(&mut self, key: &str) -> &mut Person {
+        let name = self.name;
+        self.people
+            .iter_mut()
+            .find(|p| p.key == key)
+            .unwrap_or_else(|| panic!("{name}: no person {key}"))
+    }
+
     /// The workbooks that list `person` in Deltagare: the half-years of their
-    /// participation, of their follow-ups, and any given by hand.
+    /// participation, of their follow-ups (an uppföljning, or income rows after the end),
+    /// and any given by hand.
     fn listed(&self, person: &Person) -> BTreeSet<HalfYear> {
+        let followed: BTreeSet<HalfYear> = person
+            .follow_up_rows()
+            .map(|(date, _)| HalfYear::containing(date))
+            .collect();
         HALVES
             .into_iter()
             .map(half)
             .filter(|&h| {
                 person.overlaps(h)
                     || person.listad.contains(&h)
+                    || followed.contains(&h)
                     || self.events.iter().any(|e| {
                         e.person == person.key
                             && e.text("typ") == "uppfoljning"
@@ -1226,10 +1799,13 @@ impl Project {
         Some(vec![placed])
     }
 
-    /// Income rows: at the start, the first of each month of participation, and about two
-    /// weeks, six and twelve months after the end.
+    /// Income rows: at the start, the first of each month of participation, and the first
+    /// of each month for two years after the end (`Person::after`).
     fn income(&self, person: &Person) -> Vec<Event> {
         let mut rows = Vec::new();
+        if person.no_income {
+            return rows;
+        }
         let mut add = |date: NaiveDate, sources: &str| {
             for source in sources.split('+').filter(|s| !s.is_empty()) {
                 let (kalla, omfattning) = match source.split_once(':') {
@@ -1246,21 +1822,8 @@ impl Project {
             add(month, &person.fore);
             month = month + Months::new(1);
         }
-        if let Some(end) = person.avslutad
-            && person.orsak != "felregistrering"
-        {
-            let after = if person.efter.is_empty() {
-                &person.fore
-            } else {
-                &person.efter
-            };
-            for date in [
-                end + TimeDelta::days(14),
-                end + Months::new(6),
-                end + Months::new(12),
-            ] {
-                add(weekday(date), after);
-            }
+        for (date, sources) in person.follow_up_rows() {
+            add(date, sources);
         }
         rows
     }
@@ -1460,6 +2023,16 @@ fn weekday(date: NaiveDate) -> NaiveDate {
 struct Rng(u64);
 
 impl Rng {
+    /// A stream of its own (FNV-1a of `parts`), e.g. for one person: what is drawn from it
+    /// does not depend on what was drawn before.
+    fn keyed(parts: &[&str]) -> Rng {
+        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+        for byte in parts.iter().flat_map(|p| p.bytes().chain([0])) {
+            hash = (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
+        }
+        Rng(hash)
+    }
+
     fn next(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.0;
@@ -1475,7 +2048,12 @@ impl Rng {
     }
 
     fn chance(&mut self, p: f64) -> bool {
-        (self.next() >> 11) as f64 / ((1u64 << 53) as f64) < p
+        self.unit() < p
+    }
+
+    /// A number in `0.0..1.0`.
+    fn unit(&mut self) -> f64 {
+        (self.next() >> 11) as f64 / ((1u64 << 53) as f64)
     }
 
     fn pick<T: Copy>(&mut self, weighted: &[(T, u32)]) -> T {
@@ -1524,6 +2102,31 @@ fn weekly_meetings(rng: &mut Rng, h: HalfYear, day: Weekday) -> Vec<Meeting> {
         "2008-12-25",
         "2008-12-26",
         "2008-12-31",
+        "2009-01-01",
+        "2009-01-06",
+        "2009-04-10",
+        "2009-04-13",
+        "2009-05-01",
+        "2009-05-21",
+        "2009-06-19",
+        "2009-12-24",
+        "2009-12-25",
+        "2009-12-31",
+        "2010-01-01",
+        "2010-01-06",
+        "2010-04-02",
+        "2010-04-05",
+        "2010-05-13",
+        "2010-06-25",
+        "2010-12-24",
+        "2010-12-31",
+        "2011-01-06",
+        "2011-04-22",
+        "2011-04-25",
+        "2011-06-02",
+        "2011-06-06",
+        "2011-06-24",
+        "2011-12-26",
     ]
     .map(d);
     let (from, to) = if h.half() == 1 {
@@ -1581,12 +2184,18 @@ fn weekly_meetings(rng: &mut Rng, h: HalfYear, day: Weekday) -> Vec<Meeting> {
 /// What the generator needs to make up one participant.
 struct Generic {
     key: String,
+    project: &'static str,
     /// Prefix of a project-local code, e.g. SIG.
     local_prefix: &'static str,
     inskriven: NaiveDate,
     avslutad: Option<NaiveDate>,
     /// Follow-ups only before this day.
     followups_before: NaiveDate,
+    /// The last day the data knows of when the person is drawn: later decisions are left
+    /// out, and insatser running past it stay open.
+    horizon: NaiveDate,
+    /// The chance of being 16–29 at the start.
+    young_share: f64,
 }
 
 fn generic_person(
@@ -1595,7 +2204,7 @@ fn generic_person(
     numbers: &mut BTreeSet<String>,
 ) -> (Person, Vec<Event>) {
     let sex = if rng.chance(0.62) { Sex::K } else { Sex::M };
-    let young = rng.chance(0.45);
+    let young = rng.chance(g.young_share);
     let age = if young {
         rng.range(19, 29)
     } else {
@@ -1728,59 +2337,12 @@ fn generic_person(
     .to_string();
     if let Some(end) = g.avslutad {
         p.avslutad = Some(end);
-        p.orsak = rng.pick(&[
-            ("enligt_plan", 55),
-            ("avbrott", 12),
-            ("flytt", 6),
-            ("sjukdom", 8),
-            ("annan_insats", 14),
-            ("annat", 5),
-        ]);
-        p.status = match p.orsak {
-            "enligt_plan" => rng.pick(&[
-                ("forvarvsarbete", 35),
-                ("studier", 20),
-                ("aktivt_arbetssokande", 30),
-                ("annan_insats", 15),
-            ]),
-            "avbrott" => rng.pick(&[
-                ("ovrigt", 4),
-                ("aktivt_arbetssokande", 3),
-                ("ej_arbetsfor", 3),
-            ]),
-            "flytt" => "ovrigt",
-            "sjukdom" => "ej_arbetsfor",
-            "annan_insats" => "annan_insats",
-            _ => rng.pick(&[("ovrigt", 1), ("ej_arbetsfor", 1)]),
-        };
-        p.efter = match p.status {
-            "forvarvsarbete" => rng
-                .pick(&[("arbete", 4), ("arbete:75+sjukersattning:25", 1)])
-                .to_string(),
-            "studier" => "studier".to_string(),
-            "aktivt_arbetssokande" => rng
-                .pick(&[("aktivitetsstod", 2), ("a_kassa", 1)])
-                .to_string(),
-            "ej_arbetsfor" => (if young {
-                "aktivitetsersattning"
-            } else {
-                "sjukersattning"
-            })
-            .to_string(),
-            "ovrigt" => rng
-                .pick(&[
-                    ("forsorjningsstod", 2),
-                    ("okand", 1),
-                    ("ingen_offentlig", 1),
-                ])
-                .to_string(),
-            _ => p.fore.clone(),
-        };
+        leave(rng, &mut p, young, &outlook(g.project, end.year()));
     }
 
     let key = g.key.as_str();
     let start = g.inskriven;
-    let last = g.avslutad.unwrap_or(d(DATA_END));
+    let last = g.avslutad.unwrap_or(g.horizon);
     let ongoing_end =
         |end: NaiveDate| (end < last || g.avslutad.is_some()).then_some(end.min(last));
     let mut events = vec![gb(
@@ -1849,7 +2411,7 @@ fn generic_person(
                 let applied = informed + TimeDelta::days(rng.range(14, 40));
                 let decided = weekday(applied + TimeDelta::days(rng.range(30, 80)));
                 events.push(lss(key, weekday(applied), "ansokt", what));
-                if decided <= d(DATA_END) {
+                if decided <= g.horizon {
                     let outcome = if rng.chance(0.7) {
                         "beviljad"
                     } else {
@@ -1866,7 +2428,7 @@ fn generic_person(
         let step = rng.pick(&[("ansokt", 7), ("forlangning_bedomd", 3)]);
         events.push(ers(key, date, typ, step));
         let decided = weekday(date + TimeDelta::days(rng.range(60, 150)));
-        if step == "ansokt" && decided <= d(DATA_END) && rng.chance(0.6) {
+        if step == "ansokt" && decided <= g.horizon && rng.chance(0.6) {
             events.push(ers(
                 key,
                 decided,
@@ -1886,7 +2448,7 @@ fn generic_person(
         && rng.chance(0.35)
     {
         let date = weekday(end + TimeDelta::days(rng.range(60, 200)));
-        if date < g.followups_before && date <= d(DATA_END) {
+        if date < g.followups_before {
             events.push(uppf(key, date));
         }
     }
@@ -1895,9 +2457,9 @@ fn generic_person(
     (p, events)
 }
 
-/// More events for a hand-written person, only inside `windows` (never in 2008H1):
-/// referrals, flerpartssamtal, and in 2008H2 a praktik, a sick-leave spell or an
-/// application now and then.
+/// More events for someone already in the project, only inside `windows` (never in
+/// 2008H1): referrals, flerpartssamtal, and from 2008H2 on a praktik or a sick-leave spell
+/// now and then.
 fn extra_events(
     rng: &mut Rng,
     p: &Person,
@@ -1960,6 +2522,47 @@ fn extra_events(
         }
     }
     events
+}
+
+/// How `p` leaves: avslutsorsak, status efter avslut, and the income just after the end,
+/// which agrees with the status.
+fn leave(rng: &mut Rng, p: &mut Person, young: bool, o: &Outlook) {
+    p.orsak = rng.pick(&o.orsak);
+    p.status = match p.orsak {
+        "enligt_plan" => rng.pick(&o.plan),
+        "avbrott" => rng.pick(&[
+            ("ovrigt", 4),
+            ("aktivt_arbetssokande", 3),
+            ("ej_arbetsfor", 3),
+        ]),
+        "flytt" => "ovrigt",
+        "sjukdom" => "ej_arbetsfor",
+        "annan_insats" => "annan_insats",
+        _ => rng.pick(&[("ovrigt", 1), ("ej_arbetsfor", 1)]),
+    };
+    p.efter = match p.status {
+        "forvarvsarbete" => rng
+            .pick(&[("arbete", 4), ("arbete:75+sjukersattning:25", 1)])
+            .to_string(),
+        "studier" => "studier".to_string(),
+        "aktivt_arbetssokande" => rng
+            .pick(&[("aktivitetsstod", 2), ("a_kassa", 1)])
+            .to_string(),
+        "ej_arbetsfor" => (if young {
+            "aktivitetsersattning"
+        } else {
+            "sjukersattning"
+        })
+        .to_string(),
+        "ovrigt" => rng
+            .pick(&[
+                ("forsorjningsstod", 2),
+                ("okand", 1),
+                ("ingen_offentlig", 1),
+            ])
+            .to_string(),
+        _ => p.fore.clone(),
+    };
 }
 
 // ---------------------------------------------------------------------------------------
