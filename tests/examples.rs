@@ -175,6 +175,113 @@ fn golden_reports() {
     golden("sigma_2008H1_publik.md", &out);
 }
 
+/// The outcome and participant reports of the examples, as golden files: a change to
+/// any figure or to the layout shows in review.
+#[test]
+fn golden_table_reports() {
+    let wd = loaded();
+    let cases: [(&str, &[&str]); 6] = [
+        (
+            "utfall_KOMPIS_2010.md",
+            &["utfall", "--projekt", "KOMPIS", "--period", "2010"],
+        ),
+        (
+            "utfall_KOMPIS_2010.json",
+            &[
+                "utfall",
+                "--projekt",
+                "KOMPIS",
+                "--period",
+                "2010",
+                "--format",
+                "json",
+            ],
+        ),
+        (
+            "utfall_alla_2009_publik.md",
+            &[
+                "utfall",
+                "--projekt",
+                "alla",
+                "--period",
+                "2009",
+                "--publik",
+            ],
+        ),
+        (
+            "utfall_KOMPIS_jamfor_2008_2010.md",
+            &["utfall", "--projekt", "KOMPIS", "--jamfor", "2008", "2010"],
+        ),
+        (
+            "deltagare_SIGMA_2008H1.md",
+            &["deltagare", "--projekt", "SIGMA", "--period", "2008H1"],
+        ),
+        (
+            "deltagare_alla_2010_publik.md",
+            &[
+                "deltagare",
+                "--projekt",
+                "alla",
+                "--period",
+                "2010",
+                "--publik",
+            ],
+        ),
+    ];
+    for (name, args) in cases {
+        let mut all = vec!["report"];
+        all.extend_from_slice(args);
+        golden(name, wd.finsam(&all).ok());
+    }
+}
+
+/// The significant change the examples were built to show: KOMPIS's share
+/// självförsörjande twelve months after the end, 2008 against 2010.
+#[test]
+fn kompis_improves_beyond_chance_from_2008_to_2010() {
+    let wd = loaded();
+    let out = wd
+        .finsam(&[
+            "report",
+            "utfall",
+            "--projekt",
+            "KOMPIS",
+            "--jamfor",
+            "2008",
+            "2010",
+            "--format",
+            "json",
+        ])
+        .ok()
+        .to_string();
+    let report: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let table = report["tabeller"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["fraga"] == "sjalvforsorjande.sql")
+        .unwrap();
+    let row = table["rader"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["text"] == "12 månader efter: självförsörjande")
+        .unwrap();
+    assert_eq!(
+        (row["a"]["antal"].as_i64(), row["a"]["n"].as_i64()),
+        (Some(5), Some(25))
+    );
+    assert_eq!(
+        (row["b"]["antal"].as_i64(), row["b"]["n"].as_i64()),
+        (Some(18), Some(37))
+    );
+    // Pooled z-test: p̂ = 23/62; z = (18/37 − 5/25) / √(p̂(1−p̂)(1/25 + 1/37)) ≈ 2.29.
+    let p = row["p_varde"].as_f64().unwrap();
+    assert!((p - 0.022).abs() < 0.001, "{p}");
+    assert_eq!(row["test"], "z-test");
+    assert_eq!(row["storre_an_slumpen"], true);
+}
+
 /// Every report the examples allow, published: no small count shows and no hidden
 /// count can be worked out from the totals.
 #[test]
@@ -273,7 +380,10 @@ fn outcome_queries_add_up() {
         entry.0 += number(&row[6]);
         entry.1 = number(&row[7]);
     }
-    assert_eq!(per_point.len(), 5 * per_point.keys().filter(|k| k.2 == "Vid start").count());
+    assert_eq!(
+        per_point.len(),
+        5 * per_point.keys().filter(|k| k.2 == "Vid start").count()
+    );
     for (point, (sum, n)) in per_point {
         assert_eq!(sum, n, "{point:?}");
     }

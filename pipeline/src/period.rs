@@ -81,7 +81,9 @@ pub enum Period {
 }
 
 #[derive(Debug, thiserror::Error, PartialEq)]
-#[error("\"{0}\" är ingen period: skriv ett halvår (2008H1), ett år (2008) eller flera år (2005-2024)")]
+#[error(
+    "\"{0}\" är ingen period: skriv ett halvår (2008H1), ett år (2008) eller flera år (2005-2024)"
+)]
 pub struct PeriodError(pub String);
 
 impl Period {
@@ -173,7 +175,16 @@ mod tests {
         assert_eq!(years, Period::Years(2005, 2024));
         assert_eq!(years.to_string(), "2005-2024");
         assert_eq!(years.end(), NaiveDate::from_ymd_opt(2024, 12, 31).unwrap());
-        for bad in ["08", "20080", "2008H3", "år", "", "2010-2005", "2005-", "2005-24"] {
+        for bad in [
+            "08",
+            "20080",
+            "2008H3",
+            "år",
+            "",
+            "2010-2005",
+            "2005-",
+            "2005-24",
+        ] {
             assert!(bad.parse::<Period>().is_err(), "{bad}");
         }
     }

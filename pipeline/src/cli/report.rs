@@ -198,8 +198,9 @@ fn table_report(args: TableArgs, folder: &str) -> finsam::Result<Exit> {
     let library = QueryLibrary::load(args.queries.as_deref(), folder)?;
     let dataset = Dataset::open(&args.data.data, &schema)?;
     let runtime = super::runtime()?;
-    let xlsx_error =
-        |e: rust_xlsxwriter::XlsxError| finsam::Error::Output(format!("kan inte skriva Excel-rapporten: {e}"));
+    let xlsx_error = |e: rust_xlsxwriter::XlsxError| {
+        finsam::Error::Output(format!("kan inte skriva Excel-rapporten: {e}"))
+    };
     let bytes = runtime.block_on(async {
         let engine = Engine::open(&dataset, &schema).await?;
         Ok::<_, finsam::Error>(match &plan {

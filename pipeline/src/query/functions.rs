@@ -49,7 +49,9 @@ pub fn all() -> Vec<ScalarUDF> {
 
 /// The first and last day of a half-year (`2008H1`) or a calendar year (`2008`).
 pub fn period_bounds(text: &str) -> Result<(NaiveDate, NaiveDate), String> {
-    let period: Period = text.parse().map_err(|e: crate::period::PeriodError| e.to_string())?;
+    let period: Period = text
+        .parse()
+        .map_err(|e: crate::period::PeriodError| e.to_string())?;
     Ok((period.start(), period.end()))
 }
 

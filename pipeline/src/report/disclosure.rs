@@ -280,7 +280,11 @@ pub fn verify(
     threshold: i64,
     original: &Report,
 ) -> Result<(), String> {
-    check(&counts(report), &Cells::of_report(original, sums), threshold)
+    check(
+        &counts(report),
+        &Cells::of_report(original, sums),
+        threshold,
+    )
 }
 
 /// [`verify`] for any table: `shown` are the counts left visible, `truth` every cell

@@ -219,7 +219,11 @@ mod tests {
         assert_same(&groups, "status.sql", 6);
         let counted = shared_parts("utfall", "\nn AS (", "\n)");
         assert_same(&counted, "status.sql", 4);
-        let points = shared_parts("utfall", "punkter AS (", "\n    WHERE narhet = 1\n)");
+        let points = shared_parts(
+            "utfall",
+            "punkter AS (",
+            "\n    WHERE datum BETWEEN dag - INTERVAL '1 month' AND dag + INTERVAL '1 month'\n)",
+        );
         assert_same(&points, "sjalvforsorjande.sql", 4);
     }
 

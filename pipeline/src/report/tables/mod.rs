@@ -48,6 +48,18 @@ pub struct TableReport {
     /// What the reader should know about the data behind the figures.
     pub anmarkningar: Vec<String>,
     pub tabeller: Vec<Table>,
+    /// The notes' counts, to word them again under disclosure control.
+    #[serde(skip)]
+    pub notes: Vec<Note>,
+}
+
+/// A note on the data with the count it is about.
+#[derive(Debug, Clone)]
+pub struct Note {
+    /// The text, with `{antal}` for `count` and `{n}` for the population.
+    pub text: String,
+    pub count: i64,
+    pub n: i64,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -187,6 +199,7 @@ pub async fn build(
         publik_troskel: selection.public_threshold,
         anmarkningar: Vec::new(),
         tabeller: Vec::new(),
+        notes: Vec::new(),
     };
     if report.inlamningar.is_empty() {
         report
@@ -218,7 +231,8 @@ pub async fn build(
     };
     if let Some(quality) = &layout.kvalitet {
         let (file, data) = result(&quality.fraga);
-        report.anmarkningar = place::notes(quality, file, data, selection.public_threshold)?;
+        report.notes = place::notes(quality, file, data)?;
+        report.anmarkningar = place::note_texts(&report.notes, selection.public_threshold);
     }
     for entry in &layout.tabeller {
         let (file, data) = result(&entry.fraga);
@@ -236,7 +250,7 @@ pub async fn build(
             .push("Urvalet har inga deltagare i perioden: tabellerna är tomma.".to_string());
     }
     if let Some(threshold) = selection.public_threshold {
-        publish::apply(&mut report, threshold);
+        publish(&mut report, threshold);
     }
     Ok(report)
 }
@@ -262,6 +276,9 @@ async fn run_all(
 /// Applies disclosure control to an exact report, as `build` does with a threshold.
 pub fn publish(report: &mut TableReport, threshold: i64) {
     report.publik_troskel = Some(threshold);
+    if !report.notes.is_empty() {
+        report.anmarkningar = place::note_texts(&report.notes, Some(threshold));
+    }
     publish::apply(report, threshold);
 }
 

@@ -8,11 +8,11 @@
 use std::collections::BTreeMap;
 
 use super::layout::{Quality, TableEntry, TableKind, TableLayout};
-use super::{Cell, ChangeCell, Column, NumberCell, Row, ShareCell, SurvivalCell, Table};
+use super::{Cell, ChangeCell, Column, Note, NumberCell, Row, ShareCell, SurvivalCell, Table};
+use crate::query::QueryResult;
 use crate::report::queries::QueryFile;
 use crate::report::stats::{self, kaplan_meier, quartiles, wilson};
 use crate::report::{Columns, ReportError};
-use crate::query::QueryResult;
 
 /// The months after the end a cohort is followed.
 const FOLLOW_UP_MONTHS: i64 = 24;
@@ -60,13 +60,14 @@ pub fn tables(
     })
 }
 
-/// The data notes: one per quality count above zero, or the note for an empty population.
+/// The data notes with their counts: one per quality count above zero, or the note for
+/// an empty population. The counts stay with the text so disclosure control can soften
+/// them ([`note_texts`]).
 pub fn notes(
     quality: &Quality,
     file: &QueryFile,
     data: &QueryResult,
-    threshold: Option<i64>,
-) -> Result<Vec<String>, ReportError> {
+) -> Result<Vec<Note>, ReportError> {
     let columns = Columns {
         file: &file.name,
         result: data,
@@ -81,26 +82,41 @@ pub fn notes(
     };
     let n = first(&quality.n)?;
     if n == 0 {
-        return Ok(vec![quality.tom.clone()]);
+        return Ok(vec![Note {
+            text: quality.tom.clone(),
+            count: 0,
+            n,
+        }]);
     }
     let mut notes = Vec::new();
     for note in &quality.anmarkningar {
         let count = first(&note.kolumn)?;
-        if count == 0 {
-            continue;
+        if count > 0 {
+            notes.push(Note {
+                text: note.text.clone(),
+                count,
+                n,
+            });
         }
-        // A small count in a note for outside readers is as telling as one in a table.
-        let shown = match threshold {
-            Some(t) if count < t => format!("färre än {t}"),
-            _ => count.to_string(),
-        };
-        notes.push(
-            note.text
-                .replace("{antal}", &shown)
-                .replace("{n}", &n.to_string()),
-        );
     }
     Ok(notes)
+}
+
+/// The notes as shown: `{antal}` and `{n}` replaced by the counts, a count below the
+/// threshold as "färre än 5" (a small count in a note tells as much as one in a table).
+pub fn note_texts(notes: &[Note], threshold: Option<i64>) -> Vec<String> {
+    notes
+        .iter()
+        .map(|note| {
+            let shown = match threshold {
+                Some(t) if note.count < t => format!("färre än {t}"),
+                _ => note.count.to_string(),
+            };
+            note.text
+                .replace("{antal}", &shown)
+                .replace("{n}", &note.n.to_string())
+        })
+        .collect()
 }
 
 /// A row of a query in the group contract (`indelning, grupp, rad, ordning, [del,
@@ -345,14 +361,19 @@ fn matrices(
     let mut categories: BTreeMap<(i64, String), ()> = BTreeMap::new();
     let mut groups: BTreeMap<ColumnKey, (i64, PairCounts)> = BTreeMap::new();
     for i in 0..indelning.len() {
-        let (f, t) = (from[i].clone().unwrap_or_default(), to[i].clone().unwrap_or_default());
+        let (f, t) = (
+            from[i].clone().unwrap_or_default(),
+            to[i].clone().unwrap_or_default(),
+        );
         categories.insert((from_order[i].unwrap_or(0), f.clone()), ());
         categories.insert((to_order[i].unwrap_or(0), t.clone()), ());
         let key = column_key(
             indelning[i].as_deref().unwrap_or(""),
             grupp[i].as_deref().unwrap_or("uppgift saknas"),
         );
-        let group = groups.entry(key).or_insert((n[i].unwrap_or(0), BTreeMap::new()));
+        let group = groups
+            .entry(key)
+            .or_insert((n[i].unwrap_or(0), BTreeMap::new()));
         *group.1.entry((f, t)).or_default() += antal[i].unwrap_or(0);
     }
     let labels: Vec<String> = categories.into_keys().map(|(_, label)| label).collect();
@@ -400,9 +421,10 @@ fn matrices(
                 .sum();
             let k = cell_key("Σ", t);
             celler.push(share(column_total, total, k.clone(), n_key.clone()));
-            table
-                .sums
-                .push((column_parts.remove(t.as_str()).unwrap_or_default(), k.clone()));
+            table.sums.push((
+                column_parts.remove(t.as_str()).unwrap_or_default(),
+                k.clone(),
+            ));
             column_totals.push(k);
         }
         celler.push(share(total, total, n_key.clone(), n_key.clone()));
@@ -495,7 +517,10 @@ fn cohort_rows(columns: &Columns) -> Result<BTreeMap<i64, Cohort>, ReportError> 
         columns.integers("forsta")?,
         columns.integers("censurerade")?,
     ];
-    let (n, without) = (columns.integers("n")?, columns.integers("utan_uppfoljning")?);
+    let (n, without) = (
+        columns.integers("n")?,
+        columns.integers("utan_uppfoljning")?,
+    );
     let mut cohorts: BTreeMap<i64, Cohort> = BTreeMap::new();
     for i in 0..cohort.len() {
         let Some(c) = cohort[i] else {
@@ -559,7 +584,12 @@ fn follow_up(
                     // Those with data in the month are part of the cohort: the rest is a count.
                     let with_data = key(&format!("med uppgift {m}"), c);
                     table.pairs.push((with_data.clone(), key("n", c)));
-                    share(v[0], v[1], key(&format!("självförsörjande {m}"), c), with_data)
+                    share(
+                        v[0],
+                        v[1],
+                        key(&format!("självförsörjande {m}"), c),
+                        with_data,
+                    )
                 }
             });
         }

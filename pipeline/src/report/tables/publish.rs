@@ -192,7 +192,10 @@ pub fn verify(published: &TableReport, exact: &TableReport, threshold: i64) -> R
                 && (c.i_risk.is_none_or(|n| n < threshold)
                     || c.handelser.is_none_or(|n| (1..threshold).contains(&n)))
             {
-                return Err(format!("tabell {}: en kurvpunkt bygger på få personer", table.nr));
+                return Err(format!(
+                    "tabell {}: en kurvpunkt bygger på få personer",
+                    table.nr
+                ));
             }
         }
     }

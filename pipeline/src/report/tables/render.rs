@@ -71,7 +71,11 @@ fn cell_text(cell: &Cell, column: Option<&Column>, kind: TableKind) -> String {
             match (c.n, c.andel) {
                 (Some(0), _) => NONE.to_string(),
                 (_, Some(share)) => {
-                    format!("{count} · {} %{}", percent(share), interval(c.ki_lag, c.ki_hog))
+                    format!(
+                        "{count} · {} %{}",
+                        percent(share),
+                        interval(c.ki_lag, c.ki_hog)
+                    )
                 }
                 _ => format!("{count} · {HIDDEN}"),
             }
@@ -143,12 +147,14 @@ fn grid_tables(report: &TableReport) -> Vec<GridTable> {
             let mut header = vec![String::new()];
             header.extend(table.kolumner.iter().map(|c| c.text.clone()));
             let mut rows = Vec::new();
-            if table.typ != TableKind::Matris && table.kolumner.iter().any(|c| c.n_key.is_some())
-            {
+            if table.typ != TableKind::Matris && table.kolumner.iter().any(|c| c.n_key.is_some()) {
                 let mut n_row = vec!["n".to_string()];
-                n_row.extend(table.kolumner.iter().map(|c| {
-                    c.n.map_or(HIDDEN.to_string(), |n| n.to_string())
-                }));
+                n_row.extend(
+                    table
+                        .kolumner
+                        .iter()
+                        .map(|c| c.n.map_or(HIDDEN.to_string(), |n| n.to_string())),
+                );
                 rows.push(n_row);
             }
             for row in &table.rader {
@@ -225,8 +231,9 @@ fn comparison_grid(report: &ComparisonReport) -> Grid {
                         row.text.clone(),
                         compared_text(&row.a),
                         compared_text(&row.b),
-                        row.skillnad_procentenheter
-                            .map_or(String::new(), |d| format!("{} pe", signed(d.round() as i64))),
+                        row.skillnad_procentenheter.map_or(String::new(), |d| {
+                            format!("{} pe", signed(d.round() as i64))
+                        }),
                         row.p_varde.map_or(String::new(), format_p),
                         verdict,
                     ]
@@ -248,8 +255,18 @@ fn comparison_grid(report: &ComparisonReport) -> Grid {
     Grid {
         title: format!("{}: jämförelse {a} och {b}", report.title),
         about: vec![
-            format!("{a}: {} ({} – {})", selection(report_a), report_a.start, report_a.slut),
-            format!("{b}: {} ({} – {})", selection(report_b), report_b.start, report_b.slut),
+            format!(
+                "{a}: {} ({} – {})",
+                selection(report_a),
+                report_a.start,
+                report_a.slut
+            ),
+            format!(
+                "{b}: {} ({} – {})",
+                selection(report_b),
+                report_b.start,
+                report_b.slut
+            ),
             report.metod.clone(),
         ],
         notes,

@@ -78,14 +78,27 @@ fn table_sheet(workbook: &mut Workbook, table: &Table, formats: &Formats) -> Res
         .collect();
     // Matrices make one table per group under one number: keep sheet names unique.
     let name = if workbook.worksheet_from_name(&name).is_ok() {
-        format!("{}-{}", &name[..name.len().min(26)], workbook.worksheets().len())
+        format!(
+            "{}-{}",
+            &name[..name.len().min(26)],
+            workbook.worksheets().len()
+        )
     } else {
         name
     };
     let sheet = workbook.add_worksheet().set_name(&name)?;
     sheet.set_column_width(0, 34)?;
-    sheet.write_string_with_format(0, 0, format!("{}. {}", table.nr, table.rubrik), &formats.heading)?;
-    sheet.write_string(1, 0, format!("Källa: {} ({})", table.fraga, table.fraga_titel))?;
+    sheet.write_string_with_format(
+        0,
+        0,
+        format!("{}. {}", table.nr, table.rubrik),
+        &formats.heading,
+    )?;
+    sheet.write_string(
+        1,
+        0,
+        format!("Källa: {} ({})", table.fraga, table.fraga_titel),
+    )?;
     let parts = parts(table);
     let width = parts.len() as u16;
     for (i, column) in table.kolumner.iter().enumerate() {
@@ -140,7 +153,10 @@ fn table_sheet(workbook: &mut Workbook, table: &Table, formats: &Formats) -> Res
 fn about_lines(report: &TableReport) -> Vec<String> {
     let mut lines = vec![
         format!("Projekt: {}", report.projekt.join(", ")),
-        format!("Period: {} ({} – {})", report.period, report.start, report.slut),
+        format!(
+            "Period: {} ({} – {})",
+            report.period, report.start, report.slut
+        ),
         format!("Underlag: {}", report.inlamningar.join(", ")),
     ];
     if let Some(t) = report.publik_troskel {
@@ -150,7 +166,12 @@ fn about_lines(report: &TableReport) -> Vec<String> {
         ));
     }
     lines.push("Andelar med 95 % konfidensintervall (Wilson).".to_string());
-    lines.extend(report.anmarkningar.iter().map(|n| format!("Anmärkning: {n}")));
+    lines.extend(
+        report
+            .anmarkningar
+            .iter()
+            .map(|n| format!("Anmärkning: {n}")),
+    );
     lines
 }
 
@@ -176,8 +197,22 @@ pub fn comparison_to_xlsx(report: &ComparisonReport) -> Result<Vec<u8>, XlsxErro
     let sheet = workbook.add_worksheet().set_name("Jämförelse")?;
     sheet.set_column_width(0, 40)?;
     let header = [
-        "tabell", "rad", "antal A", "n A", "andel A", "KI låg A", "KI hög A", "antal B", "n B",
-        "andel B", "KI låg B", "KI hög B", "skillnad (pe)", "p", "test", "större än slumpen",
+        "tabell",
+        "rad",
+        "antal A",
+        "n A",
+        "andel A",
+        "KI låg A",
+        "KI hög A",
+        "antal B",
+        "n B",
+        "andel B",
+        "KI låg B",
+        "KI hög B",
+        "skillnad (pe)",
+        "p",
+        "test",
+        "större än slumpen",
     ];
     sheet.write_string(0, 0, format!("A = {a}, B = {b}"))?;
     for (i, h) in header.iter().enumerate() {
@@ -200,7 +235,14 @@ pub fn comparison_to_xlsx(report: &ComparisonReport) -> Result<Vec<u8>, XlsxErro
             for (col, (value, format)) in (2..).zip(side(&row.a).into_iter().chain(side(&row.b))) {
                 write_value(sheet, line, col, value, format, &formats)?;
             }
-            write_value(sheet, line, 12, row.skillnad_procentenheter, Some(&formats.decimal), &formats)?;
+            write_value(
+                sheet,
+                line,
+                12,
+                row.skillnad_procentenheter,
+                Some(&formats.decimal),
+                &formats,
+            )?;
             write_value(sheet, line, 13, row.p_varde, None, &formats)?;
             sheet.write_string(line, 14, row.test.as_deref().unwrap_or(""))?;
             sheet.write_string(
