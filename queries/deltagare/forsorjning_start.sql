@@ -9,8 +9,14 @@
 -- Parametrar: $projekt (kortnamn; flera åtskilda med komma, eller alla), $period (halvår 2008H1, år 2008 eller flera år 2005-2024)
 WITH senaste AS (
     -- The latest submission's row for each participation: later submissions correct earlier ones.
-    SELECT d.*, row_number() OVER (PARTITION BY d.projekt, d.person ORDER BY d.halvar DESC) AS nr
+    SELECT d.*
     FROM deltagare d
+    JOIN (
+        SELECT projekt, person, max(halvar) AS halvar
+        FROM deltagare
+        WHERE i_urval(projekt, $projekt)
+        GROUP BY projekt, person
+    ) m ON m.projekt = d.projekt AND m.person = d.person AND m.halvar = d.halvar
     WHERE i_urval(d.projekt, $projekt)
 ),
 aktuella AS (
@@ -26,47 +32,51 @@ aktuella AS (
                ELSE 'övriga åldrar'
            END AS aldersgrupp
     FROM senaste s
-    WHERE s.nr = 1
-      AND halvar_slut(s.halvar) >= period_start($period)
+    WHERE halvar_slut(s.halvar) >= period_start($period)
       AND s.inskriven <= period_slut($period)
       AND (s.avslutad IS NULL OR s.avslutad >= period_start($period))
       AND s.samtycke
       AND NOT EXISTS (SELECT 1 FROM kod_avslutsorsak k WHERE k.exkluderas AND k.kod = s.avslutsorsak)
 ),
-kallor AS (
-    SELECT DISTINCT f.projekt, f.person, f.datum, f.kalla, coalesce(f.omfattning, 100) AS omfattning
-    FROM forsorjning f
-    WHERE i_urval(f.projekt, $projekt)
-),
-narmast AS (
-    -- The date of the person's income rows nearest the inskrivning, within a month either side.
-    SELECT projekt, person, datum
-    FROM (
-        SELECT a.projekt, a.person, d.datum,
-               row_number() OVER (
-                   PARTITION BY a.projekt, a.person
-                   ORDER BY abs(CAST(d.datum AS INT) - CAST(a.inskriven AS INT)), d.datum
-               ) AS r
-        FROM aktuella a
-        JOIN (SELECT DISTINCT projekt, person, datum FROM kallor) d
-          ON d.projekt = a.projekt AND d.person = a.person
-         AND d.datum BETWEEN a.inskriven - INTERVAL '1 month' AND a.inskriven + INTERVAL '1 month'
-    )
-    WHERE r = 1
-),
-rader AS (
-    SELECT a.projekt, a.person, a.kon, a.aldersgrupp, coalesce(c.kalla, 'saknas') AS kod
+nara AS (
+    -- Each income row of an aktuell participant within a month of the inskrivning.
+    SELECT a.projekt, a.person, a.kon, a.aldersgrupp, f.datum, f.kalla,
+           abs(CAST(f.datum AS INT) - CAST(a.inskriven AS INT)) AS avstand
     FROM aktuella a
-    LEFT JOIN narmast n ON n.projekt = a.projekt AND n.person = a.person
-    LEFT JOIN kallor c ON c.projekt = a.projekt AND c.person = a.person AND c.datum = n.datum
+    JOIN forsorjning f ON f.projekt = a.projekt AND f.person = a.person
+    WHERE i_urval(f.projekt, $projekt)
+      AND f.datum BETWEEN a.inskriven - INTERVAL '1 month' AND a.inskriven + INTERVAL '1 month'
 ),
-indelad AS (
-    SELECT 'totalt' AS indelning, 'alla' AS grupp, projekt, person, kod FROM rader
-    UNION ALL SELECT 'kon', kon, projekt, person, kod FROM rader
-    UNION ALL SELECT 'alder', aldersgrupp, projekt, person, kod FROM rader
+dagar AS (
+    SELECT projekt, person, kon, aldersgrupp, datum, min(avstand) AS avstand,
+           array_agg(DISTINCT kalla) AS kallor
+    FROM nara
+    GROUP BY projekt, person, kon, aldersgrupp, datum
+),
+per_person AS (
+    -- The sources of the day nearest the inskrivning (the earlier one on a tie), and a
+    -- marker "med uppgift" so one pass counts both the sources and those with any data.
+    SELECT kon, aldersgrupp,
+           unnest(array_append(first_value(kallor ORDER BY avstand, datum), 'med uppgift')) AS kalla
+    FROM dagar
+    GROUP BY projekt, person, kon, aldersgrupp
+),
+indelningar AS (
+    SELECT * FROM (VALUES ('totalt'), ('kon'), ('alder')) AS i(indelning)
 ),
 n AS (
-    SELECT indelning, grupp, count(DISTINCT projekt || ':' || person) AS n FROM indelad GROUP BY indelning, grupp
+    SELECT i.indelning,
+           CASE i.indelning WHEN 'totalt' THEN 'alla' WHEN 'kon' THEN a.kon ELSE a.aldersgrupp END AS grupp,
+           count(*) AS n
+    FROM aktuella a CROSS JOIN indelningar i
+    GROUP BY 1, 2
+),
+per_kalla AS (
+    SELECT i.indelning,
+           CASE i.indelning WHEN 'totalt' THEN 'alla' WHEN 'kon' THEN p.kon ELSE p.aldersgrupp END AS grupp,
+           p.kalla, count(*) AS antal
+    FROM per_person p CROSS JOIN indelningar i
+    GROUP BY 1, 2, 3
 ),
 kategorier AS (
     -- BIGINT on both sides: otherwise the result says Int32 and carries Int64 (DataFusion 55).
@@ -74,11 +84,11 @@ kategorier AS (
     UNION ALL SELECT 'saknas', 'Uppgift saknas', 99
 )
 SELECT n.indelning, n.grupp, k.etikett AS rad, k.ordning,
-       count(DISTINCT i.projekt || ':' || i.person) AS antal,
+       CASE WHEN k.kod = 'saknas' THEN n.n - coalesce(c.antal, 0) ELSE coalesce(c.antal, 0) END AS antal,
        n.n
 FROM n
 CROSS JOIN kategorier k
-LEFT JOIN indelad i ON i.indelning = n.indelning AND i.grupp = n.grupp AND i.kod = k.kod
-GROUP BY n.indelning, n.grupp, k.etikett, k.ordning, n.n
--- "+ 0": DataFusion 55 otherwise drops this sort key after the grouping (seen 2026-11-25).
-ORDER BY n.indelning, n.grupp, k.ordning + 0
+LEFT JOIN per_kalla c
+       ON c.indelning = n.indelning AND c.grupp = n.grupp
+      AND c.kalla = CASE WHEN k.kod = 'saknas' THEN 'med uppgift' ELSE k.kod END
+ORDER BY 1, 2, 4

@@ -8,8 +8,14 @@
 -- Parametrar: $projekt (kortnamn; flera åtskilda med komma, eller alla), $period (halvår 2008H1, år 2008 eller flera år 2005-2024)
 WITH senaste AS (
     -- The latest submission's row for each participation: later submissions correct earlier ones.
-    SELECT d.*, row_number() OVER (PARTITION BY d.projekt, d.person ORDER BY d.halvar DESC) AS nr
+    SELECT d.*
     FROM deltagare d
+    JOIN (
+        SELECT projekt, person, max(halvar) AS halvar
+        FROM deltagare
+        WHERE i_urval(projekt, $projekt)
+        GROUP BY projekt, person
+    ) m ON m.projekt = d.projekt AND m.person = d.person AND m.halvar = d.halvar
     WHERE i_urval(d.projekt, $projekt)
 ),
 aktuella AS (
@@ -25,8 +31,7 @@ aktuella AS (
                ELSE 'övriga åldrar'
            END AS aldersgrupp
     FROM senaste s
-    WHERE s.nr = 1
-      AND halvar_slut(s.halvar) >= period_start($period)
+    WHERE halvar_slut(s.halvar) >= period_start($period)
       AND s.inskriven <= period_slut($period)
       AND (s.avslutad IS NULL OR s.avslutad >= period_start($period))
       AND s.samtycke

@@ -8,8 +8,14 @@
 -- Parametrar: $projekt (kortnamn; flera åtskilda med komma, eller alla), $period (halvår 2008H1, år 2008 eller flera år 2005-2024)
 WITH senaste AS (
     -- The latest submission's row for each participation: later submissions correct earlier ones.
-    SELECT d.*, row_number() OVER (PARTITION BY d.projekt, d.person ORDER BY d.halvar DESC) AS nr
+    SELECT d.*
     FROM deltagare d
+    JOIN (
+        SELECT projekt, person, max(halvar) AS halvar
+        FROM deltagare
+        WHERE i_urval(projekt, $projekt)
+        GROUP BY projekt, person
+    ) m ON m.projekt = d.projekt AND m.person = d.person AND m.halvar = d.halvar
     WHERE i_urval(d.projekt, $projekt)
 ),
 avslutade AS (
@@ -21,8 +27,7 @@ avslutade AS (
                ELSE 'övriga åldrar'
            END AS aldersgrupp
     FROM senaste s
-    WHERE s.nr = 1
-      AND s.avslutad BETWEEN period_start($period) AND period_slut($period)
+    WHERE s.avslutad BETWEEN period_start($period) AND period_slut($period)
       AND s.samtycke
       AND NOT EXISTS (SELECT 1 FROM kod_avslutsorsak k WHERE k.exkluderas AND k.kod = s.avslutsorsak)
 ),
@@ -70,20 +75,21 @@ dagar AS (
     GROUP BY projekt, person, kon, aldersgrupp, datum
 ),
 efter AS (
-    -- The day nearest the point decides (the earlier one on a tie).
+    -- The day nearest the point decides (the earlier one on a tie): the smallest
+    -- (distance, day) key wins; its last two digits carry arbete and studier that day.
     SELECT projekt, person, kon, aldersgrupp,
-           first_value(arbete ORDER BY avstand, datum) AS arbete,
-           first_value(studier ORDER BY avstand, datum) AS studier
+           min((CAST(avstand AS BIGINT) * 100000 + CAST(datum AS INT)) * 4
+               + CASE WHEN arbete THEN 2 ELSE 0 END + CASE WHEN studier THEN 1 ELSE 0 END) AS nyckel
     FROM dagar
     GROUP BY projekt, person, kon, aldersgrupp
 ),
 summor AS (
     SELECT i.indelning,
            CASE i.indelning WHEN 'totalt' THEN 'alla' WHEN 'kon' THEN e.kon ELSE e.aldersgrupp END AS grupp,
-           count(*) FILTER (WHERE e.arbete) AS arbete,
-           count(*) FILTER (WHERE e.studier) AS studier,
-           count(*) FILTER (WHERE e.arbete AND e.studier) AS bada,
-           count(*) FILTER (WHERE e.arbete OR e.studier) AS nagot,
+           count(*) FILTER (WHERE e.nyckel % 4 >= 2) AS arbete,
+           count(*) FILTER (WHERE e.nyckel % 2 = 1) AS studier,
+           count(*) FILTER (WHERE e.nyckel % 4 = 3) AS bada,
+           count(*) FILTER (WHERE e.nyckel % 4 > 0) AS nagot,
            count(*) AS med_uppgift
     FROM efter e CROSS JOIN indelningar i
     GROUP BY 1, 2

@@ -14,8 +14,14 @@
 -- Parametrar: $projekt (kortnamn; flera åtskilda med komma, eller alla), $period (halvår 2008H1, år 2008 eller flera år 2005-2024)
 WITH senaste AS (
     -- The latest submission's row for each participation: later submissions correct earlier ones.
-    SELECT d.*, row_number() OVER (PARTITION BY d.projekt, d.person ORDER BY d.halvar DESC) AS nr
+    SELECT d.*
     FROM deltagare d
+    JOIN (
+        SELECT projekt, person, max(halvar) AS halvar
+        FROM deltagare
+        WHERE i_urval(projekt, $projekt)
+        GROUP BY projekt, person
+    ) m ON m.projekt = d.projekt AND m.person = d.person AND m.halvar = d.halvar
     WHERE i_urval(d.projekt, $projekt)
 ),
 avslutade AS (
@@ -27,8 +33,7 @@ avslutade AS (
                ELSE 'övriga åldrar'
            END AS aldersgrupp
     FROM senaste s
-    WHERE s.nr = 1
-      AND s.avslutad IS NOT NULL
+    WHERE s.avslutad IS NOT NULL
       AND s.inskriven <= period_slut($period)
       AND s.samtycke
       AND NOT EXISTS (SELECT 1 FROM kod_avslutsorsak k WHERE k.exkluderas AND k.kod = s.avslutsorsak)
@@ -53,8 +58,11 @@ dagar AS (
     GROUP BY projekt, person, kohort, manad, datum
 ),
 manader AS (
-    -- The day nearest the month point decides (the earlier one on a tie).
-    SELECT projekt, person, kohort, manad, first_value(sjalvforsorjande ORDER BY avstand, datum) AS sjalvforsorjande
+    -- The day nearest the month point decides (the earlier one on a tie): the smallest
+    -- (distance, day) key wins, and its last digit carries whether that day was självförsörjande.
+    SELECT projekt, person, kohort, manad,
+           min((CAST(round(avstand * 100) AS BIGINT) * 100000 + CAST(datum AS INT)) * 2
+               + CASE WHEN sjalvforsorjande THEN 0 ELSE 1 END) % 2 = 0 AS sjalvforsorjande
     FROM dagar
     GROUP BY projekt, person, kohort, manad
 ),

@@ -9,8 +9,14 @@
 -- Parametrar: $projekt (kortnamn; flera åtskilda med komma, eller alla), $period (halvår 2008H1, år 2008 eller flera år 2005-2024)
 WITH senaste AS (
     -- The latest submission's row for each participation: later submissions correct earlier ones.
-    SELECT d.*, row_number() OVER (PARTITION BY d.projekt, d.person ORDER BY d.halvar DESC) AS nr
+    SELECT d.*
     FROM deltagare d
+    JOIN (
+        SELECT projekt, person, max(halvar) AS halvar
+        FROM deltagare
+        WHERE i_urval(projekt, $projekt)
+        GROUP BY projekt, person
+    ) m ON m.projekt = d.projekt AND m.person = d.person AND m.halvar = d.halvar
     WHERE i_urval(d.projekt, $projekt)
 ),
 avslutade AS (
@@ -22,8 +28,7 @@ avslutade AS (
                ELSE 'övriga åldrar'
            END AS aldersgrupp
     FROM senaste s
-    WHERE s.nr = 1
-      AND s.avslutad BETWEEN period_start($period) AND period_slut($period)
+    WHERE s.avslutad BETWEEN period_start($period) AND period_slut($period)
       AND s.samtycke
       AND NOT EXISTS (SELECT 1 FROM kod_avslutsorsak k WHERE k.exkluderas AND k.kod = s.avslutsorsak)
 ),
@@ -56,29 +61,25 @@ nara AS (
     WHERE datum BETWEEN dag - INTERVAL '1 month' AND dag + INTERVAL '1 month'
 ),
 dagar AS (
-    -- The main source of a day: the largest share; on a tie, the code list's order.
+    -- The main source of a day: the largest share; on a tie, the code list's order. The
+    -- smallest (1000 − share, order) key wins and its last two digits are the code's order.
     SELECT r.projekt, r.person, r.ordning, r.datum, min(r.avstand) AS avstand,
-           first_value(r.kalla ORDER BY r.omfattning DESC, k.ordning) AS kalla
+           min((1000 - CAST(round(r.omfattning) AS BIGINT)) * 100 + k.ordning) % 100 AS kalla
     FROM nara r
-    LEFT JOIN kod_forsorjningskalla k ON k.kod = r.kalla
+    JOIN kod_forsorjningskalla k ON k.kod = r.kalla
     WHERE r.ordning IN (1, 2)
     GROUP BY r.projekt, r.person, r.ordning, r.datum
 ),
-huvudkalla AS (
-    -- The main source of the day nearest the point (the earlier one on a tie).
-    SELECT projekt, person, ordning, first_value(kalla ORDER BY avstand, datum) AS kalla
-    FROM dagar
-    GROUP BY projekt, person, ordning
-),
 fore_efter AS (
+    -- The main source of the day nearest each point (the earlier day on a tie), as the code's order.
     SELECT projekt, person,
-           max(CASE WHEN ordning = 1 THEN kalla END) AS fran,
-           max(CASE WHEN ordning = 2 THEN kalla END) AS till
-    FROM huvudkalla
+           min(CASE WHEN ordning = 1 THEN (CAST(avstand AS BIGINT) * 100000 + CAST(datum AS INT)) * 100 + kalla END) % 100 AS fran,
+           min(CASE WHEN ordning = 2 THEN (CAST(avstand AS BIGINT) * 100000 + CAST(datum AS INT)) * 100 + kalla END) % 100 AS till
+    FROM dagar
     GROUP BY projekt, person
 ),
 par AS (
-    SELECT a.kon, a.aldersgrupp, coalesce(h.fran, 'saknas') AS fran, coalesce(h.till, 'saknas') AS till
+    SELECT a.kon, a.aldersgrupp, coalesce(h.fran, 99) AS fran, coalesce(h.till, 99) AS till
     FROM avslutade a
     LEFT JOIN fore_efter h ON h.projekt = a.projekt AND h.person = a.person
 ),
@@ -99,6 +100,6 @@ SELECT p.indelning, p.grupp,
        p.antal,
        sum(p.antal) OVER (PARTITION BY p.indelning, p.grupp) AS n
 FROM parvis p
-JOIN kategorier f ON f.kod = p.fran
-JOIN kategorier t ON t.kod = p.till
+JOIN kategorier f ON f.ordning = p.fran
+JOIN kategorier t ON t.ordning = p.till
 ORDER BY p.indelning, p.grupp, f.ordning + 0, t.ordning + 0

@@ -255,13 +255,17 @@ pub async fn build(
     Ok(report)
 }
 
-/// Runs every query file at once: DataFusion spreads the work over the cores.
+/// Runs the query files as many at a time as there are cores: small queries overlap
+/// their file listing and planning, while a selection of millions of rows does not hold
+/// every query's hash tables in memory at once.
 async fn run_all(
     engine: &Engine,
     files: &[QueryFile],
     params: &[(String, String)],
 ) -> Result<Vec<QueryResult>, ReportError> {
-    let runs = files.iter().map(|file| async move {
+    use futures::{StreamExt, TryStreamExt};
+    let at_once = std::thread::available_parallelism().map_or(2, |n| n.get());
+    futures::stream::iter(files.iter().map(|file| async move {
         engine
             .run_with(&file.sql, params, Unused::Ignore)
             .await
@@ -269,8 +273,10 @@ async fn run_all(
                 file: file.name.clone(),
                 source,
             })
-    });
-    futures::future::try_join_all(runs).await
+    }))
+    .buffered(at_once)
+    .try_collect()
+    .await
 }
 
 /// Applies disclosure control to an exact report, as `build` does with a threshold.
