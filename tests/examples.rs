@@ -3,11 +3,9 @@
 //! golden files for the Markdown and JSON reports, and disclosure control on every
 //! report the examples allow.
 
-use std::path::Path;
-
 use serde_json::{Value, json};
 
-use crate::workdir::{Workdir, figure, repo, report_json};
+use crate::workdir::{Workdir, figure, golden, repo, report_json};
 
 fn loaded() -> Workdir {
     let wd = Workdir::with_fixed_key();
@@ -122,20 +120,6 @@ fn the_whole_forbund_counts_a_person_in_both_projects_once() {
         alla
     );
     assert!(alla <= sigma + kompis);
-}
-
-/// Compares with a golden file; `UPDATE_GOLDEN=1` rewrites it.
-fn golden(name: &str, actual: &str) {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../tests/golden")
-        .join(name);
-    if std::env::var_os("UPDATE_GOLDEN").is_some() {
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(&path, actual).unwrap();
-    }
-    let expected = std::fs::read_to_string(&path)
-        .unwrap_or_else(|_| panic!("{} missing: run with UPDATE_GOLDEN=1", path.display()));
-    assert_eq!(actual, expected, "{name} differs from its golden file");
 }
 
 #[test]

@@ -32,11 +32,9 @@
 //! So 2009 has n = 9: Kvinnor A C E G I (5), Män B D F H (4); 16–29 A F H I (4),
 //! 30–49 B C E (3), 50–64 D G (2). Kohort (inskrivningsår) 2008: A B C D F H I, 2009: E G.
 
-use std::path::Path;
-
 use serde_json::Value;
 
-use crate::workdir::{Workdir, fixture};
+use crate::workdir::{Workdir, fixture, golden};
 
 /// The group columns of every group table, in order, and their n in 2009.
 const COLUMNS: [&str; 6] = ["alla", "K", "M", "16–29", "30–49", "50–64"];
@@ -878,20 +876,6 @@ fn comparing_2009_with_2010() {
     );
 }
 
-/// Compares with a golden file; `UPDATE_GOLDEN=1` rewrites it.
-fn golden(name: &str, actual: &str) {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../tests/golden")
-        .join(name);
-    if std::env::var_os("UPDATE_GOLDEN").is_some() {
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(&path, actual).unwrap();
-    }
-    let expected = std::fs::read_to_string(&path)
-        .unwrap_or_else(|_| panic!("{} missing: run with UPDATE_GOLDEN=1", path.display()));
-    assert_eq!(actual, expected, "{name} differs from its golden file");
-}
-
 #[test]
 fn golden_markdown_reports() {
     let wd = loaded();
@@ -906,4 +890,47 @@ fn golden_markdown_reports() {
         all.extend_from_slice(args);
         golden(name, wd.finsam(&all).ok());
     }
+}
+
+/// The Excel version carries the numbers as numbers: one sheet per table, each group
+/// column as antal, n, andel and the interval's ends.
+#[test]
+fn the_excel_report_has_a_sheet_per_table_with_real_numbers() {
+    use calamine::{Data, Reader};
+    let wd = loaded();
+    wd.finsam(&[
+        "report",
+        "utfall",
+        "--projekt",
+        "UTFALL",
+        "--period",
+        "2009",
+        "--format",
+        "xlsx",
+        "--out",
+        "u.xlsx",
+    ])
+    .ok();
+    let mut book = calamine::open_workbook_auto(wd.path("u.xlsx")).unwrap();
+    let names = book.sheet_names();
+    assert_eq!(names[0], "Om rapporten");
+    let status = names
+        .iter()
+        .find(|n| n.starts_with("1 Status efter avslut"))
+        .unwrap()
+        .clone();
+    let sheet = book.worksheet_range(&status).unwrap();
+    let row = sheet
+        .rows()
+        .find(|r| r.first() == Some(&Data::String("Förvärvsarbete".into())))
+        .unwrap();
+    // Anna and Gunilla of the nine who ended in 2009: 2/9, Wilson 0.063–0.547.
+    assert_eq!((&row[1], &row[2]), (&Data::Float(2.0), &Data::Float(9.0)));
+    let number = |d: &Data| match d {
+        Data::Float(f) => *f,
+        other => panic!("{other:?}"),
+    };
+    assert!((number(&row[3]) - 2.0 / 9.0).abs() < 1e-9);
+    assert!((number(&row[4]) - 0.063).abs() < 0.0005, "{:?}", row[4]);
+    assert!((number(&row[5]) - 0.547).abs() < 0.0005, "{:?}", row[5]);
 }

@@ -41,6 +41,13 @@ struct HalvarArgs {
     /// The half-year, e.g. 2008H1.
     #[arg(long)]
     period: HalfYear,
+    #[command(flatten)]
+    output: OutputArgs,
+}
+
+/// How any report is written, and from which data and queries.
+#[derive(clap::Args)]
+struct OutputArgs {
     #[arg(long, value_enum, default_value = "markdown")]
     format: ReportFormat,
     /// For readers outside the project: hide small counts (shown as ..), shares of
@@ -53,11 +60,28 @@ struct HalvarArgs {
     /// Write to this file instead of standard output.
     #[arg(long, short)]
     out: Option<PathBuf>,
-    /// Read the query files from this folder (with a halvar/ subfolder) instead of the bundled ones.
+    /// Read the query files from this folder (with halvar/, utfall/ and deltagare/
+    /// subfolders) instead of the bundled ones.
     #[arg(long, env = "FINSAM_QUERIES")]
     queries: Option<PathBuf>,
     #[command(flatten)]
     data: DataArgs,
+}
+
+impl OutputArgs {
+    fn threshold(&self) -> Option<i64> {
+        self.publik.then_some(self.troskel)
+    }
+
+    /// Excel needs a file: refuse before any work is done.
+    fn check(&self) -> finsam::Result<()> {
+        if matches!(self.format, ReportFormat::Xlsx) && self.out.is_none() {
+            return Err(finsam::Error::Usage(
+                "--format xlsx kräver --out FIL.xlsx".into(),
+            ));
+        }
+        Ok(())
+    }
 }
 
 /// Outcomes for participants who ended in the period (`utfall`), or the SUS-style
@@ -85,31 +109,15 @@ struct TableArgs {
     /// Project short name; repeat for several, or `alla` for the whole förbund.
     #[arg(long)]
     projekt: Vec<String>,
-    /// A half-year (2008H1) or a calendar year (2008).
+    /// A half-year (2008H1), a calendar year (2008) or several years (2005-2024).
     #[arg(long)]
     period: Option<Period>,
     /// Compare two periods (2008 2010) of the selected projects, or two projects
     /// (SIGMA KOMPIS) in --period, and say whether each difference is larger than chance.
     #[arg(long, num_args = 2, value_names = ["A", "B"])]
     jamfor: Vec<String>,
-    #[arg(long, value_enum, default_value = "markdown")]
-    format: ReportFormat,
-    /// For readers outside the project: hide small counts (shown as ..), shares of
-    /// them and any cell that would let them be recomputed.
-    #[arg(long)]
-    publik: bool,
-    /// With --publik: counts from 1 up to this value minus one are hidden.
-    #[arg(long, default_value_t = finsam::report::disclosure::DEFAULT_THRESHOLD, requires = "publik", value_parser = clap::value_parser!(i64).range(2..))]
-    troskel: i64,
-    /// Write to this file instead of standard output.
-    #[arg(long, short)]
-    out: Option<PathBuf>,
-    /// Read the query files from this folder (with utfall/ and deltagare/ subfolders)
-    /// instead of the bundled ones.
-    #[arg(long, env = "FINSAM_QUERIES")]
-    queries: Option<PathBuf>,
     #[command(flatten)]
-    data: DataArgs,
+    output: OutputArgs,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -135,7 +143,7 @@ enum Plan {
 }
 
 fn plan(args: &TableArgs) -> finsam::Result<Plan> {
-    let threshold = args.publik.then_some(args.troskel);
+    let threshold = args.output.threshold();
     let usage = |m: &str| Err(finsam::Error::Usage(m.to_string()));
     let selection = |projects: Vec<String>, period: Period| TableSelection {
         projects,
@@ -189,25 +197,19 @@ fn plan(args: &TableArgs) -> finsam::Result<Plan> {
 
 fn table_report(args: TableArgs, folder: &str) -> finsam::Result<Exit> {
     let plan = plan(&args)?;
-    if matches!(args.format, ReportFormat::Xlsx) && args.out.is_none() {
-        return Err(finsam::Error::Usage(
-            "--format xlsx kräver --out FIL.xlsx".into(),
-        ));
-    }
-    let schema = args.data.schema()?;
-    let library = QueryLibrary::load(args.queries.as_deref(), folder)?;
-    let dataset = Dataset::open(&args.data.data, &schema)?;
+    let output = &args.output;
+    output.check()?;
+    let schema = output.data.schema()?;
+    let library = QueryLibrary::load(output.queries.as_deref(), folder)?;
+    let dataset = Dataset::open(&output.data.data, &schema)?;
     let runtime = super::runtime()?;
-    let xlsx_error = |e: rust_xlsxwriter::XlsxError| {
-        finsam::Error::Output(format!("kan inte skriva Excel-rapporten: {e}"))
-    };
     let bytes = runtime.block_on(async {
         let engine = Engine::open(&dataset, &schema).await?;
         Ok::<_, finsam::Error>(match &plan {
             Plan::Single(selection) => {
                 let report = tables::build(&dataset, &engine, &library, selection).await?;
                 warn_about(&report);
-                match args.format {
+                match output.format {
                     ReportFormat::Markdown => tables::to_markdown(&report).into_bytes(),
                     ReportFormat::Html => tables::to_html(&report).into_bytes(),
                     ReportFormat::Json => json(&report),
@@ -220,7 +222,7 @@ fn table_report(args: TableArgs, folder: &str) -> finsam::Result<Exit> {
                     tables::build(&dataset, &engine, &library, second)
                 )?;
                 let report = tables::compare(labels.clone(), a, b);
-                match args.format {
+                match output.format {
                     ReportFormat::Markdown => tables::comparison_to_markdown(&report).into_bytes(),
                     ReportFormat::Html => tables::comparison_to_html(&report).into_bytes(),
                     ReportFormat::Json => json(&report),
@@ -231,7 +233,7 @@ fn table_report(args: TableArgs, folder: &str) -> finsam::Result<Exit> {
             }
         })
     })?;
-    report::write_output(&bytes, args.out.as_deref())?;
+    report::write_output(&bytes, output.out.as_deref())?;
     Ok(Exit::Ok)
 }
 
@@ -248,36 +250,31 @@ fn json<T: serde::Serialize>(value: &T) -> Vec<u8> {
 }
 
 fn half_year(args: HalvarArgs) -> finsam::Result<Exit> {
-    let schema = args.data.schema()?;
-    let library = QueryLibrary::load(args.queries.as_deref(), "halvar")?;
-    let dataset = Dataset::open(&args.data.data, &schema)?;
+    let output = &args.output;
+    output.check()?;
+    let schema = output.data.schema()?;
+    let library = QueryLibrary::load(output.queries.as_deref(), "halvar")?;
+    let dataset = Dataset::open(&output.data.data, &schema)?;
     let selection = Selection {
         projects: args.projekt.clone(),
         period: args.period,
-        public_threshold: args.publik.then_some(args.troskel),
+        public_threshold: output.threshold(),
     };
     let runtime = super::runtime()?;
     let report = runtime.block_on(async {
         let engine = Engine::open(&dataset, &schema).await?;
         Ok::<_, finsam::Error>(report::half_year(&dataset, &engine, &library, &selection).await?)
     })?;
-    let bytes = match args.format {
+    let bytes = match output.format {
         ReportFormat::Markdown => report::to_markdown(&report).into_bytes(),
         ReportFormat::Html => report::to_html(&report).into_bytes(),
-        ReportFormat::Json => {
-            (serde_json::to_string_pretty(&report).expect("reports serialise") + "\n").into_bytes()
-        }
-        ReportFormat::Xlsx => {
-            if args.out.is_none() {
-                return Err(finsam::Error::Usage(
-                    "--format xlsx kräver --out FIL.xlsx".into(),
-                ));
-            }
-            report::to_xlsx(&report).map_err(|e| {
-                finsam::Error::Output(format!("kan inte skriva Excel-rapporten: {e}"))
-            })?
-        }
+        ReportFormat::Json => json(&report),
+        ReportFormat::Xlsx => report::to_xlsx(&report).map_err(xlsx_error)?,
     };
-    report::write_output(&bytes, args.out.as_deref())?;
+    report::write_output(&bytes, output.out.as_deref())?;
     Ok(Exit::Ok)
+}
+
+fn xlsx_error(error: rust_xlsxwriter::XlsxError) -> finsam::Error {
+    finsam::Error::Output(format!("kan inte skriva Excel-rapporten: {error}"))
 }

@@ -6,6 +6,8 @@ use super::Report;
 use super::view::view;
 
 const TEMPLATE: &str = include_str!("halvar.html");
+/// The look shared by every HTML report.
+pub(super) const STYLE: &str = include_str!("stil.css");
 
 pub fn to_html(report: &Report) -> String {
     let mut env = Environment::new();
@@ -14,6 +16,6 @@ pub fn to_html(report: &Report) -> String {
     let view = view(report);
     env.get_template("halvar.html")
         .expect("added above")
-        .render(context! { report => report, projects => view.projects, rows => view.rows, breakdowns => view.breakdowns })
+        .render(context! { style => STYLE, report => report, projects => view.projects, rows => view.rows, breakdowns => view.breakdowns })
         .expect("the bundled template renders every report")
 }

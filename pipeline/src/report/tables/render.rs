@@ -329,7 +329,7 @@ fn html(grid: &Grid) -> String {
         .expect("the bundled template parses");
     env.get_template("tabeller.html")
         .expect("added above")
-        .render(context! { grid => grid })
+        .render(context! { style => crate::report::html::STYLE, grid => grid })
         .expect("the bundled template renders every report")
 }
 
