@@ -4,7 +4,11 @@
 use std::{env, fs, path::Path};
 
 fn main() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    // Read at run time, not with env!(): cargo reuses a compiled build script across
+    // clones at other paths (a shared CARGO_TARGET_DIR), and a baked-in path would
+    // bundle another clone's files, or none.
+    let manifest_dir = env::var("CARGO_MANIFEST_DIR").expect("CARGO_MANIFEST_DIR is set by cargo");
+    let root = Path::new(&manifest_dir).join("..");
     let mut entries = Vec::new();
     for folder in ["schemas", "queries"] {
         let dir = root.join(folder);
