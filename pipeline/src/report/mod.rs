@@ -188,29 +188,13 @@ pub async fn half_year(
         ("projekt".to_string(), selection.parameter()),
         ("halvar".to_string(), halvar),
     ];
-    // Each query file runs once, all of them at the same time: DataFusion spreads the
-    // work over the cores, and small queries overlap their file listing and reading.
-    let names: std::collections::BTreeSet<&str> =
-        layout.figures.iter().map(|f| f.query.as_str()).collect();
-    let files = names
-        .into_iter()
-        .map(|name| library.query(name))
-        .collect::<Result<Vec<_>, _>>()?;
-    let params = &params;
-    let runs = files.iter().map(|file| async move {
-        let result = engine
-            .run_with(&file.sql, params, Unused::Ignore)
-            .await
-            .map_err(|source| ReportError::Query {
-                file: file.name.clone(),
-                source,
-            })?;
-        Ok::<_, ReportError>((file.name.clone(), (file, result)))
-    });
-    let results: BTreeMap<String, (&QueryFile, QueryResult)> = futures::future::try_join_all(runs)
-        .await?
-        .into_iter()
-        .collect();
+    let results = run_queries(
+        engine,
+        library,
+        layout.figures.iter().map(|f| f.query.as_str()),
+        &params,
+    )
+    .await?;
     for figure in &layout.figures {
         let (file, result) = &results[&figure.query];
         report.figurer.push(place(figure, file, result)?);
@@ -219,6 +203,37 @@ pub async fn half_year(
         disclosure::apply(&mut report, &layout.sums, threshold);
     }
     Ok(report)
+}
+
+/// Runs each named query file of `library` once, as many at a time as there are cores:
+/// small queries overlap their file listing and planning, while a selection of millions
+/// of rows does not hold every query's hash tables in memory at once. By file name.
+async fn run_queries(
+    engine: &Engine,
+    library: &QueryLibrary,
+    names: impl IntoIterator<Item = &str>,
+    params: &[(String, String)],
+) -> Result<BTreeMap<String, (QueryFile, QueryResult)>, ReportError> {
+    use futures::{StreamExt, TryStreamExt};
+    let names: std::collections::BTreeSet<&str> = names.into_iter().collect();
+    let files = names
+        .into_iter()
+        .map(|name| library.query(name))
+        .collect::<Result<Vec<_>, _>>()?;
+    let at_once = std::thread::available_parallelism().map_or(2, |n| n.get());
+    futures::stream::iter(files.into_iter().map(|file| async move {
+        let result = engine
+            .run_with(&file.sql, params, Unused::Ignore)
+            .await
+            .map_err(|source| ReportError::Query {
+                file: file.name.clone(),
+                source,
+            })?;
+        Ok((file.name.clone(), (file, result)))
+    }))
+    .buffered(at_once)
+    .try_collect()
+    .await
 }
 
 /// The selected projects as reports name them (upper case, or `alla`); an error names

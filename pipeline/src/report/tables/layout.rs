@@ -102,12 +102,9 @@ impl TableLayout {
         Ok(layout)
     }
 
-    /// The query files the tables need, each once.
-    pub fn queries(&self) -> Vec<&str> {
-        let mut names: Vec<&str> = self.tabeller.iter().map(|t| t.fraga.as_str()).collect();
-        names.sort_unstable();
-        names.dedup();
-        names
+    /// The query files the tables need (a file may feed several tables).
+    pub fn queries(&self) -> impl Iterator<Item = &str> {
+        self.tabeller.iter().map(|t| t.fraga.as_str())
     }
 
     /// How a `grupp` value is shown.

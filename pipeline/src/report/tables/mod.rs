@@ -23,7 +23,7 @@ pub use xlsx::{comparison_to_xlsx, to_xlsx};
 
 use super::{ReportError, queries::QueryFile};
 use crate::period::Period;
-use crate::query::{Engine, QueryResult, Unused};
+use crate::query::{Engine, QueryResult};
 use crate::store::Dataset;
 
 /// The layout file in each table report's query folder.
@@ -211,23 +211,17 @@ pub async fn build(
         ("projekt".to_string(), parameter),
         ("period".to_string(), selection.period.to_string()),
     ];
-    let mut names: Vec<&str> = layout.queries();
-    if let Some(quality) = &layout.kvalitet {
-        names.push(&quality.fraga);
-    }
-    names.sort_unstable();
-    names.dedup();
-    let files = names
-        .into_iter()
-        .map(|name| library.query(name))
-        .collect::<Result<Vec<_>, _>>()?;
-    let results = run_all(engine, &files, &params).await?;
+    let quality_query = layout.kvalitet.as_ref().map(|q| q.fraga.as_str());
+    let results = super::run_queries(
+        engine,
+        library,
+        layout.queries().chain(quality_query),
+        &params,
+    )
+    .await?;
     let result = |name: &str| -> (&QueryFile, &QueryResult) {
-        let index = files
-            .iter()
-            .position(|f| f.name == name)
-            .expect("every table's query ran");
-        (&files[index], &results[index])
+        let (file, data) = &results[name];
+        (file, data)
     };
     if let Some(quality) = &layout.kvalitet {
         let (file, data) = result(&quality.fraga);
@@ -253,30 +247,6 @@ pub async fn build(
         publish(&mut report, threshold);
     }
     Ok(report)
-}
-
-/// Runs the query files as many at a time as there are cores: small queries overlap
-/// their file listing and planning, while a selection of millions of rows does not hold
-/// every query's hash tables in memory at once.
-async fn run_all(
-    engine: &Engine,
-    files: &[QueryFile],
-    params: &[(String, String)],
-) -> Result<Vec<QueryResult>, ReportError> {
-    use futures::{StreamExt, TryStreamExt};
-    let at_once = std::thread::available_parallelism().map_or(2, |n| n.get());
-    futures::stream::iter(files.iter().map(|file| async move {
-        engine
-            .run_with(&file.sql, params, Unused::Ignore)
-            .await
-            .map_err(|source| ReportError::Query {
-                file: file.name.clone(),
-                source,
-            })
-    }))
-    .buffered(at_once)
-    .try_collect()
-    .await
 }
 
 /// Applies disclosure control to an exact report, as `build` does with a threshold.
