@@ -8,10 +8,7 @@ use serde_json::{Value, json};
 use crate::workdir::{Workdir, figure, golden, repo, report_json};
 
 fn loaded() -> Workdir {
-    let wd = Workdir::with_fixed_key();
-    wd.finsam(&["ingest", repo("examples").to_str().unwrap()])
-        .ok();
-    wd
+    Workdir::with_fixed_key().ingested(&repo("examples"))
 }
 
 #[test]

@@ -4,10 +4,7 @@
 use crate::workdir::{Workdir, figure, fixture, report_json};
 
 fn loaded() -> Workdir {
-    let wd = Workdir::new();
-    wd.finsam(&["ingest", fixture("sigma_2008H1").to_str().unwrap()])
-        .ok();
-    wd
+    Workdir::new().ingested(&fixture("sigma_2008H1"))
 }
 
 #[test]

@@ -1,10 +1,7 @@
 use crate::workdir::{Workdir, fixture, repo};
 
 fn loaded() -> Workdir {
-    let wd = Workdir::new();
-    wd.finsam(&["ingest", fixture("sigma_2008H1").to_str().unwrap()])
-        .ok();
-    wd
+    Workdir::new().ingested(&fixture("sigma_2008H1"))
 }
 
 #[test]

@@ -41,10 +41,7 @@ const COLUMNS: [&str; 6] = ["alla", "K", "M", "16–29", "30–49", "50–64"];
 const N_2009: [i64; 6] = [9, 5, 4, 4, 3, 2];
 
 fn loaded() -> Workdir {
-    let wd = Workdir::with_fixed_key();
-    wd.finsam(&["ingest", fixture("utfall").to_str().unwrap()])
-        .ok();
-    wd
+    Workdir::with_fixed_key().ingested(&fixture("utfall"))
 }
 
 /// `finsam report utfall --projekt UTFALL --format json` with `args`.

@@ -94,6 +94,12 @@ impl Workdir {
         wd
     }
 
+    /// This workdir with `submissions` (a file or folder) taken into its dataset.
+    pub fn ingested(self, submissions: &Path) -> Workdir {
+        self.finsam(&["ingest", submissions.to_str().unwrap()]).ok();
+        self
+    }
+
     pub fn path(&self, relative: &str) -> PathBuf {
         self.dir.path().join(relative)
     }
