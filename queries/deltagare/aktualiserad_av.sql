@@ -48,10 +48,15 @@ rader AS (
     FROM aktuella a
     WHERE coalesce(cardinality(a.aktualiserad_av), 0) = 0
 ),
+indelningar AS (
+    SELECT * FROM (VALUES ('totalt'), ('kon'), ('alder')) AS i(indelning)
+),
 indelad AS (
-    SELECT 'totalt' AS indelning, 'alla' AS grupp, projekt, person, kod FROM rader
-    UNION ALL SELECT 'kon', kon, projekt, person, kod FROM rader
-    UNION ALL SELECT 'alder', aldersgrupp, projekt, person, kod FROM rader
+    -- Every row once per breakdown (a cross join, so rader is computed once, not three times).
+    SELECT i.indelning,
+           CASE i.indelning WHEN 'totalt' THEN 'alla' WHEN 'kon' THEN r.kon ELSE r.aldersgrupp END AS grupp,
+           r.projekt, r.person, r.kod
+    FROM rader r CROSS JOIN indelningar i
 ),
 n AS (
     SELECT indelning, grupp, count(DISTINCT projekt || ':' || person) AS n FROM indelad GROUP BY indelning, grupp

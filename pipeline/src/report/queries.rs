@@ -235,6 +235,12 @@ mod tests {
             "k.kod = s.avslutsorsak)\n)",
         );
         assert_same(&current, "antal.sql", 6);
+        let groups = shared_parts("deltagare", "indelningar AS (", "\n)");
+        assert_same(&groups, "antal.sql", 6);
+        let outcome_groups = shared_parts("utfall", "indelningar AS (", "\n)");
+        assert_eq!(groups["antal.sql"], outcome_groups["status.sql"]);
+        let split = shared_parts("deltagare", "indelad AS (", "\n)");
+        assert_same(&split, "antal.sql", 5);
         let latest = shared_parts("deltagare", "WITH senaste AS (", "\n),");
         let outcome_latest = shared_parts("utfall", "WITH senaste AS (", "\n),");
         assert_eq!(
