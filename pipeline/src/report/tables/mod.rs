@@ -45,10 +45,10 @@ pub struct TableReport {
     pub inlamningar: Vec<String>,
     /// Disclosure control applied: the threshold below which counts are hidden.
     pub publik_troskel: Option<i64>,
-    /// What the reader should know about the data behind the figures.
+    /// What the reader should know about the data behind the figures: `notes` as worded
+    /// for this report (small counts softened under disclosure control).
     pub anmarkningar: Vec<String>,
     pub tabeller: Vec<Table>,
-    /// The notes' counts, to word them again under disclosure control.
     #[serde(skip)]
     pub notes: Vec<Note>,
 }
@@ -60,6 +60,17 @@ pub struct Note {
     pub text: String,
     pub count: i64,
     pub n: i64,
+}
+
+impl Note {
+    /// A note without counts.
+    fn plain(text: &str) -> Note {
+        Note {
+            text: text.to_string(),
+            count: 0,
+            n: 0,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -202,10 +213,10 @@ pub async fn build(
         notes: Vec::new(),
     };
     if report.inlamningar.is_empty() {
-        report
-            .anmarkningar
-            .push("Urvalet har inga inlämningar: det finns inget att räkna på.".to_string());
-        return Ok(report);
+        report.notes.push(Note::plain(
+            "Urvalet har inga inlämningar: det finns inget att räkna på.",
+        ));
+        return Ok(finish(report, selection.public_threshold));
     }
     let params = vec![
         ("projekt".to_string(), parameter),
@@ -226,7 +237,6 @@ pub async fn build(
     if let Some(quality) = &layout.kvalitet {
         let (file, data) = result(&quality.fraga);
         report.notes = place::notes(quality, file, data)?;
-        report.anmarkningar = place::note_texts(&report.notes, selection.public_threshold);
     }
     for entry in &layout.tabeller {
         let (file, data) = result(&entry.fraga);
@@ -239,22 +249,26 @@ pub async fn build(
         }
     }
     if layout.kvalitet.is_none() && report.tabeller.iter().all(|t| t.rader.is_empty()) {
-        report
-            .anmarkningar
-            .push("Urvalet har inga deltagare i perioden: tabellerna är tomma.".to_string());
+        report.notes.push(Note::plain(
+            "Urvalet har inga deltagare i perioden: tabellerna är tomma.",
+        ));
     }
-    if let Some(threshold) = selection.public_threshold {
-        publish(&mut report, threshold);
+    Ok(finish(report, selection.public_threshold))
+}
+
+/// Words the notes, and applies disclosure control when there is a threshold.
+fn finish(mut report: TableReport, threshold: Option<i64>) -> TableReport {
+    match threshold {
+        Some(threshold) => publish(&mut report, threshold),
+        None => report.anmarkningar = place::note_texts(&report.notes, None),
     }
-    Ok(report)
+    report
 }
 
 /// Applies disclosure control to an exact report, as `build` does with a threshold.
 pub fn publish(report: &mut TableReport, threshold: i64) {
     report.publik_troskel = Some(threshold);
-    if !report.notes.is_empty() {
-        report.anmarkningar = place::note_texts(&report.notes, Some(threshold));
-    }
+    report.anmarkningar = place::note_texts(&report.notes, Some(threshold));
     publish::apply(report, threshold);
 }
 
