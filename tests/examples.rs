@@ -5,7 +5,7 @@
 
 use serde_json::{Value, json};
 
-use crate::workdir::{Workdir, figure, golden, repo, report_json};
+use crate::workdir::{Workdir, figure, golden, repo, report_json, row, table};
 
 fn loaded() -> Workdir {
     Workdir::with_fixed_key().ingested(&repo("examples"))
@@ -426,4 +426,60 @@ fn no_suppressed_value_can_be_derived_in_any_public_table_report() {
         }
         assert!(hidden_somewhere, "disclosure control hid nothing at all");
     });
+}
+
+/// The participant report agrees with the half-year report where their definitions meet:
+/// SIGMA's aktuella in 2008H1, by kön, and the referring authorities (both count each
+/// participant under every authority named); and each breakdown adds up to the total.
+#[test]
+fn the_participant_tables_agree_with_the_half_year_report() {
+    let wd = loaded();
+    let half_year = report_json(&wd, "SIGMA", "2008H1");
+    let out = wd
+        .finsam(&[
+            "report",
+            "deltagare",
+            "--projekt",
+            "SIGMA",
+            "--period",
+            "2008H1",
+            "--format",
+            "json",
+        ])
+        .ok()
+        .to_string();
+    let report: Value = serde_json::from_str(&out).unwrap();
+    let counts = |nr: u64, text: &str| -> Vec<i64> {
+        row(table(&report, nr), text)
+            .iter()
+            .map(|c| c["antal"].as_i64().unwrap())
+            .collect()
+    };
+    // Columns: Totalt, Kvinnor, Män, then the age bands at inskrivning.
+    let active = counts(1, "Aktuella");
+    assert_eq!(active[0], figure(&half_year, 1, "Aktuella personer").0);
+    assert_eq!(active[1], figure(&half_year, 6, "Kvinnor").0);
+    assert_eq!(active[2], figure(&half_year, 6, "Män").0);
+    assert_eq!(active[1] + active[2], active[0]);
+    assert_eq!(active[3..].iter().sum::<i64>(), active[0]);
+    for authority in [
+        "Försäkringskassan",
+        "Arbetsförmedlingen",
+        "Vårdcentral",
+        "Psykiatri",
+    ] {
+        assert_eq!(
+            counts(3, authority)[0],
+            figure(&half_year, 9, authority).0,
+            "{authority}"
+        );
+    }
+    // Utbildningsnivå: each participant in exactly one row.
+    let education: i64 = table(&report, 5)["rader"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["celler"][0]["antal"].as_i64().unwrap())
+        .sum();
+    assert_eq!(education, active[0]);
 }

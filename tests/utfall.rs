@@ -34,7 +34,7 @@
 
 use serde_json::Value;
 
-use crate::workdir::{Workdir, fixture, golden};
+use crate::workdir::{Workdir, fixture, golden, row, table, tables};
 
 /// The group columns of every group table, in order, and their n in 2009.
 const COLUMNS: [&str; 6] = ["alla", "K", "M", "16–29", "30–49", "50–64"];
@@ -56,30 +56,6 @@ fn utfall(wd: &Workdir, args: &[&str]) -> Value {
     ];
     all.extend_from_slice(args);
     serde_json::from_str(wd.finsam(&all).ok()).unwrap()
-}
-
-fn tables(report: &Value) -> &[Value] {
-    report["tabeller"].as_array().unwrap()
-}
-
-/// The table with this number (for the matrices, nr 7, the first: Totalt).
-fn table(report: &Value, nr: u64) -> &Value {
-    tables(report)
-        .iter()
-        .find(|t| t["nr"] == nr)
-        .unwrap_or_else(|| panic!("no table {nr}"))
-}
-
-#[track_caller]
-fn row<'a>(table: &'a Value, text: &str) -> &'a [Value] {
-    table["rader"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["text"] == text)
-        .unwrap_or_else(|| panic!("no row {text:?} in table {}", table["rubrik"]))["celler"]
-        .as_array()
-        .unwrap()
 }
 
 /// One integer field of a row's cells, column by column (−1 where it is null).

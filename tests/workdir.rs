@@ -309,3 +309,28 @@ pub fn golden(name: &str, actual: &str) {
         .unwrap_or_else(|_| panic!("{} missing: run with UPDATE_GOLDEN=1", path.display()));
     assert_eq!(actual, expected, "{name} differs from its golden file");
 }
+
+/// The tables of a table report (`report utfall` or `report deltagare`, JSON).
+pub fn tables(report: &serde_json::Value) -> &[serde_json::Value] {
+    report["tabeller"].as_array().unwrap()
+}
+
+/// The table with this number (for the matrices, nr 7, the first: Totalt).
+pub fn table(report: &serde_json::Value, nr: u64) -> &serde_json::Value {
+    tables(report)
+        .iter()
+        .find(|t| t["nr"] == nr)
+        .unwrap_or_else(|| panic!("no table {nr}"))
+}
+
+#[track_caller]
+pub fn row<'a>(table: &'a serde_json::Value, text: &str) -> &'a [serde_json::Value] {
+    table["rader"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["text"] == text)
+        .unwrap_or_else(|| panic!("no row {text:?} in table {}", table["rubrik"]))["celler"]
+        .as_array()
+        .unwrap()
+}
