@@ -357,13 +357,15 @@ mod tests {
             })
             .collect();
         Report {
-            title: String::new(),
-            projekt: vec![],
-            period: String::new(),
-            start: String::new(),
-            slut: String::new(),
-            inlamningar: vec![],
-            publik_troskel: Some(5),
+            head: crate::report::ReportHead {
+                title: String::new(),
+                projekt: vec![],
+                period: String::new(),
+                start: String::new(),
+                slut: String::new(),
+                inlamningar: vec![],
+                publik_troskel: Some(5),
+            },
             figurer: vec![Figure {
                 nr: 1,
                 rubrik: String::new(),

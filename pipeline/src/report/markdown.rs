@@ -12,15 +12,19 @@ pub fn to_markdown(report: &Report) -> String {
     let _ = writeln!(
         out,
         "# Halvårsrapport {} {}\n",
-        view.projects, report.period
+        view.projects, report.head.period
     );
-    let _ = writeln!(out, "Period: {} – {}\n", report.start, report.slut);
-    let _ = writeln!(out, "## {}\n", report.title);
-    if report.inlamningar.is_empty() {
+    let _ = writeln!(
+        out,
+        "Period: {} – {}\n",
+        report.head.start, report.head.slut
+    );
+    let _ = writeln!(out, "## {}\n", report.head.title);
+    if report.head.inlamningar.is_empty() {
         let _ = writeln!(
             out,
             "Det finns ingen inlämning för {} {}: inga siffror att redovisa för perioden.",
-            view.projects, report.period
+            view.projects, report.head.period
         );
         return out;
     }
@@ -52,8 +56,8 @@ pub fn to_markdown(report: &Report) -> String {
         }
     }
     let _ = writeln!(out, "\n---\n");
-    let _ = writeln!(out, "Underlag: {}.  ", report.inlamningar.join(", "));
-    if let Some(threshold) = report.publik_troskel {
+    let _ = writeln!(out, "Underlag: {}.  ", report.head.inlamningar.join(", "));
+    if let Some(threshold) = report.head.publik_troskel {
         let _ = writeln!(
             out,
             "Publik version: antal från 1 till {} visas som .., liksom andelar av dem och tal som annars kunde räknas fram ur summor; åldersspannet visas inte.  ",

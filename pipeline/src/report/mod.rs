@@ -59,19 +59,58 @@ pub enum ReportError {
     Store(#[from] crate::store::StoreError),
 }
 
-/// A computed report.
+/// What every report says about itself: what was selected, from which submissions.
 #[derive(Debug, Clone, Serialize)]
-pub struct Report {
+pub struct ReportHead {
     pub title: String,
     /// The selected projects, or `["alla"]`.
     pub projekt: Vec<String>,
     pub period: String,
     pub start: String,
     pub slut: String,
-    /// The submissions the figures come from; empty when the period has no data.
+    /// The submissions the figures come from; empty when the selection has none.
     pub inlamningar: Vec<String>,
     /// Disclosure control applied: the threshold below which counts are hidden.
     pub publik_troskel: Option<i64>,
+}
+
+impl ReportHead {
+    /// The head for `projects` (checked against the dataset) over `period`, listing the
+    /// current submissions of those projects whose half-year `counts`.
+    fn new(
+        dataset: &Dataset,
+        title: &str,
+        projects: &[String],
+        period: (String, chrono::NaiveDate, chrono::NaiveDate),
+        public_threshold: Option<i64>,
+        counts: impl Fn(&str) -> bool,
+    ) -> Result<ReportHead, ReportError> {
+        let manifest = dataset.manifest()?;
+        let current = manifest.current();
+        let parameter = projects.join(",");
+        let inlamningar = current
+            .iter()
+            .filter(|((p, h), _)| counts(h) && selects(&parameter, p))
+            .map(|((p, h), entry)| format!("{p} {h} ({})", entry.id))
+            .collect();
+        let (label, start, end) = period;
+        Ok(ReportHead {
+            title: title.to_string(),
+            projekt: resolve_projects(&current, projects)?,
+            period: label,
+            start: start.to_string(),
+            slut: end.to_string(),
+            inlamningar,
+            publik_troskel: public_threshold,
+        })
+    }
+}
+
+/// A computed half-year report.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    #[serde(flatten)]
+    pub head: ReportHead,
     pub figurer: Vec<Figure>,
 }
 
@@ -162,26 +201,24 @@ pub async fn half_year(
         library.text(layout::FILE)?,
         &format!("halvar/{}", layout::FILE),
     )?;
-    let manifest = dataset.manifest()?;
-    let current = manifest.current();
-    let projekt = resolve_projects(&current, &selection.projects)?;
     let halvar = selection.period.to_string();
-    let submissions: Vec<String> = current
-        .iter()
-        .filter(|((p, h), _)| *h == halvar && selects(&selection.parameter(), p))
-        .map(|((p, h), entry)| format!("{p} {h} ({})", entry.id))
-        .collect();
+    let head = ReportHead::new(
+        dataset,
+        &layout.title,
+        &selection.projects,
+        (
+            halvar.clone(),
+            selection.period.start(),
+            selection.period.end(),
+        ),
+        selection.public_threshold,
+        |h| h == halvar,
+    )?;
     let mut report = Report {
-        title: layout.title.clone(),
-        projekt,
-        period: halvar.clone(),
-        start: selection.period.start().to_string(),
-        slut: selection.period.end().to_string(),
-        inlamningar: submissions,
-        publik_troskel: selection.public_threshold,
+        head,
         figurer: Vec::new(),
     };
-    if report.inlamningar.is_empty() {
+    if report.head.inlamningar.is_empty() {
         return Ok(report);
     }
     let params = vec![

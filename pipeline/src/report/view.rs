@@ -73,7 +73,7 @@ pub fn view(report: &Report) -> View {
         })
         .collect();
     View {
-        projects: report.projekt.join(", "),
+        projects: report.head.projekt.join(", "),
         rows,
         breakdowns,
     }

@@ -20,12 +20,16 @@ pub fn to_xlsx(report: &Report) -> Result<Vec<u8>, XlsxError> {
     sheet.write_string_with_format(
         0,
         0,
-        format!("Halvårsrapport {} {}", view.projects, report.period),
+        format!("Halvårsrapport {} {}", view.projects, report.head.period),
         &heading,
     )?;
-    sheet.write_string(1, 0, format!("Period {} – {}", report.start, report.slut))?;
+    sheet.write_string(
+        1,
+        0,
+        format!("Period {} – {}", report.head.start, report.head.slut),
+    )?;
     let mut line = 3;
-    if report.inlamningar.is_empty() {
+    if report.head.inlamningar.is_empty() {
         sheet.write_string(line, 0, "Det finns ingen inlämning för perioden.")?;
     } else {
         for (col, text) in ["nr", "uppgift", "antal", "andel"].iter().enumerate() {
@@ -64,7 +68,7 @@ pub fn to_xlsx(report: &Report) -> Result<Vec<u8>, XlsxError> {
         sheet.write_string(
             line,
             1,
-            format!("Underlag: {}.", report.inlamningar.join(", ")),
+            format!("Underlag: {}.", report.head.inlamningar.join(", ")),
         )?;
     }
     workbook.save_to_buffer()

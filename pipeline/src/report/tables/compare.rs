@@ -105,10 +105,10 @@ pub fn compare(labels: [String; 2], a: TableReport, b: TableReport) -> Compariso
         });
     }
     ComparisonReport {
-        title: b.title.clone(),
+        title: b.head.title.clone(),
         jamforelse: labels,
         metod: METHOD.to_string(),
-        publik_troskel: b.publik_troskel,
+        publik_troskel: b.head.publik_troskel,
         tabeller: tables,
         rapporter: [a, b],
     }

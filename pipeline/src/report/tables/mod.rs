@@ -21,7 +21,7 @@ pub use layout::{TableKind, TableLayout};
 pub use render::{comparison_to_html, comparison_to_markdown, to_html, to_markdown};
 pub use xlsx::{comparison_to_xlsx, to_xlsx};
 
-use super::{ReportError, queries::QueryFile};
+use super::{ReportError, ReportHead, queries::QueryFile};
 use crate::period::Period;
 use crate::query::{Engine, QueryResult};
 use crate::store::Dataset;
@@ -32,19 +32,12 @@ pub const LAYOUT_FILE: &str = "rapport.toml";
 /// A computed table report.
 #[derive(Debug, Clone, Serialize)]
 pub struct TableReport {
-    pub title: String,
+    /// The submissions listed are every submission of the selected projects, since
+    /// follow-up rows arrive in later submissions.
+    #[serde(flatten)]
+    pub head: ReportHead,
     /// The query folder whose definitions the figures follow, e.g. `utfall`.
     pub fragor: String,
-    /// The selected projects, or `["alla"]`.
-    pub projekt: Vec<String>,
-    pub period: String,
-    pub start: String,
-    pub slut: String,
-    /// The submissions the figures may come from: every submission of the selected
-    /// projects, since follow-up rows arrive in later submissions.
-    pub inlamningar: Vec<String>,
-    /// Disclosure control applied: the threshold below which counts are hidden.
-    pub publik_troskel: Option<i64>,
     /// What the reader should know about the data behind the figures: `notes` as worded
     /// for this report (small counts softened under disclosure control).
     pub anmarkningar: Vec<String>,
@@ -190,36 +183,33 @@ pub async fn build(
         library.text(LAYOUT_FILE)?,
         &format!("{}/{LAYOUT_FILE}", library.origin()),
     )?;
-    let manifest = dataset.manifest()?;
-    let current = manifest.current();
-    let projects = super::resolve_projects(&current, &selection.projects)?;
-    let parameter = selection.projects.join(",");
-    let inlamningar: Vec<String> = current
-        .iter()
-        .filter(|((p, _), _)| crate::query::functions::selects(&parameter, p))
-        .map(|((p, h), entry)| format!("{p} {h} ({})", entry.id))
-        .collect();
+    let head = ReportHead::new(
+        dataset,
+        &layout.titel,
+        &selection.projects,
+        (
+            selection.period.to_string(),
+            selection.period.start(),
+            selection.period.end(),
+        ),
+        selection.public_threshold,
+        |_| true,
+    )?;
     let mut report = TableReport {
-        title: layout.titel.clone(),
+        head,
         fragor: library.folder().to_string(),
-        projekt: projects,
-        period: selection.period.to_string(),
-        start: selection.period.start().to_string(),
-        slut: selection.period.end().to_string(),
-        inlamningar,
-        publik_troskel: selection.public_threshold,
         anmarkningar: Vec::new(),
         tabeller: Vec::new(),
         notes: Vec::new(),
     };
-    if report.inlamningar.is_empty() {
+    if report.head.inlamningar.is_empty() {
         report.notes.push(Note::plain(
             "Urvalet har inga inlämningar: det finns inget att räkna på.",
         ));
         return Ok(finish(report, selection.public_threshold));
     }
     let params = vec![
-        ("projekt".to_string(), parameter),
+        ("projekt".to_string(), selection.projects.join(",")),
         ("period".to_string(), selection.period.to_string()),
     ];
     let quality_query = layout.kvalitet.as_ref().map(|q| q.fraga.as_str());
@@ -267,7 +257,7 @@ fn finish(mut report: TableReport, threshold: Option<i64>) -> TableReport {
 
 /// Applies disclosure control to an exact report, as `build` does with a threshold.
 pub fn publish(report: &mut TableReport, threshold: i64) {
-    report.publik_troskel = Some(threshold);
+    report.head.publik_troskel = Some(threshold);
     report.anmarkningar = place::note_texts(&report.notes, Some(threshold));
     publish::apply(report, threshold);
 }

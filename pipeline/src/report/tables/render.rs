@@ -108,18 +108,21 @@ fn cell_text(cell: &Cell, column: Option<&Column>, kind: TableKind) -> String {
 }
 
 fn selection(report: &TableReport) -> String {
-    format!("{} {}", report.projekt.join(", "), report.period)
+    format!("{} {}", report.head.projekt.join(", "), report.head.period)
 }
 
 fn about(report: &TableReport) -> Vec<String> {
-    let mut about = vec![format!("Period {} – {}", report.start, report.slut)];
-    about.push(match report.inlamningar.len() {
+    let mut about = vec![format!(
+        "Period {} – {}",
+        report.head.start, report.head.slut
+    )];
+    about.push(match report.head.inlamningar.len() {
         0 => "Inga inlämningar".to_string(),
-        n if n <= 6 => format!("Underlag: {}", report.inlamningar.join(", ")),
+        n if n <= 6 => format!("Underlag: {}", report.head.inlamningar.join(", ")),
         n => format!(
             "Underlag: {n} inlämningar ({} … {})",
-            report.inlamningar[0],
-            report.inlamningar[n - 1]
+            report.head.inlamningar[0],
+            report.head.inlamningar[n - 1]
         ),
     });
     about
@@ -183,11 +186,11 @@ fn grid_tables(report: &TableReport) -> Vec<GridTable> {
 
 fn grid(report: &TableReport) -> Grid {
     Grid {
-        title: format!("{}: {}", report.title, selection(report)),
+        title: format!("{}: {}", report.head.title, selection(report)),
         about: about(report),
         notes: report.anmarkningar.clone(),
         tables: grid_tables(report),
-        footer: footer(report.publik_troskel, &report.fragor),
+        footer: footer(report.head.publik_troskel, &report.fragor),
     }
 }
 
@@ -258,14 +261,14 @@ fn comparison_grid(report: &ComparisonReport) -> Grid {
             format!(
                 "{a}: {} ({} – {})",
                 selection(report_a),
-                report_a.start,
-                report_a.slut
+                report_a.head.start,
+                report_a.head.slut
             ),
             format!(
                 "{b}: {} ({} – {})",
                 selection(report_b),
-                report_b.start,
-                report_b.slut
+                report_b.head.start,
+                report_b.head.slut
             ),
             report.metod.clone(),
         ],

@@ -152,14 +152,14 @@ fn table_sheet(workbook: &mut Workbook, table: &Table, formats: &Formats) -> Res
 
 fn about_lines(report: &TableReport) -> Vec<String> {
     let mut lines = vec![
-        format!("Projekt: {}", report.projekt.join(", ")),
+        format!("Projekt: {}", report.head.projekt.join(", ")),
         format!(
             "Period: {} ({} – {})",
-            report.period, report.start, report.slut
+            report.head.period, report.head.start, report.head.slut
         ),
-        format!("Underlag: {}", report.inlamningar.join(", ")),
+        format!("Underlag: {}", report.head.inlamningar.join(", ")),
     ];
-    if let Some(t) = report.publik_troskel {
+    if let Some(t) = report.head.publik_troskel {
         lines.push(format!(
             "Publik version: antal från 1 till {} visas som .., liksom andelar och tal som annars kunde räknas fram.",
             t - 1
@@ -178,7 +178,12 @@ fn about_lines(report: &TableReport) -> Vec<String> {
 pub fn to_xlsx(report: &TableReport) -> Result<Vec<u8>, XlsxError> {
     let formats = Formats::new();
     let mut workbook = Workbook::new();
-    about_sheet(&mut workbook, &report.title, &about_lines(report), &formats)?;
+    about_sheet(
+        &mut workbook,
+        &report.head.title,
+        &about_lines(report),
+        &formats,
+    )?;
     for table in &report.tabeller {
         table_sheet(&mut workbook, table, &formats)?;
     }
