@@ -30,12 +30,12 @@ pub fn tables(
         result: data,
     };
     let population = entry.grundmangd.as_deref().unwrap_or(&layout.grundmangd);
-    let empty = |kind| Table {
+    let empty = || Table {
         nr: entry.nr,
         rubrik: entry.rubrik.clone(),
         fraga: file.name.clone(),
         fraga_titel: file.title.clone(),
-        typ: kind,
+        typ: entry.typ,
         kolumner: Vec::new(),
         rader: Vec::new(),
         not: entry.not.clone(),
@@ -45,17 +45,17 @@ pub fn tables(
     Ok(match entry.typ {
         TableKind::Andelar => {
             let rows = group_rows(&columns, entry.del.as_deref())?;
-            vec![shares(layout, entry, population, &rows, empty(entry.typ))]
+            vec![shares(layout, entry, population, &rows, empty())]
         }
         TableKind::Forandring => {
             let rows = group_rows(&columns, None)?;
-            vec![change(layout, entry, population, &rows, empty(entry.typ))]
+            vec![change(layout, entry, population, &rows, empty())]
         }
         TableKind::Matris => matrices(layout, entry, population, &columns, &empty)?,
-        TableKind::Kvartiler => vec![spread(layout, population, &columns, empty(entry.typ))?],
+        TableKind::Kvartiler => vec![spread(layout, population, &columns, empty())?],
         TableKind::Manadsandel | TableKind::KaplanMeier => {
             let cohorts = cohort_rows(&columns)?;
-            vec![follow_up(entry.typ, &file.name, &cohorts, empty(entry.typ))]
+            vec![follow_up(entry.typ, &file.name, &cohorts, empty())]
         }
     })
 }
@@ -348,7 +348,7 @@ fn matrices(
     entry: &TableEntry,
     population: &str,
     columns: &Columns,
-    empty: &dyn Fn(TableKind) -> Table,
+    empty: &dyn Fn() -> Table,
 ) -> Result<Vec<Table>, ReportError> {
     let (indelning, grupp) = (columns.texts("indelning")?, columns.texts("grupp")?);
     let (from, to) = (columns.texts("fran")?, columns.texts("till")?);
@@ -379,11 +379,11 @@ fn matrices(
     let labels: Vec<String> = categories.into_keys().map(|(_, label)| label).collect();
     if groups.is_empty() {
         // Nobody ended: the table is still listed, empty, so the numbering stays whole.
-        return Ok(vec![empty(TableKind::Matris)]);
+        return Ok(vec![empty()]);
     }
     let mut tables = Vec::new();
     for (key, (total, counts)) in groups {
-        let mut table = empty(TableKind::Matris);
+        let mut table = empty();
         table.rubrik = format!("{} – {}", entry.rubrik, layout.column_name(&key.2));
         let n_key = format!("n:{population}{}", suffix(&key));
         let cell_key = |f: &str, t: &str| format!("{}:{f}>{t}{}", table.fraga, suffix(&key));
