@@ -208,7 +208,7 @@ fn table_report(args: TableArgs, folder: &str) -> finsam::Result<Exit> {
         Ok::<_, finsam::Error>(match &plan {
             Plan::Single(selection) => {
                 let report = tables::build(&dataset, &engine, &library, selection).await?;
-                warn_about(&report);
+                warn_about(&report, None);
                 match output.format {
                     ReportFormat::Markdown => tables::to_markdown(&report).into_bytes(),
                     ReportFormat::Html => tables::to_html(&report).into_bytes(),
@@ -221,6 +221,8 @@ fn table_report(args: TableArgs, folder: &str) -> finsam::Result<Exit> {
                     tables::build(&dataset, &engine, &library, first),
                     tables::build(&dataset, &engine, &library, second)
                 )?;
+                warn_about(&a, Some(&labels[0]));
+                warn_about(&b, Some(&labels[1]));
                 let report = tables::compare(labels.clone(), a, b);
                 match output.format {
                     ReportFormat::Markdown => tables::comparison_to_markdown(&report).into_bytes(),
@@ -239,9 +241,12 @@ fn table_report(args: TableArgs, folder: &str) -> finsam::Result<Exit> {
 
 /// The report's data notes also go to standard error, where a person running the
 /// command sees them even when the report goes to a file.
-fn warn_about(report: &TableReport) {
+fn warn_about(report: &TableReport, label: Option<&str>) {
     for note in &report.anmarkningar {
-        eprintln!("finsam: obs: {note}");
+        match label {
+            Some(label) => eprintln!("finsam: obs: {label}: {note}"),
+            None => eprintln!("finsam: obs: {note}"),
+        }
     }
 }
 
