@@ -552,25 +552,7 @@ fn sigma(numbers: &mut BTreeSet<String>) -> Project {
     numbers.extend(people.iter().map(|p| p.id.clone()));
     // Participants who left before 2008 (the 2007 workbooks)…
     for i in 1..=12 {
-        let inskriven = rng.day(d("2006-03-01"), d("2007-06-15"));
-        let earliest = inskriven.max(d("2007-01-08")) + TimeDelta::days(60);
-        let avslutad = rng
-            .day(earliest.min(d("2007-12-10")), d("2007-12-10"))
-            .max(d("2007-01-08"));
-        let (person, evs) = generic_person(
-            &mut rng,
-            &Generic {
-                key: format!("A{i:02}"),
-                project: "SIGMA",
-                local_prefix: "SIG",
-                inskriven,
-                avslutad: Some(avslutad),
-                followups_before: d("2008-01-01"),
-                horizon: d(FIRST_END),
-                young_share: 0.45,
-            },
-            numbers,
-        );
+        let (person, evs) = sigma_2007_leaver(&mut rng, i, numbers);
         people.push(person);
         events.extend(evs);
     }
@@ -1097,25 +1079,7 @@ fn sigma_later(project: &mut Project, numbers: &mut BTreeSet<String>) {
     // More who left in 2007, and a few short stays in 2008H2, so that each year has some
     // 25 leavers. They are not aktuella in 2008H1 and have no uppföljning in it.
     for i in 13..=19 {
-        let inskriven = rng.day(d("2006-03-01"), d("2007-06-15"));
-        let earliest = inskriven.max(d("2007-01-08")) + TimeDelta::days(60);
-        let avslutad = rng
-            .day(earliest.min(d("2007-12-10")), d("2007-12-10"))
-            .max(d("2007-01-08"));
-        let (person, events) = generic_person(
-            &mut rng,
-            &Generic {
-                key: format!("A{i:02}"),
-                project: "SIGMA",
-                local_prefix: "SIG",
-                inskriven,
-                avslutad: Some(avslutad),
-                followups_before: d("2008-01-01"),
-                horizon: d(FIRST_END),
-                young_share: 0.45,
-            },
-            numbers,
-        );
+        let (person, events) = sigma_2007_leaver(&mut rng, i, numbers);
         project.people.push(person);
         project.events.extend(events);
     }
@@ -2196,6 +2160,33 @@ struct Generic {
     horizon: NaiveDate,
     /// The chance of being 16–29 at the start.
     young_share: f64,
+}
+
+/// A SIGMA participant who started in 2006–2007 and left in 2007 (number `i`).
+fn sigma_2007_leaver(
+    rng: &mut Rng,
+    i: u32,
+    numbers: &mut BTreeSet<String>,
+) -> (Person, Vec<Event>) {
+    let inskriven = rng.day(d("2006-03-01"), d("2007-06-15"));
+    let earliest = inskriven.max(d("2007-01-08")) + TimeDelta::days(60);
+    let avslutad = rng
+        .day(earliest.min(d("2007-12-10")), d("2007-12-10"))
+        .max(d("2007-01-08"));
+    generic_person(
+        rng,
+        &Generic {
+            key: format!("A{i:02}"),
+            project: "SIGMA",
+            local_prefix: "SIG",
+            inskriven,
+            avslutad: Some(avslutad),
+            followups_before: d("2008-01-01"),
+            horizon: d(FIRST_END),
+            young_share: 0.45,
+        },
+        numbers,
+    )
 }
 
 fn generic_person(
