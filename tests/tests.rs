@@ -10,4 +10,5 @@ mod privacy;
 mod report;
 mod schema_version;
 mod sql;
+mod underlag;
 mod utfall;

@@ -5,7 +5,8 @@
 //! pseudonym, and stores them as a hive-partitioned Parquet dataset that DataFusion
 //! SQL (the files in `queries/`) reads. Data flows one way through the stages:
 //! `ingest` (read cells) → `validate` (typed values, findings) → `pseudonymise` →
-//! `store` (atomic partitions, manifest) → `query`.
+//! `store` (atomic partitions, manifest) → `underlag` (derived per-participation
+//! facts, rebuilt per project after each commit) → `query` → `report`.
 
 mod bundled;
 pub mod error;
@@ -21,6 +22,7 @@ pub mod schema;
 pub mod store;
 pub mod synth;
 pub mod template;
+pub mod underlag;
 pub mod validate;
 
 pub use error::{Error, Result};

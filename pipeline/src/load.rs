@@ -20,6 +20,7 @@ use crate::period::HalfYear;
 use crate::pseudonymise::PseudonymKey;
 use crate::schema::Schema;
 use crate::store::{Dataset, ManifestEntry, Staging, now_rfc3339};
+use crate::underlag::{self, Refreshed};
 use crate::validate::{CountingSink, Rules, SubmissionCheck};
 
 pub struct IngestOptions {
@@ -64,6 +65,9 @@ pub struct IngestReport {
     /// Every problem found; when not empty, nothing was taken in.
     pub findings: Vec<Finding>,
     pub elapsed: Duration,
+    /// The underlag rebuilt after the commit, or why it could not be: the commit stands
+    /// either way, and readers compute stale underlag themselves.
+    pub underlag: Option<Result<Refreshed, String>>,
 }
 
 impl IngestReport {
@@ -144,6 +148,7 @@ pub fn ingest(
             submissions,
             findings,
             elapsed: started.elapsed(),
+            underlag: None,
         });
     };
     if !findings.is_empty() {
@@ -154,6 +159,7 @@ pub fn ingest(
             submissions,
             findings,
             elapsed: started.elapsed(),
+            underlag: None,
         });
     }
     let manifest = dataset.manifest()?;
@@ -188,10 +194,13 @@ pub fn ingest(
     }
     dataset.initialise()?;
     staging.commit(&dataset)?;
+    let elapsed = started.elapsed();
+    let underlag = Some(underlag::refresh_blocking(&dataset, schema).map_err(|e| e.to_string()));
     Ok(IngestReport {
         submissions,
         findings,
-        elapsed: started.elapsed(),
+        elapsed,
+        underlag,
     })
 }
 

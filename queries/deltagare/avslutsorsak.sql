@@ -5,37 +5,20 @@
 --         räknas på en rad. n = avslutade i indelningen.
 -- Indelning: varje rad gäller alla avslutade (indelning = totalt), en kön (indelning = kon) eller en
 --            åldersgrupp vid inskrivningen (indelning = alder: 16–29, 30–49, 50–64, övriga åldrar).
+-- Underlag: tabellen deltagande, varje deltagares senaste rad; se queries/underlag/deltagande.sql.
 -- Parametrar: $projekt (kortnamn; flera åtskilda med komma, eller alla), $period (halvår 2008H1, år 2008 eller flera år 2005-2024)
-WITH senaste AS (
-    -- The latest submission's row for each participation: later submissions correct earlier ones.
-    SELECT d.*
-    FROM deltagare d
-    JOIN (
-        SELECT projekt, person, max(halvar) AS halvar
-        FROM deltagare
-        WHERE i_urval(projekt, $projekt)
-        GROUP BY projekt, person
-    ) m ON m.projekt = d.projekt AND m.person = d.person AND m.halvar = d.halvar
-    WHERE i_urval(d.projekt, $projekt)
-),
-aktuella AS (
-    -- Participations aktuella in the period. Those that started or ended in the period are
-    -- among them, since avslutad is never before inskriven (checked at ingest). A participation
-    -- whose latest submission ended before the period is not known to be ongoing: left out.
-    SELECT s.projekt, s.person, s.kon, s.inskriven, s.avslutad, s.avslutsorsak, s.aktualiserad_av,
-           s.utbildningsniva,
-           CASE
-               WHEN CAST(extract(year FROM s.inskriven) AS INT) - s.fodelsear BETWEEN 16 AND 29 THEN '16–29'
-               WHEN CAST(extract(year FROM s.inskriven) AS INT) - s.fodelsear BETWEEN 30 AND 49 THEN '30–49'
-               WHEN CAST(extract(year FROM s.inskriven) AS INT) - s.fodelsear BETWEEN 50 AND 64 THEN '50–64'
-               ELSE 'övriga åldrar'
-           END AS aldersgrupp
-    FROM senaste s
-    WHERE halvar_slut(s.halvar) >= period_start($period)
-      AND s.inskriven <= period_slut($period)
-      AND (s.avslutad IS NULL OR s.avslutad >= period_start($period))
-      AND s.samtycke
-      AND NOT EXISTS (SELECT 1 FROM kod_avslutsorsak k WHERE k.exkluderas AND k.kod = s.avslutsorsak)
+WITH aktuella AS (
+    -- Each participation's latest row (queries/underlag/deltagande.sql), when it is listed in
+    -- a submission reaching into the period, started by the period's end, not ended before
+    -- it, and counted (samtycke, not felregistrering).
+    SELECT projekt, person, kon, inskriven, avslutad, avslutsorsak, aktualiserad_av,
+           utbildningsniva, aldersgrupp_start AS aldersgrupp
+    FROM deltagande
+    WHERE i_urval(projekt, $projekt)
+      AND halvar_slut(halvar) >= period_start($period)
+      AND inskriven <= period_slut($period)
+      AND (avslutad IS NULL OR avslutad >= period_start($period))
+      AND raknas
 ),
 rader AS (
     SELECT a.projekt, a.person, a.kon, a.aldersgrupp, coalesce(a.avslutsorsak, 'saknas') AS kod

@@ -11,74 +11,27 @@
 --         månad med uppgift. Rapporten skattar andelen som nått en första självförsörjande månad
 --         med Kaplan–Meier ur forsta och censurerade. Månader utan något att räkna har ingen rad;
 --         varje kohort har en rad utan månad som bär n och utan_uppfoljning.
+-- Underlag: tabellen uppfoljning, en rad per avslutad deltagare med försörjningen vid
+--           tidpunkterna; hur den räknas står i queries/underlag/uppfoljning.sql.
 -- Parametrar: $projekt (kortnamn; flera åtskilda med komma, eller alla), $period (halvår 2008H1, år 2008 eller flera år 2005-2024)
-WITH senaste AS (
-    -- The latest submission's row for each participation: later submissions correct earlier ones.
-    SELECT d.*
-    FROM deltagare d
-    JOIN (
-        SELECT projekt, person, max(halvar) AS halvar
-        FROM deltagare
-        WHERE i_urval(projekt, $projekt)
-        GROUP BY projekt, person
-    ) m ON m.projekt = d.projekt AND m.person = d.person AND m.halvar = d.halvar
-    WHERE i_urval(d.projekt, $projekt)
-),
-avslutade AS (
-    SELECT s.projekt, s.person, s.kon, s.inskriven, s.avslutad, s.status_efter_avslut,
-           CASE
-               WHEN CAST(extract(year FROM s.avslutad) AS INT) - s.fodelsear BETWEEN 16 AND 29 THEN '16–29'
-               WHEN CAST(extract(year FROM s.avslutad) AS INT) - s.fodelsear BETWEEN 30 AND 49 THEN '30–49'
-               WHEN CAST(extract(year FROM s.avslutad) AS INT) - s.fodelsear BETWEEN 50 AND 64 THEN '50–64'
-               ELSE 'övriga åldrar'
-           END AS aldersgrupp
-    FROM senaste s
-    WHERE s.avslutad IS NOT NULL
-      AND s.inskriven <= period_slut($period)
-      AND s.samtycke
-      AND NOT EXISTS (SELECT 1 FROM kod_avslutsorsak k WHERE k.exkluderas AND k.kod = s.avslutsorsak)
-),
-rader AS (
-    -- Each income row placed at its nearest month after the end, if it lies within 15 days of it.
-    SELECT a.projekt, a.person, CAST(extract(year FROM a.inskriven) AS INT) AS kohort, f.datum,
-           CAST(round((CAST(f.datum AS INT) - CAST(a.avslutad AS INT)) / 30.4375) AS INT) AS manad,
-           abs((CAST(f.datum AS INT) - CAST(a.avslutad AS INT))
-               - round((CAST(f.datum AS INT) - CAST(a.avslutad AS INT)) / 30.4375) * 30.4375) AS avstand,
-           coalesce(k.sjalvforsorjande, false) AS sjalvforsorjande
-    FROM avslutade a
-    JOIN forsorjning f ON f.projekt = a.projekt AND f.person = a.person
-    LEFT JOIN kod_forsorjningskalla k ON k.kod = f.kalla
-    WHERE i_urval(f.projekt, $projekt)
-      AND f.datum BETWEEN a.avslutad - INTERVAL '15 days' AND a.avslutad + INTERVAL '745 days'
-),
-dagar AS (
-    SELECT projekt, person, kohort, manad, datum, min(avstand) AS avstand, bool_and(sjalvforsorjande) AS sjalvforsorjande
-    FROM rader
-    WHERE manad BETWEEN 0 AND 24 AND avstand <= 15
-    GROUP BY projekt, person, kohort, manad, datum
-),
-manader AS (
-    -- The day nearest the month point decides (the earlier one on a tie): the smallest
-    -- (distance, day) key wins, and its last digit carries whether that day was självförsörjande.
-    SELECT projekt, person, kohort, manad,
-           min((CAST(round(avstand * 100) AS BIGINT) * 100000 + CAST(datum AS INT)) * 2
-               + CASE WHEN sjalvforsorjande THEN 0 ELSE 1 END) % 2 = 0 AS sjalvforsorjande
-    FROM dagar
-    GROUP BY projekt, person, kohort, manad
-),
-personer AS (
-    SELECT a.projekt, a.person, CAST(extract(year FROM a.inskriven) AS INT) AS kohort,
-           min(m.manad) FILTER (WHERE m.sjalvforsorjande) AS forsta,
-           max(m.manad) AS sista
-    FROM avslutade a
-    LEFT JOIN manader m ON m.projekt = a.projekt AND m.person = a.person
-    GROUP BY a.projekt, a.person, a.inskriven
+WITH kohorter AS (
+    -- Everyone counted who started by the period's last day and has ended; the months are
+    -- defined in queries/underlag/uppfoljning.sql.
+    SELECT CAST(extract(year FROM inskriven) AS INT) AS kohort,
+           uppfoljda_manader, sjalvforsorjande_manader,
+           forsta_sjalvforsorjande_manad AS forsta, sista_uppfoljda_manad AS sista
+    FROM uppfoljning
+    WHERE i_urval(projekt, $projekt)
+      AND inskriven <= period_slut($period)
+      AND raknas
 ),
 per_manad AS (
-    SELECT kohort, manad,
-           count(*) FILTER (WHERE sjalvforsorjande) AS sjalvforsorjande,
-           count(*) AS med_uppgift
-    FROM manader
+    SELECT kohort, manad, sum(sjalv) AS sjalvforsorjande, sum(med) AS med_uppgift
+    FROM (
+        SELECT kohort, unnest(uppfoljda_manader) AS manad, 0 AS sjalv, 1 AS med FROM kohorter
+        UNION ALL
+        SELECT kohort, unnest(sjalvforsorjande_manader), 1, 0 FROM kohorter
+    )
     GROUP BY kohort, manad
 ),
 handelser AS (
@@ -86,7 +39,7 @@ handelser AS (
     -- the month the follow-up of those without one ends (typ 2), and the cohort (typ 3).
     SELECT p.kohort, t.typ, p.sista IS NULL AS utan,
            CASE t.typ WHEN 1 THEN p.forsta WHEN 2 THEN CASE WHEN p.forsta IS NULL THEN p.sista END END AS manad
-    FROM personer p
+    FROM kohorter p
     CROSS JOIN (VALUES (1), (2), (3)) AS t(typ)
 ),
 per_handelse AS (

@@ -123,6 +123,19 @@ fn print_report(report: &IngestReport, dry_run: bool) -> finsam::Result<()> {
         rate
     )
     .map_err(io)?;
+    match &report.underlag {
+        Some(Ok(refreshed)) if !refreshed.projects.is_empty() => writeln!(
+            out,
+            "Underlag (queries/underlag) uppdaterat för {} projekt: {:.2} s",
+            refreshed.projects.len(),
+            refreshed.elapsed.as_secs_f64()
+        )
+        .map_err(io)?,
+        Some(Err(error)) => eprintln!(
+            "finsam: obs: underlaget kunde inte uppdateras ({error}); inläsningen gäller, och rapporterna räknar fram underlaget själva tills det har uppdaterats"
+        ),
+        _ => {}
+    }
     Ok(())
 }
 

@@ -5,6 +5,7 @@ use finsam::query::Engine;
 use finsam::report::tables::{self, TableReport, TableSelection};
 use finsam::report::{self, QueryLibrary, Selection};
 use finsam::store::Dataset;
+use finsam::underlag;
 
 use super::{DataArgs, Exit};
 
@@ -203,8 +204,14 @@ fn table_report(args: TableArgs, folder: &str) -> finsam::Result<Exit> {
     let library = QueryLibrary::load(output.queries.as_deref(), folder)?;
     let dataset = Dataset::open(&output.data.data, &schema)?;
     let runtime = super::runtime()?;
+    let selected = match &plan {
+        Plan::Single(selection) => selection.projects.join(","),
+        Plan::Compare(_, [first, second]) => [&first.projects[..], &second.projects[..]]
+            .concat()
+            .join(","),
+    };
     let bytes = runtime.block_on(async {
-        let engine = Engine::open(&dataset, &schema).await?;
+        let engine = open_engine(&dataset, &schema, output.queries.as_deref(), &selected).await?;
         Ok::<_, finsam::Error>(match &plan {
             Plan::Single(selection) => {
                 let report = tables::build(&dataset, &engine, &library, selection).await?;
@@ -239,6 +246,24 @@ fn table_report(args: TableArgs, folder: &str) -> finsam::Result<Exit> {
     Ok(Exit::Ok)
 }
 
+/// The query engine with the underlag attached; says so when stored underlag was stale
+/// and had to be computed for this run.
+pub async fn open_engine(
+    dataset: &Dataset,
+    schema: &finsam::schema::Schema,
+    queries: Option<&std::path::Path>,
+    selection: &str,
+) -> finsam::Result<Engine> {
+    let (engine, attached) = underlag::open_engine(dataset, schema, queries, selection).await?;
+    if !attached.computed.is_empty() {
+        eprintln!(
+            "finsam: obs: underlaget (queries/underlag) räknades fram för {} projekt i den här körningen; det lagrade var inaktuellt eller byggt med andra frågefiler",
+            attached.computed.len()
+        );
+    }
+    Ok(engine)
+}
+
 /// The report's data notes also go to standard error, where a person running the
 /// command sees them even when the report goes to a file.
 fn warn_about(report: &TableReport, label: Option<&str>) {
@@ -267,7 +292,13 @@ fn half_year(args: HalvarArgs) -> finsam::Result<Exit> {
     };
     let runtime = super::runtime()?;
     let report = runtime.block_on(async {
-        let engine = Engine::open(&dataset, &schema).await?;
+        let engine = open_engine(
+            &dataset,
+            &schema,
+            output.queries.as_deref(),
+            &selection.projects.join(","),
+        )
+        .await?;
         Ok::<_, finsam::Error>(report::half_year(&dataset, &engine, &library, &selection).await?)
     })?;
     let bytes = match output.format {

@@ -2,7 +2,7 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use finsam::output::{self, Format};
-use finsam::query::Engine;
+use finsam::query::functions::ALL_PROJECTS;
 use finsam::store::Dataset;
 
 use super::{DataArgs, Exit};
@@ -67,12 +67,14 @@ pub fn run(args: Args) -> finsam::Result<Exit> {
     let dataset = Dataset::open(&args.data.data, &schema)?;
     let runtime = super::runtime()?;
     let result = runtime.block_on(async {
-        let engine = Engine::open(&dataset, &schema).await?;
-        engine.run(&sql, &args.params).await
-    });
-    let result = result.map_err(|e| match &args.file {
-        Some(file) => finsam::Error::Usage(format!("{}: {e}", file.display())),
-        None => e.into(),
+        let engine = super::report::open_engine(&dataset, &schema, None, ALL_PROJECTS).await?;
+        engine
+            .run(&sql, &args.params)
+            .await
+            .map_err(|e| match &args.file {
+                Some(file) => finsam::Error::Usage(format!("{}: {e}", file.display())),
+                None => e.into(),
+            })
     })?;
     match &args.out {
         Some(path) => {

@@ -26,7 +26,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 pub use manifest::{Manifest, ManifestEntry};
-pub use writer::ParquetSink;
+pub use writer::{ParquetSink, writer_properties};
 
 use crate::schema::{PARTITION_COLUMNS, Schema, TableDef};
 
@@ -210,6 +210,12 @@ impl Dataset {
             fs::remove_dir_all(&self.root).map_err(|e| StoreError::io(&self.root, e))?;
         }
         Ok(())
+    }
+
+    /// Takes the write lock of an existing dataset for maintenance that needs no key
+    /// (rebuilding underlag); [`StoreError::Busy`] when another process holds it.
+    pub fn lock_existing(root: &Path, schema: &Schema) -> Result<Dataset, StoreError> {
+        Dataset::open_for_write_existing(root, schema)
     }
 
     fn open_for_write_existing(root: &Path, schema: &Schema) -> Result<Dataset, StoreError> {

@@ -21,6 +21,20 @@ use crate::validate::{RowSink, Value};
 const BATCH_ROWS: usize = 8192;
 const ROW_GROUP_ROWS: usize = 128 * 1024;
 
+/// How every Parquet file of the dataset is written.
+pub fn writer_properties() -> WriterProperties {
+    WriterProperties::builder()
+        .set_compression(Compression::ZSTD(
+            // Level 1: on these small, mostly-text files it compresses as well as
+            // level 3 (measured: 423 MB against 433 MB) and writes faster.
+            ZstdLevel::try_new(1).expect("1 is a valid zstd level"),
+        ))
+        // The writer holds a row group in memory until it is full: keep it small
+        // enough that one huge table cannot push ingest past its memory budget.
+        .set_max_row_group_row_count(Some(ROW_GROUP_ROWS))
+        .build()
+}
+
 /// A [`RowSink`] that writes one Parquet file; `finish` closes it.
 pub struct ParquetSink {
     path: PathBuf,
@@ -43,17 +57,7 @@ enum ColumnBuilder {
 impl ParquetSink {
     pub fn create(path: &Path, schema: SchemaRef) -> Result<ParquetSink, StoreError> {
         let file = File::create(path).map_err(|e| StoreError::io(path, e))?;
-        let properties = WriterProperties::builder()
-            .set_compression(Compression::ZSTD(
-                // Level 1: on these small, mostly-text files it compresses as well as
-                // level 3 (measured: 423 MB against 433 MB) and writes faster.
-                ZstdLevel::try_new(1).expect("1 is a valid zstd level"),
-            ))
-            // The writer holds a row group in memory until it is full: keep it small
-            // enough that one huge table cannot push ingest past its memory budget.
-            .set_max_row_group_row_count(Some(ROW_GROUP_ROWS))
-            .build();
-        let writer = ArrowWriter::try_new(file, schema.clone(), Some(properties))
+        let writer = ArrowWriter::try_new(file, schema.clone(), Some(writer_properties()))
             .map_err(|e| StoreError::parquet(path, e))?;
         let builders = schema
             .fields()

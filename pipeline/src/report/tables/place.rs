@@ -454,7 +454,8 @@ fn matrices(
     Ok(tables)
 }
 
-/// Median and quartiles of the query's `dagar` per group.
+/// Median and quartiles of the query's `dagar` per group; an `antal` column says how many
+/// participants each row stands for (a query may count equal values together).
 fn spread(
     layout: &TableLayout,
     population: &str,
@@ -463,6 +464,11 @@ fn spread(
 ) -> Result<Table, ReportError> {
     let (indelning, grupp) = (columns.texts("indelning")?, columns.texts("grupp")?);
     let days = columns.integers("dagar")?;
+    let counts = if columns.has("antal") {
+        columns.integers("antal")?
+    } else {
+        vec![Some(1); days.len()]
+    };
     let mut samples: BTreeMap<ColumnKey, Vec<f64>> = BTreeMap::new();
     for i in 0..indelning.len() {
         let key = column_key(
@@ -470,8 +476,8 @@ fn spread(
             grupp[i].as_deref().unwrap_or("uppgift saknas"),
         );
         let sample = samples.entry(key).or_default();
-        if let Some(d) = days[i] {
-            sample.push(d as f64);
+        if let (Some(d), Some(count)) = (days[i], counts[i]) {
+            sample.extend(std::iter::repeat_n(d as f64, count.max(0) as usize));
         }
     }
     let summaries: Vec<stats::Quartiles> = samples.values().map(|s| quartiles(s)).collect();

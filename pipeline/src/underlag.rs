@@ -1,0 +1,499 @@
+//! Underlag: derived tables that the reports read instead of deriving the same facts
+//! again in every query.
+//!
+//! The query files in `queries/underlag/` define them (their headers say what each
+//! column means), in the order `underlag.toml` gives: `deltagande` (each participation's
+//! latest row), `uppfoljning` (each ended participation's income at the follow-up
+//! points). Each is computed one project at a time, with `$projekt` bound, and stored:
+//!
+//! ```text
+//! DATA/_underlag/<tabell>/<projekt>.parquet
+//! DATA/_underlag/index.json          the fingerprint each project's files were built for
+//! ```
+//!
+//! A project's fingerprint covers everything its underlag is computed from: the query
+//! files, the schema and code lists, and the project's current submissions. Ingest
+//! rebuilds the projects whose fingerprint changed, after its commit; a reader that
+//! finds a project stale (a crash in between, a new finsam version, `--queries` with
+//! edited files) computes that project's tables itself, so a report never reads facts
+//! older than the data. The index is written after the files, so a crash can only make
+//! a project look stale, never fresh.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fs::{self, File};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use datafusion::arrow::datatypes::SchemaRef;
+use datafusion::arrow::record_batch::RecordBatch;
+use datafusion::catalog::TableProvider;
+use datafusion::datasource::MemTable;
+use datafusion::datasource::file_format::parquet::ParquetFormat;
+use datafusion::datasource::listing::{
+    ListingOptions, ListingTable, ListingTableConfig, ListingTableUrl,
+};
+use datafusion::datasource::view::ViewTable;
+use datafusion::logical_expr::LogicalPlanBuilder;
+use datafusion::parquet::arrow::ArrowWriter;
+use datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::query::functions::{ALL_PROJECTS, selects};
+use crate::query::{Engine, QueryError, Unused};
+use crate::report::QueryLibrary;
+use crate::report::ReportError;
+use crate::schema::Schema;
+use crate::store::{self, Dataset, ManifestEntry, StoreError};
+
+pub const UNDERLAG_DIR: &str = "_underlag";
+const INDEX_FILE: &str = "index.json";
+const CONFIG_FILE: &str = "underlag.toml";
+const FOLDER: &str = "underlag";
+/// Changes when the way underlag is stored changes, so old files count as stale.
+const FORMAT: u32 = 1;
+
+/// The underlag query files, in build order.
+pub struct Definitions {
+    tables: Vec<Definition>,
+    /// Hash of everything but the project's data that the tables depend on.
+    digest: String,
+    /// From the binary (not `--queries`): only these are stored in the dataset, so a
+    /// report with edited query files never replaces what ingest built.
+    bundled: bool,
+}
+
+pub struct Definition {
+    pub name: String,
+    pub sql: String,
+    /// Stored in the dataset; otherwise only a step on the way to a later table.
+    pub stored: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Config {
+    tabeller: Vec<TableConfig>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TableConfig {
+    namn: String,
+    lagras: bool,
+}
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct Index {
+    format: u32,
+    /// Project → the fingerprint its files were built for.
+    projekt: BTreeMap<String, String>,
+}
+
+/// What [`refresh`] did.
+#[derive(Debug, Default)]
+pub struct Refreshed {
+    pub projects: Vec<String>,
+    pub elapsed: Duration,
+}
+
+impl Definitions {
+    /// The bundled files, or those in `queries_dir/underlag/`.
+    /// A `--queries` folder without `underlag/` uses the bundled files.
+    pub fn load(queries_dir: Option<&Path>, schema: &Schema) -> Result<Definitions, ReportError> {
+        let queries_dir = queries_dir.filter(|dir| dir.join(FOLDER).is_dir());
+        let library = QueryLibrary::load(queries_dir, FOLDER)?;
+        let config: Config =
+            toml::from_str(library.text(CONFIG_FILE)?).map_err(|e| ReportError::Layout {
+                file: format!("{FOLDER}/{CONFIG_FILE}"),
+                message: e.message().to_string(),
+            })?;
+        let mut hasher = Sha256::new();
+        hasher.update(FORMAT.to_le_bytes());
+        // Every table, column and code in a stable form (the code lists' lookup maps are
+        // left out: their order differs from run to run): a change to any of them can
+        // change the tables' types or contents.
+        hasher.update(format!("{:?}", schema.tables).as_bytes());
+        for list in &schema.code_lists {
+            hasher
+                .update(format!("{} {:?} {:?}", list.name, list.attributes, list.codes).as_bytes());
+        }
+        let mut tables = Vec::new();
+        for table in config.tabeller {
+            let file = format!("{}.sql", table.namn);
+            let sql = library.text(&file)?.to_string();
+            hasher.update(file.as_bytes());
+            hasher.update(sql.as_bytes());
+            tables.push(Definition {
+                name: table.namn,
+                sql,
+                stored: table.lagras,
+            });
+        }
+        Ok(Definitions {
+            tables,
+            digest: hex(&hasher.finalize()),
+            bundled: queries_dir.is_none(),
+        })
+    }
+
+    pub fn stored(&self) -> impl Iterator<Item = &Definition> {
+        self.tables.iter().filter(|t| t.stored)
+    }
+
+    /// The fingerprint of one project's underlag given its current submissions.
+    fn fingerprint(&self, submissions: &[&ManifestEntry]) -> String {
+        let mut hasher = Sha256::new();
+        hasher.update(self.digest.as_bytes());
+        for entry in submissions {
+            hasher.update(format!("{} {}\n", entry.halvar, entry.id).as_bytes());
+        }
+        hex(&hasher.finalize())[..32].to_string()
+    }
+}
+
+/// The selected projects of the dataset (a `$projekt` value: `alla`, or names separated
+/// by commas) with the fingerprint each one's underlag should have.
+fn expected(
+    dataset: &Dataset,
+    definitions: &Definitions,
+    selection: &str,
+) -> Result<BTreeMap<String, String>, StoreError> {
+    let manifest = dataset.manifest()?;
+    let mut per_project: BTreeMap<String, Vec<&ManifestEntry>> = BTreeMap::new();
+    for ((projekt, _), entry) in manifest.current() {
+        if selects(selection, &projekt) {
+            per_project.entry(projekt).or_default().push(entry);
+        }
+    }
+    Ok(per_project
+        .into_iter()
+        .map(|(projekt, entries)| {
+            let fingerprint = definitions.fingerprint(&entries);
+            (projekt, fingerprint)
+        })
+        .collect())
+}
+
+fn index_path(root: &Path) -> PathBuf {
+    root.join(UNDERLAG_DIR).join(INDEX_FILE)
+}
+
+fn read_index(root: &Path) -> Index {
+    // A missing or unreadable index only means every project is rebuilt.
+    fs::read(index_path(root))
+        .ok()
+        .and_then(|bytes| serde_json::from_slice::<Index>(&bytes).ok())
+        .filter(|index| index.format == FORMAT)
+        .unwrap_or_default()
+}
+
+fn table_file(root: &Path, table: &str, projekt: &str) -> PathBuf {
+    root.join(UNDERLAG_DIR)
+        .join(table)
+        .join(format!("{projekt}.parquet"))
+}
+
+/// The projects whose stored underlag does not match their data.
+fn stale(
+    dataset: &Dataset,
+    definitions: &Definitions,
+    expected: &BTreeMap<String, String>,
+) -> Vec<String> {
+    let index = read_index(dataset.root());
+    expected
+        .iter()
+        .filter(|(projekt, fingerprint)| {
+            index.projekt.get(*projekt) != Some(*fingerprint)
+                || definitions
+                    .stored()
+                    .any(|t| !table_file(dataset.root(), &t.name, projekt).exists())
+        })
+        .map(|(projekt, _)| projekt.clone())
+        .collect()
+}
+
+/// Computes one project's tables: each query runs with `$projekt` bound and its result
+/// is registered under its name for the queries after it.
+async fn build(
+    engine: &Engine,
+    definitions: &Definitions,
+    projekt: &str,
+) -> Result<Vec<(String, SchemaRef, Vec<RecordBatch>)>, ReportError> {
+    let params = [("projekt".to_string(), projekt.to_string())];
+    let mut built = Vec::new();
+    for table in &definitions.tables {
+        let file = format!("{FOLDER}/{}.sql", table.name);
+        let query_error = |source: QueryError| ReportError::Query {
+            file: file.clone(),
+            source,
+        };
+        let result = engine
+            .run_with(&table.sql, &params, Unused::Ignore)
+            .await
+            .map_err(query_error)?;
+        let memory = MemTable::try_new(result.schema.clone(), vec![result.batches.clone()])
+            .map_err(|e| query_error(e.into()))?;
+        let ctx = engine.context();
+        ctx.deregister_table(table.name.as_str())
+            .map_err(|e| query_error(e.into()))?;
+        ctx.register_table(table.name.as_str(), Arc::new(memory))
+            .map_err(|e| query_error(e.into()))?;
+        built.push((table.name.clone(), result.schema, result.batches));
+    }
+    for table in &definitions.tables {
+        let _ = engine.context().deregister_table(table.name.as_str());
+    }
+    Ok(built
+        .into_iter()
+        .filter(|(name, _, _)| definitions.stored().any(|t| &t.name == name))
+        .collect())
+}
+
+/// Brings the stored underlag of the selected projects (a `$projekt` value) up to date.
+/// Needs the dataset's write lock.
+pub async fn refresh(
+    dataset: &Dataset,
+    schema: &Schema,
+    definitions: &Definitions,
+    selection: &str,
+) -> Result<Refreshed, ReportError> {
+    let started = Instant::now();
+    let expected = expected(dataset, definitions, selection)?;
+    let stale = stale(dataset, definitions, &expected);
+    if stale.is_empty() {
+        return Ok(Refreshed::default());
+    }
+    let engine = Engine::open(dataset, schema)
+        .await
+        .map_err(|source| ReportError::Query {
+            file: FOLDER.into(),
+            source,
+        })?;
+    let root = dataset.root();
+    let mut index = read_index(root);
+    index.format = FORMAT;
+    for projekt in &stale {
+        // Forget the old fingerprint first: from here until the new one is written, the
+        // project's files may be half old, half new.
+        if index.projekt.remove(projekt).is_some() {
+            write_index(root, &index)?;
+        }
+        for (table, table_schema, batches) in build(&engine, definitions, projekt).await? {
+            write_table(&table_file(root, &table, projekt), table_schema, &batches)?;
+        }
+        store::crash_point("underlag");
+        index
+            .projekt
+            .insert(projekt.clone(), expected[projekt].clone());
+        write_index(root, &index)?;
+    }
+    Ok(Refreshed {
+        projects: stale,
+        elapsed: started.elapsed(),
+    })
+}
+
+fn write_index(root: &Path, index: &Index) -> Result<(), StoreError> {
+    let path = index_path(root);
+    create_dir(path.parent().expect("index has a folder"))?;
+    store::write_atomic(
+        &path,
+        serde_json::to_string_pretty(index)
+            .expect("index serialises")
+            .as_bytes(),
+    )
+}
+
+fn create_dir(dir: &Path) -> Result<(), StoreError> {
+    fs::create_dir_all(dir).map_err(|e| StoreError::io(dir, e))
+}
+
+/// Temp file, fsync, rename, fsync the folder: a reader sees the old file or the new.
+fn write_table(path: &Path, schema: SchemaRef, batches: &[RecordBatch]) -> Result<(), StoreError> {
+    let dir = path.parent().expect("table file has a folder");
+    create_dir(dir)?;
+    let temp = dir.join(format!(
+        ".{}.tmp",
+        path.file_name().unwrap_or_default().to_string_lossy()
+    ));
+    let file = File::create(&temp).map_err(|e| StoreError::io(&temp, e))?;
+    let mut writer = ArrowWriter::try_new(file, schema, Some(store::writer_properties()))
+        .map_err(|e| StoreError::parquet(&temp, e))?;
+    for batch in batches {
+        writer
+            .write(batch)
+            .map_err(|e| StoreError::parquet(&temp, e))?;
+    }
+    let file = writer
+        .into_inner()
+        .map_err(|e| StoreError::parquet(&temp, e))?;
+    file.sync_all().map_err(|e| StoreError::io(&temp, e))?;
+    fs::rename(&temp, path).map_err(|e| StoreError::io(path, e))?;
+    store::fsync_dir(dir)
+}
+
+/// The columns of a stored table, from its Parquet footer.
+fn file_schema(path: &Path) -> Result<SchemaRef, StoreError> {
+    let file = File::open(path).map_err(|e| StoreError::io(path, e))?;
+    let reader =
+        ParquetRecordBatchReaderBuilder::try_new(file).map_err(|e| StoreError::parquet(path, e))?;
+    Ok(reader.schema().clone())
+}
+
+/// [`refresh`] of every project with the bundled definitions, from synchronous code
+/// (ingest): on a thread of its own, so it works whether or not the caller runs inside a
+/// runtime.
+pub fn refresh_blocking(dataset: &Dataset, schema: &Schema) -> Result<Refreshed, crate::Error> {
+    std::thread::scope(|scope| {
+        scope
+            .spawn(|| {
+                let runtime = tokio::runtime::Builder::new_multi_thread()
+                    .enable_all()
+                    .build()
+                    .map_err(|e| crate::Error::io(Path::new("tokio"), e))?;
+                let definitions = Definitions::load(None, schema)?;
+                Ok(runtime.block_on(refresh(dataset, schema, &definitions, ALL_PROJECTS))?)
+            })
+            .join()
+            .expect("the underlag thread does not panic")
+    })
+}
+
+/// What a reader found when it attached the underlag.
+#[derive(Debug, Default)]
+pub struct Attached {
+    /// Projects whose tables were computed in memory for this command only.
+    pub computed: Vec<String>,
+}
+
+/// Registers each stored underlag table in the engine for the selected projects (a
+/// `$projekt` value): the stored files of fresh projects, and for stale ones the tables
+/// computed now.
+pub async fn attach(
+    engine: &Engine,
+    dataset: &Dataset,
+    definitions: &Definitions,
+    selection: &str,
+) -> Result<Attached, ReportError> {
+    let in_context = |source: datafusion::error::DataFusionError| ReportError::Query {
+        file: FOLDER.into(),
+        source: source.into(),
+    };
+    let expected = expected(dataset, definitions, selection)?;
+    let stale: BTreeSet<String> = stale(dataset, definitions, &expected).into_iter().collect();
+    let fresh: Vec<&String> = expected.keys().filter(|p| !stale.contains(*p)).collect();
+    let mut computed: BTreeMap<String, (SchemaRef, Vec<RecordBatch>)> = BTreeMap::new();
+    for projekt in &stale {
+        for (table, table_schema, batches) in build(engine, definitions, projekt).await? {
+            computed
+                .entry(table)
+                .or_insert_with(|| (table_schema, Vec::new()))
+                .1
+                .extend(batches);
+        }
+    }
+    // With nothing stored or computed, an empty build still gives each table its columns.
+    let mut empty: BTreeMap<String, SchemaRef> = BTreeMap::new();
+    if fresh.is_empty() && stale.is_empty() {
+        for (table, table_schema, _) in build(engine, definitions, "").await? {
+            empty.insert(table, table_schema);
+        }
+    }
+    let ctx = engine.context();
+    for definition in definitions.stored() {
+        let table = &definition.name;
+        let files: Vec<PathBuf> = fresh
+            .iter()
+            .map(|p| table_file(dataset.root(), table, p))
+            .collect();
+        let (table_schema, in_memory) = match computed.remove(table) {
+            Some((table_schema, batches)) => (table_schema, Some(batches)),
+            None => match (files.first(), empty.remove(table)) {
+                (Some(file), _) => (file_schema(file)?, None),
+                (None, Some(table_schema)) => (table_schema, None),
+                (None, None) => unreachable!("an empty build covers every stored table"),
+            },
+        };
+        let files: Vec<ListingTableUrl> = files
+            .iter()
+            .map(|f| ListingTableUrl::parse(f.display().to_string()))
+            .collect::<Result<_, _>>()
+            .map_err(in_context)?;
+        let stored: Option<Arc<dyn TableProvider>> = if files.is_empty() {
+            None
+        } else {
+            let options = ListingOptions::new(Arc::new(ParquetFormat::default()))
+                .with_file_extension(".parquet");
+            let config = ListingTableConfig::new_with_multi_paths(files)
+                .with_listing_options(options)
+                .with_schema(table_schema.clone());
+            Some(Arc::new(ListingTable::try_new(config).map_err(in_context)?))
+        };
+        let in_memory: Option<Arc<dyn TableProvider>> = match in_memory {
+            Some(batches) => Some(Arc::new(
+                MemTable::try_new(table_schema.clone(), vec![batches]).map_err(in_context)?,
+            )),
+            None => None,
+        };
+        let provider: Arc<dyn TableProvider> = match (stored, in_memory) {
+            (Some(stored), Some(in_memory)) => {
+                let source =
+                    |p: Arc<dyn TableProvider>| datafusion::datasource::provider_as_source(p);
+                let plan =
+                    LogicalPlanBuilder::scan(format!("{table}_lagrad"), source(stored), None)
+                        .and_then(|b| {
+                            b.union(
+                                LogicalPlanBuilder::scan(
+                                    format!("{table}_beraknad"),
+                                    source(in_memory),
+                                    None,
+                                )?
+                                .build()?,
+                            )
+                        })
+                        .and_then(|b| b.build())
+                        .map_err(in_context)?;
+                Arc::new(ViewTable::new(plan, None))
+            }
+            (Some(only), None) | (None, Some(only)) => only,
+            (None, None) => {
+                Arc::new(MemTable::try_new(table_schema, vec![vec![]]).map_err(in_context)?)
+            }
+        };
+        ctx.register_table(table.as_str(), provider)
+            .map_err(in_context)?;
+    }
+    Ok(Attached {
+        computed: stale.into_iter().collect(),
+    })
+}
+
+/// An engine over the dataset with the underlag of the selected projects attached (a
+/// `$projekt` value): what reports and `finsam sql` read. When stored underlag is stale
+/// and this process can take the dataset's write lock, the bundled definitions are
+/// rebuilt and stored first, so the next command is fast.
+pub async fn open_engine(
+    dataset: &Dataset,
+    schema: &Schema,
+    queries_dir: Option<&Path>,
+    selection: &str,
+) -> Result<(Engine, Attached), crate::Error> {
+    let definitions = Definitions::load(queries_dir, schema)?;
+    if definitions.bundled {
+        let expected = expected(dataset, &definitions, selection)?;
+        if !stale(dataset, &definitions, &expected).is_empty()
+            && let Ok(writer) = Dataset::lock_existing(dataset.root(), schema)
+        {
+            refresh(&writer, schema, &definitions, selection).await?;
+        }
+    }
+    let engine = Engine::open(dataset, schema).await?;
+    let attached = attach(&engine, dataset, &definitions, selection).await?;
+    Ok((engine, attached))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}

@@ -1,0 +1,37 @@
+-- Titel: Deltagande: varje deltagares senaste uppgifter i projektet
+-- Räknar: en rad per deltagande (projekt och person) med raden ur den senaste inlämning där
+--         personen finns med (senare inlämningar rättar tidigare), och härlett ur den:
+--         aldersgrupp_start och aldersgrupp_avslut = åldersgrupp (16–29, 30–49, 50–64, övriga
+--         åldrar) räknad som inskrivningsåret respektive avslutsåret minus födelseåret
+--         (aldersgrupp_avslut är tom för den som inte avslutats), och raknas = deltagaren
+--         räknas i rapporterna: har samtycke och avslutades inte som felregistrering
+--         (kod_avslutsorsak.exkluderas).
+-- Underlag: tabellen deltagande, byggd per projekt när data läses in och läst av rapporterna
+--           i stället för att varje fråga räknar fram den senaste raden på nytt.
+-- Parametrar: $projekt (ett kortnamn; underlaget byggs projekt för projekt)
+WITH senaste_halvar AS (
+    SELECT projekt, person, max(halvar) AS halvar
+    FROM deltagare
+    WHERE i_urval(projekt, $projekt)
+    GROUP BY projekt, person
+)
+SELECT d.*,
+       CASE
+           WHEN CAST(extract(year FROM d.inskriven) AS INT) - d.fodelsear BETWEEN 16 AND 29 THEN '16–29'
+           WHEN CAST(extract(year FROM d.inskriven) AS INT) - d.fodelsear BETWEEN 30 AND 49 THEN '30–49'
+           WHEN CAST(extract(year FROM d.inskriven) AS INT) - d.fodelsear BETWEEN 50 AND 64 THEN '50–64'
+           ELSE 'övriga åldrar'
+       END AS aldersgrupp_start,
+       CASE
+           WHEN d.avslutad IS NULL THEN NULL
+           WHEN CAST(extract(year FROM d.avslutad) AS INT) - d.fodelsear BETWEEN 16 AND 29 THEN '16–29'
+           WHEN CAST(extract(year FROM d.avslutad) AS INT) - d.fodelsear BETWEEN 30 AND 49 THEN '30–49'
+           WHEN CAST(extract(year FROM d.avslutad) AS INT) - d.fodelsear BETWEEN 50 AND 64 THEN '50–64'
+           ELSE 'övriga åldrar'
+       END AS aldersgrupp_avslut,
+       d.samtycke AND x.kod IS NULL AS raknas
+FROM deltagare d
+JOIN senaste_halvar s ON s.projekt = d.projekt AND s.person = d.person AND s.halvar = d.halvar
+LEFT JOIN (SELECT kod FROM kod_avslutsorsak WHERE exkluderas) x ON x.kod = d.avslutsorsak
+WHERE i_urval(d.projekt, $projekt)
+ORDER BY d.person
