@@ -13,7 +13,7 @@ WITH aktuella AS (
     -- a submission reaching into the period, started by the period's end, not ended before
     -- it, and counted (samtycke, not felregistrering).
     SELECT projekt, person, kon, inskriven, avslutad, avslutsorsak, aktualiserad_av,
-           utbildningsniva, aldersgrupp_start AS aldersgrupp
+           utbildningsniva, kallor_start, aldersgrupp_start AS aldersgrupp
     FROM deltagande
     WHERE i_urval(projekt, $projekt)
       AND halvar_slut(halvar) >= period_start($period)
@@ -21,28 +21,13 @@ WITH aktuella AS (
       AND (avslutad IS NULL OR avslutad >= period_start($period))
       AND raknas
 ),
-nara AS (
-    -- Each income row of an aktuell participant within a month of the inskrivning.
-    SELECT a.projekt, a.person, a.kon, a.aldersgrupp, f.datum, f.kalla,
-           abs(CAST(f.datum AS INT) - CAST(a.inskriven AS INT)) AS avstand
-    FROM aktuella a
-    JOIN forsorjning f ON f.projekt = a.projekt AND f.person = a.person
-    WHERE i_urval(f.projekt, $projekt)
-      AND f.datum BETWEEN a.inskriven - INTERVAL '1 month' AND a.inskriven + INTERVAL '1 month'
-),
-dagar AS (
-    SELECT projekt, person, kon, aldersgrupp, datum, min(avstand) AS avstand,
-           array_agg(DISTINCT kalla) AS kallor
-    FROM nara
-    GROUP BY projekt, person, kon, aldersgrupp, datum
-),
-per_person AS (
-    -- The sources of the day nearest the inskrivning (the earlier one on a tie), and a
-    -- marker "med uppgift" so one pass counts both the sources and those with any data.
-    SELECT kon, aldersgrupp,
-           unnest(array_append(first_value(kallor ORDER BY avstand, datum), 'med uppgift')) AS kalla
-    FROM dagar
-    GROUP BY projekt, person, kon, aldersgrupp
+kombinationer AS (
+    -- The sources of the day nearest the inskrivning (deltagande.kallor_start); people with
+    -- the same sources are counted together before the sources are split up.
+    SELECT kon, aldersgrupp, kallor_start AS kallor, count(*) AS antal
+    FROM aktuella
+    WHERE kallor_start IS NOT NULL
+    GROUP BY kon, aldersgrupp, kallor_start
 ),
 indelningar AS (
     SELECT * FROM (VALUES ('totalt'), ('kon'), ('alder')) AS i(indelning)
@@ -55,10 +40,16 @@ n AS (
     GROUP BY 1, 2
 ),
 per_kalla AS (
+    -- Each source once per person, plus "med uppgift" for everyone with a source, so that
+    -- n minus those is "uppgift saknas".
     SELECT i.indelning,
            CASE i.indelning WHEN 'totalt' THEN 'alla' WHEN 'kon' THEN p.kon ELSE p.aldersgrupp END AS grupp,
-           p.kalla, count(*) AS antal
-    FROM per_person p CROSS JOIN indelningar i
+           p.kalla, sum(p.antal) AS antal
+    FROM (
+        SELECT kon, aldersgrupp, antal, unnest(array_append(kallor, 'med uppgift')) AS kalla
+        FROM kombinationer
+    ) p
+    CROSS JOIN indelningar i
     GROUP BY 1, 2, 3
 ),
 kategorier AS (

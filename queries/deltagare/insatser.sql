@@ -15,7 +15,7 @@ WITH aktuella AS (
     -- a submission reaching into the period, started by the period's end, not ended before
     -- it, and counted (samtycke, not felregistrering).
     SELECT projekt, person, kon, inskriven, avslutad, avslutsorsak, aktualiserad_av,
-           utbildningsniva, aldersgrupp_start AS aldersgrupp
+           utbildningsniva, kallor_start, aldersgrupp_start AS aldersgrupp
     FROM deltagande
     WHERE i_urval(projekt, $projekt)
       AND halvar_slut(halvar) >= period_start($period)
@@ -26,14 +26,16 @@ WITH aktuella AS (
 insats AS (
     -- Each insats (person, typ, start) as the latest submission that lists it has it: the same
     -- insats appears once per submission, and a later one may fill in the end of an ongoing one.
-    SELECT projekt, person, typ, start, slut
-    FROM (
-        SELECT i.projekt, i.person, i.typ, i.start, i.slut,
-               rank() OVER (PARTITION BY i.projekt, i.person, i.typ, i.start ORDER BY i.halvar DESC) AS nr
-        FROM insatser i
-        WHERE i_urval(i.projekt, $projekt)
-    )
-    WHERE nr = 1
+    SELECT i.projekt, i.person, i.typ, i.start, i.slut
+    FROM insatser i
+    JOIN (
+        SELECT projekt, person, typ, start, max(halvar) AS halvar
+        FROM insatser
+        WHERE i_urval(projekt, $projekt)
+        GROUP BY projekt, person, typ, start
+    ) m ON m.projekt = i.projekt AND m.person = i.person AND m.typ = i.typ
+       AND m.start = i.start AND m.halvar = i.halvar
+    WHERE i_urval(i.projekt, $projekt)
 ),
 overlappar AS (
     SELECT DISTINCT projekt, person, typ
@@ -49,15 +51,28 @@ rader AS (
 indelningar AS (
     SELECT * FROM (VALUES ('totalt'), ('kon'), ('alder')) AS i(indelning)
 ),
-indelad AS (
-    -- Every row once per breakdown (a cross join, so rader is computed once, not three times).
+n AS (
+    -- Everyone in the breakdown once, however many rows they have: counted per kön and
+    -- age first, then once per breakdown.
     SELECT i.indelning,
            CASE i.indelning WHEN 'totalt' THEN 'alla' WHEN 'kon' THEN r.kon ELSE r.aldersgrupp END AS grupp,
-           r.projekt, r.person, r.kod
-    FROM rader r CROSS JOIN indelningar i
+           sum(r.antal) AS n
+    FROM (
+        SELECT kon, aldersgrupp, count(*) AS antal
+        FROM (SELECT DISTINCT projekt, person, kon, aldersgrupp FROM rader)
+        GROUP BY kon, aldersgrupp
+    ) r
+    CROSS JOIN indelningar i
+    GROUP BY 1, 2
 ),
-n AS (
-    SELECT indelning, grupp, count(DISTINCT projekt || ':' || person) AS n FROM indelad GROUP BY indelning, grupp
+per_kod AS (
+    -- rader holds a participant at most once per kod.
+    SELECT i.indelning,
+           CASE i.indelning WHEN 'totalt' THEN 'alla' WHEN 'kon' THEN r.kon ELSE r.aldersgrupp END AS grupp,
+           r.kod, sum(r.antal) AS antal
+    FROM (SELECT kon, aldersgrupp, kod, count(*) AS antal FROM rader GROUP BY kon, aldersgrupp, kod) r
+    CROSS JOIN indelningar i
+    GROUP BY 1, 2, 3
 ),
 kategorier AS (
     -- BIGINT on both sides: otherwise the result says Int32 and carries Int64 (DataFusion 55).
@@ -65,11 +80,9 @@ kategorier AS (
     UNION ALL SELECT 'ingen', 'Ingen insats', 99
 )
 SELECT n.indelning, n.grupp, k.etikett AS rad, k.ordning,
-       count(DISTINCT i.projekt || ':' || i.person) AS antal,
+       coalesce(p.antal, 0) AS antal,
        n.n
 FROM n
 CROSS JOIN kategorier k
-LEFT JOIN indelad i ON i.indelning = n.indelning AND i.grupp = n.grupp AND i.kod = k.kod
-GROUP BY n.indelning, n.grupp, k.etikett, k.ordning, n.n
--- "+ 0": DataFusion 55 otherwise drops this sort key after the grouping (seen 2026-11-25).
-ORDER BY n.indelning, n.grupp, k.ordning + 0
+LEFT JOIN per_kod p ON p.indelning = n.indelning AND p.grupp = n.grupp AND p.kod = k.kod
+ORDER BY 1, 2, 4

@@ -6,32 +6,59 @@
 --         (aldersgrupp_avslut är tom för den som inte avslutats), och raknas = deltagaren
 --         räknas i rapporterna: har samtycke och avslutades inte som felregistrering
 --         (kod_avslutsorsak.exkluderas).
--- Underlag: tabellen deltagande, byggd per projekt när data läses in och läst av rapporterna
---           i stället för att varje fråga räknar fram den senaste raden på nytt.
+--         Försörjningen vid start: den dag med försörjningsrader (forsorjningsdagar) som ligger
+--         närmast inskrivningen, högst en månad före eller efter (vid lika avstånd den tidigare
+--         dagen); finns ingen är kolumnerna tomma (uppgift saknas). sjalv_start = alla källor den
+--         dagen räknas som självförsörjning; kallor_start = dagens källor; huvudkalla_start =
+--         källan med störst omfattning (se forsorjningsdagar.sql).
+-- Underlag: tabellen deltagande, byggd per projekt när data läses in (efter
+--           forsorjningsdagar) och läst av rapporterna i stället för att varje fråga räknar
+--           fram den senaste raden på nytt.
 -- Parametrar: $projekt (ett kortnamn; underlaget byggs projekt för projekt)
 WITH senaste_halvar AS (
     SELECT projekt, person, max(halvar) AS halvar
     FROM deltagare
     WHERE i_urval(projekt, $projekt)
     GROUP BY projekt, person
+),
+senaste AS (
+    SELECT d.*,
+           CASE
+               WHEN CAST(extract(year FROM d.inskriven) AS INT) - d.fodelsear BETWEEN 16 AND 29 THEN '16–29'
+               WHEN CAST(extract(year FROM d.inskriven) AS INT) - d.fodelsear BETWEEN 30 AND 49 THEN '30–49'
+               WHEN CAST(extract(year FROM d.inskriven) AS INT) - d.fodelsear BETWEEN 50 AND 64 THEN '50–64'
+               ELSE 'övriga åldrar'
+           END AS aldersgrupp_start,
+           CASE
+               WHEN d.avslutad IS NULL THEN NULL
+               WHEN CAST(extract(year FROM d.avslutad) AS INT) - d.fodelsear BETWEEN 16 AND 29 THEN '16–29'
+               WHEN CAST(extract(year FROM d.avslutad) AS INT) - d.fodelsear BETWEEN 30 AND 49 THEN '30–49'
+               WHEN CAST(extract(year FROM d.avslutad) AS INT) - d.fodelsear BETWEEN 50 AND 64 THEN '50–64'
+               ELSE 'övriga åldrar'
+           END AS aldersgrupp_avslut,
+           d.samtycke AND x.kod IS NULL AS raknas
+    FROM deltagare d
+    JOIN senaste_halvar s ON s.projekt = d.projekt AND s.person = d.person AND s.halvar = d.halvar
+    LEFT JOIN (SELECT kod FROM kod_avslutsorsak WHERE exkluderas) x ON x.kod = d.avslutsorsak
+    WHERE i_urval(d.projekt, $projekt)
+),
+startdag AS (
+    -- The nearest day with income rows within a month of the inskrivning: the smallest
+    -- (distance, day) key; the day is its last five digits.
+    SELECT s.projekt, s.person,
+           CAST(min(CAST(abs(CAST(d.datum AS INT) - CAST(s.inskriven AS INT)) AS BIGINT) * 100000 + CAST(d.datum AS INT)) % 100000 AS INT) AS dagnummer
+    FROM senaste s
+    JOIN forsorjningsdagar d ON d.projekt = s.projekt AND d.person = s.person
+    WHERE d.datum BETWEEN s.inskriven - INTERVAL '1 month' AND s.inskriven + INTERVAL '1 month'
+    GROUP BY s.projekt, s.person
 )
-SELECT d.*,
-       CASE
-           WHEN CAST(extract(year FROM d.inskriven) AS INT) - d.fodelsear BETWEEN 16 AND 29 THEN '16–29'
-           WHEN CAST(extract(year FROM d.inskriven) AS INT) - d.fodelsear BETWEEN 30 AND 49 THEN '30–49'
-           WHEN CAST(extract(year FROM d.inskriven) AS INT) - d.fodelsear BETWEEN 50 AND 64 THEN '50–64'
-           ELSE 'övriga åldrar'
-       END AS aldersgrupp_start,
-       CASE
-           WHEN d.avslutad IS NULL THEN NULL
-           WHEN CAST(extract(year FROM d.avslutad) AS INT) - d.fodelsear BETWEEN 16 AND 29 THEN '16–29'
-           WHEN CAST(extract(year FROM d.avslutad) AS INT) - d.fodelsear BETWEEN 30 AND 49 THEN '30–49'
-           WHEN CAST(extract(year FROM d.avslutad) AS INT) - d.fodelsear BETWEEN 50 AND 64 THEN '50–64'
-           ELSE 'övriga åldrar'
-       END AS aldersgrupp_avslut,
-       d.samtycke AND x.kod IS NULL AS raknas
-FROM deltagare d
-JOIN senaste_halvar s ON s.projekt = d.projekt AND s.person = d.person AND s.halvar = d.halvar
-LEFT JOIN (SELECT kod FROM kod_avslutsorsak WHERE exkluderas) x ON x.kod = d.avslutsorsak
-WHERE i_urval(d.projekt, $projekt)
-ORDER BY d.person
+SELECT s.*,
+       d.sjalvforsorjande AS sjalv_start,
+       d.kallor AS kallor_start,
+       k.kod AS huvudkalla_start
+FROM senaste s
+LEFT JOIN startdag t ON t.projekt = s.projekt AND t.person = s.person
+LEFT JOIN forsorjningsdagar d
+       ON d.projekt = t.projekt AND d.person = t.person AND CAST(d.datum AS INT) = t.dagnummer
+LEFT JOIN kod_forsorjningskalla k ON k.ordning = d.huvudkalla_ordning
+ORDER BY s.person

@@ -6,7 +6,7 @@
 --         huvudkalla_ordning = platsen i kodlistan för källan med störst omfattning (tom
 --         omfattning = 100 %), vid lika den som kommer först; omfattning = summan av
 --         omfattningarna (över 100 = motstridiga rader); rader = antal rader.
--- Underlag: ett mellanled när uppfoljning byggs; lagras inte.
+-- Underlag: ett mellanled när deltagande och uppfoljning byggs; lagras inte.
 -- Parametrar: $projekt (ett kortnamn; underlaget byggs projekt för projekt)
 WITH rader AS (
     -- Each income fact once, even when several submissions repeat it.

@@ -1,7 +1,8 @@
 -- Titel: Uppföljning: försörjningen före, vid och efter avslut för varje avslutad deltagare
 -- Räknar: en rad per avslutat deltagande (ur tabellen deltagande: avslutad är ifylld; även de
---         som inte räknas, se raknas) med försörjningen vid fem tidpunkter: start (inskriven),
---         avslut och 1, 6 och 12 månader efter avslut. Vid varje tidpunkt gäller den dag med
+--         som inte räknas, se raknas) med försörjningen vid fem tidpunkter: start (inskriven;
+--         sjalv_start, kallor_start och huvudkalla_start kommer ur deltagande), avslut och 1, 6
+--         och 12 månader efter avslut. Vid varje tidpunkt gäller den dag med
 --         försörjningsrader som ligger närmast tidpunkten, högst en månad före eller efter (vid
 --         lika avstånd den tidigare dagen); finns ingen är kolumnerna för tidpunkten tomma
 --         (uppgift saknas). För dagen:
@@ -24,18 +25,17 @@
 -- Parametrar: $projekt (ett kortnamn; underlaget byggs projekt för projekt)
 WITH avslutade AS (
     SELECT projekt, person, kon, fodelsear, aldersgrupp_avslut AS aldersgrupp, inskriven, avslutad,
-           avslutsorsak, status_efter_avslut, raknas
+           avslutsorsak, status_efter_avslut, raknas, sjalv_start, kallor_start, huvudkalla_start
     FROM deltagande
     WHERE i_urval(projekt, $projekt) AND avslutad IS NOT NULL
 ),
 punkter AS (
-    SELECT * FROM (VALUES (1), (2), (3), (4), (5)) AS p(punkt)
+    SELECT * FROM (VALUES (2), (3), (4), (5)) AS p(punkt)
 ),
 punktdagar AS (
-    -- Each ended participant's five points: start, end, and 1, 6 and 12 months after the end.
+    -- Each ended participant's points after the start: the end, and 1, 6 and 12 months after it.
     SELECT a.projekt, a.person, p.punkt,
            CASE p.punkt
-               WHEN 1 THEN a.inskriven
                WHEN 2 THEN a.avslutad
                WHEN 3 THEN a.avslutad + INTERVAL '1 month'
                WHEN 4 THEN a.avslutad + INTERVAL '6 months'
@@ -108,12 +108,10 @@ data_till AS (
 punkt_for_punkt AS (
     -- One column per point; each person has at most one row per point.
     SELECT projekt, person,
-           bool_or(sjalvforsorjande) FILTER (WHERE punkt = 1) AS sjalv_start,
            bool_or(sjalvforsorjande) FILTER (WHERE punkt = 2) AS sjalv_avslut,
            bool_or(sjalvforsorjande) FILTER (WHERE punkt = 3) AS sjalv_1m,
            bool_or(sjalvforsorjande) FILTER (WHERE punkt = 4) AS sjalv_6m,
            bool_or(sjalvforsorjande) FILTER (WHERE punkt = 5) AS sjalv_12m,
-           max(huvudkalla) FILTER (WHERE punkt = 1) AS huvudkalla_start,
            max(huvudkalla) FILTER (WHERE punkt = 2) AS huvudkalla_avslut,
            bool_or(arbete) FILTER (WHERE punkt = 3) AS arbete_1m,
            bool_or(studier) FILTER (WHERE punkt = 3) AS studier_1m
@@ -122,8 +120,8 @@ punkt_for_punkt AS (
 )
 SELECT a.projekt, a.person, a.kon, a.fodelsear, a.aldersgrupp, a.inskriven, a.avslutad,
        a.avslutsorsak, a.status_efter_avslut, a.raknas,
-       p.sjalv_start, p.sjalv_avslut, p.sjalv_1m, p.sjalv_6m, p.sjalv_12m,
-       ks.kallor AS kallor_start, ka.kallor AS kallor_avslut, p.huvudkalla_start, p.huvudkalla_avslut,
+       a.sjalv_start, p.sjalv_avslut, p.sjalv_1m, p.sjalv_6m, p.sjalv_12m,
+       a.kallor_start, ka.kallor AS kallor_avslut, a.huvudkalla_start, p.huvudkalla_avslut,
        p.arbete_1m, p.studier_1m,
        m.uppfoljda_manader, m.sjalvforsorjande_manader,
        m.forsta_sjalvforsorjande_manad, m.sista_uppfoljda_manad,
@@ -132,7 +130,6 @@ SELECT a.projekt, a.person, a.kon, a.fodelsear, a.aldersgrupp, a.inskriven, a.av
        t.data_till
 FROM avslutade a
 LEFT JOIN punkt_for_punkt p ON p.projekt = a.projekt AND p.person = a.person
-LEFT JOIN vid ks ON ks.projekt = a.projekt AND ks.person = a.person AND ks.punkt = 1
 LEFT JOIN vid ka ON ka.projekt = a.projekt AND ka.person = a.person AND ka.punkt = 2
 LEFT JOIN per_person_manader m ON m.projekt = a.projekt AND m.person = a.person
 LEFT JOIN kvalitet q ON q.projekt = a.projekt AND q.person = a.person

@@ -225,8 +225,12 @@ mod tests {
         assert_same(&groups, "antal.sql", 6);
         let outcome_groups = shared_parts("utfall", "indelningar AS (", "\n)");
         assert_eq!(groups["antal.sql"], outcome_groups["status.sql"]);
-        let split = shared_parts("deltagare", "indelad AS (", "\n)");
-        assert_same(&split, "antal.sql", 5);
+        let mut counted = shared_parts("deltagare", "\nn AS (", "\n)");
+        // It counts aktuella directly: there each participant is one row.
+        counted.remove("forsorjning_start.sql");
+        assert_same(&counted, "antal.sql", 5);
+        let per_code = shared_parts("deltagare", "per_kod AS (", "\n)");
+        assert_same(&per_code, "antal.sql", 5);
     }
 
     #[test]
