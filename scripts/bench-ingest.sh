@@ -15,6 +15,7 @@ fi
 [ -f "$work/nyckel" ] || "$finsam" keygen --out "$work/nyckel" >/dev/null
 rm -rf "$work/data"
 echo "CSV: $(du -sh "$work/synth" | cut -f1) in $(find "$work/synth" -name '*.csv' | wc -l) files"
-# The summary line gives rows, seconds, rows per second and peak memory (VmHWM).
-"$finsam" ingest --key "$work/nyckel" --data "$work/data" "$work/synth" | tail -1
+# The summary lines give rows, seconds, rows per second and peak memory (VmHWM) of the
+# ingest, then the time to rebuild the underlag (queries/underlag) of every project.
+"$finsam" ingest --key "$work/nyckel" --data "$work/data" "$work/synth" | tail -2
 echo "Parquet: $(du -sh "$work/data" | cut -f1)"

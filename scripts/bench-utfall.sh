@@ -15,7 +15,8 @@ if [ ! -f "$work/data/dataset.json" ]; then
   "$finsam" synth --deltagare 1000000 --projekt 50 --ar 2005-2024 --seed 1 \
     --manadsuppfoljning --out "$work/synth"
   [ -f "$work/nyckel" ] || "$finsam" keygen --out "$work/nyckel" >/dev/null
-  "$finsam" ingest --key "$work/nyckel" --data "$work/data" "$work/synth" >/dev/null
+  # Ingest, then the underlag (queries/underlag) of every project: their summary lines.
+  "$finsam" ingest --key "$work/nyckel" --data "$work/data" "$work/synth" | tail -2
 fi
 "$finsam" sql --data "$work/data" \
   "SELECT (SELECT count(*) FROM deltagare) AS deltagarrader, (SELECT count(*) FROM forsorjning) AS forsorjningsrader"

@@ -221,4 +221,14 @@ fn status_summarises_the_dataset() {
         out.contains("1 projekt, 1 halvår, 1 aktuella inlämningar (1 inlästa totalt), 33 rader"),
         "{out}"
     );
+    assert!(
+        out.contains("Underlag (queries/underlag): aktuellt för alla 1 projekt"),
+        "{out}"
+    );
+    std::fs::remove_file(wd.path("data/_underlag/index.json")).unwrap();
+    let out = wd.finsam(&["status"]).ok().to_string();
+    assert!(
+        out.contains("inaktuellt för 1 av 1 projekt (SIGMA)"),
+        "{out}"
+    );
 }

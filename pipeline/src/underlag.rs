@@ -2,9 +2,11 @@
 //! again in every query.
 //!
 //! The query files in `queries/underlag/` define them (their headers say what each
-//! column means), in the order `underlag.toml` gives: `deltagande` (each participation's
-//! latest row), `uppfoljning` (each ended participation's income at the follow-up
-//! points). Each is computed one project at a time, with `$projekt` bound, and stored:
+//! column means), in the order `underlag.toml` gives: `forsorjningsdagar` (what the income
+//! rows say per person and day; a step, not stored), `deltagande` (each participation's
+//! latest row and its income at the start) and `uppfoljning` (each ended participation's
+//! income at the follow-up points and month by month). Each is computed one project at a
+//! time, with `$projekt` bound, and the stored ones are written:
 //!
 //! ```text
 //! DATA/_underlag/<tabell>/<projekt>.parquet
@@ -40,6 +42,7 @@ use datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use crate::pseudonymise::encode_hex;
 use crate::query::functions::{ALL_PROJECTS, selects};
 use crate::query::{Engine, QueryError, Unused};
 use crate::report::QueryLibrary;
@@ -121,6 +124,21 @@ impl Definitions {
         }
         let mut tables = Vec::new();
         for table in config.tabeller {
+            // The name becomes a SQL table name and a folder name.
+            if table.namn.is_empty()
+                || !table
+                    .namn
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c == '_')
+            {
+                return Err(ReportError::Layout {
+                    file: format!("{FOLDER}/{CONFIG_FILE}"),
+                    message: format!(
+                        "namn = \"{}\": skriv tabellens namn med a–z och _",
+                        table.namn
+                    ),
+                });
+            }
             let file = format!("{}.sql", table.namn);
             let sql = library.text(&file)?.to_string();
             hasher.update(file.as_bytes());
@@ -133,7 +151,7 @@ impl Definitions {
         }
         Ok(Definitions {
             tables,
-            digest: hex(&hasher.finalize()),
+            digest: encode_hex(&hasher.finalize()),
             bundled: queries_dir.is_none(),
         })
     }
@@ -149,7 +167,7 @@ impl Definitions {
         for entry in submissions {
             hasher.update(format!("{} {}\n", entry.halvar, entry.id).as_bytes());
         }
-        hex(&hasher.finalize())[..32].to_string()
+        encode_hex(&hasher.finalize())[..32].to_string()
     }
 }
 
@@ -334,6 +352,18 @@ fn write_table(path: &Path, schema: SchemaRef, batches: &[RecordBatch]) -> Resul
     store::fsync_dir(dir)
 }
 
+/// How many projects there are, and which of them have stale stored underlag (for
+/// `finsam status`).
+pub fn stale_projects(
+    dataset: &Dataset,
+    schema: &Schema,
+) -> Result<(usize, Vec<String>), ReportError> {
+    let definitions = Definitions::load(None, schema)?;
+    let expected = expected(dataset, &definitions, ALL_PROJECTS)?;
+    let stale = stale(dataset, &definitions, &expected);
+    Ok((expected.len(), stale))
+}
+
 /// The columns of a stored table, from its Parquet footer.
 fn file_schema(path: &Path) -> Result<SchemaRef, StoreError> {
     let file = File::open(path).map_err(|e| StoreError::io(path, e))?;
@@ -492,8 +522,4 @@ pub async fn open_engine(
     let engine = Engine::open(dataset, schema).await?;
     let attached = attach(&engine, dataset, &definitions, selection).await?;
     Ok((engine, attached))
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

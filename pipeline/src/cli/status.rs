@@ -65,6 +65,16 @@ pub fn run(args: Args) -> finsam::Result<Exit> {
         manifest.entries.len(),
         totals.iter().sum::<u64>()
     );
+    let (count, stale) = finsam::underlag::stale_projects(&dataset, &schema)?;
+    if stale.is_empty() {
+        println!("Underlag (queries/underlag): aktuellt för alla {count} projekt");
+    } else {
+        println!(
+            "Underlag (queries/underlag): inaktuellt för {} av {count} projekt ({}); rapporterna räknar fram det själva, och nästa inläsning bygger om det",
+            stale.len(),
+            stale.join(", ")
+        );
+    }
     Ok(Exit::Ok)
 }
 

@@ -21,7 +21,7 @@ pub use cells::Value;
 use crate::ingest::{Cell, Finding, Location, RawRow, RowSource};
 use crate::period::HalfYear;
 use crate::personnummer::{PersonNumber, looks_like_number};
-use crate::pseudonymise::PseudonymKey;
+use crate::pseudonymise::{PseudonymKey, encode_hex};
 use crate::schema::{ColumnDef, ColumnKind, Derivation, Schema, TableDef};
 use cells::{cell_text, shown};
 
@@ -178,7 +178,7 @@ impl<'a> SubmissionCheck<'a> {
 
     pub fn finish(self) -> CheckOutcome {
         let digest = self.hasher.finalize();
-        let content_hash = digest.iter().map(|b| format!("{b:02x}")).collect();
+        let content_hash = encode_hex(&digest);
         let mut findings = self.findings;
         findings.sort_by(|a, b| a.location.cmp(&b.location));
         CheckOutcome {
