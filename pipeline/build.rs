@@ -1,4 +1,4 @@
-//! Bundles the schema files into the binary, so `finsam` works outside the repository.
+//! Bundles the schema, query and dashboard files into the binary, so `finsam` works outside the repository.
 //! The files stay data: `--schemas DIR` (or FINSAM_SCHEMAS) reads them from disk instead.
 
 use std::{env, fs, path::Path};
@@ -10,7 +10,7 @@ fn main() {
     let manifest_dir = env::var("CARGO_MANIFEST_DIR").expect("CARGO_MANIFEST_DIR is set by cargo");
     let root = Path::new(&manifest_dir).join("..");
     let mut entries = Vec::new();
-    for folder in ["schemas", "queries"] {
+    for folder in ["schemas", "queries", "dashboards"] {
         let dir = root.join(folder);
         println!("cargo:rerun-if-changed={}", dir.display());
         collect(&dir, &dir, &mut entries);
@@ -39,7 +39,7 @@ fn collect(base: &Path, dir: &Path, entries: &mut Vec<(String, String, String)>)
             collect(base, &path, entries);
         } else if matches!(
             path.extension().and_then(|e| e.to_str()),
-            Some("toml" | "sql")
+            Some("toml" | "sql" | "html" | "css")
         ) {
             let folder = base.file_name().unwrap().to_string_lossy().into_owned();
             let relative = path

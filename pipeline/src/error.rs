@@ -3,6 +3,7 @@
 //! Record problems are not errors but [`crate::ingest::Finding`]s; an `Error` means
 //! the work could not be done at all (a missing key, an unreadable dataset, I/O).
 
+use crate::dashboard::DashboardError;
 use crate::period::HalfYearError;
 use crate::pseudonymise::KeyError;
 use crate::query::QueryError;
@@ -30,6 +31,8 @@ pub enum Error {
     Template(#[from] TemplateError),
     #[error(transparent)]
     Synth(#[from] SynthError),
+    #[error(transparent)]
+    Dashboard(#[from] DashboardError),
     #[error("{path}: {source}")]
     Io {
         path: std::path::PathBuf,
@@ -63,6 +66,11 @@ impl Error {
                         | ReportError::MissingColumn { .. }
                         | ReportError::Layout { .. }
                         | ReportError::MissingFile { .. }
+                )
+                | Error::Dashboard(
+                    DashboardError::Definition { .. }
+                        | DashboardError::Query { .. }
+                        | DashboardError::MissingColumn { .. }
                 )
                 | Error::Synth(
                     SynthError::Options(_) | SynthError::NotEmpty(_) | SynthError::NotADirectory(_)

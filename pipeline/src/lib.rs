@@ -9,6 +9,7 @@
 //! facts, rebuilt per project after each commit) → `query` → `report`.
 
 mod bundled;
+pub mod dashboard;
 pub mod error;
 pub mod ingest;
 pub mod load;
@@ -19,6 +20,7 @@ pub mod pseudonymise;
 pub mod query;
 pub mod report;
 pub mod schema;
+pub mod serve;
 pub mod store;
 pub mod synth;
 pub mod template;

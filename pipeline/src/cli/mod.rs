@@ -1,8 +1,10 @@
 //! Command-line interface: one file per subcommand, each a thin layer over the library.
 
+mod dashboard;
 mod ingest;
 mod keygen;
 mod report;
+mod serve;
 mod sql;
 mod status;
 mod synth;
@@ -65,6 +67,8 @@ enum Command {
     Sql(sql::Args),
     Report(report::Args),
     Status(status::Args),
+    Dashboard(dashboard::Args),
+    Serve(serve::Args),
     Synth(synth::Args),
 }
 
@@ -76,6 +80,8 @@ pub fn run(cli: Cli) -> finsam::Result<Exit> {
         Command::Sql(args) => sql::run(args),
         Command::Report(args) => report::run(args),
         Command::Status(args) => status::run(args),
+        Command::Dashboard(args) => dashboard::run(args),
+        Command::Serve(args) => serve::run(args),
         Command::Synth(args) => synth::run(args),
     }
 }

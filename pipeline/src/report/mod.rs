@@ -379,13 +379,18 @@ fn place(
 }
 
 /// Named columns of a query result, read as whole numbers or text.
-struct Columns<'r> {
+pub struct Columns<'r> {
     file: &'r str,
     result: &'r QueryResult,
 }
 
-impl Columns<'_> {
-    fn has(&self, column: &str) -> bool {
+impl<'r> Columns<'r> {
+    /// The result of the query file `file` (named in messages).
+    pub fn new(file: &'r str, result: &'r QueryResult) -> Columns<'r> {
+        Columns { file, result }
+    }
+
+    pub fn has(&self, column: &str) -> bool {
         self.result.schema.index_of(column).is_ok()
     }
 
@@ -407,7 +412,7 @@ impl Columns<'_> {
             })
     }
 
-    fn integers(&self, column: &str) -> Result<Vec<Option<i64>>, ReportError> {
+    pub fn integers(&self, column: &str) -> Result<Vec<Option<i64>>, ReportError> {
         let index = self.index(column)?;
         let mut values = Vec::new();
         for batch in &self.result.batches {
@@ -419,7 +424,7 @@ impl Columns<'_> {
         Ok(values)
     }
 
-    fn texts(&self, column: &str) -> Result<Vec<Option<String>>, ReportError> {
+    pub fn texts(&self, column: &str) -> Result<Vec<Option<String>>, ReportError> {
         let index = self.index(column)?;
         let mut values = Vec::new();
         for batch in &self.result.batches {

@@ -1,0 +1,111 @@
+use std::path::PathBuf;
+
+use finsam::dashboard::{self, Definitions};
+use finsam::store::Dataset;
+use finsam::underlag;
+
+use super::{DataArgs, Exit};
+
+/// Dashboards for the board: check their definitions, or build them as a static site.
+///
+/// Examples:
+///   finsam dashboard check
+///   finsam dashboard build --out site/
+#[derive(clap::Args)]
+#[command(verbatim_doc_comment)]
+pub struct Args {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(clap::Subcommand)]
+enum Command {
+    /// Check every dashboard definition: chart kinds and query files, with file and line.
+    Check(Sources),
+    /// Write every dashboard page (every year and project) as standalone HTML.
+    Build(BuildArgs),
+}
+
+/// Where the definitions and the queries come from.
+#[derive(clap::Args, Clone)]
+pub struct Sources {
+    /// Read the dashboard definitions from this folder instead of the bundled ones.
+    #[arg(long, env = "FINSAM_DASHBOARDS")]
+    pub dashboards: Option<PathBuf>,
+    /// Read the query files from this folder instead of the bundled ones.
+    #[arg(long)]
+    pub queries: Option<PathBuf>,
+}
+
+impl Sources {
+    pub fn definitions(&self) -> finsam::Result<Definitions> {
+        Definitions::load(self.dashboards.as_deref(), self.queries.as_deref()).map_err(|errors| {
+            for error in &errors[1..] {
+                eprintln!("finsam: {error}");
+            }
+            errors
+                .into_iter()
+                .next()
+                .expect("at least one error")
+                .into()
+        })
+    }
+}
+
+#[derive(clap::Args)]
+struct BuildArgs {
+    /// Folder for the site (created; existing pages are replaced).
+    #[arg(long)]
+    out: PathBuf,
+    #[command(flatten)]
+    sources: Sources,
+    #[command(flatten)]
+    data: DataArgs,
+}
+
+pub fn run(args: Args) -> finsam::Result<Exit> {
+    match args.command {
+        Command::Check(sources) => {
+            let definitions = sources.definitions()?;
+            dashboard::template(sources.dashboards.as_deref())?;
+            for d in &definitions.dashboards {
+                println!(
+                    "{}: {} paneler, val = \"{}\"",
+                    d.name,
+                    d.panels.len(),
+                    d.choice.name()
+                );
+            }
+            println!("{} tavlor utan fel", definitions.dashboards.len());
+            Ok(Exit::Ok)
+        }
+        Command::Build(args) => {
+            let definitions = args.sources.definitions()?;
+            let template = dashboard::template(args.sources.dashboards.as_deref())?;
+            let schema = args.data.schema()?;
+            let dataset = Dataset::open(&args.data.data, &schema)?;
+            let started = std::time::Instant::now();
+            let runtime = super::runtime()?;
+            let pages = runtime.block_on(async {
+                let (engine, _) = underlag::open_engine(
+                    &dataset,
+                    &schema,
+                    args.sources.queries.as_deref(),
+                    "alla",
+                )
+                .await?;
+                Ok::<_, finsam::Error>(
+                    dashboard::build_site(&engine, &dataset, &definitions, &template, &args.out)
+                        .await?,
+                )
+            })?;
+            println!(
+                "{pages} sidor skrivna till {} på {:.1} s; öppna {}",
+                args.out.display(),
+                started.elapsed().as_secs_f64(),
+                args.out.join("index.html").display()
+            );
+            Ok(Exit::Ok)
+        }
+    }
+}

@@ -1,0 +1,629 @@
+//! Dashboards for boards: panels of charts over the query files, as standalone HTML.
+//!
+//! A dashboard is data (`dashboards/*.toml`): a title, what a page is chosen by (a year,
+//! a project, or both) and panels, each naming a query file in `queries/` and a chart
+//! kind. A panel's query returns `kategori` (the x axis or the bar), optionally `serie`
+//! (the legend) with `serie_ordning`/`kategori_ordning`, `antal`, and optionally `n`:
+//! with `n` every value is a share with its 95 % Wilson interval. Disclosure control is
+//! always on: small counts show as `..` and the charts leave them out, with a note.
+
+mod chart;
+mod page;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::query::{Engine, QueryError, Unused};
+use crate::report::disclosure::{self, Cells, DEFAULT_THRESHOLD};
+use crate::report::stats::wilson;
+use crate::report::{Columns, QueryLibrary, ReportError};
+use crate::store::{Dataset, StoreError};
+
+pub use chart::escape;
+pub use page::{Site, build_site, data_version, index_page, not_found_page, render_page};
+
+#[derive(Debug, thiserror::Error)]
+pub enum DashboardError {
+    #[error("{file}:{line}: {message}")]
+    Definition {
+        file: String,
+        line: usize,
+        message: String,
+    },
+    #[error("kan inte läsa {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("panelen \"{panel}\" ({file}): {source}")]
+    Query {
+        panel: String,
+        file: String,
+        source: Box<QueryError>,
+    },
+    #[error("panelen \"{panel}\" ({file}): frågan gav ingen kolumn {column}")]
+    MissingColumn {
+        panel: String,
+        file: String,
+        column: String,
+    },
+    #[error(transparent)]
+    Report(#[from] ReportError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// What a dashboard page is chosen by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Choice {
+    /// One year, all projects.
+    Year,
+    /// One project, all years.
+    Project,
+    /// One project and one year.
+    ProjectAndYear,
+}
+
+/// The chart kinds a panel can have.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Kind {
+    Bars,
+    GroupedBars,
+    Lines,
+    StackedShares,
+    Table,
+}
+
+const KINDS: [(&str, Kind); 5] = [
+    ("staplar", Kind::Bars),
+    ("grupperade_staplar", Kind::GroupedBars),
+    ("linjer", Kind::Lines),
+    ("staplade_andelar", Kind::StackedShares),
+    ("tabell", Kind::Table),
+];
+
+impl Choice {
+    /// As the definitions write it.
+    pub fn name(self) -> &'static str {
+        CHOICES
+            .iter()
+            .find(|(_, c)| *c == self)
+            .map(|(n, _)| *n)
+            .expect("every choice is listed")
+    }
+}
+
+const CHOICES: [(&str, Choice); 3] = [
+    ("ar", Choice::Year),
+    ("projekt", Choice::Project),
+    ("projekt_och_ar", Choice::ProjectAndYear),
+];
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Dashboard {
+    /// The file name without `.toml`: the dashboard's address.
+    pub name: String,
+    pub titel: String,
+    pub beskrivning: String,
+    pub choice: Choice,
+    pub panels: Vec<Panel>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Panel {
+    pub rubrik: String,
+    /// `folder/file.sql` under `queries/`.
+    pub fraga: String,
+    pub kind: Kind,
+    pub x: Option<String>,
+    pub y: Option<String>,
+    /// What the series are, as the heading of their column in the table.
+    pub serie: Option<String>,
+    pub not: Option<String>,
+    /// Each category's series add up to its n (disclosure control relies on it).
+    pub summerar: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DashboardFile {
+    titel: String,
+    beskrivning: String,
+    val: toml::Spanned<String>,
+    paneler: Vec<PanelFile>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PanelFile {
+    rubrik: String,
+    fraga: toml::Spanned<String>,
+    typ: toml::Spanned<String>,
+    x: Option<String>,
+    y: Option<String>,
+    serie: Option<String>,
+    not: Option<String>,
+    #[serde(default)]
+    summerar: bool,
+}
+
+/// The dashboard definitions and the query files they name.
+pub struct Definitions {
+    pub dashboards: Vec<Dashboard>,
+    queries_dir: Option<PathBuf>,
+}
+
+impl Definitions {
+    /// Reads `dashboards_dir` (or the bundled `dashboards/`) and checks every panel: its
+    /// chart kind, and that its query file exists (in `queries_dir` or the bundled ones).
+    /// Every problem is reported, each with file and line.
+    pub fn load(
+        dashboards_dir: Option<&Path>,
+        queries_dir: Option<&Path>,
+    ) -> Result<Definitions, Vec<DashboardError>> {
+        let files = dashboard_files(dashboards_dir).map_err(|e| vec![e])?;
+        let mut dashboards = Vec::new();
+        let mut errors = Vec::new();
+        let mut libraries: BTreeMap<String, Option<QueryLibrary>> = BTreeMap::new();
+        for (file, text) in files {
+            match parse(&file, &text, queries_dir, &mut libraries) {
+                Ok(dashboard) => dashboards.push(dashboard),
+                Err(mut found) => errors.append(&mut found),
+            }
+        }
+        if errors.is_empty() {
+            Ok(Definitions {
+                dashboards,
+                queries_dir: queries_dir.map(Path::to_path_buf),
+            })
+        } else {
+            Err(errors)
+        }
+    }
+
+    pub fn get(&self, name: &str) -> Option<&Dashboard> {
+        self.dashboards.iter().find(|d| d.name == name)
+    }
+
+    fn query_text(&self, fraga: &str) -> Result<String, ReportError> {
+        let (folder, file) = fraga.split_once('/').unwrap_or(("", fraga));
+        let library = QueryLibrary::load(self.queries_dir.as_deref(), folder)?;
+        Ok(library.text(file)?.to_string())
+    }
+}
+
+/// (shown name, contents) of every `*.toml` in the folder, sorted by name.
+fn dashboard_files(dir: Option<&Path>) -> Result<Vec<(String, String)>, DashboardError> {
+    let mut files = Vec::new();
+    match dir {
+        Some(dir) => {
+            let read_error = |path: &Path, source| DashboardError::Read {
+                path: path.to_path_buf(),
+                source,
+            };
+            for entry in std::fs::read_dir(dir).map_err(|e| read_error(dir, e))? {
+                let path = entry.map_err(|e| read_error(dir, e))?.path();
+                if path.extension().is_some_and(|e| e == "toml") {
+                    let text = std::fs::read_to_string(&path).map_err(|e| read_error(&path, e))?;
+                    files.push((path.display().to_string(), text));
+                }
+            }
+        }
+        None => {
+            for (path, text) in crate::bundled::files("dashboards") {
+                if path.ends_with(".toml") {
+                    files.push((format!("dashboards/{path}"), text.to_string()));
+                }
+            }
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
+/// The bundled page template, or `dashboards_dir/sida.html`.
+pub fn template(dashboards_dir: Option<&Path>) -> Result<String, DashboardError> {
+    match dashboards_dir.map(|d| d.join("sida.html")) {
+        Some(path) if path.exists() => {
+            std::fs::read_to_string(&path).map_err(|source| DashboardError::Read { path, source })
+        }
+        _ => Ok(crate::bundled::files("dashboards")
+            .find(|(p, _)| *p == "sida.html")
+            .map(|(_, t)| t.to_string())
+            .expect("dashboards/sida.html is bundled")),
+    }
+}
+
+fn line_of(text: &str, offset: usize) -> usize {
+    text[..offset.min(text.len())].matches('\n').count() + 1
+}
+
+fn parse(
+    file: &str,
+    text: &str,
+    queries_dir: Option<&Path>,
+    libraries: &mut BTreeMap<String, Option<QueryLibrary>>,
+) -> Result<Dashboard, Vec<DashboardError>> {
+    let at = |offset: usize, message: String| DashboardError::Definition {
+        file: file.to_string(),
+        line: line_of(text, offset),
+        message,
+    };
+    let parsed: DashboardFile = toml::from_str(text).map_err(|e| {
+        vec![at(
+            e.span().map(|s| s.start).unwrap_or(0),
+            e.message().to_string(),
+        )]
+    })?;
+    let mut errors = Vec::new();
+    let choice = CHOICES
+        .iter()
+        .find(|(name, _)| *name == parsed.val.get_ref())
+        .map(|(_, c)| *c);
+    if choice.is_none() {
+        errors.push(at(
+            parsed.val.span().start,
+            format!(
+                "val = \"{}\": välj {}",
+                parsed.val.get_ref(),
+                CHOICES.map(|(n, _)| n).join(", ")
+            ),
+        ));
+    }
+    let mut panels = Vec::new();
+    for panel in parsed.paneler {
+        let kind = KINDS
+            .iter()
+            .find(|(name, _)| *name == panel.typ.get_ref())
+            .map(|(_, k)| *k);
+        if kind.is_none() {
+            errors.push(at(
+                panel.typ.span().start,
+                format!(
+                    "typ = \"{}\": okänd diagramtyp; välj {}",
+                    panel.typ.get_ref(),
+                    KINDS.map(|(n, _)| n).join(", ")
+                ),
+            ));
+        }
+        let fraga = panel.fraga.get_ref().clone();
+        let (folder, name) = fraga.split_once('/').unwrap_or(("", &fraga));
+        let library = libraries
+            .entry(folder.to_string())
+            .or_insert_with(|| QueryLibrary::load(queries_dir, folder).ok());
+        if library.as_ref().is_none_or(|l| l.text(name).is_err()) {
+            errors.push(at(
+                panel.fraga.span().start,
+                format!("fraga = \"{fraga}\": frågefilen finns inte i queries/"),
+            ));
+        }
+        if let Some(kind) = kind {
+            panels.push(Panel {
+                rubrik: panel.rubrik,
+                fraga,
+                kind,
+                x: panel.x,
+                y: panel.y,
+                serie: panel.serie,
+                not: panel.not,
+                summerar: panel.summerar,
+            });
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let name = Path::new(file)
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    Ok(Dashboard {
+        name,
+        titel: parsed.titel,
+        beskrivning: parsed.beskrivning,
+        choice: choice.expect("checked above"),
+        panels,
+    })
+}
+
+/// The projects and years a page can be chosen from: those with a current submission.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Options {
+    pub projects: Vec<String>,
+    pub years: Vec<i32>,
+}
+
+impl Options {
+    pub fn of(dataset: &Dataset) -> Result<Options, StoreError> {
+        let manifest = dataset.manifest()?;
+        let mut projects = BTreeSet::new();
+        let mut years = BTreeSet::new();
+        for (projekt, halvar) in manifest.current().keys() {
+            projects.insert(projekt.clone());
+            if let Ok(half) = halvar.parse::<crate::period::HalfYear>() {
+                years.insert(half.year());
+            }
+        }
+        Ok(Options {
+            projects: projects.into_iter().collect(),
+            years: years.into_iter().collect(),
+        })
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.projects.is_empty()
+    }
+}
+
+/// One page's selection.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Selection {
+    pub projekt: Option<String>,
+    pub ar: Option<i32>,
+}
+
+impl Selection {
+    /// The `$projekt` and `$period` the panels' queries get.
+    fn params(&self, options: &Options) -> Vec<(String, String)> {
+        let projekt = self.projekt.clone().unwrap_or_else(|| "alla".into());
+        let period = match (self.ar, options.years.first(), options.years.last()) {
+            (Some(year), _, _) => year.to_string(),
+            (None, Some(first), Some(last)) if first != last => format!("{first}-{last}"),
+            (None, Some(year), _) => year.to_string(),
+            (None, None, _) => "2000".into(),
+        };
+        vec![("projekt".into(), projekt), ("period".into(), period)]
+    }
+
+    /// Every selection the dashboard offers.
+    pub fn all(choice: Choice, options: &Options) -> Vec<Selection> {
+        let years = || options.years.iter().map(|y| Some(*y));
+        match choice {
+            Choice::Year => years().map(|ar| Selection { projekt: None, ar }).collect(),
+            Choice::Project => options
+                .projects
+                .iter()
+                .map(|p| Selection {
+                    projekt: Some(p.clone()),
+                    ar: None,
+                })
+                .collect(),
+            Choice::ProjectAndYear => options
+                .projects
+                .iter()
+                .flat_map(|p| {
+                    years().map(|ar| Selection {
+                        projekt: Some(p.clone()),
+                        ar,
+                    })
+                })
+                .collect(),
+        }
+    }
+
+    /// The page shown when nothing is chosen: the latest year, the first project.
+    pub fn default_for(choice: Choice, options: &Options) -> Option<Selection> {
+        let year = options.years.last().copied();
+        let project = options.projects.first().cloned();
+        match choice {
+            Choice::Year => year.map(|ar| Selection {
+                projekt: None,
+                ar: Some(ar),
+            }),
+            Choice::Project => project.map(|p| Selection {
+                projekt: Some(p),
+                ar: None,
+            }),
+            Choice::ProjectAndYear => project.zip(year).map(|(p, ar)| Selection {
+                projekt: Some(p),
+                ar: Some(ar),
+            }),
+        }
+    }
+
+    /// Checks a requested selection against what exists; the message says what does.
+    pub fn check(
+        choice: Choice,
+        projekt: Option<&str>,
+        ar: Option<&str>,
+        options: &Options,
+    ) -> Result<Selection, String> {
+        let wants_project = matches!(choice, Choice::Project | Choice::ProjectAndYear);
+        let wants_year = matches!(choice, Choice::Year | Choice::ProjectAndYear);
+        let default = Selection::default_for(choice, options);
+        let projekt = match (wants_project, projekt) {
+            (false, _) => None,
+            (true, None) => default.as_ref().and_then(|d| d.projekt.clone()),
+            // What was asked for is not repeated: a URL may hold anything, a personnummer too.
+            (true, Some(p)) => match options.projects.iter().find(|k| k.eq_ignore_ascii_case(p)) {
+                Some(known) => Some(known.clone()),
+                None => {
+                    return Err(format!(
+                        "Det projektet finns inte i datamängden. Det finns: {}.",
+                        options.projects.join(", ")
+                    ));
+                }
+            },
+        };
+        let years: Vec<String> = options.years.iter().map(i32::to_string).collect();
+        let ar = match (wants_year, ar) {
+            (false, _) => None,
+            (true, None) => default.as_ref().and_then(|d| d.ar),
+            (true, Some(text)) => match text.trim().parse::<i32>() {
+                Ok(year) if options.years.contains(&year) => Some(year),
+                _ => {
+                    return Err(format!(
+                        "Det året finns inte i datamängden. Det finns: {}.",
+                        years.join(", ")
+                    ));
+                }
+            },
+        };
+        Ok(Selection { projekt, ar })
+    }
+
+    /// How the selection reads in a title: "2015", "SIGMA", "SIGMA 2015".
+    pub fn label(&self) -> String {
+        [self.projekt.clone(), self.ar.map(|a| a.to_string())]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+}
+
+/// One value of a panel: a count, or a share with its interval; `None` where hidden.
+#[derive(Debug, Clone, Serialize)]
+pub struct Point {
+    pub kategori: String,
+    pub serie: String,
+    pub antal: Option<i64>,
+    pub n: Option<i64>,
+    /// Percent, with the 95 % Wilson interval, when the query gives n.
+    pub andel: Option<f64>,
+    pub lag: Option<f64>,
+    pub hog: Option<f64>,
+}
+
+/// A panel with its numbers, ready to draw.
+#[derive(Debug, Clone, Serialize)]
+pub struct PanelData {
+    pub panel: Panel,
+    pub kategorier: Vec<String>,
+    pub serier: Vec<String>,
+    pub points: Vec<Point>,
+    /// Whether values are shares (the query gives n).
+    pub shares: bool,
+    /// Values disclosure control hid.
+    pub hidden: usize,
+}
+
+/// Runs a panel's query for a selection and applies disclosure control.
+pub async fn panel_data(
+    engine: &Engine,
+    definitions: &Definitions,
+    panel: &Panel,
+    selection: &Selection,
+    options: &Options,
+) -> Result<PanelData, DashboardError> {
+    let query_error = |source: QueryError| DashboardError::Query {
+        panel: panel.rubrik.clone(),
+        file: panel.fraga.clone(),
+        source: Box::new(source),
+    };
+    let sql = definitions.query_text(&panel.fraga)?;
+    let result = engine
+        .run_with(&sql, &selection.params(options), Unused::Ignore)
+        .await
+        .map_err(query_error)?;
+    let columns = Columns::new(&panel.fraga, &result);
+    let missing = |column: &str| DashboardError::MissingColumn {
+        panel: panel.rubrik.clone(),
+        file: panel.fraga.clone(),
+        column: column.to_string(),
+    };
+    if !columns.has("kategori") {
+        return Err(missing("kategori"));
+    }
+    if !columns.has("antal") {
+        return Err(missing("antal"));
+    }
+    let kategori = columns.texts("kategori")?;
+    let serie = if columns.has("serie") {
+        columns.texts("serie")?
+    } else {
+        vec![Some("Antal".to_string()); kategori.len()]
+    };
+    let antal = columns.integers("antal")?;
+    let shares = columns.has("n");
+    let n = if shares {
+        columns.integers("n")?
+    } else {
+        vec![None; kategori.len()]
+    };
+    let serie_order = if columns.has("serie_ordning") {
+        columns.integers("serie_ordning")?
+    } else {
+        vec![None; kategori.len()]
+    };
+    let mut kategorier: Vec<String> = Vec::new();
+    let mut serier: Vec<(i64, String)> = Vec::new();
+    let mut raw = Vec::new();
+    for i in 0..kategori.len() {
+        let k = kategori[i]
+            .clone()
+            .unwrap_or_else(|| "uppgift saknas".into());
+        let s = serie[i].clone().unwrap_or_else(|| "uppgift saknas".into());
+        if !kategorier.contains(&k) {
+            kategorier.push(k.clone());
+        }
+        if !serier.iter().any(|(_, name)| *name == s) {
+            serier.push((serie_order[i].unwrap_or(serier.len() as i64), s.clone()));
+        }
+        raw.push((k, s, antal[i].unwrap_or(0), n[i]));
+    }
+    serier.sort_by_key(|(order, _)| *order);
+    let serier: Vec<String> = serier.into_iter().map(|(_, s)| s).collect();
+
+    // Disclosure control: the same rules as `report --publik`, always on.
+    let key = |k: &str, s: &str| format!("{k}|{s}");
+    let n_key = |k: &str, s: &str| format!("n:{k}|{s}");
+    let mut cells = Cells::default();
+    for (k, s, a, total) in &raw {
+        cells.counts.insert(key(k, s), *a);
+        if let Some(total) = total {
+            cells.counts.insert(n_key(k, s), *total);
+            cells.shares.push((key(k, s), n_key(k, s)));
+        }
+    }
+    if panel.summerar && shares {
+        for k in &kategorier {
+            let parts: Vec<String> = raw
+                .iter()
+                .filter(|(rk, ..)| rk == k)
+                .map(|(rk, s, ..)| key(rk, s))
+                .collect();
+            if let Some((_, s, ..)) = raw.iter().find(|(rk, ..)| rk == k) {
+                cells.groups.push((parts, n_key(k, s)));
+            }
+        }
+    }
+    let hidden_keys = disclosure::hidden(&cells, DEFAULT_THRESHOLD);
+    let mut hidden = 0;
+    let points = raw
+        .into_iter()
+        .map(|(k, s, a, total)| {
+            let count_hidden = hidden_keys.contains(&key(&k, &s));
+            let n_hidden = hidden_keys.contains(&n_key(&k, &s));
+            if count_hidden {
+                hidden += 1;
+            }
+            let antal = (!count_hidden).then_some(a);
+            let n = total.filter(|_| !n_hidden);
+            let proportion = match (antal, n) {
+                (Some(a), Some(n)) if n > 0 => Some(wilson(a.max(0) as u64, n as u64)),
+                _ => None,
+            };
+            let percent = |v: Option<f64>| v.map(|x| x * 100.0);
+            Point {
+                kategori: k,
+                serie: s,
+                antal,
+                n,
+                andel: percent(proportion.as_ref().and_then(|p| p.share)),
+                lag: percent(proportion.as_ref().and_then(|p| p.low)),
+                hog: percent(proportion.as_ref().and_then(|p| p.high)),
+            }
+        })
+        .collect();
+    Ok(PanelData {
+        panel: panel.clone(),
+        kategorier,
+        serier,
+        points,
+        shares,
+        hidden,
+    })
+}

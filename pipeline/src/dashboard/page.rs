@@ -1,0 +1,403 @@
+//! Dashboard pages as standalone HTML (template `dashboards/sida.html`), for a static
+//! site (`finsam dashboard build`) or the server (`finsam serve`).
+
+use std::path::Path;
+
+use minijinja::{Environment, Value, context};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use super::chart;
+use super::{Choice, Dashboard, DashboardError, Definitions, Options, PanelData, Selection};
+use crate::pseudonymise::encode_hex;
+use crate::query::Engine;
+use crate::report::disclosure::DEFAULT_THRESHOLD;
+use crate::store::{self, Dataset};
+
+/// Where the pages live, which decides how they link to each other.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Site {
+    /// Files in a folder: `index.html`, `<tavla>/<urval>.html`.
+    Static,
+    /// The server: `/`, `/tavla/<tavla>?projekt=…&ar=…`.
+    Served,
+}
+
+impl Site {
+    fn page(self, dashboard: &str, selection: &Selection) -> String {
+        match self {
+            Site::Static => format!("../{dashboard}/{}.html", file_stem(selection)),
+            Site::Served => {
+                let mut query = Vec::new();
+                if let Some(p) = &selection.projekt {
+                    query.push(format!("projekt={p}"));
+                }
+                if let Some(a) = selection.ar {
+                    query.push(format!("ar={a}"));
+                }
+                if query.is_empty() {
+                    format!("/tavla/{dashboard}")
+                } else {
+                    format!("/tavla/{dashboard}?{}", query.join("&"))
+                }
+            }
+        }
+    }
+
+    fn start(self) -> &'static str {
+        match self {
+            Site::Static => "../index.html",
+            Site::Served => "/",
+        }
+    }
+}
+
+/// `2015`, `SIGMA` or `SIGMA-2015`: a page's file name in a static site.
+fn file_stem(selection: &Selection) -> String {
+    selection.label().replace(' ', "-")
+}
+
+/// The data a page was made from: the manifest's hash and the latest ingest.
+pub fn data_version(dataset: &Dataset) -> Result<String, DashboardError> {
+    let path = dataset.root().join("manifest.jsonl");
+    let bytes = std::fs::read(&path).unwrap_or_default();
+    let manifest = dataset.manifest()?;
+    let latest = manifest
+        .entries
+        .iter()
+        .map(|e| e.ingested_at.get(..10).unwrap_or(&e.ingested_at))
+        .max()
+        .unwrap_or("–");
+    Ok(format!(
+        "manifest {} (senast inläst {latest}, {} inlämningar)",
+        &encode_hex(&Sha256::digest(&bytes))[..12],
+        manifest.entries.len()
+    ))
+}
+
+#[derive(Serialize)]
+struct Link {
+    text: String,
+    href: String,
+    aktuell: bool,
+}
+
+#[derive(Serialize)]
+struct ChoiceGroup {
+    rubrik: &'static str,
+    alternativ: Vec<Link>,
+}
+
+#[derive(Serialize)]
+struct PanelView {
+    rubrik: String,
+    fraga: String,
+    svg: Option<String>,
+    not: Option<String>,
+    dolda: Option<String>,
+    serier: bool,
+    rubriker: Vec<String>,
+    rader: Vec<Vec<String>>,
+}
+
+fn number(value: Option<i64>) -> String {
+    value.map_or_else(|| "..".into(), |v| v.to_string())
+}
+
+fn share(value: Option<f64>) -> String {
+    value.map_or_else(|| "..".into(), |v| format!("{v:.0}"))
+}
+
+fn panel_view(data: &PanelData, id: usize) -> PanelView {
+    let several = data.serier.len() > 1;
+    let mut rubriker = vec![data.panel.x.clone().unwrap_or_else(|| "Grupp".into())];
+    if several {
+        rubriker.push(data.panel.serie.clone().unwrap_or_else(|| "Serie".into()));
+    }
+    rubriker.push("Antal".into());
+    if data.shares {
+        rubriker.extend(["n".into(), "Andel (%)".into(), "95 % intervall".into()]);
+    }
+    let rader = data
+        .points
+        .iter()
+        .map(|p| {
+            let mut row = vec![p.kategori.clone()];
+            if several {
+                row.push(p.serie.clone());
+            }
+            row.push(number(p.antal));
+            if data.shares {
+                row.push(number(p.n));
+                row.push(share(p.andel));
+                row.push(match (p.lag, p.hog) {
+                    (Some(l), Some(h)) => format!("{l:.0}–{h:.0}"),
+                    _ => "..".into(),
+                });
+            }
+            row
+        })
+        .collect();
+    let dolda = (data.hidden > 0).then(|| {
+        format!(
+            "{} värde(n) visas inte: färre än {DEFAULT_THRESHOLD} personer, eller så att ett dolt tal skulle gå att räkna fram. De står som .. i tabellen och saknas i diagrammet.",
+            data.hidden
+        )
+    });
+    PanelView {
+        rubrik: data.panel.rubrik.clone(),
+        fraga: data.panel.fraga.clone(),
+        svg: chart::svg(data, &format!("panel{id}")),
+        not: data.panel.not.clone(),
+        dolda,
+        serier: several,
+        rubriker,
+        rader,
+    }
+}
+
+fn choice_groups(
+    site: Site,
+    dashboard: &Dashboard,
+    selection: &Selection,
+    options: &Options,
+) -> Vec<ChoiceGroup> {
+    let mut groups = Vec::new();
+    if matches!(dashboard.choice, Choice::Project | Choice::ProjectAndYear) {
+        let alternativ = options
+            .projects
+            .iter()
+            .map(|p| {
+                let target = Selection {
+                    projekt: Some(p.clone()),
+                    ar: selection.ar,
+                };
+                Link {
+                    text: p.clone(),
+                    href: site.page(&dashboard.name, &target),
+                    aktuell: selection.projekt.as_deref() == Some(p),
+                }
+            })
+            .collect();
+        groups.push(ChoiceGroup {
+            rubrik: "Projekt",
+            alternativ,
+        });
+    }
+    if matches!(dashboard.choice, Choice::Year | Choice::ProjectAndYear) {
+        let alternativ = options
+            .years
+            .iter()
+            .map(|a| {
+                let target = Selection {
+                    projekt: selection.projekt.clone(),
+                    ar: Some(*a),
+                };
+                Link {
+                    text: a.to_string(),
+                    href: site.page(&dashboard.name, &target),
+                    aktuell: selection.ar == Some(*a),
+                }
+            })
+            .collect();
+        groups.push(ChoiceGroup {
+            rubrik: "År",
+            alternativ,
+        });
+    }
+    groups
+}
+
+fn dashboard_links(
+    site: Site,
+    definitions: &Definitions,
+    current: Option<&str>,
+    options: &Options,
+) -> Vec<Link> {
+    definitions
+        .dashboards
+        .iter()
+        .map(|d| Link {
+            text: d.titel.clone(),
+            href: match Selection::default_for(d.choice, options) {
+                Some(selection) => site.page(&d.name, &selection),
+                None => site.page(
+                    &d.name,
+                    &Selection {
+                        projekt: None,
+                        ar: None,
+                    },
+                ),
+            },
+            aktuell: current == Some(d.name.as_str()),
+        })
+        .collect()
+}
+
+fn render(template: &str, context: Value) -> Result<String, DashboardError> {
+    let mut env = Environment::new();
+    env.add_template("sida.html", template)
+        .and_then(|_| env.get_template("sida.html")?.render(context))
+        .map_err(|e| DashboardError::Definition {
+            file: "dashboards/sida.html".into(),
+            line: e.line().unwrap_or(0),
+            message: e.to_string(),
+        })
+}
+
+/// One dashboard page for one selection.
+#[allow(clippy::too_many_arguments)]
+pub async fn render_page(
+    engine: &Engine,
+    dataset: &Dataset,
+    definitions: &Definitions,
+    template: &str,
+    site: Site,
+    dashboard: &Dashboard,
+    selection: &Selection,
+    options: &Options,
+) -> Result<String, DashboardError> {
+    let mut panels = Vec::new();
+    for (i, panel) in dashboard.panels.iter().enumerate() {
+        let data = super::panel_data(engine, definitions, panel, selection, options).await?;
+        panels.push(panel_view(&data, i + 1));
+    }
+    let tavlor = dashboard_links(site, definitions, Some(&dashboard.name), options);
+    let meddelande = panels
+        .iter()
+        .all(|p| p.rader.is_empty())
+        .then_some("Inga uppgifter för det här urvalet.");
+    render(
+        template,
+        context! {
+            titel => dashboard.titel,
+            beskrivning => dashboard.beskrivning,
+            urval => selection.label(),
+            startsida => site.start(),
+            tavlor => tavlor,
+            val => choice_groups(site, dashboard, selection, options),
+            paneler => panels,
+            meddelande => meddelande,
+            dataversion => data_version(dataset)?,
+            troskel => DEFAULT_THRESHOLD,
+            version => env!("CARGO_PKG_VERSION"),
+        },
+    )
+}
+
+/// The start page: every dashboard, or a message when there is no data yet.
+pub fn index_page(
+    dataset: Option<&Dataset>,
+    definitions: &Definitions,
+    template: &str,
+    site: Site,
+    options: &Options,
+) -> Result<String, DashboardError> {
+    let site_links = match site {
+        // The index of a static site sits beside the dashboards' folders.
+        Site::Static => dashboard_links(site, definitions, None, options)
+            .into_iter()
+            .map(|l| Link {
+                href: l.href.trim_start_matches("../").to_string(),
+                ..l
+            })
+            .collect(),
+        Site::Served => dashboard_links(site, definitions, None, options),
+    };
+    let meddelande = if options.is_empty() {
+        "Det finns inga data ännu: läs in projektens inlämningar med finsam ingest.".to_string()
+    } else {
+        format!(
+            "{} projekt ({}), år {}–{}. Välj en tavla ovan.",
+            options.projects.len(),
+            options.projects.join(", "),
+            options.years.first().copied().unwrap_or_default(),
+            options.years.last().copied().unwrap_or_default()
+        )
+    };
+    let dataversion = match dataset {
+        Some(dataset) => data_version(dataset)?,
+        None => "inga inlämningar".into(),
+    };
+    render(
+        template,
+        context! {
+            titel => "Tavlor",
+            beskrivning => "Projektens deltagare och utfall för förbundets styrelse, utan uppgifter om enskilda.",
+            startsida => match site { Site::Static => "index.html", Site::Served => "/" },
+            tavlor => site_links,
+            paneler => Vec::<PanelView>::new(),
+            meddelande => meddelande,
+            dataversion => dataversion,
+            troskel => DEFAULT_THRESHOLD,
+            version => env!("CARGO_PKG_VERSION"),
+        },
+    )
+}
+
+/// A page saying what was asked for does not exist, and what does.
+pub fn not_found_page(
+    definitions: &Definitions,
+    template: &str,
+    options: &Options,
+    message: &str,
+) -> Result<String, DashboardError> {
+    render(
+        template,
+        context! {
+            titel => "Sidan finns inte",
+            beskrivning => "",
+            startsida => "/",
+            tavlor => dashboard_links(Site::Served, definitions, None, options),
+            paneler => Vec::<PanelView>::new(),
+            meddelande => message,
+            dataversion => "",
+            troskel => DEFAULT_THRESHOLD,
+            version => env!("CARGO_PKG_VERSION"),
+        },
+    )
+}
+
+/// Writes every page of every dashboard under `out`; returns the number of pages.
+pub async fn build_site(
+    engine: &Engine,
+    dataset: &Dataset,
+    definitions: &Definitions,
+    template: &str,
+    out: &Path,
+) -> Result<usize, DashboardError> {
+    let options = Options::of(dataset)?;
+    let write = |path: &Path, text: &str| -> Result<(), DashboardError> {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|source| DashboardError::Read {
+                path: dir.to_path_buf(),
+                source,
+            })?;
+        }
+        store::write_atomic(path, text.as_bytes()).map_err(DashboardError::Store)
+    };
+    let index = index_page(Some(dataset), definitions, template, Site::Static, &options)?;
+    write(&out.join("index.html"), &index)?;
+    let mut pages = 1;
+    for dashboard in &definitions.dashboards {
+        for selection in Selection::all(dashboard.choice, &options) {
+            let html = render_page(
+                engine,
+                dataset,
+                definitions,
+                template,
+                Site::Static,
+                dashboard,
+                &selection,
+                &options,
+            )
+            .await?;
+            let path = out
+                .join(&dashboard.name)
+                .join(format!("{}.html", file_stem(&selection)));
+            write(&path, &html)?;
+            pages += 1;
+        }
+    }
+    Ok(pages)
+}

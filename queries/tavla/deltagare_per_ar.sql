@@ -1,0 +1,33 @@
+-- Titel: Deltagare år för år: nya och avslutade
+-- Räknar: deltagare (senaste inlämningens uppgifter; samtycke, inte felregistrering) i de valda
+--         projekten tillsammans: nya = inskrivna det året, avslutade = avslutade det året, för
+--         varje år i perioden då någon skrevs in eller avslutades.
+-- Kolumner: kategori = år, serie = Nya eller Avslutade, antal.
+-- Underlag: tabellen deltagande; se queries/underlag/deltagande.sql.
+-- Parametrar: $projekt (kortnamn; flera åtskilda med komma, eller alla), $period (halvår 2008H1, år 2008 eller flera år 2005-2024)
+WITH handelser AS (
+    SELECT CAST(CAST(extract(year FROM inskriven) AS INT) AS VARCHAR) AS ar, 1 AS ordning
+    FROM deltagande
+    WHERE i_urval(projekt, $projekt) AND raknas
+      AND inskriven BETWEEN period_start($period) AND period_slut($period)
+    UNION ALL
+    SELECT CAST(CAST(extract(year FROM avslutad) AS INT) AS VARCHAR), 2
+    FROM deltagande
+    WHERE i_urval(projekt, $projekt) AND raknas
+      AND avslutad BETWEEN period_start($period) AND period_slut($period)
+),
+ar AS (
+    SELECT DISTINCT ar FROM handelser
+),
+serier AS (
+    SELECT * FROM (VALUES ('Nya', 1), ('Avslutade', 2)) AS s(serie, ordning)
+),
+per_ar AS (
+    SELECT ar, ordning, count(*) AS antal FROM handelser GROUP BY ar, ordning
+)
+SELECT a.ar AS kategori, s.serie, CAST(s.ordning AS BIGINT) AS serie_ordning,
+       coalesce(p.antal, 0) AS antal
+FROM ar a
+CROSS JOIN serier s
+LEFT JOIN per_ar p ON p.ar = a.ar AND p.ordning = s.ordning
+ORDER BY 1, 3

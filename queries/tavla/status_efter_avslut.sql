@@ -1,0 +1,42 @@
+-- Titel: Status efter avslut, för alla och per kön
+-- Räknar: deltagare som avslutades i perioden (samtycke, inte felregistrering) per grupp i
+--         SUS standardrapport (som i queries/utfall/status.sql), som andel av de avslutade i
+--         stapeln (n): alla, kvinnor, män. Varje person i exakt en grupp per stapel.
+-- Kolumner: kategori = Alla, Kvinnor eller Män, serie = SUS-grupp, antal, n.
+-- Underlag: tabellen uppfoljning; se queries/underlag/uppfoljning.sql.
+-- Parametrar: $projekt (kortnamn; flera åtskilda med komma, eller alla), $period (halvår 2008H1, år 2008 eller flera år 2005-2024)
+WITH avslutade AS (
+    -- Ended in the period and counted; the facts per participant are defined in
+    -- queries/underlag/uppfoljning.sql.
+    SELECT *
+    FROM uppfoljning
+    WHERE i_urval(projekt, $projekt)
+      AND avslutad BETWEEN period_start($period) AND period_slut($period)
+      AND raknas
+),
+staplar AS (
+    SELECT * FROM (VALUES ('Alla', 1, NULL), ('Kvinnor', 2, 'K'), ('Män', 3, 'M')) AS s(kategori, ordning, kon)
+),
+grupper AS (
+    SELECT sus_grupp AS grupp, CAST(min(ordning) AS BIGINT) AS ordning FROM kod_status_efter_avslut GROUP BY sus_grupp
+    UNION ALL SELECT 'uppgift saknas', 99
+),
+per_person AS (
+    SELECT b.kategori, b.ordning AS kategori_ordning, coalesce(k.sus_grupp, 'uppgift saknas') AS grupp
+    FROM avslutade a
+    JOIN staplar b ON b.kon IS NULL OR b.kon = a.kon
+    LEFT JOIN kod_status_efter_avslut k ON k.kod = a.status_efter_avslut
+),
+n AS (
+    SELECT kategori, kategori_ordning, count(*) AS n FROM per_person GROUP BY kategori, kategori_ordning
+),
+per_grupp AS (
+    SELECT kategori, grupp, count(*) AS antal FROM per_person GROUP BY kategori, grupp
+)
+SELECT n.kategori, CAST(n.kategori_ordning AS BIGINT) AS kategori_ordning,
+       upper(substr(g.grupp, 1, 1)) || substr(g.grupp, 2) AS serie, g.ordning AS serie_ordning,
+       coalesce(p.antal, 0) AS antal, n.n
+FROM n
+CROSS JOIN grupper g
+LEFT JOIN per_grupp p ON p.kategori = n.kategori AND p.grupp = g.grupp
+ORDER BY 2, 4
