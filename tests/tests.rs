@@ -4,6 +4,7 @@ mod workdir;
 
 mod bad_input;
 mod crash;
+mod dashboard;
 mod examples;
 mod ingest;
 mod privacy;

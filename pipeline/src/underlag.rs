@@ -44,6 +44,7 @@ use sha2::{Digest, Sha256};
 
 use crate::pseudonymise::encode_hex;
 use crate::query::functions::{ALL_PROJECTS, selects};
+use crate::query::pruning::SelectionPruning;
 use crate::query::{Engine, QueryError, Unused};
 use crate::report::QueryLibrary;
 use crate::report::ReportError;
@@ -459,7 +460,10 @@ pub async fn attach(
             let config = ListingTableConfig::new_with_multi_paths(files)
                 .with_listing_options(options)
                 .with_schema(table_schema.clone());
-            Some(Arc::new(ListingTable::try_new(config).map_err(in_context)?))
+            // One project's file is skipped by its statistics when a query selects another.
+            Some(Arc::new(SelectionPruning {
+                inner: Arc::new(ListingTable::try_new(config).map_err(in_context)?),
+            }))
         };
         let in_memory: Option<Arc<dyn TableProvider>> = match in_memory {
             Some(batches) => Some(Arc::new(

@@ -2,7 +2,6 @@ use std::path::PathBuf;
 
 use finsam::dashboard::{self, Definitions};
 use finsam::store::Dataset;
-use finsam::underlag;
 
 use super::{DataArgs, Exit};
 
@@ -86,19 +85,14 @@ pub fn run(args: Args) -> finsam::Result<Exit> {
             let dataset = Dataset::open(&args.data.data, &schema)?;
             let started = std::time::Instant::now();
             let runtime = super::runtime()?;
-            let pages = runtime.block_on(async {
-                let (engine, _) = underlag::open_engine(
-                    &dataset,
-                    &schema,
-                    args.sources.queries.as_deref(),
-                    "alla",
-                )
-                .await?;
-                Ok::<_, finsam::Error>(
-                    dashboard::build_site(&engine, &dataset, &definitions, &template, &args.out)
-                        .await?,
-                )
-            })?;
+            let pages = runtime.block_on(dashboard::build_site(
+                &dataset,
+                &schema,
+                args.sources.queries.as_deref(),
+                &definitions,
+                &template,
+                &args.out,
+            ))?;
             println!(
                 "{pages} sidor skrivna till {} på {:.1} s; öppna {}",
                 args.out.display(),

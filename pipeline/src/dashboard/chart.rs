@@ -2,7 +2,7 @@
 //!
 //! Every mark carries a class the browser test counts (`stapel` for a bar or a segment,
 //! `punkt` for a point on a line) and a `<title>` with its value. Hidden values (disclosure
-//! control) have no mark at all.
+//! control) have no mark at all; a zero has a point on a line but no bar.
 
 use std::fmt::Write;
 
@@ -38,10 +38,17 @@ pub fn svg(data: &PanelData, id: &str) -> Option<String> {
     let legend_top = height;
     let (legend, legend_height) = legend(data, legend_top, width);
     let total_height = height + legend_height;
+    let kind = match data.panel.kind {
+        Kind::Bars => "staplar",
+        Kind::GroupedBars => "grupperade_staplar",
+        Kind::Lines => "linjer",
+        Kind::StackedShares => "staplade_andelar",
+        Kind::Table => "tabell",
+    };
     let mut out = String::new();
     let _ = write!(
         out,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" class="diagram" role="img" viewBox="0 0 {width:.0} {total_height:.0}" aria-labelledby="{id}-titel {id}-beskrivning"><title id="{id}-titel">{}</title><desc id="{id}-beskrivning">{}</desc>{marks}{legend}</svg>"#,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" class="diagram" data-typ="{kind}" role="img" viewBox="0 0 {width:.0} {total_height:.0}" aria-labelledby="{id}-titel {id}-beskrivning"><title id="{id}-titel">{}</title><desc id="{id}-beskrivning">{}</desc>{marks}{legend}</svg>"#,
         escape(&data.panel.rubrik),
         escape(&alt_text(data)),
     );
@@ -247,10 +254,15 @@ fn bars(data: &PanelData) -> (f64, f64, String) {
             let Some(point) = find(data, kategori, serie) else {
                 continue;
             };
+            // A zero has no bar (its interval still shows); a hidden value has neither.
             let Some(v) = value(point, data.shares) else {
                 continue;
             };
             let x = start + bar * si as f64;
+            interval(&mut out, x + bar / 2.0, point, top);
+            if v <= 0.0 {
+                continue;
+            }
             let y = y_of(v, top);
             let _ = write!(
                 out,
@@ -262,7 +274,6 @@ fn bars(data: &PanelData) -> (f64, f64, String) {
                 escape(serie),
                 shown(point, data.shares)
             );
-            interval(&mut out, x + bar / 2.0, point, top);
         }
     }
     let bottom = x_labels(&mut out, &centres, data.panel.x.as_deref());

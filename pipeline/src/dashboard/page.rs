@@ -1,6 +1,7 @@
 //! Dashboard pages as standalone HTML (template `dashboards/sida.html`), for a static
 //! site (`finsam dashboard build`) or the server (`finsam serve`).
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use minijinja::{Environment, Value, context};
@@ -12,7 +13,9 @@ use super::{Choice, Dashboard, DashboardError, Definitions, Options, PanelData, 
 use crate::pseudonymise::encode_hex;
 use crate::query::Engine;
 use crate::report::disclosure::DEFAULT_THRESHOLD;
+use crate::schema::Schema;
 use crate::store::{self, Dataset};
+use crate::underlag;
 
 /// Where the pages live, which decides how they link to each other.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -358,14 +361,16 @@ pub fn not_found_page(
     )
 }
 
-/// Writes every page of every dashboard under `out`; returns the number of pages.
+/// Writes every page of every dashboard under `out`; returns the number of pages. A
+/// project's pages read only that project's underlag.
 pub async fn build_site(
-    engine: &Engine,
     dataset: &Dataset,
+    schema: &Schema,
+    queries_dir: Option<&Path>,
     definitions: &Definitions,
     template: &str,
     out: &Path,
-) -> Result<usize, DashboardError> {
+) -> Result<usize, crate::Error> {
     let options = Options::of(dataset)?;
     let write = |path: &Path, text: &str| -> Result<(), DashboardError> {
         if let Some(dir) = path.parent() {
@@ -379,10 +384,17 @@ pub async fn build_site(
     let index = index_page(Some(dataset), definitions, template, Site::Static, &options)?;
     write(&out.join("index.html"), &index)?;
     let mut pages = 1;
+    let mut engines: BTreeMap<String, Engine> = BTreeMap::new();
     for dashboard in &definitions.dashboards {
         for selection in Selection::all(dashboard.choice, &options) {
+            let selected = selection.projekt.clone().unwrap_or_else(|| "alla".into());
+            if !engines.contains_key(&selected) {
+                let (engine, _) =
+                    underlag::open_engine(dataset, schema, queries_dir, &selected).await?;
+                engines.insert(selected.clone(), engine);
+            }
             let html = render_page(
-                engine,
+                &engines[&selected],
                 dataset,
                 definitions,
                 template,

@@ -12,7 +12,7 @@
 //! parameters bind as `$name` placeholders, never by pasting text into SQL.
 
 pub mod functions;
-mod pruning;
+pub(crate) mod pruning;
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
