@@ -19,9 +19,7 @@ use axum::middleware::{self, Next};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 
-use crate::dashboard::{
-    self, Definitions, Options, Selection, Site, index_page, not_found_page, render_page,
-};
+use crate::dashboard::{self, Definitions, Options, Pages, Selection, Site};
 use crate::schema::Schema;
 use crate::store::{Dataset, StoreError};
 use crate::underlag;
@@ -93,8 +91,19 @@ fn failure(error: impl std::fmt::Display) -> Response {
         .into_response()
 }
 
+impl Server {
+    fn pages<'a>(&'a self, options: &'a Options) -> Pages<'a> {
+        Pages {
+            definitions: &self.definitions,
+            template: &self.template,
+            site: Site::Served,
+            options,
+        }
+    }
+}
+
 fn not_found(server: &Server, options: &Options, message: &str) -> Response {
-    match not_found_page(&server.definitions, &server.template, options, message) {
+    match server.pages(options).not_found(message) {
         Ok(html) => (StatusCode::NOT_FOUND, Html(html)).into_response(),
         Err(e) => failure(e),
     }
@@ -109,13 +118,7 @@ async fn start(State(server): State<Arc<Server>>) -> Response {
         Some(d) => Options::of(d).unwrap_or_default(),
         None => Options::default(),
     };
-    match index_page(
-        dataset.as_ref(),
-        &server.definitions,
-        &server.template,
-        Site::Served,
-        &options,
-    ) {
+    match server.pages(&options).index(dataset.as_ref()) {
         Ok(html) => Html(html).into_response(),
         Err(e) => failure(e),
     }
@@ -154,13 +157,7 @@ async fn page(
         );
     };
     let Some(dataset) = dataset.filter(|_| !options.is_empty()) else {
-        return match index_page(
-            None,
-            &server.definitions,
-            &server.template,
-            Site::Served,
-            &options,
-        ) {
+        return match server.pages(&options).index(None) {
             Ok(html) => Html(html).into_response(),
             Err(e) => failure(e),
         };
@@ -184,17 +181,10 @@ async fn page(
         )
         .await?;
         Ok::<_, crate::Error>(
-            render_page(
-                &engine,
-                &dataset,
-                &server.definitions,
-                &server.template,
-                Site::Served,
-                dashboard,
-                &selection,
-                &options,
-            )
-            .await?,
+            server
+                .pages(&options)
+                .page(&engine, &dataset, dashboard, &selection)
+                .await?,
         )
     }
     .await;

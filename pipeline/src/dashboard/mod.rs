@@ -2,8 +2,8 @@
 //!
 //! A dashboard is data (`dashboards/*.toml`): a title, what a page is chosen by (a year,
 //! a project, or both) and panels, each naming a query file in `queries/` and a chart
-//! kind. A panel's query returns `kategori` (the x axis or the bar), optionally `serie`
-//! (the legend) with `serie_ordning`/`kategori_ordning`, `antal`, and optionally `n`:
+//! kind. A panel's query returns `kategori` (the x axis or the bar; in the query's row
+//! order), optionally `serie` (the legend) with `serie_ordning`, `antal`, and optionally `n`:
 //! with `n` every value is a share with its 95 % Wilson interval. Disclosure control is
 //! always on: small counts show as `..` and the charts leave them out, with a note.
 
@@ -22,7 +22,7 @@ use crate::report::{Columns, QueryLibrary, ReportError};
 use crate::store::{Dataset, StoreError};
 
 pub use chart::escape;
-pub use page::{Site, build_site, data_version, index_page, not_found_page, render_page};
+pub use page::{Pages, Site, build_site, data_version};
 
 #[derive(Debug, thiserror::Error)]
 pub enum DashboardError {

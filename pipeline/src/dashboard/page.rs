@@ -248,18 +248,51 @@ fn render(template: &str, context: Value) -> Result<String, DashboardError> {
         })
 }
 
-/// One dashboard page for one selection.
-#[allow(clippy::too_many_arguments)]
-pub async fn render_page(
+/// What every page of a site is made with: the definitions, the template, how pages link
+/// to each other, and the projects and years there are.
+pub struct Pages<'a> {
+    pub definitions: &'a Definitions,
+    pub template: &'a str,
+    pub site: Site,
+    pub options: &'a Options,
+}
+
+impl Pages<'_> {
+    /// One dashboard page for one selection.
+    pub async fn page(
+        &self,
+        engine: &Engine,
+        dataset: &Dataset,
+        dashboard: &Dashboard,
+        selection: &Selection,
+    ) -> Result<String, DashboardError> {
+        render_page(self, engine, dataset, dashboard, selection).await
+    }
+
+    /// The start page: every dashboard, or a message when there is no data yet.
+    pub fn index(&self, dataset: Option<&Dataset>) -> Result<String, DashboardError> {
+        index_page(self, dataset)
+    }
+
+    /// A page saying what was asked for does not exist, and what does.
+    pub fn not_found(&self, message: &str) -> Result<String, DashboardError> {
+        not_found_page(self, message)
+    }
+}
+
+async fn render_page(
+    pages: &Pages<'_>,
     engine: &Engine,
     dataset: &Dataset,
-    definitions: &Definitions,
-    template: &str,
-    site: Site,
     dashboard: &Dashboard,
     selection: &Selection,
-    options: &Options,
 ) -> Result<String, DashboardError> {
+    let Pages {
+        definitions,
+        template,
+        site,
+        options,
+    } = *pages;
     let mut panels = Vec::new();
     for (i, panel) in dashboard.panels.iter().enumerate() {
         let data = super::panel_data(engine, definitions, panel, selection, options).await?;
@@ -288,14 +321,13 @@ pub async fn render_page(
     )
 }
 
-/// The start page: every dashboard, or a message when there is no data yet.
-pub fn index_page(
-    dataset: Option<&Dataset>,
-    definitions: &Definitions,
-    template: &str,
-    site: Site,
-    options: &Options,
-) -> Result<String, DashboardError> {
+fn index_page(pages: &Pages<'_>, dataset: Option<&Dataset>) -> Result<String, DashboardError> {
+    let Pages {
+        definitions,
+        template,
+        site,
+        options,
+    } = *pages;
     let site_links = match site {
         // The index of a static site sits beside the dashboards' folders.
         Site::Static => dashboard_links(site, definitions, None, options)
@@ -338,13 +370,13 @@ pub fn index_page(
     )
 }
 
-/// A page saying what was asked for does not exist, and what does.
-pub fn not_found_page(
-    definitions: &Definitions,
-    template: &str,
-    options: &Options,
-    message: &str,
-) -> Result<String, DashboardError> {
+fn not_found_page(pages: &Pages<'_>, message: &str) -> Result<String, DashboardError> {
+    let Pages {
+        definitions,
+        template,
+        options,
+        ..
+    } = *pages;
     render(
         template,
         context! {
@@ -381,7 +413,13 @@ pub async fn build_site(
         }
         store::write_atomic(path, text.as_bytes()).map_err(DashboardError::Store)
     };
-    let index = index_page(Some(dataset), definitions, template, Site::Static, &options)?;
+    let pages_of_site = Pages {
+        definitions,
+        template,
+        site: Site::Static,
+        options: &options,
+    };
+    let index = pages_of_site.index(Some(dataset))?;
     write(&out.join("index.html"), &index)?;
     let mut pages = 1;
     let mut engines: BTreeMap<String, Engine> = BTreeMap::new();
@@ -393,17 +431,9 @@ pub async fn build_site(
                     underlag::open_engine(dataset, schema, queries_dir, &selected).await?;
                 engines.insert(selected.clone(), engine);
             }
-            let html = render_page(
-                &engines[&selected],
-                dataset,
-                definitions,
-                template,
-                Site::Static,
-                dashboard,
-                &selection,
-                &options,
-            )
-            .await?;
+            let html = pages_of_site
+                .page(&engines[&selected], dataset, dashboard, &selection)
+                .await?;
             let path = out
                 .join(&dashboard.name)
                 .join(format!("{}.html", file_stem(&selection)));
