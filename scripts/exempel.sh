@@ -2,7 +2,8 @@
 # The main job on the bundled example data: build finsam (dev profile, no cold
 # release build), make a throwaway key, ingest every submission in examples/ into a
 # fresh dataset under target/exempel/, print a summary of the dataset and the
-# statistics of SIGMA-gruppen's half-year report for 2008H1.
+# statistics of SIGMA-gruppen's half-year report for 2008H1; then the board's dashboards
+# as a static site under target/exempel/site/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --quiet --bin finsam
@@ -17,3 +18,5 @@ echo
 "$finsam" status
 echo
 "$finsam" report halvar --projekt SIGMA --period 2008H1
+echo
+"$finsam" dashboard build --out "$work/site"

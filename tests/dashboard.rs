@@ -336,6 +336,20 @@ fn without_data_every_page_says_so() {
     assert!(server.stop().0);
 }
 
+#[test]
+fn building_before_any_ingest_writes_a_start_page_that_says_so() {
+    let wd = Workdir::new();
+    let out = wd
+        .finsam(&["dashboard", "build", "--data", "tom", "--out", "site"])
+        .ok()
+        .to_string();
+    assert!(out.starts_with("Inga data ännu"), "{out}");
+    assert!(
+        wd.read("site/index.html")
+            .contains("Det finns inga data ännu")
+    );
+}
+
 /// Headless Chromium from Debian's packages (`.ci/run` installs it).
 fn chromium() -> String {
     let candidate = std::env::var("FINSAM_CHROMIUM").unwrap_or_else(|_| "chromium".into());

@@ -1,7 +1,7 @@
 use std::path::PathBuf;
 
-use finsam::dashboard::{self, Definitions};
-use finsam::store::Dataset;
+use finsam::dashboard::{self, Definitions, Options, Pages, Site};
+use finsam::store::{Dataset, StoreError};
 
 use super::{DataArgs, Exit};
 
@@ -82,7 +82,29 @@ pub fn run(args: Args) -> finsam::Result<Exit> {
             let definitions = args.sources.definitions()?;
             let template = dashboard::template(args.sources.dashboards.as_deref())?;
             let schema = args.data.schema()?;
-            let dataset = Dataset::open(&args.data.data, &schema)?;
+            let dataset = match Dataset::open(&args.data.data, &schema) {
+                Ok(dataset) => dataset,
+                Err(StoreError::NotADataset(_)) => {
+                    // Nothing ingested yet: a start page that says so.
+                    let pages = Pages {
+                        definitions: &definitions,
+                        template: &template,
+                        site: Site::Static,
+                        options: &Options::default(),
+                    };
+                    let path = args.out.join("index.html");
+                    std::fs::create_dir_all(&args.out)
+                        .map_err(|e| finsam::Error::io(&args.out, e))?;
+                    finsam::store::write_atomic(&path, pages.index(None)?.as_bytes())?;
+                    println!(
+                        "Inga data ännu i {}: bara startsidan skriven ({})",
+                        args.data.data.display(),
+                        path.display()
+                    );
+                    return Ok(Exit::Ok);
+                }
+                Err(e) => return Err(e.into()),
+            };
             let started = std::time::Instant::now();
             let runtime = super::runtime()?;
             let pages = runtime.block_on(dashboard::build_site(
