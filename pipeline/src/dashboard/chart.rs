@@ -45,10 +45,17 @@ pub fn svg(data: &PanelData, id: &str) -> Option<String> {
         Kind::StackedShares => "staplade_andelar",
         Kind::Table => "tabell",
     };
+    // A chart of many categories keeps a readable size and scrolls sideways on a narrow
+    // screen, instead of shrinking its labels away (print drops the minimum).
+    let min_width = if width > 720.0 {
+        format!(r#" style="min-width:{:.0}px""#, width * 0.85)
+    } else {
+        String::new()
+    };
     let mut out = String::new();
     let _ = write!(
         out,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" class="diagram" data-typ="{kind}" role="img" viewBox="0 0 {width:.0} {total_height:.0}" aria-labelledby="{id}-titel {id}-beskrivning"><title id="{id}-titel">{}</title><desc id="{id}-beskrivning">{}</desc>{marks}{legend}</svg>"#,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" class="diagram" data-typ="{kind}" role="img" viewBox="0 0 {width:.0} {total_height:.0}"{min_width} aria-labelledby="{id}-titel {id}-beskrivning"><title id="{id}-titel">{}</title><desc id="{id}-beskrivning">{}</desc>{marks}{legend}</svg>"#,
         escape(&data.panel.rubrik),
         escape(&alt_text(data)),
     );
