@@ -215,3 +215,31 @@ fn with_the_dataset_locked_a_reader_computes_stale_projects_and_reads_the_rest()
     assert!(!String::from_utf8_lossy(&output.stderr).contains("räknades fram"));
     assert_ne!(stored, wd.snapshot("data/_underlag"));
 }
+
+#[test]
+fn when_the_rebuilt_underlag_cannot_be_stored_the_report_computes_it() {
+    let wd = loaded();
+    let before = utfall_2009(&wd, &[]);
+    std::fs::remove_dir_all(wd.path("data/_underlag")).unwrap();
+    // A file where the table's folder should be: storing fails, reading must not.
+    wd.write("data/_underlag/deltagande", "inte en mapp");
+    let output = wd
+        .command(&[
+            "report",
+            "utfall",
+            "--projekt",
+            "UTFALL",
+            "--period",
+            "2009",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let after: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(before["tabeller"], after["tabeller"]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("underlaget kunde inte sparas"), "{stderr}");
+    assert!(stderr.contains("räknades fram för 1 projekt"), "{stderr}");
+}

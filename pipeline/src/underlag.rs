@@ -397,6 +397,8 @@ pub fn refresh_blocking(dataset: &Dataset, schema: &Schema) -> Result<Refreshed,
 pub struct Attached {
     /// Projects whose tables were computed in memory for this command only.
     pub computed: Vec<String>,
+    /// Why storing rebuilt underlag failed, if it did (the command computes it instead).
+    pub store_error: Option<String>,
 }
 
 /// Registers each stored underlag table in the engine for the selected projects (a
@@ -501,6 +503,7 @@ pub async fn attach(
     }
     Ok(Attached {
         computed: stale.into_iter().collect(),
+        store_error: None,
     })
 }
 
@@ -515,15 +518,22 @@ pub async fn open_engine(
     selection: &str,
 ) -> Result<(Engine, Attached), crate::Error> {
     let definitions = Definitions::load(queries_dir, schema)?;
+    let mut store_error = None;
     if definitions.bundled {
         let expected = expected(dataset, &definitions, selection)?;
         if !stale(dataset, &definitions, &expected).is_empty()
             && let Ok(writer) = Dataset::lock_existing(dataset.root(), schema)
         {
-            refresh(&writer, schema, &definitions, selection).await?;
+            // Storing is a favour to the next command: if it fails (a full disk, a
+            // read-only share), this one computes what it needs in memory.
+            store_error = refresh(&writer, schema, &definitions, selection)
+                .await
+                .err()
+                .map(|e| e.to_string());
         }
     }
     let engine = Engine::open(dataset, schema).await?;
-    let attached = attach(&engine, dataset, &definitions, selection).await?;
+    let mut attached = attach(&engine, dataset, &definitions, selection).await?;
+    attached.store_error = store_error;
     Ok((engine, attached))
 }

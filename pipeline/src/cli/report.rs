@@ -261,6 +261,9 @@ pub async fn open_engine(
             attached.computed.len()
         );
     }
+    if let Some(error) = &attached.store_error {
+        eprintln!("finsam: obs: underlaget kunde inte sparas ({error}); det räknades i minnet");
+    }
     Ok(engine)
 }
 
