@@ -11,6 +11,11 @@ fn loaded() -> Workdir {
 }
 
 fn utfall_2009(wd: &Workdir, extra: &[&str]) -> Value {
+    utfall_2009_with_notes(wd, extra).0
+}
+
+/// The 2009 outcome report of the fixture and what the command said on standard error.
+fn utfall_2009_with_notes(wd: &Workdir, extra: &[&str]) -> (Value, String) {
     let mut args = vec![
         "report",
         "utfall",
@@ -22,7 +27,10 @@ fn utfall_2009(wd: &Workdir, extra: &[&str]) -> Value {
         "json",
     ];
     args.extend_from_slice(extra);
-    serde_json::from_str(wd.finsam(&args).ok()).unwrap()
+    let output = wd.command(&args).output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert!(output.status.success(), "{stderr}");
+    (serde_json::from_slice(&output.stdout).unwrap(), stderr)
 }
 
 /// The report's n (everyone counted who ended in the period).
@@ -103,25 +111,8 @@ fn edited_underlag_queries_apply_to_that_run_and_leave_the_stored_tables_alone()
     assert_ne!(edited, wd.read("q/underlag/deltagande.sql"));
     wd.write("q/underlag/deltagande.sql", edited);
     let stored = wd.snapshot("data");
-    let output = wd
-        .command(&[
-            "report",
-            "utfall",
-            "--projekt",
-            "UTFALL",
-            "--period",
-            "2009",
-            "--format",
-            "json",
-            "--queries",
-            "q",
-        ])
-        .output()
-        .unwrap();
-    assert!(output.status.success());
-    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let (report, stderr) = utfall_2009_with_notes(&wd, &["--queries", "q"]);
     assert_eq!(ended(&report), 10);
-    let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
         stderr.contains("underlaget (queries/underlag) räknades fram för 1 projekt"),
         "{stderr}"
@@ -223,23 +214,8 @@ fn when_the_rebuilt_underlag_cannot_be_stored_the_report_computes_it() {
     std::fs::remove_dir_all(wd.path("data/_underlag")).unwrap();
     // A file where the table's folder should be: storing fails, reading must not.
     wd.write("data/_underlag/deltagande", "inte en mapp");
-    let output = wd
-        .command(&[
-            "report",
-            "utfall",
-            "--projekt",
-            "UTFALL",
-            "--period",
-            "2009",
-            "--format",
-            "json",
-        ])
-        .output()
-        .unwrap();
-    assert!(output.status.success());
-    let after: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let (after, stderr) = utfall_2009_with_notes(&wd, &[]);
     assert_eq!(before["tabeller"], after["tabeller"]);
-    let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("underlaget kunde inte sparas"), "{stderr}");
     assert!(stderr.contains("räknades fram för 1 projekt"), "{stderr}");
 }
