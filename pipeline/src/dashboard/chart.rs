@@ -7,6 +7,7 @@
 use std::fmt::Write;
 
 use super::{Kind, PanelData, Point};
+use crate::report::tables::percent;
 
 /// Okabe–Ito's colour-blind-safe palette, then a few more for long code lists.
 const COLOURS: [&str; 12] = [
@@ -92,9 +93,10 @@ pub fn alt_text(data: &PanelData) -> String {
     text
 }
 
+/// The value drawn: percent for a share, else the count.
 fn value(point: &Point, shares: bool) -> Option<f64> {
     if shares {
-        point.andel
+        point.andel.map(|a| a * 100.0)
     } else {
         point.antal.map(|a| a as f64)
     }
@@ -111,10 +113,6 @@ fn shown(point: &Point, shares: bool) -> String {
         (false, _, Some(a)) => a.to_string(),
         _ => "..".into(),
     }
-}
-
-fn percent(value: f64) -> String {
-    format!("{value:.0}")
 }
 
 /// A round upper end for the y axis.
@@ -224,7 +222,7 @@ fn y_of(value: f64, top: f64) -> f64 {
 
 fn interval(out: &mut String, x: f64, point: &Point, top: f64) {
     if let (Some(low), Some(high)) = (point.lag, point.hog) {
-        let (y1, y2) = (y_of(low, top), y_of(high, top));
+        let (y1, y2) = (y_of(low * 100.0, top), y_of(high * 100.0, top));
         let _ = write!(
             out,
             r#"<g class="intervall"><line x1="{x:.1}" x2="{x:.1}" y1="{y1:.1}" y2="{y2:.1}"/><line x1="{:.1}" x2="{:.1}" y1="{y1:.1}" y2="{y1:.1}"/><line x1="{:.1}" x2="{:.1}" y1="{y2:.1}" y2="{y2:.1}"/></g>"#,
@@ -391,7 +389,7 @@ fn stacked(data: &PanelData) -> (f64, f64, String) {
                 continue;
             };
             let Some(share) = point.andel else { continue };
-            let w = plot * share / 100.0;
+            let w = plot * share;
             if w > 0.0 {
                 let _ = write!(
                     out,

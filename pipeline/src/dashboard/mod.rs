@@ -481,7 +481,7 @@ pub struct Point {
     pub serie: String,
     pub antal: Option<i64>,
     pub n: Option<i64>,
-    /// Percent, with the 95 % Wilson interval, when the query gives n.
+    /// The share of n (a fraction) and its 95 % Wilson interval, when the query gives n.
     pub andel: Option<f64>,
     pub lag: Option<f64>,
     pub hog: Option<f64>,
@@ -606,15 +606,14 @@ pub async fn panel_data(
                 (Some(a), Some(n)) if n > 0 => Some(wilson(a.max(0) as u64, n as u64)),
                 _ => None,
             };
-            let percent = |v: Option<f64>| v.map(|x| x * 100.0);
             Point {
                 kategori: k,
                 serie: s,
                 antal,
                 n,
-                andel: percent(proportion.as_ref().and_then(|p| p.share)),
-                lag: percent(proportion.as_ref().and_then(|p| p.low)),
-                hog: percent(proportion.as_ref().and_then(|p| p.high)),
+                andel: proportion.as_ref().and_then(|p| p.share),
+                lag: proportion.as_ref().and_then(|p| p.low),
+                hog: proportion.as_ref().and_then(|p| p.high),
             }
         })
         .collect();

@@ -13,6 +13,7 @@ use super::{Choice, Dashboard, DashboardError, Definitions, Options, PanelData, 
 use crate::pseudonymise::encode_hex;
 use crate::query::Engine;
 use crate::report::disclosure::DEFAULT_THRESHOLD;
+use crate::report::tables::percent;
 use crate::schema::Schema;
 use crate::store::{self, Dataset};
 use crate::underlag;
@@ -107,8 +108,9 @@ fn number(value: Option<i64>) -> String {
     value.map_or_else(|| "..".into(), |v| v.to_string())
 }
 
-fn share(value: Option<f64>) -> String {
-    value.map_or_else(|| "..".into(), |v| format!("{v:.0}"))
+/// Whole percent, halves up, as in every report.
+fn share(fraction: Option<f64>) -> String {
+    fraction.map_or_else(|| "..".into(), |f| percent(f).to_string())
 }
 
 fn panel_view(data: &PanelData, id: usize) -> PanelView {
@@ -134,7 +136,7 @@ fn panel_view(data: &PanelData, id: usize) -> PanelView {
                 row.push(number(p.n));
                 row.push(share(p.andel));
                 row.push(match (p.lag, p.hog) {
-                    (Some(l), Some(h)) => format!("{l:.0}–{h:.0}"),
+                    (Some(l), Some(h)) => format!("{}–{}", percent(l), percent(h)),
                     _ => "..".into(),
                 });
             }
