@@ -71,11 +71,14 @@ async fn log_request(request: Request, next: Next) -> Response {
     response
 }
 
-/// The dataset, or `None` while nothing has been ingested.
-fn open(server: &Server) -> Result<Option<Dataset>, StoreError> {
+/// The dataset (`None` while nothing has been ingested) and what it offers the pages.
+fn open(server: &Server) -> Result<(Option<Dataset>, Options), StoreError> {
     match Dataset::open(&server.data, &server.schema) {
-        Ok(dataset) => Ok(Some(dataset)),
-        Err(StoreError::NotADataset(_)) => Ok(None),
+        Ok(dataset) => {
+            let options = Options::of(&dataset)?;
+            Ok((Some(dataset), options))
+        }
+        Err(StoreError::NotADataset(_)) => Ok((None, Options::default())),
         Err(e) => Err(e),
     }
 }
@@ -110,15 +113,11 @@ fn not_found(server: &Server, options: &Options, message: &str) -> Response {
 }
 
 async fn start(State(server): State<Arc<Server>>) -> Response {
-    let dataset = match open(&server) {
-        Ok(d) => d,
+    let options = match open(&server) {
+        Ok((_, options)) => options,
         Err(e) => return failure(e),
     };
-    let options = match &dataset {
-        Some(d) => Options::of(d).unwrap_or_default(),
-        None => Options::default(),
-    };
-    match server.pages(&options).index(dataset.as_ref()) {
+    match server.pages(&options).index() {
         Ok(html) => Html(html).into_response(),
         Err(e) => failure(e),
     }
@@ -129,16 +128,9 @@ async fn page(
     UrlPath(name): UrlPath<String>,
     Query(query): Query<HashMap<String, String>>,
 ) -> Response {
-    let dataset = match open(&server) {
-        Ok(d) => d,
+    let (dataset, options) = match open(&server) {
+        Ok(opened) => opened,
         Err(e) => return failure(e),
-    };
-    let options = match &dataset {
-        Some(d) => match Options::of(d) {
-            Ok(o) => o,
-            Err(e) => return failure(e),
-        },
-        None => Options::default(),
     };
     let Some(dashboard) = server.definitions.get(&name) else {
         let names: Vec<String> = server
@@ -157,7 +149,7 @@ async fn page(
         );
     };
     let Some(dataset) = dataset.filter(|_| !options.is_empty()) else {
-        return match server.pages(&options).index(None) {
+        return match server.pages(&options).index() {
             Ok(html) => Html(html).into_response(),
             Err(e) => failure(e),
         };
@@ -183,7 +175,7 @@ async fn page(
         Ok::<_, crate::Error>(
             server
                 .pages(&options)
-                .page(&engine, &dataset, dashboard, &selection)
+                .page(&engine, dashboard, &selection)
                 .await?,
         )
     }
@@ -195,11 +187,8 @@ async fn page(
 }
 
 async fn unknown(State(server): State<Arc<Server>>) -> Response {
-    let options = open(&server)
-        .ok()
-        .flatten()
-        .and_then(|d| Options::of(&d).ok())
-        .unwrap_or_default();
+    // A 404 page is still a 404 page when the dataset cannot be read.
+    let options = open(&server).map(|(_, o)| o).unwrap_or_default();
     not_found(
         &server,
         &options,

@@ -95,7 +95,7 @@ pub fn run(args: Args) -> finsam::Result<Exit> {
                     let path = args.out.join("index.html");
                     std::fs::create_dir_all(&args.out)
                         .map_err(|e| finsam::Error::io(&args.out, e))?;
-                    finsam::store::write_atomic(&path, pages.index(None)?.as_bytes())?;
+                    finsam::store::write_atomic(&path, pages.index()?.as_bytes())?;
                     println!(
                         "Inga data ännu i {}: bara startsidan skriven ({})",
                         args.data.data.display(),

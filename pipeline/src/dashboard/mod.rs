@@ -14,6 +14,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::pseudonymise::encode_hex;
 
 use crate::query::{Engine, QueryError, Unused};
 use crate::report::disclosure::{self, Cells, DEFAULT_THRESHOLD};
@@ -22,7 +25,7 @@ use crate::report::{Columns, QueryLibrary, ReportError};
 use crate::store::{Dataset, StoreError};
 
 pub use chart::escape;
-pub use page::{Pages, Site, build_site, data_version};
+pub use page::{Pages, Site, build_site};
 
 #[derive(Debug, thiserror::Error)]
 pub enum DashboardError {
@@ -328,16 +331,33 @@ fn parse(
     })
 }
 
-/// The projects and years a page can be chosen from: those with a current submission.
+/// What the dataset offers the pages, from one reading of its manifest: the projects and
+/// years a page can be chosen from (those with a current submission), and the data
+/// version every page's footer names.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Options {
     pub projects: Vec<String>,
     pub years: Vec<i32>,
+    /// The manifest's hash, the latest ingest and the number of submissions.
+    pub data_version: String,
 }
 
 impl Options {
     pub fn of(dataset: &Dataset) -> Result<Options, StoreError> {
         let manifest = dataset.manifest()?;
+        let path = dataset.root().join("manifest.jsonl");
+        let bytes = std::fs::read(&path).map_err(|e| StoreError::io(&path, e))?;
+        let latest = manifest
+            .entries
+            .iter()
+            .map(|e| e.ingested_at.get(..10).unwrap_or(&e.ingested_at))
+            .max()
+            .unwrap_or("–");
+        let data_version = format!(
+            "manifest {} (senast inläst {latest}, {} inlämningar)",
+            &encode_hex(&Sha256::digest(&bytes))[..12],
+            manifest.entries.len()
+        );
         let mut projects = BTreeSet::new();
         let mut years = BTreeSet::new();
         for (projekt, halvar) in manifest.current().keys() {
@@ -349,6 +369,7 @@ impl Options {
         Ok(Options {
             projects: projects.into_iter().collect(),
             years: years.into_iter().collect(),
+            data_version,
         })
     }
 

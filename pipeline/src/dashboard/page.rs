@@ -6,11 +6,9 @@ use std::path::Path;
 
 use minijinja::{Environment, Value, context};
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 
 use super::chart;
 use super::{Choice, Dashboard, DashboardError, Definitions, Options, PanelData, Selection};
-use crate::pseudonymise::encode_hex;
 use crate::query::Engine;
 use crate::report::disclosure::DEFAULT_THRESHOLD;
 use crate::report::tables::percent;
@@ -59,24 +57,6 @@ impl Site {
 /// `2015`, `SIGMA` or `SIGMA-2015`: a page's file name in a static site.
 fn file_stem(selection: &Selection) -> String {
     selection.label().replace(' ', "-")
-}
-
-/// The data a page was made from: the manifest's hash and the latest ingest.
-pub fn data_version(dataset: &Dataset) -> Result<String, DashboardError> {
-    let path = dataset.root().join("manifest.jsonl");
-    let bytes = std::fs::read(&path).unwrap_or_default();
-    let manifest = dataset.manifest()?;
-    let latest = manifest
-        .entries
-        .iter()
-        .map(|e| e.ingested_at.get(..10).unwrap_or(&e.ingested_at))
-        .max()
-        .unwrap_or("–");
-    Ok(format!(
-        "manifest {} (senast inläst {latest}, {} inlämningar)",
-        &encode_hex(&Sha256::digest(&bytes))[..12],
-        manifest.entries.len()
-    ))
 }
 
 #[derive(Serialize)]
@@ -264,16 +244,15 @@ impl Pages<'_> {
     pub async fn page(
         &self,
         engine: &Engine,
-        dataset: &Dataset,
         dashboard: &Dashboard,
         selection: &Selection,
     ) -> Result<String, DashboardError> {
-        render_page(self, engine, dataset, dashboard, selection).await
+        render_page(self, engine, dashboard, selection).await
     }
 
     /// The start page: every dashboard, or a message when there is no data yet.
-    pub fn index(&self, dataset: Option<&Dataset>) -> Result<String, DashboardError> {
-        index_page(self, dataset)
+    pub fn index(&self) -> Result<String, DashboardError> {
+        index_page(self)
     }
 
     /// A page saying what was asked for does not exist, and what does.
@@ -285,7 +264,6 @@ impl Pages<'_> {
 async fn render_page(
     pages: &Pages<'_>,
     engine: &Engine,
-    dataset: &Dataset,
     dashboard: &Dashboard,
     selection: &Selection,
 ) -> Result<String, DashboardError> {
@@ -316,14 +294,14 @@ async fn render_page(
             val => choice_groups(site, dashboard, selection, options),
             paneler => panels,
             meddelande => meddelande,
-            dataversion => data_version(dataset)?,
+            dataversion => options.data_version,
             troskel => DEFAULT_THRESHOLD,
             version => env!("CARGO_PKG_VERSION"),
         },
     )
 }
 
-fn index_page(pages: &Pages<'_>, dataset: Option<&Dataset>) -> Result<String, DashboardError> {
+fn index_page(pages: &Pages<'_>) -> Result<String, DashboardError> {
     let Pages {
         definitions,
         template,
@@ -352,9 +330,10 @@ fn index_page(pages: &Pages<'_>, dataset: Option<&Dataset>) -> Result<String, Da
             options.years.last().copied().unwrap_or_default()
         )
     };
-    let dataversion = match dataset {
-        Some(dataset) => data_version(dataset)?,
-        None => "inga inlämningar".into(),
+    let dataversion = if options.is_empty() {
+        "inga inlämningar"
+    } else {
+        options.data_version.as_str()
     };
     render(
         template,
@@ -421,7 +400,7 @@ pub async fn build_site(
         site: Site::Static,
         options: &options,
     };
-    let index = pages_of_site.index(Some(dataset))?;
+    let index = pages_of_site.index()?;
     write(&out.join("index.html"), &index)?;
     let mut pages = 1;
     let mut engines: BTreeMap<String, Engine> = BTreeMap::new();
@@ -434,7 +413,7 @@ pub async fn build_site(
                 engines.insert(selected.clone(), engine);
             }
             let html = pages_of_site
-                .page(&engines[&selected], dataset, dashboard, &selection)
+                .page(&engines[&selected], dashboard, &selection)
                 .await?;
             let path = out
                 .join(&dashboard.name)
