@@ -401,21 +401,19 @@ pub struct Attached {
     pub store_error: Option<String>,
 }
 
-/// Registers each stored underlag table in the engine for the selected projects (a
-/// `$projekt` value): the stored files of fresh projects, and for stale ones the tables
-/// computed now.
-pub async fn attach(
+/// Registers each stored underlag table in the engine for the `expected` projects: the
+/// stored files of fresh projects, and for the `stale` ones the tables computed now.
+async fn attach(
     engine: &Engine,
     dataset: &Dataset,
     definitions: &Definitions,
-    selection: &str,
+    expected: &BTreeMap<String, String>,
+    stale: BTreeSet<String>,
 ) -> Result<Attached, ReportError> {
     let in_context = |source: datafusion::error::DataFusionError| ReportError::Query {
         file: FOLDER.into(),
         source: source.into(),
     };
-    let expected = expected(dataset, definitions, selection)?;
-    let stale: BTreeSet<String> = stale(dataset, definitions, &expected).into_iter().collect();
     let fresh: Vec<&String> = expected.keys().filter(|p| !stale.contains(*p)).collect();
     let mut computed: BTreeMap<String, (SchemaRef, Vec<RecordBatch>)> = BTreeMap::new();
     for projekt in &stale {
@@ -518,22 +516,30 @@ pub async fn open_engine(
     selection: &str,
 ) -> Result<(Engine, Attached), crate::Error> {
     let definitions = Definitions::load(queries_dir, schema)?;
+    let expected = expected(dataset, &definitions, selection)?;
+    let mut stale = stale(dataset, &definitions, &expected);
     let mut store_error = None;
-    if definitions.bundled {
-        let expected = expected(dataset, &definitions, selection)?;
-        if !stale(dataset, &definitions, &expected).is_empty()
-            && let Ok(writer) = Dataset::lock_existing(dataset.root(), schema)
-        {
-            // Storing is a favour to the next command: if it fails (a full disk, a
-            // read-only share), this one computes what it needs in memory.
-            store_error = refresh(&writer, schema, &definitions, selection)
-                .await
-                .err()
-                .map(|e| e.to_string());
-        }
+    if definitions.bundled
+        && !stale.is_empty()
+        && let Ok(writer) = Dataset::lock_existing(dataset.root(), schema)
+    {
+        // Storing is a favour to the next command: if it fails (a full disk, a read-only
+        // share), this one computes what it needs in memory.
+        store_error = refresh(&writer, schema, &definitions, selection)
+            .await
+            .err()
+            .map(|e| e.to_string());
+        stale = self::stale(dataset, &definitions, &expected);
     }
     let engine = Engine::open(dataset, schema).await?;
-    let mut attached = attach(&engine, dataset, &definitions, selection).await?;
+    let mut attached = attach(
+        &engine,
+        dataset,
+        &definitions,
+        &expected,
+        stale.into_iter().collect(),
+    )
+    .await?;
     attached.store_error = store_error;
     Ok((engine, attached))
 }
