@@ -71,8 +71,18 @@ fn panels(html: &str) -> Vec<(String, String, Vec<Vec<String>>)> {
 
 /// A query's rows as the report would show them, from `finsam sql`.
 fn query(wd: &Workdir, file: &str, projekt: &str, period: &str) -> Vec<Vec<String>> {
+    query_table(wd, file, projekt, period).1
+}
+
+/// A query's column names and rows, from `finsam sql`.
+fn query_table(
+    wd: &Workdir,
+    file: &str,
+    projekt: &str,
+    period: &str,
+) -> (Vec<String>, Vec<Vec<String>>) {
     let path = repo(&format!("queries/tavla/{file}"));
-    wd.finsam(&[
+    let out = wd.finsam(&[
         "sql",
         "-f",
         path.to_str().unwrap(),
@@ -82,12 +92,48 @@ fn query(wd: &Workdir, file: &str, projekt: &str, period: &str) -> Vec<Vec<Strin
         &format!("period={period}"),
         "--format",
         "csv",
-    ])
-    .ok()
-    .lines()
-    .skip(1)
-    .map(|l| l.split(',').map(str::to_string).collect())
-    .collect()
+    ]);
+    let mut lines = out
+        .ok()
+        .lines()
+        .map(|l| l.split(',').map(str::to_string).collect());
+    (lines.next().unwrap_or_default(), lines.collect())
+}
+
+/// Every panel's table on a page holds its query's rows, in order: the group, the series
+/// when there are several, and antal and n as the query gave them or `..` where hidden.
+fn assert_page_shows_its_queries(wd: &Workdir, html: &str, projekt: &str, period: &str) {
+    let sections = between(html, "<section>", "</section>");
+    for ((heading, _, rows), section) in panels(html).into_iter().zip(sections) {
+        let Some(file) = between(section, "<code>queries/tavla/", "</code>")
+            .first()
+            .copied()
+        else {
+            continue;
+        };
+        let (header, expected) = query_table(wd, file, projekt, period);
+        let column = |name: &str| header.iter().position(|h| h == name);
+        assert_eq!(rows.len(), expected.len(), "{heading}");
+        let shares = column("n").is_some();
+        for (row, want) in rows.iter().zip(&expected) {
+            let several = row.len() == if shares { 6 } else { 3 };
+            assert_eq!(row[0], want[column("kategori").unwrap()], "{heading}");
+            if several {
+                assert_eq!(row[1], want[column("serie").unwrap()], "{heading}");
+            }
+            let at = usize::from(several) + 1;
+            let mut shown = vec![(&row[at], &want[column("antal").unwrap()])];
+            if let Some(n) = column("n") {
+                shown.push((&row[at + 1], &want[n]));
+            }
+            for (cell, value) in shown {
+                assert!(
+                    cell == value || cell == "..",
+                    "{heading}: {row:?} against {want:?}"
+                );
+            }
+        }
+    }
 }
 
 #[test]
@@ -147,6 +193,13 @@ fn built_pages_show_the_query_numbers_with_small_ones_hidden() {
     assert!(html.contains("1 värde(n) visas inte"), "{html}");
     // The footer names the data version.
     assert!(html.contains("Data: manifest "), "{html}");
+    // Every panel of a page of each dashboard shows its query's numbers.
+    assert_page_shows_its_queries(&wd, &html, "alla", "2009");
+    let over_time = wd.read("site/projekt_over_tid/KOMPIS.html");
+    assert_page_shows_its_queries(&wd, &over_time, "KOMPIS", "2007-2011");
+    let outcome = wd.read("site/utfall/SIGMA-2010.html");
+    assert_page_shows_its_queries(&wd, &outcome, "SIGMA", "2010");
+    assert!(outcome.contains("<td>Förvärvsarbete</td>"), "{outcome}");
     // Every page is well-formed and every count shown is 0 or at least 5.
     for page in [
         "site/index.html",
