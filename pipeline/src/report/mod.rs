@@ -308,10 +308,7 @@ fn place(
     file: &QueryFile,
     result: &QueryResult,
 ) -> Result<Figure, ReportError> {
-    let table = Columns {
-        file: &file.name,
-        result,
-    };
+    let table = Columns::new(&file.name, result);
     let mut rader = Vec::new();
     match &figure.breakdown {
         Some(breakdown) => {

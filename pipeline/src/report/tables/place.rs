@@ -25,10 +25,7 @@ pub fn tables(
     file: &QueryFile,
     data: &QueryResult,
 ) -> Result<Vec<Table>, ReportError> {
-    let columns = Columns {
-        file: &file.name,
-        result: data,
-    };
+    let columns = Columns::new(&file.name, data);
     let population = entry.grundmangd.as_deref().unwrap_or(&layout.grundmangd);
     let empty = || Table {
         nr: entry.nr,
@@ -68,10 +65,7 @@ pub fn notes(
     file: &QueryFile,
     data: &QueryResult,
 ) -> Result<Vec<Note>, ReportError> {
-    let columns = Columns {
-        file: &file.name,
-        result: data,
-    };
+    let columns = Columns::new(&file.name, data);
     let first = |column: &str| -> Result<i64, ReportError> {
         Ok(columns
             .integers(column)?
