@@ -10,6 +10,7 @@ use serde::Serialize;
 use super::chart;
 use super::{Choice, Dashboard, DashboardError, Definitions, Options, PanelData, Selection};
 use crate::query::Engine;
+use crate::report::STYLE;
 use crate::report::disclosure::DEFAULT_THRESHOLD;
 use crate::report::tables::percent;
 use crate::schema::Schema;
@@ -296,6 +297,7 @@ async fn render_page(
             meddelande => meddelande,
             dataversion => options.data_version,
             troskel => DEFAULT_THRESHOLD,
+            stil => STYLE,
             version => env!("CARGO_PKG_VERSION"),
         },
     )
@@ -346,6 +348,7 @@ fn index_page(pages: &Pages<'_>) -> Result<String, DashboardError> {
             meddelande => meddelande,
             dataversion => dataversion,
             troskel => DEFAULT_THRESHOLD,
+            stil => STYLE,
             version => env!("CARGO_PKG_VERSION"),
         },
     )
@@ -369,6 +372,7 @@ fn not_found_page(pages: &Pages<'_>, message: &str) -> Result<String, DashboardE
             meddelande => message,
             dataversion => "",
             troskel => DEFAULT_THRESHOLD,
+            stil => STYLE,
             version => env!("CARGO_PKG_VERSION"),
         },
     )

@@ -7,7 +7,7 @@ use super::view::view;
 
 const TEMPLATE: &str = include_str!("halvar.html");
 /// The look shared by every HTML report.
-pub(super) const STYLE: &str = include_str!("stil.css");
+pub(crate) const STYLE: &str = include_str!("stil.css");
 
 pub fn to_html(report: &Report) -> String {
     let mut env = Environment::new();

@@ -23,6 +23,7 @@ use datafusion::arrow::compute::cast;
 use datafusion::arrow::datatypes::{DataType, Int64Type};
 use serde::Serialize;
 
+pub(crate) use html::STYLE;
 pub use html::to_html;
 pub use layout::{Layout, LayoutFigure, LayoutLine};
 pub use markdown::to_markdown;
