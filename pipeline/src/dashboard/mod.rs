@@ -119,6 +119,9 @@ pub struct Panel {
     pub rubrik: String,
     /// `folder/file.sql` under `queries/`.
     pub fraga: String,
+    /// Its text, read once with the definitions.
+    #[serde(skip)]
+    pub sql: String,
     pub kind: Kind,
     pub x: Option<String>,
     pub y: Option<String>,
@@ -152,10 +155,9 @@ struct PanelFile {
     summerar: bool,
 }
 
-/// The dashboard definitions and the query files they name.
+/// The dashboard definitions, each panel with the text of its query file.
 pub struct Definitions {
     pub dashboards: Vec<Dashboard>,
-    queries_dir: Option<PathBuf>,
 }
 
 impl Definitions {
@@ -177,10 +179,7 @@ impl Definitions {
             }
         }
         if errors.is_empty() {
-            Ok(Definitions {
-                dashboards,
-                queries_dir: queries_dir.map(Path::to_path_buf),
-            })
+            Ok(Definitions { dashboards })
         } else {
             Err(errors)
         }
@@ -188,12 +187,6 @@ impl Definitions {
 
     pub fn get(&self, name: &str) -> Option<&Dashboard> {
         self.dashboards.iter().find(|d| d.name == name)
-    }
-
-    fn query_text(&self, fraga: &str) -> Result<String, ReportError> {
-        let (folder, file) = fraga.split_once('/').unwrap_or(("", fraga));
-        let library = QueryLibrary::load(self.queries_dir.as_deref(), folder)?;
-        Ok(library.text(file)?.to_string())
     }
 }
 
@@ -296,16 +289,21 @@ fn parse(
         let library = libraries
             .entry(folder.to_string())
             .or_insert_with(|| QueryLibrary::load(queries_dir, folder).ok());
-        if library.as_ref().is_none_or(|l| l.text(name).is_err()) {
+        let sql = library
+            .as_ref()
+            .and_then(|l| l.text(name).ok())
+            .map(str::to_string);
+        if sql.is_none() {
             errors.push(at(
                 panel.fraga.span().start,
                 format!("fraga = \"{fraga}\": frågefilen finns inte i queries/"),
             ));
         }
-        if let Some(kind) = kind {
+        if let (Some(kind), Some(sql)) = (kind, sql) {
             panels.push(Panel {
                 rubrik: panel.rubrik,
                 fraga,
+                sql,
                 kind,
                 x: panel.x,
                 y: panel.y,
@@ -524,7 +522,6 @@ pub struct PanelData {
 /// Runs a panel's query for a selection and applies disclosure control.
 pub async fn panel_data(
     engine: &Engine,
-    definitions: &Definitions,
     panel: &Panel,
     selection: &Selection,
     options: &Options,
@@ -534,9 +531,8 @@ pub async fn panel_data(
         file: panel.fraga.clone(),
         source: Box::new(source),
     };
-    let sql = definitions.query_text(&panel.fraga)?;
     let result = engine
-        .run_with(&sql, &selection.params(options), Unused::Ignore)
+        .run_with(&panel.sql, &selection.params(options), Unused::Ignore)
         .await
         .map_err(query_error)?;
     let columns = Columns::new(&panel.fraga, &result);

@@ -276,7 +276,7 @@ async fn render_page(
     } = *pages;
     let mut panels = Vec::new();
     for (i, panel) in dashboard.panels.iter().enumerate() {
-        let data = super::panel_data(engine, definitions, panel, selection, options).await?;
+        let data = super::panel_data(engine, panel, selection, options).await?;
         panels.push(panel_view(&data, i + 1));
     }
     let tavlor = dashboard_links(site, definitions, Some(&dashboard.name), options);
