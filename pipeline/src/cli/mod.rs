@@ -145,3 +145,25 @@ pub fn runtime() -> finsam::Result<tokio::runtime::Runtime> {
         .build()
         .map_err(|e| finsam::Error::io(std::path::Path::new("tokio"), e))
 }
+
+/// The query engine with the underlag attached; says so when stored underlag was stale
+/// and had to be computed for this run.
+pub async fn open_engine(
+    dataset: &finsam::store::Dataset,
+    schema: &Schema,
+    queries: Option<&std::path::Path>,
+    selection: &str,
+) -> finsam::Result<finsam::query::Engine> {
+    let (engine, attached) =
+        finsam::underlag::open_engine(dataset, schema, queries, selection).await?;
+    if !attached.computed.is_empty() {
+        eprintln!(
+            "finsam: obs: underlaget (queries/underlag) räknades fram för {} projekt i den här körningen; det lagrade var inaktuellt eller byggt med andra frågefiler",
+            attached.computed.len()
+        );
+    }
+    if let Some(error) = &attached.store_error {
+        eprintln!("finsam: obs: underlaget kunde inte sparas ({error}); det räknades i minnet");
+    }
+    Ok(engine)
+}

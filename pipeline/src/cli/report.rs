@@ -1,11 +1,9 @@
 use std::path::PathBuf;
 
 use finsam::period::{HalfYear, Period};
-use finsam::query::Engine;
 use finsam::report::tables::{self, TableReport, TableSelection};
 use finsam::report::{self, QueryLibrary, Selection};
 use finsam::store::Dataset;
-use finsam::underlag;
 
 use super::{DataArgs, Exit};
 
@@ -211,7 +209,8 @@ fn table_report(args: TableArgs, folder: &str) -> finsam::Result<Exit> {
             .join(","),
     };
     let bytes = runtime.block_on(async {
-        let engine = open_engine(&dataset, &schema, output.queries.as_deref(), &selected).await?;
+        let engine =
+            super::open_engine(&dataset, &schema, output.queries.as_deref(), &selected).await?;
         Ok::<_, finsam::Error>(match &plan {
             Plan::Single(selection) => {
                 let report = tables::build(&dataset, &engine, &library, selection).await?;
@@ -246,27 +245,6 @@ fn table_report(args: TableArgs, folder: &str) -> finsam::Result<Exit> {
     Ok(Exit::Ok)
 }
 
-/// The query engine with the underlag attached; says so when stored underlag was stale
-/// and had to be computed for this run.
-pub async fn open_engine(
-    dataset: &Dataset,
-    schema: &finsam::schema::Schema,
-    queries: Option<&std::path::Path>,
-    selection: &str,
-) -> finsam::Result<Engine> {
-    let (engine, attached) = underlag::open_engine(dataset, schema, queries, selection).await?;
-    if !attached.computed.is_empty() {
-        eprintln!(
-            "finsam: obs: underlaget (queries/underlag) räknades fram för {} projekt i den här körningen; det lagrade var inaktuellt eller byggt med andra frågefiler",
-            attached.computed.len()
-        );
-    }
-    if let Some(error) = &attached.store_error {
-        eprintln!("finsam: obs: underlaget kunde inte sparas ({error}); det räknades i minnet");
-    }
-    Ok(engine)
-}
-
 /// The report's data notes also go to standard error, where a person running the
 /// command sees them even when the report goes to a file.
 fn warn_about(report: &TableReport, label: Option<&str>) {
@@ -295,7 +273,7 @@ fn half_year(args: HalvarArgs) -> finsam::Result<Exit> {
     };
     let runtime = super::runtime()?;
     let report = runtime.block_on(async {
-        let engine = open_engine(
+        let engine = super::open_engine(
             &dataset,
             &schema,
             output.queries.as_deref(),

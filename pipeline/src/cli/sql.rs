@@ -67,7 +67,7 @@ pub fn run(args: Args) -> finsam::Result<Exit> {
     let dataset = Dataset::open(&args.data.data, &schema)?;
     let runtime = super::runtime()?;
     let result = runtime.block_on(async {
-        let engine = super::report::open_engine(&dataset, &schema, None, ALL_PROJECTS).await?;
+        let engine = super::open_engine(&dataset, &schema, None, ALL_PROJECTS).await?;
         engine
             .run(&sql, &args.params)
             .await
