@@ -10,8 +10,10 @@ use crate::query::QueryError;
 use crate::report::ReportError;
 use crate::schema::SchemaError;
 use crate::store::StoreError;
+use crate::submit::SubmitError;
 use crate::synth::SynthError;
 use crate::template::TemplateError;
+use crate::tokens::TokenError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -33,6 +35,10 @@ pub enum Error {
     Synth(#[from] SynthError),
     #[error(transparent)]
     Dashboard(#[from] DashboardError),
+    #[error(transparent)]
+    Token(#[from] TokenError),
+    #[error(transparent)]
+    Submit(#[from] SubmitError),
     #[error("{path}: {source}")]
     Io {
         path: std::path::PathBuf,
@@ -78,6 +84,8 @@ impl Error {
                 | Error::Store(
                     StoreError::NotADataset(_) | StoreError::WrongKey { .. } | StoreError::Busy(_)
                 )
+                | Error::Token(TokenError::Projekt(_) | TokenError::Unknown(_))
+                | Error::Submit(SubmitError::Address(_) | SubmitError::TokenFile { .. })
                 | Error::Query(
                     QueryError::Syntax(_)
                         | QueryError::NotReadOnly(_)

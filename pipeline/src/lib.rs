@@ -11,6 +11,7 @@
 mod bundled;
 pub mod dashboard;
 pub mod error;
+pub mod inbox;
 pub mod ingest;
 pub mod load;
 pub mod output;
@@ -22,9 +23,12 @@ pub mod report;
 pub mod schema;
 pub mod serve;
 pub mod store;
+pub mod submit;
 pub mod synth;
 pub mod template;
+pub mod tokens;
 pub mod underlag;
 pub mod validate;
+pub mod wire;
 
 pub use error::{Error, Result};

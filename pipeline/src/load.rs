@@ -21,7 +21,9 @@ use crate::pseudonymise::PseudonymKey;
 use crate::schema::Schema;
 use crate::store::{Dataset, ManifestEntry, Staging, now_rfc3339};
 use crate::underlag::{self, Refreshed};
-use crate::validate::{CountingSink, Rules, SubmissionCheck};
+use crate::validate::{
+    CollectingSink, CountingSink, Persons, RowSink, Rules, SubmissionCheck, Value,
+};
 
 pub struct IngestOptions {
     /// Overrides (or fills in) the project stated in the submission.
@@ -33,6 +35,9 @@ pub struct IngestOptions {
     pub show_progress: bool,
     /// Dates after this day are rejected as implausible.
     pub today: NaiveDate,
+    /// Rebuild the underlag of changed projects after the commit. `finsam serve` leaves
+    /// it to a quiet moment: readers compute stale underlag themselves meanwhile.
+    pub refresh_underlag: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -88,39 +93,39 @@ struct Resolved {
     version: u32,
 }
 
+/// Takes the submissions found at `paths` into the dataset (or only checks them).
 pub fn ingest(
     schema: &Schema,
-    key: &PseudonymKey,
+    persons: Persons<'_>,
     data: &Path,
     paths: &[PathBuf],
     options: &IngestOptions,
 ) -> Result<IngestReport> {
-    let started = Instant::now();
-    let (submissions, mut findings) = ingest::discover(paths, schema);
-    let mut resolved = Vec::new();
-    let mut seen = BTreeSet::new();
-    for submission in submissions {
-        match resolve(submission, schema, options) {
-            Ok(r) => {
-                if !seen.insert((r.projekt.clone(), r.period)) {
-                    findings.push(Finding::at(
-                        Location::file(&r.submission.origin),
-                        format!(
-                            "två inlämningar för {} {} i samma körning: lämna in en i taget",
-                            r.projekt, r.period
-                        ),
-                    ));
-                }
-                resolved.push(r);
-            }
-            Err(finding) => findings.push(finding),
-        }
-    }
+    let (submissions, findings) = ingest::discover(paths, schema);
+    ingest_submissions(schema, persons, data, submissions, findings, options)
+}
 
+/// Takes submissions already found into the dataset: the one way in, for files named
+/// on the command line and for submissions received by `finsam serve` alike.
+/// `findings` are problems already found with them (files that could not be read).
+pub fn ingest_submissions(
+    schema: &Schema,
+    persons: Persons<'_>,
+    data: &Path,
+    submissions: Vec<Submission>,
+    mut findings: Vec<Finding>,
+    options: &IngestOptions,
+) -> Result<IngestReport> {
+    let started = Instant::now();
+    let resolved = resolve_all(submissions, schema, options, &mut findings);
     let dataset = if options.dry_run {
         None
     } else {
-        Some(Dataset::open_for_write(data, schema, &key.fingerprint())?)
+        Some(Dataset::open_for_write(
+            data,
+            schema,
+            &persons.key_fingerprint(),
+        )?)
     };
     let batch = format!(
         "{}-{}",
@@ -131,13 +136,16 @@ pub fn ingest(
         Some(dataset) => Some(dataset.stage(&batch)?),
         None => None,
     };
+    let target = match &staging {
+        Some(staging) => Target::Stage(staging),
+        None => Target::Count,
+    };
     let mut reports = Vec::new();
-    for (r, checked) in
-        resolved
-            .iter()
-            .zip(check_all(&resolved, schema, key, staging.as_ref(), options))
+    for (r, checked) in resolved
+        .iter()
+        .zip(check_all(&resolved, schema, persons, target, options))
     {
-        let (report, mut found) = checked?;
+        let (report, mut found, _) = checked?;
         findings.append(&mut found);
         reports.push((report, r));
     }
@@ -195,13 +203,86 @@ pub fn ingest(
     dataset.initialise()?;
     staging.commit(&dataset)?;
     let elapsed = started.elapsed();
-    let underlag = Some(underlag::refresh_blocking(&dataset, schema).map_err(|e| e.to_string()));
+    let underlag = options
+        .refresh_underlag
+        .then(|| underlag::refresh_blocking(&dataset, schema).map_err(|e| e.to_string()));
     Ok(IngestReport {
         submissions,
         findings,
         elapsed,
         underlag,
     })
+}
+
+/// A submission validated and pseudonymised in memory, to be sent (`finsam submit`).
+pub struct Prepared {
+    pub report: SubmissionReport,
+    /// The schema version it follows.
+    pub version: u32,
+    /// Table name → its stored columns' values, row by row (every table of the schema).
+    pub tables: BTreeMap<String, Vec<Vec<Value>>>,
+}
+
+/// Validates and pseudonymises the submissions at `paths` exactly as [`ingest`] does,
+/// keeping the result in memory. With any finding, nothing is prepared.
+pub fn prepare(
+    schema: &Schema,
+    key: &PseudonymKey,
+    paths: &[PathBuf],
+    options: &IngestOptions,
+) -> Result<(Vec<Prepared>, Vec<Finding>)> {
+    let (submissions, mut findings) = ingest::discover(paths, schema);
+    let resolved = resolve_all(submissions, schema, options, &mut findings);
+    let mut prepared = Vec::new();
+    for (r, checked) in resolved.iter().zip(check_all(
+        &resolved,
+        schema,
+        Persons::Identified(key),
+        Target::Collect,
+        options,
+    )) {
+        let (report, mut found, tables) = checked?;
+        findings.append(&mut found);
+        prepared.push(Prepared {
+            report,
+            version: r.version,
+            tables: tables.unwrap_or_default(),
+        });
+    }
+    if !findings.is_empty() {
+        prepared.clear();
+    }
+    Ok((prepared, findings))
+}
+
+/// Settles each submission's details; two submissions for one project and half-year
+/// in one run are a finding.
+fn resolve_all(
+    submissions: Vec<Submission>,
+    schema: &Schema,
+    options: &IngestOptions,
+    findings: &mut Vec<Finding>,
+) -> Vec<Resolved> {
+    let mut resolved = Vec::new();
+    let mut seen = BTreeSet::new();
+    for submission in submissions {
+        match resolve(submission, schema, options) {
+            Ok(r) => {
+                if !seen.insert((r.projekt.clone(), r.period)) {
+                    findings.push(Finding::at(
+                        Location::file(&r.submission.origin),
+                        format!(
+                            "två inlämningar för {} {} i samma körning: lämna in en i taget",
+                            r.projekt, r.period
+                        ),
+                    ));
+                }
+                resolved.push(r);
+            }
+            Err(finding) => findings.push(finding),
+        }
+    }
+    resolved
 }
 
 /// Settles project, half-year and schema version from the submission and the options.
@@ -294,15 +375,30 @@ fn resolve(
     })
 }
 
-type Checked = Result<(SubmissionReport, Vec<Finding>)>;
+/// Where the valid rows of a submission go.
+#[derive(Clone, Copy)]
+enum Target<'s> {
+    /// Counted only (`--dry-run`).
+    Count,
+    /// Written to the commit's staging area.
+    Stage(&'s Staging),
+    /// Kept in memory and returned.
+    Collect,
+}
+
+type Checked = Result<(
+    SubmissionReport,
+    Vec<Finding>,
+    Option<BTreeMap<String, Vec<Vec<Value>>>>,
+)>;
 
 /// Checks the submissions on as many threads as there are cores: submissions are
 /// independent until the commit. Results come back in the submissions' order.
 fn check_all(
     resolved: &[Resolved],
     schema: &Schema,
-    key: &PseudonymKey,
-    staging: Option<&Staging>,
+    persons: Persons<'_>,
+    target: Target<'_>,
     options: &IngestOptions,
 ) -> Vec<Checked> {
     let progress = if options.show_progress {
@@ -322,7 +418,7 @@ fn check_all(
                 loop {
                     let index = next.fetch_add(1, Ordering::Relaxed);
                     let Some(r) = resolved.get(index) else { break };
-                    let checked = check_submission(r, schema, key, staging, options, &progress);
+                    let checked = check_submission(r, schema, persons, target, options, &progress);
                     *results[index]
                         .lock()
                         .expect("no thread panics while holding it") = Some(checked);
@@ -344,8 +440,8 @@ fn check_all(
 fn check_submission(
     r: &Resolved,
     schema: &Schema,
-    key: &PseudonymKey,
-    staging: Option<&Staging>,
+    persons: Persons<'_>,
+    target: Target<'_>,
     options: &IngestOptions,
     progress: &MultiProgress,
 ) -> Checked {
@@ -356,15 +452,17 @@ fn check_submission(
         projekt: r.projekt.clone(),
         period: r.period,
         today: options.today,
-        key,
+        persons,
     });
     let mut rows = BTreeMap::new();
+    let mut collected = BTreeMap::new();
     for table in &schema.tables {
-        let mut sink = match staging {
-            Some(staging) => Some(staging.sink(table, &r.projekt, &halvar)?),
-            None => None,
+        let mut sink = match target {
+            Target::Stage(staging) => Some(staging.sink(table, &r.projekt, &halvar)?),
+            Target::Count | Target::Collect => None,
         };
         let mut counter = CountingSink::default();
+        let mut collector = CollectingSink::default();
         let count = match r.submission.tables.get(&table.name) {
             None => {
                 check.absent_table(table, &Location::file(&r.submission.origin));
@@ -385,15 +483,16 @@ fn check_submission(
                         bar.set_position(done);
                     };
                     let location = input.location();
-                    let target: &mut dyn crate::validate::RowSink = match sink.as_mut() {
-                        Some(sink) => sink,
-                        None => &mut counter,
+                    let destination: &mut dyn RowSink = match (sink.as_mut(), target) {
+                        (Some(sink), _) => sink,
+                        (None, Target::Collect) => &mut collector,
+                        (None, _) => &mut counter,
                     };
                     let count = check.table(
                         table,
                         source.as_mut(),
                         &location,
-                        target,
+                        destination,
                         &mut report_progress,
                     )?;
                     bar.finish_and_clear();
@@ -405,6 +504,7 @@ fn check_submission(
             sink.finish()?;
         }
         rows.insert(table.name.clone(), count);
+        collected.insert(table.name.clone(), collector.rows);
     }
     let outcome = check.finish();
     let source = r
@@ -422,7 +522,8 @@ fn check_submission(
         rows,
         status: Status::Validated,
     };
-    Ok((report, outcome.findings))
+    let collected = matches!(target, Target::Collect).then_some(collected);
+    Ok((report, outcome.findings, collected))
 }
 
 fn progress_bar(label: &str) -> ProgressBar {

@@ -17,6 +17,11 @@ use sha2::Sha256;
 use crate::personnummer::PersonNumber;
 
 /// Environment variable naming the key file.
+/// Whether `text` has the form of a pseudonym: 32 lower-case hexadecimal digits.
+pub fn is_pseudonym(text: &str) -> bool {
+    text.len() == 32 && text.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+
 pub const KEY_FILE_ENV: &str = "FINSAM_KEY_FILE";
 
 const KEY_LEN: usize = 32;
@@ -91,27 +96,13 @@ impl PseudonymKey {
             path: path.to_owned(),
             source,
         };
-        let mut options = OpenOptions::new();
-        options.write(true).create_new(true);
-        #[cfg(unix)]
-        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-        let mut file = options.open(path).map_err(|source| match source.kind() {
+        let contents = format!("{HEADER}\n{}\n", encode_hex(&key.bytes));
+        write_new_private(path, contents.as_bytes()).map_err(|source| match source.kind() {
             io::ErrorKind::AlreadyExists => KeyError::AlreadyExists {
                 path: path.to_owned(),
             },
             _ => write_error(source),
         })?;
-        let contents = format!("{HEADER}\n{}\n", encode_hex(&key.bytes));
-        let written = file
-            .write_all(contents.as_bytes())
-            .and_then(|()| file.sync_all());
-        drop(file);
-        if let Err(source) = written {
-            // The file is ours (create_new); a truncated key must not be mistaken for a real one.
-            let _ = std::fs::remove_file(path);
-            return Err(write_error(source));
-        }
-        sync_parent(path).map_err(write_error)?;
         Ok(key)
     }
 
@@ -203,6 +194,26 @@ impl PseudonymKey {
 }
 
 /// Makes the new directory entry durable; a no-op where directories cannot be opened.
+/// Writes a secret (a key, a token) to a new file that only its owner can read (mode
+/// 0600), flushed to disk together with its directory entry. Refuses an existing
+/// file; a failed write removes the partial file, and a crash mid-write leaves a
+/// truncated file that its reader rejects.
+pub fn write_new_private(path: &Path, contents: &[u8]) -> io::Result<()> {
+    let mut options = OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(path)?;
+    let written = file.write_all(contents).and_then(|()| file.sync_all());
+    drop(file);
+    if let Err(source) = written {
+        // The file is ours (create_new): a partial secret must not be mistaken for a real one.
+        let _ = std::fs::remove_file(path);
+        return Err(source);
+    }
+    sync_parent(path)
+}
+
 fn sync_parent(path: &Path) -> io::Result<()> {
     if !cfg!(unix) {
         return Ok(());

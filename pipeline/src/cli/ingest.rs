@@ -3,6 +3,7 @@ use std::path::PathBuf;
 
 use finsam::load::{self, IngestOptions, IngestReport, Status};
 use finsam::period::HalfYear;
+use finsam::validate::Persons;
 
 use super::{DataArgs, Exit};
 
@@ -52,8 +53,15 @@ pub fn run(args: Args) -> finsam::Result<Exit> {
         dry_run: args.dry_run,
         show_progress: true,
         today: chrono::Local::now().date_naive(),
+        refresh_underlag: true,
     };
-    let report = load::ingest(&schema, &key, &args.data.data, &args.files, &options)?;
+    let report = load::ingest(
+        &schema,
+        Persons::Identified(&key),
+        &args.data.data,
+        &args.files,
+        &options,
+    )?;
     if let Some(path) = &args.rapport {
         write_findings_csv(&report, path)?;
     }
@@ -70,14 +78,8 @@ fn print_report(report: &IngestReport, dry_run: bool) -> finsam::Result<()> {
     let mut out = stdout.lock();
     let io = |e| finsam::Error::io(std::path::Path::new("<stdout>"), e);
     if !report.accepted() {
-        for finding in &report.findings {
-            eprintln!("{finding}");
-        }
-        eprintln!(
-            "Avvisat: {} fel i {} inlämning(ar). Inget har ändrats i datamängden; rätta felen och lämna in igen.",
-            report.findings.len(),
-            report.submissions.len().max(1)
-        );
+        print_findings(&report.findings, report.submissions.len());
+        eprintln!("Inget har ändrats i datamängden; rätta felen och lämna in igen.");
         return Ok(());
     }
     for submission in &report.submissions {
@@ -137,6 +139,18 @@ fn print_report(report: &IngestReport, dry_run: bool) -> finsam::Result<()> {
         _ => {}
     }
     Ok(())
+}
+
+/// Every finding, then how many, on stderr.
+pub fn print_findings(findings: &[finsam::ingest::Finding], submissions: usize) {
+    for finding in findings {
+        eprintln!("{finding}");
+    }
+    eprintln!(
+        "Avvisat: {} fel i {} inlämning(ar).",
+        findings.len(),
+        submissions.max(1)
+    );
 }
 
 fn write_findings_csv(report: &IngestReport, path: &std::path::Path) -> finsam::Result<()> {

@@ -7,8 +7,10 @@ mod report;
 mod serve;
 mod sql;
 mod status;
+mod submit;
 mod synth;
 mod template;
+mod token;
 
 use std::path::{Path, PathBuf};
 
@@ -69,6 +71,8 @@ enum Command {
     Status(status::Args),
     Dashboard(dashboard::Args),
     Serve(serve::Args),
+    Submit(submit::Args),
+    Token(token::Args),
     Synth(synth::Args),
 }
 
@@ -82,6 +86,8 @@ pub fn run(cli: Cli) -> finsam::Result<Exit> {
         Command::Status(args) => status::run(args),
         Command::Dashboard(args) => dashboard::run(args),
         Command::Serve(args) => serve::run(args),
+        Command::Submit(args) => submit::run(args),
+        Command::Token(args) => token::run(args),
         Command::Synth(args) => synth::run(args),
     }
 }

@@ -1,15 +1,28 @@
 use std::net::SocketAddr;
 use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
 
 use finsam::dashboard;
-use finsam::serve::{Server, serve};
+use finsam::inbox::Inbox;
+use finsam::serve::{Api, Limits, Server, serve};
+use finsam::store::{Dataset, StoreError};
+use finsam::tokens::Tokens;
 
 use super::dashboard::Sources;
 use super::{DataArgs, Exit};
 
-/// Serve the dashboards over HTTP until Ctrl-C or SIGTERM.
+/// Serve the dashboards, and receive submissions from project groups, over HTTP until
+/// Ctrl-C or SIGTERM.
 ///
-/// Example: finsam serve --data data --addr 127.0.0.1:8080
+/// Submissions (finsam submit) are received when the förbund's key is known: from the
+/// dataset, or from --key before anything has been taken in. Each project needs a
+/// token (finsam token create). Put the server behind HTTPS (nginx, Caddy) when it is
+/// reached from other machines.
+///
+/// Examples:
+///   finsam serve --data data --addr 127.0.0.1:8080
+///   finsam serve --data data --key nyckel --addr 0.0.0.0:8080
 #[derive(clap::Args)]
 #[command(verbatim_doc_comment)]
 pub struct Args {
@@ -20,17 +33,61 @@ pub struct Args {
     sources: Sources,
     #[command(flatten)]
     data: DataArgs,
+    /// The förbund's key file, needed to receive submissions before the dataset exists
+    /// (default: the file FINSAM_KEY_FILE names). Only its fingerprint is kept.
+    #[arg(long)]
+    key: Option<std::path::PathBuf>,
+    /// Largest submission accepted, in MB.
+    #[arg(long, value_name = "MB", default_value_t = 64)]
+    max_inlamning: usize,
+    /// Longest time one request may take, in seconds.
+    #[arg(long, value_name = "SEKUNDER", default_value_t = 60)]
+    tidsgrans: u64,
+    /// Submissions checked at the same time (default: twice the cores).
+    #[arg(long, value_name = "ANTAL")]
+    samtidiga: Option<usize>,
 }
 
 pub fn run(args: Args) -> finsam::Result<Exit> {
     let definitions = args.sources.definitions()?;
     let template = dashboard::template(args.sources.dashboards.as_deref())?;
+    let data = args.data.data.clone();
+    let schema = args.data.schema()?;
+    let key_fingerprint = key_fingerprint(&data, args.key.as_deref())?;
+    let api = match &key_fingerprint {
+        None => None,
+        Some(fingerprint) => {
+            let inbox = Inbox::open(&data).map_err(|e| match e {
+                StoreError::Busy(dir) => finsam::Error::Usage(format!(
+                    "{} används av en annan finsam serve: två servrar kan inte ta emot till samma datamängd",
+                    dir.display()
+                )),
+                other => other.into(),
+            })?;
+            let concurrent = args
+                .samtidiga
+                .unwrap_or_else(|| 2 * std::thread::available_parallelism().map_or(1, |n| n.get()));
+            Some(Api {
+                inbox: Arc::new(inbox),
+                tokens: Tokens::at(&data),
+                key_fingerprint: fingerprint.clone(),
+                limits: Limits {
+                    max_body: args.max_inlamning << 20,
+                    request_timeout: Duration::from_secs(args.tidsgrans),
+                    concurrent,
+                },
+                permits: tokio::sync::Semaphore::new(concurrent.max(1)),
+            })
+        }
+    };
+    let waiting = api.as_ref().map_or(0, |api| api.inbox.waiting().len());
     let server = Server {
-        data: args.data.data.clone(),
-        schema: args.data.schema()?,
+        data,
+        schema,
         definitions,
         template,
         queries: args.sources.queries.clone(),
+        api,
     };
     let runtime = super::runtime()?;
     runtime.block_on(async {
@@ -39,6 +96,19 @@ pub fn run(args: Args) -> finsam::Result<Exit> {
         let bound = listener.local_addr().map_err(io)?;
         // The first line of output: scripts and tests read the address from it.
         println!("finsam serve: lyssnar på http://{bound}/ (avsluta med Ctrl-C)");
+        match &key_fingerprint {
+            Some(fingerprint) => println!(
+                "finsam serve: tar emot inlämningar på http://{bound}/api/v1/inlamningar (nyckel {fingerprint})"
+            ),
+            None => println!(
+                "finsam serve: tar inte emot inlämningar: datamängden finns inte än; ange förbundets nyckel med --key"
+            ),
+        }
+        if waiting > 0 {
+            println!(
+                "finsam serve: {waiting} mottagna inlämningar läses in (de väntade sedan förra körningen)"
+            );
+        }
         use std::io::Write;
         let _ = std::io::stdout().flush();
         serve(listener, server, shutdown_signal())
@@ -47,6 +117,29 @@ pub fn run(args: Args) -> finsam::Result<Exit> {
         eprintln!("finsam serve: avslutad");
         Ok(Exit::Ok)
     })
+}
+
+/// The fingerprint of the förbund's key: the dataset's, or the key file's before the
+/// dataset exists. Both given must agree.
+fn key_fingerprint(data: &Path, key: Option<&Path>) -> finsam::Result<Option<String>> {
+    let key = if key.is_some() || std::env::var_os(finsam::pseudonymise::KEY_FILE_ENV).is_some() {
+        Some(super::load_key(key)?.fingerprint())
+    } else {
+        None
+    };
+    if !Dataset::exists(data) {
+        return Ok(key);
+    }
+    let stored = Dataset::key_fingerprint_of(data)?;
+    match key {
+        Some(given) if given != stored => Err(StoreError::WrongKey {
+            path: data.to_path_buf(),
+            expected: stored,
+            actual: given,
+        }
+        .into()),
+        _ => Ok(Some(stored)),
+    }
 }
 
 /// Ctrl-C or SIGTERM.

@@ -8,16 +8,19 @@
 
 mod csv;
 mod finding;
+mod memory;
 mod xlsx;
 
 pub use xlsx::serial_to_date;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use chrono::NaiveDate;
 
 pub use finding::{Finding, Location};
+pub use memory::TableRows;
 
 use crate::schema::{Schema, normalise_heading};
 
@@ -68,7 +71,16 @@ pub trait RowSource {
 #[derive(Debug, Clone)]
 pub enum TableInput {
     Csv(PathBuf),
-    Sheet { path: PathBuf, sheet: String },
+    Sheet {
+        path: PathBuf,
+        sheet: String,
+    },
+    /// Received over HTTP; `origin` names the submission, `table` the table.
+    Memory {
+        origin: PathBuf,
+        table: String,
+        rows: Arc<TableRows>,
+    },
 }
 
 impl TableInput {
@@ -76,6 +88,7 @@ impl TableInput {
         match self {
             TableInput::Csv(path) => Location::file(path),
             TableInput::Sheet { path, sheet } => Location::file(path).sheet(sheet),
+            TableInput::Memory { origin, table, .. } => Location::file(origin).sheet(table),
         }
     }
 
@@ -84,6 +97,9 @@ impl TableInput {
             TableInput::Csv(path) => Ok(Box::new(csv::CsvSource::open(path)?)),
             TableInput::Sheet { path, sheet } => {
                 Ok(Box::new(xlsx::SheetSource::open(path, sheet)?))
+            }
+            TableInput::Memory { rows, .. } => {
+                Ok(Box::new(memory::MemorySource::new(rows.clone())))
             }
         }
     }

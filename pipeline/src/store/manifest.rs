@@ -2,17 +2,15 @@
 //!
 //! One JSON object per line in `manifest.jsonl`. The current submission for a
 //! project and half-year is the last one recorded for it; earlier ones were moved to
-//! the history area, under their id. A line cut short by a crash is dropped when the
-//! dataset is next opened for writing.
+//! the history area, under their id. A line cut short by a crash is ignored by readers
+//! and dropped when the dataset is next opened for writing.
 
 use std::collections::BTreeMap;
-use std::fs::{File, OpenOptions};
-use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use super::{StoreError, fsync_dir};
+use super::{StoreError, jsonl};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ManifestEntry {
@@ -41,49 +39,16 @@ pub struct Manifest {
 
 impl Manifest {
     pub fn load(path: &Path) -> Result<Manifest, StoreError> {
-        let mut entries = Vec::new();
-        if path.exists() {
-            let file = File::open(path).map_err(|e| StoreError::io(path, e))?;
-            for (number, line) in BufReader::new(file).lines().enumerate() {
-                let line = line.map_err(|e| StoreError::io(path, e))?;
-                if line.trim().is_empty() {
-                    continue;
-                }
-                match serde_json::from_str(&line) {
-                    Ok(entry) => entries.push(entry),
-                    Err(e) => {
-                        return Err(StoreError::Corrupt {
-                            path: path.to_path_buf(),
-                            message: format!("rad {}: {e}", number + 1),
-                        });
-                    }
-                }
-            }
-        }
         Ok(Manifest {
             path: path.to_path_buf(),
-            entries,
+            entries: jsonl::read(path)?,
         })
     }
 
     /// Cuts a last line that a crash left without its newline.
     pub fn repair(path: &Path) -> Result<(), StoreError> {
-        let Ok(bytes) = std::fs::read(path) else {
-            return Ok(());
-        };
-        if bytes.is_empty() || bytes.ends_with(b"\n") {
-            return Ok(());
-        }
-        let keep = bytes.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
-        let file = OpenOptions::new()
-            .write(true)
-            .open(path)
-            .map_err(|e| StoreError::io(path, e))?;
-        file.set_len(keep as u64)
-            .map_err(|e| StoreError::io(path, e))?;
-        file.sync_all().map_err(|e| StoreError::io(path, e))
+        jsonl::repair(path)
     }
-
     /// The current submission of each (projekt, halvår).
     pub fn current(&self) -> BTreeMap<(String, String), &ManifestEntry> {
         let mut current = BTreeMap::new();
@@ -106,23 +71,7 @@ impl Manifest {
 
     /// Appends entries with one write and fsyncs.
     pub fn append(&mut self, entries: &[ManifestEntry]) -> Result<(), StoreError> {
-        let mut text = String::new();
-        for entry in entries {
-            text.push_str(&serde_json::to_string(entry).expect("manifest entries serialise"));
-            text.push('\n');
-        }
-        let created = !self.path.exists();
-        let mut file = OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&self.path)
-            .map_err(|e| StoreError::io(&self.path, e))?;
-        file.write_all(text.as_bytes())
-            .map_err(|e| StoreError::io(&self.path, e))?;
-        file.sync_all().map_err(|e| StoreError::io(&self.path, e))?;
-        if created {
-            fsync_dir(self.path.parent().unwrap_or(Path::new(".")))?;
-        }
+        jsonl::append(&self.path, entries)?;
         self.entries.extend_from_slice(entries);
         Ok(())
     }

@@ -17,6 +17,7 @@
 //! (roll forward) or deletes an unjournaled staging area (roll back). Nothing is edited
 //! in place. Replaced files are hard-linked into `_historik` before the rename.
 
+pub mod jsonl;
 mod manifest;
 mod writer;
 
@@ -26,7 +27,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 pub use manifest::{Manifest, ManifestEntry};
-pub use writer::{ParquetSink, writer_properties};
+pub use writer::{ParquetSink, record_batch, writer_properties};
 
 use crate::schema::{PARTITION_COLUMNS, Schema, TableDef};
 
@@ -127,6 +128,16 @@ struct Journal {
 }
 
 impl Dataset {
+    /// Whether `root` holds a dataset (something has been taken in).
+    pub fn exists(root: &Path) -> bool {
+        root.join(DATASET_FILE).exists()
+    }
+
+    /// The fingerprint of the key a dataset's pseudonyms are made with.
+    pub fn key_fingerprint_of(root: &Path) -> Result<String, StoreError> {
+        Ok(read_info(&root.join(DATASET_FILE))?.key_fingerprint)
+    }
+
     /// Opens an existing dataset for reading, finishing an interrupted commit first.
     pub fn open(root: &Path, schema: &Schema) -> Result<Dataset, StoreError> {
         if !root.join(DATASET_FILE).exists() {
@@ -140,9 +151,14 @@ impl Dataset {
             key_fingerprint: None,
         };
         if root.join(JOURNAL_FILE).exists() || root.join(STAGING_DIR).exists() {
-            // Recovery writes, so it needs the lock a writer holds.
-            let writer = Dataset::open_for_write_existing(root, schema)?;
-            drop(writer);
+            // Recovery writes, so it needs the lock a writer holds. A writer holding it
+            // is alive and finishes its own commit; until then the reader sees every
+            // partition whole, before or after.
+            match Dataset::open_for_write_existing(root, schema) {
+                Ok(writer) => drop(writer),
+                Err(StoreError::Busy(_)) => {}
+                Err(e) => return Err(e),
+            }
         }
         Ok(dataset)
     }

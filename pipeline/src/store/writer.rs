@@ -117,6 +117,26 @@ impl RowSink for ParquetSink {
     }
 }
 
+/// One record batch of `rows` (values in the schema's column order), built as the
+/// Parquet files are: the form a pseudonymised submission travels in as Arrow IPC.
+pub fn record_batch(
+    schema: SchemaRef,
+    rows: &[Vec<Value>],
+) -> Result<RecordBatch, datafusion::arrow::error::ArrowError> {
+    let mut builders: Vec<ColumnBuilder> = schema
+        .fields()
+        .iter()
+        .map(|f| ColumnBuilder::for_type(f.data_type()))
+        .collect();
+    for row in rows {
+        for (builder, value) in builders.iter_mut().zip(row) {
+            builder.append(value);
+        }
+    }
+    let columns = builders.iter_mut().map(ColumnBuilder::finish).collect();
+    RecordBatch::try_new(schema, columns)
+}
+
 impl ColumnBuilder {
     fn for_type(data_type: &DataType) -> ColumnBuilder {
         match data_type {

@@ -257,9 +257,11 @@ fn the_validator_accepts_the_collection() {
             dry_run: true,
             show_progress: false,
             today: today(),
+            refresh_underlag: false,
         };
         let paths = submissions(out.path());
-        let report = crate::load::ingest(&schema, &key, data.path(), &paths, &ingest).unwrap();
+        let persons = crate::validate::Persons::Identified(&key);
+        let report = crate::load::ingest(&schema, persons, data.path(), &paths, &ingest).unwrap();
         let first: Vec<String> = report
             .findings
             .iter()

@@ -16,14 +16,14 @@ use std::collections::{HashMap, HashSet};
 use chrono::NaiveDate;
 use sha2::{Digest, Sha256};
 
-pub use cells::Value;
+pub use cells::{Value, cell_text};
 
 use crate::ingest::{Cell, Finding, Location, RawRow, RowSource};
 use crate::period::HalfYear;
 use crate::personnummer::{PersonNumber, looks_like_number};
-use crate::pseudonymise::{PseudonymKey, encode_hex};
+use crate::pseudonymise::{PseudonymKey, encode_hex, is_pseudonym};
 use crate::schema::{ColumnDef, ColumnKind, Derivation, Schema, TableDef};
-use cells::{cell_text, shown};
+use cells::shown;
 
 /// Receives the validated rows of one table, in file order.
 pub trait RowSink {
@@ -44,6 +44,19 @@ impl RowSink for CountingSink {
     }
 }
 
+/// A sink that keeps the rows: a submission pseudonymised to be sent (`finsam submit`).
+#[derive(Debug, Default)]
+pub struct CollectingSink {
+    pub rows: Vec<Vec<Value>>,
+}
+
+impl RowSink for CollectingSink {
+    fn push(&mut self, row: &[Value]) -> crate::Result<()> {
+        self.rows.push(row.to_vec());
+        Ok(())
+    }
+}
+
 /// What is fixed for one submission.
 pub struct Rules<'a> {
     pub schema: &'a Schema,
@@ -54,7 +67,27 @@ pub struct Rules<'a> {
     pub period: HalfYear,
     /// Dates after this day are implausible.
     pub today: NaiveDate,
-    pub key: &'a PseudonymKey,
+    pub persons: Persons<'a>,
+}
+
+/// What the person columns hold when they reach validation.
+#[derive(Clone, Copy)]
+pub enum Persons<'a> {
+    /// Personnummer, samordningsnummer or project codes, pseudonymised here with the key.
+    Identified(&'a PseudonymKey),
+    /// Pseudonyms already made by the sender (`finsam submit`) with the key of this
+    /// fingerprint; the derived columns (kön, födelseår) come filled in.
+    Pseudonymised { key_fingerprint: &'a str },
+}
+
+impl Persons<'_> {
+    /// The fingerprint of the key the pseudonyms are made with.
+    pub fn key_fingerprint(&self) -> String {
+        match self {
+            Persons::Identified(key) => key.fingerprint(),
+            Persons::Pseudonymised { key_fingerprint } => key_fingerprint.to_string(),
+        }
+    }
 }
 
 /// A person as far as validation needs it: the pseudonym and what the number tells.
@@ -424,10 +457,14 @@ impl<'a> SubmissionCheck<'a> {
             return found.clone();
         }
         let rules = &self.rules;
+        let key = match rules.persons {
+            Persons::Identified(key) => key,
+            Persons::Pseudonymised { .. } => return given_pseudonym(raw),
+        };
         let resolved = if looks_like_number(raw) {
             PersonNumber::parse(raw, rules.period.end())
                 .map(|number| Person {
-                    pseudonym: rules.key.person_pseudonym(&number),
+                    pseudonym: key.person_pseudonym(&number),
                     birth_year: Some(i64::from(number.birth_year())),
                     sex: Some(number.sex().code()),
                 })
@@ -448,7 +485,7 @@ impl<'a> SubmissionCheck<'a> {
             )
         } else {
             Ok(Person {
-                pseudonym: rules.key.local_pseudonym(&rules.projekt, raw),
+                pseudonym: key.local_pseudonym(&rules.projekt, raw),
                 birth_year: None,
                 sex: None,
             })
@@ -595,6 +632,24 @@ impl<'a> SubmissionCheck<'a> {
         hasher.update(b"\n");
     }
 }
+
+/// A person column of a pseudonymised submission holds pseudonyms and nothing else.
+fn given_pseudonym(raw: &str) -> Result<Person, String> {
+    if is_pseudonym(raw) {
+        Ok(Person {
+            pseudonym: raw.to_string(),
+            birth_year: None,
+            sex: None,
+        })
+    } else if looks_like_number(raw) || crate::personnummer::contains_valid_number(raw) {
+        Err(PERSONNUMMER_REFUSED.into())
+    } else {
+        Err("ingen pseudonym: en pseudonymiserad inlämning har 32 hexadecimala tecken (0–9, a–f) i personkolumnen".into())
+    }
+}
+
+/// Said of a personnummer where only pseudonyms may be; the value itself is never repeated.
+pub const PERSONNUMMER_REFUSED: &str = "värdet ser ut som ett personnummer eller samordningsnummer: personnummer får aldrig lämna projektets dator, så inlämningen avvisas (finsam submit pseudonymiserar dem innan något skickas)";
 
 /// The row a finding is about; the location is built only when there is a finding.
 struct RowAt<'l> {

@@ -49,16 +49,6 @@ impl RowSource for Rows {
     }
 }
 
-#[derive(Default)]
-struct Collect(Vec<Vec<Value>>);
-
-impl RowSink for Collect {
-    fn push(&mut self, row: &[Value]) -> crate::Result<()> {
-        self.0.push(row.to_vec());
-        Ok(())
-    }
-}
-
 fn check(tables: &[(&str, Rows)]) -> (Vec<Vec<Vec<Value>>>, CheckOutcome) {
     let schema = Schema::bundled().unwrap();
     let key = PseudonymKey::from_bytes([1; 32]);
@@ -68,7 +58,7 @@ fn check(tables: &[(&str, Rows)]) -> (Vec<Vec<Vec<Value>>>, CheckOutcome) {
         projekt: "SIGMA".into(),
         period: "2008H1".parse().unwrap(),
         today: NaiveDate::from_ymd_opt(2026, 11, 25).unwrap(),
-        key: &key,
+        persons: Persons::Identified(&key),
     });
     let mut stored = Vec::new();
     for (name, rows) in tables {
@@ -76,7 +66,7 @@ fn check(tables: &[(&str, Rows)]) -> (Vec<Vec<Vec<Value>>>, CheckOutcome) {
             headers: rows.headers.clone(),
             rows: rows.rows.clone(),
         };
-        let mut sink = Collect::default();
+        let mut sink = CollectingSink::default();
         let table = schema.table(name).unwrap();
         check
             .table(
@@ -87,7 +77,7 @@ fn check(tables: &[(&str, Rows)]) -> (Vec<Vec<Vec<Value>>>, CheckOutcome) {
                 &mut |_, _| {},
             )
             .unwrap();
-        stored.push(sink.0);
+        stored.push(sink.rows);
     }
     (stored, check.finish())
 }

@@ -1,25 +1,32 @@
-//! `finsam serve`: the dashboards over HTTP.
+//! `finsam serve`: the dashboards over HTTP, and the submission API ([`api`]).
 //!
-//! Routes: `/` (the dashboards), `/tavla/{namn}?projekt=…&ar=…` (a page), `/healthz`.
+//! Routes: `/` (the dashboards), `/tavla/{namn}?projekt=…&ar=…` (a page), `/healthz`,
+//! and `/api/v1/…`.
 //! Every request opens the dataset and a fresh query engine, so a page shows what was
 //! ingested a moment ago without a restart (DataFusion caches file listings per context).
 //! The request log names the route, never the path or query as typed, so nothing a
 //! client puts in a URL (a personnummer, say) reaches the log.
 
+mod api;
+
 use std::collections::HashMap;
 use std::future::Future;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::Instant;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+pub use api::{Api, Limits};
 
 use axum::Router;
 use axum::extract::{MatchedPath, Path as UrlPath, Query, Request, State};
 use axum::http::StatusCode;
 use axum::middleware::{self, Next};
 use axum::response::{Html, IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{any, get, post};
 
 use crate::dashboard::{self, Definitions, Options, Pages, Selection, Site};
+use crate::inbox::Intake;
 use crate::schema::Schema;
 use crate::store::{Dataset, StoreError};
 use crate::underlag;
@@ -31,27 +38,80 @@ pub struct Server {
     pub definitions: Definitions,
     pub template: String,
     pub queries: Option<PathBuf>,
+    /// The submission API; `None` when the förbund's key is not known.
+    pub api: Option<Api>,
 }
 
-/// Serves until `shutdown` completes; requests under way are finished first.
+/// Serves until `shutdown` completes; requests under way are finished first, and the
+/// submission kept last is taken in before this returns (what still waits is kept on
+/// disk and taken in at the next start).
 pub async fn serve(
     listener: tokio::net::TcpListener,
     server: Server,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(Arc::new(server)))
+    let server = Arc::new(server);
+    let stop = Arc::new(AtomicBool::new(false));
+    let intake = server.api.as_ref().map(|api| {
+        let intake = Intake {
+            inbox: api.inbox.clone(),
+            data: server.data.clone(),
+            schema: server.schema.clone(),
+            key_fingerprint: api.key_fingerprint.clone(),
+        };
+        let stop = stop.clone();
+        std::thread::spawn(move || intake.run(&stop))
+    });
+    let timeout = server
+        .api
+        .as_ref()
+        .map_or(Limits::default(), |api| api.limits)
+        .request_timeout;
+    let served = axum::serve(listener, router(server.clone(), timeout))
         .with_graceful_shutdown(shutdown)
-        .await
+        .await;
+    stop.store(true, Ordering::SeqCst);
+    if let (Some(intake), Some(api)) = (intake, &server.api) {
+        api.inbox.wake();
+        let _ = tokio::task::spawn_blocking(move || intake.join()).await;
+    }
+    served
 }
 
-fn router(server: Arc<Server>) -> Router {
+fn router(server: Arc<Server>, timeout: Duration) -> Router {
     Router::new()
         .route("/", get(start))
         .route("/healthz", get(|| async { "ok" }))
         .route("/tavla/{namn}", get(page))
+        .route("/api/v1/inlamningar", post(api::submit))
+        .route("/api/v1/inlamningar/{id}", get(api::receipt))
+        .route(
+            "/api/v1/projekt/{projekt}/inlamningar",
+            get(api::for_project),
+        )
+        .route("/api/{*rest}", any(api::unknown))
         .fallback(unknown)
+        .layer(middleware::from_fn(move |request, next| {
+            limit_time(timeout, request, next)
+        }))
         .layer(middleware::from_fn(log_request))
         .with_state(server)
+}
+
+/// A request that takes longer than `timeout` (a slow body, say) gets 503: the client
+/// may try again, and a submission kept meanwhile is answered with its receipt.
+async fn limit_time(timeout: Duration, request: Request, next: Next) -> Response {
+    match tokio::time::timeout(timeout, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => api::Problem::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!(
+                "begäran tog längre tid än serverns gräns på {} s; försök igen",
+                timeout.as_secs()
+            ),
+        )
+        .into_response(),
+    }
 }
 
 async fn log_request(request: Request, next: Next) -> Response {

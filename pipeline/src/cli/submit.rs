@@ -1,0 +1,221 @@
+use std::path::PathBuf;
+use std::time::Duration;
+
+use finsam::inbox::{Receipt, State};
+use finsam::load::{self, IngestOptions, Prepared};
+use finsam::period::HalfYear;
+use finsam::submit::{Answer, Client, Retry, SubmitError, read_token};
+use finsam::wire::{self, Encoding};
+
+use super::{DataArgs, Exit};
+
+/// Send submissions to the förbund's finsam server.
+///
+/// Each submission is checked and pseudonymised on this machine first, with the same
+/// rules and messages as finsam ingest and the förbund's key: only pseudonyms are
+/// sent, never a personnummer. With any error nothing is sent. Failed connections,
+/// timeouts and server errors are tried again, with growing pauses; sending the same
+/// submission twice is harmless. Then waits until the server has taken it in.
+///
+/// Examples:
+///   finsam submit sigma_2008H1.xlsx --to https://finsam.forbund.se/ --token-file sigma.token --key nyckel
+///   finsam submit inlamningar/ --to http://127.0.0.1:8080/ --token-file sigma.token
+#[derive(clap::Args)]
+#[command(verbatim_doc_comment)]
+pub struct Args {
+    /// Workbooks, CSV files or folders, as for finsam ingest.
+    #[arg(required = true, value_name = "FILE")]
+    files: Vec<PathBuf>,
+    /// The server's address.
+    #[arg(long, value_name = "URL", env = "FINSAM_SERVER")]
+    to: String,
+    /// File holding the project's token (from finsam token create).
+    #[arg(long, value_name = "FIL", env = "FINSAM_TOKEN_FILE")]
+    token_file: PathBuf,
+    /// Key file (default: the file FINSAM_KEY_FILE names).
+    #[arg(long)]
+    key: Option<PathBuf>,
+    /// The project, when the submission does not say (must agree when it does).
+    #[arg(long)]
+    projekt: Option<String>,
+    /// The half-year, e.g. 2008H1, when the submission does not say.
+    #[arg(long)]
+    halvar: Option<HalfYear>,
+    /// How the submission travels.
+    #[arg(long, value_enum, default_value_t = Format::Arrow)]
+    format: Format,
+    /// Attempts per request before giving up.
+    #[arg(long, value_name = "ANTAL", default_value_t = 8)]
+    forsok: u32,
+    /// Seconds to wait for one answer.
+    #[arg(long, value_name = "SEKUNDER", default_value_t = 60)]
+    timeout: u64,
+    /// Seconds to wait for the server to take the submissions in (0: do not wait).
+    #[arg(long, value_name = "SEKUNDER", default_value_t = 120)]
+    vanta: u64,
+    /// Allow plain http:// to another machine (the token travels readable).
+    #[arg(long)]
+    osaker_http: bool,
+    /// Read the schema from this folder instead of the bundled one.
+    #[arg(long, env = "FINSAM_SCHEMAS")]
+    schemas: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum Format {
+    Arrow,
+    Json,
+}
+
+pub fn run(args: Args) -> finsam::Result<Exit> {
+    let schema = DataArgs {
+        data: PathBuf::new(),
+        schemas: args.schemas.clone(),
+    }
+    .schema()?;
+    let token = read_token(&args.token_file)?;
+    let key = super::load_key(args.key.as_deref())?;
+    let retry = Retry {
+        attempts: args.forsok.max(1),
+        request_timeout: Duration::from_secs(args.timeout.max(1)),
+        ..Retry::default()
+    };
+    let client = Client::new(&args.to, token, retry, args.osaker_http)?;
+    let options = IngestOptions {
+        projekt: args.projekt,
+        halvar: args.halvar,
+        dry_run: true,
+        show_progress: true,
+        today: chrono::Local::now().date_naive(),
+        refresh_underlag: false,
+    };
+    let (prepared, findings) = load::prepare(&schema, &key, &args.files, &options)?;
+    if !findings.is_empty() {
+        super::ingest::print_findings(&findings, args.files.len());
+        eprintln!("Inget har skickats.");
+        return Ok(Exit::InvalidInput);
+    }
+    let encoding = match args.format {
+        Format::Arrow => Encoding::Arrow,
+        Format::Json => Encoding::Json,
+    };
+    let fingerprint = key.fingerprint();
+    let runtime = super::runtime()?;
+    runtime.block_on(async {
+        let mut exit = Exit::Ok;
+        let mut received = Vec::new();
+        for submission in &prepared {
+            let body = wire::encode(submission, &schema, &fingerprint, encoding)
+                .map_err(|e| finsam::Error::Output(e.to_string()))?;
+            let answer = match client.send(body, encoding).await {
+                Ok(answer) => answer,
+                Err(error @ SubmitError::Unreachable { .. }) => {
+                    eprintln!(
+                        "{} {}: {error}",
+                        submission.report.projekt, submission.report.halvar
+                    );
+                    return Ok(Exit::Internal);
+                }
+                Err(error) => return Err(error.into()),
+            };
+            match answer {
+                Answer::Received {
+                    receipt,
+                    new,
+                    elapsed,
+                } => {
+                    print_received(submission, &receipt, new, elapsed);
+                    received.push(receipt);
+                }
+                Answer::Refused {
+                    status,
+                    message,
+                    findings,
+                } => {
+                    for finding in &findings {
+                        eprintln!("{finding}");
+                    }
+                    eprintln!(
+                        "{} {}: avvisad av servern ({status}): {message}",
+                        submission.report.projekt, submission.report.halvar
+                    );
+                    exit = Exit::InvalidInput;
+                    // The same token gets the same answer for the rest.
+                    if status == 401 || status == 403 {
+                        break;
+                    }
+                }
+            }
+        }
+        if args.vanta > 0 {
+            let patience = Duration::from_secs(args.vanta);
+            for receipt in received {
+                let settled = client.settled(receipt, patience).await?;
+                if !print_settled(&settled) {
+                    exit = Exit::InvalidInput;
+                }
+            }
+        }
+        Ok(exit)
+    })
+}
+
+fn print_received(submission: &Prepared, receipt: &Receipt, new: bool, elapsed: Duration) {
+    let rows: Vec<String> = receipt
+        .rader
+        .iter()
+        .filter(|(_, n)| **n > 0)
+        .map(|(t, n)| format!("{t} {n}"))
+        .collect();
+    let what = if new {
+        format!("mottagen som nr {}", receipt.nr)
+    } else {
+        format!("redan mottagen (nr {}): inget ändrat", receipt.nr)
+    };
+    println!(
+        "{} {}  {what}  id {}  {}  ({:.0} ms)",
+        receipt.projekt,
+        receipt.halvar,
+        receipt.id,
+        rows.join(", "),
+        elapsed.as_secs_f64() * 1000.0
+    );
+    if receipt.innehall != submission.report.content_hash {
+        eprintln!(
+            "finsam: obs: servern räknade fram en annan innehållssumma ({}) än den här datorn ({}): servern läste något annat än det som skickades; kontakta förbundet",
+            &receipt.innehall[..16.min(receipt.innehall.len())],
+            submission.report.id
+        );
+    }
+}
+
+/// Prints where a submission ended up; false when the server refused it.
+fn print_settled(receipt: &Receipt) -> bool {
+    let head = format!("{} {}  id {}", receipt.projekt, receipt.halvar, receipt.id);
+    match receipt.status {
+        State::Inlast => {
+            println!(
+                "{head}  inläst: {}",
+                receipt.resultat.as_deref().unwrap_or("ny")
+            );
+            true
+        }
+        State::Avvisad => {
+            for finding in &receipt.fel {
+                eprintln!("{finding}");
+            }
+            eprintln!(
+                "{head}  avvisad när den skulle läsas in: {} fel",
+                receipt.fel.len()
+            );
+            false
+        }
+        State::Mottagen => {
+            println!(
+                "{head}  mottagen, inte inläst än: servern läser in den (GET /api/v1/inlamningar/{} visar läget)",
+                receipt.id
+            );
+            true
+        }
+    }
+}

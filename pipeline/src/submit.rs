@@ -1,0 +1,362 @@
+//! `finsam submit`: sending pseudonymised submissions to the förbund's `finsam serve`.
+//!
+//! The submission is validated and pseudonymised on the project's own machine
+//! ([`crate::load::prepare`]); only pseudonyms travel ([`crate::wire`]). A POST is
+//! safe to repeat, because the server answers an identical submission with the
+//! receipt it already gave, so connection errors, timeouts and 5xx answers are retried
+//! with exponential backoff and jitter, a bounded number of times. A 4xx answer is
+//! final: the same request would get the same answer.
+
+use std::future::Future;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use reqwest::{StatusCode, Url};
+use serde::Deserialize;
+
+use crate::inbox::{Receipt, State};
+use crate::ingest::Finding;
+use crate::wire::Encoding;
+
+pub const SUBMISSIONS_PATH: &str = "/api/v1/inlamningar";
+
+#[derive(Debug, thiserror::Error)]
+pub enum SubmitError {
+    #[error("{0}")]
+    Address(String),
+    #[error("tokenfilen {path}: {message}")]
+    TokenFile { path: PathBuf, message: String },
+    #[error(
+        "servern svarade inte som den ska efter {attempts} försök under {seconds:.0} s ({last}); inlämningen är inte mottagen, försök igen senare"
+    )]
+    Unreachable {
+        attempts: u32,
+        seconds: f64,
+        last: String,
+    },
+    #[error("servern gav ett svar som inte gick att läsa ({0})")]
+    Answer(String),
+    #[error("HTTP-klienten kunde inte startas: {0}")]
+    Client(String),
+}
+
+/// How often and how patiently to try.
+#[derive(Debug, Clone, Copy)]
+pub struct Retry {
+    /// Attempts in all, the first included.
+    pub attempts: u32,
+    /// The pause after the first failure; doubled after each, up to `max_delay`.
+    pub first_delay: Duration,
+    pub max_delay: Duration,
+    /// For one request, connection and answer included.
+    pub request_timeout: Duration,
+}
+
+impl Default for Retry {
+    fn default() -> Retry {
+        Retry {
+            attempts: 8,
+            first_delay: Duration::from_millis(250),
+            max_delay: Duration::from_secs(8),
+            request_timeout: Duration::from_secs(60),
+        }
+    }
+}
+
+impl Retry {
+    /// The pause before attempt `attempt + 1`: exponential, with "equal jitter" (half
+    /// fixed, half random) so that many clients that failed together spread out.
+    pub fn delay(&self, attempt: u32) -> Duration {
+        let exponential = self
+            .first_delay
+            .saturating_mul(1u32 << attempt.saturating_sub(1).min(16))
+            .min(self.max_delay);
+        let half = exponential / 2;
+        let mut random = [0u8; 8];
+        let fraction = match getrandom::fill(&mut random) {
+            Ok(()) => u64::from_le_bytes(random) as f64 / u64::MAX as f64,
+            Err(_) => 0.5,
+        };
+        half + half.mul_f64(fraction)
+    }
+}
+
+/// The server's answer to a submission or a question about one.
+#[derive(Debug, Clone)]
+pub enum Answer {
+    /// 201 (`new`) or 200 (identical to one already received).
+    Received {
+        receipt: Receipt,
+        new: bool,
+        elapsed: Duration,
+    },
+    /// A 4xx: the server's message and, for 422, every finding.
+    Refused {
+        status: u16,
+        message: String,
+        findings: Vec<Finding>,
+    },
+}
+
+/// The body of every answer that is not a receipt.
+#[derive(Debug, Deserialize)]
+struct Problem {
+    fel: String,
+    #[serde(default)]
+    fynd: Vec<Finding>,
+}
+
+pub struct Client {
+    http: reqwest::Client,
+    base: Url,
+    token: String,
+    retry: Retry,
+}
+
+impl Client {
+    /// A client for the server at `base`. Plain `http://` is accepted only to this
+    /// machine unless `allow_http`: the token would travel readable.
+    pub fn new(
+        base: &str,
+        token: String,
+        retry: Retry,
+        allow_http: bool,
+    ) -> Result<Client, SubmitError> {
+        let base = Url::parse(base.trim()).map_err(|e| {
+            SubmitError::Address(format!(
+                "--to {base}: ingen giltig adress ({e}); skriv t.ex. https://finsam.forbund.se/"
+            ))
+        })?;
+        let host = base.host_str().unwrap_or("");
+        let loopback = host == "localhost"
+            || host
+                .trim_matches(['[', ']'])
+                .parse::<std::net::IpAddr>()
+                .is_ok_and(|ip| ip.is_loopback());
+        match base.scheme() {
+            "https" => {}
+            "http" if loopback || allow_http => {}
+            "http" => {
+                return Err(SubmitError::Address(format!(
+                    "--to {base}: okrypterad http till en annan dator skulle skicka token läsbar; använd https:// (eller --osaker-http i ett slutet nät)"
+                )));
+            }
+            other => {
+                return Err(SubmitError::Address(format!(
+                    "--to {base}: okänt protokoll {other}; använd https://"
+                )));
+            }
+        }
+        // One process-wide choice of cryptography for rustls; a second call finds it made.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let http = reqwest::Client::builder()
+            .timeout(retry.request_timeout)
+            .connect_timeout(retry.request_timeout.min(Duration::from_secs(10)))
+            .user_agent(concat!("finsam/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| SubmitError::Client(e.to_string()))?;
+        Ok(Client {
+            http,
+            base,
+            token,
+            retry,
+        })
+    }
+
+    fn url(&self, path: &str) -> Url {
+        self.base
+            .join(path)
+            .expect("API paths are valid relative URLs")
+    }
+
+    /// Sends one encoded submission.
+    pub async fn send(&self, body: Vec<u8>, encoding: Encoding) -> Result<Answer, SubmitError> {
+        let url = self.url(SUBMISSIONS_PATH);
+        let started = Instant::now();
+        let response = self
+            .with_retries(|| {
+                self.http
+                    .post(url.clone())
+                    .bearer_auth(&self.token)
+                    .header(reqwest::header::CONTENT_TYPE, encoding.content_type())
+                    .body(body.clone())
+                    .send()
+            })
+            .await?;
+        answer(response, started).await
+    }
+
+    /// What the server says now about the submission with this id.
+    pub async fn receipt(&self, id: &str) -> Result<Answer, SubmitError> {
+        let url = self.url(&format!("{SUBMISSIONS_PATH}/{id}"));
+        let started = Instant::now();
+        let response = self
+            .with_retries(|| self.http.get(url.clone()).bearer_auth(&self.token).send())
+            .await?;
+        answer(response, started).await
+    }
+
+    /// Asks until the submission is taken in or refused, or `patience` has passed;
+    /// the last receipt seen.
+    pub async fn settled(
+        &self,
+        receipt: Receipt,
+        patience: Duration,
+    ) -> Result<Receipt, SubmitError> {
+        let deadline = Instant::now() + patience;
+        let mut pause = Duration::from_millis(50);
+        let mut latest = receipt;
+        while latest.status == State::Mottagen && Instant::now() < deadline {
+            tokio::time::sleep(pause.min(deadline.saturating_duration_since(Instant::now()))).await;
+            pause = (pause * 2).min(Duration::from_secs(1));
+            match self.receipt(&latest.id).await? {
+                Answer::Received { receipt, .. } => latest = receipt,
+                Answer::Refused {
+                    status, message, ..
+                } => {
+                    return Err(SubmitError::Answer(format!("{status}: {message}")));
+                }
+            }
+        }
+        Ok(latest)
+    }
+
+    async fn with_retries<F, R>(&self, mut request: F) -> Result<reqwest::Response, SubmitError>
+    where
+        F: FnMut() -> R,
+        R: Future<Output = reqwest::Result<reqwest::Response>>,
+    {
+        let started = Instant::now();
+        let mut last = String::new();
+        for attempt in 1..=self.retry.attempts {
+            match request().await {
+                Ok(response) if response.status().is_server_error() => {
+                    last = format!("servern svarade {}", response.status());
+                }
+                Ok(response) => return Ok(response),
+                Err(error) => last = describe(&error),
+            }
+            if attempt < self.retry.attempts {
+                tokio::time::sleep(self.retry.delay(attempt)).await;
+            }
+        }
+        Err(SubmitError::Unreachable {
+            attempts: self.retry.attempts,
+            seconds: started.elapsed().as_secs_f64(),
+            last,
+        })
+    }
+}
+
+async fn answer(response: reqwest::Response, started: Instant) -> Result<Answer, SubmitError> {
+    let status = response.status();
+    let bytes = response
+        .bytes()
+        .await
+        .map_err(|e| SubmitError::Answer(describe(&e)))?;
+    if status == StatusCode::OK || status == StatusCode::CREATED {
+        let receipt =
+            serde_json::from_slice(&bytes).map_err(|e| SubmitError::Answer(e.to_string()))?;
+        return Ok(Answer::Received {
+            receipt,
+            new: status == StatusCode::CREATED,
+            elapsed: started.elapsed(),
+        });
+    }
+    let (message, findings) = match serde_json::from_slice::<Problem>(&bytes) {
+        Ok(problem) => (problem.fel, problem.fynd),
+        Err(_) => (
+            status
+                .canonical_reason()
+                .unwrap_or("okänt svar")
+                .to_string(),
+            Vec::new(),
+        ),
+    };
+    Ok(Answer::Refused {
+        status: status.as_u16(),
+        message,
+        findings,
+    })
+}
+
+/// The error and its causes on one line ("connection refused", "operation timed out").
+fn describe(error: &reqwest::Error) -> String {
+    let mut parts = vec![if error.is_timeout() {
+        "ingen svar i tid".to_string()
+    } else if error.is_connect() {
+        "kunde inte ansluta".to_string()
+    } else {
+        "förbindelsen bröts".to_string()
+    }];
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        let text = cause.to_string();
+        if !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        source = cause.source();
+    }
+    parts.join(": ")
+}
+
+/// Reads a token file: one line, the token `finsam token create` gave.
+pub fn read_token(path: &Path) -> Result<String, SubmitError> {
+    let fail = |message: String| SubmitError::TokenFile {
+        path: path.to_path_buf(),
+        message,
+    };
+    let text = std::fs::read_to_string(path).map_err(|e| fail(e.to_string()))?;
+    let token = text.trim();
+    if token.is_empty() || token.contains(char::is_whitespace) {
+        return Err(fail(
+            "filen ska innehålla en rad: token som finsam token create gav".into(),
+        ));
+    }
+    Ok(token.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn delays_grow_with_jitter_up_to_the_cap() {
+        let retry = Retry {
+            first_delay: Duration::from_millis(100),
+            max_delay: Duration::from_secs(1),
+            ..Retry::default()
+        };
+        for (attempt, full) in [
+            (1, 100),
+            (2, 200),
+            (3, 400),
+            (4, 800),
+            (5, 1000),
+            (30, 1000),
+        ] {
+            let delay = retry.delay(attempt).as_millis();
+            assert!(
+                delay >= full / 2 && delay <= full,
+                "attempt {attempt}: {delay} ms not in {}..={full}",
+                full / 2
+            );
+        }
+    }
+
+    #[test]
+    fn plain_http_only_to_this_machine() {
+        let client = |url: &str, allow| Client::new(url, "t".into(), Retry::default(), allow);
+        assert!(client("http://127.0.0.1:8080/", false).is_ok());
+        assert!(client("http://localhost:8080/", false).is_ok());
+        assert!(client("https://finsam.example.se/", false).is_ok());
+        let error = client("http://finsam.example.se/", false)
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(error.contains("https://"), "{error}");
+        assert!(client("http://finsam.example.se/", true).is_ok());
+        assert!(client("ftp://finsam.example.se/", true).is_err());
+        assert!(client("inte en adress", false).is_err());
+    }
+}

@@ -1,0 +1,669 @@
+//! A pseudonymised submission as it travels from `finsam submit` to `finsam serve`.
+//!
+//! The content is what validation made of the project's files: the stored values,
+//! pseudonyms in the person columns and the derived columns (kön, födelseår) filled
+//! in, so no personnummer is needed to read it. The receiver checks it again with the
+//! same rules (see [`crate::validate::Persons::Pseudonymised`]) and arrives at the
+//! same content hash. Two encodings of the same content:
+//!
+//! - `application/json`: `{"format": 1, "projekt", "halvar", "schemaversion",
+//!   "nyckel", "tabeller": {"<tabell>": {"kolumner": [..], "rader": [[..], ..]}}}`;
+//!   dates as `"ÅÅÅÅ-MM-DD"`, several codes as a list of strings.
+//! - `application/vnd.apache.arrow.stream`: one Arrow IPC stream per table, back to
+//!   back; each stream's schema metadata names its table (`finsam.tabell`) and repeats
+//!   the submission's details (`finsam.projekt`, `finsam.halvar`,
+//!   `finsam.schemaversion`, `finsam.nyckel`).
+//!
+//! `nyckel` is the fingerprint of the key the pseudonyms were made with: a submission
+//! made with another key than the dataset's would give the same person two pseudonyms.
+
+use std::collections::{BTreeMap, HashMap};
+use std::io::Cursor;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+use datafusion::arrow::array::{Array, ArrayRef, AsArray};
+use datafusion::arrow::compute::cast;
+use datafusion::arrow::datatypes::{
+    DataType, Date32Type, Float64Type, Int64Type, Schema as ArrowSchema,
+};
+use datafusion::arrow::ipc::reader::StreamReader;
+use datafusion::arrow::ipc::writer::StreamWriter;
+use serde::Deserialize;
+
+use crate::ingest::{Cell, Finding, Location, Submission, SubmissionMeta, TableInput, TableRows};
+use crate::load::Prepared;
+use crate::personnummer::contains_valid_number;
+use crate::pseudonymise::is_pseudonym;
+use crate::schema::Schema;
+use crate::store::record_batch;
+use crate::validate::{PERSONNUMMER_REFUSED, Value, cell_text};
+
+/// The version of the format; a receiver refuses what it does not know.
+pub const FORMAT: u32 = 1;
+
+/// How the body of a submission is encoded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Encoding {
+    Json,
+    Arrow,
+}
+
+impl Encoding {
+    pub fn content_type(self) -> &'static str {
+        match self {
+            Encoding::Json => "application/json",
+            Encoding::Arrow => "application/vnd.apache.arrow.stream",
+        }
+    }
+
+    /// The file extension of a body kept in the landing area.
+    pub fn extension(self) -> &'static str {
+        match self {
+            Encoding::Json => "json",
+            Encoding::Arrow => "arrow",
+        }
+    }
+
+    /// The encoding a `Content-Type` header names (parameters such as charset ignored).
+    pub fn from_content_type(header: &str) -> Option<Encoding> {
+        let essence = header.split(';').next().unwrap_or("").trim();
+        [Encoding::Json, Encoding::Arrow]
+            .into_iter()
+            .find(|e| essence.eq_ignore_ascii_case(e.content_type()))
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum WireError {
+    #[error("inlämningen kunde inte läsas som JSON: {0}")]
+    Json(String),
+    #[error("inlämningen kunde inte läsas som Arrow IPC: {0}")]
+    Arrow(String),
+    #[error("{0}")]
+    Format(String),
+}
+
+/// A pseudonymised submission: its details and its tables as header and rows of cells.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Transfer {
+    pub projekt: String,
+    pub halvar: String,
+    pub schema_version: u32,
+    /// Fingerprint of the key the pseudonyms were made with.
+    pub key_fingerprint: String,
+    pub tables: BTreeMap<String, TableRows>,
+}
+
+/// Encodes a prepared submission. Only the columns of its schema version travel, so
+/// the receiver sees the columns the project's file had.
+pub fn encode(
+    prepared: &Prepared,
+    schema: &Schema,
+    key_fingerprint: &str,
+    encoding: Encoding,
+) -> Result<Vec<u8>, WireError> {
+    let report = &prepared.report;
+    let mut tables = Vec::new();
+    for table in &schema.tables {
+        let rows = prepared
+            .tables
+            .get(&table.name)
+            .map_or(&[][..], Vec::as_slice);
+        let kept: Vec<usize> = table
+            .stored_columns()
+            .enumerate()
+            .filter(|(_, c)| c.since <= prepared.version)
+            .map(|(i, _)| i)
+            .collect();
+        let columns: Vec<_> = table.stored_columns().collect();
+        let fields = kept.iter().map(|&i| columns[i].arrow_field()).collect();
+        let rows: Vec<Vec<Value>> = rows
+            .iter()
+            .map(|row| kept.iter().map(|&i| row[i].clone()).collect())
+            .collect();
+        tables.push((table.name.as_str(), fields, rows));
+    }
+    match encoding {
+        Encoding::Json => {
+            let mut body = serde_json::Map::new();
+            for (name, fields, rows) in tables {
+                let fields: Vec<datafusion::arrow::datatypes::Field> = fields;
+                let columns: Vec<&str> = fields.iter().map(|f| f.name().as_str()).collect();
+                let rows: Vec<serde_json::Value> = rows
+                    .iter()
+                    .map(|row| row.iter().map(json_value).collect())
+                    .collect();
+                body.insert(
+                    name.to_string(),
+                    serde_json::json!({ "kolumner": columns, "rader": rows }),
+                );
+            }
+            let document = serde_json::json!({
+                "format": FORMAT,
+                "projekt": report.projekt,
+                "halvar": report.halvar,
+                "schemaversion": prepared.version,
+                "nyckel": key_fingerprint,
+                "tabeller": body,
+            });
+            Ok(serde_json::to_vec(&document).expect("JSON values serialise"))
+        }
+        Encoding::Arrow => {
+            let mut bytes = Vec::new();
+            let arrow = |e: datafusion::arrow::error::ArrowError| WireError::Arrow(e.to_string());
+            for (name, fields, rows) in tables {
+                let metadata = HashMap::from([
+                    ("finsam.format".to_string(), FORMAT.to_string()),
+                    ("finsam.tabell".to_string(), name.to_string()),
+                    ("finsam.projekt".to_string(), report.projekt.clone()),
+                    ("finsam.halvar".to_string(), report.halvar.clone()),
+                    (
+                        "finsam.schemaversion".to_string(),
+                        prepared.version.to_string(),
+                    ),
+                    ("finsam.nyckel".to_string(), key_fingerprint.to_string()),
+                ]);
+                let schema = Arc::new(ArrowSchema::new_with_metadata(fields, metadata));
+                let batch = record_batch(schema.clone(), &rows).map_err(arrow)?;
+                let mut writer = StreamWriter::try_new(&mut bytes, &schema).map_err(arrow)?;
+                writer.write(&batch).map_err(arrow)?;
+                writer.finish().map_err(arrow)?;
+            }
+            Ok(bytes)
+        }
+    }
+}
+
+fn json_value(value: &Value) -> serde_json::Value {
+    match value {
+        Value::Null => serde_json::Value::Null,
+        Value::Text(text) => text.clone().into(),
+        Value::Date(date) => date.format("%Y-%m-%d").to_string().into(),
+        Value::Int(n) => (*n).into(),
+        Value::Float(x) => {
+            serde_json::Number::from_f64(*x).map_or(serde_json::Value::Null, Into::into)
+        }
+        Value::Bool(b) => (*b).into(),
+        Value::List(items) => items.clone().into(),
+    }
+}
+
+/// Reads a body in the given encoding.
+pub fn decode(bytes: &[u8], encoding: Encoding) -> Result<Transfer, WireError> {
+    match encoding {
+        Encoding::Json => decode_json(bytes),
+        Encoding::Arrow => decode_arrow(bytes),
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct JsonSubmission {
+    format: u32,
+    projekt: String,
+    halvar: String,
+    schemaversion: u32,
+    nyckel: String,
+    tabeller: BTreeMap<String, JsonTable>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct JsonTable {
+    kolumner: Vec<String>,
+    rader: Vec<Vec<serde_json::Value>>,
+}
+
+fn decode_json(bytes: &[u8]) -> Result<Transfer, WireError> {
+    let document: JsonSubmission =
+        serde_json::from_slice(bytes).map_err(|e| WireError::Json(e.to_string()))?;
+    check_format(document.format)?;
+    let mut tables = BTreeMap::new();
+    for (name, table) in document.tabeller {
+        let mut rows = Vec::with_capacity(table.rader.len());
+        for (index, row) in table.rader.into_iter().enumerate() {
+            let cells = row
+                .iter()
+                .map(json_cell)
+                .collect::<Option<Vec<Cell>>>()
+                .ok_or_else(|| {
+                    WireError::Format(format!(
+                        "tabellen {name}, rad {}: ett värde är varken text, tal, ja/nej, null eller en lista av koder",
+                        index + 2
+                    ))
+                })?;
+            rows.push(cells);
+        }
+        tables.insert(
+            name,
+            TableRows {
+                headers: table.kolumner,
+                rows,
+            },
+        );
+    }
+    Ok(Transfer {
+        projekt: document.projekt,
+        halvar: document.halvar,
+        schema_version: document.schemaversion,
+        key_fingerprint: document.nyckel,
+        tables,
+    })
+}
+
+fn json_cell(value: &serde_json::Value) -> Option<Cell> {
+    Some(match value {
+        serde_json::Value::Null => Cell::Empty,
+        serde_json::Value::Bool(b) => Cell::Bool(*b),
+        serde_json::Value::Number(n) => Cell::Number(n.as_f64()?),
+        serde_json::Value::String(text) => Cell::Text(text.clone()),
+        serde_json::Value::Array(items) => {
+            let codes = items
+                .iter()
+                .map(|item| item.as_str().map(str::to_string))
+                .collect::<Option<Vec<String>>>()?;
+            Cell::Text(codes.join(","))
+        }
+        serde_json::Value::Object(_) => return None,
+    })
+}
+
+fn decode_arrow(bytes: &[u8]) -> Result<Transfer, WireError> {
+    let arrow = |e: datafusion::arrow::error::ArrowError| WireError::Arrow(e.to_string());
+    let mut cursor = Cursor::new(bytes);
+    let mut details: Option<[String; 4]> = None;
+    let mut tables = BTreeMap::new();
+    while (cursor.position() as usize) < bytes.len() {
+        let reader = StreamReader::try_new(&mut cursor, None).map_err(arrow)?;
+        let schema = reader.schema();
+        let metadata = schema.metadata();
+        let field = |key: &str| {
+            metadata
+                .get(key)
+                .cloned()
+                .ok_or_else(|| WireError::Format(format!("Arrow-strömmen saknar metadata {key}")))
+        };
+        check_format(field("finsam.format")?.parse().unwrap_or(0))?;
+        let name = field("finsam.tabell")?;
+        let these = [
+            field("finsam.projekt")?,
+            field("finsam.halvar")?,
+            field("finsam.schemaversion")?,
+            field("finsam.nyckel")?,
+        ];
+        match &details {
+            None => details = Some(these),
+            Some(first) if *first != these => {
+                return Err(WireError::Format(format!(
+                    "tabellen {name} anger andra uppgifter om inlämningen (projekt, halvår, schemaversion, nyckel) än den första tabellen"
+                )));
+            }
+            Some(_) => {}
+        }
+        let headers: Vec<String> = schema.fields().iter().map(|f| f.name().clone()).collect();
+        let mut rows: Vec<Vec<Cell>> = Vec::new();
+        for batch in reader {
+            let batch = batch.map_err(arrow)?;
+            let columns = batch
+                .columns()
+                .iter()
+                .zip(&headers)
+                .map(|(array, header)| {
+                    column_cells(array).map_err(|message| {
+                        WireError::Format(format!("tabellen {name}, kolumnen {header}: {message}"))
+                    })
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            for index in 0..batch.num_rows() {
+                rows.push(columns.iter().map(|c| c[index].clone()).collect());
+            }
+        }
+        if tables
+            .insert(name.clone(), TableRows { headers, rows })
+            .is_some()
+        {
+            return Err(WireError::Format(format!(
+                "tabellen {name} finns två gånger i inlämningen"
+            )));
+        }
+    }
+    let [projekt, halvar, version, nyckel] =
+        details.ok_or_else(|| WireError::Format("inlämningen är tom: ingen Arrow-ström".into()))?;
+    Ok(Transfer {
+        projekt,
+        halvar,
+        schema_version: version.parse().map_err(|_| {
+            WireError::Format(format!("schemaversionen {version:?} är inget heltal"))
+        })?,
+        key_fingerprint: nyckel,
+        tables,
+    })
+}
+
+/// The cells of one Arrow column, for the types a submission uses.
+fn column_cells(array: &ArrayRef) -> Result<Vec<Cell>, String> {
+    let unsupported = || format!("typen {} stöds inte", array.data_type());
+    let cast_to = |to: &DataType| cast(array, to).map_err(|_| unsupported());
+    let cells = match array.data_type() {
+        DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View => {
+            let strings = cast_to(&DataType::Utf8)?;
+            let strings = strings.as_string::<i32>();
+            (0..strings.len())
+                .map(|i| text_cell(strings.is_valid(i).then(|| strings.value(i))))
+                .collect()
+        }
+        t if t.is_integer() || t.is_floating() => {
+            let numbers = if t.is_integer() {
+                let ints = cast_to(&DataType::Int64)?;
+                let ints = ints.as_primitive::<Int64Type>();
+                (0..ints.len())
+                    .map(|i| ints.is_valid(i).then(|| ints.value(i) as f64))
+                    .collect::<Vec<_>>()
+            } else {
+                let floats = cast_to(&DataType::Float64)?;
+                let floats = floats.as_primitive::<Float64Type>();
+                (0..floats.len())
+                    .map(|i| floats.is_valid(i).then(|| floats.value(i)))
+                    .collect()
+            };
+            numbers
+                .into_iter()
+                .map(|n| n.map_or(Cell::Empty, Cell::Number))
+                .collect()
+        }
+        DataType::Boolean => {
+            let bools = array.as_boolean();
+            (0..bools.len())
+                .map(|i| {
+                    if bools.is_valid(i) {
+                        Cell::Bool(bools.value(i))
+                    } else {
+                        Cell::Empty
+                    }
+                })
+                .collect()
+        }
+        DataType::Date32 => {
+            let dates = array.as_primitive::<Date32Type>();
+            let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).expect("epoch exists");
+            (0..dates.len())
+                .map(|i| {
+                    if dates.is_valid(i) {
+                        epoch
+                            .checked_add_signed(chrono::TimeDelta::days(i64::from(dates.value(i))))
+                            .map_or(Cell::Empty, Cell::Date)
+                    } else {
+                        Cell::Empty
+                    }
+                })
+                .collect()
+        }
+        DataType::List(item) if matches!(item.data_type(), DataType::Utf8) => {
+            let lists = array.as_list::<i32>();
+            (0..lists.len())
+                .map(|i| {
+                    if !lists.is_valid(i) {
+                        return Cell::Empty;
+                    }
+                    let items = lists.value(i);
+                    let items = items.as_string::<i32>();
+                    let codes: Vec<&str> = (0..items.len())
+                        .filter(|&j| items.is_valid(j))
+                        .map(|j| items.value(j))
+                        .collect();
+                    text_cell(Some(&codes.join(",")))
+                })
+                .collect()
+        }
+        _ => return Err(unsupported()),
+    };
+    Ok(cells)
+}
+
+fn text_cell(text: Option<&str>) -> Cell {
+    match text {
+        Some(text) => Cell::Text(text.to_string()),
+        None => Cell::Empty,
+    }
+}
+
+fn check_format(format: u32) -> Result<(), WireError> {
+    if format == FORMAT {
+        Ok(())
+    } else {
+        Err(WireError::Format(format!(
+            "okänt inlämningsformat {format}: den här servern läser format {FORMAT}; uppdatera finsam"
+        )))
+    }
+}
+
+impl Transfer {
+    /// Problems that refuse the submission before its rows are validated: tables the
+    /// schema does not have, and, as defence in depth, any value that looks like a
+    /// personnummer or samordningsnummer (with a valid check digit), wherever it is.
+    /// The value itself is never repeated.
+    pub fn refusals(&self, schema: &Schema, origin: &Path) -> Vec<Finding> {
+        let mut findings = Vec::new();
+        let at = || Location::file(origin);
+        for (name, value) in [("projekt", &self.projekt), ("halvar", &self.halvar)] {
+            if contains_valid_number(value) {
+                findings.push(Finding::at(at().column(name), PERSONNUMMER_REFUSED));
+            }
+        }
+        for (name, table) in &self.tables {
+            if schema.table(name).is_none() {
+                let known: Vec<&str> = schema.tables.iter().map(|t| t.name.as_str()).collect();
+                findings.push(Finding::at(
+                    at(),
+                    format!(
+                        "okänd tabell {}: tabellerna är {}",
+                        crate::personnummer::redact_for_message(name),
+                        known.join(", ")
+                    ),
+                ));
+                continue;
+            }
+            let table_at = || at().sheet(name);
+            let mut labels = Vec::with_capacity(table.headers.len());
+            for header in &table.headers {
+                if contains_valid_number(header) {
+                    findings.push(Finding::at(table_at().row(1), PERSONNUMMER_REFUSED));
+                }
+                labels.push(crate::personnummer::redact_for_message(header));
+            }
+            for (index, row) in table.rows.iter().enumerate() {
+                for (column, cell) in row.iter().enumerate() {
+                    let pseudonym = matches!(cell, Cell::Text(t) if is_pseudonym(t));
+                    if !pseudonym && contains_valid_number(&cell_text(cell)) {
+                        let label = labels.get(column).map_or("?", |l| l.as_ref());
+                        findings.push(Finding::at(
+                            table_at().row(index as u64 + 2).column(label),
+                            PERSONNUMMER_REFUSED,
+                        ));
+                    }
+                }
+            }
+        }
+        findings
+    }
+
+    /// The submission, ready for [`crate::load::ingest_submissions`]; `origin` names it
+    /// in findings and in the manifest.
+    pub fn into_submission(self, origin: PathBuf) -> Submission {
+        let tables = self
+            .tables
+            .into_iter()
+            .map(|(table, rows)| {
+                let input = TableInput::Memory {
+                    origin: origin.clone(),
+                    table: table.clone(),
+                    rows: Arc::new(rows),
+                };
+                (table, input)
+            })
+            .collect();
+        Submission {
+            origin,
+            meta: SubmissionMeta {
+                projekt: Some(self.projekt),
+                halvar: Some(self.halvar),
+                schema_version: Some(self.schema_version.to_string()),
+            },
+            tables,
+        }
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::inbox::{Refusal, check};
+    use crate::load::{IngestOptions, prepare};
+    use crate::pseudonymise::PseudonymKey;
+
+    pub(crate) fn sigma() -> (Schema, PseudonymKey, Prepared) {
+        let schema = Schema::bundled().unwrap();
+        let key = PseudonymKey::from_bytes([7; 32]);
+        let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/sigma_2008H1");
+        let options = IngestOptions {
+            projekt: None,
+            halvar: None,
+            dry_run: true,
+            show_progress: false,
+            today: today(),
+            refresh_underlag: false,
+        };
+        let (mut prepared, findings) = prepare(&schema, &key, &[fixture], &options).unwrap();
+        assert!(findings.is_empty(), "{findings:?}");
+        (schema, key, prepared.remove(0))
+    }
+
+    pub(crate) fn today() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 11, 25).unwrap()
+    }
+
+    #[test]
+    fn both_encodings_arrive_at_the_content_hash_the_sender_computed() {
+        let (schema, key, prepared) = sigma();
+        let fingerprint = key.fingerprint();
+        assert!(prepared.tables["deltagare"].len() > 5);
+        for encoding in [Encoding::Json, Encoding::Arrow] {
+            let body = encode(&prepared, &schema, &fingerprint, encoding).unwrap();
+            let transfer = decode(&body, encoding).unwrap();
+            assert_eq!(transfer.projekt, "SIGMA");
+            assert_eq!(transfer.halvar, "2008H1");
+            assert_eq!(transfer.key_fingerprint, fingerprint);
+            let people = &transfer.tables["deltagare"];
+            assert_eq!(people.rows.len(), prepared.tables["deltagare"].len());
+            assert!(
+                people
+                    .rows
+                    .iter()
+                    .all(|row| matches!(&row[0], Cell::Text(p) if is_pseudonym(p))),
+                "{encoding:?}: the person column holds pseudonyms"
+            );
+            let accepted = check(&body, encoding, &schema, &fingerprint, "sigma", today())
+                .unwrap_or_else(|r| panic!("{encoding:?}: {r:?}"));
+            assert_eq!(
+                accepted.content_hash, prepared.report.content_hash,
+                "{encoding:?}"
+            );
+            assert_eq!(accepted.rows, prepared.report.rows);
+        }
+    }
+
+    #[test]
+    fn a_personnummer_anywhere_is_refused_without_being_repeated() {
+        let (schema, key, prepared) = sigma();
+        let fingerprint = key.fingerprint();
+        let body = encode(&prepared, &schema, &fingerprint, Encoding::Json).unwrap();
+        let mut document: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        // A sender that forgot to pseudonymise, and a number typed into free text.
+        document["tabeller"]["deltagare"]["rader"][0][0] = "19811218-9876".into();
+        let insatser = &mut document["tabeller"]["insatser"]["rader"][0];
+        let last = insatser.as_array().unwrap().len() - 1;
+        insatser[last] = serde_json::Value::from(198112189876u64);
+        let body = serde_json::to_vec(&document).unwrap();
+        let Err(Refusal::Invalid(findings)) = check(
+            &body,
+            Encoding::Json,
+            &schema,
+            &fingerprint,
+            "SIGMA",
+            today(),
+        ) else {
+            panic!("a personnummer must be refused");
+        };
+        assert_eq!(findings.len(), 2, "{findings:?}");
+        let text = format!("{findings:?}");
+        assert!(
+            text.contains("deltagare") && text.contains("insatser"),
+            "{text}"
+        );
+        assert!(!text.contains("9876"), "the number is not repeated: {text}");
+    }
+
+    #[test]
+    fn wrong_project_key_format_and_form_are_refused() {
+        let (schema, key, prepared) = sigma();
+        let fingerprint = key.fingerprint();
+        let body = encode(&prepared, &schema, &fingerprint, Encoding::Arrow).unwrap();
+        assert!(matches!(
+            check(&body, Encoding::Arrow, &schema, &fingerprint, "NOVA", today()),
+            Err(Refusal::OtherProject(p)) if p == "SIGMA"
+        ));
+        let other_key = PseudonymKey::from_bytes([8; 32]).fingerprint();
+        let Err(Refusal::Invalid(findings)) = check(
+            &body,
+            Encoding::Arrow,
+            &schema,
+            &other_key,
+            "SIGMA",
+            today(),
+        ) else {
+            panic!("another key must be refused");
+        };
+        assert!(findings[0].message.contains("nyckel"), "{findings:?}");
+        for (bytes, encoding) in [
+            (&b"{\"format\": 1"[..], Encoding::Json),
+            (&body[..body.len() / 2], Encoding::Arrow),
+            (&b""[..], Encoding::Arrow),
+        ] {
+            assert!(matches!(
+                check(bytes, encoding, &schema, &fingerprint, "SIGMA", today()),
+                Err(Refusal::Unreadable(_))
+            ));
+        }
+        let json = encode(&prepared, &schema, &fingerprint, Encoding::Json).unwrap();
+        let mut document: serde_json::Value = serde_json::from_slice(&json).unwrap();
+        document["format"] = 2.into();
+        let Err(Refusal::Unreadable(message)) = check(
+            &serde_json::to_vec(&document).unwrap(),
+            Encoding::Json,
+            &schema,
+            &fingerprint,
+            "SIGMA",
+            today(),
+        ) else {
+            panic!("an unknown format must be refused");
+        };
+        assert!(message.contains("format 1"), "{message}");
+    }
+
+    #[test]
+    fn content_types_name_the_encodings() {
+        assert_eq!(
+            Encoding::from_content_type("application/json; charset=utf-8"),
+            Some(Encoding::Json)
+        );
+        assert_eq!(
+            Encoding::from_content_type("application/vnd.apache.arrow.stream"),
+            Some(Encoding::Arrow)
+        );
+        assert_eq!(Encoding::from_content_type("text/csv"), None);
+        assert_eq!(Encoding::from_content_type(""), None);
+    }
+}
