@@ -1,10 +1,9 @@
 //! Dashboards: the built pages carry the query results, the checker finds bad
 //! definitions, the server answers on 127.0.0.1, and a real browser draws the charts.
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 
+use crate::served::Served;
 use crate::workdir::{Workdir, copy_dir, repo};
 
 fn examples() -> Workdir {
@@ -256,78 +255,6 @@ fn check_names_file_and_line_of_every_bad_definition() {
     // The bundled definitions pass.
     let out = wd.finsam(&["dashboard", "check"]).ok().to_string();
     assert!(out.contains("3 tavlor utan fel"), "{out}");
-}
-
-/// A running `finsam serve` on a free port of 127.0.0.1, killed if a test fails first.
-struct Served {
-    child: Child,
-    address: String,
-}
-
-impl Drop for Served {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Served {
-    fn start(wd: &Workdir, data: &str) -> Served {
-        let mut child = wd
-            .command(&["serve", "--data", data, "--addr", "127.0.0.1:0"])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut line = String::new();
-        BufReader::new(child.stdout.as_mut().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let address = line
-            .split("http://")
-            .nth(1)
-            .and_then(|rest| rest.split('/').next())
-            .unwrap_or_else(|| panic!("no address in {line:?}"))
-            .to_string();
-        Served { child, address }
-    }
-
-    /// (status, body) of a GET.
-    fn get(&self, path: &str) -> (u16, String) {
-        let mut stream = TcpStream::connect(&self.address).unwrap();
-        write!(
-            stream,
-            "GET {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n",
-            self.address
-        )
-        .unwrap();
-        let mut response = String::new();
-        stream.read_to_string(&mut response).unwrap();
-        let status = response[9..12].parse().unwrap();
-        let body = response
-            .split_once("\r\n\r\n")
-            .map(|(_, b)| b.to_string())
-            .unwrap_or_default();
-        (status, body)
-    }
-
-    /// Sends SIGTERM and returns (exit status success, standard error).
-    fn stop(mut self) -> (bool, String) {
-        Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status()
-            .unwrap();
-        let status = self.child.wait().unwrap();
-        let mut stderr = String::new();
-        // Dropping `self` afterwards finds the process already gone.
-        self.child
-            .stderr
-            .take()
-            .unwrap()
-            .read_to_string(&mut stderr)
-            .unwrap();
-        (status.success(), stderr)
-    }
 }
 
 #[test]

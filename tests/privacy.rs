@@ -27,7 +27,7 @@ fn written_forms(number: &str) -> Vec<String> {
 }
 
 #[track_caller]
-fn assert_clean(what: &str, bytes: &[u8]) {
+pub fn assert_clean(what: &str, bytes: &[u8]) {
     let text = String::from_utf8_lossy(bytes);
     for number in NUMBERS {
         for form in written_forms(number) {

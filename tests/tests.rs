@@ -1,5 +1,6 @@
 //! Integration tests: they run the real `finsam` binary on fixtures in a temp dir.
 
+mod served;
 mod workdir;
 
 mod bad_input;
@@ -7,9 +8,10 @@ mod crash;
 mod dashboard;
 mod examples;
 mod ingest;
-mod privacy;
+pub mod privacy;
 mod report;
 mod schema_version;
 mod sql;
+mod submit;
 mod underlag;
 mod utfall;

@@ -35,6 +35,8 @@ const LOG_FILE: &str = "logg.jsonl";
 const LOCK_FILE: &str = ".lock";
 /// Submissions taken in by one commit at most.
 const BATCH: usize = 64;
+/// Seconds without arrivals before the intake rebuilds stale underlag.
+const QUIET_BEFORE_UNDERLAG: u32 = 2;
 
 /// Where a received submission stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -402,20 +404,24 @@ impl Intake {
     pub fn run(&self, stop: &AtomicBool) {
         let mut pause = Duration::from_millis(200);
         let mut underlag_stale = true;
+        let mut quiet_seconds = 0;
         loop {
             match self.take_in() {
                 Ok(0) => {
                     if stop.load(Ordering::SeqCst) {
                         break;
                     }
-                    if underlag_stale {
+                    // Rebuilding takes a while per project: wait until the senders are done.
+                    if underlag_stale && quiet_seconds >= QUIET_BEFORE_UNDERLAG {
                         underlag_stale = false;
                         self.refresh_underlag();
                     }
                     self.inbox.wait(Duration::from_secs(1));
+                    quiet_seconds += 1;
                 }
                 Ok(_) => {
                     underlag_stale = true;
+                    quiet_seconds = 0;
                     pause = Duration::from_millis(200);
                 }
                 Err(error) => {

@@ -321,8 +321,9 @@ impl<'a> SubmissionCheck<'a> {
             ));
         }
         let mut values = Vec::with_capacity(table.columns.len());
+        let mut unreadable = vec![false; table.columns.len()];
         let mut person: Option<Person> = None;
-        for (column, slot) in table.columns.iter().zip(&checker.slots) {
+        for (index, (column, slot)) in table.columns.iter().zip(&checker.slots).enumerate() {
             let cell = slot.and_then(|i| row.cells.get(i)).unwrap_or(&Cell::Empty);
             let value = match self.check_cell(column, cell) {
                 Ok(CheckedCell::Value(value)) => value,
@@ -334,12 +335,13 @@ impl<'a> SubmissionCheck<'a> {
                 Err(message) => {
                     self.findings
                         .push(Finding::at(row_at.column(&column.label), message));
+                    unreadable[index] = true;
                     Value::Null
                 }
             };
             values.push(value);
         }
-        self.apply_row_rules(checker, &mut values, person.as_ref(), &row_at);
+        self.apply_row_rules(checker, &mut values, &unreadable, person.as_ref(), &row_at);
         if self.findings.len() > before {
             return None;
         }
@@ -503,6 +505,7 @@ impl<'a> SubmissionCheck<'a> {
         &mut self,
         checker: &mut TableChecker,
         values: &mut [Value],
+        unreadable: &[bool],
         person: Option<&Person>,
         row_at: &RowAt,
     ) {
@@ -518,8 +521,9 @@ impl<'a> SubmissionCheck<'a> {
                     });
                     match derived {
                         Some(value) => values[index] = value,
-                        // Only when the person column itself was fine: otherwise it was reported.
-                        None if person.is_some() => self.findings.push(Finding::at(
+                        // Only when the person column and this cell were fine: otherwise
+                        // it was reported.
+                        None if person.is_some() && !unreadable[index] => self.findings.push(Finding::at(
                             at(),
                             "värde saknas: krävs när personen har en projektkod i stället för personnummer",
                         )),

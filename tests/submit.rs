@@ -1,0 +1,540 @@
+//! Submissions over HTTP: `finsam submit` against `finsam serve` on 127.0.0.1.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Stdio};
+use std::time::{Duration, Instant};
+
+use finsam::load::{IngestOptions, prepare};
+use finsam::pseudonymise::PseudonymKey;
+use finsam::schema::Schema;
+use finsam::wire::{Encoding, encode};
+
+use crate::privacy::assert_clean;
+use crate::served::Served;
+use crate::workdir::{TABLES, Workdir, fixture};
+
+const API: &str = "/api/v1/inlamningar";
+
+/// Makes a token for a project with the CLI; returns it.
+fn token(wd: &Workdir, projekt: &str) -> String {
+    let file = format!("{projekt}.token");
+    wd.finsam(&["token", "create", "--projekt", projekt, "--out", &file])
+        .ok();
+    wd.read(&file).trim().to_string()
+}
+
+/// A submission pseudonymised with the work dir's key, encoded as `finsam submit` sends it.
+fn body(wd: &Workdir, submission: &Path, encoding: Encoding) -> Vec<u8> {
+    let schema = Schema::bundled().unwrap();
+    let key = PseudonymKey::from_file(&wd.path("nyckel")).unwrap();
+    let options = IngestOptions {
+        projekt: None,
+        halvar: None,
+        dry_run: true,
+        show_progress: false,
+        today: chrono::Local::now().date_naive(),
+        refresh_underlag: false,
+    };
+    let (prepared, findings) =
+        prepare(&schema, &key, &[submission.to_path_buf()], &options).unwrap();
+    assert!(findings.is_empty(), "{findings:?}");
+    encode(&prepared[0], &schema, &key.fingerprint(), encoding).unwrap()
+}
+
+fn post(server: &Served, token: &str, content_type: &str, body: &[u8]) -> crate::served::Answer {
+    let auth = format!("Bearer {token}");
+    server.request(
+        "POST",
+        API,
+        &[("Authorization", &auth), ("Content-Type", content_type)],
+        body,
+    )
+}
+
+fn get(server: &Served, token: &str, path: &str) -> crate::served::Answer {
+    let auth = format!("Bearer {token}");
+    server.request("GET", path, &[("Authorization", &auth)], b"")
+}
+
+fn manifest(wd: &Workdir, data: &str) -> Vec<serde_json::Value> {
+    wd.read(&format!("{data}/manifest.jsonl"))
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect()
+}
+
+/// The single number `finsam sql` prints for a count.
+fn count(wd: &Workdir, data: &str, query: &str) -> u64 {
+    let out = wd
+        .finsam(&["sql", "--data", data, "--format", "csv", query])
+        .ok()
+        .to_string();
+    out.lines()
+        .nth(1)
+        .and_then(|l| l.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no count in {out}"))
+}
+
+#[test]
+fn a_project_submits_from_its_own_machine_and_the_server_takes_it_in() {
+    let wd = Workdir::with_fixed_key();
+    token(&wd, "SIGMA");
+    let server = Served::start(&wd, "data");
+    let sigma = fixture("sigma_2008H1");
+    let sigma = sigma.to_str().unwrap();
+    let url = server.url();
+    let submit = |format: &str| {
+        wd.finsam(&[
+            "submit",
+            sigma,
+            "--to",
+            &url,
+            "--token-file",
+            "SIGMA.token",
+            "--format",
+            format,
+        ])
+    };
+    let first = submit("arrow");
+    let out = first.ok();
+    assert!(out.contains("SIGMA 2008H1  mottagen som nr 1"), "{out}");
+    assert!(out.contains("inläst: ny"), "{out}");
+    // The id is the one `finsam ingest` gives the same files: the content is the same.
+    let local = wd
+        .finsam(&["ingest", sigma, "--data", "lokal"])
+        .ok()
+        .to_string();
+    let id = local.split("id ").nth(1).unwrap()[..16].to_string();
+    assert!(out.contains(&format!("id {id}")), "{out}\n{local}");
+    // Sent again, as JSON: the same submission, nothing changes.
+    let again = submit("json");
+    let again_out = again.ok();
+    assert!(
+        again_out.contains("redan mottagen (nr 1): inget ändrat"),
+        "{again_out}"
+    );
+    let entries = manifest(&wd, "data");
+    assert_eq!(entries.len(), 1);
+    assert_eq!(
+        entries[0]["content_hash"],
+        manifest(&wd, "lokal")[0]["content_hash"]
+    );
+    assert_eq!(entries[0]["source"], "inkorg-1");
+    for table in TABLES {
+        let query = format!("SELECT count(*) FROM {table}");
+        assert_eq!(
+            count(&wd, "data", &query),
+            count(&wd, "lokal", &query),
+            "{table}"
+        );
+    }
+    let people = "SELECT * FROM deltagare ORDER BY person";
+    assert_eq!(
+        wd.finsam(&["sql", "--data", "data", people]).ok(),
+        wd.finsam(&["sql", "--data", "lokal", people]).ok()
+    );
+    let list = get(
+        &server,
+        &wd.read("SIGMA.token"),
+        "/api/v1/projekt/sigma/inlamningar",
+    )
+    .json();
+    assert_eq!(list["inlamningar"].as_array().unwrap().len(), 1);
+    assert_eq!(list["inlamningar"][0]["status"], "inlast");
+    assert_eq!(list["inlamningar"][0]["rader"]["deltagare"], 7);
+    let (stopped, log) = server.stop();
+    assert!(stopped, "{log}");
+    // Only pseudonyms travelled: nothing the server keeps or says holds a personnummer.
+    for (path, bytes) in wd.snapshot("data") {
+        assert_clean(&path.display().to_string(), &bytes);
+    }
+    assert_clean("server log", log.as_bytes());
+    assert_clean(
+        "submit",
+        format!("{}{}{}", first.stderr, again.stdout, again.stderr).as_bytes(),
+    );
+}
+
+#[test]
+fn the_api_answers_every_case_with_its_status() {
+    let wd = Workdir::with_fixed_key();
+    let sigma_token = token(&wd, "SIGMA");
+    let nova_token = token(&wd, "NOVA");
+    let server = Served::start_with(&wd, "data", "127.0.0.1:0", &["--max-inlamning", "1"]);
+    let json = Encoding::Json.content_type();
+    let arrow = Encoding::Arrow.content_type();
+    let sigma = body(&wd, &fixture("sigma_2008H1"), Encoding::Arrow);
+
+    // 401: no token, an unknown one.
+    let answer = server.request("POST", API, &[("Content-Type", arrow)], &sigma);
+    assert_eq!(answer.status, 401, "{}", answer.body);
+    assert!(
+        answer.headers.contains("www-authenticate: bearer"),
+        "{}",
+        answer.headers
+    );
+    assert_eq!(
+        post(&server, "finsam_00000000_00", arrow, &sigma).status,
+        401
+    );
+    // 415: another content type; 400: not a submission.
+    let answer = post(&server, &sigma_token, "text/csv", b"a;b\n1;2\n");
+    assert_eq!(answer.status, 415, "{}", answer.body);
+    assert!(answer.json()["fel"].as_str().unwrap().contains(arrow));
+    assert_eq!(
+        post(&server, &sigma_token, json, b"{\"format\":").status,
+        400
+    );
+    // 403: a token for NOVA cannot submit for SIGMA, nor see its submissions.
+    let answer = post(&server, &nova_token, arrow, &sigma);
+    assert_eq!(answer.status, 403, "{}", answer.body);
+    assert!(answer.json()["fel"].as_str().unwrap().contains("NOVA"));
+    // 201, then 200 for the identical submission, in either encoding.
+    let created = post(&server, &sigma_token, arrow, &sigma);
+    assert_eq!(created.status, 201, "{}", created.body);
+    let receipt = created.json();
+    let id = receipt["id"].as_str().unwrap().to_string();
+    assert!(
+        created.headers.contains(&format!("location: {API}/{id}")),
+        "{}",
+        created.headers
+    );
+    assert_eq!(receipt["nr"], 1);
+    assert_eq!(receipt["rader"]["insatser"], 6);
+    let same = post(
+        &server,
+        &sigma_token,
+        json,
+        &body(&wd, &fixture("sigma_2008H1"), Encoding::Json),
+    );
+    assert_eq!(same.status, 200, "{}", same.body);
+    assert_eq!(same.json()["nr"], 1);
+    assert_eq!(same.json()["id"], id.as_str());
+    // Reading: the own project's receipt and list; another project's is not there for NOVA.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let answer = get(&server, &sigma_token, &format!("{API}/{id}"));
+        assert_eq!(answer.status, 200, "{}", answer.body);
+        if answer.json()["status"] == "inlast" {
+            break;
+        }
+        assert!(Instant::now() < deadline, "never taken in: {}", answer.body);
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(
+        get(&server, &nova_token, &format!("{API}/{id}")).status,
+        404
+    );
+    assert_eq!(
+        get(&server, &nova_token, "/api/v1/projekt/SIGMA/inlamningar").status,
+        403
+    );
+    assert_eq!(
+        get(&server, &sigma_token, "/api/v1/projekt/SIGMA/inlamningar").status,
+        200
+    );
+    // 422: every finding, with table, row and column.
+    let mut document: serde_json::Value =
+        serde_json::from_slice(&body(&wd, &fixture("sigma_2008H1"), Encoding::Json)).unwrap();
+    let columns = document["tabeller"]["deltagare"]["kolumner"].clone();
+    let kon = columns
+        .as_array()
+        .unwrap()
+        .iter()
+        .position(|c| c == "kon")
+        .unwrap();
+    document["tabeller"]["deltagare"]["rader"][1][kon] = "X".into();
+    document["tabeller"]["deltagare"]["rader"][2][kon] = "Y".into();
+    let answer = post(
+        &server,
+        &sigma_token,
+        json,
+        &serde_json::to_vec(&document).unwrap(),
+    );
+    assert_eq!(answer.status, 422, "{}", answer.body);
+    let findings = answer.json()["fynd"].as_array().unwrap().clone();
+    assert_eq!(findings.len(), 2, "{}", answer.body);
+    assert_eq!(findings[0]["sheet"], "deltagare");
+    assert_eq!(findings[0]["row"], 3);
+    assert_eq!(findings[0]["column"], "Kön");
+    // 422: a personnummer where a pseudonym should be, refused without being repeated.
+    document["tabeller"]["deltagare"]["rader"][1][kon] = "K".into();
+    document["tabeller"]["deltagare"]["rader"][2][kon] = "M".into();
+    document["tabeller"]["deltagare"]["rader"][0][0] = "19850312-1231".into();
+    let answer = post(
+        &server,
+        &sigma_token,
+        json,
+        &serde_json::to_vec(&document).unwrap(),
+    );
+    assert_eq!(answer.status, 422, "{}", answer.body);
+    assert!(answer.body.contains("personnummer"), "{}", answer.body);
+    assert_clean("422 answer", answer.body.as_bytes());
+    // 413: larger than the limit (1 MB here).
+    let answer = post(&server, &sigma_token, json, &vec![b' '; 1_500_000]);
+    assert_eq!(answer.status, 413, "{}", answer.body);
+    // A revoked token is refused from the next request on.
+    let list = wd.finsam(&["token", "list"]).ok().to_string();
+    let nova_id = list.lines().find(|l| l.contains("NOVA")).unwrap()[..8].to_string();
+    wd.finsam(&["token", "revoke", &nova_id]).ok();
+    assert_eq!(
+        get(&server, &nova_token, "/api/v1/projekt/NOVA/inlamningar").status,
+        401
+    );
+    assert_eq!(get(&server, &sigma_token, "/api/v1/nope").status, 404);
+    // Nothing refused was kept: one submission in the landing log.
+    let (stopped, log) = server.stop();
+    assert!(stopped, "{log}");
+    assert_clean("server log", log.as_bytes());
+    let received = wd.read("data/_inkorg/logg.jsonl");
+    assert_eq!(
+        received.matches("\"handelse\":\"mottagen\"").count(),
+        1,
+        "{received}"
+    );
+    for status in [201, 200, 400, 401, 403, 404, 413, 415, 422] {
+        assert!(
+            log.contains(&format!(" {status} ")),
+            "{status} not in {log}"
+        );
+    }
+}
+
+#[test]
+fn submit_sends_nothing_invalid_and_gives_up_on_a_silent_server_in_bounded_time() {
+    let wd = Workdir::with_fixed_key();
+    token(&wd, "SIGMA");
+    let dir = wd.copy_fixture("sigma_2008H1", "in");
+    let people = std::fs::read_to_string(dir.join("deltagare.csv"))
+        .unwrap()
+        .replace("920704-2244", "920704-2245");
+    wd.write("in/deltagare.csv", people);
+    let server = Served::start(&wd, "data");
+    let run = wd.finsam(&[
+        "submit",
+        "in",
+        "--to",
+        &server.url(),
+        "--token-file",
+        "SIGMA.token",
+    ]);
+    let stderr = run.invalid();
+    assert!(
+        stderr.contains("deltagare.csv, rad 3, kolumn Personnummer/kod"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("Inget har skickats"), "{stderr}");
+    assert_clean("submit", stderr.as_bytes());
+    let (_, log) = server.stop();
+    assert!(!log.contains("POST"), "nothing reached the server: {log}");
+    // Nobody listens: a bounded number of attempts, then a clear message.
+    let free = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/", free.local_addr().unwrap());
+    drop(free);
+    let started = Instant::now();
+    let run = wd.finsam(&[
+        "submit",
+        fixture("sigma_2008H1").to_str().unwrap(),
+        "--to",
+        &url,
+        "--token-file",
+        "SIGMA.token",
+        "--forsok",
+        "3",
+    ]);
+    assert_eq!(run.code, 3, "{}{}", run.stdout, run.stderr);
+    assert!(run.stderr.contains("efter 3 försök"), "{}", run.stderr);
+    assert!(run.stderr.contains("inte mottagen"), "{}", run.stderr);
+    assert!(started.elapsed() < Duration::from_secs(30));
+}
+
+/// The synthetic collection of the load and fault tests: `projects` projects with 20
+/// half-years each, about 55 participants per submission. Returns the rows per table.
+fn collection(wd: &Workdir, projects: u32) -> BTreeMap<String, u64> {
+    let out = wd
+        .finsam(&[
+            "synth",
+            "--deltagare",
+            &(240 * projects).to_string(),
+            "--projekt",
+            &projects.to_string(),
+            "--ar",
+            "2015-2024",
+            "--seed",
+            "6",
+            "--out",
+            "synth",
+        ])
+        .ok()
+        .to_string();
+    out.lines()
+        .next()
+        .unwrap()
+        .split(", ")
+        .map(|pair| {
+            let (table, n) = pair.split_once(' ').unwrap();
+            (table.to_string(), n.parse().unwrap())
+        })
+        .collect()
+}
+
+/// One client per project: `finsam submit` with the project's 20 half-years.
+fn spawn_clients(wd: &Workdir, projects: u32, url: &str, waiting: bool) -> Vec<(String, Child)> {
+    (1..=projects)
+        .map(|p| {
+            let projekt = format!("P{p:02}");
+            let folders: Vec<PathBuf> = std::fs::read_dir(wd.path(&format!("synth/{projekt}")))
+                .unwrap()
+                .map(|e| e.unwrap().path())
+                .collect::<BTreeSet<_>>()
+                .into_iter()
+                .collect();
+            let mut args: Vec<String> = vec!["submit".into()];
+            args.extend(folders.iter().map(|f| f.display().to_string()));
+            let token_file = format!("{projekt}.token");
+            args.extend(
+                [
+                    "--to",
+                    url,
+                    "--token-file",
+                    &token_file,
+                    "--vanta",
+                    if waiting { "300" } else { "0" },
+                ]
+                .map(String::from),
+            );
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            let child = wd
+                .command(&args)
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap();
+            (projekt, child)
+        })
+        .collect()
+}
+
+/// Waits for every client; asserts each got 20 acknowledgements and says so once each.
+fn finish_clients(clients: Vec<(String, Child)>) {
+    for (projekt, child) in clients {
+        let output = child.wait_with_output().unwrap();
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(output.status.success(), "{projekt}: {stdout}\n{stderr}");
+        let acknowledged = stdout
+            .lines()
+            .filter(|l| l.contains("mottagen som nr") || l.contains("redan mottagen"))
+            .count();
+        assert_eq!(acknowledged, 20, "{projekt}: {stdout}\n{stderr}");
+    }
+}
+
+/// Every submission of the collection is in the dataset exactly once, and the data
+/// reads cleanly: the manifest has each project and half-year once, and the tables
+/// hold exactly the rows the collection has.
+fn assert_exactly_once(wd: &Workdir, projects: u32, rows: &BTreeMap<String, u64>) {
+    let entries = manifest(wd, "data");
+    let keys: BTreeSet<(String, String)> = entries
+        .iter()
+        .map(|e| {
+            (
+                e["projekt"].as_str().unwrap().into(),
+                e["halvar"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        entries.len(),
+        20 * projects as usize,
+        "one manifest line per submission"
+    );
+    assert_eq!(keys.len(), entries.len());
+    let sources: BTreeSet<&str> = entries
+        .iter()
+        .map(|e| e["source"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        sources.len(),
+        entries.len(),
+        "each received submission taken in once"
+    );
+    for table in TABLES {
+        let stored = count(wd, "data", &format!("SELECT count(*) FROM {table}"));
+        assert_eq!(stored, rows[table], "{table}");
+    }
+    let status = wd.finsam(&["status"]).ok().to_string();
+    assert!(
+        status.contains(&format!(
+            "{n} aktuella inlämningar ({n} inlästa totalt)",
+            n = 20 * projects
+        )),
+        "{status}"
+    );
+}
+
+#[test]
+fn fifty_clients_send_twenty_submissions_each_and_every_one_arrives_once() {
+    let wd = Workdir::with_fixed_key();
+    let rows = collection(&wd, 50);
+    for p in 1..=50 {
+        token(&wd, &format!("P{p:02}"));
+    }
+    let server = Served::start(&wd, "data");
+    let clients = spawn_clients(&wd, 50, &server.url(), true);
+    finish_clients(clients);
+    let (stopped, log) = server.stop();
+    assert!(stopped, "{log}");
+    assert!(
+        !log.contains(" 500 ") && !log.contains("misslyckades"),
+        "{log}"
+    );
+    assert_eq!(
+        log.matches("POST /api/v1/inlamningar 201").count(),
+        1000,
+        "{log}"
+    );
+    assert_exactly_once(&wd, 50, &rows);
+}
+
+#[test]
+fn a_server_killed_during_ingests_loses_and_duplicates_nothing() {
+    let wd = Workdir::with_fixed_key();
+    let rows = collection(&wd, 10);
+    for p in 1..=10 {
+        token(&wd, &format!("P{p:02}"));
+    }
+    let server = Served::start(&wd, "data");
+    let address = server.address.clone();
+    let clients = spawn_clients(&wd, 10, &server.url(), true);
+    // Kill it once about a third has been received and the intake is busy.
+    let log = wd.path("data/_inkorg/logg.jsonl");
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while std::fs::read_to_string(&log).map_or(0, |t| t.lines().count()) < 70 {
+        assert!(
+            Instant::now() < deadline,
+            "the clients never got going: {}",
+            server.output()
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let before = server.kill();
+    // Back on the same address; the clients' retries find it.
+    let server = Served::start_with(&wd, "data", &address, &[]);
+    finish_clients(clients);
+    let (stopped, after) = server.stop();
+    assert!(stopped, "{before}\n{after}");
+    assert_exactly_once(&wd, 10, &rows);
+    let received = wd.read("data/_inkorg/logg.jsonl");
+    assert_eq!(
+        received.matches("\"handelse\":\"mottagen\"").count(),
+        200,
+        "each kept once"
+    );
+    assert_eq!(
+        received.matches("\"handelse\":\"inlast\"").count(),
+        200,
+        "each taken in once"
+    );
+}
