@@ -508,16 +508,22 @@ fn a_server_killed_during_ingests_loses_and_duplicates_nothing() {
     let server = Served::start(&wd, "data");
     let address = server.address.clone();
     let clients = spawn_clients(&wd, 10, &server.url(), true);
-    // Kill it once about a third has been received and the intake is busy.
+    // Kill it once a third has been received while some of it waits to be taken in.
     let log = wd.path("data/_inkorg/logg.jsonl");
     let deadline = Instant::now() + Duration::from_secs(120);
-    while std::fs::read_to_string(&log).map_or(0, |t| t.lines().count()) < 70 {
+    loop {
+        let text = std::fs::read_to_string(&log).unwrap_or_default();
+        let received = text.matches("\"handelse\":\"mottagen\"").count();
+        let taken_in = text.matches("\"handelse\":\"inlast\"").count();
+        if received >= 60 && taken_in < received {
+            break;
+        }
         assert!(
             Instant::now() < deadline,
             "the clients never got going: {}",
             server.output()
         );
-        std::thread::sleep(Duration::from_millis(10));
+        std::thread::sleep(Duration::from_millis(5));
     }
     let before = server.kill();
     // Back on the same address; the clients' retries find it.
