@@ -28,14 +28,7 @@ fn token(wd: &Workdir, projekt: &str) -> String {
 fn body(wd: &Workdir, submission: &Path, encoding: Encoding) -> Vec<u8> {
     let schema = Schema::bundled().unwrap();
     let key = PseudonymKey::from_file(&wd.path("nyckel")).unwrap();
-    let options = IngestOptions {
-        projekt: None,
-        halvar: None,
-        dry_run: true,
-        show_progress: false,
-        today: chrono::Local::now().date_naive(),
-        refresh_underlag: false,
-    };
+    let options = IngestOptions::checking(chrono::Local::now().date_naive());
     let (prepared, findings) =
         prepare(&schema, &key, &[submission.to_path_buf()], &options).unwrap();
     assert!(findings.is_empty(), "{findings:?}");
@@ -350,7 +343,8 @@ fn submit_sends_nothing_invalid_and_gives_up_on_a_silent_server_in_bounded_time(
 }
 
 /// The synthetic collection of the load and fault tests: `projects` projects with 20
-/// half-years each, about 55 participants per submission. Returns the rows per table.
+/// half-years each, about 55 participants per submission, and a token file per project.
+/// Returns the rows per table.
 fn collection(wd: &Workdir, projects: u32) -> BTreeMap<String, u64> {
     let out = wd
         .finsam(&[
@@ -368,6 +362,9 @@ fn collection(wd: &Workdir, projects: u32) -> BTreeMap<String, u64> {
         ])
         .ok()
         .to_string();
+    for p in 1..=projects {
+        token(wd, &format!("P{p:02}"));
+    }
     out.lines()
         .next()
         .unwrap()
@@ -380,7 +377,7 @@ fn collection(wd: &Workdir, projects: u32) -> BTreeMap<String, u64> {
 }
 
 /// One client per project: `finsam submit` with the project's 20 half-years.
-fn spawn_clients(wd: &Workdir, projects: u32, url: &str, waiting: bool) -> Vec<(String, Child)> {
+fn spawn_clients(wd: &Workdir, projects: u32, url: &str) -> Vec<(String, Child)> {
     (1..=projects)
         .map(|p| {
             let projekt = format!("P{p:02}");
@@ -394,15 +391,7 @@ fn spawn_clients(wd: &Workdir, projects: u32, url: &str, waiting: bool) -> Vec<(
             args.extend(folders.iter().map(|f| f.display().to_string()));
             let token_file = format!("{projekt}.token");
             args.extend(
-                [
-                    "--to",
-                    url,
-                    "--token-file",
-                    &token_file,
-                    "--vanta",
-                    if waiting { "300" } else { "0" },
-                ]
-                .map(String::from),
+                ["--to", url, "--token-file", &token_file, "--vanta", "300"].map(String::from),
             );
             let args: Vec<&str> = args.iter().map(String::as_str).collect();
             let child = wd
@@ -478,11 +467,8 @@ fn assert_exactly_once(wd: &Workdir, projects: u32, rows: &BTreeMap<String, u64>
 fn fifty_clients_send_twenty_submissions_each_and_every_one_arrives_once() {
     let wd = Workdir::with_fixed_key();
     let rows = collection(&wd, 50);
-    for p in 1..=50 {
-        token(&wd, &format!("P{p:02}"));
-    }
     let server = Served::start(&wd, "data");
-    let clients = spawn_clients(&wd, 50, &server.url(), true);
+    let clients = spawn_clients(&wd, 50, &server.url());
     finish_clients(clients);
     let (stopped, log) = server.stop();
     assert!(stopped, "{log}");
@@ -502,12 +488,9 @@ fn fifty_clients_send_twenty_submissions_each_and_every_one_arrives_once() {
 fn a_server_killed_during_ingests_loses_and_duplicates_nothing() {
     let wd = Workdir::with_fixed_key();
     let rows = collection(&wd, 10);
-    for p in 1..=10 {
-        token(&wd, &format!("P{p:02}"));
-    }
     let server = Served::start(&wd, "data");
     let address = server.address.clone();
-    let clients = spawn_clients(&wd, 10, &server.url(), true);
+    let clients = spawn_clients(&wd, 10, &server.url());
     // Kill it once a third has been received while some of it waits to be taken in.
     let log = wd.path("data/_inkorg/logg.jsonl");
     let deadline = Instant::now() + Duration::from_secs(120);

@@ -99,4 +99,17 @@ impl Error {
     }
 }
 
+/// `first` and then each cause in `source`'s chain not already said, on one line.
+pub fn one_line(first: String, mut source: Option<&(dyn std::error::Error + 'static)>) -> String {
+    let mut parts = vec![first];
+    while let Some(cause) = source {
+        let text = cause.to_string();
+        if !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        source = cause.source();
+    }
+    parts.join(": ")
+}
+
 pub type Result<T, E = Error> = std::result::Result<T, E>;

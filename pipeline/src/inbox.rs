@@ -32,7 +32,6 @@ use crate::wire::{Encoding, Transfer};
 
 pub const INBOX_DIR: &str = "_inkorg";
 const LOG_FILE: &str = "logg.jsonl";
-const LOCK_FILE: &str = ".lock";
 /// Submissions taken in by one commit at most.
 const BATCH: usize = 64;
 /// Seconds without arrivals before the intake rebuilds stale underlag.
@@ -161,14 +160,7 @@ pub fn check(
         return Err(Refusal::Invalid(refusals));
     }
     let schema_version = transfer.schema_version;
-    let options = IngestOptions {
-        projekt: None,
-        halvar: None,
-        dry_run: true,
-        show_progress: false,
-        today,
-        refresh_underlag: false,
-    };
+    let options = IngestOptions::checking(today);
     let persons = Persons::Pseudonymised { key_fingerprint };
     let report = load::ingest_submissions(
         schema,
@@ -212,18 +204,7 @@ impl Inbox {
     pub fn open(data: &Path) -> Result<Inbox, StoreError> {
         let dir = data.join(INBOX_DIR);
         std::fs::create_dir_all(&dir).map_err(|e| StoreError::io(&dir, e))?;
-        let lock_path = dir.join(LOCK_FILE);
-        let lock = File::options()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&lock_path)
-            .map_err(|e| StoreError::io(&lock_path, e))?;
-        match lock.try_lock() {
-            Ok(()) => {}
-            Err(std::fs::TryLockError::WouldBlock) => return Err(StoreError::Busy(dir)),
-            Err(std::fs::TryLockError::Error(e)) => return Err(StoreError::io(&lock_path, e)),
-        }
+        let lock = store::lock_folder(&dir)?;
         let log = dir.join(LOG_FILE);
         jsonl::repair(&log)?;
         let mut receipts: Vec<Receipt> = Vec::new();
@@ -473,9 +454,10 @@ impl Intake {
             match manifest.iter().rev().find(|e| e.source == source) {
                 Some(entry) => {
                     let resultat = match &entry.replaces {
-                        Some(old) => format!("ersätter {old}"),
-                        None => "ny".to_string(),
-                    };
+                        Some(old) => Status::Replaced(old.clone()),
+                        None => Status::New,
+                    }
+                    .to_string();
                     outcomes.push((receipt.nr, Ok(resultat)));
                 }
                 None => remaining.push(receipt),
@@ -505,12 +487,8 @@ impl Intake {
         }
         if !submissions.is_empty() {
             let options = IngestOptions {
-                projekt: None,
-                halvar: None,
                 dry_run: false,
-                show_progress: false,
-                today: chrono::Local::now().date_naive(),
-                refresh_underlag: false,
+                ..IngestOptions::checking(chrono::Local::now().date_naive())
             };
             let persons = Persons::Pseudonymised {
                 key_fingerprint: &self.key_fingerprint,
@@ -526,16 +504,12 @@ impl Intake {
             )?;
             if report.accepted() {
                 for receipt in &taken {
-                    let status = report
+                    let resultat = report
                         .submissions
                         .iter()
                         .find(|s| s.source == receipt.source())
-                        .map(|s| s.status.clone());
-                    let resultat = match status {
-                        Some(Status::Replaced(old)) => format!("ersätter {old}"),
-                        Some(Status::Unchanged) => "oförändrad".to_string(),
-                        _ => "ny".to_string(),
-                    };
+                        .map_or(Status::New, |s| s.status.clone())
+                        .to_string();
                     outcomes.push((receipt.nr, Ok(resultat)));
                 }
             } else if count > 1 {
@@ -611,12 +585,8 @@ mod tests {
         // The commit happens, then the process dies before the log says so.
         let transfer = crate::wire::decode(&body, Encoding::Json).unwrap();
         let options = IngestOptions {
-            projekt: None,
-            halvar: None,
             dry_run: false,
-            show_progress: false,
-            today: today(),
-            refresh_underlag: false,
+            ..IngestOptions::checking(today())
         };
         let persons = Persons::Pseudonymised {
             key_fingerprint: &fingerprint,

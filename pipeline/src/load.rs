@@ -40,6 +40,20 @@ pub struct IngestOptions {
     pub refresh_underlag: bool,
 }
 
+impl IngestOptions {
+    /// Only checking, quietly, with the details the submissions state.
+    pub fn checking(today: NaiveDate) -> IngestOptions {
+        IngestOptions {
+            projekt: None,
+            halvar: None,
+            dry_run: true,
+            show_progress: false,
+            today,
+            refresh_underlag: false,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Status {
     /// Taken in; no earlier submission for this project and half-year.
@@ -50,6 +64,28 @@ pub enum Status {
     Unchanged,
     /// Valid, but not written (`--dry-run`).
     Validated,
+}
+
+impl std::fmt::Display for Status {
+    /// As the CLI and the server's receipts say it.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Status::New => write!(f, "ny"),
+            Status::Replaced(old) => write!(f, "ersätter {old}"),
+            Status::Unchanged => write!(f, "oförändrad"),
+            Status::Validated => write!(f, "godkänd (ej inläst)"),
+        }
+    }
+}
+
+/// Rows per table as `deltagare 7, insatser 6`, tables without rows left out.
+pub fn rows_text(rows: &BTreeMap<String, u64>) -> String {
+    let parts: Vec<String> = rows
+        .iter()
+        .filter(|(_, n)| **n > 0)
+        .map(|(t, n)| format!("{t} {n}"))
+        .collect();
+    parts.join(", ")
 }
 
 #[derive(Debug, Clone)]
@@ -309,12 +345,7 @@ fn resolve(
             ));
         }
     };
-    if projekt.is_empty()
-        || projekt.len() > 40
-        || !projekt
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
-    {
+    if !is_project_name(&projekt) {
         return Err(Finding::at(
             at,
             format!(
@@ -384,6 +415,16 @@ enum Target<'s> {
     Stage(&'s Staging),
     /// Kept in memory and returned.
     Collect,
+}
+
+/// A project's short name: A–Z, 0–9, `-` and `_`, at most 40 characters (it names
+/// folders and partitions).
+pub fn is_project_name(projekt: &str) -> bool {
+    !projekt.is_empty()
+        && projekt.len() <= 40
+        && projekt
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
 }
 
 type Checked = Result<(

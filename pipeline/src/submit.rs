@@ -282,22 +282,14 @@ async fn answer(response: reqwest::Response, started: Instant) -> Result<Answer,
 
 /// The error and its causes on one line ("connection refused", "operation timed out").
 fn describe(error: &reqwest::Error) -> String {
-    let mut parts = vec![if error.is_timeout() {
-        "ingen svar i tid".to_string()
+    let kind = if error.is_timeout() {
+        "inget svar i tid"
     } else if error.is_connect() {
-        "kunde inte ansluta".to_string()
+        "kunde inte ansluta"
     } else {
-        "förbindelsen bröts".to_string()
-    }];
-    let mut source = std::error::Error::source(error);
-    while let Some(cause) = source {
-        let text = cause.to_string();
-        if !parts.iter().any(|p| p.contains(&text)) {
-            parts.push(text);
-        }
-        source = cause.source();
-    }
-    parts.join(": ")
+        "förbindelsen bröts"
+    };
+    crate::error::one_line(kind.to_string(), std::error::Error::source(error))
 }
 
 /// Reads a token file: one line, the token `finsam token create` gave.

@@ -82,12 +82,7 @@ impl Tokens {
     /// Makes a token for a project; returns the token (shown once) and its record.
     pub fn create(&self, projekt: &str) -> Result<(String, TokenRecord), TokenError> {
         let projekt = projekt.trim().to_uppercase();
-        if projekt.is_empty()
-            || projekt.len() > 40
-            || !projekt
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
-        {
+        if !crate::load::is_project_name(&projekt) {
             return Err(TokenError::Projekt(
                 crate::personnummer::redact_for_message(&projekt).into_owned(),
             ));

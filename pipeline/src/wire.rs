@@ -34,7 +34,7 @@ use serde::Deserialize;
 
 use crate::ingest::{Cell, Finding, Location, Submission, SubmissionMeta, TableInput, TableRows};
 use crate::load::Prepared;
-use crate::personnummer::contains_valid_number;
+use crate::personnummer::{contains_valid_number, redact_for_message};
 use crate::pseudonymise::is_pseudonym;
 use crate::schema::Schema;
 use crate::store::record_batch;
@@ -76,13 +76,15 @@ impl Encoding {
     }
 }
 
+/// Why a body could not be read. The messages may quote what was sent (a parser's
+/// "unknown field …"), so anything in them shaped like a personnummer is hidden.
 #[derive(Debug, thiserror::Error)]
 pub enum WireError {
-    #[error("inlämningen kunde inte läsas som JSON: {0}")]
+    #[error("inlämningen kunde inte läsas som JSON: {}", redact_for_message(.0))]
     Json(String),
-    #[error("inlämningen kunde inte läsas som Arrow IPC: {0}")]
+    #[error("inlämningen kunde inte läsas som Arrow IPC: {}", redact_for_message(.0))]
     Arrow(String),
-    #[error("{0}")]
+    #[error("{}", redact_for_message(.0))]
     Format(String),
 }
 
@@ -460,7 +462,7 @@ impl Transfer {
                     at(),
                     format!(
                         "okänd tabell {}: tabellerna är {}",
-                        crate::personnummer::redact_for_message(name),
+                        redact_for_message(name),
                         known.join(", ")
                     ),
                 ));
@@ -472,7 +474,7 @@ impl Transfer {
                 if contains_valid_number(header) {
                     findings.push(Finding::at(table_at().row(1), PERSONNUMMER_REFUSED));
                 }
-                labels.push(crate::personnummer::redact_for_message(header));
+                labels.push(redact_for_message(header));
             }
             for (index, row) in table.rows.iter().enumerate() {
                 for (column, cell) in row.iter().enumerate() {
@@ -528,14 +530,7 @@ pub(crate) mod tests {
         let schema = Schema::bundled().unwrap();
         let key = PseudonymKey::from_bytes([7; 32]);
         let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/sigma_2008H1");
-        let options = IngestOptions {
-            projekt: None,
-            halvar: None,
-            dry_run: true,
-            show_progress: false,
-            today: today(),
-            refresh_underlag: false,
-        };
+        let options = IngestOptions::checking(today());
         let (mut prepared, findings) = prepare(&schema, &key, &[fixture], &options).unwrap();
         assert!(findings.is_empty(), "{findings:?}");
         (schema, key, prepared.remove(0))
@@ -651,6 +646,18 @@ pub(crate) mod tests {
             panic!("an unknown format must be refused");
         };
         assert!(message.contains("format 1"), "{message}");
+    }
+
+    #[test]
+    fn a_parser_message_that_quotes_a_personnummer_hides_it() {
+        let body = br#"{"format": 1, "projekt": "SIGMA", "halvar": "2008H1", "schemaversion": 1,
+            "nyckel": "x", "tabeller": {}, "19811218-9876": 1}"#;
+        let message = decode(body, Encoding::Json).unwrap_err().to_string();
+        assert!(
+            message.starts_with("inlämningen kunde inte läsas som JSON"),
+            "{message}"
+        );
+        assert!(!message.contains("9876"), "{message}");
     }
 
     #[test]

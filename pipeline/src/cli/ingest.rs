@@ -1,11 +1,10 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use finsam::load::{self, IngestOptions, IngestReport, Status};
-use finsam::period::HalfYear;
+use finsam::load::{self, IngestOptions, IngestReport};
 use finsam::validate::Persons;
 
-use super::{DataArgs, Exit};
+use super::{DataArgs, Exit, SubmissionArgs};
 
 /// Validate submissions and take them into the dataset.
 ///
@@ -22,20 +21,10 @@ use super::{DataArgs, Exit};
 #[derive(clap::Args)]
 #[command(verbatim_doc_comment)]
 pub struct Args {
-    /// Workbooks, CSV files or folders.
-    #[arg(required = true, value_name = "FILE")]
-    files: Vec<PathBuf>,
+    #[command(flatten)]
+    submissions: SubmissionArgs,
     #[command(flatten)]
     data: DataArgs,
-    /// Key file (default: the file FINSAM_KEY_FILE names).
-    #[arg(long)]
-    key: Option<PathBuf>,
-    /// The project, when the submission does not say (must agree when it does).
-    #[arg(long)]
-    projekt: Option<String>,
-    /// The half-year, e.g. 2008H1, when the submission does not say.
-    #[arg(long)]
-    halvar: Option<HalfYear>,
     /// Only validate: nothing is written.
     #[arg(long)]
     dry_run: bool,
@@ -46,10 +35,10 @@ pub struct Args {
 
 pub fn run(args: Args) -> finsam::Result<Exit> {
     let schema = args.data.schema()?;
-    let key = super::load_key(args.key.as_deref())?;
+    let key = super::load_key(args.submissions.key.as_deref())?;
     let options = IngestOptions {
-        projekt: args.projekt,
-        halvar: args.halvar,
+        projekt: args.submissions.projekt,
+        halvar: args.submissions.halvar,
         dry_run: args.dry_run,
         show_progress: true,
         today: chrono::Local::now().date_naive(),
@@ -59,7 +48,7 @@ pub fn run(args: Args) -> finsam::Result<Exit> {
         &schema,
         Persons::Identified(&key),
         &args.data.data,
-        &args.files,
+        &args.submissions.files,
         &options,
     )?;
     if let Some(path) = &args.rapport {
@@ -83,26 +72,14 @@ fn print_report(report: &IngestReport, dry_run: bool) -> finsam::Result<()> {
         return Ok(());
     }
     for submission in &report.submissions {
-        let status = match &submission.status {
-            Status::New => "ny".to_string(),
-            Status::Replaced(old) => format!("ersätter {old}"),
-            Status::Unchanged => "oförändrad".to_string(),
-            Status::Validated => "godkänd (ej inläst)".to_string(),
-        };
-        let rows: Vec<String> = submission
-            .rows
-            .iter()
-            .filter(|(_, n)| **n > 0)
-            .map(|(t, n)| format!("{t} {n}"))
-            .collect();
         writeln!(
             out,
             "{} {}  {}  id {}  {}",
             submission.projekt,
             submission.halvar,
-            status,
+            submission.status,
             submission.id,
-            rows.join(", ")
+            load::rows_text(&submission.rows)
         )
         .map_err(io)?;
     }

@@ -55,6 +55,23 @@ pub struct DataArgs {
     pub schemas: Option<PathBuf>,
 }
 
+/// The submissions to read and how to read them: `ingest` and `submit` alike.
+#[derive(clap::Args, Debug, Clone)]
+pub struct SubmissionArgs {
+    /// Workbooks, CSV files or folders.
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// Key file (default: the file FINSAM_KEY_FILE names).
+    #[arg(long)]
+    pub key: Option<PathBuf>,
+    /// The project, when the submission does not say (must agree when it does).
+    #[arg(long)]
+    pub projekt: Option<String>,
+    /// The half-year, e.g. 2008H1, when the submission does not say.
+    #[arg(long)]
+    pub halvar: Option<finsam::period::HalfYear>,
+}
+
 impl DataArgs {
     pub fn schema(&self) -> finsam::Result<Schema> {
         Ok(Schema::from_option(self.schemas.as_deref())?)
@@ -110,16 +127,7 @@ pub fn load_key(flag: Option<&Path>) -> finsam::Result<PseudonymKey> {
 
 /// The full cause chain on one line, each cause once.
 pub fn chain(error: &finsam::Error) -> String {
-    let mut parts: Vec<String> = vec![error.to_string()];
-    let mut source = std::error::Error::source(error);
-    while let Some(cause) = source {
-        let text = cause.to_string();
-        if !parts.iter().any(|p| p.contains(&text)) {
-            parts.push(text);
-        }
-        source = cause.source();
-    }
-    parts.join(": ")
+    finsam::error::one_line(error.to_string(), std::error::Error::source(error))
 }
 
 pub fn is_broken_pipe(error: &finsam::Error) -> bool {

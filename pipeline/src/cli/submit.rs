@@ -3,11 +3,10 @@ use std::time::Duration;
 
 use finsam::inbox::{Receipt, State};
 use finsam::load::{self, IngestOptions, Prepared};
-use finsam::period::HalfYear;
 use finsam::submit::{Answer, Client, Retry, SubmitError, read_token};
 use finsam::wire::{self, Encoding};
 
-use super::{DataArgs, Exit};
+use super::{Exit, SubmissionArgs};
 
 /// Send submissions to the förbund's finsam server.
 ///
@@ -23,24 +22,14 @@ use super::{DataArgs, Exit};
 #[derive(clap::Args)]
 #[command(verbatim_doc_comment)]
 pub struct Args {
-    /// Workbooks, CSV files or folders, as for finsam ingest.
-    #[arg(required = true, value_name = "FILE")]
-    files: Vec<PathBuf>,
+    #[command(flatten)]
+    submissions: SubmissionArgs,
     /// The server's address.
     #[arg(long, value_name = "URL", env = "FINSAM_SERVER")]
     to: String,
     /// File holding the project's token (from finsam token create).
     #[arg(long, value_name = "FIL", env = "FINSAM_TOKEN_FILE")]
     token_file: PathBuf,
-    /// Key file (default: the file FINSAM_KEY_FILE names).
-    #[arg(long)]
-    key: Option<PathBuf>,
-    /// The project, when the submission does not say (must agree when it does).
-    #[arg(long)]
-    projekt: Option<String>,
-    /// The half-year, e.g. 2008H1, when the submission does not say.
-    #[arg(long)]
-    halvar: Option<HalfYear>,
     /// How the submission travels.
     #[arg(long, value_enum, default_value_t = Format::Arrow)]
     format: Format,
@@ -68,13 +57,9 @@ enum Format {
 }
 
 pub fn run(args: Args) -> finsam::Result<Exit> {
-    let schema = DataArgs {
-        data: PathBuf::new(),
-        schemas: args.schemas.clone(),
-    }
-    .schema()?;
+    let schema = finsam::schema::Schema::from_option(args.schemas.as_deref())?;
     let token = read_token(&args.token_file)?;
-    let key = super::load_key(args.key.as_deref())?;
+    let key = super::load_key(args.submissions.key.as_deref())?;
     let retry = Retry {
         attempts: args.forsok.max(1),
         request_timeout: Duration::from_secs(args.timeout.max(1)),
@@ -82,16 +67,16 @@ pub fn run(args: Args) -> finsam::Result<Exit> {
     };
     let client = Client::new(&args.to, token, retry, args.osaker_http)?;
     let options = IngestOptions {
-        projekt: args.projekt,
-        halvar: args.halvar,
+        projekt: args.submissions.projekt,
+        halvar: args.submissions.halvar,
         dry_run: true,
         show_progress: true,
         today: chrono::Local::now().date_naive(),
         refresh_underlag: false,
     };
-    let (prepared, findings) = load::prepare(&schema, &key, &args.files, &options)?;
+    let (prepared, findings) = load::prepare(&schema, &key, &args.submissions.files, &options)?;
     if !findings.is_empty() {
-        super::ingest::print_findings(&findings, args.files.len());
+        super::ingest::print_findings(&findings, args.submissions.files.len());
         eprintln!("Inget har skickats.");
         return Ok(Exit::InvalidInput);
     }
@@ -161,12 +146,6 @@ pub fn run(args: Args) -> finsam::Result<Exit> {
 }
 
 fn print_received(submission: &Prepared, receipt: &Receipt, new: bool, elapsed: Duration) {
-    let rows: Vec<String> = receipt
-        .rader
-        .iter()
-        .filter(|(_, n)| **n > 0)
-        .map(|(t, n)| format!("{t} {n}"))
-        .collect();
     let what = if new {
         format!("mottagen som nr {}", receipt.nr)
     } else {
@@ -177,7 +156,7 @@ fn print_received(submission: &Prepared, receipt: &Receipt, new: bool, elapsed: 
         receipt.projekt,
         receipt.halvar,
         receipt.id,
-        rows.join(", "),
+        load::rows_text(&receipt.rader),
         elapsed.as_secs_f64() * 1000.0
     );
     if receipt.innehall != submission.report.content_hash {

@@ -235,18 +235,7 @@ impl Dataset {
     }
 
     fn open_for_write_existing(root: &Path, schema: &Schema) -> Result<Dataset, StoreError> {
-        let lock_path = root.join(LOCK_FILE);
-        let lock = File::options()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&lock_path)
-            .map_err(|e| StoreError::io(&lock_path, e))?;
-        match lock.try_lock() {
-            Ok(()) => {}
-            Err(fs::TryLockError::WouldBlock) => return Err(StoreError::Busy(root.to_path_buf())),
-            Err(fs::TryLockError::Error(e)) => return Err(StoreError::io(&lock_path, e)),
-        }
+        let lock = lock_folder(root)?;
         let dataset = Dataset {
             root: root.to_path_buf(),
             tables: table_names(schema),
@@ -421,6 +410,23 @@ impl Staging {
         crash_point("journal");
         dataset.apply(&journal)?;
         Ok(journal.submissions.into_iter().map(|s| s.entry).collect())
+    }
+}
+
+/// Takes the lock of a folder that one process at a time may write to (`.lock` in it,
+/// held until the file is dropped); [`StoreError::Busy`] when another process has it.
+pub fn lock_folder(dir: &Path) -> Result<File, StoreError> {
+    let lock_path = dir.join(LOCK_FILE);
+    let lock = File::options()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path)
+        .map_err(|e| StoreError::io(&lock_path, e))?;
+    match lock.try_lock() {
+        Ok(()) => Ok(lock),
+        Err(fs::TryLockError::WouldBlock) => Err(StoreError::Busy(dir.to_path_buf())),
+        Err(fs::TryLockError::Error(e)) => Err(StoreError::io(&lock_path, e)),
     }
 }
 

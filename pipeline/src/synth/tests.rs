@@ -251,14 +251,7 @@ fn the_validator_accepts_the_collection() {
             ..options(300, 3, (2006, 2008), 11)
         };
         let summary = generate(&o, out.path(), today()).unwrap();
-        let ingest = crate::load::IngestOptions {
-            projekt: None,
-            halvar: None,
-            dry_run: true,
-            show_progress: false,
-            today: today(),
-            refresh_underlag: false,
-        };
+        let ingest = crate::load::IngestOptions::checking(today());
         let paths = submissions(out.path());
         let persons = crate::validate::Persons::Identified(&key);
         let report = crate::load::ingest(&schema, persons, data.path(), &paths, &ingest).unwrap();
