@@ -336,6 +336,95 @@ mod tests {
         }
     }
 
+    /// A server that gives the scripted answers in turn and counts the requests.
+    async fn scripted(
+        answers: Vec<(u16, &'static str)>,
+    ) -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}/", listener.local_addr().unwrap());
+        let count = std::sync::Arc::new(AtomicUsize::new(0));
+        let counted = count.clone();
+        tokio::spawn(async move {
+            loop {
+                let (mut stream, _) = listener.accept().await.unwrap();
+                let mut request = Vec::new();
+                let mut buffer = [0u8; 4096];
+                // Headers, then as much body as they announce.
+                loop {
+                    let n = stream.read(&mut buffer).await.unwrap();
+                    request.extend_from_slice(&buffer[..n]);
+                    let text = String::from_utf8_lossy(&request).to_lowercase();
+                    if let Some(end) = text.find("\r\n\r\n") {
+                        let length = text
+                            .lines()
+                            .find_map(|l| l.strip_prefix("content-length: "))
+                            .and_then(|v| v.trim().parse::<usize>().ok())
+                            .unwrap_or(0);
+                        if request.len() >= end + 4 + length || n == 0 {
+                            break;
+                        }
+                    }
+                }
+                let index = counted.fetch_add(1, Ordering::SeqCst);
+                let (status, body) = answers[index.min(answers.len() - 1)];
+                let response = format!(
+                    "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+                stream.write_all(response.as_bytes()).await.unwrap();
+            }
+        });
+        (url, count)
+    }
+
+    const RECEIPT: &str = r#"{"nr":1,"id":"0123456789abcdef","innehall":"0123456789abcdef","projekt":"SIGMA","halvar":"2008H1","schemaversion":1,"rader":{"deltagare":7},"format":"json","mottagen":"2026-11-25T08:00:00Z","status":"mottagen"}"#;
+
+    fn quick() -> Retry {
+        Retry {
+            attempts: 4,
+            first_delay: Duration::from_millis(10),
+            max_delay: Duration::from_millis(40),
+            request_timeout: Duration::from_secs(5),
+        }
+    }
+
+    #[tokio::test]
+    async fn server_errors_are_tried_again_and_client_errors_are_not() {
+        use std::sync::atomic::Ordering;
+        let (url, count) =
+            scripted(vec![(503, r#"{"fel":"x"}"#), (500, "{}"), (201, RECEIPT)]).await;
+        let client = Client::new(&url, "t".into(), quick(), false).unwrap();
+        let answer = client.send(b"{}".to_vec(), Encoding::Json).await.unwrap();
+        assert!(
+            matches!(answer, Answer::Received { new: true, ref receipt, .. } if receipt.nr == 1)
+        );
+        assert_eq!(count.load(Ordering::SeqCst), 3);
+
+        let (url, count) =
+            scripted(vec![(422, r#"{"fel":"2 fel","fynd":[]}"#), (201, RECEIPT)]).await;
+        let client = Client::new(&url, "t".into(), quick(), false).unwrap();
+        let answer = client.send(b"{}".to_vec(), Encoding::Json).await.unwrap();
+        assert!(
+            matches!(answer, Answer::Refused { status: 422, ref message, .. } if message == "2 fel")
+        );
+        assert_eq!(count.load(Ordering::SeqCst), 1, "a 4xx is final");
+
+        let (url, count) = scripted(vec![(503, "{}")]).await;
+        let client = Client::new(&url, "t".into(), quick(), false).unwrap();
+        let error = client
+            .send(b"{}".to_vec(), Encoding::Json)
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(error, SubmitError::Unreachable { attempts: 4, .. }),
+            "{error}"
+        );
+        assert!(error.to_string().contains("503"), "{error}");
+        assert_eq!(count.load(Ordering::SeqCst), 4, "bounded");
+    }
+
     #[test]
     fn plain_http_only_to_this_machine() {
         let client = |url: &str, allow| Client::new(url, "t".into(), Retry::default(), allow);
