@@ -454,6 +454,13 @@ fn assert_exactly_once(wd: &Workdir, projects: u32, rows: &BTreeMap<String, u64>
         assert_eq!(stored, rows[table], "{table}");
     }
     let status = wd.finsam(&["status"]).ok().to_string();
+    let n = 20 * projects;
+    assert!(
+        status.contains(&format!(
+            "Inkorgen (finsam serve): {n} mottagna, {n} inlästa, 0 väntar på inläsning, 0 avvisade"
+        )),
+        "{status}"
+    );
     assert!(
         status.contains(&format!(
             "{n} aktuella inlämningar ({n} inlästa totalt)",

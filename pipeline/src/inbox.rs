@@ -207,26 +207,7 @@ impl Inbox {
         let lock = store::lock_folder(&dir)?;
         let log = dir.join(LOG_FILE);
         jsonl::repair(&log)?;
-        let mut receipts: Vec<Receipt> = Vec::new();
-        for event in jsonl::read::<Event>(&log)? {
-            match event {
-                Event::Mottagen(receipt) => receipts.push(receipt),
-                Event::Inlast { nr, tid, resultat } => {
-                    if let Some(r) = receipts.get_mut(index(nr)) {
-                        r.status = State::Inlast;
-                        r.klar = Some(tid);
-                        r.resultat = Some(resultat);
-                    }
-                }
-                Event::Avvisad { nr, tid, fel } => {
-                    if let Some(r) = receipts.get_mut(index(nr)) {
-                        r.status = State::Avvisad;
-                        r.klar = Some(tid);
-                        r.fel = fel;
-                    }
-                }
-            }
-        }
+        let receipts = replay(jsonl::read(&log)?);
         Ok(Inbox {
             dir,
             receipts: Mutex::new(receipts),
@@ -365,6 +346,36 @@ impl Inbox {
     pub fn wake(&self) {
         self.arrived.notify_all();
     }
+}
+
+/// Every submission received into the dataset at `data`, as the log tells, without
+/// taking the landing area's lock (for `finsam status` while a server runs).
+pub fn receipts(data: &Path) -> Result<Vec<Receipt>, StoreError> {
+    Ok(replay(jsonl::read(&data.join(INBOX_DIR).join(LOG_FILE))?))
+}
+
+fn replay(events: Vec<Event>) -> Vec<Receipt> {
+    let mut receipts: Vec<Receipt> = Vec::new();
+    for event in events {
+        match event {
+            Event::Mottagen(receipt) => receipts.push(receipt),
+            Event::Inlast { nr, tid, resultat } => {
+                if let Some(r) = receipts.get_mut(index(nr)) {
+                    r.status = State::Inlast;
+                    r.klar = Some(tid);
+                    r.resultat = Some(resultat);
+                }
+            }
+            Event::Avvisad { nr, tid, fel } => {
+                if let Some(r) = receipts.get_mut(index(nr)) {
+                    r.status = State::Avvisad;
+                    r.klar = Some(tid);
+                    r.fel = fel;
+                }
+            }
+        }
+    }
+    receipts
 }
 
 fn index(nr: u64) -> usize {

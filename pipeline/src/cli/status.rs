@@ -1,5 +1,6 @@
 use std::collections::BTreeSet;
 
+use finsam::inbox::State;
 use finsam::store::Dataset;
 
 use super::{DataArgs, Exit};
@@ -65,6 +66,17 @@ pub fn run(args: Args) -> finsam::Result<Exit> {
         manifest.entries.len(),
         totals.iter().sum::<u64>()
     );
+    let received = finsam::inbox::receipts(&args.data.data)?;
+    if !received.is_empty() {
+        let count = |state| received.iter().filter(|r| r.status == state).count();
+        println!(
+            "Inkorgen (finsam serve): {} mottagna, {} inlästa, {} väntar på inläsning, {} avvisade vid inläsningen",
+            received.len(),
+            count(State::Inlast),
+            count(State::Mottagen),
+            count(State::Avvisad)
+        );
+    }
     let (count, stale) = finsam::underlag::stale_projects(&dataset, &schema)?;
     if stale.is_empty() {
         println!("Underlag (queries/underlag): aktuellt för alla {count} projekt");
