@@ -599,6 +599,21 @@ pub(crate) mod tests {
             "{text}"
         );
         assert!(!text.contains("9876"), "the number is not repeated: {text}");
+
+        // A project code where a pseudonym should be: the sender did not pseudonymise.
+        let body = encode(&prepared, &schema, &fingerprint, Encoding::Json).unwrap();
+        let mut document: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        document["tabeller"]["deltagare"]["rader"][0][0] = "SIG-017".into();
+        let body = serde_json::to_vec(&document).unwrap();
+        let Err(Refusal::Invalid(findings)) =
+            check(&body, Encoding::Json, &schema, &fingerprint, "SIGMA", today())
+        else {
+            panic!("a project code must be refused");
+        };
+        assert!(
+            findings.iter().any(|f| f.message.starts_with("ingen pseudonym")),
+            "{findings:?}"
+        );
     }
 
     #[test]

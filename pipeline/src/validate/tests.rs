@@ -128,6 +128,18 @@ fn a_local_code_needs_kon_and_fodelsear() {
 }
 
 #[test]
+fn a_wrong_kon_for_a_local_code_is_one_finding_not_two() {
+    let deltagare = Rows::new(
+        &["person", "inskriven", "samtycke", "kon", "fodelsear"],
+        &[&["SIG-1", "2008-01-01", "ja", "X", "1980"]],
+    );
+    let (_, outcome) = check(&[("deltagare", deltagare)]);
+    let messages = messages(&outcome);
+    assert_eq!(messages.len(), 1, "{messages:?}");
+    assert!(messages[0].contains("kolumn Kön: okänd kod"), "{messages:?}");
+}
+
+#[test]
 fn local_codes_are_namespaced_by_project() {
     let key = PseudonymKey::from_bytes([1; 32]);
     assert_ne!(
