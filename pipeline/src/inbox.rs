@@ -224,6 +224,12 @@ impl Inbox {
     /// acknowledges it. When the latest submission for its project and half-year has
     /// the same content, nothing is kept and that one's receipt comes back with `false`.
     pub fn receive(&self, accepted: &Accepted, body: &[u8]) -> Result<(Receipt, bool), StoreError> {
+        // Content-addressed, so written outside the lock: a body already kept has the
+        // same content, and each writer has a temp file of its own.
+        let file = self.body_path(&accepted.content_hash, accepted.encoding);
+        if !file.exists() {
+            write_atomic(&file, body)?;
+        }
         let mut receipts = self.receipts();
         let latest = receipts
             .iter()
@@ -233,11 +239,6 @@ impl Inbox {
             && latest.innehall == accepted.content_hash
         {
             return Ok((latest.clone(), false));
-        }
-        let file = self.body_path(&accepted.content_hash, accepted.encoding);
-        // Content-addressed: a body already kept is the same bytes' content.
-        if !file.exists() {
-            write_atomic(&file, body)?;
         }
         let receipt = Receipt {
             nr: receipts.len() as u64 + 1,

@@ -14,8 +14,8 @@
 //! submission a project leader makes from the template.
 
 use std::collections::BTreeMap;
-use std::fs::{self, File};
-use std::io::{self, Write};
+use std::fs;
+use std::io;
 use std::path::{Path, PathBuf};
 
 use chrono::{Datelike, NaiveDate};
@@ -204,44 +204,13 @@ fn csv_bytes(records: &[&[&str]]) -> io::Result<Vec<u8>> {
 
 /// Writes `bytes` to a temp file beside `path`, fsyncs it and renames it into place.
 fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), TemplateError> {
-    let failed = |source| TemplateError::Io {
+    crate::store::write_atomic(path, bytes).map_err(|e| TemplateError::Io {
         path: path.to_path_buf(),
-        source,
-    };
-    let dir = match path.parent() {
-        Some(dir) if !dir.as_os_str().is_empty() => dir,
-        _ => Path::new("."),
-    };
-    let name = path.file_name().ok_or_else(|| {
-        failed(io::Error::new(
-            io::ErrorKind::InvalidInput,
-            "sökvägen saknar filnamn",
-        ))
-    })?;
-    // A leading dot and `.tmp` keep a leftover temp file out of the reader's way.
-    let temp = dir.join(format!(
-        ".{}.{}.tmp",
-        name.to_string_lossy(),
-        std::process::id()
-    ));
-    let written = File::create(&temp).and_then(|mut file| {
-        file.write_all(bytes)?;
-        file.sync_all()
-    });
-    if let Err(source) = written.and_then(|()| fs::rename(&temp, path)) {
-        let _ = fs::remove_file(&temp);
-        return Err(failed(source));
-    }
-    sync_dir(dir).map_err(failed)
-}
-
-/// Makes the renamed entry durable; directories cannot be opened for this off Unix.
-fn sync_dir(dir: &Path) -> io::Result<()> {
-    if cfg!(unix) {
-        File::open(dir)?.sync_all()
-    } else {
-        Ok(())
-    }
+        source: match e {
+            crate::store::StoreError::Io { source, .. } => source,
+            other => io::Error::other(other.to_string()),
+        },
+    })
 }
 
 /// Each table's sheet name: its label if Excel accepts it and it reads back as this

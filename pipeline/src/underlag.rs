@@ -333,10 +333,7 @@ fn create_dir(dir: &Path) -> Result<(), StoreError> {
 fn write_table(path: &Path, schema: SchemaRef, batches: &[RecordBatch]) -> Result<(), StoreError> {
     let dir = path.parent().expect("table file has a folder");
     create_dir(dir)?;
-    let temp = dir.join(format!(
-        ".{}.tmp",
-        path.file_name().unwrap_or_default().to_string_lossy()
-    ));
+    let temp = store::temp_beside(path);
     let file = File::create(&temp).map_err(|e| StoreError::io(&temp, e))?;
     let mut writer = ArrowWriter::try_new(file, schema, Some(store::writer_properties()))
         .map_err(|e| StoreError::parquet(&temp, e))?;

@@ -605,13 +605,20 @@ pub(crate) mod tests {
         let mut document: serde_json::Value = serde_json::from_slice(&body).unwrap();
         document["tabeller"]["deltagare"]["rader"][0][0] = "SIG-017".into();
         let body = serde_json::to_vec(&document).unwrap();
-        let Err(Refusal::Invalid(findings)) =
-            check(&body, Encoding::Json, &schema, &fingerprint, "SIGMA", today())
-        else {
+        let Err(Refusal::Invalid(findings)) = check(
+            &body,
+            Encoding::Json,
+            &schema,
+            &fingerprint,
+            "SIGMA",
+            today(),
+        ) else {
             panic!("a project code must be refused");
         };
         assert!(
-            findings.iter().any(|f| f.message.starts_with("ingen pseudonym")),
+            findings
+                .iter()
+                .any(|f| f.message.starts_with("ingen pseudonym")),
             "{findings:?}"
         );
     }

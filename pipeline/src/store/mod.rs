@@ -455,22 +455,42 @@ pub fn crash_point(point: &str) {
     }
 }
 
+/// A temp file beside `path`, its name unique to this process and this call, so two
+/// writers of one file never share a temp file. A leading dot and `.tmp` keep a
+/// leftover out of readers' way.
+pub fn temp_beside(path: &Path) -> PathBuf {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let name = format!(
+        ".{}.{}-{n}.tmp",
+        path.file_name().unwrap_or_default().to_string_lossy(),
+        std::process::id()
+    );
+    match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent.join(name),
+        _ => PathBuf::from(name),
+    }
+}
+
 /// Writes a file so that it is either absent/old or whole: temp file, fsync, rename, fsync dir.
+/// A failed write removes its temp file.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
     use std::io::Write;
     let dir = match path.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent,
         _ => Path::new("."),
     };
-    let temp = dir.join(format!(
-        ".{}.tmp",
-        path.file_name().unwrap_or_default().to_string_lossy()
-    ));
-    let mut file = File::create(&temp).map_err(|e| StoreError::io(&temp, e))?;
-    file.write_all(bytes)
-        .map_err(|e| StoreError::io(&temp, e))?;
-    file.sync_all().map_err(|e| StoreError::io(&temp, e))?;
-    fs::rename(&temp, path).map_err(|e| StoreError::io(path, e))?;
+    let temp = temp_beside(path);
+    let written = File::create(&temp)
+        .and_then(|mut file| {
+            file.write_all(bytes)?;
+            file.sync_all()
+        })
+        .and_then(|()| fs::rename(&temp, path));
+    if let Err(e) = written {
+        let _ = fs::remove_file(&temp);
+        return Err(StoreError::io(path, e));
+    }
     fsync_dir(dir)
 }
 

@@ -136,7 +136,10 @@ fn a_wrong_kon_for_a_local_code_is_one_finding_not_two() {
     let (_, outcome) = check(&[("deltagare", deltagare)]);
     let messages = messages(&outcome);
     assert_eq!(messages.len(), 1, "{messages:?}");
-    assert!(messages[0].contains("kolumn Kön: okänd kod"), "{messages:?}");
+    assert!(
+        messages[0].contains("kolumn Kön: okänd kod"),
+        "{messages:?}"
+    );
 }
 
 #[test]
