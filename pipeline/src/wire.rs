@@ -522,7 +522,7 @@ impl Transfer {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use crate::inbox::{Refusal, check};
+    use crate::inbox::{Accepted, Refusal, check};
     use crate::load::{IngestOptions, prepare};
     use crate::pseudonymise::PseudonymKey;
 
@@ -572,24 +572,13 @@ pub(crate) mod tests {
 
     #[test]
     fn a_personnummer_anywhere_is_refused_without_being_repeated() {
-        let (schema, key, prepared) = sigma();
-        let fingerprint = key.fingerprint();
-        let body = encode(&prepared, &schema, &fingerprint, Encoding::Json).unwrap();
-        let mut document: serde_json::Value = serde_json::from_slice(&body).unwrap();
         // A sender that forgot to pseudonymise, and a number typed into free text.
-        document["tabeller"]["deltagare"]["rader"][0][0] = "19811218-9876".into();
-        let insatser = &mut document["tabeller"]["insatser"]["rader"][0];
-        let last = insatser.as_array().unwrap().len() - 1;
-        insatser[last] = serde_json::Value::from(198112189876u64);
-        let body = serde_json::to_vec(&document).unwrap();
-        let Err(Refusal::Invalid(findings)) = check(
-            &body,
-            Encoding::Json,
-            &schema,
-            &fingerprint,
-            "SIGMA",
-            today(),
-        ) else {
+        let Err(Refusal::Invalid(findings)) = check_edited(|document| {
+            document["tabeller"]["deltagare"]["rader"][0][0] = "19811218-9876".into();
+            let insatser = &mut document["tabeller"]["insatser"]["rader"][0];
+            let last = insatser.as_array().unwrap().len() - 1;
+            insatser[last] = serde_json::Value::from(198112189876u64);
+        }) else {
             panic!("a personnummer must be refused");
         };
         assert_eq!(findings.len(), 2, "{findings:?}");
@@ -601,18 +590,9 @@ pub(crate) mod tests {
         assert!(!text.contains("9876"), "the number is not repeated: {text}");
 
         // A project code where a pseudonym should be: the sender did not pseudonymise.
-        let body = encode(&prepared, &schema, &fingerprint, Encoding::Json).unwrap();
-        let mut document: serde_json::Value = serde_json::from_slice(&body).unwrap();
-        document["tabeller"]["deltagare"]["rader"][0][0] = "SIG-017".into();
-        let body = serde_json::to_vec(&document).unwrap();
-        let Err(Refusal::Invalid(findings)) = check(
-            &body,
-            Encoding::Json,
-            &schema,
-            &fingerprint,
-            "SIGMA",
-            today(),
-        ) else {
+        let Err(Refusal::Invalid(findings)) = check_edited(|document| {
+            document["tabeller"]["deltagare"]["rader"][0][0] = "SIG-017".into();
+        }) else {
             panic!("a project code must be refused");
         };
         assert!(
@@ -621,6 +601,24 @@ pub(crate) mod tests {
                 .any(|f| f.message.starts_with("ingen pseudonym")),
             "{findings:?}"
         );
+    }
+
+    /// SIGMA's submission as JSON, edited, then checked as the server checks it.
+    fn check_edited(edit: impl FnOnce(&mut serde_json::Value)) -> Result<Accepted, Refusal> {
+        let (schema, key, prepared) = sigma();
+        let fingerprint = key.fingerprint();
+        let body = encode(&prepared, &schema, &fingerprint, Encoding::Json).unwrap();
+        let mut document: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        edit(&mut document);
+        let body = serde_json::to_vec(&document).unwrap();
+        check(
+            &body,
+            Encoding::Json,
+            &schema,
+            &fingerprint,
+            "SIGMA",
+            today(),
+        )
     }
 
     #[test]
@@ -654,17 +652,9 @@ pub(crate) mod tests {
                 Err(Refusal::Unreadable(_))
             ));
         }
-        let json = encode(&prepared, &schema, &fingerprint, Encoding::Json).unwrap();
-        let mut document: serde_json::Value = serde_json::from_slice(&json).unwrap();
-        document["format"] = 2.into();
-        let Err(Refusal::Unreadable(message)) = check(
-            &serde_json::to_vec(&document).unwrap(),
-            Encoding::Json,
-            &schema,
-            &fingerprint,
-            "SIGMA",
-            today(),
-        ) else {
+        let Err(Refusal::Unreadable(message)) = check_edited(|document| {
+            document["format"] = 2.into();
+        }) else {
             panic!("an unknown format must be refused");
         };
         assert!(message.contains("format 1"), "{message}");
