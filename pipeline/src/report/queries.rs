@@ -234,6 +234,28 @@ mod tests {
     }
 
     #[test]
+    fn the_dashboards_copy_the_reports_definitions_word_for_word() {
+        let current = shared_parts("tavla", "WITH aktuella AS (", "\n)");
+        let reports = shared_parts("deltagare", "WITH aktuella AS (", "\n)");
+        assert_eq!(current.len(), 2, "{:?}", current.keys());
+        for (name, part) in &current {
+            assert_eq!(
+                part, &reports["antal.sql"],
+                "tavla/{name} differs from deltagare/antal.sql"
+            );
+        }
+        let ended = shared_parts("tavla", "WITH avslutade AS (", "\n)");
+        let reports = shared_parts("utfall", "WITH avslutade AS (", "\n)");
+        assert_eq!(ended.len(), 5, "{:?}", ended.keys());
+        for (name, part) in &ended {
+            assert_eq!(
+                part, &reports["status.sql"],
+                "tavla/{name} differs from utfall/status.sql"
+            );
+        }
+    }
+
+    #[test]
     fn every_bundled_table_query_has_a_title_and_a_definition() {
         for folder in ["utfall", "deltagare"] {
             let library = QueryLibrary::load(None, folder).unwrap();
