@@ -1,13 +1,10 @@
 use std::net::SocketAddr;
 use std::path::Path;
-use std::sync::Arc;
 use std::time::Duration;
 
 use finsam::dashboard;
-use finsam::inbox::Inbox;
 use finsam::serve::{Api, Limits, Server, serve};
 use finsam::store::{Dataset, StoreError};
-use finsam::tokens::Tokens;
 
 use super::dashboard::Sources;
 use super::{DataArgs, Exit};
@@ -57,27 +54,22 @@ pub fn run(args: Args) -> finsam::Result<Exit> {
     let api = match &key_fingerprint {
         None => None,
         Some(fingerprint) => {
-            let inbox = Inbox::open(&data).map_err(|e| match e {
+            let concurrent = args
+                .samtidiga
+                .unwrap_or_else(|| 2 * std::thread::available_parallelism().map_or(1, |n| n.get()));
+            let limits = Limits {
+                max_body: args.max_inlamning << 20,
+                request_timeout: Duration::from_secs(args.tidsgrans),
+                concurrent,
+            };
+            let api = Api::open(&data, fingerprint.clone(), limits).map_err(|e| match e {
                 StoreError::Busy(dir) => finsam::Error::Usage(format!(
                     "{} används av en annan finsam serve: två servrar kan inte ta emot till samma datamängd",
                     dir.display()
                 )),
                 other => other.into(),
             })?;
-            let concurrent = args
-                .samtidiga
-                .unwrap_or_else(|| 2 * std::thread::available_parallelism().map_or(1, |n| n.get()));
-            Some(Api {
-                inbox: Arc::new(inbox),
-                tokens: Tokens::at(&data),
-                key_fingerprint: fingerprint.clone(),
-                limits: Limits {
-                    max_body: args.max_inlamning << 20,
-                    request_timeout: Duration::from_secs(args.tidsgrans),
-                    concurrent,
-                },
-                permits: tokio::sync::Semaphore::new(concurrent.max(1)),
-            })
+            Some(api)
         }
     };
     let waiting = api.as_ref().map_or(0, |api| api.inbox.waiting().len());

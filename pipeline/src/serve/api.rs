@@ -11,6 +11,7 @@
 //! A token opens one project only. Answers never repeat a submitted value: findings
 //! name table, row and column, and a personnummer is refused as such.
 
+use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -23,6 +24,7 @@ use serde::Serialize;
 use super::Server;
 use crate::inbox::{self, Inbox, Receipt, Refusal};
 use crate::ingest::Finding;
+use crate::store::StoreError;
 use crate::tokens::{Holder, Tokens};
 use crate::wire::Encoding;
 
@@ -33,8 +35,22 @@ pub struct Api {
     /// The förbund's key, by fingerprint: every submission's pseudonyms must be made with it.
     pub key_fingerprint: String,
     pub limits: Limits,
-    /// Bounds the submissions checked and kept at the same time.
-    pub permits: tokio::sync::Semaphore,
+    /// Bounds the submissions checked and kept at the same time (`limits.concurrent`).
+    permits: tokio::sync::Semaphore,
+}
+
+impl Api {
+    /// The API of the dataset at `data`: opens its landing area (refused with
+    /// [`StoreError::Busy`] while another server receives into it) and its tokens.
+    pub fn open(data: &Path, key_fingerprint: String, limits: Limits) -> Result<Api, StoreError> {
+        Ok(Api {
+            inbox: Arc::new(Inbox::open(data)?),
+            tokens: Tokens::at(data),
+            key_fingerprint,
+            permits: tokio::sync::Semaphore::new(limits.concurrent.max(1)),
+            limits,
+        })
+    }
 }
 
 #[derive(Debug, Clone, Copy)]
