@@ -18,8 +18,8 @@ use crate::Result;
 use crate::ingest::{self, Finding, Location, Submission};
 use crate::period::HalfYear;
 use crate::pseudonymise::PseudonymKey;
-use crate::schema::Schema;
-use crate::store::{Dataset, ManifestEntry, Staging, now_rfc3339};
+use crate::schema::{Schema, TableDef};
+use crate::store::{Dataset, ManifestEntry, ParquetSink, Staging, now_rfc3339};
 use crate::underlag::{self, Refreshed};
 use crate::validate::{
     CollectingSink, CountingSink, Persons, RowSink, Rules, SubmissionCheck, Value,
@@ -427,6 +427,33 @@ pub fn is_project_name(projekt: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
 }
 
+/// Where one table's valid rows go, as the [`Target`] says.
+enum TableSink {
+    Count(CountingSink),
+    Stage(Box<ParquetSink>),
+    Collect(CollectingSink),
+}
+
+impl TableSink {
+    fn new(target: Target<'_>, table: &TableDef, projekt: &str, halvar: &str) -> Result<TableSink> {
+        Ok(match target {
+            Target::Count => TableSink::Count(CountingSink::default()),
+            Target::Stage(staging) => {
+                TableSink::Stage(Box::new(staging.sink(table, projekt, halvar)?))
+            }
+            Target::Collect => TableSink::Collect(CollectingSink::default()),
+        })
+    }
+
+    fn rows(&mut self) -> &mut dyn RowSink {
+        match self {
+            TableSink::Count(sink) => sink,
+            TableSink::Stage(sink) => sink.as_mut(),
+            TableSink::Collect(sink) => sink,
+        }
+    }
+}
+
 type Checked = Result<(
     SubmissionReport,
     Vec<Finding>,
@@ -498,12 +525,7 @@ fn check_submission(
     let mut rows = BTreeMap::new();
     let mut collected = BTreeMap::new();
     for table in &schema.tables {
-        let mut sink = match target {
-            Target::Stage(staging) => Some(staging.sink(table, &r.projekt, &halvar)?),
-            Target::Count | Target::Collect => None,
-        };
-        let mut counter = CountingSink::default();
-        let mut collector = CollectingSink::default();
+        let mut sink = TableSink::new(target, table, &r.projekt, &halvar)?;
         let count = match r.submission.tables.get(&table.name) {
             None => {
                 check.absent_table(table, &Location::file(&r.submission.origin));
@@ -524,16 +546,11 @@ fn check_submission(
                         bar.set_position(done);
                     };
                     let location = input.location();
-                    let destination: &mut dyn RowSink = match (sink.as_mut(), target) {
-                        (Some(sink), _) => sink,
-                        (None, Target::Collect) => &mut collector,
-                        (None, _) => &mut counter,
-                    };
                     let count = check.table(
                         table,
                         source.as_mut(),
                         &location,
-                        destination,
+                        sink.rows(),
                         &mut report_progress,
                     )?;
                     bar.finish_and_clear();
@@ -541,11 +558,16 @@ fn check_submission(
                 }
             },
         };
-        if let Some(sink) = sink {
-            sink.finish()?;
+        match sink {
+            TableSink::Stage(sink) => {
+                sink.finish()?;
+            }
+            TableSink::Collect(collector) => {
+                collected.insert(table.name.clone(), collector.rows);
+            }
+            TableSink::Count(_) => {}
         }
         rows.insert(table.name.clone(), count);
-        collected.insert(table.name.clone(), collector.rows);
     }
     let outcome = check.finish();
     let source = r

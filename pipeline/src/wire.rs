@@ -26,7 +26,7 @@ use chrono::NaiveDate;
 use datafusion::arrow::array::{Array, ArrayRef, AsArray};
 use datafusion::arrow::compute::cast;
 use datafusion::arrow::datatypes::{
-    DataType, Date32Type, Float64Type, Int64Type, Schema as ArrowSchema,
+    DataType, Date32Type, Field, Float64Type, Int64Type, Schema as ArrowSchema,
 };
 use datafusion::arrow::ipc::reader::StreamReader;
 use datafusion::arrow::ipc::writer::StreamWriter;
@@ -121,7 +121,7 @@ pub fn encode(
             .map(|(i, _)| i)
             .collect();
         let columns: Vec<_> = table.stored_columns().collect();
-        let fields = kept.iter().map(|&i| columns[i].arrow_field()).collect();
+        let fields: Vec<Field> = kept.iter().map(|&i| columns[i].arrow_field()).collect();
         let rows: Vec<Vec<Value>> = rows
             .iter()
             .map(|row| kept.iter().map(|&i| row[i].clone()).collect())
@@ -132,7 +132,6 @@ pub fn encode(
         Encoding::Json => {
             let mut body = serde_json::Map::new();
             for (name, fields, rows) in tables {
-                let fields: Vec<datafusion::arrow::datatypes::Field> = fields;
                 let columns: Vec<&str> = fields.iter().map(|f| f.name().as_str()).collect();
                 let rows: Vec<serde_json::Value> = rows
                     .iter()

@@ -44,11 +44,6 @@ impl Manifest {
             entries: jsonl::read(path)?,
         })
     }
-
-    /// Cuts a last line that a crash left without its newline.
-    pub fn repair(path: &Path) -> Result<(), StoreError> {
-        jsonl::repair(path)
-    }
     /// The current submission of each (projekt, halvår).
     pub fn current(&self) -> BTreeMap<(String, String), &ManifestEntry> {
         let mut current = BTreeMap::new();

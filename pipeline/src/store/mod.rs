@@ -292,7 +292,7 @@ impl Dataset {
         if staging.exists() {
             fs::remove_dir_all(&staging).map_err(|e| StoreError::io(&staging, e))?;
         }
-        Manifest::repair(&self.root.join(MANIFEST_FILE))
+        jsonl::repair(&self.root.join(MANIFEST_FILE))
     }
 
     /// Carries out a journal. Every step checks whether it is already done, so running
