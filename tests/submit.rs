@@ -342,6 +342,44 @@ fn submit_sends_nothing_invalid_and_gives_up_on_a_silent_server_in_bounded_time(
     assert!(started.elapsed() < Duration::from_secs(30));
 }
 
+#[test]
+fn a_submission_for_another_project_is_refused_and_the_rest_are_still_sent() {
+    let wd = Workdir::with_fixed_key();
+    token(&wd, "SIGMA");
+    let nova = wd.copy_fixture("sigma_2008H1", "in/a_nova");
+    for entry in std::fs::read_dir(&nova).unwrap() {
+        let path = entry.unwrap().path();
+        let text = std::fs::read_to_string(&path)
+            .unwrap()
+            .replace("SIGMA", "NOVA");
+        std::fs::write(&path, text).unwrap();
+    }
+    wd.copy_fixture("sigma_2008H1", "in/b_sigma");
+    let server = Served::start(&wd, "data");
+    let run = wd.finsam(&[
+        "submit",
+        "in",
+        "--to",
+        &server.url(),
+        "--token-file",
+        "SIGMA.token",
+    ]);
+    let stderr = run.invalid();
+    assert!(
+        stderr.contains("NOVA 2008H1: avvisad av servern (403)"),
+        "{stderr}"
+    );
+    assert!(
+        run.stdout.contains("SIGMA 2008H1  mottagen som nr 1"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("inläst: ny"), "{}", run.stdout);
+    let (stopped, log) = server.stop();
+    assert!(stopped, "{log}");
+    assert_eq!(manifest(&wd, "data").len(), 1);
+}
+
 /// The synthetic collection of the load and fault tests: `projects` projects with 20
 /// half-years each, about 55 participants per submission, and a token file per project.
 /// Returns the rows per table.

@@ -69,10 +69,8 @@ pub fn run(args: Args) -> finsam::Result<Exit> {
     let options = IngestOptions {
         projekt: args.submissions.projekt,
         halvar: args.submissions.halvar,
-        dry_run: true,
         show_progress: true,
-        today: chrono::Local::now().date_naive(),
-        refresh_underlag: false,
+        ..IngestOptions::checking(chrono::Local::now().date_naive())
     };
     let (prepared, findings) = load::prepare(&schema, &key, &args.submissions.files, &options)?;
     if !findings.is_empty() {
@@ -125,8 +123,9 @@ pub fn run(args: Args) -> finsam::Result<Exit> {
                         submission.report.projekt, submission.report.halvar
                     );
                     exit = Exit::InvalidInput;
-                    // The same token gets the same answer for the rest.
-                    if status == 401 || status == 403 {
+                    // A token the server does not take is refused for the rest as well;
+                    // a 403 is about this submission's project, so the rest are still sent.
+                    if status == 401 {
                         break;
                     }
                 }
