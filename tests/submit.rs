@@ -12,7 +12,7 @@ use finsam::wire::{Encoding, encode};
 
 use crate::privacy::assert_clean;
 use crate::served::Served;
-use crate::workdir::{TABLES, Workdir, fixture};
+use crate::workdir::{Run, TABLES, Workdir, fixture};
 
 const API: &str = "/api/v1/inlamningar";
 
@@ -33,6 +33,13 @@ fn body(wd: &Workdir, submission: &Path, encoding: Encoding) -> Vec<u8> {
         prepare(&schema, &key, &[submission.to_path_buf()], &options).unwrap();
     assert!(findings.is_empty(), "{findings:?}");
     encode(&prepared[0], &schema, &key.fingerprint(), encoding).unwrap()
+}
+
+/// `finsam submit WHAT --to URL --token-file SIGMA.token` and any further arguments.
+fn submit(wd: &Workdir, url: &str, what: &str, more: &[&str]) -> Run {
+    let mut args = vec!["submit", what, "--to", url, "--token-file", "SIGMA.token"];
+    args.extend_from_slice(more);
+    wd.finsam(&args)
 }
 
 fn post(server: &Served, token: &str, content_type: &str, body: &[u8]) -> crate::served::Answer {
@@ -77,19 +84,7 @@ fn a_project_submits_from_its_own_machine_and_the_server_takes_it_in() {
     let sigma = fixture("sigma_2008H1");
     let sigma = sigma.to_str().unwrap();
     let url = server.url();
-    let submit = |format: &str| {
-        wd.finsam(&[
-            "submit",
-            sigma,
-            "--to",
-            &url,
-            "--token-file",
-            "SIGMA.token",
-            "--format",
-            format,
-        ])
-    };
-    let first = submit("arrow");
+    let first = submit(&wd, &url, sigma, &["--format", "arrow"]);
     let out = first.ok();
     assert!(out.contains("SIGMA 2008H1  mottagen som nr 1"), "{out}");
     assert!(out.contains("inläst: ny"), "{out}");
@@ -101,7 +96,7 @@ fn a_project_submits_from_its_own_machine_and_the_server_takes_it_in() {
     let id = local.split("id ").nth(1).unwrap()[..16].to_string();
     assert!(out.contains(&format!("id {id}")), "{out}\n{local}");
     // Sent again, as JSON: the same submission, nothing changes.
-    let again = submit("json");
+    let again = submit(&wd, &url, sigma, &["--format", "json"]);
     let again_out = again.ok();
     assert!(
         again_out.contains("redan mottagen (nr 1): inget ändrat"),
@@ -304,14 +299,7 @@ fn submit_sends_nothing_invalid_and_gives_up_on_a_silent_server_in_bounded_time(
         .replace("920704-2244", "920704-2245");
     wd.write("in/deltagare.csv", people);
     let server = Served::start(&wd, "data");
-    let run = wd.finsam(&[
-        "submit",
-        "in",
-        "--to",
-        &server.url(),
-        "--token-file",
-        "SIGMA.token",
-    ]);
+    let run = submit(&wd, &server.url(), "in", &[]);
     let stderr = run.invalid();
     assert!(
         stderr.contains("deltagare.csv, rad 3, kolumn Personnummer/kod"),
@@ -326,16 +314,8 @@ fn submit_sends_nothing_invalid_and_gives_up_on_a_silent_server_in_bounded_time(
     let url = format!("http://{}/", free.local_addr().unwrap());
     drop(free);
     let started = Instant::now();
-    let run = wd.finsam(&[
-        "submit",
-        fixture("sigma_2008H1").to_str().unwrap(),
-        "--to",
-        &url,
-        "--token-file",
-        "SIGMA.token",
-        "--forsok",
-        "3",
-    ]);
+    let sigma = fixture("sigma_2008H1");
+    let run = submit(&wd, &url, sigma.to_str().unwrap(), &["--forsok", "3"]);
     assert_eq!(run.code, 3, "{}{}", run.stdout, run.stderr);
     assert!(run.stderr.contains("efter 3 försök"), "{}", run.stderr);
     assert!(run.stderr.contains("inte mottagen"), "{}", run.stderr);
@@ -356,14 +336,7 @@ fn a_submission_for_another_project_is_refused_and_the_rest_are_still_sent() {
     }
     wd.copy_fixture("sigma_2008H1", "in/b_sigma");
     let server = Served::start(&wd, "data");
-    let run = wd.finsam(&[
-        "submit",
-        "in",
-        "--to",
-        &server.url(),
-        "--token-file",
-        "SIGMA.token",
-    ]);
+    let run = submit(&wd, &server.url(), "in", &[]);
     let stderr = run.invalid();
     assert!(
         stderr.contains("NOVA 2008H1: avvisad av servern (403)"),
