@@ -1,7 +1,7 @@
 //! The bundled example collection: SIGMA-gruppen's 2008H1 report (seed 003) reproduced
 //! figure by figure, a second project and period checked against an independent count,
 //! golden files for the Markdown and JSON reports, and disclosure control on every
-//! report the examples allow.
+//! report the examples allow (the outsider is in disclosure.rs).
 
 use serde_json::{Value, json};
 
@@ -263,52 +263,6 @@ fn kompis_improves_beyond_chance_from_2008_to_2010() {
     assert_eq!(row["storre_an_slumpen"], true);
 }
 
-/// Every report the examples allow, published: no small count shows and no hidden
-/// count can be worked out from the totals.
-#[test]
-fn no_suppressed_value_can_be_derived_in_any_public_report() {
-    use finsam::report::{self, Layout, QueryLibrary, Selection, disclosure};
-    let wd = loaded();
-    let schema = finsam::schema::Schema::bundled().unwrap();
-    let dataset = finsam::store::Dataset::open(&wd.path("data"), &schema).unwrap();
-    let library = QueryLibrary::load(None, "halvar").unwrap();
-    let layout = Layout::parse(library.text("rapport.toml").unwrap(), "rapport.toml").unwrap();
-    let runtime = tokio::runtime::Runtime::new().unwrap();
-    runtime.block_on(async {
-        let (engine, _) = finsam::underlag::open_engine(&dataset, &schema, None, "alla")
-            .await
-            .unwrap();
-        for project in ["SIGMA", "KOMPIS", "alla"] {
-            for period in [
-                "2007H1", "2007H2", "2008H1", "2008H2", "2009H1", "2009H2", "2010H1", "2010H2",
-                "2011H1", "2011H2",
-            ] {
-                let selection = |public: Option<i64>| Selection {
-                    projects: vec![project.to_string()],
-                    period: period.parse().unwrap(),
-                    public_threshold: public,
-                };
-                let original = report::half_year(&dataset, &engine, &library, &selection(None))
-                    .await
-                    .unwrap();
-                let published = report::half_year(&dataset, &engine, &library, &selection(Some(5)))
-                    .await
-                    .unwrap();
-                disclosure::verify(&published, &layout.sums, 5, &original)
-                    .unwrap_or_else(|leak| panic!("{project} {period}: {leak}"));
-                for threshold in [2, 3, 4, 6, 8, 10, 15, 20] {
-                    let mut published = original.clone();
-                    disclosure::apply(&mut published, &layout.sums, threshold);
-                    disclosure::verify(&published, &layout.sums, threshold, &original)
-                        .unwrap_or_else(|leak| {
-                            panic!("{project} {period} threshold {threshold}: {leak}")
-                        });
-                }
-            }
-        }
-    });
-}
-
 /// The outcome queries on the examples: each runs as an evaluator would run it, and the
 /// categories of every breakdown add up to the participants who ended.
 #[test]
@@ -375,58 +329,6 @@ fn outcome_queries_add_up() {
     let sources = run("forsorjningskalla.sql");
     assert!(sources.iter().all(|r| number(&r[6]) <= number(&r[7])));
     assert!(sources.iter().any(|r| number(&r[6]) > 0));
-}
-
-/// Every outcome and participant report the examples allow, published: no small count
-/// shows and no hidden count can be worked out from the totals, at several thresholds.
-#[test]
-fn no_suppressed_value_can_be_derived_in_any_public_table_report() {
-    use finsam::report::QueryLibrary;
-    use finsam::report::tables::{self, TableSelection};
-    let wd = loaded();
-    let schema = finsam::schema::Schema::bundled().unwrap();
-    let dataset = finsam::store::Dataset::open(&wd.path("data"), &schema).unwrap();
-    let runtime = tokio::runtime::Runtime::new().unwrap();
-    runtime.block_on(async {
-        let (engine, _) = finsam::underlag::open_engine(&dataset, &schema, None, "alla")
-            .await
-            .unwrap();
-        let mut hidden_somewhere = false;
-        for folder in ["utfall", "deltagare"] {
-            let library = QueryLibrary::load(None, folder).unwrap();
-            for project in ["SIGMA", "KOMPIS", "alla"] {
-                for period in ["2007", "2009", "2010H2"] {
-                    let selection = |public: Option<i64>| TableSelection {
-                        projects: vec![project.to_string()],
-                        period: period.parse().unwrap(),
-                        public_threshold: public,
-                    };
-                    let exact = tables::build(&dataset, &engine, &library, &selection(None))
-                        .await
-                        .unwrap();
-                    let built = tables::build(&dataset, &engine, &library, &selection(Some(5)))
-                        .await
-                        .unwrap();
-                    for threshold in [3, 5, 10] {
-                        let mut published = exact.clone();
-                        tables::publish(&mut published, threshold);
-                        if threshold == 5 {
-                            assert_eq!(
-                                serde_json::to_value(&published).unwrap(),
-                                serde_json::to_value(&built).unwrap()
-                            );
-                        }
-                        tables::verify_published(&published, &exact, threshold).unwrap_or_else(
-                            |leak| panic!("{folder} {project} {period} {threshold}: {leak}"),
-                        );
-                        hidden_somewhere |= serde_json::to_value(&published).unwrap()["tabeller"]
-                            != serde_json::to_value(&exact).unwrap()["tabeller"];
-                    }
-                }
-            }
-        }
-        assert!(hidden_somewhere, "disclosure control hid nothing at all");
-    });
 }
 
 /// The participant report agrees with the half-year report where their definitions meet:

@@ -6,6 +6,7 @@ mod workdir;
 mod bad_input;
 mod crash;
 mod dashboard;
+mod disclosure;
 mod examples;
 mod ingest;
 pub mod privacy;

@@ -68,6 +68,8 @@ impl Error {
                 | Error::Usage(_)
                 | Error::Report(
                     ReportError::UnknownProject { .. }
+                        | ReportError::PublicSelection(_)
+                        | ReportError::PublicPeriod(_)
                         | ReportError::Query { .. }
                         | ReportError::MissingColumn { .. }
                         | ReportError::Layout { .. }

@@ -6,10 +6,12 @@
 //! SQL (the files in `queries/`) reads. Data flows one way through the stages:
 //! `ingest` (read cells) → `validate` (typed values, findings) → `pseudonymise` →
 //! `store` (atomic partitions, manifest) → `underlag` (derived per-participation
-//! facts, rebuilt per project after each commit) → `query` → `report`.
+//! facts, rebuilt per project after each commit) → `query` → `report`, and for readers
+//! outside a project `disclosure`, which decides what of it may be published.
 
 mod bundled;
 pub mod dashboard;
+pub mod disclosure;
 pub mod error;
 pub mod inbox;
 pub mod ingest;

@@ -1,6 +1,7 @@
 use std::path::PathBuf;
 
 use finsam::period::{HalfYear, Period};
+use finsam::report::public::Published;
 use finsam::report::tables::{self, TableReport, TableSelection};
 use finsam::report::{self, QueryLibrary, Selection};
 use finsam::store::Dataset;
@@ -20,6 +21,36 @@ enum Kind {
     Halvar(HalvarArgs),
     Utfall(TableArgs),
     Deltagare(TableArgs),
+    Publik(PublikArgs),
+}
+
+/// Every public report the dataset allows, written to a folder: what a förbund
+/// publishes for its board and the public.
+///
+/// The half-year report for every half-year, and the outcome and participant reports
+/// for every year and half-year, each for every project and for alla, with disclosure
+/// control decided over all of them together (docs/rojandekontroll.md): a number hidden
+/// in one report cannot be worked out from the others.
+///
+/// Examples:
+///   finsam report publik --out publikt/
+///   finsam report publik --out publikt/ --format html
+#[derive(clap::Args)]
+#[command(verbatim_doc_comment)]
+struct PublikArgs {
+    /// The folder to write to: halvar/, utfall/ and deltagare/, one file per report.
+    #[arg(long, short)]
+    out: PathBuf,
+    #[arg(long, value_enum, default_value = "json")]
+    format: ReportFormat,
+    /// Counts from 1 up to this value minus one are hidden.
+    #[arg(long, default_value_t = finsam::disclosure::DEFAULT_THRESHOLD, value_parser = clap::value_parser!(i64).range(2..))]
+    troskel: i64,
+    /// Read the query files from this folder instead of the bundled ones.
+    #[arg(long, env = "FINSAM_QUERIES")]
+    queries: Option<PathBuf>,
+    #[command(flatten)]
+    data: DataArgs,
 }
 
 /// The statistics section of a project's half-year report (halvårsrapport).
@@ -54,7 +85,7 @@ struct OutputArgs {
     #[arg(long)]
     publik: bool,
     /// With --publik: counts from 1 up to this value minus one are hidden.
-    #[arg(long, default_value_t = finsam::report::disclosure::DEFAULT_THRESHOLD, requires = "publik", value_parser = clap::value_parser!(i64).range(2..))]
+    #[arg(long, default_value_t = finsam::disclosure::DEFAULT_THRESHOLD, requires = "publik", value_parser = clap::value_parser!(i64).range(2..))]
     troskel: i64,
     /// Write to this file instead of standard output.
     #[arg(long, short)]
@@ -132,7 +163,57 @@ pub fn run(args: Args) -> finsam::Result<Exit> {
         Kind::Halvar(args) => half_year(args),
         Kind::Utfall(args) => table_report(args, "utfall"),
         Kind::Deltagare(args) => table_report(args, "deltagare"),
+        Kind::Publik(args) => everything_public(args),
     }
+}
+
+fn everything_public(args: PublikArgs) -> finsam::Result<Exit> {
+    let schema = args.data.schema()?;
+    let half_year = QueryLibrary::load(args.queries.as_deref(), "halvar")?;
+    let tables = [
+        QueryLibrary::load(args.queries.as_deref(), "utfall")?,
+        QueryLibrary::load(args.queries.as_deref(), "deltagare")?,
+    ];
+    let dataset = Dataset::open(&args.data.data, &schema)?;
+    let runtime = super::runtime()?;
+    let published = runtime.block_on(async {
+        let engine = super::open_engine(&dataset, &schema, args.queries.as_deref(), "alla").await?;
+        Ok::<_, finsam::Error>(
+            report::public::everything(&dataset, &engine, &half_year, &tables, args.troskel)
+                .await?,
+        )
+    })?;
+    let extension = match args.format {
+        ReportFormat::Markdown => "md",
+        ReportFormat::Html => "html",
+        ReportFormat::Json => "json",
+        ReportFormat::Xlsx => "xlsx",
+    };
+    for report in &published {
+        let bytes = match (report, args.format) {
+            (Published::HalfYear(r), ReportFormat::Markdown) => report::to_markdown(r).into_bytes(),
+            (Published::HalfYear(r), ReportFormat::Html) => report::to_html(r).into_bytes(),
+            (Published::HalfYear(r), ReportFormat::Json) => json(r),
+            (Published::HalfYear(r), ReportFormat::Xlsx) => {
+                report::to_xlsx(r).map_err(xlsx_error)?
+            }
+            (Published::Tables(r), ReportFormat::Markdown) => tables::to_markdown(r).into_bytes(),
+            (Published::Tables(r), ReportFormat::Html) => tables::to_html(r).into_bytes(),
+            (Published::Tables(r), ReportFormat::Json) => json(r),
+            (Published::Tables(r), ReportFormat::Xlsx) => tables::to_xlsx(r).map_err(xlsx_error)?,
+        };
+        let path = args.out.join(format!("{}.{extension}", report.name()));
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| finsam::Error::io(dir, e))?;
+        }
+        report::write_output(&bytes, Some(&path))?;
+    }
+    eprintln!(
+        "finsam: {} publika rapporter skrivna till {}",
+        published.len(),
+        args.out.display()
+    );
+    Ok(Exit::Ok)
 }
 
 /// What a table report compares: nothing, two periods, or two projects.

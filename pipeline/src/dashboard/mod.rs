@@ -18,8 +18,8 @@ use sha2::{Digest, Sha256};
 
 use crate::pseudonymise::encode_hex;
 
+use crate::disclosure::{DEFAULT_THRESHOLD, Publication};
 use crate::query::{Engine, QueryError, Unused};
-use crate::report::disclosure::{self, Cells, DEFAULT_THRESHOLD};
 use crate::report::stats::wilson;
 use crate::report::{Columns, QueryLibrary, ReportError};
 use crate::store::{Dataset, StoreError};
@@ -584,30 +584,44 @@ pub async fn panel_data(
     serier.sort_by_key(|(order, _)| *order);
     let serier: Vec<String> = serier.into_iter().map(|(_, s)| s).collect();
 
-    // Disclosure control: the same rules as `report --publik`, always on.
+    // Disclosure control: the same engine as `report --publik`, always on.
     let key = |k: &str, s: &str| format!("{k}|{s}");
     let n_key = |k: &str, s: &str| format!("n:{k}|{s}");
-    let mut cells = Cells::default();
+    let mut publication = Publication::new();
+    let mut ids = BTreeMap::new();
     for (k, s, a, total) in &raw {
-        cells.counts.insert(key(k, s), *a);
+        let id = publication
+            .cell(&key(k, s), *a)
+            .map_err(ReportError::from)?;
+        ids.insert(key(k, s), id);
         if let Some(total) = total {
-            cells.counts.insert(n_key(k, s), *total);
-            cells.shares.push((key(k, s), n_key(k, s)));
+            let n = publication
+                .cell(&n_key(k, s), *total)
+                .map_err(ReportError::from)?;
+            publication.part(id, n);
+            publication.population(n, vec![id]);
         }
     }
     if panel.summerar && shares {
         for k in &kategorier {
-            let parts: Vec<String> = raw
+            let parts: Vec<_> = raw
                 .iter()
                 .filter(|(rk, ..)| rk == k)
-                .map(|(rk, s, ..)| key(rk, s))
+                .map(|(rk, s, ..)| ids[&key(rk, s)])
                 .collect();
-            if let Some((_, s, ..)) = raw.iter().find(|(rk, ..)| rk == k) {
-                cells.groups.push((parts, n_key(k, s)));
+            if let Some((_, s, ..)) = raw.iter().find(|(rk, ..)| rk == k)
+                && let Some(n) = publication.get(&n_key(k, s))
+            {
+                publication.sum(n, &parts);
             }
         }
     }
-    let hidden_keys = disclosure::hidden(&cells, DEFAULT_THRESHOLD);
+    let protected = publication.protect(DEFAULT_THRESHOLD);
+    let hidden_keys: std::collections::BTreeSet<String> = raw
+        .iter()
+        .flat_map(|(k, s, ..)| [key(k, s), n_key(k, s)])
+        .filter(|k| protected.is_hidden(k))
+        .collect();
     let mut hidden = 0;
     let points = raw
         .into_iter()

@@ -9,9 +9,9 @@ use serde::Serialize;
 
 use super::chart;
 use super::{Choice, Dashboard, DashboardError, Definitions, Options, PanelData, Selection};
+use crate::disclosure::DEFAULT_THRESHOLD;
 use crate::query::Engine;
 use crate::report::STYLE;
-use crate::report::disclosure::DEFAULT_THRESHOLD;
 use crate::report::tables::percent;
 use crate::schema::Schema;
 use crate::store::{self, Dataset};

@@ -16,6 +16,17 @@ pub fn to_html(report: &Report) -> String {
     let view = view(report);
     env.get_template("halvar.html")
         .expect("added above")
-        .render(context! { style => STYLE, report => report, projects => view.projects, rows => view.rows, breakdowns => view.breakdowns })
+        .render(context! {
+            style => STYLE,
+            report => report,
+            projects => view.projects,
+            rows => view.rows,
+            breakdowns => view.breakdowns,
+            publik_not => report.head.publik_troskel.map(|t| super::disclosure::public_note(
+                t,
+                report.head.dolda.as_ref(),
+                super::disclosure::HALF_YEAR_LEFT_OUT,
+            )),
+        })
         .expect("the bundled template renders every report")
 }

@@ -11,8 +11,11 @@ pub const FILE: &str = "rapport.toml";
 pub struct Layout {
     pub title: String,
     pub figures: Vec<LayoutFigure>,
-    /// Cells that add up, for complementary suppression.
-    pub sums: Vec<super::disclosure::Sum>,
+    /// Cells that add up, for disclosure control.
+    pub sums: Vec<crate::disclosure::Sum>,
+    /// The count of the report's population (`grundmangd`): a public report of fewer
+    /// than the threshold is not published at all.
+    pub population: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -69,7 +72,8 @@ struct LayoutFile {
     titel: String,
     figurer: Vec<FigureEntry>,
     #[serde(default)]
-    summor: Vec<super::disclosure::Sum>,
+    summor: Vec<crate::disclosure::Sum>,
+    grundmangd: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -112,6 +116,7 @@ impl Layout {
             title: parsed.titel,
             figures,
             sums: parsed.summor,
+            population: parsed.grundmangd,
         })
     }
 }

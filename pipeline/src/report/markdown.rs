@@ -60,8 +60,12 @@ pub fn to_markdown(report: &Report) -> String {
     if let Some(threshold) = report.head.publik_troskel {
         let _ = writeln!(
             out,
-            "Publik version: antal från 1 till {} visas som .., liksom andelar av dem och tal som annars kunde räknas fram ur summor; åldersspannet visas inte.  ",
-            threshold - 1
+            "{}  ",
+            super::disclosure::public_note(
+                threshold,
+                report.head.dolda.as_ref(),
+                super::disclosure::HALF_YEAR_LEFT_OUT
+            )
         );
     }
     let _ = writeln!(

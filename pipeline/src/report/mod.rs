@@ -9,6 +9,7 @@ pub mod disclosure;
 mod html;
 mod layout;
 mod markdown;
+pub mod public;
 mod queries;
 pub mod stats;
 pub mod tables;
@@ -56,6 +57,16 @@ pub enum ReportError {
     },
     #[error("okänt projekt {unknown}: datamängden har {known}")]
     UnknownProject { unknown: String, known: String },
+    #[error(
+        "--publik tar ett projekt eller alla, inte {0}: två urval som skiljer sig med ett projekt skulle visa det projektets dolda tal"
+    )]
+    PublicSelection(String),
+    #[error(
+        "--publik redovisar utfall och deltagare per år (2008), inte {0}: ett halvår bredvid sitt år, eller flera år bredvid varje år, skulle visa dolda tal genom subtraktion"
+    )]
+    PublicPeriod(String),
+    #[error(transparent)]
+    Disclosure(#[from] crate::disclosure::DisclosureError),
     #[error(transparent)]
     Store(#[from] crate::store::StoreError),
 }
@@ -73,6 +84,9 @@ pub struct ReportHead {
     pub inlamningar: Vec<String>,
     /// Disclosure control applied: the threshold below which counts are hidden.
     pub publik_troskel: Option<i64>,
+    /// With disclosure control: how many values it hid, and why.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dolda: Option<disclosure::Hidden>,
 }
 
 impl ReportHead {
@@ -103,6 +117,7 @@ impl ReportHead {
             slut: end.to_string(),
             inlamningar,
             publik_troskel: public_threshold,
+            dolda: None,
         })
     }
 }
@@ -184,14 +199,9 @@ pub struct Selection {
     pub public_threshold: Option<i64>,
 }
 
-impl Selection {
-    /// The selection as the `$projekt` parameter: names joined by commas.
-    fn parameter(&self) -> String {
-        self.projects.join(",")
-    }
-}
-
-/// Computes the half-year report for a selection.
+/// Computes the half-year report for a selection. With a public threshold the report
+/// is published with every other selection of the half-year (each project and `alla`),
+/// and disclosure control decides over all of them together ([`public`]).
 pub async fn half_year(
     dataset: &Dataset,
     engine: &Engine,
@@ -202,17 +212,49 @@ pub async fn half_year(
         library.text(layout::FILE)?,
         &format!("halvar/{}", layout::FILE),
     )?;
-    let halvar = selection.period.to_string();
+    let Some(threshold) = selection.public_threshold else {
+        return exact_half_year(
+            dataset,
+            engine,
+            library,
+            &layout,
+            &selection.projects,
+            selection.period,
+        )
+        .await;
+    };
+    let published = public::selection(&selection.projects)?;
+    let (protected, mut reports) = public::half_year(
+        dataset,
+        engine,
+        library,
+        &layout,
+        selection.period,
+        threshold,
+    )
+    .await?;
+    let mut report = public::page(&mut reports, &published)?;
+    report.head.publik_troskel = Some(threshold);
+    report.head.dolda = Some(disclosure::apply(&mut report, &published, &protected));
+    Ok(report)
+}
+
+/// The half-year report with exact counts.
+pub(crate) async fn exact_half_year(
+    dataset: &Dataset,
+    engine: &Engine,
+    library: &QueryLibrary,
+    layout: &Layout,
+    projects: &[String],
+    period: HalfYear,
+) -> Result<Report, ReportError> {
+    let halvar = period.to_string();
     let head = ReportHead::new(
         dataset,
         &layout.title,
-        &selection.projects,
-        (
-            halvar.clone(),
-            selection.period.start(),
-            selection.period.end(),
-        ),
-        selection.public_threshold,
+        projects,
+        (halvar.clone(), period.start(), period.end()),
+        None,
         |h| h == halvar,
     )?;
     let mut report = Report {
@@ -223,7 +265,7 @@ pub async fn half_year(
         return Ok(report);
     }
     let params = vec![
-        ("projekt".to_string(), selection.parameter()),
+        ("projekt".to_string(), projects.join(",")),
         ("halvar".to_string(), halvar),
     ];
     let results = run_queries(
@@ -236,9 +278,6 @@ pub async fn half_year(
     for figure in &layout.figures {
         let (file, result) = &results[&figure.query];
         report.figurer.push(place(figure, file, result)?);
-    }
-    if let Some(threshold) = selection.public_threshold {
-        disclosure::apply(&mut report, &layout.sums, threshold);
     }
     Ok(report)
 }

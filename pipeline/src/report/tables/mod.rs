@@ -44,6 +44,9 @@ pub struct TableReport {
     pub tabeller: Vec<Table>,
     #[serde(skip)]
     pub notes: Vec<Note>,
+    /// The population of the report's n (`layout.grundmangd`).
+    #[serde(skip)]
+    pub grundmangd: String,
 }
 
 /// A note on the data with the count it is about.
@@ -172,12 +175,43 @@ pub struct TableSelection {
     pub public_threshold: Option<i64>,
 }
 
-/// Computes the table report whose layout and queries are in `library`.
+/// Computes the table report whose layout and queries are in `library`. With a public
+/// threshold the report is published with every other selection (each project and
+/// `alla`) over the period's year and its two half-years, and disclosure control decides
+/// over all of them together ([`crate::report::public`]).
 pub async fn build(
     dataset: &Dataset,
     engine: &Engine,
     library: &super::QueryLibrary,
     selection: &TableSelection,
+) -> Result<TableReport, ReportError> {
+    let Some(threshold) = selection.public_threshold else {
+        return build_exact(
+            dataset,
+            engine,
+            library,
+            &selection.projects,
+            selection.period,
+        )
+        .await;
+    };
+    let published = super::public::selection(&selection.projects)?;
+    let year = super::public::year(selection.period)?;
+    let (protected, mut reports) =
+        super::public::tables(dataset, engine, library, year, threshold).await?;
+    let mut report = super::public::page(&mut reports, &published)?;
+    report.head.publik_troskel = Some(threshold);
+    report.head.dolda = Some(publish::apply(&mut report, &published, &protected));
+    Ok(report)
+}
+
+/// The table report with exact counts.
+pub(crate) async fn build_exact(
+    dataset: &Dataset,
+    engine: &Engine,
+    library: &super::QueryLibrary,
+    projects: &[String],
+    period: Period,
 ) -> Result<TableReport, ReportError> {
     let layout = TableLayout::parse(
         library.text(LAYOUT_FILE)?,
@@ -186,13 +220,9 @@ pub async fn build(
     let head = ReportHead::new(
         dataset,
         &layout.titel,
-        &selection.projects,
-        (
-            selection.period.to_string(),
-            selection.period.start(),
-            selection.period.end(),
-        ),
-        selection.public_threshold,
+        projects,
+        (period.to_string(), period.start(), period.end()),
+        None,
         |_| true,
     )?;
     let mut report = TableReport {
@@ -201,16 +231,18 @@ pub async fn build(
         anmarkningar: Vec::new(),
         tabeller: Vec::new(),
         notes: Vec::new(),
+        grundmangd: layout.grundmangd.clone(),
     };
     if report.head.inlamningar.is_empty() {
         report.notes.push(Note::plain(
             "Urvalet har inga inlämningar: det finns inget att räkna på.",
         ));
-        return Ok(finish(report, selection.public_threshold));
+        report.anmarkningar = place::note_texts(&report.notes);
+        return Ok(report);
     }
     let params = vec![
-        ("projekt".to_string(), selection.projects.join(",")),
-        ("period".to_string(), selection.period.to_string()),
+        ("projekt".to_string(), projects.join(",")),
+        ("period".to_string(), period.to_string()),
     ];
     let quality_query = layout.kvalitet.as_ref().map(|q| q.fraga.as_str());
     let results = super::run_queries(
@@ -243,34 +275,11 @@ pub async fn build(
             "Urvalet har inga deltagare i perioden: tabellerna är tomma.",
         ));
     }
-    Ok(finish(report, selection.public_threshold))
+    report.anmarkningar = place::note_texts(&report.notes);
+    Ok(report)
 }
 
-/// Words the notes, and applies disclosure control when there is a threshold.
-fn finish(mut report: TableReport, threshold: Option<i64>) -> TableReport {
-    match threshold {
-        Some(threshold) => publish(&mut report, threshold),
-        None => report.anmarkningar = place::note_texts(&report.notes, None),
-    }
-    report
-}
-
-/// Applies disclosure control to an exact report, as `build` does with a threshold.
-pub fn publish(report: &mut TableReport, threshold: i64) {
-    report.head.publik_troskel = Some(threshold);
-    report.anmarkningar = place::note_texts(&report.notes, Some(threshold));
-    publish::apply(report, threshold);
-}
-
-/// Checks a published report against the exact one: no small count is shown and none
-/// can be recomputed. For tests and `--publik` verification.
-pub fn verify_published(
-    published: &TableReport,
-    exact: &TableReport,
-    threshold: i64,
-) -> Result<(), String> {
-    publish::verify(published, exact, threshold)
-}
+pub use publish::{add as add_to_publication, apply as apply_protection};
 
 /// Whole percent of a fraction, halves up, for display: 0.4706 → 47.
 pub fn percent(fraction: f64) -> i64 {

@@ -96,18 +96,14 @@ pub fn notes(
     Ok(notes)
 }
 
-/// The notes as shown: `{antal}` and `{n}` replaced by the counts, a count below the
-/// threshold as "färre än 5" (a small count in a note tells as much as one in a table).
-pub fn note_texts(notes: &[Note], threshold: Option<i64>) -> Vec<String> {
+/// The notes with exact counts: `{antal}` and `{n}` replaced by them. (Published
+/// reports word them by what disclosure control shows: see `publish::apply`.)
+pub fn note_texts(notes: &[Note]) -> Vec<String> {
     notes
         .iter()
         .map(|note| {
-            let shown = match threshold {
-                Some(t) if note.count < t => format!("färre än {t}"),
-                _ => note.count.to_string(),
-            };
             note.text
-                .replace("{antal}", &shown)
+                .replace("{antal}", &note.count.to_string())
                 .replace("{n}", &note.n.to_string())
         })
         .collect()

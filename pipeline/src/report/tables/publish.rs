@@ -1,30 +1,68 @@
-//! Disclosure control for table reports (`--publik`), with the rules of
-//! [`crate::report::disclosure`]: counts below the threshold are hidden, so are shares
-//! and intervals built on them, and enough other cells that no sum gives one away.
+//! A table report's numbers as disclosure control sees them ([`crate::disclosure`]), and
+//! the report as published.
 //!
-//! The sums are the table's own (rows adding up to n, matrix margins) and the ones
-//! between columns: kvinnor + män = totalt, and the age bands = totalt, wherever the
-//! numbers do add up. Quartiles are hidden for groups below the threshold, and a
-//! Kaplan–Meier point once fewer than the threshold are followed or its count of events
-//! is small.
+//! The cells are every count and every n; a count shown as a share of its n is a part of
+//! it (the rest is a count too). The sums are the table's own (rows adding up to n,
+//! matrix margins) and the ones between columns: kvinnor + män = totalt and the age
+//! bands = totalt, wherever the numbers do add up. Each column's n is a population: below
+//! the threshold, the whole column goes, zeros too; below it in the Totalt column, the
+//! whole report. The counts in the notes are cells too. Quartiles go with their column's
+//! n. A public report is coarser than the project's own: columns for all and by kön (no
+//! age bands), the transition matrix for all only, and no month-by-month cohort tables
+//! (whose curves give away month-to-month differences).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
-use super::{Cell, TableReport};
-use crate::report::disclosure::{self, Cells};
+use super::{Cell, Note, TableKind, TableReport};
+use crate::disclosure::{CellId, DisclosureError, Protected, Publication, cell_key};
+use crate::report::disclosure::Hidden;
 
-/// Every count of the report by disclosure key, with shares and sums.
-fn cells(report: &TableReport) -> Cells {
-    let mut cells = Cells::default();
-    for table in &report.tabeller {
+/// The cells of one report: counts by key, (count, n) pairs shown as shares, and sums.
+#[derive(Default)]
+struct Counts {
+    counts: BTreeMap<String, i64>,
+    shares: Vec<(String, String)>,
+    sums: Vec<(Vec<String>, String)>,
+}
+
+/// Tables that are never published: the month-by-month cohort tables.
+fn withheld(kind: TableKind) -> bool {
+    matches!(kind, TableKind::Manadsandel | TableKind::KaplanMeier)
+}
+
+/// The column groups a public report shows: all, and kön. Age bands split a project's
+/// half-year into groups of a handful, linked to every other table, period and project
+/// through their sums; published, they would leave little else to show.
+fn published_group(key: &str) -> bool {
+    key.ends_with("|totalt|alla") || key.contains("|kon|")
+}
+
+/// Whether a table is published: not a cohort table, and a matrix only for all.
+fn published_table(table: &super::Table) -> bool {
+    !withheld(table.typ)
+        && (table.typ != TableKind::Matris
+            || table
+                .kolumner
+                .iter()
+                .filter_map(|c| c.n_key.as_deref())
+                .all(|k| k.ends_with("|totalt|alla")))
+}
+
+fn counts(report: &TableReport) -> Counts {
+    let mut cells = Counts::default();
+    for table in report.tabeller.iter().filter(|t| published_table(t)) {
         for column in &table.kolumner {
-            if let (Some(n), Some(key)) = (column.n, &column.n_key) {
+            if let (Some(n), Some(key)) = (column.n, &column.n_key)
+                && published_group(key)
+            {
                 cells.counts.insert(key.clone(), n);
             }
         }
         for cell in table.rader.iter().flat_map(|r| &r.celler) {
             let mut add = |key: &String, count: Option<i64>, n_key: &String, n: Option<i64>| {
-                if let (Some(count), Some(n)) = (count, n) {
+                if let (Some(count), Some(n)) = (count, n)
+                    && published_group(n_key)
+                {
                     cells.counts.insert(key.clone(), count);
                     cells.counts.insert(n_key.clone(), n);
                     if key != n_key {
@@ -41,17 +79,23 @@ fn cells(report: &TableReport) -> Cells {
                 Cell::Number(_) | Cell::Survival(_) => {}
             }
         }
-        cells.groups.extend(table.sums.iter().cloned());
+        cells.sums.extend(table.sums.iter().cloned());
         cells.shares.extend(table.pairs.iter().cloned());
     }
+    cells.sums.retain(|(parts, total)| {
+        parts
+            .iter()
+            .chain([total])
+            .all(|k| cells.counts.contains_key(k))
+    });
     cells.shares.sort();
     cells.shares.dedup();
-    cells.groups.extend(group_sums(&cells.counts));
+    cells.sums.extend(group_sums(&cells.counts));
     cells
 }
 
 /// Kvinnor + män = totalt and age bands = totalt, for every count that has them all
-/// and where they really add up (a missing kön would make them not).
+/// (where they do not add up, [`Publication::sum`] leaves them out).
 fn group_sums(counts: &BTreeMap<String, i64>) -> Vec<(Vec<String>, String)> {
     let mut by_base: BTreeMap<&str, BTreeMap<&str, Vec<&String>>> = BTreeMap::new();
     for key in counts.keys() {
@@ -69,15 +113,11 @@ fn group_sums(counts: &BTreeMap<String, i64>) -> Vec<(Vec<String>, String)> {
     let mut sums = Vec::new();
     for (base, parts) in by_base {
         let total = format!("{base}|totalt|alla");
-        let Some(total_value) = counts.get(&total) else {
+        if !counts.contains_key(&total) {
             continue;
-        };
+        }
         for (indelning, keys) in parts {
-            if indelning == "totalt" {
-                continue;
-            }
-            let sum: i64 = keys.iter().map(|k| counts[*k]).sum();
-            if sum == *total_value {
+            if indelning != "totalt" {
                 sums.push((keys.into_iter().cloned().collect(), total.clone()));
             }
         }
@@ -85,27 +125,138 @@ fn group_sums(counts: &BTreeMap<String, i64>) -> Vec<(Vec<String>, String)> {
     sums
 }
 
-pub fn apply(report: &mut TableReport, threshold: i64) {
-    let hidden: BTreeSet<String> = disclosure::hidden(&cells(report), threshold);
-    let small = |n: Option<i64>| n.is_some_and(|n| (1..threshold).contains(&n));
+/// The key of a note's count, and of the n it counts among.
+fn note_keys(note: &Note) -> (String, String) {
+    (format!("anm:{}", note.text), "anm:n".to_string())
+}
+
+/// Adds the cells of `report` (computed for `selection`, exact) to `publication`.
+/// Returns the cells by the report's own keys.
+pub fn add(
+    publication: &mut Publication,
+    selection: &str,
+    report: &TableReport,
+) -> Result<BTreeMap<String, CellId>, DisclosureError> {
+    let period = &report.head.period;
+    let cells = counts(report);
+    let mut ids: BTreeMap<String, CellId> = BTreeMap::new();
+    for (key, value) in &cells.counts {
+        ids.insert(
+            key.clone(),
+            publication.cell(&cell_key(selection, period, key), *value)?,
+        );
+    }
+    for (part, whole) in &cells.shares {
+        if let (Some(part), Some(whole)) = (ids.get(part), ids.get(whole)) {
+            publication.part(*part, *whole);
+        }
+    }
+    for (parts, total) in &cells.sums {
+        if let Some(total) = ids.get(total) {
+            let parts: Vec<CellId> = parts.iter().filter_map(|p| ids.get(p).copied()).collect();
+            publication.sum(*total, &parts);
+        }
+    }
+    // Each column's n is a population; the Totalt column's is the whole report's.
+    let mut members: BTreeMap<&String, Vec<CellId>> = BTreeMap::new();
+    for (part, whole) in &cells.shares {
+        if let Some(id) = ids.get(part) {
+            members.entry(whole).or_default().push(*id);
+        }
+    }
+    for (n_key, cells_of) in &members {
+        if let Some(n) = ids.get(*n_key) {
+            publication.population(*n, cells_of.clone());
+        }
+    }
+    let total_n = format!("n:{}|totalt|alla", report.grundmangd);
+    if let Some(n) = ids.get(&total_n) {
+        publication.population(*n, ids.values().copied().collect());
+    }
+    for note in report.notes.iter().filter(|n| n.count > 0 || n.n > 0) {
+        let (count_key, n_key) = note_keys(note);
+        let count = publication.cell(&cell_key(selection, period, &count_key), note.count)?;
+        let n = publication.cell(&cell_key(selection, period, &n_key), note.n)?;
+        publication.part(count, n);
+        if let Some(total) = ids.get(&total_n) {
+            publication.sum(*total, &[n]);
+        }
+        ids.insert(count_key, count);
+        ids.insert(n_key, n);
+    }
+    Ok(ids)
+}
+
+/// Hides in `report` (computed for `selection`) what `protected` hides; words the notes
+/// as published. Returns how many values were hidden.
+pub fn apply(report: &mut TableReport, selection: &str, protected: &Protected) -> Hidden {
+    let period = report.head.period.clone();
+    let key = |k: &str| cell_key(selection, &period, k);
+    let mut hidden = Hidden::default();
+    let hide = |k: &str, hidden: &mut Hidden| {
+        let gone = protected.is_hidden(&key(k));
+        if gone {
+            hidden.count(protected.reason(&key(k)));
+        }
+        gone
+    };
+    report
+        .tabeller
+        .retain(|t| t.typ != TableKind::Matris || published_table(t));
     for table in &mut report.tabeller {
-        let mut column_hidden = Vec::new();
+        if withheld(table.typ) {
+            table.kolumner.clear();
+            table.rader.clear();
+            table.not = Some(
+                "Visas inte i den publika versionen: kurvorna månad för månad skulle visa skillnader mellan enskilda personer."
+                    .to_string(),
+            );
+            continue;
+        }
+        // Only the groups a public report shows: all and kön.
+        let keep: Vec<bool> = table
+            .kolumner
+            .iter()
+            .map(|c| c.n_key.as_deref().is_none_or(published_group))
+            .collect();
+        if keep.iter().any(|k| !k) {
+            let mut at = 0;
+            table.kolumner.retain(|_| {
+                at += 1;
+                keep[at - 1]
+            });
+            for row in &mut table.rader {
+                let mut at = 0;
+                row.celler.retain(|_| {
+                    at += 1;
+                    keep.get(at - 1).copied().unwrap_or(true)
+                });
+            }
+        }
+        let mut column_gone = Vec::new();
         for column in &mut table.kolumner {
-            let gone = column.n_key.as_ref().is_some_and(|k| hidden.contains(k)) || small(column.n);
+            let gone = column.n.is_some()
+                && column
+                    .n_key
+                    .as_deref()
+                    .is_some_and(|k| hide(k, &mut hidden));
             if gone {
                 column.n = None;
             }
-            column_hidden.push(gone);
+            column_gone.push(gone);
         }
         for row in &mut table.rader {
             for (index, cell) in row.celler.iter_mut().enumerate() {
-                let column_gone = column_hidden.get(index).copied().unwrap_or(false);
+                let column_gone = column_gone.get(index).copied().unwrap_or(false);
                 match cell {
                     Cell::Share(c) => {
-                        if hidden.contains(&c.key) {
+                        if c.antal.is_some() && c.key != c.n_key && hide(&c.key, &mut hidden) {
                             c.antal = None;
                         }
-                        if hidden.contains(&c.n_key) || small(c.n) {
+                        if protected.is_hidden(&key(&c.n_key)) {
+                            if c.key == c.n_key {
+                                c.antal = None;
+                            }
                             c.n = None;
                         }
                         if c.antal.is_none() || c.n.is_none() {
@@ -113,13 +264,13 @@ pub fn apply(report: &mut TableReport, threshold: i64) {
                         }
                     }
                     Cell::Change(c) => {
-                        if hidden.contains(&c.keys[0]) {
+                        if hide(&c.keys[0], &mut hidden) {
                             c.fore = None;
                         }
-                        if hidden.contains(&c.keys[1]) {
+                        if hide(&c.keys[1], &mut hidden) {
                             c.efter = None;
                         }
-                        if hidden.contains(&c.n_key) {
+                        if protected.is_hidden(&key(&c.n_key)) {
                             c.n = None;
                         }
                         if c.fore.is_none() || c.efter.is_none() || c.n.is_none() {
@@ -131,73 +282,28 @@ pub fn apply(report: &mut TableReport, threshold: i64) {
                             c.varde = None;
                         }
                     }
-                    Cell::Survival(c) => {
-                        let few_followed = c.i_risk.is_some_and(|n| n < threshold);
-                        if column_gone || few_followed || small(c.handelser) {
-                            (c.andel, c.ki_lag, c.ki_hog) = (None, None, None);
-                        }
-                        if small(c.handelser) {
-                            c.handelser = None;
-                        }
-                        if small(c.i_risk) {
-                            c.i_risk = None;
-                        }
-                    }
+                    Cell::Survival(_) => {}
                 }
             }
         }
     }
-}
-
-/// The counts a published report shows, by key.
-fn shown(report: &TableReport) -> BTreeMap<String, i64> {
-    let mut shown = BTreeMap::new();
-    for table in &report.tabeller {
-        for column in &table.kolumner {
-            if let (Some(n), Some(key)) = (column.n, &column.n_key) {
-                shown.insert(key.clone(), n);
-            }
-        }
-        for cell in table.rader.iter().flat_map(|r| &r.celler) {
-            let mut add = |key: &String, count: Option<i64>| {
-                if let Some(count) = count {
-                    shown.insert(key.clone(), count);
+    report.anmarkningar = report
+        .notes
+        .iter()
+        .map(|note| {
+            let (count_key, n_key) = note_keys(note);
+            let count = match protected.reason(&key(&count_key)) {
+                Some(crate::disclosure::Reason::Small | crate::disclosure::Reason::SmallGroup) => {
+                    format!("färre än {}", protected.threshold())
                 }
+                Some(reason) if reason.is_hidden() => "..".to_string(),
+                _ => note.count.to_string(),
             };
-            match cell {
-                Cell::Share(c) => {
-                    add(&c.key, c.antal);
-                    add(&c.n_key, c.n);
-                }
-                Cell::Change(c) => {
-                    add(&c.keys[0], c.fore);
-                    add(&c.keys[1], c.efter);
-                    add(&c.n_key, c.n);
-                }
-                Cell::Number(_) | Cell::Survival(_) => {}
-            }
-        }
-    }
-    shown
-}
-
-pub fn verify(published: &TableReport, exact: &TableReport, threshold: i64) -> Result<(), String> {
-    let truth = cells(exact);
-    let shown = shown(published);
-    disclosure::check(&shown, &truth, threshold)?;
-    for table in &published.tabeller {
-        for cell in table.rader.iter().flat_map(|r| &r.celler) {
-            if let Cell::Survival(c) = cell
-                && c.andel.is_some()
-                && (c.i_risk.is_none_or(|n| n < threshold)
-                    || c.handelser.is_none_or(|n| (1..threshold).contains(&n)))
-            {
-                return Err(format!(
-                    "tabell {}: en kurvpunkt bygger på få personer",
-                    table.nr
-                ));
-            }
-        }
-    }
-    Ok(())
+            let n = protected
+                .shown(&key(&n_key))
+                .map_or_else(|| "..".to_string(), |n| n.to_string());
+            note.text.replace("{antal}", &count).replace("{n}", &n)
+        })
+        .collect();
+    hidden
 }

@@ -128,12 +128,17 @@ fn about(report: &TableReport) -> Vec<String> {
     about
 }
 
-fn footer(threshold: Option<i64>, folder: &str) -> Vec<String> {
+fn footer(
+    threshold: Option<i64>,
+    hidden: Option<&crate::report::disclosure::Hidden>,
+    folder: &str,
+) -> Vec<String> {
     let mut footer = Vec::new();
     if let Some(t) = threshold {
-        footer.push(format!(
-            "Publik version: antal från 1 till {} visas som .., liksom andelar och intervall som bygger på dem, tal som annars kunde räknas fram ur summor, kvartiler för grupper under {t} och kurvpunkter där färre än {t} följs.",
-            t - 1
+        footer.push(crate::report::disclosure::public_note(
+            t,
+            hidden,
+            crate::report::disclosure::TABLES_LEFT_OUT,
         ));
     }
     footer.push(format!(
@@ -190,7 +195,11 @@ fn grid(report: &TableReport) -> Grid {
         about: about(report),
         notes: report.anmarkningar.clone(),
         tables: grid_tables(report),
-        footer: footer(report.head.publik_troskel, &report.fragor),
+        footer: footer(
+            report.head.publik_troskel,
+            report.head.dolda.as_ref(),
+            &report.fragor,
+        ),
     }
 }
 
@@ -274,7 +283,7 @@ fn comparison_grid(report: &ComparisonReport) -> Grid {
         ],
         notes,
         tables,
-        footer: footer(report.publik_troskel, &report_b.fragor),
+        footer: footer(report.publik_troskel, None, &report_b.fragor),
     }
 }
 

@@ -160,9 +160,10 @@ fn about_lines(report: &TableReport) -> Vec<String> {
         format!("Underlag: {}", report.head.inlamningar.join(", ")),
     ];
     if let Some(t) = report.head.publik_troskel {
-        lines.push(format!(
-            "Publik version: antal från 1 till {} visas som .., liksom andelar och tal som annars kunde räknas fram.",
-            t - 1
+        lines.push(crate::report::disclosure::public_note(
+            t,
+            report.head.dolda.as_ref(),
+            crate::report::disclosure::TABLES_LEFT_OUT,
         ));
     }
     lines.push("Andelar med 95 % konfidensintervall (Wilson).".to_string());

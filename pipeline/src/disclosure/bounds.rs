@@ -1,0 +1,247 @@
+//! How far a reader can narrow a hidden number: the smallest and largest value it can
+//! take given every published number, every relation between cells, that a part never
+//! exceeds its whole, and that counts are never negative (and hidden counts above zero
+//! at least 1). Found by linear programming (good_lp with the pure-Rust microlp solver);
+//! the bounds are then rounded inwards to whole numbers, as a reader who knows that
+//! counts are whole would.
+
+use std::collections::{BTreeSet, HashMap};
+
+use good_lp::{
+    Expression, ProblemVariables, ResolutionError, Solution, SolverModel, Variable, microlp,
+    variable,
+};
+
+use super::linear::SparseVec;
+
+/// A system as a reader sees it: which cells are unknown, and what relates them.
+pub struct System<'a> {
+    /// Relations over all cells: `Σ coef · x = 0`.
+    pub relations: &'a [SparseVec],
+    /// (part, whole): `x_whole − x_part ≥ 0`.
+    pub parts: &'a [(u32, u32)],
+    /// The published value of each cell; `None` where it is hidden.
+    pub shown: &'a [Option<i64>],
+    /// The least value each hidden cell can have as far as the reader knows.
+    pub floor: &'a [i64],
+}
+
+/// The interval `[low, high]` a hidden number is narrowed to; `high = None`: unbounded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Interval {
+    pub low: i64,
+    pub high: Option<i64>,
+}
+
+impl Interval {
+    /// The width a reader is left with; unbounded is wider than any threshold.
+    pub fn width(&self) -> i64 {
+        self.high.map_or(i64::MAX, |h| h - self.low)
+    }
+}
+
+impl System<'_> {
+    /// The interval of the linear function `target` of the cells (a hidden cell, or the
+    /// rest between a part and its whole). Only what reaches it through hidden cells
+    /// matters, so the program is made of that alone.
+    pub fn interval(&self, target: &SparseVec) -> Interval {
+        let start: Vec<u32> = target
+            .indices()
+            .filter(|c| self.shown[*c as usize].is_none())
+            .collect();
+        let known: f64 = target
+            .entries()
+            .iter()
+            .filter_map(|(c, k)| self.shown[*c as usize].map(|v| *k as f64 * v as f64))
+            .sum();
+        if start.is_empty() {
+            let v = known.round() as i64;
+            return Interval {
+                low: v,
+                high: Some(v),
+            };
+        }
+        let (unknowns, relations, parts) = self.reachable(&start);
+        let mut problem = ProblemVariables::new();
+        let vars: HashMap<u32, Variable> = unknowns
+            .iter()
+            .map(|u| {
+                (
+                    *u,
+                    problem.add(variable().min(self.floor[*u as usize] as f64)),
+                )
+            })
+            .collect();
+        let term = |cell: u32, coef: f64| -> (Expression, f64) {
+            match self.shown[cell as usize] {
+                Some(v) => (Expression::from(0.0), coef * v as f64),
+                None => (coef * vars[&cell], 0.0),
+            }
+        };
+        let linear = |pairs: &mut dyn Iterator<Item = (u32, f64)>| {
+            let mut expression = Expression::from(0.0);
+            let mut constant = 0.0;
+            for (cell, coef) in pairs {
+                let (e, c) = term(cell, coef);
+                expression += e;
+                constant += c;
+            }
+            (expression, constant)
+        };
+        let mut constraints = Vec::new();
+        for relation in relations {
+            let (e, c) = linear(&mut relation.entries().iter().map(|(c, k)| (*c, *k as f64)));
+            constraints.push(e.eq(-c));
+        }
+        for (part, whole) in parts {
+            let (e, c) = linear(&mut [(whole, 1.0), (part, -1.0)].into_iter());
+            constraints.push(e.geq(-c));
+        }
+        let (objective, _) = linear(&mut target.entries().iter().map(|(c, k)| (*c, *k as f64)));
+        let solve = |maximise: bool| -> Result<f64, ResolutionError> {
+            let problem = problem.clone();
+            let mut model = if maximise {
+                problem.maximise(objective.clone()).using(microlp)
+            } else {
+                problem.minimise(objective.clone()).using(microlp)
+            };
+            for c in &constraints {
+                model = model.with(c.clone());
+            }
+            let solution = model.solve()?;
+            Ok(solution.eval(&objective))
+        };
+        let low = match solve(false) {
+            Ok(v) => (v + known - 1e-6).ceil() as i64,
+            Err(_) => i64::MIN,
+        };
+        let high = match solve(true) {
+            Ok(v) => Some((v + known + 1e-6).floor() as i64),
+            Err(_) => None,
+        };
+        Interval { low, high }
+    }
+
+    /// The hidden cells linked to `start` through relations and parts that hold hidden
+    /// cells, with those relations and parts.
+    fn reachable(&self, start: &[u32]) -> (Vec<u32>, Vec<&SparseVec>, Vec<(u32, u32)>) {
+        let hidden = |c: u32| self.shown[c as usize].is_none();
+        let mut relations_of: HashMap<u32, Vec<usize>> = HashMap::new();
+        for (at, relation) in self.relations.iter().enumerate() {
+            for cell in relation.indices().filter(|c| hidden(*c)) {
+                relations_of.entry(cell).or_default().push(at);
+            }
+        }
+        let mut parts_of: HashMap<u32, Vec<usize>> = HashMap::new();
+        for (at, (part, whole)) in self.parts.iter().enumerate() {
+            for cell in [*part, *whole].into_iter().filter(|c| hidden(*c)) {
+                parts_of.entry(cell).or_default().push(at);
+            }
+        }
+        let mut cells: BTreeSet<u32> = start.iter().copied().collect();
+        let mut relations = BTreeSet::new();
+        let mut parts = BTreeSet::new();
+        let mut queue: Vec<u32> = start.to_vec();
+        while let Some(cell) = queue.pop() {
+            for &at in relations_of
+                .get(&cell)
+                .map(Vec::as_slice)
+                .unwrap_or_default()
+            {
+                if relations.insert(at) {
+                    for other in self.relations[at].indices().filter(|c| hidden(*c)) {
+                        if cells.insert(other) {
+                            queue.push(other);
+                        }
+                    }
+                }
+            }
+            for &at in parts_of.get(&cell).map(Vec::as_slice).unwrap_or_default() {
+                if parts.insert(at) {
+                    let (part, whole) = self.parts[at];
+                    for other in [part, whole].into_iter().filter(|c| hidden(*c)) {
+                        if cells.insert(other) {
+                            queue.push(other);
+                        }
+                    }
+                }
+            }
+        }
+        (
+            cells.into_iter().collect(),
+            relations
+                .into_iter()
+                .map(|at| &self.relations[at])
+                .collect(),
+            parts.into_iter().map(|at| self.parts[at]).collect(),
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sum(parts: &[u32], total: u32) -> SparseVec {
+        SparseVec::from_pairs(
+            parts
+                .iter()
+                .map(|p| (*p, -1))
+                .chain(std::iter::once((total, 1))),
+        )
+    }
+
+    #[test]
+    fn two_hidden_parts_of_a_shown_total_bound_each_other() {
+        // t = a + b + c; t = 10, c = 5 shown; a = 2, b = 3 hidden, each at least 1.
+        let relations = [sum(&[0, 1, 2], 3)];
+        let shown = [None, None, Some(5), Some(10)];
+        let system = System {
+            relations: &relations,
+            parts: &[],
+            shown: &shown,
+            floor: &[1, 1, 0, 0],
+        };
+        assert_eq!(
+            system.interval(&SparseVec::from_pairs([(0, 1)])),
+            Interval {
+                low: 1,
+                high: Some(4)
+            }
+        );
+    }
+
+    #[test]
+    fn a_hidden_total_leaves_its_part_unbounded() {
+        let relations = [sum(&[0, 1], 2)];
+        let shown = [None, Some(7), None];
+        let system = System {
+            relations: &relations,
+            parts: &[],
+            shown: &shown,
+            floor: &[1, 0, 1],
+        };
+        assert_eq!(system.interval(&SparseVec::from_pairs([(0, 1)])).high, None);
+    }
+
+    #[test]
+    fn the_rest_of_a_shown_part_of_a_hidden_whole() {
+        // 9 of a hidden whole that is at most 11 (whole + other = 20, other ≥ 9).
+        let relations = [sum(&[1, 2], 3)];
+        let shown = [Some(9), None, None, Some(20)];
+        let system = System {
+            relations: &relations,
+            parts: &[(0, 1), (0, 2)],
+            shown: &shown,
+            floor: &[0, 1, 1, 0],
+        };
+        let rest = SparseVec::from_pairs([(1, 1), (0, -1)]);
+        assert_eq!(
+            system.interval(&rest),
+            Interval {
+                low: 0,
+                high: Some(2)
+            }
+        );
+    }
+}

@@ -1,0 +1,269 @@
+//! Disclosure control over everything published together.
+//!
+//! A reader outside a project holds every public report, every dashboard page and
+//! every period at once, and can subtract: `alla` minus the other projects, a year
+//! minus its half-years, a total minus its shown parts. So protection is decided for a
+//! *publication*: every cell that is published together or can be had by asking again,
+//! with the linear relations between them (a [`Publication`]). [`Publication::protect`]
+//! hides the small counts and enough other cells that no hidden count below the
+//! threshold can be pinned down or narrowed to an interval narrower than the threshold
+//! (method and parameters: `docs/rojandekontroll.md`).
+//!
+//! [`attack`] is the outsider: given what was published and the relations a reader
+//! knows, it recovers what it can, by linear algebra and linear programming. The tests
+//! turn it on every public output.
+
+pub mod attack;
+mod bounds;
+mod linear;
+mod suppress;
+
+use std::collections::HashMap;
+
+pub use bounds::Interval;
+use linear::SparseVec;
+
+/// The default threshold: counts below 5 are hidden.
+pub const DEFAULT_THRESHOLD: i64 = 5;
+
+/// Cells that add up to a total, as a layout file declares them. A part may end in `*`:
+/// every breakdown row of that query.
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Sum {
+    pub delar: Vec<String>,
+    pub total: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DisclosureError {
+    /// One key must name one number wherever it is shown.
+    #[error("röjandekontrollen fick två värden för {key}: {first} och {second}")]
+    Conflict {
+        key: String,
+        first: i64,
+        second: i64,
+    },
+}
+
+/// A cell of a publication.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct CellId(u32);
+
+impl CellId {
+    fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
+/// The key of a cell in a publication: what it counts (`statistic`), for which
+/// selection and which period.
+pub fn cell_key(selection: &str, period: &str, statistic: &str) -> String {
+    format!("{selection}|{period}|{statistic}")
+}
+
+/// Cells with their true values and the relations between them. Relations are kept
+/// only where the numbers satisfy them: a relation that does not hold is of no use to
+/// a reader.
+#[derive(Debug, Default, Clone)]
+struct Cells {
+    keys: Vec<String>,
+    values: Vec<i64>,
+    index: HashMap<String, CellId>,
+    /// `Σ coef · x = 0` over cells.
+    relations: Vec<SparseVec>,
+    /// (part, whole): the part is counted among the whole, so the rest (whole − part)
+    /// is a count too, never shown but no less about people.
+    parts: Vec<(u32, u32)>,
+}
+
+impl Cells {
+    fn cell(&mut self, key: &str, value: i64) -> Result<CellId, DisclosureError> {
+        if let Some(id) = self.index.get(key) {
+            let first = self.values[id.index()];
+            return if first == value {
+                Ok(*id)
+            } else {
+                Err(DisclosureError::Conflict {
+                    key: key.to_string(),
+                    first,
+                    second: value,
+                })
+            };
+        }
+        Ok(self.push(key.to_string(), value))
+    }
+
+    fn push(&mut self, key: String, value: i64) -> CellId {
+        let id = CellId(self.keys.len() as u32);
+        self.index.insert(key.clone(), id);
+        self.keys.push(key);
+        self.values.push(value);
+        id
+    }
+
+    fn sum(&mut self, total: CellId, parts: &[CellId]) -> bool {
+        let sum: i64 = parts.iter().map(|p| self.values[p.index()]).sum();
+        if sum != self.values[total.index()] || parts.contains(&total) {
+            return false;
+        }
+        self.relations.push(SparseVec::from_pairs(
+            parts
+                .iter()
+                .map(|p| (p.0, -1))
+                .chain(std::iter::once((total.0, 1))),
+        ));
+        true
+    }
+
+    fn part(&mut self, part: CellId, whole: CellId) -> bool {
+        let rest = self.values[whole.index()] - self.values[part.index()];
+        if rest < 0 || part == whole || self.parts.contains(&(part.0, whole.0)) {
+            return false;
+        }
+        self.parts.push((part.0, whole.0));
+        true
+    }
+
+    /// The value of the rest of part `at`.
+    fn rest(&self, at: usize) -> i64 {
+        let (part, whole) = self.parts[at];
+        self.values[whole as usize] - self.values[part as usize]
+    }
+
+    /// How the rest of part `at` is named where a leak is reported.
+    fn rest_key(&self, at: usize) -> String {
+        let (part, whole) = self.parts[at];
+        format!(
+            "{} − {}",
+            self.keys[whole as usize], self.keys[part as usize]
+        )
+    }
+}
+
+/// Why a cell is shown or hidden.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Reason {
+    Shown,
+    /// A count from 1 to the threshold − 1.
+    Small,
+    /// A cell of a population (a table's group) with fewer than the threshold.
+    SmallGroup,
+    /// Hidden so that no hidden small count can be worked out.
+    Secondary,
+}
+
+impl Reason {
+    pub fn is_hidden(self) -> bool {
+        self != Reason::Shown
+    }
+}
+
+/// Every cell published together, with what relates them.
+#[derive(Debug, Default, Clone)]
+pub struct Publication {
+    cells: Cells,
+    /// (n, the cells counted among those n): a population below the threshold hides them all.
+    populations: Vec<(CellId, Vec<CellId>)>,
+}
+
+impl Publication {
+    pub fn new() -> Publication {
+        Publication::default()
+    }
+
+    /// The cell `key` with its true value; the same key again must have the same value.
+    pub fn cell(&mut self, key: &str, value: i64) -> Result<CellId, DisclosureError> {
+        self.cells.cell(key, value)
+    }
+
+    pub fn get(&self, key: &str) -> Option<CellId> {
+        self.cells.index.get(key).copied()
+    }
+
+    pub fn value(&self, cell: CellId) -> i64 {
+        self.cells.values[cell.index()]
+    }
+
+    pub fn len(&self) -> usize {
+        self.cells.keys.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.cells.keys.is_empty()
+    }
+
+    /// `total = Σ parts`, where the numbers agree. Returns whether it was kept.
+    pub fn sum(&mut self, total: CellId, parts: &[CellId]) -> bool {
+        self.cells.sum(total, parts)
+    }
+
+    /// `part` is counted among `whole`: the rest (whole − part) is a count too.
+    pub fn part(&mut self, part: CellId, whole: CellId) -> bool {
+        self.cells.part(part, whole)
+    }
+
+    /// `n` counts a population and `members` count within it: if n is below the
+    /// threshold, all of them are hidden, zeros too.
+    pub fn population(&mut self, n: CellId, members: Vec<CellId>) {
+        self.populations.push((n, members));
+    }
+
+    /// Decides what is shown.
+    pub fn protect(self, threshold: i64) -> Protected {
+        let (reasons, floors) = suppress::protect(&self, threshold);
+        Protected {
+            publication: self,
+            reasons,
+            floors,
+            threshold,
+        }
+    }
+}
+
+/// A publication with every cell's fate decided.
+#[derive(Debug, Clone)]
+pub struct Protected {
+    publication: Publication,
+    reasons: Vec<Reason>,
+    /// What a reader knows of each hidden cell's least value.
+    floors: Vec<i64>,
+    threshold: i64,
+}
+
+impl Protected {
+    pub fn threshold(&self) -> i64 {
+        self.threshold
+    }
+
+    /// Why `key` is shown or hidden; `None` for a key the publication does not have.
+    pub fn reason(&self, key: &str) -> Option<Reason> {
+        self.publication.get(key).map(|id| self.reasons[id.index()])
+    }
+
+    /// The value a reader sees: `None` where hidden (or unknown).
+    pub fn shown(&self, key: &str) -> Option<i64> {
+        let id = self.publication.get(key)?;
+        (!self.reasons[id.index()].is_hidden()).then(|| self.publication.value(id))
+    }
+
+    pub fn is_hidden(&self, key: &str) -> bool {
+        self.reason(key).is_some_and(Reason::is_hidden)
+    }
+
+    /// The engine's own check: the outsider of [`attack`] over this publication, with
+    /// the relations it was protected with. Empty when nothing leaks.
+    pub fn leaks(&self) -> Vec<attack::Leak> {
+        let cells = &self.publication.cells;
+        let mut observation = attack::Observation::from_cells(cells.clone());
+        for (id, reason) in self.reasons.iter().enumerate() {
+            let value = cells.values[id];
+            observation.set_shown(id, (!reason.is_hidden()).then_some(value));
+            observation.set_floor(id, self.floors[id]);
+        }
+        observation.leaks(self.threshold)
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,564 @@
+//! Which cells of a publication are hidden (method: `docs/rojandekontroll.md`).
+//!
+//! 1. **Primary**: every count from 1 to `threshold − 1`, and every cell of a population
+//!    (a table's group) whose n is that small, zeros included, so that a label or a
+//!    zero beside a hidden cell tells nothing about a few people.
+//! 2. **Secondary, exact**: Gaussian elimination as in Statistics Norway's
+//!    GaussSuppression. The ways the true numbers could differ and still satisfy every
+//!    relation are the null space of the relations; publishing a cell removes the
+//!    directions that would change it. Cells are published in order (zeros, cells too
+//!    small to protect anything, then the largest first), and a cell is hidden instead
+//!    when publishing it would leave a protected number with no direction that moves
+//!    it: the number would follow exactly from what is shown.
+//! 3. **Secondary, intervals**: for each hidden small count and each small rest, the
+//!    reader's own linear program ([`System::interval`]) finds how far it can be
+//!    narrowed; while that is narrower than the threshold, the published cell nearest
+//!    to it that widens it most (the smallest that is enough) is hidden too.
+//!
+//! The rest between a part and its whole (a count shown as a share of another) is never
+//! shown but is protected like any count, "9 of 13" saying that 4 did not: it is a
+//! linear function of two cells. Hiding more never makes a hidden number easier to
+//! find, so each step keeps what the one before achieved.
+
+use std::collections::HashMap;
+
+use super::bounds::System;
+use super::linear::{IdSet, SparseVec, null_space};
+use super::{Cells, Publication, Reason};
+
+/// The reason each cell of `publication` is shown or hidden, and the least value a
+/// reader knows each to have ([`floors`]), by cell.
+pub(super) fn protect(publication: &Publication, threshold: i64) -> (Vec<Reason>, Vec<i64>) {
+    let cells = &publication.cells;
+    let small = |v: i64| (1..threshold).contains(&v);
+    let mut reasons: Vec<Reason> = cells
+        .values
+        .iter()
+        .map(|v| {
+            if small(*v) {
+                Reason::Small
+            } else {
+                Reason::Shown
+            }
+        })
+        .collect();
+    for (n, members) in &publication.populations {
+        if small(cells.values[n.index()]) {
+            for cell in members.iter().chain(std::iter::once(n)) {
+                reasons[cell.index()] = Reason::SmallGroup;
+            }
+        }
+    }
+    let floors = floors(publication, threshold);
+    for component in components(cells) {
+        protect_component(cells, &component, threshold, &floors, &mut reasons);
+    }
+    (reasons, floors)
+}
+
+/// The least value a reader knows each cell to have if hidden. A hidden count above
+/// zero is taken to be known to be at least 1: zeros are shown wherever a population is
+/// large enough, and a label says someone is there. In a population too small to show,
+/// every cell is hidden, zeros too, so its counts may be 0 for all a reader knows; its
+/// n is at least 1 since the group is named. This credits the reader with all they may
+/// know, never less.
+pub(super) fn floors(publication: &Publication, threshold: i64) -> Vec<i64> {
+    let cells = &publication.cells;
+    let mut floors: Vec<i64> = cells.values.iter().map(|v| i64::from(*v > 0)).collect();
+    for (n, members) in &publication.populations {
+        if (1..threshold).contains(&cells.values[n.index()]) {
+            for cell in members.iter().filter(|m| *m != n) {
+                floors[cell.index()] = 0;
+            }
+        }
+    }
+    floors
+}
+
+/// A group of cells linked by relations or parts, with those relations and parts (by
+/// index into the publication's).
+struct Component {
+    cells: Vec<u32>,
+    relations: Vec<usize>,
+    parts: Vec<usize>,
+}
+
+fn components(cells: &Cells) -> Vec<Component> {
+    let n = cells.values.len();
+    let mut parent: Vec<u32> = (0..n as u32).collect();
+    fn root(parent: &mut [u32], mut i: u32) -> u32 {
+        while parent[i as usize] != i {
+            parent[i as usize] = parent[parent[i as usize] as usize];
+            i = parent[i as usize];
+        }
+        i
+    }
+    let join = |parent: &mut Vec<u32>, a: u32, b: u32| {
+        let (a, b) = (root(parent, a), root(parent, b));
+        if a != b {
+            parent[a.max(b) as usize] = a.min(b);
+        }
+    };
+    for relation in &cells.relations {
+        let mut members = relation.indices();
+        if let Some(first) = members.next() {
+            for other in members {
+                join(&mut parent, first, other);
+            }
+        }
+    }
+    for (part, whole) in &cells.parts {
+        join(&mut parent, *part, *whole);
+    }
+    let mut group_of_root: HashMap<u32, usize> = HashMap::new();
+    let mut groups: Vec<Component> = Vec::new();
+    for i in 0..n as u32 {
+        let r = root(&mut parent, i);
+        let at = *group_of_root.entry(r).or_insert_with(|| {
+            groups.push(Component {
+                cells: Vec::new(),
+                relations: Vec::new(),
+                parts: Vec::new(),
+            });
+            groups.len() - 1
+        });
+        groups[at].cells.push(i);
+    }
+    for (at, relation) in cells.relations.iter().enumerate() {
+        if let Some(first) = relation.indices().next() {
+            groups[group_of_root[&root(&mut parent, first)]]
+                .relations
+                .push(at);
+        }
+    }
+    for (at, (part, _)) in cells.parts.iter().enumerate() {
+        groups[group_of_root[&root(&mut parent, *part)]]
+            .parts
+            .push(at);
+    }
+    groups
+}
+
+/// Whether elimination must keep a direction that moves a number: a hidden number
+/// below the threshold must not follow exactly. (Intervals are widened afterwards by
+/// [`widen`], with the reader's own linear program.)
+fn protected(hidden: bool, value: i64, threshold: i64) -> bool {
+    hidden && value < threshold
+}
+
+fn protect_component(
+    cells: &Cells,
+    component: &Component,
+    threshold: i64,
+    floors: &[i64],
+    reasons: &mut [Reason],
+) {
+    if component.relations.is_empty() && component.parts.is_empty() {
+        return;
+    }
+    let global = |local: u32| component.cells[local as usize] as usize;
+    let local_of: HashMap<u32, u32> = component
+        .cells
+        .iter()
+        .enumerate()
+        .map(|(at, c)| (*c, at as u32))
+        .collect();
+    let relations: Vec<SparseVec> = component
+        .relations
+        .iter()
+        .map(|at| {
+            let r = &cells.relations[*at];
+            SparseVec::from_pairs(r.entries().iter().map(|(c, k)| (local_of[c], *k)))
+        })
+        .collect();
+    let parts: Vec<(u32, u32)> = component
+        .parts
+        .iter()
+        .map(|at| {
+            let (part, whole) = cells.parts[*at];
+            (local_of[&part], local_of[&whole])
+        })
+        .collect();
+    let size = component.cells.len() as u32;
+    let value = |local: u32| cells.values[global(local)];
+    let key = |local: u32| cells.keys[global(local)].as_str();
+    let mut relations_per_cell = vec![0i64; size as usize];
+    for r in &relations {
+        for c in r.indices() {
+            relations_per_cell[c as usize] += 1;
+        }
+    }
+    // Aggregates as pivots: the larger a cell and the more sums it is in, the more
+    // likely it is a total of others.
+    let basis = null_space(size as usize, &relations, |c| {
+        value(c).saturating_mul(64) + relations_per_cell[c as usize]
+    });
+    let values: Vec<i64> = (0..size).map(value).collect();
+    let mut needs: Vec<bool> = (0..size)
+        .map(|l| {
+            protected(
+                reasons[global(l)].is_hidden(),
+                values[l as usize],
+                threshold,
+            )
+        })
+        .collect();
+    // A rest is never shown, and a rest of zero is what a full share says of a
+    // population large enough to show: the others are protected from the start.
+    needs.extend(parts.iter().map(|(part, whole)| {
+        let rest = values[*whole as usize] - values[*part as usize];
+        rest > 0 && rest < threshold
+    }));
+    let floors: Vec<i64> = (0..size).map(|l| floors[global(l)]).collect();
+    let mut state = Elimination::new(basis, values, floors, parts, needs);
+    // Publication order: zeros, then cells too small to be good partners (a hidden
+    // partner must leave a small count room to move), then the largest first. The
+    // cells that come last are the ones hidden when one must be: the smallest of those
+    // large enough to protect.
+    let rank = |l: u32| {
+        let v = value(l);
+        let class = match v {
+            0 => 0,
+            v if v < 2 * threshold => 1,
+            _ => 2,
+        };
+        (class, std::cmp::Reverse(v), key(l))
+    };
+    let mut order: Vec<u32> = (0..size)
+        .filter(|l| reasons[global(*l)] == Reason::Shown)
+        .collect();
+    order.sort_by(|a, b| rank(*a).cmp(&rank(*b)));
+    for cell in order {
+        if !state.publish(cell) {
+            reasons[global(cell)] = Reason::Secondary;
+            state.needs[cell as usize] = protected(true, value(cell), threshold);
+        }
+    }
+    let mut hidden: Vec<bool> = (0..size).map(|l| reasons[global(l)].is_hidden()).collect();
+    let local = Local {
+        relations: &relations,
+        parts: &state.parts,
+        values: &state.values,
+        floors: &state.floors,
+        keys: &(0..size).map(key).collect::<Vec<_>>(),
+    };
+    for added in widen(&local, &mut hidden, threshold) {
+        reasons[global(added)] = Reason::Secondary;
+    }
+}
+
+/// A component in its own numbering, for [`widen`].
+struct Local<'a> {
+    relations: &'a [SparseVec],
+    parts: &'a [(u32, u32)],
+    values: &'a [i64],
+    floors: &'a [i64],
+    keys: &'a [&'a str],
+}
+
+/// Step 3: while a hidden small count, or a small rest, can be narrowed by a reader to
+/// an interval narrower than `threshold` (the reader's own linear program), hides the
+/// published cell nearest to it that widens it most, smallest first. Returns the cells
+/// it hid.
+fn widen(local: &Local, hidden: &mut [bool], threshold: i64) -> Vec<u32> {
+    let size = local.values.len();
+    let mut relations_of: Vec<Vec<usize>> = vec![Vec::new(); size];
+    for (at, r) in local.relations.iter().enumerate() {
+        for c in r.indices() {
+            relations_of[c as usize].push(at);
+        }
+    }
+    let mut parts_of: Vec<Vec<usize>> = vec![Vec::new(); size];
+    for (at, (part, whole)) in local.parts.iter().enumerate() {
+        parts_of[*part as usize].push(at);
+        parts_of[*whole as usize].push(at);
+    }
+    let small = |v: i64| (1..threshold).contains(&v);
+    // Targets: hidden small counts and small rests, as linear functions of the cells.
+    let mut targets: Vec<(String, SparseVec, Vec<u32>)> = Vec::new();
+    for c in 0..size as u32 {
+        if hidden[c as usize] && small(local.values[c as usize]) {
+            targets.push((
+                local.keys[c as usize].to_string(),
+                SparseVec::from_pairs([(c, 1)]),
+                vec![c],
+            ));
+        }
+    }
+    for (part, whole) in local.parts {
+        if small(local.values[*whole as usize] - local.values[*part as usize]) {
+            targets.push((
+                format!(
+                    "{} − {}",
+                    local.keys[*whole as usize], local.keys[*part as usize]
+                ),
+                SparseVec::from_pairs([(*whole, 1), (*part, -1)]),
+                vec![*part, *whole],
+            ));
+        }
+    }
+    targets.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut added = Vec::new();
+    for (_, target, cells) in targets {
+        loop {
+            let shown: Vec<Option<i64>> = (0..size)
+                .map(|c| (!hidden[c]).then_some(local.values[c]))
+                .collect();
+            let width_with = |shown: &[Option<i64>]| {
+                System {
+                    relations: local.relations,
+                    parts: local.parts,
+                    shown,
+                    floor: local.floors,
+                }
+                .interval(&target)
+                .width()
+            };
+            if width_with(&shown) >= threshold {
+                break;
+            }
+            // The published cells one relation or part away from the target's cells, or
+            // from the hidden cells next to them; smallest first.
+            let near = |from: &[u32]| -> Vec<u32> {
+                let mut found: Vec<u32> = from
+                    .iter()
+                    .flat_map(|c| {
+                        relations_of[*c as usize]
+                            .iter()
+                            .flat_map(|r| local.relations[*r].indices())
+                            .chain(parts_of[*c as usize].iter().flat_map(|at| {
+                                let (part, whole) = local.parts[*at];
+                                [part, whole]
+                            }))
+                    })
+                    .collect();
+                found.sort_unstable();
+                found.dedup();
+                found
+            };
+            let first = near(&cells);
+            let hidden_near: Vec<u32> = first
+                .iter()
+                .copied()
+                .filter(|c| hidden[*c as usize])
+                .collect();
+            let second = near(&hidden_near);
+            // Last, any published cell beside any hidden one.
+            let all_hidden: Vec<u32> = (0..size as u32).filter(|c| hidden[*c as usize]).collect();
+            let third = near(&all_hidden);
+            let mut chosen = None;
+            let mut widest: Option<(i64, u32)> = None;
+            'rings: for ring in [first, second, third] {
+                let mut candidates: Vec<u32> = ring
+                    .into_iter()
+                    .filter(|c| !hidden[*c as usize] && local.values[*c as usize] > 0)
+                    .collect();
+                candidates.sort_by_key(|c| (local.values[*c as usize], local.keys[*c as usize]));
+                for candidate in candidates.into_iter().take(16) {
+                    let mut trial = shown.clone();
+                    trial[candidate as usize] = None;
+                    let width = width_with(&trial);
+                    if width >= threshold {
+                        chosen = Some(candidate);
+                        break 'rings;
+                    }
+                    if widest.is_none_or(|(w, _)| width > w) {
+                        widest = Some((width, candidate));
+                    }
+                }
+            }
+            // Nothing near it left to hide: it is as wide as hiding can make it.
+            let Some(hide) = chosen.or(widest.map(|(_, c)| c)) else {
+                break;
+            };
+            hidden[hide as usize] = true;
+            added.push(hide);
+        }
+    }
+    added
+}
+
+/// The null space of a component's relations, narrowed as cells are published.
+///
+/// Targets are the cells (`0..cells`) and the rests of the parts (`cells..`).
+struct Elimination {
+    vectors: Vec<Option<SparseVec>>,
+    /// For each cell, the vectors with a non-zero coefficient there.
+    holders: Vec<IdSet<u32>>,
+    values: Vec<i64>,
+    floors: Vec<i64>,
+    parts: Vec<(u32, u32)>,
+    /// For each cell, the parts it is the part or the whole of.
+    parts_of: Vec<Vec<u32>>,
+    /// Which targets must keep a direction that moves them.
+    needs: Vec<bool>,
+    /// For each target, a vector last seen to move it.
+    mover: Vec<Option<u32>>,
+}
+
+impl Elimination {
+    fn new(
+        basis: Vec<SparseVec>,
+        values: Vec<i64>,
+        floors: Vec<i64>,
+        parts: Vec<(u32, u32)>,
+        needs: Vec<bool>,
+    ) -> Self {
+        let mut holders = vec![IdSet::default(); values.len()];
+        for (id, v) in basis.iter().enumerate() {
+            for c in v.indices() {
+                holders[c as usize].insert(id as u32);
+            }
+        }
+        let mut parts_of = vec![Vec::new(); values.len()];
+        for (at, (part, whole)) in parts.iter().enumerate() {
+            parts_of[*part as usize].push(at as u32);
+            parts_of[*whole as usize].push(at as u32);
+        }
+        let targets = needs.len();
+        Elimination {
+            vectors: basis.into_iter().map(Some).collect(),
+            holders,
+            values,
+            floors,
+            parts,
+            parts_of,
+            needs,
+            mover: vec![None; targets],
+        }
+    }
+
+    /// How much a step along `direction` moves `target`.
+    fn effect(&self, direction: &SparseVec, target: usize) -> i128 {
+        match target.checked_sub(self.values.len()) {
+            None => direction.get(target as u32),
+            Some(at) => {
+                let (part, whole) = self.parts[at];
+                direction.get(whole) - direction.get(part)
+            }
+        }
+    }
+
+    /// The vectors that may move `target`, once `replaced` and the pivot are applied.
+    fn candidates(
+        &self,
+        target: usize,
+        pivot: u32,
+        replaced: &HashMap<u32, SparseVec>,
+    ) -> Vec<u32> {
+        let cells: Vec<u32> = match target.checked_sub(self.values.len()) {
+            None => vec![target as u32],
+            Some(at) => {
+                let (part, whole) = self.parts[at];
+                vec![part, whole]
+            }
+        };
+        let mut ids: Vec<u32> = cells
+            .iter()
+            .flat_map(|c| self.holders[*c as usize].iter().copied())
+            .filter(|id| *id != pivot && !replaced.contains_key(id))
+            .chain(replaced.keys().copied())
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        ids
+    }
+
+    /// A vector among `ids` (reading replaced ones from `replaced`) that moves `target`.
+    fn mover(&self, target: usize, ids: &[u32], replaced: &HashMap<u32, SparseVec>) -> Option<u32> {
+        ids.iter().copied().find(|id| {
+            let v = replaced
+                .get(id)
+                .or(self.vectors[*id as usize].as_ref())
+                .expect("live vector");
+            self.effect(v, target) != 0
+        })
+    }
+
+    /// Publishes `cell` unless that would leave a protected number with no direction
+    /// that moves it: then nothing changes and the answer is false.
+    fn publish(&mut self, cell: u32) -> bool {
+        let mut holding: Vec<u32> = self.holders[cell as usize].iter().copied().collect();
+        holding.sort_unstable();
+        // The pivot is the vector that goes: preferably one no protected cell relies on.
+        let Some(&pivot_id) = holding.iter().min_by_key(|id| {
+            let v = self.vectors[**id as usize].as_ref().expect("live vector");
+            let relied_on = v.indices().any(|c| self.needs[c as usize]);
+            (relied_on, v.len(), **id)
+        }) else {
+            // Already follows from what is published: showing it tells nothing new.
+            return true;
+        };
+        let pivot = self.vectors[pivot_id as usize]
+            .clone()
+            .expect("holders name live vectors");
+        let replaced: HashMap<u32, SparseVec> = holding
+            .iter()
+            .filter(|id| **id != pivot_id)
+            .map(|id| {
+                let old = self.vectors[*id as usize].as_ref().expect("live vector");
+                (*id, old.eliminate(cell, &pivot))
+            })
+            .collect();
+        // The numbers whose set of directions changes: the cells of the changed
+        // vectors, and the rests those cells are in.
+        let mut touched: Vec<usize> = pivot.indices().map(|c| c as usize).collect();
+        for (id, new) in &replaced {
+            touched.extend(
+                self.vectors[*id as usize]
+                    .as_ref()
+                    .expect("live")
+                    .indices()
+                    .map(|c| c as usize),
+            );
+            touched.extend(new.indices().map(|c| c as usize));
+        }
+        let rests: Vec<usize> = touched
+            .iter()
+            .flat_map(|c| {
+                self.parts_of[*c]
+                    .iter()
+                    .map(|at| self.values.len() + *at as usize)
+            })
+            .collect();
+        touched.extend(rests);
+        touched.sort_unstable();
+        touched.dedup();
+        let mut movers = Vec::new();
+        for target in touched {
+            if !self.needs[target] {
+                continue;
+            }
+            // A mover still moves it while the vector stays as it is.
+            let holds = self.mover[target].is_some_and(|id| {
+                id != pivot_id && !replaced.contains_key(&id) && self.vectors[id as usize].is_some()
+            });
+            if holds {
+                continue;
+            }
+            let ids = self.candidates(target, pivot_id, &replaced);
+            match self.mover(target, &ids, &replaced) {
+                Some(found) => movers.push((target, found)),
+                None => return false,
+            }
+        }
+        for (target, found) in movers {
+            self.mover[target] = Some(found);
+        }
+        for c in pivot.indices() {
+            self.holders[c as usize].remove(&pivot_id);
+        }
+        self.vectors[pivot_id as usize] = None;
+        for (id, new) in replaced {
+            let old = self.vectors[id as usize].take().expect("live vector");
+            for c in old.indices() {
+                self.holders[c as usize].remove(&id);
+            }
+            for c in new.indices() {
+                self.holders[c as usize].insert(id);
+            }
+            self.vectors[id as usize] = Some(new);
+        }
+        true
+    }
+}

@@ -1,0 +1,221 @@
+//! What is published together (`--publik`).
+//!
+//! A public report is one page of a publication that a reader can complete by asking
+//! again: the same report for every project and for `alla`. Disclosure control decides
+//! over that whole publication at once ([`crate::disclosure`]), with the relations a
+//! reader can use across it: `alla` is the sum of the projects (where the numbers do
+//! add up: a person counted once in `alla` though in two projects makes them not). The
+//! same cell is then hidden or shown whichever page shows it. The half-year report is
+//! published per half-year, the outcome and participant tables per calendar year.
+//! Selections a reader could subtract from each other (a list of projects, a half-year
+//! beside its year, a range of years) are refused: see `docs/rojandekontroll.md`.
+
+use std::collections::BTreeMap;
+
+use super::layout::Layout;
+use super::tables;
+use super::tables::TableReport;
+use super::{QueryLibrary, Report, ReportError};
+use crate::disclosure::{CellId, Protected, Publication};
+use crate::period::{HalfYear, Period};
+use crate::query::Engine;
+use crate::query::functions::ALL_PROJECTS;
+use crate::store::Dataset;
+
+/// The one selection a public report may have: a project or `alla`, as the
+/// publication names it.
+pub fn selection(projects: &[String]) -> Result<String, ReportError> {
+    match projects {
+        [one] if one.eq_ignore_ascii_case(ALL_PROJECTS) => Ok(ALL_PROJECTS.to_string()),
+        [one] if !one.contains(',') => Ok(one.to_uppercase()),
+        _ => Err(ReportError::PublicSelection(projects.join(", "))),
+    }
+}
+
+/// The year of a public table report: outcome and participant tables are published
+/// per calendar year only. A half-year beside its year would be a second, finer table of
+/// the same people (the year minus one half gives the other), and a range of years a
+/// sum of published years: both are refused.
+pub fn year(period: Period) -> Result<i32, ReportError> {
+    match period {
+        Period::Year(year) => Ok(year),
+        Period::Years(first, last) if first == last => Ok(first),
+        Period::Half(_) | Period::Years(..) => Err(ReportError::PublicPeriod(period.to_string())),
+    }
+}
+
+/// The report of `selection` out of a publication's reports; an error names the
+/// selections there are when the dataset has no such project.
+pub fn page<R>(reports: &mut BTreeMap<String, R>, selection: &str) -> Result<R, ReportError> {
+    reports
+        .remove(selection)
+        .ok_or_else(|| ReportError::UnknownProject {
+            unknown: selection.to_string(),
+            known: reports.keys().cloned().collect::<Vec<_>>().join(", "),
+        })
+}
+
+/// Every selection a reader can ask for: each project of the dataset, and `alla`.
+fn selections(dataset: &Dataset) -> Result<Vec<String>, ReportError> {
+    let manifest = dataset.manifest()?;
+    let mut projects: Vec<String> = manifest.current().keys().map(|(p, _)| p.clone()).collect();
+    projects.dedup();
+    projects.push(ALL_PROJECTS.to_string());
+    Ok(projects)
+}
+
+/// Cells of one (selection, period) page, by the report's own keys.
+type Page = BTreeMap<String, CellId>;
+
+/// `alla` = the sum of the projects, for every cell of every period.
+fn link_projects(publication: &mut Publication, pages: &BTreeMap<(String, String), Page>) {
+    for ((selection, period), all) in pages {
+        if selection != ALL_PROJECTS {
+            continue;
+        }
+        for (key, total) in all {
+            let parts: Vec<CellId> = pages
+                .iter()
+                .filter(|((s, p), _)| s != ALL_PROJECTS && p == period)
+                .filter_map(|(_, page)| page.get(key).copied())
+                .collect();
+            publication.sum(*total, &parts);
+        }
+    }
+}
+
+/// The publication of the half-year report for `period`, protected, with the exact
+/// report of every selection.
+pub async fn half_year(
+    dataset: &Dataset,
+    engine: &Engine,
+    library: &QueryLibrary,
+    layout: &Layout,
+    period: HalfYear,
+    threshold: i64,
+) -> Result<(Protected, BTreeMap<String, Report>), ReportError> {
+    let mut publication = Publication::new();
+    let mut pages = BTreeMap::new();
+    let mut reports = BTreeMap::new();
+    for selection in selections(dataset)? {
+        let report = super::exact_half_year(
+            dataset,
+            engine,
+            library,
+            layout,
+            std::slice::from_ref(&selection),
+            period,
+        )
+        .await?;
+        let cells = super::disclosure::add(
+            &mut publication,
+            &selection,
+            &report,
+            &layout.sums,
+            layout.population.as_deref(),
+        )?;
+        pages.insert((selection.clone(), period.to_string()), cells);
+        reports.insert(selection, report);
+    }
+    link_projects(&mut publication, &pages);
+    Ok((publication.protect(threshold), reports))
+}
+
+/// The publication of a table report (`library`) for `year`, protected, with the exact
+/// report of every selection.
+pub async fn tables(
+    dataset: &Dataset,
+    engine: &Engine,
+    library: &QueryLibrary,
+    year: i32,
+    threshold: i64,
+) -> Result<(Protected, BTreeMap<String, TableReport>), ReportError> {
+    let period = Period::Year(year);
+    let mut publication = Publication::new();
+    let mut pages: BTreeMap<(String, String), Page> = BTreeMap::new();
+    let mut reports = BTreeMap::new();
+    for selection in selections(dataset)? {
+        let report = tables::build_exact(
+            dataset,
+            engine,
+            library,
+            std::slice::from_ref(&selection),
+            period,
+        )
+        .await?;
+        let cells = tables::add_to_publication(&mut publication, &selection, &report)?;
+        pages.insert((selection.clone(), period.to_string()), cells);
+        reports.insert(selection, report);
+    }
+    link_projects(&mut publication, &pages);
+    Ok((publication.protect(threshold), reports))
+}
+
+/// One published report.
+pub enum Published {
+    HalfYear(Report),
+    Tables(TableReport),
+}
+
+impl Published {
+    /// `halvar/SIGMA_2008H1`, `utfall/alla_2009`: where a publication keeps it.
+    pub fn name(&self) -> String {
+        let (folder, head) = match self {
+            Published::HalfYear(r) => ("halvar", &r.head),
+            Published::Tables(r) => (r.fragor.as_str(), &r.head),
+        };
+        format!("{folder}/{}_{}", head.projekt.join("-"), head.period)
+    }
+}
+
+/// Every public report the dataset allows, each publication decided once: the
+/// half-year report for every half-year, and the table reports in `table_libraries`
+/// for every year and half-year, each for every project and `alla`.
+pub async fn everything(
+    dataset: &Dataset,
+    engine: &Engine,
+    half_year_library: &QueryLibrary,
+    table_libraries: &[QueryLibrary],
+    threshold: i64,
+) -> Result<Vec<Published>, ReportError> {
+    let manifest = dataset.manifest()?;
+    let halves: std::collections::BTreeSet<HalfYear> = manifest
+        .current()
+        .keys()
+        .filter_map(|(_, h)| h.parse().ok())
+        .collect();
+    let years: std::collections::BTreeSet<i32> = halves.iter().map(HalfYear::year).collect();
+    let layout = Layout::parse(
+        half_year_library.text(super::layout::FILE)?,
+        &format!("halvar/{}", super::layout::FILE),
+    )?;
+    let mut published = Vec::new();
+    for half in halves {
+        let (protected, reports) =
+            half_year(dataset, engine, half_year_library, &layout, half, threshold).await?;
+        for (selection, mut report) in reports {
+            report.head.publik_troskel = Some(threshold);
+            report.head.dolda = Some(super::disclosure::apply(
+                &mut report,
+                &selection,
+                &protected,
+            ));
+            published.push(Published::HalfYear(report));
+        }
+    }
+    for library in table_libraries {
+        for year in &years {
+            let (protected, reports) = tables(dataset, engine, library, *year, threshold).await?;
+            for (selection, mut report) in reports {
+                report.head.publik_troskel = Some(threshold);
+                report.head.dolda = Some(tables::apply_protection(
+                    &mut report,
+                    &selection,
+                    &protected,
+                ));
+                published.push(Published::Tables(report));
+            }
+        }
+    }
+    Ok(published)
+}

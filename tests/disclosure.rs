@@ -1,0 +1,468 @@
+//! The outsider. `finsam report publik` writes every public report the dataset allows;
+//! a reader holds all of them at once. This test plays that reader: from the published
+//! JSON alone, and what anyone knows of the definitions (kvinnor + män = totalt, the
+//! rows of a partition add up to n, a share is a part of its n, `alla` is the sum of the
+//! projects), it builds every relation between the published numbers and tries to
+//! recover each hidden count below the threshold: exactly by linear algebra, and as an
+//! interval by linear programming ([`finsam::disclosure::attack`]). It must find
+//! nothing. The same reader, given reports each protected on its own (as finsam did
+//! before), must find what the issue's attacks found.
+
+use std::collections::BTreeMap;
+
+use finsam::disclosure::attack::{Leak, Observation};
+use finsam::disclosure::{CellId, DEFAULT_THRESHOLD, Publication, cell_key};
+use finsam::period::{HalfYear, Period};
+use finsam::report::{QueryLibrary, Report, Selection, tables};
+use serde_json::Value;
+
+use crate::workdir::{Workdir, repo};
+
+/// The exact reports (truth) and the published ones, by (folder, selection, period).
+struct Reports {
+    exact: BTreeMap<(String, String, String), Value>,
+    published: BTreeMap<(String, String, String), Value>,
+    /// Each exact report protected on its own, as before the publication was one.
+    alone: BTreeMap<(String, String, String), Value>,
+}
+
+fn reports(wd: &Workdir) -> Reports {
+    wd.finsam(&["report", "publik", "--out", "publikt"]).ok();
+    let mut published = BTreeMap::new();
+    for folder in ["halvar", "utfall", "deltagare"] {
+        for entry in std::fs::read_dir(wd.path("publikt").join(folder)).unwrap() {
+            let path = entry.unwrap().path();
+            let report: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+            let selection = report["projekt"][0].as_str().unwrap().to_string();
+            let period = report["period"].as_str().unwrap().to_string();
+            published.insert((folder.to_string(), selection, period), report);
+        }
+    }
+    let schema = finsam::schema::Schema::bundled().unwrap();
+    let dataset = finsam::store::Dataset::open(&wd.path("data"), &schema).unwrap();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let (exact, alone) = runtime.block_on(async {
+        let (engine, _) = finsam::underlag::open_engine(&dataset, &schema, None, "alla")
+            .await
+            .unwrap();
+        let mut exact = BTreeMap::new();
+        let mut alone = BTreeMap::new();
+        for (folder, selection, period) in published.keys() {
+            let library = QueryLibrary::load(None, folder).unwrap();
+            let key = (folder.clone(), selection.clone(), period.clone());
+            let projects = vec![selection.clone()];
+            if folder == "halvar" {
+                let half: HalfYear = period.parse().unwrap();
+                let selection = Selection {
+                    projects,
+                    period: half,
+                    public_threshold: None,
+                };
+                let report = finsam::report::half_year(&dataset, &engine, &library, &selection)
+                    .await
+                    .unwrap();
+                alone.insert(key.clone(), half_year_alone(&report, &library));
+                exact.insert(key, serde_json::to_value(&report).unwrap());
+            } else {
+                let selection = tables::TableSelection {
+                    projects,
+                    period: period.parse::<Period>().unwrap(),
+                    public_threshold: None,
+                };
+                let report = tables::build(&dataset, &engine, &library, &selection)
+                    .await
+                    .unwrap();
+                let mut publication = Publication::new();
+                tables::add_to_publication(&mut publication, &selection.projects[0], &report)
+                    .unwrap();
+                let protected = publication.protect(DEFAULT_THRESHOLD);
+                let mut shown = report.clone();
+                tables::apply_protection(&mut shown, &selection.projects[0], &protected);
+                alone.insert(key.clone(), serde_json::to_value(&shown).unwrap());
+                exact.insert(key, serde_json::to_value(&report).unwrap());
+            }
+        }
+        (exact, alone)
+    });
+    Reports {
+        exact,
+        published,
+        alone,
+    }
+}
+
+/// A half-year report protected as if it were published alone.
+fn half_year_alone(report: &Report, library: &QueryLibrary) -> Value {
+    let layout = finsam::report::Layout::parse(library.text("rapport.toml").unwrap(), "r").unwrap();
+    let mut publication = Publication::new();
+    let selection = report.head.projekt[0].clone();
+    finsam::report::disclosure::add(
+        &mut publication,
+        &selection,
+        report,
+        &layout.sums,
+        layout.population.as_deref(),
+    )
+    .unwrap();
+    let protected = publication.protect(DEFAULT_THRESHOLD);
+    let mut shown = report.clone();
+    finsam::report::disclosure::apply(&mut shown, &selection, &protected);
+    serde_json::to_value(&shown).unwrap()
+}
+
+fn number(v: &Value) -> Option<i64> {
+    v.as_i64()
+}
+
+/// The reader's model of what was published: every number with its relations.
+struct Reader {
+    observation: Observation,
+    /// Cells by (folder, period, what) and selection, to add `alla` = Σ projects.
+    by_statistic: BTreeMap<(String, String, String), BTreeMap<String, CellId>>,
+}
+
+impl Reader {
+    fn new() -> Reader {
+        Reader {
+            observation: Observation::new(),
+            by_statistic: BTreeMap::new(),
+        }
+    }
+
+    fn cell(
+        &mut self,
+        at: &(String, String, String),
+        what: &str,
+        shown: Option<i64>,
+        truth: i64,
+    ) -> CellId {
+        let (folder, selection, period) = at;
+        let id = self.observation.cell(
+            &cell_key(selection, period, &format!("{folder}:{what}")),
+            shown,
+            truth,
+        );
+        self.by_statistic
+            .entry((folder.clone(), period.clone(), what.to_string()))
+            .or_default()
+            .insert(selection.clone(), id);
+        id
+    }
+
+    /// `alla` is the sum of the projects, for every number of every report.
+    fn link_projects(&mut self) {
+        for cells in self.by_statistic.values() {
+            if let Some(all) = cells.get("alla") {
+                let parts: Vec<CellId> = cells
+                    .iter()
+                    .filter(|(s, _)| *s != "alla")
+                    .map(|(_, id)| *id)
+                    .collect();
+                self.observation.sum(*all, &parts);
+            }
+        }
+    }
+
+    fn half_year(&mut self, at: &(String, String, String), shown: &Value, exact: &Value) {
+        let lines = |r: &Value| -> Vec<(String, Value)> {
+            r["figurer"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .flat_map(|f| {
+                    f["rader"].as_array().unwrap().iter().map(move |l| {
+                        (
+                            format!("{} {}: {}", f["nr"], f["rubrik"], l["text"]),
+                            l.clone(),
+                        )
+                    })
+                })
+                .collect()
+        };
+        let (shown_lines, exact_lines) = (lines(shown), lines(exact));
+        let aktuella = exact_lines
+            .first()
+            .and_then(|(_, l)| number(&l["antal"]))
+            .unwrap_or(0);
+        let mut cells = BTreeMap::new();
+        for ((what, seen), (_, truth)) in shown_lines.iter().zip(&exact_lines) {
+            let Some(t) = number(&truth["antal"]) else {
+                continue;
+            };
+            let id = self.cell(at, what, number(&seen["antal"]), t);
+            // A report of fewer than the threshold is hidden whole, zeros too.
+            if aktuella >= DEFAULT_THRESHOLD && t > 0 {
+                self.observation.floor(id, 1);
+            }
+            cells.insert(what.clone(), (id, t));
+            if let Some(n) = number(&truth["namnare"]) {
+                let whole = self.cell(at, &format!("n av {what}"), number(&seen["namnare"]), n);
+                self.observation.part(id, whole);
+                cells.insert(format!("n av {what}"), (whole, n));
+            }
+        }
+        // The denominators are figure 1, 5 or the first line of 16, by definition.
+        let named: Vec<(CellId, i64)> = cells
+            .iter()
+            .filter(|(k, _)| {
+                k.starts_with("1 ")
+                    || k.starts_with("5 ")
+                    || k.starts_with("16 ") && !k.contains("varav")
+            })
+            .map(|(_, v)| *v)
+            .collect();
+        let denominators: Vec<(CellId, i64)> = cells
+            .iter()
+            .filter(|(k, _)| k.starts_with("n av "))
+            .map(|(_, v)| *v)
+            .collect();
+        for (n, value) in denominators {
+            for (figure, figure_value) in &named {
+                if *figure_value == value {
+                    self.observation.sum(*figure, &[n]);
+                }
+            }
+        }
+        let find = |part: &str| -> Vec<CellId> {
+            cells
+                .iter()
+                .filter(|(k, _)| k.contains(part) && !k.starts_with("n av "))
+                .map(|(_, v)| v.0)
+                .collect()
+        };
+        let one = |part: &str| find(part).first().copied();
+        if let (Some(all), Some(k), Some(m)) = (
+            one("Aktuella personer under perioden\": \"Aktuella"),
+            one("Könsfördelning\": \"Kvinnor\""),
+            one("Könsfördelning\": \"Män\""),
+        ) {
+            self.observation.sum(all, &[k, m]);
+        }
+        if let (Some(young), Some(k), Some(m)) = (
+            one("Ungdomar 16–29 år\": \"Ungdomar"),
+            one("Kvinnor bland ungdomar"),
+            one("Män bland ungdomar"),
+        ) {
+            self.observation.sum(young, &[k, m]);
+        }
+        if let Some(cancelled) = one("Träffar som ställdes in") {
+            self.observation
+                .sum(cancelled, &find("Orsaker till inställda träffar"));
+        }
+    }
+
+    fn tables(&mut self, at: &(String, String, String), shown: &Value, exact: &Value) {
+        let folder = at.0.clone();
+        let exact_tables: BTreeMap<String, &Value> = exact["tabeller"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| (t["rubrik"].as_str().unwrap().to_string(), t))
+            .collect();
+        for table in shown["tabeller"].as_array().unwrap() {
+            let Some(truth) = exact_tables.get(table["rubrik"].as_str().unwrap()) else {
+                continue;
+            };
+            let nr = table["nr"].as_i64().unwrap();
+            let population = if folder == "deltagare" && nr < 6 {
+                "aktuella"
+            } else {
+                "avslutade"
+            };
+            let columns: Vec<String> = table["kolumner"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| c["nyckel"].as_str().unwrap().to_string())
+                .collect();
+            // Where each shown column is in the exact table, and its exact n.
+            let exact_index: BTreeMap<String, usize> = truth["kolumner"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .enumerate()
+                .map(|(i, c)| (c["nyckel"].as_str().unwrap().to_string(), i))
+                .collect();
+            let exact_n = |column: &str| {
+                exact_index
+                    .get(column)
+                    .and_then(|i| number(&truth["kolumner"][*i]["n"]))
+            };
+            let mut n_of: BTreeMap<String, CellId> = BTreeMap::new();
+            for (i, column) in columns.iter().enumerate() {
+                if let Some(t) = exact_n(column) {
+                    let seen = number(&table["kolumner"][i]["n"]);
+                    let id = self.cell(at, &format!("n {population} {column}"), seen, t);
+                    if t > 0 {
+                        self.observation.floor(id, 1);
+                    }
+                    n_of.insert(column.clone(), id);
+                }
+            }
+            let exact_rows: BTreeMap<String, &Value> = truth["rader"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|r| (r["text"].as_str().unwrap().to_string(), r))
+                .collect();
+            let mut grid: BTreeMap<(String, String), CellId> = BTreeMap::new();
+            for row in table["rader"].as_array().unwrap() {
+                let text = row["text"].as_str().unwrap().to_string();
+                let Some(truth_row) = exact_rows.get(&text) else {
+                    continue;
+                };
+                for (i, column) in columns.iter().enumerate() {
+                    let Some(at_exact) = exact_index.get(column) else {
+                        continue;
+                    };
+                    let (seen, t) = (&row["celler"][i], &truth_row["celler"][*at_exact]);
+                    let n_small = exact_n(column).is_some_and(|n| n < DEFAULT_THRESHOLD);
+                    let pairs: Vec<(String, &str)> = if t.get("fore").is_some() {
+                        // The change table repeats tables 4 and 5.
+                        vec![
+                            (format!("4 {text} {column}"), "fore"),
+                            (format!("5 {text} {column}"), "efter"),
+                        ]
+                    } else if t.get("antal").is_some() {
+                        vec![(format!("{nr} {} {text} {column}", table["rubrik"]), "antal")]
+                    } else {
+                        vec![]
+                    };
+                    for (what, field) in pairs {
+                        let Some(value) = number(&t[field]) else {
+                            continue;
+                        };
+                        let what = what
+                            .replace("Försörjningskälla vid start", "")
+                            .replace("Försörjningskälla vid avslut", "");
+                        let id = self.cell(at, &what, number(&seen[field]), value);
+                        if value > 0 && !n_small {
+                            self.observation.floor(id, 1);
+                        }
+                        grid.insert((text.clone(), column.clone()), id);
+                        if let Some(n) = n_of.get(column)
+                            && text != "Summa"
+                        {
+                            self.observation.part(id, *n);
+                        }
+                    }
+                }
+            }
+            // Kvinnor + män = totalt, row by row and for n.
+            let rows: Vec<String> = grid.keys().map(|(r, _)| r.clone()).collect();
+            for row in rows.iter().chain(std::iter::once(&"n".to_string())) {
+                let get = |c: &str| {
+                    if row == "n" {
+                        n_of.get(c).copied()
+                    } else {
+                        grid.get(&(row.clone(), c.to_string())).copied()
+                    }
+                };
+                if let (Some(all), Some(k), Some(m)) = (get("alla"), get("K"), get("M")) {
+                    self.observation.sum(all, &[k, m]);
+                }
+            }
+            // Rows that partition n: the whole table, or each point of table 3.
+            let partitions = match (folder.as_str(), nr) {
+                ("utfall", 1) | ("deltagare", 5) | ("deltagare", 6) => vec![String::new()],
+                ("utfall", 3) => [
+                    "Vid start",
+                    "Vid avslut",
+                    "1 månad",
+                    "6 månader",
+                    "12 månader",
+                ]
+                .map(String::from)
+                .to_vec(),
+                _ => vec![],
+            };
+            for prefix in partitions {
+                for column in &columns {
+                    let parts: Vec<CellId> = grid
+                        .iter()
+                        .filter(|((r, c), _)| c == column && r.starts_with(&prefix))
+                        .map(|(_, id)| *id)
+                        .collect();
+                    if let Some(n) = n_of.get(column) {
+                        self.observation.sum(*n, &parts);
+                    }
+                }
+            }
+            // The transition matrix: rows and columns add up to their sums.
+            if table["typ"] == "matris" {
+                let labels: Vec<String> = columns.iter().filter(|c| *c != "Σ").cloned().collect();
+                for label in labels.iter().chain(std::iter::once(&"Summa".to_string())) {
+                    let row: Vec<CellId> = labels
+                        .iter()
+                        .filter_map(|c| grid.get(&(label.clone(), c.clone())).copied())
+                        .collect();
+                    if let Some(total) = grid.get(&(label.clone(), "Σ".to_string())) {
+                        self.observation.sum(*total, &row);
+                    }
+                    let column: Vec<CellId> = labels
+                        .iter()
+                        .filter_map(|r| grid.get(&(r.clone(), label.clone())).copied())
+                        .collect();
+                    if let Some(total) = grid.get(&("Summa".to_string(), label.clone())) {
+                        self.observation.sum(*total, &column);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// What the reader finds in `shown` (by report), knowing the exact reports.
+fn attack(
+    shown: &BTreeMap<(String, String, String), Value>,
+    exact: &BTreeMap<(String, String, String), Value>,
+) -> (Vec<Leak>, usize, usize) {
+    let mut reader = Reader::new();
+    for (at, report) in shown {
+        let truth = &exact[at];
+        if at.0 == "halvar" {
+            reader.half_year(at, report, truth);
+        } else {
+            reader.tables(at, report, truth);
+        }
+    }
+    reader.link_projects();
+    let (cells, hidden) = reader.observation.counts();
+    (reader.observation.leaks(DEFAULT_THRESHOLD), cells, hidden)
+}
+
+fn describe(leaks: &[Leak]) -> String {
+    leaks
+        .iter()
+        .take(12)
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn the_outsider_recovers_nothing_from_everything_published_for_the_examples() {
+    let wd = Workdir::with_fixed_key().ingested(&repo("examples"));
+    let reports = reports(&wd);
+    assert_eq!(
+        reports.published.len(),
+        60,
+        "30 half-year reports, 15 + 15 by year"
+    );
+    let (leaks, cells, hidden) = attack(&reports.published, &reports.exact);
+    assert!(hidden > 0 && hidden < cells, "{hidden} of {cells} hidden");
+    assert!(
+        leaks.is_empty(),
+        "{} hidden numbers recovered:\n{}",
+        leaks.len(),
+        describe(&leaks)
+    );
+    // The same reader, given each report protected on its own, finds what the
+    // issue's attacks found: hidden counts that other projects' reports give away.
+    let (leaks, ..) = attack(&reports.alone, &reports.exact);
+    assert!(
+        leaks.iter().filter(|l| l.exact).count() > 10,
+        "protection report by report should leak exactly: {}",
+        describe(&leaks)
+    );
+}
