@@ -440,6 +440,20 @@ fn describe(leaks: &[Leak]) -> String {
         .join("\n")
 }
 
+/// The reader finds no hidden count below the threshold in the publication, though
+/// something is hidden and something shown.
+#[track_caller]
+fn assert_nothing_recovered(reports: &Reports) {
+    let (leaks, cells, hidden) = attack(&reports.published, &reports.exact);
+    assert!(hidden > 0 && hidden < cells, "{hidden} of {cells} hidden");
+    assert!(
+        leaks.is_empty(),
+        "{} hidden numbers recovered:\n{}",
+        leaks.len(),
+        describe(&leaks)
+    );
+}
+
 #[test]
 fn the_outsider_recovers_nothing_from_everything_published_for_the_examples() {
     let wd = Workdir::with_fixed_key().ingested(&repo("examples"));
@@ -449,14 +463,7 @@ fn the_outsider_recovers_nothing_from_everything_published_for_the_examples() {
         60,
         "30 half-year reports, 15 + 15 by year"
     );
-    let (leaks, cells, hidden) = attack(&reports.published, &reports.exact);
-    assert!(hidden > 0 && hidden < cells, "{hidden} of {cells} hidden");
-    assert!(
-        leaks.is_empty(),
-        "{} hidden numbers recovered:\n{}",
-        leaks.len(),
-        describe(&leaks)
-    );
+    assert_nothing_recovered(&reports);
     // The same reader, given each report protected on its own, finds what the
     // issue's attacks found: hidden counts that other projects' reports give away.
     let (leaks, ..) = attack(&reports.alone, &reports.exact);
@@ -465,4 +472,41 @@ fn the_outsider_recovers_nothing_from_everything_published_for_the_examples() {
         "protection report by report should leak exactly: {}",
         describe(&leaks)
     );
+}
+
+/// A förbund of small projects, as `finsam synth` makes one: five projects with about ten
+/// participants each in a year, so that many a project's half-year has 1–4 aktuella.
+#[test]
+fn the_outsider_recovers_nothing_in_a_forbund_of_small_projects() {
+    let wd = Workdir::with_fixed_key();
+    wd.finsam(&[
+        "synth",
+        "--deltagare",
+        "50",
+        "--projekt",
+        "5",
+        "--ar",
+        "2016-2016",
+        "--seed",
+        "3",
+        "--out",
+        "synth",
+    ])
+    .ok();
+    let synth = wd.path("synth");
+    let wd = wd.ingested(&synth);
+    let reports = reports(&wd);
+    let tiny = reports
+        .exact
+        .iter()
+        .filter(|((folder, selection, _), r)| {
+            folder == "halvar"
+                && selection != "alla"
+                && r["figurer"][0]["rader"][0]["antal"]
+                    .as_i64()
+                    .is_some_and(|n| (1..DEFAULT_THRESHOLD).contains(&n))
+        })
+        .count();
+    assert!(tiny > 0, "some project has 1–4 aktuella in a half-year");
+    assert_nothing_recovered(&reports);
 }

@@ -234,6 +234,16 @@ fn interval(out: &mut String, x: f64, point: &Point, top: f64) {
     }
 }
 
+/// A hidden value's place in a chart: `..`, never an empty gap that reads as zero.
+fn hidden_mark(out: &mut String, x: f64, y: f64, kategori: &str, serie: &str) {
+    let _ = write!(
+        out,
+        r#"<text class="dold" x="{x:.1}" y="{y:.1}" text-anchor="middle">..<title>{}, {}: dolt</title></text>"#,
+        escape(kategori),
+        escape(serie)
+    );
+}
+
 fn find<'d>(data: &'d PanelData, kategori: &str, serie: &str) -> Option<&'d Point> {
     data.points
         .iter()
@@ -259,11 +269,18 @@ fn bars(data: &PanelData) -> (f64, f64, String) {
             let Some(point) = find(data, kategori, serie) else {
                 continue;
             };
-            // A zero has no bar (its interval still shows); a hidden value has neither.
+            let x = start + bar * si as f64;
+            // A zero has no bar (its interval still shows); a hidden value is marked.
             let Some(v) = value(point, data.shares) else {
+                hidden_mark(
+                    &mut out,
+                    x + bar / 2.0,
+                    TOP + PLOT_HEIGHT - 4.0,
+                    kategori,
+                    serie,
+                );
                 continue;
             };
-            let x = start + bar * si as f64;
             interval(&mut out, x + bar / 2.0, point, top);
             if v <= 0.0 {
                 continue;
@@ -286,7 +303,7 @@ fn bars(data: &PanelData) -> (f64, f64, String) {
 }
 
 /// One line per series over the categories in order (years, half-years); a hidden or
-/// missing value breaks the line.
+/// missing value breaks the line, and a hidden one is marked `..` on the axis.
 fn lines(data: &PanelData) -> (f64, f64, String) {
     let step = 44.0;
     let width = (LEFT + RIGHT + step * data.kategorier.len() as f64).max(480.0);
@@ -325,6 +342,7 @@ fn lines(data: &PanelData) -> (f64, f64, String) {
                 continue;
             };
             let Some(v) = value(point, data.shares) else {
+                hidden_mark(&mut out, x_of(ci), TOP + PLOT_HEIGHT - 4.0, kategori, serie);
                 continue;
             };
             interval(&mut out, x_of(ci), point, top);
@@ -402,6 +420,23 @@ fn stacked(data: &PanelData) -> (f64, f64, String) {
                 );
             }
             x += w;
+        }
+        // What hidden shares take up is one hatched slot marked .., not a gap.
+        let hidden = data
+            .serier
+            .iter()
+            .filter_map(|serie| find(data, kategori, serie))
+            .any(|p| p.andel.is_none());
+        let rest = label_width + plot - x;
+        if hidden && rest > 0.5 {
+            let _ = write!(
+                out,
+                r#"<g class="dold"><rect x="{x:.1}" y="{y:.1}" width="{rest:.1}" height="{:.1}"/><text x="{:.1}" y="{:.1}" text-anchor="middle">..</text><title>{}: dolda värden</title></g>"#,
+                row - 8.0,
+                x + rest / 2.0,
+                y + row / 2.0,
+                escape(kategori)
+            );
         }
     }
     let mut bottom = TOP + row * data.kategorier.len() as f64 + 20.0;

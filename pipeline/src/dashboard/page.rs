@@ -126,7 +126,7 @@ fn panel_view(data: &PanelData, id: usize) -> PanelView {
         .collect();
     let dolda = (data.hidden > 0).then(|| {
         format!(
-            "{} värde(n) visas inte: färre än {DEFAULT_THRESHOLD} personer, eller så att ett dolt tal skulle gå att räkna fram. De står som .. i tabellen och saknas i diagrammet.",
+            "{} värde(n) visas inte: färre än {DEFAULT_THRESHOLD} personer, eller så att ett dolt tal skulle gå att räkna fram eller ringas in. De står som .. i tabellen och i diagrammet.",
             data.hidden
         )
     });

@@ -24,7 +24,7 @@ use std::collections::HashMap;
 
 use super::bounds::System;
 use super::linear::{IdSet, SparseVec, null_space};
-use super::{Cells, Publication, Reason};
+use super::{CellId, Cells, Publication, Reason};
 
 /// The reason each cell of `publication` is shown or hidden, and the least value a
 /// reader knows each to have ([`floors`]), by cell.
@@ -59,15 +59,18 @@ pub(super) fn protect(publication: &Publication, threshold: i64) -> (Vec<Reason>
 /// The least value a reader knows each cell to have if hidden. A hidden count above
 /// zero is taken to be known to be at least 1: zeros are shown wherever a population is
 /// large enough, and a label says someone is there. In a population too small to show,
-/// every cell is hidden, zeros too, so its counts may be 0 for all a reader knows; its
-/// n is at least 1 since the group is named. This credits the reader with all they may
-/// know, never less.
+/// every cell is hidden, zeros too, so its counts may be 0 for all a reader knows; but
+/// the n of every population above zero is at least 1, since its group (a column, a
+/// report) is named only when someone is in it. This credits the reader with all they
+/// may know, never less.
 pub(super) fn floors(publication: &Publication, threshold: i64) -> Vec<i64> {
     let cells = &publication.cells;
     let mut floors: Vec<i64> = cells.values.iter().map(|v| i64::from(*v > 0)).collect();
+    let named: std::collections::HashSet<CellId> =
+        publication.populations.iter().map(|(n, _)| *n).collect();
     for (n, members) in &publication.populations {
         if (1..threshold).contains(&cells.values[n.index()]) {
-            for cell in members.iter().filter(|m| *m != n) {
+            for cell in members.iter().filter(|m| !named.contains(m)) {
                 floors[cell.index()] = 0;
             }
         }
@@ -286,7 +289,13 @@ fn widen(local: &Local, hidden: &mut [bool], threshold: i64) -> Vec<u32> {
         }
     }
     for (part, whole) in local.parts {
-        if small(local.values[*whole as usize] - local.values[*part as usize]) {
+        // With one side published and the other a hidden small count, the rest is that
+        // count shifted: its interval is as wide, and that count is tried itself. (Hiding
+        // more later only widens it.)
+        let checked = |c: u32| hidden[c as usize] && small(local.values[c as usize]);
+        let shifted = (!hidden[*whole as usize] && checked(*part))
+            || (!hidden[*part as usize] && checked(*whole));
+        if !shifted && small(local.values[*whole as usize] - local.values[*part as usize]) {
             targets.push((
                 format!(
                     "{} − {}",
