@@ -464,6 +464,35 @@ fn the_outsider_recovers_nothing_from_everything_published_for_the_examples() {
         "30 half-year reports, 15 + 15 by year"
     );
     assert_nothing_recovered(&reports);
+    // A report asked for on its own with --publik is the same page of the same
+    // publication, whichever project it is for.
+    for (folder, selection, period) in [
+        ("utfall", "KOMPIS", "2010"),
+        ("deltagare", "SIGMA", "2009"),
+        ("halvar", "KOMPIS", "2008H1"),
+    ] {
+        let single: Value = serde_json::from_str(
+            wd.finsam(&[
+                "report",
+                folder,
+                "--projekt",
+                selection,
+                "--period",
+                period,
+                "--publik",
+                "--format",
+                "json",
+            ])
+            .ok(),
+        )
+        .unwrap();
+        let page = (
+            folder.to_string(),
+            selection.to_string(),
+            period.to_string(),
+        );
+        assert_eq!(single, reports.published[&page], "{page:?}");
+    }
     // The same reader, given each report protected on its own, finds what the
     // issue's attacks found: hidden counts that other projects' reports give away.
     let (leaks, ..) = attack(&reports.alone, &reports.exact);

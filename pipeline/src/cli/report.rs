@@ -1,6 +1,7 @@
 use std::path::PathBuf;
 
 use finsam::period::{HalfYear, Period};
+use finsam::query::functions::ALL_PROJECTS;
 use finsam::report::public::Published;
 use finsam::report::tables::{self, TableReport, TableSelection};
 use finsam::report::{self, QueryLibrary, Selection};
@@ -103,6 +104,16 @@ impl OutputArgs {
         self.publik.then_some(self.troskel)
     }
 
+    /// The projects the query engine must read for `selected`: a public report is one
+    /// page of a publication of every project, so it reads them all.
+    fn engine_selection(&self, selected: String) -> String {
+        if self.publik {
+            ALL_PROJECTS.to_string()
+        } else {
+            selected
+        }
+    }
+
     /// Excel needs a file: refuse before any work is done.
     fn check(&self) -> finsam::Result<()> {
         if matches!(self.format, ReportFormat::Xlsx) && self.out.is_none() {
@@ -177,7 +188,8 @@ fn everything_public(args: PublikArgs) -> finsam::Result<Exit> {
     let dataset = Dataset::open(&args.data.data, &schema)?;
     let runtime = super::runtime()?;
     let published = runtime.block_on(async {
-        let engine = super::open_engine(&dataset, &schema, args.queries.as_deref(), "alla").await?;
+        let engine =
+            super::open_engine(&dataset, &schema, args.queries.as_deref(), ALL_PROJECTS).await?;
         Ok::<_, finsam::Error>(
             report::public::everything(&dataset, &engine, &half_year, &tables, args.troskel)
                 .await?,
@@ -290,8 +302,13 @@ fn table_report(args: TableArgs, folder: &str) -> finsam::Result<Exit> {
             .join(","),
     };
     let bytes = runtime.block_on(async {
-        let engine =
-            super::open_engine(&dataset, &schema, output.queries.as_deref(), &selected).await?;
+        let engine = super::open_engine(
+            &dataset,
+            &schema,
+            output.queries.as_deref(),
+            &output.engine_selection(selected),
+        )
+        .await?;
         Ok::<_, finsam::Error>(match &plan {
             Plan::Single(selection) => {
                 let report = tables::build(&dataset, &engine, &library, selection).await?;
@@ -358,7 +375,7 @@ fn half_year(args: HalvarArgs) -> finsam::Result<Exit> {
             &dataset,
             &schema,
             output.queries.as_deref(),
-            &selection.projects.join(","),
+            &output.engine_selection(selection.projects.join(",")),
         )
         .await?;
         Ok::<_, finsam::Error>(report::half_year(&dataset, &engine, &library, &selection).await?)

@@ -9,6 +9,10 @@
 //! published per half-year, the outcome and participant tables per calendar year.
 //! Selections a reader could subtract from each other (a list of projects, a half-year
 //! beside its year, a range of years) are refused: see `docs/rojandekontroll.md`.
+//!
+//! Every function here computes every project's report, so the engine it is given must
+//! read every project (its underlag opened for `alla`): an engine opened for one project
+//! would see the others as empty and protect a different publication.
 
 use std::collections::BTreeMap;
 
