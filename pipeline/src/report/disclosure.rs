@@ -130,9 +130,9 @@ pub fn add(
     Ok(cells)
 }
 
-/// Hides in `report` (computed for `selection`) what `protected` hides, and says how
-/// many values that is.
-pub fn apply(report: &mut Report, selection: &str, protected: &Protected) -> Hidden {
+/// Publishes `report` (computed for `selection`): hides what `protected` hides, and
+/// says in its head the threshold and how many values were hidden.
+pub fn apply(report: &mut Report, selection: &str, protected: &Protected) {
     let period = report.head.period.clone();
     let key = |k: &str| cell_key(selection, &period, k);
     let mut hidden = Hidden::default();
@@ -163,5 +163,6 @@ pub fn apply(report: &mut Report, selection: &str, protected: &Protected) -> Hid
             }
         }
     }
-    hidden
+    report.head.publik_troskel = Some(protected.threshold());
+    report.head.dolda = Some(hidden);
 }

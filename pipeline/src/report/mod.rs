@@ -91,13 +91,13 @@ pub struct ReportHead {
 
 impl ReportHead {
     /// The head for `projects` (checked against the dataset) over `period`, listing the
-    /// current submissions of those projects whose half-year `counts`.
+    /// current submissions of those projects whose half-year `counts`. Exact: publishing
+    /// fills in the threshold and what was hidden.
     fn new(
         dataset: &Dataset,
         title: &str,
         projects: &[String],
         period: (String, chrono::NaiveDate, chrono::NaiveDate),
-        public_threshold: Option<i64>,
         counts: impl Fn(&str) -> bool,
     ) -> Result<ReportHead, ReportError> {
         let manifest = dataset.manifest()?;
@@ -116,7 +116,7 @@ impl ReportHead {
             start: start.to_string(),
             slut: end.to_string(),
             inlamningar,
-            publik_troskel: public_threshold,
+            publik_troskel: None,
             dolda: None,
         })
     }
@@ -234,8 +234,7 @@ pub async fn half_year(
     )
     .await?;
     let mut report = public::page(&mut reports, &published)?;
-    report.head.publik_troskel = Some(threshold);
-    report.head.dolda = Some(disclosure::apply(&mut report, &published, &protected));
+    disclosure::apply(&mut report, &published, &protected);
     Ok(report)
 }
 
@@ -254,7 +253,6 @@ pub(crate) async fn exact_half_year(
         &layout.title,
         projects,
         (halvar.clone(), period.start(), period.end()),
-        None,
         |h| h == halvar,
     )?;
     let mut report = Report {

@@ -68,23 +68,21 @@ fn selections(dataset: &Dataset) -> Result<Vec<String>, ReportError> {
     Ok(projects)
 }
 
-/// Cells of one (selection, period) page, by the report's own keys.
+/// Cells of one selection's page, by the report's own keys.
 type Page = BTreeMap<String, CellId>;
 
-/// `alla` = the sum of the projects, for every cell of every period.
-fn link_projects(publication: &mut Publication, pages: &BTreeMap<(String, String), Page>) {
-    for ((selection, period), all) in pages {
-        if selection != ALL_PROJECTS {
-            continue;
-        }
-        for (key, total) in all {
-            let parts: Vec<CellId> = pages
-                .iter()
-                .filter(|((s, p), _)| s != ALL_PROJECTS && p == period)
-                .filter_map(|(_, page)| page.get(key).copied())
-                .collect();
-            publication.sum(*total, &parts);
-        }
+/// `alla` = the sum of the projects, for every cell.
+fn link_projects(publication: &mut Publication, pages: &BTreeMap<String, Page>) {
+    let Some(all) = pages.get(ALL_PROJECTS) else {
+        return;
+    };
+    for (key, total) in all {
+        let parts: Vec<CellId> = pages
+            .iter()
+            .filter(|(selection, _)| *selection != ALL_PROJECTS)
+            .filter_map(|(_, page)| page.get(key).copied())
+            .collect();
+        publication.sum(*total, &parts);
     }
 }
 
@@ -118,7 +116,7 @@ pub async fn half_year(
             &layout.sums,
             layout.population.as_deref(),
         )?;
-        pages.insert((selection.clone(), period.to_string()), cells);
+        pages.insert(selection.clone(), cells);
         reports.insert(selection, report);
     }
     link_projects(&mut publication, &pages);
@@ -136,7 +134,7 @@ pub async fn tables(
 ) -> Result<(Protected, BTreeMap<String, TableReport>), ReportError> {
     let period = Period::Year(year);
     let mut publication = Publication::new();
-    let mut pages: BTreeMap<(String, String), Page> = BTreeMap::new();
+    let mut pages = BTreeMap::new();
     let mut reports = BTreeMap::new();
     for selection in selections(dataset)? {
         let report = tables::build_exact(
@@ -148,7 +146,7 @@ pub async fn tables(
         )
         .await?;
         let cells = tables::add_to_publication(&mut publication, &selection, &report)?;
-        pages.insert((selection.clone(), period.to_string()), cells);
+        pages.insert(selection.clone(), cells);
         reports.insert(selection, report);
     }
     link_projects(&mut publication, &pages);
@@ -174,7 +172,7 @@ impl Published {
 
 /// Every public report the dataset allows, each publication decided once: the
 /// half-year report for every half-year, and the table reports in `table_libraries`
-/// for every year and half-year, each for every project and `alla`.
+/// for every year, each for every project and `alla`.
 pub async fn everything(
     dataset: &Dataset,
     engine: &Engine,
@@ -198,12 +196,7 @@ pub async fn everything(
         let (protected, reports) =
             half_year(dataset, engine, half_year_library, &layout, half, threshold).await?;
         for (selection, mut report) in reports {
-            report.head.publik_troskel = Some(threshold);
-            report.head.dolda = Some(super::disclosure::apply(
-                &mut report,
-                &selection,
-                &protected,
-            ));
+            super::disclosure::apply(&mut report, &selection, &protected);
             published.push(Published::HalfYear(report));
         }
     }
@@ -211,12 +204,7 @@ pub async fn everything(
         for year in &years {
             let (protected, reports) = tables(dataset, engine, library, *year, threshold).await?;
             for (selection, mut report) in reports {
-                report.head.publik_troskel = Some(threshold);
-                report.head.dolda = Some(tables::apply_protection(
-                    &mut report,
-                    &selection,
-                    &protected,
-                ));
+                tables::apply_protection(&mut report, &selection, &protected);
                 published.push(Published::Tables(report));
             }
         }

@@ -176,9 +176,9 @@ pub struct TableSelection {
 }
 
 /// Computes the table report whose layout and queries are in `library`. With a public
-/// threshold the report is published with every other selection (each project and
-/// `alla`) over the period's year and its two half-years, and disclosure control decides
-/// over all of them together ([`crate::report::public`]).
+/// threshold the report, for a calendar year, is published with every other selection
+/// (each project and `alla`) of that year, and disclosure control decides over all of
+/// them together ([`crate::report::public`]).
 pub async fn build(
     dataset: &Dataset,
     engine: &Engine,
@@ -200,8 +200,7 @@ pub async fn build(
     let (protected, mut reports) =
         super::public::tables(dataset, engine, library, year, threshold).await?;
     let mut report = super::public::page(&mut reports, &published)?;
-    report.head.publik_troskel = Some(threshold);
-    report.head.dolda = Some(publish::apply(&mut report, &published, &protected));
+    publish::apply(&mut report, &published, &protected);
     Ok(report)
 }
 
@@ -222,7 +221,6 @@ pub(crate) async fn build_exact(
         &layout.titel,
         projects,
         (period.to_string(), period.start(), period.end()),
-        None,
         |_| true,
     )?;
     let mut report = TableReport {

@@ -3,8 +3,8 @@
 //!
 //! The cells are every count and every n; a count shown as a share of its n is a part of
 //! it (the rest is a count too). The sums are the table's own (rows adding up to n,
-//! matrix margins) and the ones between columns: kvinnor + män = totalt and the age
-//! bands = totalt, wherever the numbers do add up. Each column's n is a population: below
+//! matrix margins) and the one between columns: kvinnor + män = totalt, wherever the
+//! numbers do add up. Each column's n is a population: below
 //! the threshold, the whole column goes, zeros too; below it in the Totalt column, the
 //! whole report. The counts in the notes are cells too. Quartiles go with their column's
 //! n. A public report is coarser than the project's own: columns for all and by kön (no
@@ -94,8 +94,9 @@ fn counts(report: &TableReport) -> Counts {
     cells
 }
 
-/// Kvinnor + män = totalt and age bands = totalt, for every count that has them all
-/// (where they do not add up, [`Publication::sum`] leaves them out).
+/// Each breakdown's groups = totalt (kvinnor + män; the age bands are not published),
+/// for every count that has them (where they do not add up, [`Publication::sum`] leaves
+/// them out).
 fn group_sums(counts: &BTreeMap<String, i64>) -> Vec<(Vec<String>, String)> {
     let mut by_base: BTreeMap<&str, BTreeMap<&str, Vec<&String>>> = BTreeMap::new();
     for key in counts.keys() {
@@ -187,9 +188,10 @@ pub fn add(
     Ok(ids)
 }
 
-/// Hides in `report` (computed for `selection`) what `protected` hides; words the notes
-/// as published. Returns how many values were hidden.
-pub fn apply(report: &mut TableReport, selection: &str, protected: &Protected) -> Hidden {
+/// Publishes `report` (computed for `selection`): hides what `protected` hides, words
+/// the notes as published, and says in its head the threshold and how many values were
+/// hidden.
+pub fn apply(report: &mut TableReport, selection: &str, protected: &Protected) {
     let period = report.head.period.clone();
     let key = |k: &str| cell_key(selection, &period, k);
     let mut hidden = Hidden::default();
@@ -305,5 +307,6 @@ pub fn apply(report: &mut TableReport, selection: &str, protected: &Protected) -
             note.text.replace("{antal}", &count).replace("{n}", &n)
         })
         .collect();
-    hidden
+    report.head.publik_troskel = Some(protected.threshold());
+    report.head.dolda = Some(hidden);
 }
