@@ -19,16 +19,19 @@ pub struct Hidden {
 }
 
 impl Hidden {
-    pub fn count(&mut self, reason: Option<Reason>) {
+    pub fn total(&self) -> usize {
+        self.sma + self.skyddande
+    }
+
+    /// Whether `protected` hides the cell `key`; a hidden one is counted.
+    pub fn hides(&mut self, protected: &Protected, key: &str) -> bool {
+        let reason = protected.reason(key);
         match reason {
             Some(Reason::Small | Reason::SmallGroup) => self.sma += 1,
             Some(Reason::Secondary) => self.skyddande += 1,
             _ => {}
         }
-    }
-
-    pub fn total(&self) -> usize {
-        self.sma + self.skyddande
+        reason.is_some_and(Reason::is_hidden)
     }
 }
 
@@ -144,8 +147,7 @@ pub fn apply(report: &mut Report, selection: &str, protected: &Protected) {
                 andel,
                 namnare_nyckel,
             } => {
-                if antal.is_some() && protected.is_hidden(&key(&line.key)) {
-                    hidden.count(protected.reason(&key(&line.key)));
+                if antal.is_some() && hidden.hides(protected, &key(&line.key)) {
                     *antal = None;
                 }
                 if let Some(n_key) = namnare_nyckel

@@ -59,6 +59,12 @@ pub struct Note {
 }
 
 impl Note {
+    /// The text with `{antal}` and `{n}` as shown: the counts, or what disclosure
+    /// control lets a public report say of them.
+    pub fn word(&self, count: &str, n: &str) -> String {
+        self.text.replace("{antal}", count).replace("{n}", n)
+    }
+
     /// A note without counts.
     fn plain(text: &str) -> Note {
         Note {

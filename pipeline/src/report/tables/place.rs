@@ -101,11 +101,7 @@ pub fn notes(
 pub fn note_texts(notes: &[Note]) -> Vec<String> {
     notes
         .iter()
-        .map(|note| {
-            note.text
-                .replace("{antal}", &note.count.to_string())
-                .replace("{n}", &note.n.to_string())
-        })
+        .map(|note| note.word(&note.count.to_string(), &note.n.to_string()))
         .collect()
 }
 

@@ -126,9 +126,18 @@ fn group_sums(counts: &BTreeMap<String, i64>) -> Vec<(Vec<String>, String)> {
     sums
 }
 
+/// Keeps the items whose column `keep` says to keep (a cell beyond the columns stays).
+fn keep_columns<T>(items: &mut Vec<T>, keep: &[bool]) {
+    let mut flags = keep.iter();
+    items.retain(|_| flags.next().copied().unwrap_or(true));
+}
+
+/// The key of the n every note counts among.
+const NOTE_N: &str = "anm:n";
+
 /// The key of a note's count, and of the n it counts among.
 fn note_keys(note: &Note) -> (String, String) {
-    (format!("anm:{}", note.text), "anm:n".to_string())
+    (format!("anm:{}", note.text), NOTE_N.to_string())
 }
 
 /// Adds the cells of `report` (computed for `selection`, exact) to `publication`.
@@ -179,11 +188,12 @@ pub fn add(
         let count = publication.cell(&cell_key(selection, period, &count_key), note.count)?;
         let n = publication.cell(&cell_key(selection, period, &n_key), note.n)?;
         publication.part(count, n);
-        if let Some(total) = ids.get(&total_n) {
-            publication.sum(*total, &[n]);
-        }
         ids.insert(count_key, count);
         ids.insert(n_key, n);
+    }
+    // The notes' n is the report's.
+    if let (Some(total), Some(n)) = (ids.get(&total_n), ids.get(NOTE_N)) {
+        publication.sum(*total, &[*n]);
     }
     Ok(ids)
 }
@@ -195,13 +205,7 @@ pub fn apply(report: &mut TableReport, selection: &str, protected: &Protected) {
     let period = report.head.period.clone();
     let key = |k: &str| cell_key(selection, &period, k);
     let mut hidden = Hidden::default();
-    let hide = |k: &str, hidden: &mut Hidden| {
-        let gone = protected.is_hidden(&key(k));
-        if gone {
-            hidden.count(protected.reason(&key(k)));
-        }
-        gone
-    };
+    let mut hide = |k: &str| hidden.hides(protected, &key(k));
     report
         .tabeller
         .retain(|t| t.typ != TableKind::Matris || published_table(t));
@@ -221,27 +225,13 @@ pub fn apply(report: &mut TableReport, selection: &str, protected: &Protected) {
             .iter()
             .map(|c| c.n_key.as_deref().is_none_or(published_group))
             .collect();
-        if keep.iter().any(|k| !k) {
-            let mut at = 0;
-            table.kolumner.retain(|_| {
-                at += 1;
-                keep[at - 1]
-            });
-            for row in &mut table.rader {
-                let mut at = 0;
-                row.celler.retain(|_| {
-                    at += 1;
-                    keep.get(at - 1).copied().unwrap_or(true)
-                });
-            }
+        keep_columns(&mut table.kolumner, &keep);
+        for row in &mut table.rader {
+            keep_columns(&mut row.celler, &keep);
         }
         let mut column_gone = Vec::new();
         for column in &mut table.kolumner {
-            let gone = column.n.is_some()
-                && column
-                    .n_key
-                    .as_deref()
-                    .is_some_and(|k| hide(k, &mut hidden));
+            let gone = column.n.is_some() && column.n_key.as_deref().is_some_and(&mut hide);
             if gone {
                 column.n = None;
             }
@@ -252,7 +242,7 @@ pub fn apply(report: &mut TableReport, selection: &str, protected: &Protected) {
                 let column_gone = column_gone.get(index).copied().unwrap_or(false);
                 match cell {
                     Cell::Share(c) => {
-                        if c.antal.is_some() && c.key != c.n_key && hide(&c.key, &mut hidden) {
+                        if c.antal.is_some() && c.key != c.n_key && hide(&c.key) {
                             c.antal = None;
                         }
                         if protected.is_hidden(&key(&c.n_key)) {
@@ -266,10 +256,10 @@ pub fn apply(report: &mut TableReport, selection: &str, protected: &Protected) {
                         }
                     }
                     Cell::Change(c) => {
-                        if hide(&c.keys[0], &mut hidden) {
+                        if hide(&c.keys[0]) {
                             c.fore = None;
                         }
-                        if hide(&c.keys[1], &mut hidden) {
+                        if hide(&c.keys[1]) {
                             c.efter = None;
                         }
                         if protected.is_hidden(&key(&c.n_key)) {
@@ -304,7 +294,7 @@ pub fn apply(report: &mut TableReport, selection: &str, protected: &Protected) {
             let n = protected
                 .shown(&key(&n_key))
                 .map_or_else(|| "..".to_string(), |n| n.to_string());
-            note.text.replace("{antal}", &count).replace("{n}", &n)
+            note.word(&count, &n)
         })
         .collect();
     report.head.publik_troskel = Some(protected.threshold());
