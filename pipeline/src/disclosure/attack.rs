@@ -16,7 +16,7 @@
 
 use std::collections::HashMap;
 
-use super::bounds::{Interval, System};
+use super::bounds::{Interval, Links, System};
 use super::linear::{SparseVec, null_space};
 use super::{CellId, Cells};
 
@@ -127,9 +127,15 @@ impl Observation {
     /// `threshold`.
     pub fn leaks(&self, threshold: i64) -> Vec<Leak> {
         let free = self.free_directions();
+        let links = Links::new(
+            self.cells.keys.len(),
+            &self.cells.relations,
+            &self.cells.parts,
+        );
         let system = System {
             relations: &self.cells.relations,
             parts: &self.cells.parts,
+            links: &links,
             shown: &self.shown,
             floor: &self.floor,
         };
@@ -206,20 +212,12 @@ impl Observation {
             .cells
             .relations
             .iter()
-            .map(|r| {
-                SparseVec::from_pairs(
-                    r.entries()
-                        .iter()
-                        .filter_map(|(c, k)| position.get(c).map(|p| (*p, *k))),
-                )
-            })
+            .map(|r| r.remap(|c| position.get(&c).copied()))
             .filter(|r| !r.is_empty())
             .collect();
         null_space(hidden.len(), &relations, |c| c as i64)
             .into_iter()
-            .map(|v| {
-                SparseVec::from_pairs(v.entries().iter().map(|(at, k)| (hidden[*at as usize], *k)))
-            })
+            .map(|v| v.remap(|at| Some(hidden[at as usize])))
             .collect()
     }
 }

@@ -14,12 +14,71 @@ use good_lp::{
 
 use super::linear::SparseVec;
 
+/// For each cell, the relations and the parts it is in: built once for a set of
+/// relations, read by every program over them and by suppression's search for partners.
+#[derive(Debug, Clone)]
+pub struct Links {
+    relations_of: Vec<Vec<u32>>,
+    parts_of: Vec<Vec<u32>>,
+}
+
+impl Links {
+    pub fn new(cells: usize, relations: &[SparseVec], parts: &[(u32, u32)]) -> Links {
+        let mut relations_of = vec![Vec::new(); cells];
+        for (at, r) in relations.iter().enumerate() {
+            for c in r.indices() {
+                relations_of[c as usize].push(at as u32);
+            }
+        }
+        let mut parts_of = vec![Vec::new(); cells];
+        for (at, (part, whole)) in parts.iter().enumerate() {
+            parts_of[*part as usize].push(at as u32);
+            parts_of[*whole as usize].push(at as u32);
+        }
+        Links {
+            relations_of,
+            parts_of,
+        }
+    }
+
+    /// The relations `cell` is in (indices into the relations it was built from).
+    pub fn relations_of(&self, cell: u32) -> &[u32] {
+        &self.relations_of[cell as usize]
+    }
+
+    /// The parts `cell` is the part or the whole of.
+    pub fn parts_of(&self, cell: u32) -> &[u32] {
+        &self.parts_of[cell as usize]
+    }
+
+    /// The cells sharing a relation or a part with any of `from`, sorted, once each.
+    pub fn near(&self, from: &[u32], relations: &[SparseVec], parts: &[(u32, u32)]) -> Vec<u32> {
+        let mut found: Vec<u32> = from
+            .iter()
+            .flat_map(|c| {
+                self.relations_of(*c)
+                    .iter()
+                    .flat_map(|r| relations[*r as usize].indices())
+                    .chain(self.parts_of(*c).iter().flat_map(|at| {
+                        let (part, whole) = parts[*at as usize];
+                        [part, whole]
+                    }))
+            })
+            .collect();
+        found.sort_unstable();
+        found.dedup();
+        found
+    }
+}
+
 /// A system as a reader sees it: which cells are unknown, and what relates them.
 pub struct System<'a> {
     /// Relations over all cells: `Σ coef · x = 0`.
     pub relations: &'a [SparseVec],
     /// (part, whole): `x_whole − x_part ≥ 0`.
     pub parts: &'a [(u32, u32)],
+    /// Which relations and parts each cell is in.
+    pub links: &'a Links,
     /// The published value of each cell; `None` where it is hidden.
     pub shown: &'a [Option<i64>],
     /// The least value each hidden cell can have as far as the reader knows.
@@ -126,39 +185,23 @@ impl System<'_> {
     /// cells, with those relations and parts.
     fn reachable(&self, start: &[u32]) -> (Vec<u32>, Vec<&SparseVec>, Vec<(u32, u32)>) {
         let hidden = |c: u32| self.shown[c as usize].is_none();
-        let mut relations_of: HashMap<u32, Vec<usize>> = HashMap::new();
-        for (at, relation) in self.relations.iter().enumerate() {
-            for cell in relation.indices().filter(|c| hidden(*c)) {
-                relations_of.entry(cell).or_default().push(at);
-            }
-        }
-        let mut parts_of: HashMap<u32, Vec<usize>> = HashMap::new();
-        for (at, (part, whole)) in self.parts.iter().enumerate() {
-            for cell in [*part, *whole].into_iter().filter(|c| hidden(*c)) {
-                parts_of.entry(cell).or_default().push(at);
-            }
-        }
         let mut cells: BTreeSet<u32> = start.iter().copied().collect();
         let mut relations = BTreeSet::new();
         let mut parts = BTreeSet::new();
         let mut queue: Vec<u32> = start.to_vec();
         while let Some(cell) = queue.pop() {
-            for &at in relations_of
-                .get(&cell)
-                .map(Vec::as_slice)
-                .unwrap_or_default()
-            {
+            for &at in self.links.relations_of(cell) {
                 if relations.insert(at) {
-                    for other in self.relations[at].indices().filter(|c| hidden(*c)) {
+                    for other in self.relations[at as usize].indices().filter(|c| hidden(*c)) {
                         if cells.insert(other) {
                             queue.push(other);
                         }
                     }
                 }
             }
-            for &at in parts_of.get(&cell).map(Vec::as_slice).unwrap_or_default() {
+            for &at in self.links.parts_of(cell) {
                 if parts.insert(at) {
-                    let (part, whole) = self.parts[at];
+                    let (part, whole) = self.parts[at as usize];
                     for other in [part, whole].into_iter().filter(|c| hidden(*c)) {
                         if cells.insert(other) {
                             queue.push(other);
@@ -171,9 +214,12 @@ impl System<'_> {
             cells.into_iter().collect(),
             relations
                 .into_iter()
-                .map(|at| &self.relations[at])
+                .map(|at| &self.relations[at as usize])
                 .collect(),
-            parts.into_iter().map(|at| self.parts[at]).collect(),
+            parts
+                .into_iter()
+                .map(|at| self.parts[at as usize])
+                .collect(),
         )
     }
 }
@@ -196,9 +242,11 @@ mod tests {
         // t = a + b + c; t = 10, c = 5 shown; a = 2, b = 3 hidden, each at least 1.
         let relations = [sum(&[0, 1, 2], 3)];
         let shown = [None, None, Some(5), Some(10)];
+        let links = Links::new(shown.len(), &relations, &[]);
         let system = System {
             relations: &relations,
             parts: &[],
+            links: &links,
             shown: &shown,
             floor: &[1, 1, 0, 0],
         };
@@ -215,9 +263,11 @@ mod tests {
     fn a_hidden_total_leaves_its_part_unbounded() {
         let relations = [sum(&[0, 1], 2)];
         let shown = [None, Some(7), None];
+        let links = Links::new(shown.len(), &relations, &[]);
         let system = System {
             relations: &relations,
             parts: &[],
+            links: &links,
             shown: &shown,
             floor: &[1, 0, 1],
         };
@@ -229,9 +279,12 @@ mod tests {
         // 9 of a hidden whole that is at most 11 (whole + other = 20, other ≥ 9).
         let relations = [sum(&[1, 2], 3)];
         let shown = [Some(9), None, None, Some(20)];
+        let parts = [(0, 1), (0, 2)];
+        let links = Links::new(shown.len(), &relations, &parts);
         let system = System {
             relations: &relations,
-            parts: &[(0, 1), (0, 2)],
+            parts: &parts,
+            links: &links,
             shown: &shown,
             floor: &[0, 1, 1, 0],
         };

@@ -88,6 +88,16 @@ impl SparseVec {
         self.entries.iter().map(|(i, _)| *i)
     }
 
+    /// The same coefficients at other indices: `to` gives each index its new one, or
+    /// `None` to leave it out.
+    pub fn remap(&self, to: impl Fn(u32) -> Option<u32>) -> SparseVec {
+        SparseVec::from_pairs(
+            self.entries
+                .iter()
+                .filter_map(|(i, c)| to(*i).map(|j| (j, *c))),
+        )
+    }
+
     /// `a·x + b·y`, divided by the gcd of its coefficients.
     pub fn combine(a: Coef, x: &SparseVec, b: Coef, y: &SparseVec) -> SparseVec {
         let mut entries = Vec::with_capacity(x.len() + y.len());

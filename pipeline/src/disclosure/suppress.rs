@@ -22,7 +22,7 @@
 
 use std::collections::HashMap;
 
-use super::bounds::System;
+use super::bounds::{Links, System};
 use super::linear::{IdSet, SparseVec, null_space};
 use super::{CellId, Cells, Publication, Reason};
 
@@ -169,10 +169,7 @@ fn protect_component(
     let relations: Vec<SparseVec> = component
         .relations
         .iter()
-        .map(|at| {
-            let r = &cells.relations[*at];
-            SparseVec::from_pairs(r.entries().iter().map(|(c, k)| (local_of[c], *k)))
-        })
+        .map(|at| cells.relations[*at].remap(|c| local_of.get(&c).copied()))
         .collect();
     let parts: Vec<(u32, u32)> = component
         .parts
@@ -213,7 +210,8 @@ fn protect_component(
         rest > 0 && rest < threshold
     }));
     let floors: Vec<i64> = (0..size).map(|l| floors[global(l)]).collect();
-    let mut state = Elimination::new(basis, values, floors, parts, needs);
+    let links = Links::new(size as usize, &relations, &parts);
+    let mut state = Elimination::new(basis, &values, &parts, &links, needs);
     // Publication order: zeros, then cells too small to be good partners (a hidden
     // partner must leave a small count room to move), then the largest first. The
     // cells that come last are the ones hidden when one must be: the smallest of those
@@ -240,9 +238,10 @@ fn protect_component(
     let mut hidden: Vec<bool> = (0..size).map(|l| reasons[global(l)].is_hidden()).collect();
     let local = Local {
         relations: &relations,
-        parts: &state.parts,
-        values: &state.values,
-        floors: &state.floors,
+        parts: &parts,
+        links: &links,
+        values: &values,
+        floors: &floors,
         keys: &(0..size).map(key).collect::<Vec<_>>(),
     };
     for added in widen(&local, &mut hidden, threshold) {
@@ -254,6 +253,7 @@ fn protect_component(
 struct Local<'a> {
     relations: &'a [SparseVec],
     parts: &'a [(u32, u32)],
+    links: &'a Links,
     values: &'a [i64],
     floors: &'a [i64],
     keys: &'a [&'a str],
@@ -265,18 +265,8 @@ struct Local<'a> {
 /// it hid.
 fn widen(local: &Local, hidden: &mut [bool], threshold: i64) -> Vec<u32> {
     let size = local.values.len();
-    let mut relations_of: Vec<Vec<usize>> = vec![Vec::new(); size];
-    for (at, r) in local.relations.iter().enumerate() {
-        for c in r.indices() {
-            relations_of[c as usize].push(at);
-        }
-    }
-    let mut parts_of: Vec<Vec<usize>> = vec![Vec::new(); size];
-    for (at, (part, whole)) in local.parts.iter().enumerate() {
-        parts_of[*part as usize].push(at);
-        parts_of[*whole as usize].push(at);
-    }
     let small = |v: i64| (1..threshold).contains(&v);
+    let near = |from: &[u32]| local.links.near(from, local.relations, local.parts);
     // Targets: hidden small counts and small rests, as linear functions of the cells.
     let mut targets: Vec<(String, SparseVec, Vec<u32>)> = Vec::new();
     for c in 0..size as u32 {
@@ -317,6 +307,7 @@ fn widen(local: &Local, hidden: &mut [bool], threshold: i64) -> Vec<u32> {
                 System {
                     relations: local.relations,
                     parts: local.parts,
+                    links: local.links,
                     shown,
                     floor: local.floors,
                 }
@@ -326,39 +317,29 @@ fn widen(local: &Local, hidden: &mut [bool], threshold: i64) -> Vec<u32> {
             if width_with(&shown) >= threshold {
                 break;
             }
-            // The published cells one relation or part away from the target's cells, or
-            // from the hidden cells next to them; smallest first.
-            let near = |from: &[u32]| -> Vec<u32> {
-                let mut found: Vec<u32> = from
-                    .iter()
-                    .flat_map(|c| {
-                        relations_of[*c as usize]
-                            .iter()
-                            .flat_map(|r| local.relations[*r].indices())
-                            .chain(parts_of[*c as usize].iter().flat_map(|at| {
-                                let (part, whole) = local.parts[*at];
-                                [part, whole]
-                            }))
-                    })
-                    .collect();
-                found.sort_unstable();
-                found.dedup();
-                found
-            };
-            let first = near(&cells);
-            let hidden_near: Vec<u32> = first
-                .iter()
-                .copied()
-                .filter(|c| hidden[*c as usize])
-                .collect();
-            let second = near(&hidden_near);
-            // Last, any published cell beside any hidden one.
-            let all_hidden: Vec<u32> = (0..size as u32).filter(|c| hidden[*c as usize]).collect();
-            let third = near(&all_hidden);
+            // Partners, nearest first: the published cells one relation or part away
+            // from the target's cells, then from the hidden cells next to those, then
+            // beside any hidden cell; a ring is only looked at when the one before it
+            // had nothing wide enough. Smallest first within a ring.
             let mut chosen = None;
             let mut widest: Option<(i64, u32)> = None;
-            'rings: for ring in [first, second, third] {
-                let mut candidates: Vec<u32> = ring
+            for ring in 0..3 {
+                let around = match ring {
+                    0 => near(&cells),
+                    1 => {
+                        let first: Vec<u32> = near(&cells)
+                            .into_iter()
+                            .filter(|c| hidden[*c as usize])
+                            .collect();
+                        near(&first)
+                    }
+                    _ => near(
+                        &(0..size as u32)
+                            .filter(|c| hidden[*c as usize])
+                            .collect::<Vec<_>>(),
+                    ),
+                };
+                let mut candidates: Vec<u32> = around
                     .into_iter()
                     .filter(|c| !hidden[*c as usize] && local.values[*c as usize] > 0)
                     .collect();
@@ -369,11 +350,14 @@ fn widen(local: &Local, hidden: &mut [bool], threshold: i64) -> Vec<u32> {
                     let width = width_with(&trial);
                     if width >= threshold {
                         chosen = Some(candidate);
-                        break 'rings;
+                        break;
                     }
                     if widest.is_none_or(|(w, _)| width > w) {
                         widest = Some((width, candidate));
                     }
+                }
+                if chosen.is_some() {
+                    break;
                 }
             }
             // Nothing near it left to hide: it is as wide as hiding can make it.
@@ -390,27 +374,25 @@ fn widen(local: &Local, hidden: &mut [bool], threshold: i64) -> Vec<u32> {
 /// The null space of a component's relations, narrowed as cells are published.
 ///
 /// Targets are the cells (`0..cells`) and the rests of the parts (`cells..`).
-struct Elimination {
+struct Elimination<'a> {
     vectors: Vec<Option<SparseVec>>,
     /// For each cell, the vectors with a non-zero coefficient there.
     holders: Vec<IdSet<u32>>,
-    values: Vec<i64>,
-    floors: Vec<i64>,
-    parts: Vec<(u32, u32)>,
-    /// For each cell, the parts it is the part or the whole of.
-    parts_of: Vec<Vec<u32>>,
+    cells: usize,
+    parts: &'a [(u32, u32)],
+    links: &'a Links,
     /// Which targets must keep a direction that moves them.
     needs: Vec<bool>,
     /// For each target, a vector last seen to move it.
     mover: Vec<Option<u32>>,
 }
 
-impl Elimination {
+impl<'a> Elimination<'a> {
     fn new(
         basis: Vec<SparseVec>,
-        values: Vec<i64>,
-        floors: Vec<i64>,
-        parts: Vec<(u32, u32)>,
+        values: &[i64],
+        parts: &'a [(u32, u32)],
+        links: &'a Links,
         needs: Vec<bool>,
     ) -> Self {
         let mut holders = vec![IdSet::default(); values.len()];
@@ -419,19 +401,13 @@ impl Elimination {
                 holders[c as usize].insert(id as u32);
             }
         }
-        let mut parts_of = vec![Vec::new(); values.len()];
-        for (at, (part, whole)) in parts.iter().enumerate() {
-            parts_of[*part as usize].push(at as u32);
-            parts_of[*whole as usize].push(at as u32);
-        }
         let targets = needs.len();
         Elimination {
             vectors: basis.into_iter().map(Some).collect(),
             holders,
-            values,
-            floors,
+            cells: values.len(),
             parts,
-            parts_of,
+            links,
             needs,
             mover: vec![None; targets],
         }
@@ -439,7 +415,7 @@ impl Elimination {
 
     /// How much a step along `direction` moves `target`.
     fn effect(&self, direction: &SparseVec, target: usize) -> i128 {
-        match target.checked_sub(self.values.len()) {
+        match target.checked_sub(self.cells) {
             None => direction.get(target as u32),
             Some(at) => {
                 let (part, whole) = self.parts[at];
@@ -455,7 +431,7 @@ impl Elimination {
         pivot: u32,
         replaced: &HashMap<u32, SparseVec>,
     ) -> Vec<u32> {
-        let cells: Vec<u32> = match target.checked_sub(self.values.len()) {
+        let cells: Vec<u32> = match target.checked_sub(self.cells) {
             None => vec![target as u32],
             Some(at) => {
                 let (part, whole) = self.parts[at];
@@ -525,9 +501,10 @@ impl Elimination {
         let rests: Vec<usize> = touched
             .iter()
             .flat_map(|c| {
-                self.parts_of[*c]
+                self.links
+                    .parts_of(*c as u32)
                     .iter()
-                    .map(|at| self.values.len() + *at as usize)
+                    .map(|at| self.cells + *at as usize)
             })
             .collect();
         touched.extend(rests);
