@@ -195,26 +195,14 @@ fn everything_public(args: PublikArgs) -> finsam::Result<Exit> {
                 .await?,
         )
     })?;
-    let extension = match args.format {
-        ReportFormat::Markdown => "md",
-        ReportFormat::Html => "html",
-        ReportFormat::Json => "json",
-        ReportFormat::Xlsx => "xlsx",
-    };
     for report in &published {
-        let bytes = match (report, args.format) {
-            (Published::HalfYear(r), ReportFormat::Markdown) => report::to_markdown(r).into_bytes(),
-            (Published::HalfYear(r), ReportFormat::Html) => report::to_html(r).into_bytes(),
-            (Published::HalfYear(r), ReportFormat::Json) => json(r),
-            (Published::HalfYear(r), ReportFormat::Xlsx) => {
-                report::to_xlsx(r).map_err(xlsx_error)?
-            }
-            (Published::Tables(r), ReportFormat::Markdown) => tables::to_markdown(r).into_bytes(),
-            (Published::Tables(r), ReportFormat::Html) => tables::to_html(r).into_bytes(),
-            (Published::Tables(r), ReportFormat::Json) => json(r),
-            (Published::Tables(r), ReportFormat::Xlsx) => tables::to_xlsx(r).map_err(xlsx_error)?,
+        let bytes = match report {
+            Published::HalfYear(r) => half_year_bytes(r, args.format)?,
+            Published::Tables(r) => table_bytes(r, args.format)?,
         };
-        let path = args.out.join(format!("{}.{extension}", report.name()));
+        let path = args
+            .out
+            .join(format!("{}.{}", report.name(), args.format.extension()));
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir).map_err(|e| finsam::Error::io(dir, e))?;
         }
@@ -313,12 +301,7 @@ fn table_report(args: TableArgs, folder: &str) -> finsam::Result<Exit> {
             Plan::Single(selection) => {
                 let report = tables::build(&dataset, &engine, &library, selection).await?;
                 warn_about(&report, None);
-                match output.format {
-                    ReportFormat::Markdown => tables::to_markdown(&report).into_bytes(),
-                    ReportFormat::Html => tables::to_html(&report).into_bytes(),
-                    ReportFormat::Json => json(&report),
-                    ReportFormat::Xlsx => tables::to_xlsx(&report).map_err(xlsx_error)?,
-                }
+                table_bytes(&report, output.format)?
             }
             Plan::Compare(labels, [first, second]) => {
                 let (a, b) = futures::try_join!(
@@ -354,6 +337,38 @@ fn warn_about(report: &TableReport, label: Option<&str>) {
     }
 }
 
+impl ReportFormat {
+    /// The file name ending of the format.
+    fn extension(self) -> &'static str {
+        match self {
+            ReportFormat::Markdown => "md",
+            ReportFormat::Html => "html",
+            ReportFormat::Json => "json",
+            ReportFormat::Xlsx => "xlsx",
+        }
+    }
+}
+
+/// A half-year report in `format`.
+fn half_year_bytes(report: &report::Report, format: ReportFormat) -> finsam::Result<Vec<u8>> {
+    Ok(match format {
+        ReportFormat::Markdown => report::to_markdown(report).into_bytes(),
+        ReportFormat::Html => report::to_html(report).into_bytes(),
+        ReportFormat::Json => json(report),
+        ReportFormat::Xlsx => report::to_xlsx(report).map_err(xlsx_error)?,
+    })
+}
+
+/// A table report in `format`.
+fn table_bytes(report: &TableReport, format: ReportFormat) -> finsam::Result<Vec<u8>> {
+    Ok(match format {
+        ReportFormat::Markdown => tables::to_markdown(report).into_bytes(),
+        ReportFormat::Html => tables::to_html(report).into_bytes(),
+        ReportFormat::Json => json(report),
+        ReportFormat::Xlsx => tables::to_xlsx(report).map_err(xlsx_error)?,
+    })
+}
+
 fn json<T: serde::Serialize>(value: &T) -> Vec<u8> {
     (serde_json::to_string_pretty(value).expect("reports serialise") + "\n").into_bytes()
 }
@@ -380,12 +395,7 @@ fn half_year(args: HalvarArgs) -> finsam::Result<Exit> {
         .await?;
         Ok::<_, finsam::Error>(report::half_year(&dataset, &engine, &library, &selection).await?)
     })?;
-    let bytes = match output.format {
-        ReportFormat::Markdown => report::to_markdown(&report).into_bytes(),
-        ReportFormat::Html => report::to_html(&report).into_bytes(),
-        ReportFormat::Json => json(&report),
-        ReportFormat::Xlsx => report::to_xlsx(&report).map_err(xlsx_error)?,
-    };
+    let bytes = half_year_bytes(&report, output.format)?;
     report::write_output(&bytes, output.out.as_deref())?;
     Ok(Exit::Ok)
 }
