@@ -110,6 +110,16 @@ fn half_year_alone(report: &Report, library: &QueryLibrary) -> Value {
     serde_json::to_value(&shown).unwrap()
 }
 
+/// The items of a JSON array by the text of their field `key`.
+fn by<'v>(array: &'v Value, key: &str) -> BTreeMap<String, &'v Value> {
+    array
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|item| (item[key].as_str().unwrap().to_string(), item))
+        .collect()
+}
+
 fn number(v: &Value) -> Option<i64> {
     v.as_i64()
 }
@@ -253,12 +263,7 @@ impl Reader {
 
     fn tables(&mut self, at: &(String, String, String), shown: &Value, exact: &Value) {
         let folder = at.0.clone();
-        let exact_tables: BTreeMap<String, &Value> = exact["tabeller"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|t| (t["rubrik"].as_str().unwrap().to_string(), t))
-            .collect();
+        let exact_tables = by(&exact["tabeller"], "rubrik");
         for table in shown["tabeller"].as_array().unwrap() {
             let Some(truth) = exact_tables.get(table["rubrik"].as_str().unwrap()) else {
                 continue;
@@ -299,12 +304,7 @@ impl Reader {
                     n_of.insert(column.clone(), id);
                 }
             }
-            let exact_rows: BTreeMap<String, &Value> = truth["rader"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|r| (r["text"].as_str().unwrap().to_string(), r))
-                .collect();
+            let exact_rows = by(&truth["rader"], "text");
             let mut grid: BTreeMap<(String, String), CellId> = BTreeMap::new();
             for row in table["rader"].as_array().unwrap() {
                 let text = row["text"].as_str().unwrap().to_string();

@@ -14,10 +14,8 @@
 //!
 //! The truth is only used to choose which cells to try and to report what was found.
 
-use std::collections::HashMap;
-
 use super::bounds::{Interval, Links, System};
-use super::linear::{SparseVec, null_space};
+use super::linear::{SparseVec, null_space, positions};
 use super::{CellId, Cells};
 
 /// A hidden cell the outsider narrowed too far.
@@ -203,11 +201,7 @@ impl Observation {
         let hidden: Vec<u32> = (0..n as u32)
             .filter(|i| self.shown[*i as usize].is_none())
             .collect();
-        let position: HashMap<u32, u32> = hidden
-            .iter()
-            .enumerate()
-            .map(|(at, c)| (*c, at as u32))
-            .collect();
+        let position = positions(&hidden);
         let relations: Vec<SparseVec> = self
             .cells
             .relations

@@ -237,21 +237,33 @@ mod tests {
         )
     }
 
+    /// The interval of `target` in a system of these relations, parts, shown values and
+    /// floors.
+    fn interval(
+        relations: &[SparseVec],
+        parts: &[(u32, u32)],
+        shown: &[Option<i64>],
+        floor: &[i64],
+        target: &[(u32, i128)],
+    ) -> Interval {
+        let links = Links::new(shown.len(), relations, parts);
+        System {
+            relations,
+            parts,
+            links: &links,
+            shown,
+            floor,
+        }
+        .interval(&SparseVec::from_pairs(target.iter().copied()))
+    }
+
     #[test]
     fn two_hidden_parts_of_a_shown_total_bound_each_other() {
         // t = a + b + c; t = 10, c = 5 shown; a = 2, b = 3 hidden, each at least 1.
         let relations = [sum(&[0, 1, 2], 3)];
         let shown = [None, None, Some(5), Some(10)];
-        let links = Links::new(shown.len(), &relations, &[]);
-        let system = System {
-            relations: &relations,
-            parts: &[],
-            links: &links,
-            shown: &shown,
-            floor: &[1, 1, 0, 0],
-        };
         assert_eq!(
-            system.interval(&SparseVec::from_pairs([(0, 1)])),
+            interval(&relations, &[], &shown, &[1, 1, 0, 0], &[(0, 1)]),
             Interval {
                 low: 1,
                 high: Some(4)
@@ -263,15 +275,10 @@ mod tests {
     fn a_hidden_total_leaves_its_part_unbounded() {
         let relations = [sum(&[0, 1], 2)];
         let shown = [None, Some(7), None];
-        let links = Links::new(shown.len(), &relations, &[]);
-        let system = System {
-            relations: &relations,
-            parts: &[],
-            links: &links,
-            shown: &shown,
-            floor: &[1, 0, 1],
-        };
-        assert_eq!(system.interval(&SparseVec::from_pairs([(0, 1)])).high, None);
+        assert_eq!(
+            interval(&relations, &[], &shown, &[1, 0, 1], &[(0, 1)]).high,
+            None
+        );
     }
 
     #[test]
@@ -280,17 +287,14 @@ mod tests {
         let relations = [sum(&[1, 2], 3)];
         let shown = [Some(9), None, None, Some(20)];
         let parts = [(0, 1), (0, 2)];
-        let links = Links::new(shown.len(), &relations, &parts);
-        let system = System {
-            relations: &relations,
-            parts: &parts,
-            links: &links,
-            shown: &shown,
-            floor: &[0, 1, 1, 0],
-        };
-        let rest = SparseVec::from_pairs([(1, 1), (0, -1)]);
         assert_eq!(
-            system.interval(&rest),
+            interval(
+                &relations,
+                &parts,
+                &shown,
+                &[0, 1, 1, 0],
+                &[(1, 1), (0, -1)]
+            ),
             Interval {
                 low: 0,
                 high: Some(2)

@@ -5,7 +5,7 @@
 //! divisor), so no rounding can make a dependent cell look independent or the reverse.
 //! The relations of a publication have coefficients ±1; elimination keeps them small.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
 
 /// A coefficient. Wide, so that elimination over long chains of sums cannot overflow.
@@ -150,6 +150,15 @@ impl SparseVec {
             }
         }
     }
+}
+
+/// Where each of `indices` stands in it: the inverse of a renumbering.
+pub fn positions(indices: &[u32]) -> HashMap<u32, u32> {
+    indices
+        .iter()
+        .enumerate()
+        .map(|(at, i)| (*i, at as u32))
+        .collect()
 }
 
 /// A basis of the null space of `relations` (each a vector over `0..columns`): every

@@ -23,7 +23,7 @@
 use std::collections::HashMap;
 
 use super::bounds::{Links, System};
-use super::linear::{IdSet, SparseVec, null_space};
+use super::linear::{IdSet, SparseVec, null_space, positions};
 use super::{CellId, Cells, Publication, Reason};
 
 /// The reason each cell of `publication` is shown or hidden, and the least value a
@@ -160,12 +160,7 @@ fn protect_component(
         return;
     }
     let global = |local: u32| component.cells[local as usize] as usize;
-    let local_of: HashMap<u32, u32> = component
-        .cells
-        .iter()
-        .enumerate()
-        .map(|(at, c)| (*c, at as u32))
-        .collect();
+    let local_of = positions(&component.cells);
     let relations: Vec<SparseVec> = component
         .relations
         .iter()
