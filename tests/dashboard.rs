@@ -80,20 +80,8 @@ fn query_table(
     projekt: &str,
     period: &str,
 ) -> (Vec<String>, Vec<Vec<String>>) {
-    let path = repo(&format!("queries/tavla/{file}"));
-    let out = wd.finsam(&[
-        "sql",
-        "-f",
-        path.to_str().unwrap(),
-        "-p",
-        &format!("projekt={projekt}"),
-        "-p",
-        &format!("period={period}"),
-        "--format",
-        "csv",
-    ]);
+    let out = wd.query_csv(&repo(&format!("queries/tavla/{file}")), projekt, period);
     let mut lines = out
-        .ok()
         .lines()
         .map(|l| l.split(',').map(str::to_string).collect());
     (lines.next().unwrap_or_default(), lines.collect())
@@ -161,35 +149,25 @@ fn built_pages_show_the_query_numbers_with_small_ones_hidden() {
     assert_eq!(rows[1], ["KOMPIS", "Aktuella", "61"]);
     assert_eq!(svg.matches("class=\"stapel\"").count(), 6);
     // Outcomes: KOMPIS had 3 of 35 självförsörjande at the end, which is hidden (and
-    // left out of the chart); the share of SIGMA's 7 of 25 shows with its interval.
+    // left out of the chart). What else is hidden is the site's publication's decision
+    // (tests/disclosure.rs attacks it); here: a bar and an interval for every share shown,
+    // and the note counts the hidden values.
     let (_, svg, rows) = &sections[2];
     let expected = query(&wd, "utfall_per_projekt.sql", "alla", "2009");
     assert_eq!(expected[0][3], "3");
     assert_eq!(
-        rows[0],
-        [
-            "KOMPIS",
-            "Självförsörjande vid avslut",
-            "..",
-            "35",
-            "..",
-            ".."
-        ]
+        rows[0][..3],
+        ["KOMPIS", "Självförsörjande vid avslut", ".."]
     );
-    assert_eq!(
-        rows[2],
-        [
-            "SIGMA",
-            "Självförsörjande vid avslut",
-            "7",
-            "25",
-            "28",
-            "14–48"
-        ]
+    let shown = rows.iter().filter(|r| r[2] != "..").count();
+    let shares = rows.iter().filter(|r| r[4] != "..").count();
+    assert!(shown > 0, "{rows:?}");
+    assert_eq!(svg.matches("class=\"stapel\"").count(), shares);
+    assert_eq!(svg.matches("class=\"intervall\"").count(), shares);
+    assert!(
+        html.contains(&format!("{} värde(n) visas inte", rows.len() - shown)),
+        "{html}"
     );
-    assert_eq!(svg.matches("class=\"stapel\"").count(), 3);
-    assert_eq!(svg.matches("class=\"intervall\"").count(), 3);
-    assert!(html.contains("1 värde(n) visas inte"), "{html}");
     // The footer names the data version.
     assert!(html.contains("Data: manifest "), "{html}");
     // Every panel of a page of each dashboard shows its query's numbers.

@@ -444,7 +444,13 @@ fn describe(leaks: &[Leak]) -> String {
 /// something is hidden and something shown.
 #[track_caller]
 fn assert_nothing_recovered(reports: &Reports) {
-    let (leaks, cells, hidden) = attack(&reports.published, &reports.exact);
+    assert_no_leaks(attack(&reports.published, &reports.exact));
+}
+
+/// An attack's (leaks, cells, hidden) found nothing, though something is hidden and
+/// something shown.
+#[track_caller]
+fn assert_no_leaks((leaks, cells, hidden): (Vec<Leak>, usize, usize)) {
     assert!(hidden > 0 && hidden < cells, "{hidden} of {cells} hidden");
     assert!(
         leaks.is_empty(),
@@ -452,6 +458,37 @@ fn assert_nothing_recovered(reports: &Reports) {
         leaks.len(),
         describe(&leaks)
     );
+}
+
+/// Protection that leaks: the reader works out more than ten hidden counts exactly.
+#[track_caller]
+fn assert_leaks_exactly(leaks: &[Leak], what: &str) {
+    assert!(
+        leaks.iter().filter(|l| l.exact).count() > 10,
+        "protection {what} should leak exactly: {}",
+        describe(leaks)
+    );
+}
+
+/// A synthetic förbund (`finsam synth`), ingested.
+fn synthetic(deltagare: &str, projekt: &str, ar: &str, seed: &str) -> Workdir {
+    let wd = Workdir::with_fixed_key();
+    wd.finsam(&[
+        "synth",
+        "--deltagare",
+        deltagare,
+        "--projekt",
+        projekt,
+        "--ar",
+        ar,
+        "--seed",
+        seed,
+        "--out",
+        "synth",
+    ])
+    .ok();
+    let synth = wd.path("synth");
+    wd.ingested(&synth)
 }
 
 #[test]
@@ -496,34 +533,14 @@ fn the_outsider_recovers_nothing_from_everything_published_for_the_examples() {
     // The same reader, given each report protected on its own, finds what the
     // issue's attacks found: hidden counts that other projects' reports give away.
     let (leaks, ..) = attack(&reports.alone, &reports.exact);
-    assert!(
-        leaks.iter().filter(|l| l.exact).count() > 10,
-        "protection report by report should leak exactly: {}",
-        describe(&leaks)
-    );
+    assert_leaks_exactly(&leaks, "report by report");
 }
 
 /// A förbund of small projects, as `finsam synth` makes one: five projects with about ten
 /// participants each in a year, so that many a project's half-year has 1–4 aktuella.
 #[test]
 fn the_outsider_recovers_nothing_in_a_forbund_of_small_projects() {
-    let wd = Workdir::with_fixed_key();
-    wd.finsam(&[
-        "synth",
-        "--deltagare",
-        "50",
-        "--projekt",
-        "5",
-        "--ar",
-        "2016-2016",
-        "--seed",
-        "3",
-        "--out",
-        "synth",
-    ])
-    .ok();
-    let synth = wd.path("synth");
-    let wd = wd.ingested(&synth);
+    let wd = synthetic("50", "5", "2016-2016", "3");
     let reports = reports(&wd);
     let tiny = reports
         .exact
@@ -538,4 +555,240 @@ fn the_outsider_recovers_nothing_in_a_forbund_of_small_projects() {
         .count();
     assert!(tiny > 0, "some project has 1–4 aktuella in a half-year");
     assert_nothing_recovered(&reports);
+}
+
+/// One row of a panel's query, exact: (key, antal, key of n, n).
+type ExactRow = (String, i64, Option<String>, Option<i64>);
+
+/// A dashboard page's public numbers (`<page>.json` of `finsam dashboard build`) and the
+/// exact rows of its panels' queries (by `finsam sql`, with the page's parameters).
+struct DashboardPage {
+    shown: Value,
+    /// Per panel, every row.
+    exact: Vec<Vec<ExactRow>>,
+}
+
+fn dashboard_pages(wd: &Workdir) -> Vec<DashboardPage> {
+    wd.finsam(&["dashboard", "build", "--out", "site"]).ok();
+    let mut pages = Vec::new();
+    for folder in ["forbundsoversikt", "projekt_over_tid", "utfall"] {
+        let mut paths: Vec<_> = std::fs::read_dir(wd.path("site").join(folder))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|e| e == "json"))
+            .collect();
+        paths.sort();
+        for path in paths {
+            let shown: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+            let param = |name: &str| shown["parametrar"][name].as_str().unwrap().to_string();
+            let (projekt, period) = (param("projekt"), param("period"));
+            let exact = shown["paneler"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|panel| {
+                    let file = repo("queries").join(panel["fraga"].as_str().unwrap());
+                    let csv = wd.query_csv(&file, &projekt, &period);
+                    let mut lines = csv.lines();
+                    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+                    let at = |name: &str| header.iter().position(|h| *h == name);
+                    lines
+                        .map(|line| {
+                            let row: Vec<&str> = line.split(',').collect();
+                            let text = |name: &str| at(name).map(|i| row[i].to_string());
+                            let p = text("projekt").unwrap_or(projekt.clone());
+                            let q = text("period").unwrap_or(period.clone());
+                            let n_key = text("n_nyckel").map(|k| cell_key(&p, &q, &k));
+                            (
+                                cell_key(&p, &q, &text("nyckel").unwrap()),
+                                text("antal").unwrap().parse().unwrap(),
+                                n_key,
+                                text("n").map(|n| n.parse().unwrap()),
+                            )
+                        })
+                        .collect()
+                })
+                .collect();
+            pages.push(DashboardPage { shown, exact });
+        }
+    }
+    pages
+}
+
+/// Each panel of each page protected on its own, as the dashboards were before the site
+/// was one publication: the page's JSON with those values instead.
+fn dashboards_panel_by_panel(pages: &[DashboardPage]) -> Vec<DashboardPage> {
+    pages
+        .iter()
+        .map(|page| {
+            let mut shown = page.shown.clone();
+            for (panel, rows) in page.exact.iter().enumerate() {
+                let mut publication = Publication::new();
+                let mut by_n: BTreeMap<CellId, Vec<CellId>> = BTreeMap::new();
+                for (key, antal, n_key, n) in rows {
+                    let id = publication.cell(key, *antal).unwrap();
+                    if let (Some(n_key), Some(n)) = (n_key, n) {
+                        let n_id = publication.cell(n_key, *n).unwrap();
+                        publication.part(id, n_id);
+                        by_n.entry(n_id).or_default().push(id);
+                    }
+                }
+                let partition = page.shown["paneler"][panel]["fraga"]
+                    .as_str()
+                    .is_some_and(|f| f.contains("status") || f.contains("overgangar"));
+                for (n, parts) in &by_n {
+                    publication.population(*n, parts.clone());
+                    if partition {
+                        publication.sum(*n, parts);
+                    }
+                }
+                let protected = publication.protect(DEFAULT_THRESHOLD);
+                for point in shown["paneler"][panel]["punkter"].as_array_mut().unwrap() {
+                    let key = point["nyckel"].as_str().unwrap().to_string();
+                    point["antal"] = protected.shown(&key).into();
+                    if let Some(n_key) = point["n_nyckel"].as_str().map(str::to_string) {
+                        point["n"] = protected.shown(&n_key).into();
+                    }
+                }
+            }
+            DashboardPage {
+                shown,
+                exact: page.exact.clone(),
+            }
+        })
+        .collect()
+}
+
+/// What a reader works out from every dashboard page at once. The relations are those
+/// anyone knows from the labels and the definitions: a number named the same on two
+/// pages is one number; a count is part of its n (and nya and avslutade of the
+/// aktuella); the SUS groups and the transitions from a source are partitions of their
+/// n, and the sources' n's of all avslutade; kvinnor + män = alla; a year's avslutade are
+/// its half-years'.
+fn attack_dashboards(pages: &[DashboardPage]) -> (Vec<Leak>, usize, usize) {
+    let mut observation = Observation::new();
+    let mut truth: BTreeMap<String, i64> = BTreeMap::new();
+    for page in pages {
+        for rows in &page.exact {
+            for (key, antal, n_key, n) in rows {
+                truth.insert(key.clone(), *antal);
+                if let (Some(k), Some(n)) = (n_key, n) {
+                    truth.insert(k.clone(), *n);
+                }
+            }
+        }
+    }
+    let small = |v: i64| (1..DEFAULT_THRESHOLD).contains(&v);
+    let mut ids: BTreeMap<String, CellId> = BTreeMap::new();
+    let mut sums: Vec<(CellId, Vec<CellId>)> = Vec::new();
+    for page in pages {
+        for panel in page.shown["paneler"].as_array().unwrap() {
+            let fraga = panel["fraga"].as_str().unwrap();
+            let mut by_n: BTreeMap<CellId, Vec<CellId>> = BTreeMap::new();
+            for point in panel["punkter"].as_array().unwrap() {
+                let key = point["nyckel"].as_str().unwrap();
+                let t = truth[key];
+                let id = observation.cell(key, number(&point["antal"]), t);
+                ids.insert(key.to_string(), id);
+                let n_truth = point["n_nyckel"].as_str().map(|k| truth[k]);
+                if t > 0 && !n_truth.is_some_and(small) {
+                    observation.floor(id, 1);
+                }
+                if let Some(n_key) = point["n_nyckel"].as_str() {
+                    let n_id = observation.cell(n_key, number(&point["n"]), truth[n_key]);
+                    ids.insert(n_key.to_string(), n_id);
+                    if truth[n_key] > 0 {
+                        observation.floor(n_id, 1);
+                    }
+                    observation.part(id, n_id);
+                    by_n.entry(n_id).or_default().push(id);
+                }
+            }
+            if fraga.contains("status") || fraga.contains("overgangar") {
+                sums.extend(by_n.clone());
+            }
+            if fraga.contains("overgangar")
+                && let Some(point) = panel["punkter"].as_array().unwrap().first()
+            {
+                // The n's of every source add up to all avslutade of the project-year.
+                let key = point["nyckel"].as_str().unwrap();
+                let (projekt, rest) = key.split_once('|').unwrap();
+                let period = rest.split_once('|').unwrap().0;
+                let all = cell_key(projekt, period, "utfall:Avslutade|totalt|alla");
+                if let Some(total) = ids.get(&all).copied() {
+                    sums.push((total, by_n.keys().copied().collect()));
+                }
+            }
+        }
+    }
+    for (key, id) in &ids {
+        // Nya and avslutade are among the aktuella.
+        for part in ["Nya", "Avslutade"] {
+            if let Some(base) = key.strip_suffix(&format!("deltagare:{part}|totalt|alla"))
+                && let Some(whole) = ids.get(&format!("{base}deltagare:Aktuella|totalt|alla"))
+            {
+                observation.part(*id, *whole);
+            }
+        }
+        // Kvinnor + män = alla.
+        if let Some(base) = key.strip_suffix("|totalt|alla") {
+            let parts: Vec<CellId> = ["|kon|K", "|kon|M"]
+                .iter()
+                .filter_map(|g| ids.get(&format!("{base}{g}")).copied())
+                .collect();
+            if !parts.is_empty() {
+                observation.sum(*id, &parts);
+            }
+        }
+        // A year is its half-years.
+        let mut fields = key.splitn(3, '|');
+        let (projekt, period, what) = (
+            fields.next().unwrap(),
+            fields.next().unwrap(),
+            fields.next().unwrap(),
+        );
+        if period.len() == 4 {
+            let halves: Vec<CellId> = ["H1", "H2"]
+                .iter()
+                .filter_map(|h| ids.get(&cell_key(projekt, &format!("{period}{h}"), what)))
+                .copied()
+                .collect();
+            if !halves.is_empty() {
+                observation.sum(*id, &halves);
+            }
+        }
+    }
+    for (total, parts) in sums {
+        observation.sum(total, &parts);
+    }
+    let (cells, hidden) = observation.counts();
+    (observation.leaks(DEFAULT_THRESHOLD), cells, hidden)
+}
+
+/// Every page of every dashboard, as the outsider holds them: nothing recovered from the
+/// site as one publication; panel by panel, the attacks work (a year minus its
+/// shown half-year, alla minus kvinnor, a number hidden on one page and shown on another).
+#[test]
+fn the_outsider_recovers_nothing_from_every_dashboard_page() {
+    let wd = Workdir::with_fixed_key().ingested(&repo("examples"));
+    let pages = dashboard_pages(&wd);
+    assert_eq!(pages.len(), 17, "5 years, 2 projects, 2 × 5 project-years");
+    assert_no_leaks(attack_dashboards(&pages));
+    let (leaks, ..) = attack_dashboards(&dashboards_panel_by_panel(&pages));
+    assert_leaks_exactly(&leaks, "panel by panel");
+}
+
+/// The same on a förbund of small projects, with project-years of 1–4 avslutade.
+#[test]
+fn the_outsider_recovers_nothing_from_the_dashboards_of_small_projects() {
+    let wd = synthetic("60", "4", "2015-2016", "5");
+    let pages = dashboard_pages(&wd);
+    let tiny = pages
+        .iter()
+        .flat_map(|p| &p.exact)
+        .flatten()
+        .filter(|(key, _, _, n)| key.contains("status:") && n.is_some_and(|n| (1..5).contains(&n)))
+        .count();
+    assert!(tiny > 0, "some project-year has 1–4 avslutade");
+    assert_no_leaks(attack_dashboards(&pages));
 }

@@ -119,6 +119,23 @@ impl Workdir {
         Run::from(self.command(args).output().unwrap())
     }
 
+    /// A query file's result as CSV (`finsam sql`), run with `$projekt` and `$period`.
+    pub fn query_csv(&self, file: &Path, projekt: &str, period: &str) -> String {
+        self.finsam(&[
+            "sql",
+            "-f",
+            file.to_str().unwrap(),
+            "-p",
+            &format!("projekt={projekt}"),
+            "-p",
+            &format!("period={period}"),
+            "--format",
+            "csv",
+        ])
+        .ok()
+        .to_string()
+    }
+
     /// Copies a fixture folder into the work dir and returns its new path.
     pub fn copy_fixture(&self, name: &str, to: &str) -> PathBuf {
         let target = self.path(to);

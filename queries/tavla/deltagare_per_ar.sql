@@ -2,7 +2,8 @@
 -- Räknar: deltagare (senaste inlämningens uppgifter; samtycke, inte felregistrering) i de valda
 --         projekten tillsammans: nya = inskrivna det året, avslutade = avslutade det året, för
 --         varje år i perioden då någon skrevs in eller avslutades.
--- Kolumner: kategori = år, serie = Nya eller Avslutade, antal.
+-- Kolumner: kategori = år, serie = Nya eller Avslutade, antal; för röjandekontrollen period (året)
+--           och nyckel (vad talet räknar, samma nyckel som på Förbundsöversikten).
 -- Underlag: tabellen deltagande; se queries/underlag/deltagande.sql.
 -- Parametrar: $projekt (kortnamn; flera åtskilda med komma, eller alla), $period (halvår 2008H1, år 2008 eller flera år 2005-2024)
 WITH handelser AS (
@@ -26,7 +27,8 @@ per_ar AS (
     SELECT ar, ordning, count(*) AS antal FROM handelser GROUP BY ar, ordning
 )
 SELECT a.ar AS kategori, s.serie, CAST(s.ordning AS BIGINT) AS serie_ordning,
-       coalesce(p.antal, 0) AS antal
+       coalesce(p.antal, 0) AS antal,
+       a.ar AS period, 'deltagare:' || s.serie || '|totalt|alla' AS nyckel
 FROM ar a
 CROSS JOIN serier s
 LEFT JOIN per_ar p ON p.ar = a.ar AND p.ordning = s.ordning

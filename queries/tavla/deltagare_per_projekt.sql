@@ -4,7 +4,8 @@
 --         queries/deltagare/antal.sql: aktuella = inskrivna senast periodens sista dag och inte
 --         avslutade före dess första dag; nya = de av dem som skrevs in i perioden; avslutade =
 --         de av dem som avslutades i perioden. Projekt utan aktuella i perioden har inga rader.
--- Kolumner: kategori = projekt, serie = Nya, Aktuella eller Avslutade, antal.
+-- Kolumner: kategori = projekt, serie = Nya, Aktuella eller Avslutade, antal; för röjandekontrollen
+--           projekt, nyckel (vad talet räknar) och del_av (nya och avslutade är delar av de aktuella).
 -- Underlag: tabellen deltagande; se queries/underlag/deltagande.sql.
 -- Parametrar: $projekt (kortnamn; flera åtskilda med komma, eller alla), $period (halvår 2008H1, år 2008 eller flera år 2005-2024)
 WITH aktuella AS (
@@ -32,6 +33,8 @@ serier AS (
     SELECT * FROM (VALUES ('Nya', 1), ('Aktuella', 2), ('Avslutade', 3)) AS s(serie, ordning)
 )
 SELECT p.projekt AS kategori, s.serie, CAST(s.ordning AS BIGINT) AS serie_ordning,
-       CASE s.ordning WHEN 1 THEN p.nya WHEN 2 THEN p.aktuella ELSE p.avslutade END AS antal
+       CASE s.ordning WHEN 1 THEN p.nya WHEN 2 THEN p.aktuella ELSE p.avslutade END AS antal,
+       p.projekt, 'deltagare:' || s.serie || '|totalt|alla' AS nyckel,
+       CASE WHEN s.ordning <> 2 THEN 'deltagare:Aktuella|totalt|alla' END AS del_av
 FROM per_projekt p CROSS JOIN serier s
 ORDER BY 1, 3

@@ -4,7 +4,8 @@
 --         queries/utfall/overgangar.sql; "Uppgift saknas" utan försörjningsrad inom en månad.
 --         n = de avslutade med den källan vid start; delarna summerar till n. Bara par som
 --         förekommer har en rad.
--- Kolumner: kategori = källa vid start, serie = källa vid avslut, antal, n.
+-- Kolumner: kategori = källa vid start, serie = källa vid avslut, antal, n; för röjandekontrollen
+--           nyckel och n_nyckel (n:en summerar till de avslutade: utfall:Avslutade i dashboards/utfall.toml).
 -- Underlag: tabellen uppfoljning; se queries/underlag/uppfoljning.sql.
 -- Parametrar: $projekt (kortnamn; flera åtskilda med komma, eller alla), $period (halvår 2008H1, år 2008 eller flera år 2005-2024)
 WITH avslutade AS (
@@ -31,7 +32,9 @@ fran AS (
 )
 SELECT f.etikett AS kategori, f.ordning AS kategori_ordning,
        t.etikett AS serie, t.ordning AS serie_ordning,
-       p.antal, n.n
+       p.antal, n.n,
+       'overgang:' || p.fran || '>' || p.till || '|totalt|alla' AS nyckel,
+       'overgang:' || p.fran || '>Σ|totalt|alla' AS n_nyckel
 FROM par p
 JOIN fran n ON n.fran = p.fran
 JOIN kategorier f ON f.kod = p.fran

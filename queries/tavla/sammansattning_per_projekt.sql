@@ -2,7 +2,8 @@
 -- Räknar: aktuella deltagare i perioden (som i deltagare_per_projekt.sql) per projekt: antal
 --         kvinnor och antal i åldern 16–29 vid inskrivningen (inskrivningsåret minus
 --         födelseåret), var för sig som andel av alla aktuella i projektet (n).
--- Kolumner: kategori = projekt, serie = Kvinnor eller 16–29 år, antal, n.
+-- Kolumner: kategori = projekt, serie = Kvinnor eller 16–29 år, antal, n; för röjandekontrollen
+--           projekt, nyckel och n_nyckel (n är samma tal som Aktuella i deltagare_per_projekt.sql).
 -- Underlag: tabellen deltagande; se queries/underlag/deltagande.sql.
 -- Parametrar: $projekt (kortnamn; flera åtskilda med komma, eller alla), $period (halvår 2008H1, år 2008 eller flera år 2005-2024)
 WITH aktuella AS (
@@ -31,6 +32,9 @@ serier AS (
 )
 SELECT p.projekt AS kategori, s.serie, CAST(s.ordning AS BIGINT) AS serie_ordning,
        CASE s.ordning WHEN 1 THEN p.kvinnor ELSE p.unga END AS antal,
-       p.n
+       p.n,
+       p.projekt,
+       CASE s.ordning WHEN 1 THEN 'deltagare:Aktuella|kon|K' ELSE 'deltagare:Aktuella|alder|16–29' END AS nyckel,
+       'deltagare:Aktuella|totalt|alla' AS n_nyckel
 FROM per_projekt p CROSS JOIN serier s
 ORDER BY 1, 3

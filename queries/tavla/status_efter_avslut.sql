@@ -2,7 +2,8 @@
 -- Räknar: deltagare som avslutades i perioden (samtycke, inte felregistrering) per grupp i
 --         SUS standardrapport (som i queries/utfall/status.sql), som andel av de avslutade i
 --         stapeln (n): alla, kvinnor, män. Varje person i exakt en grupp per stapel.
--- Kolumner: kategori = Alla, Kvinnor eller Män, serie = SUS-grupp, antal, n.
+-- Kolumner: kategori = Alla, Kvinnor eller Män, serie = SUS-grupp, antal, n; för röjandekontrollen
+--           nyckel och n_nyckel (n för Alla = de avslutade, som i utfall_per_projekt.sql).
 -- Underlag: tabellen uppfoljning; se queries/underlag/uppfoljning.sql.
 -- Parametrar: $projekt (kortnamn; flera åtskilda med komma, eller alla), $period (halvår 2008H1, år 2008 eller flera år 2005-2024)
 WITH avslutade AS (
@@ -15,27 +16,30 @@ WITH avslutade AS (
       AND raknas
 ),
 staplar AS (
-    SELECT * FROM (VALUES ('Alla', 1, NULL), ('Kvinnor', 2, 'K'), ('Män', 3, 'M')) AS s(kategori, ordning, kon)
+    SELECT * FROM (VALUES ('Alla', 1, NULL, '|totalt|alla'), ('Kvinnor', 2, 'K', '|kon|K'), ('Män', 3, 'M', '|kon|M'))
+        AS s(kategori, ordning, kon, grupp)
 ),
 grupper AS (
     SELECT sus_grupp AS grupp, CAST(min(ordning) AS BIGINT) AS ordning FROM kod_status_efter_avslut GROUP BY sus_grupp
     UNION ALL SELECT 'uppgift saknas', 99
 ),
 per_person AS (
-    SELECT b.kategori, b.ordning AS kategori_ordning, coalesce(k.sus_grupp, 'uppgift saknas') AS grupp
+    SELECT b.kategori, b.ordning AS kategori_ordning, b.grupp AS kolumn,
+           coalesce(k.sus_grupp, 'uppgift saknas') AS grupp
     FROM avslutade a
     JOIN staplar b ON b.kon IS NULL OR b.kon = a.kon
     LEFT JOIN kod_status_efter_avslut k ON k.kod = a.status_efter_avslut
 ),
 n AS (
-    SELECT kategori, kategori_ordning, count(*) AS n FROM per_person GROUP BY kategori, kategori_ordning
+    SELECT kategori, kategori_ordning, kolumn, count(*) AS n FROM per_person GROUP BY kategori, kategori_ordning, kolumn
 ),
 per_grupp AS (
     SELECT kategori, grupp, count(*) AS antal FROM per_person GROUP BY kategori, grupp
 )
 SELECT n.kategori, CAST(n.kategori_ordning AS BIGINT) AS kategori_ordning,
        upper(substr(g.grupp, 1, 1)) || substr(g.grupp, 2) AS serie, g.ordning AS serie_ordning,
-       coalesce(p.antal, 0) AS antal, n.n
+       coalesce(p.antal, 0) AS antal, n.n,
+       'status:' || g.grupp || n.kolumn AS nyckel, 'utfall:Avslutade' || n.kolumn AS n_nyckel
 FROM n
 CROSS JOIN grupper g
 LEFT JOIN per_grupp p ON p.kategori = n.kategori AND p.grupp = g.grupp

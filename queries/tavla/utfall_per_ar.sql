@@ -2,7 +2,8 @@
 -- Räknar: som utfall_per_projekt.sql, men per avslutsår i perioden i stället för per projekt
 --         (de valda projekten tillsammans). År utan avslutade har ingen rad.
 -- Kolumner: kategori = år, serie = Självförsörjande vid avslut eller Arbete/studier en månad
---           efter, antal, n.
+--           efter, antal, n; för röjandekontrollen
+--           period (året), nyckel och n_nyckel (n = de avslutade).
 -- Underlag: tabellen uppfoljning; se queries/underlag/uppfoljning.sql.
 -- Parametrar: $projekt (kortnamn; flera åtskilda med komma, eller alla), $period (halvår 2008H1, år 2008 eller flera år 2005-2024)
 WITH avslutade AS (
@@ -27,6 +28,8 @@ serier AS (
 )
 SELECT p.ar AS kategori, s.serie, CAST(s.ordning AS BIGINT) AS serie_ordning,
        CASE s.ordning WHEN 1 THEN p.sjalv ELSE p.arbete_studier END AS antal,
-       p.n
+       p.n,
+       p.ar AS period, 'utfall:' || s.serie || '|totalt|alla' AS nyckel,
+       'utfall:Avslutade|totalt|alla' AS n_nyckel
 FROM per_ar p CROSS JOIN serier s
 ORDER BY 1, 3

@@ -1,7 +1,8 @@
 -- Titel: Självförsörjande vid avslut och i arbete eller studier efter avslut, halvår för halvår
 -- Räknar: som utfall_per_ar.sql, men per avslutshalvår (2008H1 = januari–juni 2008).
 -- Kolumner: kategori = halvår, serie = Självförsörjande vid avslut eller Arbete/studier en
---           månad efter, antal, n.
+--           månad efter, antal, n; för röjandekontrollen
+--           period (halvåret), nyckel och n_nyckel (n = de avslutade).
 -- Underlag: tabellen uppfoljning; se queries/underlag/uppfoljning.sql.
 -- Parametrar: $projekt (kortnamn; flera åtskilda med komma, eller alla), $period (halvår 2008H1, år 2008 eller flera år 2005-2024)
 WITH avslutade AS (
@@ -27,6 +28,8 @@ serier AS (
 )
 SELECT p.halvar AS kategori, s.serie, CAST(s.ordning AS BIGINT) AS serie_ordning,
        CASE s.ordning WHEN 1 THEN p.sjalv ELSE p.arbete_studier END AS antal,
-       p.n
+       p.n,
+       p.halvar AS period, 'utfall:' || s.serie || '|totalt|alla' AS nyckel,
+       'utfall:Avslutade|totalt|alla' AS n_nyckel
 FROM per_halvar p CROSS JOIN serier s
 ORDER BY 1, 3

@@ -4,7 +4,8 @@
 --         och/eller studier en månad efter avslut (som i queries/utfall/arbete_studier.sql), var
 --         för sig som andel av alla avslutade i projektet (n). De utan uppgift ligger kvar i n.
 -- Kolumner: kategori = projekt, serie = Självförsörjande vid avslut eller Arbete/studier
---           en månad efter, antal, n.
+--           en månad efter, antal, n; för röjandekontrollen
+--           projekt, nyckel och n_nyckel (n = de avslutade).
 -- Underlag: tabellen uppfoljning; se queries/underlag/uppfoljning.sql.
 -- Parametrar: $projekt (kortnamn; flera åtskilda med komma, eller alla), $period (halvår 2008H1, år 2008 eller flera år 2005-2024)
 WITH avslutade AS (
@@ -29,6 +30,8 @@ serier AS (
 )
 SELECT p.projekt AS kategori, s.serie, CAST(s.ordning AS BIGINT) AS serie_ordning,
        CASE s.ordning WHEN 1 THEN p.sjalv ELSE p.arbete_studier END AS antal,
-       p.n
+       p.n,
+       p.projekt, 'utfall:' || s.serie || '|totalt|alla' AS nyckel,
+       'utfall:Avslutade|totalt|alla' AS n_nyckel
 FROM per_projekt p CROSS JOIN serier s
 ORDER BY 1, 3

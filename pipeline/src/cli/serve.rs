@@ -80,6 +80,7 @@ pub fn run(args: Args) -> finsam::Result<Exit> {
         template,
         queries: args.sources.queries.clone(),
         api,
+        site: Default::default(),
     };
     let runtime = super::runtime()?;
     runtime.block_on(async {

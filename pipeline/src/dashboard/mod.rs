@@ -4,11 +4,14 @@
 //! a project, or both) and panels, each naming a query file in `queries/` and a chart
 //! kind. A panel's query returns `kategori` (the x axis or the bar; in the query's row
 //! order), optionally `serie` (the legend) with `serie_ordning`, `antal`, and optionally `n`:
-//! with `n` every value is a share with its 95 % Wilson interval. Disclosure control is
-//! always on: small counts show as `..` and the charts leave them out, with a note.
+//! with `n` every value is a share with its 95 % Wilson interval. For disclosure control
+//! it also names what each number counts (`nyckel`, `n_nyckel`, `del_av`, and `projekt`
+//! and `period` where a row counts another than the page's): the whole site is one
+//! publication ([`SiteData`]), and hidden values show as `..`, with a note.
 
 mod chart;
 mod page;
+mod publish;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -18,7 +21,7 @@ use sha2::{Digest, Sha256};
 
 use crate::pseudonymise::encode_hex;
 
-use crate::disclosure::{DEFAULT_THRESHOLD, Publication};
+use crate::disclosure::{Protected, cell_key};
 use crate::query::{Engine, QueryError, Unused};
 use crate::report::stats::wilson;
 use crate::report::{Columns, QueryLibrary, ReportError};
@@ -26,6 +29,7 @@ use crate::store::{Dataset, StoreError};
 
 pub use chart::escape;
 pub use page::{Pages, Site, build_site};
+pub use publish::SiteData;
 
 #[derive(Debug, thiserror::Error)]
 pub enum DashboardError {
@@ -54,6 +58,8 @@ pub enum DashboardError {
     },
     #[error(transparent)]
     Report(#[from] ReportError),
+    #[error("tavlornas {0}: två paneler ger olika tal för samma nyckel")]
+    Disclosure(#[from] crate::disclosure::DisclosureError),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -130,6 +136,8 @@ pub struct Panel {
     pub not: Option<String>,
     /// Each category's series add up to its n (disclosure control relies on it).
     pub summerar: bool,
+    /// The key (in the same project and period) that the n's of its categories add up to.
+    pub n_summerar_till: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -153,6 +161,7 @@ struct PanelFile {
     not: Option<String>,
     #[serde(default)]
     summerar: bool,
+    n_summerar_till: Option<String>,
 }
 
 /// The dashboard definitions, each panel with the text of its query file.
@@ -310,6 +319,7 @@ fn parse(
                 serie: panel.serie,
                 not: panel.not,
                 summerar: panel.summerar,
+                n_summerar_till: panel.n_summerar_till,
             });
         }
     }
@@ -493,6 +503,31 @@ impl Selection {
     }
 }
 
+/// One row of a panel's query, exact, with what disclosure control needs to know of it:
+/// which project and period it counts, and what (`nyckel`, `n_nyckel`, `del_av`).
+#[derive(Debug, Clone)]
+pub struct Row {
+    pub kategori: String,
+    pub serie: String,
+    pub antal: i64,
+    pub n: Option<i64>,
+    pub projekt: String,
+    pub period: String,
+    pub nyckel: String,
+    pub n_nyckel: Option<String>,
+    pub del_av: Option<String>,
+}
+
+/// A panel's query result for one page, exact: never shown as it is.
+#[derive(Debug, Clone)]
+pub struct PanelRows {
+    pub kategorier: Vec<String>,
+    pub serier: Vec<String>,
+    pub rows: Vec<Row>,
+    /// Whether values are shares (the query gives n).
+    pub shares: bool,
+}
+
 /// One value of a panel: a count, or a share with its interval; `None` where hidden.
 #[derive(Debug, Clone, Serialize)]
 pub struct Point {
@@ -504,6 +539,10 @@ pub struct Point {
     pub andel: Option<f64>,
     pub lag: Option<f64>,
     pub hog: Option<f64>,
+    /// What the value counts, as the site's publication names it: `projekt|period|vad`.
+    pub nyckel: String,
+    /// What its n counts, named the same way.
+    pub n_nyckel: Option<String>,
 }
 
 /// A panel with its numbers, ready to draw.
@@ -519,20 +558,21 @@ pub struct PanelData {
     pub hidden: usize,
 }
 
-/// Runs a panel's query for a selection and applies disclosure control.
-pub async fn panel_data(
+/// Runs a panel's query for a selection: the exact rows, for the site's publication.
+pub async fn panel_rows(
     engine: &Engine,
     panel: &Panel,
     selection: &Selection,
     options: &Options,
-) -> Result<PanelData, DashboardError> {
+) -> Result<PanelRows, DashboardError> {
     let query_error = |source: QueryError| DashboardError::Query {
         panel: panel.rubrik.clone(),
         file: panel.fraga.clone(),
         source: Box::new(source),
     };
+    let params = selection.params(options);
     let result = engine
-        .run_with(&panel.sql, &selection.params(options), Unused::Ignore)
+        .run_with(&panel.sql, &params, Unused::Ignore)
         .await
         .map_err(query_error)?;
     let columns = Columns::new(&panel.fraga, &result);
@@ -541,119 +581,145 @@ pub async fn panel_data(
         file: panel.fraga.clone(),
         column: column.to_string(),
     };
-    if !columns.has("kategori") {
-        return Err(missing("kategori"));
+    for required in ["kategori", "antal", "nyckel"] {
+        if !columns.has(required) {
+            return Err(missing(required));
+        }
     }
-    if !columns.has("antal") {
-        return Err(missing("antal"));
-    }
-    let kategori = columns.texts("kategori")?;
-    let serie = if columns.has("serie") {
-        columns.texts("serie")?
-    } else {
-        vec![Some("Antal".to_string()); kategori.len()]
-    };
-    let antal = columns.integers("antal")?;
     let shares = columns.has("n");
-    let n = if shares {
-        columns.integers("n")?
-    } else {
-        vec![None; kategori.len()]
+    if shares && !columns.has("n_nyckel") {
+        return Err(missing("n_nyckel"));
+    }
+    let rows = result.row_count();
+    let optional_texts = |column: &str| -> Result<Vec<Option<String>>, DashboardError> {
+        Ok(if columns.has(column) {
+            columns.texts(column)?
+        } else {
+            vec![None; rows]
+        })
     };
-    let serie_order = if columns.has("serie_ordning") {
-        columns.integers("serie_ordning")?
-    } else {
-        vec![None; kategori.len()]
+    let optional_integers = |column: &str| -> Result<Vec<Option<i64>>, DashboardError> {
+        Ok(if columns.has(column) {
+            columns.integers(column)?
+        } else {
+            vec![None; rows]
+        })
     };
+    let kategori = columns.texts("kategori")?;
+    let serie = optional_texts("serie")?;
+    let antal = columns.integers("antal")?;
+    let n = optional_integers("n")?;
+    let serie_order = optional_integers("serie_ordning")?;
+    let nyckel = columns.texts("nyckel")?;
+    let n_nyckel = optional_texts("n_nyckel")?;
+    let del_av = optional_texts("del_av")?;
+    // A row counts the page's project and period unless the query says otherwise.
+    let projekt = optional_texts("projekt")?;
+    let period = optional_texts("period")?;
+    let (page_project, page_period) = (params[0].1.clone(), params[1].1.clone());
     let mut kategorier: Vec<String> = Vec::new();
     let mut serier: Vec<(i64, String)> = Vec::new();
-    let mut raw = Vec::new();
-    for i in 0..kategori.len() {
+    let mut out = Vec::with_capacity(rows);
+    for i in 0..rows {
         let k = kategori[i]
             .clone()
             .unwrap_or_else(|| "uppgift saknas".into());
-        let s = serie[i].clone().unwrap_or_else(|| "uppgift saknas".into());
+        let s = match &serie[i] {
+            Some(s) => s.clone(),
+            None if columns.has("serie") => "uppgift saknas".into(),
+            None => "Antal".into(),
+        };
         if !kategorier.contains(&k) {
             kategorier.push(k.clone());
         }
         if !serier.iter().any(|(_, name)| *name == s) {
             serier.push((serie_order[i].unwrap_or(serier.len() as i64), s.clone()));
         }
-        raw.push((k, s, antal[i].unwrap_or(0), n[i]));
+        out.push(Row {
+            kategori: k,
+            serie: s,
+            antal: antal[i].unwrap_or(0),
+            n: if shares {
+                Some(n[i].unwrap_or(0))
+            } else {
+                None
+            },
+            projekt: projekt[i].clone().unwrap_or_else(|| page_project.clone()),
+            period: period[i].clone().unwrap_or_else(|| page_period.clone()),
+            nyckel: nyckel[i].clone().ok_or_else(|| missing("nyckel"))?,
+            n_nyckel: n_nyckel[i].clone(),
+            del_av: del_av[i].clone(),
+        });
     }
     serier.sort_by_key(|(order, _)| *order);
-    let serier: Vec<String> = serier.into_iter().map(|(_, s)| s).collect();
-
-    // Disclosure control: the same engine as `report --publik`, always on.
-    let key = |k: &str, s: &str| format!("{k}|{s}");
-    let n_key = |k: &str, s: &str| format!("n:{k}|{s}");
-    let mut publication = Publication::new();
-    let mut ids = BTreeMap::new();
-    for (k, s, a, total) in &raw {
-        let id = publication
-            .cell(&key(k, s), *a)
-            .map_err(ReportError::from)?;
-        ids.insert(key(k, s), id);
-        if let Some(total) = total {
-            let n = publication
-                .cell(&n_key(k, s), *total)
-                .map_err(ReportError::from)?;
-            publication.part(id, n);
-            publication.population(n, vec![id]);
-        }
-    }
-    if panel.summerar && shares {
-        for k in &kategorier {
-            let parts: Vec<_> = raw
-                .iter()
-                .filter(|(rk, ..)| rk == k)
-                .map(|(rk, s, ..)| ids[&key(rk, s)])
-                .collect();
-            if let Some((_, s, ..)) = raw.iter().find(|(rk, ..)| rk == k)
-                && let Some(n) = publication.get(&n_key(k, s))
-            {
-                publication.sum(n, &parts);
-            }
-        }
-    }
-    let protected = publication.protect(DEFAULT_THRESHOLD);
-    let hidden_keys: std::collections::BTreeSet<String> = raw
-        .iter()
-        .flat_map(|(k, s, ..)| [key(k, s), n_key(k, s)])
-        .filter(|k| protected.is_hidden(k))
-        .collect();
-    let mut hidden = 0;
-    let points = raw
-        .into_iter()
-        .map(|(k, s, a, total)| {
-            let count_hidden = hidden_keys.contains(&key(&k, &s));
-            let n_hidden = hidden_keys.contains(&n_key(&k, &s));
-            if count_hidden {
-                hidden += 1;
-            }
-            let antal = (!count_hidden).then_some(a);
-            let n = total.filter(|_| !n_hidden);
-            let proportion = match (antal, n) {
-                (Some(a), Some(n)) if n > 0 => Some(wilson(a.max(0) as u64, n as u64)),
-                _ => None,
-            };
-            Point {
-                kategori: k,
-                serie: s,
-                antal,
-                n,
-                andel: proportion.as_ref().and_then(|p| p.share),
-                lag: proportion.as_ref().and_then(|p| p.low),
-                hog: proportion.as_ref().and_then(|p| p.high),
-            }
-        })
-        .collect();
-    Ok(PanelData {
-        panel: panel.clone(),
+    Ok(PanelRows {
         kategorier,
-        serier,
-        points,
+        serier: serier.into_iter().map(|(_, s)| s).collect(),
+        rows: out,
         shares,
-        hidden,
     })
+}
+
+impl Row {
+    /// The key of its count in the site's publication.
+    pub fn key(&self) -> String {
+        cell_key(&self.projekt, &self.period, &self.nyckel)
+    }
+
+    /// The key of its n in the site's publication.
+    pub fn n_key(&self) -> Option<String> {
+        self.n_nyckel
+            .as_ref()
+            .map(|k| cell_key(&self.projekt, &self.period, k))
+    }
+
+    /// The key of the whole it is a part of, in the site's publication.
+    pub fn whole_key(&self) -> Option<String> {
+        self.del_av
+            .as_ref()
+            .map(|k| cell_key(&self.projekt, &self.period, k))
+    }
+}
+
+impl PanelData {
+    /// The panel as published: what `protected` hides is `None`.
+    pub fn published(panel: &Panel, rows: &PanelRows, protected: &Protected) -> PanelData {
+        let mut hidden = 0;
+        let points = rows
+            .rows
+            .iter()
+            .map(|row| {
+                let key = row.key();
+                let n_key = row.n_key();
+                let antal = protected.shown(&key);
+                if antal.is_none() {
+                    hidden += 1;
+                }
+                let n = n_key.as_deref().and_then(|k| protected.shown(k));
+                let proportion = match (antal, n) {
+                    (Some(a), Some(n)) if n > 0 => Some(wilson(a.max(0) as u64, n as u64)),
+                    _ => None,
+                };
+                Point {
+                    kategori: row.kategori.clone(),
+                    serie: row.serie.clone(),
+                    antal,
+                    n,
+                    andel: proportion.as_ref().and_then(|p| p.share),
+                    lag: proportion.as_ref().and_then(|p| p.low),
+                    hog: proportion.as_ref().and_then(|p| p.high),
+                    nyckel: key,
+                    n_nyckel: n_key,
+                }
+            })
+            .collect();
+        PanelData {
+            panel: panel.clone(),
+            kategorier: rows.kategorier.clone(),
+            serier: rows.serier.clone(),
+            points,
+            shares: rows.shares,
+            hidden,
+        }
+    }
 }

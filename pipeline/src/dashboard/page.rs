@@ -1,21 +1,20 @@
 //! Dashboard pages as standalone HTML (template `dashboards/sida.html`), for a static
 //! site (`finsam dashboard build`) or the server (`finsam serve`).
 
-use std::collections::BTreeMap;
 use std::path::Path;
 
 use minijinja::{Environment, Value, context};
 use serde::Serialize;
 
 use super::chart;
-use super::{Choice, Dashboard, DashboardError, Definitions, Options, PanelData, Selection};
+use super::{
+    Choice, Dashboard, DashboardError, Definitions, Options, PanelData, Selection, SiteData,
+};
 use crate::disclosure::DEFAULT_THRESHOLD;
-use crate::query::Engine;
 use crate::report::STYLE;
 use crate::report::tables::percent;
 use crate::schema::Schema;
 use crate::store::{self, Dataset};
-use crate::underlag;
 
 /// Where the pages live, which decides how they link to each other.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -241,14 +240,14 @@ pub struct Pages<'a> {
 }
 
 impl Pages<'_> {
-    /// One dashboard page for one selection.
-    pub async fn page(
+    /// One dashboard page for one selection, as the site's publication shows it.
+    pub fn page(
         &self,
-        engine: &Engine,
+        site: &SiteData,
         dashboard: &Dashboard,
         selection: &Selection,
     ) -> Result<String, DashboardError> {
-        render_page(self, engine, dashboard, selection).await
+        render_page(self, site, dashboard, selection)
     }
 
     /// The start page: every dashboard, or a message when there is no data yet.
@@ -262,9 +261,9 @@ impl Pages<'_> {
     }
 }
 
-async fn render_page(
+fn render_page(
     pages: &Pages<'_>,
-    engine: &Engine,
+    site_data: &SiteData,
     dashboard: &Dashboard,
     selection: &Selection,
 ) -> Result<String, DashboardError> {
@@ -274,11 +273,13 @@ async fn render_page(
         site,
         options,
     } = *pages;
-    let mut panels = Vec::new();
-    for (i, panel) in dashboard.panels.iter().enumerate() {
-        let data = super::panel_data(engine, panel, selection, options).await?;
-        panels.push(panel_view(&data, i + 1));
-    }
+    let panels: Vec<PanelView> = site_data
+        .panels(dashboard, selection)
+        .unwrap_or_default()
+        .iter()
+        .enumerate()
+        .map(|(i, data)| panel_view(data, i + 1))
+        .collect();
     let tavlor = dashboard_links(site, definitions, Some(&dashboard.name), options);
     let meddelande = panels
         .iter()
@@ -378,8 +379,29 @@ fn not_found_page(pages: &Pages<'_>, message: &str) -> Result<String, DashboardE
     )
 }
 
-/// Writes every page of every dashboard under `out`; returns the number of pages. A
-/// project's pages read only that project's underlag.
+/// A page's public numbers as data (`<page>.json` beside the page): what a reader
+/// can take away from it, every value named by what it counts.
+#[derive(Serialize)]
+struct PageData<'a> {
+    tavla: &'a str,
+    urval: String,
+    /// The `$projekt` and `$period` every panel's query was run with.
+    parametrar: std::collections::BTreeMap<String, String>,
+    dataversion: &'a str,
+    troskel: i64,
+    paneler: Vec<PanelPoints>,
+}
+
+#[derive(Serialize)]
+struct PanelPoints {
+    rubrik: String,
+    fraga: String,
+    dolda: usize,
+    punkter: Vec<super::Point>,
+}
+
+/// Writes every page of every dashboard under `out`, each with its numbers as JSON;
+/// returns the number of pages. The whole site is one publication ([`SiteData`]).
 pub async fn build_site(
     dataset: &Dataset,
     schema: &Schema,
@@ -388,41 +410,51 @@ pub async fn build_site(
     template: &str,
     out: &Path,
 ) -> Result<usize, crate::Error> {
-    let options = Options::of(dataset)?;
-    let write = |path: &Path, text: &str| -> Result<(), DashboardError> {
+    let site_data = SiteData::compute(dataset, schema, queries_dir, definitions).await?;
+    let options = &site_data.options;
+    let write = |path: &Path, bytes: &[u8]| -> Result<(), DashboardError> {
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir).map_err(|source| DashboardError::Read {
                 path: dir.to_path_buf(),
                 source,
             })?;
         }
-        store::write_atomic(path, text.as_bytes()).map_err(DashboardError::Store)
+        store::write_atomic(path, bytes).map_err(DashboardError::Store)
     };
     let pages_of_site = Pages {
         definitions,
         template,
         site: Site::Static,
-        options: &options,
+        options,
     };
-    let index = pages_of_site.index()?;
-    write(&out.join("index.html"), &index)?;
+    write(&out.join("index.html"), pages_of_site.index()?.as_bytes())?;
     let mut pages = 1;
-    let mut engines: BTreeMap<String, Engine> = BTreeMap::new();
     for dashboard in &definitions.dashboards {
-        for selection in Selection::all(dashboard.choice, &options) {
-            let selected = selection.projekt.clone().unwrap_or_else(|| "alla".into());
-            if !engines.contains_key(&selected) {
-                let (engine, _) =
-                    underlag::open_engine(dataset, schema, queries_dir, &selected).await?;
-                engines.insert(selected.clone(), engine);
-            }
-            let html = pages_of_site
-                .page(&engines[&selected], dashboard, &selection)
-                .await?;
-            let path = out
-                .join(&dashboard.name)
-                .join(format!("{}.html", file_stem(&selection)));
-            write(&path, &html)?;
+        for selection in Selection::all(dashboard.choice, options) {
+            let html = pages_of_site.page(&site_data, dashboard, &selection)?;
+            let folder = out.join(&dashboard.name);
+            let stem = file_stem(&selection);
+            write(&folder.join(format!("{stem}.html")), html.as_bytes())?;
+            let data = PageData {
+                tavla: &dashboard.name,
+                urval: selection.label(),
+                parametrar: selection.params(options).into_iter().collect(),
+                dataversion: &options.data_version,
+                troskel: site_data.threshold(),
+                paneler: site_data
+                    .panels(dashboard, &selection)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|p| PanelPoints {
+                        rubrik: p.panel.rubrik,
+                        fraga: p.panel.fraga,
+                        dolda: p.hidden,
+                        punkter: p.points,
+                    })
+                    .collect(),
+            };
+            let json = serde_json::to_vec_pretty(&data).expect("page data serialises");
+            write(&folder.join(format!("{stem}.json")), &json)?;
             pages += 1;
         }
     }

@@ -13,7 +13,8 @@
 //! 3. **Secondary, intervals**: for each hidden small count and each small rest, the
 //!    reader's own linear program ([`System::interval`]) finds how far it can be
 //!    narrowed; while that is narrower than the threshold, the published cell nearest
-//!    to it that widens it most (the smallest that is enough) is hidden too.
+//!    to it that widens it most (the smallest that is enough, a count before an n,
+//!    since hiding an n hides every share of it) is hidden too.
 //!
 //! The rest between a part and its whole (a count shown as a share of another) is never
 //! shown but is protected like any count, "9 of 13" saying that 4 did not: it is a
@@ -262,6 +263,10 @@ fn widen(local: &Local, hidden: &mut [bool], threshold: i64) -> Vec<u32> {
     let size = local.values.len();
     let small = |v: i64| (1..threshold).contains(&v);
     let near = |from: &[u32]| local.links.near(from, local.relations, local.parts);
+    let mut whole = vec![false; size];
+    for (_, w) in local.parts {
+        whole[*w as usize] = true;
+    }
     // Targets: hidden small counts and small rests, as linear functions of the cells.
     let mut targets: Vec<(String, SparseVec, Vec<u32>)> = Vec::new();
     for c in 0..size as u32 {
@@ -338,7 +343,14 @@ fn widen(local: &Local, hidden: &mut [bool], threshold: i64) -> Vec<u32> {
                     .into_iter()
                     .filter(|c| !hidden[*c as usize] && local.values[*c as usize] > 0)
                     .collect();
-                candidates.sort_by_key(|c| (local.values[*c as usize], local.keys[*c as usize]));
+                // An n is hidden last: without it every share of it goes too.
+                candidates.sort_by_key(|c| {
+                    (
+                        whole[*c as usize],
+                        local.values[*c as usize],
+                        local.keys[*c as usize],
+                    )
+                });
                 for candidate in candidates.into_iter().take(16) {
                     let mut trial = shown.clone();
                     trial[candidate as usize] = None;

@@ -2,8 +2,10 @@
 //!
 //! Routes: `/` (the dashboards), `/tavla/{namn}?projekt=…&ar=…` (a page), `/healthz`,
 //! and `/api/v1/…`.
-//! Every request opens the dataset and a fresh query engine, so a page shows what was
-//! ingested a moment ago without a restart (DataFusion caches file listings per context).
+//! Every request opens the dataset's manifest, so a page shows what was ingested a moment
+//! ago without a restart: the dashboards are one publication ([`SiteData`]), decided once
+//! per data version and kept until the manifest changes. It is computed in a task of its
+//! own, so a request that gives up does not stop it.
 //! The request log names the route, never the path or query as typed, so nothing a
 //! client puts in a URL (a personnummer, say) reaches the log.
 
@@ -25,11 +27,10 @@ use axum::middleware::{self, Next};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{any, get, post};
 
-use crate::dashboard::{self, Definitions, Options, Pages, Selection, Site};
+use crate::dashboard::{self, Definitions, Options, Pages, Selection, Site, SiteData};
 use crate::inbox::Intake;
 use crate::schema::Schema;
 use crate::store::{Dataset, StoreError};
-use crate::underlag;
 
 /// What the server needs to answer every request.
 pub struct Server {
@@ -40,6 +41,41 @@ pub struct Server {
     pub queries: Option<PathBuf>,
     /// The submission API; `None` when the förbund's key is not known.
     pub api: Option<Api>,
+    /// The dashboards' publication for the latest data version seen.
+    pub site: tokio::sync::Mutex<Option<Arc<SiteData>>>,
+}
+
+impl Server {
+    /// The dashboards' publication for `options.data_version`, computed if it is not
+    /// kept already.
+    async fn site_data(self: &Arc<Self>, options: &Options) -> Result<Arc<SiteData>, crate::Error> {
+        let server = self.clone();
+        let version = options.data_version.clone();
+        tokio::spawn(async move {
+            let mut kept = server.site.lock().await;
+            if let Some(site) = kept.as_ref().filter(|s| s.options.data_version == version) {
+                return Ok(site.clone());
+            }
+            let dataset = Dataset::open(&server.data, &server.schema)?;
+            let site = Arc::new(
+                SiteData::compute(
+                    &dataset,
+                    &server.schema,
+                    server.queries.as_deref(),
+                    &server.definitions,
+                )
+                .await?,
+            );
+            *kept = Some(site.clone());
+            Ok(site)
+        })
+        .await
+        .unwrap_or_else(|e| {
+            Err(crate::Error::Output(format!(
+                "tavlornas beräkning avbröts: {e}"
+            )))
+        })
+    }
 }
 
 /// Serves until `shutdown` completes; requests under way are finished first, and the
@@ -51,6 +87,15 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let server = Arc::new(server);
+    // The first visitor need not wait for the dashboards' publication.
+    if let Ok((Some(_), options)) = open(&server) {
+        let server = server.clone();
+        tokio::spawn(async move {
+            if let Err(e) = server.site_data(&options).await {
+                eprintln!("finsam serve: tavlorna kunde inte beräknas: {e}");
+            }
+        });
+    }
     let stop = Arc::new(AtomicBool::new(false));
     let intake = server.api.as_ref().map(|api| {
         let intake = Intake {
@@ -208,7 +253,7 @@ async fn page(
             ),
         );
     };
-    let Some(dataset) = dataset.filter(|_| !options.is_empty()) else {
+    if dataset.is_none() || options.is_empty() {
         return match server.pages(&options).index() {
             Ok(html) => Html(html).into_response(),
             Err(e) => failure(e),
@@ -224,20 +269,8 @@ async fn page(
         Err(message) => return not_found(&server, &options, &message),
     };
     let rendered = async {
-        let selected = selection.projekt.clone().unwrap_or_else(|| "alla".into());
-        let (engine, _) = underlag::open_engine(
-            &dataset,
-            &server.schema,
-            server.queries.as_deref(),
-            &selected,
-        )
-        .await?;
-        Ok::<_, crate::Error>(
-            server
-                .pages(&options)
-                .page(&engine, dashboard, &selection)
-                .await?,
-        )
+        let site = server.site_data(&options).await?;
+        Ok::<_, crate::Error>(server.pages(&options).page(&site, dashboard, &selection)?)
     }
     .await;
     match rendered {
