@@ -240,14 +240,15 @@ pub struct Pages<'a> {
 }
 
 impl Pages<'_> {
-    /// One dashboard page for one selection, as the site's publication shows it.
+    /// One dashboard page for one selection, with its panels as the site's publication
+    /// shows them ([`SiteData::panels`]).
     pub fn page(
         &self,
-        site: &SiteData,
+        panels: &[PanelData],
         dashboard: &Dashboard,
         selection: &Selection,
     ) -> Result<String, DashboardError> {
-        render_page(self, site, dashboard, selection)
+        render_page(self, panels, dashboard, selection)
     }
 
     /// The start page: every dashboard, or a message when there is no data yet.
@@ -263,7 +264,7 @@ impl Pages<'_> {
 
 fn render_page(
     pages: &Pages<'_>,
-    site_data: &SiteData,
+    panels: &[PanelData],
     dashboard: &Dashboard,
     selection: &Selection,
 ) -> Result<String, DashboardError> {
@@ -273,9 +274,7 @@ fn render_page(
         site,
         options,
     } = *pages;
-    let panels: Vec<PanelView> = site_data
-        .panels(dashboard, selection)
-        .unwrap_or_default()
+    let panels: Vec<PanelView> = panels
         .iter()
         .enumerate()
         .map(|(i, data)| panel_view(data, i + 1))
@@ -431,7 +430,8 @@ pub async fn build_site(
     let mut pages = 1;
     for dashboard in &definitions.dashboards {
         for selection in Selection::all(dashboard.choice, options) {
-            let html = pages_of_site.page(&site_data, dashboard, &selection)?;
+            let panels = site_data.panels(dashboard, &selection).unwrap_or_default();
+            let html = pages_of_site.page(&panels, dashboard, &selection)?;
             let folder = out.join(&dashboard.name);
             let stem = file_stem(&selection);
             write(&folder.join(format!("{stem}.html")), html.as_bytes())?;
@@ -441,9 +441,7 @@ pub async fn build_site(
                 parametrar: selection.params(options).into_iter().collect(),
                 dataversion: &options.data_version,
                 troskel: site_data.threshold(),
-                paneler: site_data
-                    .panels(dashboard, &selection)
-                    .unwrap_or_default()
+                paneler: panels
                     .into_iter()
                     .map(|p| PanelPoints {
                         rubrik: p.panel.rubrik,

@@ -270,7 +270,12 @@ async fn page(
     };
     let rendered = async {
         let site = server.site_data(&options).await?;
-        Ok::<_, crate::Error>(server.pages(&options).page(&site, dashboard, &selection)?)
+        let panels = site.panels(dashboard, &selection).unwrap_or_default();
+        Ok::<_, crate::Error>(
+            server
+                .pages(&options)
+                .page(&panels, dashboard, &selection)?,
+        )
     }
     .await;
     match rendered {
