@@ -79,6 +79,7 @@ impl Error {
                     DashboardError::Definition { .. }
                         | DashboardError::Query { .. }
                         | DashboardError::MissingColumn { .. }
+                        | DashboardError::Conflict { .. }
                 )
                 | Error::Synth(
                     SynthError::Options(_) | SynthError::NotEmpty(_) | SynthError::NotADirectory(_)

@@ -58,8 +58,16 @@ pub enum DashboardError {
     },
     #[error(transparent)]
     Report(#[from] ReportError),
-    #[error("tavlornas {0}: två paneler ger olika tal för samma nyckel")]
-    Disclosure(#[from] crate::disclosure::DisclosureError),
+    /// Two rows name the same number (`nyckel`) but give different values: the queries
+    /// count different things under one name.
+    #[error(
+        "panelen \"{panel}\" ({file}): {source}; samma nyckel ska räkna samma sak på varje sida"
+    )]
+    Conflict {
+        panel: String,
+        file: String,
+        source: crate::disclosure::DisclosureError,
+    },
     #[error(transparent)]
     Store(#[from] StoreError),
 }

@@ -20,8 +20,11 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-use super::{Dashboard, Definitions, Options, PanelData, PanelRows, Selection, panel_rows};
-use crate::disclosure::{CellId, DEFAULT_THRESHOLD, DisclosureError, Protected, Publication};
+use super::{
+    Dashboard, DashboardError, Definitions, Options, PanelData, PanelRows, Selection, panel_rows,
+};
+use crate::disclosure::{CellId, DEFAULT_THRESHOLD, Protected, Publication, cell_key};
+use crate::period::{HalfYear, Period};
 use crate::query::Engine;
 use crate::schema::Schema;
 use crate::store::Dataset;
@@ -63,7 +66,7 @@ impl SiteData {
                 pages.insert((dashboard.name.clone(), selection.label()), panels);
             }
         }
-        let publication = publication(definitions, &pages).map_err(super::DashboardError::from)?;
+        let publication = publication(definitions, &pages)?;
         Ok(SiteData {
             options,
             pages,
@@ -108,7 +111,7 @@ impl Named {
         let (grupp, indelning, base) = (parts.next(), parts.next(), parts.next());
         let (base, indelning, grupp) = match (base, indelning, grupp) {
             (Some(b), Some(i), Some(g)) => (b, i, g),
-            _ => (nyckel, "totalt", "alla"),
+            _ => (nyckel, TOTAL.0, TOTAL.1),
         };
         Named {
             projekt: projekt.to_string(),
@@ -120,60 +123,80 @@ impl Named {
     }
 
     fn is_total(&self) -> bool {
-        self.indelning == "totalt"
+        self.indelning == TOTAL.0
+    }
+
+    /// The same count for everyone (`…|totalt|alla`).
+    fn total(&self) -> Named {
+        Named {
+            indelning: TOTAL.0.to_string(),
+            grupp: TOTAL.1.to_string(),
+            ..self.clone()
+        }
+    }
+
+    /// The same count in another period.
+    fn in_period(&self, period: String) -> Named {
+        Named {
+            period,
+            ..self.clone()
+        }
     }
 }
+
+/// The breakdown and group of a count for everyone.
+const TOTAL: (&str, &str) = ("totalt", "alla");
 
 /// Every cell of every page, with the relations a reader knows between them.
 fn publication(
     definitions: &Definitions,
     pages: &BTreeMap<(String, String), Vec<PanelRows>>,
-) -> Result<Publication, DisclosureError> {
+) -> Result<Publication, DashboardError> {
     let mut publication = Publication::new();
-    let mut named: BTreeMap<CellId, Named> = BTreeMap::new();
+    let mut names: BTreeMap<Named, CellId> = BTreeMap::new();
     let mut members: BTreeMap<CellId, BTreeSet<CellId>> = BTreeMap::new();
     let mut wholes: Vec<(CellId, String)> = Vec::new();
     let mut sums: Vec<(CellId, Vec<CellId>)> = Vec::new();
-    let mut n_sums: Vec<(String, Vec<CellId>)> = Vec::new();
+    // The same panel may be shown twice on a page (a chart and its table): sets.
+    let mut n_sums: BTreeMap<String, BTreeSet<CellId>> = BTreeMap::new();
     for dashboard in &definitions.dashboards {
         let of_dashboard = pages
             .range((dashboard.name.clone(), String::new())..)
             .take_while(|((name, _), _)| *name == dashboard.name);
         for (_, panels) in of_dashboard {
             for (panel, rows) in dashboard.panels.iter().zip(panels) {
+                let conflict = |source| DashboardError::Conflict {
+                    panel: panel.rubrik.clone(),
+                    file: panel.fraga.clone(),
+                    source,
+                };
                 let mut by_n: BTreeMap<CellId, Vec<CellId>> = BTreeMap::new();
                 for row in &rows.rows {
-                    let id = publication.cell(&row.key(), row.antal)?;
-                    named.insert(id, Named::of(&row.projekt, &row.period, &row.nyckel));
+                    let id = publication.cell(&row.key(), row.antal).map_err(conflict)?;
+                    names.insert(Named::of(&row.projekt, &row.period, &row.nyckel), id);
                     if let (Some(key), Some(nyckel), Some(n)) = (row.n_key(), &row.n_nyckel, row.n)
                     {
-                        let n_id = publication.cell(&key, n)?;
-                        named.insert(n_id, Named::of(&row.projekt, &row.period, nyckel));
+                        let n_id = publication.cell(&key, n).map_err(conflict)?;
+                        names.insert(Named::of(&row.projekt, &row.period, nyckel), n_id);
                         publication.part(id, n_id);
                         members.entry(n_id).or_default().insert(id);
-                        by_n.entry(n_id).or_default().push(id);
+                        let parts = by_n.entry(n_id).or_default();
+                        if parts.is_empty()
+                            && let Some(total) = &panel.n_summerar_till
+                        {
+                            n_sums
+                                .entry(cell_key(&row.projekt, &row.period, total))
+                                .or_default()
+                                .insert(n_id);
+                        }
+                        parts.push(id);
                     }
                     if let Some(whole) = row.whole_key() {
                         wholes.push((id, whole));
                     }
                 }
                 if panel.summerar {
-                    sums.extend(by_n.iter().map(|(n, parts)| (*n, parts.clone())));
-                }
-                if let Some(total) = &panel.n_summerar_till {
-                    let mut per_page: BTreeMap<String, Vec<CellId>> = BTreeMap::new();
-                    for n in by_n.keys() {
-                        let name = &named[n];
-                        per_page
-                            .entry(crate::disclosure::cell_key(
-                                &name.projekt,
-                                &name.period,
-                                total,
-                            ))
-                            .or_default()
-                            .push(*n);
-                    }
-                    n_sums.extend(per_page);
+                    sums.extend(by_n);
                 }
             }
         }
@@ -189,11 +212,11 @@ fn publication(
     }
     for (total, parts) in n_sums {
         if let Some(total) = publication.get(&total) {
-            publication.sum(total, &parts);
+            publication.sum(total, &parts.into_iter().collect::<Vec<_>>());
         }
     }
-    breakdown_sums(&mut publication, &named, &mut members);
-    half_year_sums(&mut publication, &named);
+    breakdown_sums(&mut publication, &names, &mut members);
+    half_year_sums(&mut publication, &names);
     for (n, cells) in members {
         publication.population(n, cells.into_iter().collect());
     }
@@ -204,25 +227,19 @@ fn publication(
 /// its breakdowns' columns among its population.
 fn breakdown_sums(
     publication: &mut Publication,
-    named: &BTreeMap<CellId, Named>,
+    names: &BTreeMap<Named, CellId>,
     members: &mut BTreeMap<CellId, BTreeSet<CellId>>,
 ) {
-    type Base = (String, String, String);
-    let mut totals: BTreeMap<Base, CellId> = BTreeMap::new();
-    let mut groups: BTreeMap<(Base, String), Vec<CellId>> = BTreeMap::new();
-    for (id, name) in named {
-        let base = (name.projekt.clone(), name.period.clone(), name.base.clone());
-        if name.is_total() {
-            totals.insert(base, *id);
-        } else {
-            groups
-                .entry((base, name.indelning.clone()))
-                .or_default()
-                .push(*id);
-        }
+    // Each breakdown's groups, by the total they add up to.
+    let mut breakdowns: BTreeMap<(Named, &str), Vec<CellId>> = BTreeMap::new();
+    for (name, id) in names.iter().filter(|(name, _)| !name.is_total()) {
+        breakdowns
+            .entry((name.total(), name.indelning.as_str()))
+            .or_default()
+            .push(*id);
     }
-    for ((base, _), parts) in &groups {
-        let Some(total) = totals.get(base) else {
+    for ((total, _), parts) in &breakdowns {
+        let Some(total) = names.get(total) else {
             continue;
         };
         publication.sum(*total, parts);
@@ -238,38 +255,118 @@ fn breakdown_sums(
 }
 
 /// A year is its two half-years, for every key shown both ways.
-fn half_year_sums(publication: &mut Publication, named: &BTreeMap<CellId, Named>) {
-    let mut cells: BTreeMap<(String, String, String, String, String), CellId> = BTreeMap::new();
-    for (id, name) in named {
-        cells.insert(
-            (
-                name.projekt.clone(),
-                name.period.clone(),
-                name.base.clone(),
-                name.indelning.clone(),
-                name.grupp.clone(),
-            ),
-            *id,
-        );
-    }
-    for ((projekt, period, base, indelning, grupp), year) in &cells {
-        if period.len() != 4 || !period.bytes().all(|b| b.is_ascii_digit()) {
+fn half_year_sums(publication: &mut Publication, names: &BTreeMap<Named, CellId>) {
+    for (name, year) in names {
+        let Ok(Period::Year(y)) = name.period.parse::<Period>() else {
             continue;
-        }
-        let half = |h: &str| {
-            cells
-                .get(&(
-                    projekt.clone(),
-                    format!("{period}{h}"),
-                    base.clone(),
-                    indelning.clone(),
-                    grupp.clone(),
-                ))
-                .copied()
         };
-        let halves: Vec<CellId> = ["H1", "H2"].into_iter().filter_map(half).collect();
+        let halves: Vec<CellId> = (1..=2)
+            .filter_map(|half| HalfYear::new(y, half))
+            .filter_map(|half| names.get(&name.in_period(half.to_string())).copied())
+            .collect();
         if !halves.is_empty() {
             publication.sum(*year, &halves);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dashboard::{Choice, Dashboard, Kind, Panel, Row};
+
+    fn row(projekt: &str, period: &str, nyckel: &str, antal: i64) -> Row {
+        Row {
+            kategori: projekt.into(),
+            serie: "Antal".into(),
+            antal,
+            n: None,
+            projekt: projekt.into(),
+            period: period.into(),
+            nyckel: nyckel.into(),
+            n_nyckel: None,
+            del_av: None,
+        }
+    }
+
+    fn site(pages: Vec<Vec<Row>>) -> (Definitions, BTreeMap<(String, String), Vec<PanelRows>>) {
+        let panel = Panel {
+            rubrik: "Avslutade".into(),
+            fraga: "tavla/avslutade.sql".into(),
+            sql: String::new(),
+            kind: Kind::Bars,
+            x: None,
+            y: None,
+            serie: None,
+            not: None,
+            summerar: false,
+            n_summerar_till: None,
+        };
+        let dashboard = Dashboard {
+            name: "d".into(),
+            titel: "D".into(),
+            beskrivning: String::new(),
+            choice: Choice::Year,
+            panels: vec![panel],
+        };
+        let pages = pages
+            .into_iter()
+            .enumerate()
+            .map(|(i, rows)| {
+                let rows = PanelRows {
+                    kategorier: Vec::new(),
+                    serier: Vec::new(),
+                    rows,
+                    shares: false,
+                };
+                (("d".to_string(), i.to_string()), vec![rows])
+            })
+            .collect();
+        (
+            Definitions {
+                dashboards: vec![dashboard],
+            },
+            pages,
+        )
+    }
+
+    #[test]
+    fn one_key_with_two_values_names_the_panel_and_its_query() {
+        let (definitions, pages) = site(vec![
+            vec![row("P1", "2015", "utfall:Avslutade|totalt|alla", 12)],
+            vec![row("P1", "2015", "utfall:Avslutade|totalt|alla", 13)],
+        ]);
+        let error = publication(&definitions, &pages).unwrap_err().to_string();
+        assert!(
+            error.starts_with("panelen \"Avslutade\" (tavla/avslutade.sql): "),
+            "{error}"
+        );
+        assert!(
+            error.contains("P1|2015|utfall:Avslutade|totalt|alla: 12 och 13"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn a_year_is_its_half_years_and_a_total_its_breakdown() {
+        // 9 = 7 + 2 by half-year and 2 + 7 by kön.
+        let (definitions, pages) = site(vec![vec![
+            row("P1", "2015", "x|totalt|alla", 9),
+            row("P1", "2015H1", "x|totalt|alla", 7),
+            row("P1", "2015H2", "x|totalt|alla", 2),
+            row("P1", "2015", "x|kon|K", 2),
+            row("P1", "2015", "x|kon|M", 7),
+        ]]);
+        let protected = publication(&definitions, &pages)
+            .unwrap()
+            .protect(DEFAULT_THRESHOLD);
+        let hidden = |period: &str, what: &str| {
+            protected.is_hidden(&cell_key("P1", period, &format!("x|{what}")))
+        };
+        assert!(hidden("2015H2", "totalt|alla") && hidden("2015", "kon|K"));
+        // Each relation hides a partner too, or 9 − 7 would give the 2.
+        assert!(hidden("2015", "totalt|alla") || hidden("2015H1", "totalt|alla"));
+        assert!(hidden("2015", "totalt|alla") || hidden("2015", "kon|M"));
+        assert!(protected.leaks().is_empty(), "{:?}", protected.leaks());
     }
 }
