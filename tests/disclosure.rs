@@ -615,6 +615,12 @@ fn dashboard_pages(wd: &Workdir) -> Vec<DashboardPage> {
     pages
 }
 
+/// Whether a panel's query is a partition of its n (each person in exactly one series):
+/// the SUS groups and the transitions from a source, as their headers say.
+fn is_partition(fraga: &str) -> bool {
+    fraga.contains("status") || fraga.contains("overgangar")
+}
+
 /// Each panel of each page protected on its own, as the dashboards were before the site
 /// was one publication: the page's JSON with those values instead.
 fn dashboards_panel_by_panel(pages: &[DashboardPage]) -> Vec<DashboardPage> {
@@ -635,7 +641,7 @@ fn dashboards_panel_by_panel(pages: &[DashboardPage]) -> Vec<DashboardPage> {
                 }
                 let partition = page.shown["paneler"][panel]["fraga"]
                     .as_str()
-                    .is_some_and(|f| f.contains("status") || f.contains("overgangar"));
+                    .is_some_and(is_partition);
                 for (n, parts) in &by_n {
                     publication.population(*n, parts.clone());
                     if partition {
@@ -704,7 +710,7 @@ fn attack_dashboards(pages: &[DashboardPage]) -> (Vec<Leak>, usize, usize) {
                     by_n.entry(n_id).or_default().push(id);
                 }
             }
-            if fraga.contains("status") || fraga.contains("overgangar") {
+            if is_partition(fraga) {
                 sums.extend(by_n.clone());
             }
             if fraga.contains("overgangar")
