@@ -3,7 +3,7 @@
 --         projekten tillsammans: nya = inskrivna det året, avslutade = avslutade det året, för
 --         varje år i perioden då någon skrevs in eller avslutades.
 -- Kolumner: kategori = år, serie = Nya eller Avslutade, antal; för röjandekontrollen period (året)
---           och nyckel (vad talet räknar, samma nyckel som på Förbundsöversikten).
+--           och nyckel (vad talet räknar: deltagarrapportens nyckel, samma som på Förbundsöversikten).
 -- Underlag: tabellen deltagande; se queries/underlag/deltagande.sql.
 -- Parametrar: $projekt (kortnamn; flera åtskilda med komma, eller alla), $period (halvår 2008H1, år 2008 eller flera år 2005-2024)
 WITH handelser AS (
@@ -21,14 +21,15 @@ ar AS (
     SELECT DISTINCT ar FROM handelser
 ),
 serier AS (
-    SELECT * FROM (VALUES ('Nya', 1), ('Avslutade', 2)) AS s(serie, ordning)
+    -- The participant report's keys (queries/deltagare/antal.sql).
+    SELECT * FROM (VALUES ('Nya', 1, 'antal.sql::Nya'), ('Avslutade', 2, 'antal.sql::Avslutade')) AS s(serie, ordning, nyckel)
 ),
 per_ar AS (
     SELECT ar, ordning, count(*) AS antal FROM handelser GROUP BY ar, ordning
 )
 SELECT a.ar AS kategori, s.serie, CAST(s.ordning AS BIGINT) AS serie_ordning,
        coalesce(p.antal, 0) AS antal,
-       a.ar AS period, 'deltagare:' || s.serie || '|totalt|alla' AS nyckel
+       a.ar AS period, s.nyckel || '|totalt|alla' AS nyckel
 FROM ar a
 CROSS JOIN serier s
 LEFT JOIN per_ar p ON p.ar = a.ar AND p.ordning = s.ordning

@@ -5,7 +5,7 @@
 --         avslutade före dess första dag; nya = de av dem som skrevs in i perioden; avslutade =
 --         de av dem som avslutades i perioden. Projekt utan aktuella i perioden har inga rader.
 -- Kolumner: kategori = projekt, serie = Nya, Aktuella eller Avslutade, antal; för röjandekontrollen
---           projekt, nyckel (vad talet räknar) och del_av (nya och avslutade är delar av de aktuella).
+--           projekt, nyckel (vad talet räknar: deltagarrapportens nyckel) och del_av (nya och avslutade är delar av de aktuella).
 -- Underlag: tabellen deltagande; se queries/underlag/deltagande.sql.
 -- Parametrar: $projekt (kortnamn; flera åtskilda med komma, eller alla), $period (halvår 2008H1, år 2008 eller flera år 2005-2024)
 WITH aktuella AS (
@@ -30,11 +30,13 @@ per_projekt AS (
     GROUP BY projekt
 ),
 serier AS (
-    SELECT * FROM (VALUES ('Nya', 1), ('Aktuella', 2), ('Avslutade', 3)) AS s(serie, ordning)
+    -- The participant report's keys: its rows (queries/deltagare/antal.sql), the aktuella its n.
+    SELECT * FROM (VALUES ('Nya', 1, 'antal.sql::Nya'), ('Aktuella', 2, 'n:aktuella'), ('Avslutade', 3, 'antal.sql::Avslutade'))
+        AS s(serie, ordning, nyckel)
 )
 SELECT p.projekt AS kategori, s.serie, CAST(s.ordning AS BIGINT) AS serie_ordning,
        CASE s.ordning WHEN 1 THEN p.nya WHEN 2 THEN p.aktuella ELSE p.avslutade END AS antal,
-       p.projekt, 'deltagare:' || s.serie || '|totalt|alla' AS nyckel,
-       CASE WHEN s.ordning <> 2 THEN 'deltagare:Aktuella|totalt|alla' END AS del_av
+       p.projekt, s.nyckel || '|totalt|alla' AS nyckel,
+       CASE WHEN s.ordning <> 2 THEN 'n:aktuella|totalt|alla' END AS del_av
 FROM per_projekt p CROSS JOIN serier s
 ORDER BY 1, 3

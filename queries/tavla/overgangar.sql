@@ -5,7 +5,8 @@
 --         n = de avslutade med den källan vid start; delarna summerar till n. Bara par som
 --         förekommer har en rad.
 -- Kolumner: kategori = källa vid start, serie = källa vid avslut, antal, n; för röjandekontrollen
---           nyckel och n_nyckel (n:en summerar till de avslutade: utfall:Avslutade i dashboards/utfall.toml).
+--           nyckel och n_nyckel, samma som i utfallsrapportens övergångsmatris (n:en summerar till de
+--           avslutade: n:avslutade i dashboards/utfall.toml).
 -- Underlag: tabellen uppfoljning; se queries/underlag/uppfoljning.sql.
 -- Parametrar: $projekt (kortnamn; flera åtskilda med komma, eller alla), $period (halvår 2008H1, år 2008 eller flera år 2005-2024)
 WITH avslutade AS (
@@ -33,8 +34,8 @@ fran AS (
 SELECT f.etikett AS kategori, f.ordning AS kategori_ordning,
        t.etikett AS serie, t.ordning AS serie_ordning,
        p.antal, n.n,
-       'overgang:' || p.fran || '>' || p.till || '|totalt|alla' AS nyckel,
-       'overgang:' || p.fran || '>Σ|totalt|alla' AS n_nyckel
+       'overgangar.sql:' || f.etikett || '>' || t.etikett || '|totalt|alla' AS nyckel,
+       'overgangar.sql:' || f.etikett || '>Σ|totalt|alla' AS n_nyckel
 FROM par p
 JOIN fran n ON n.fran = p.fran
 JOIN kategorier f ON f.kod = p.fran

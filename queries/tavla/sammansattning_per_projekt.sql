@@ -3,7 +3,7 @@
 --         kvinnor och antal i åldern 16–29 vid inskrivningen (inskrivningsåret minus
 --         födelseåret), var för sig som andel av alla aktuella i projektet (n).
 -- Kolumner: kategori = projekt, serie = Kvinnor eller 16–29 år, antal, n; för röjandekontrollen
---           projekt, nyckel och n_nyckel (n är samma tal som Aktuella i deltagare_per_projekt.sql).
+--           projekt, nyckel och n_nyckel (deltagarrapportens kolumners n; n är samma tal som Aktuella i deltagare_per_projekt.sql).
 -- Underlag: tabellen deltagande; se queries/underlag/deltagande.sql.
 -- Parametrar: $projekt (kortnamn; flera åtskilda med komma, eller alla), $period (halvår 2008H1, år 2008 eller flera år 2005-2024)
 WITH aktuella AS (
@@ -34,7 +34,8 @@ SELECT p.projekt AS kategori, s.serie, CAST(s.ordning AS BIGINT) AS serie_ordnin
        CASE s.ordning WHEN 1 THEN p.kvinnor ELSE p.unga END AS antal,
        p.n,
        p.projekt,
-       CASE s.ordning WHEN 1 THEN 'deltagare:Aktuella|kon|K' ELSE 'deltagare:Aktuella|alder|16–29' END AS nyckel,
-       'deltagare:Aktuella|totalt|alla' AS n_nyckel
+       -- The n's of the participant report's columns (queries/deltagare/antal.sql).
+       CASE s.ordning WHEN 1 THEN 'n:aktuella|kon|K' ELSE 'n:aktuella|alder|16–29' END AS nyckel,
+       'n:aktuella|totalt|alla' AS n_nyckel
 FROM per_projekt p CROSS JOIN serier s
 ORDER BY 1, 3

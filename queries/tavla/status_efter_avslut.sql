@@ -3,7 +3,7 @@
 --         SUS standardrapport (som i queries/utfall/status.sql), som andel av de avslutade i
 --         stapeln (n): alla, kvinnor, män. Varje person i exakt en grupp per stapel.
 -- Kolumner: kategori = Alla, Kvinnor eller Män, serie = SUS-grupp, antal, n; för röjandekontrollen
---           nyckel och n_nyckel (n för Alla = de avslutade, som i utfall_per_projekt.sql).
+--           nyckel och n_nyckel (utfallsrapportens nycklar: tabell 1 och n = de avslutade).
 -- Underlag: tabellen uppfoljning; se queries/underlag/uppfoljning.sql.
 -- Parametrar: $projekt (kortnamn; flera åtskilda med komma, eller alla), $period (halvår 2008H1, år 2008 eller flera år 2005-2024)
 WITH avslutade AS (
@@ -39,7 +39,8 @@ per_grupp AS (
 SELECT n.kategori, CAST(n.kategori_ordning AS BIGINT) AS kategori_ordning,
        upper(substr(g.grupp, 1, 1)) || substr(g.grupp, 2) AS serie, g.ordning AS serie_ordning,
        coalesce(p.antal, 0) AS antal, n.n,
-       'status:' || g.grupp || n.kolumn AS nyckel, 'utfall:Avslutade' || n.kolumn AS n_nyckel
+       'status.sql::' || upper(substr(g.grupp, 1, 1)) || substr(g.grupp, 2) || n.kolumn AS nyckel,
+       'n:avslutade' || n.kolumn AS n_nyckel
 FROM n
 CROSS JOIN grupper g
 LEFT JOIN per_grupp p ON p.kategori = n.kategori AND p.grupp = g.grupp

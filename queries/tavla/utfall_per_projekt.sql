@@ -5,7 +5,7 @@
 --         för sig som andel av alla avslutade i projektet (n). De utan uppgift ligger kvar i n.
 -- Kolumner: kategori = projekt, serie = Självförsörjande vid avslut eller Arbete/studier
 --           en månad efter, antal, n; för röjandekontrollen
---           projekt, nyckel och n_nyckel (n = de avslutade).
+--           projekt, nyckel och n_nyckel (utfallsrapportens nycklar; n = de avslutade).
 -- Underlag: tabellen uppfoljning; se queries/underlag/uppfoljning.sql.
 -- Parametrar: $projekt (kortnamn; flera åtskilda med komma, eller alla), $period (halvår 2008H1, år 2008 eller flera år 2005-2024)
 WITH avslutade AS (
@@ -26,12 +26,15 @@ per_projekt AS (
     GROUP BY projekt
 ),
 serier AS (
-    SELECT * FROM (VALUES ('Självförsörjande vid avslut', 1), ('Arbete/studier en månad efter', 2)) AS s(serie, ordning)
+    -- The same numbers as in the outcome report, under its keys (tables 3 and 2).
+    SELECT * FROM (VALUES ('Självförsörjande vid avslut', 1, 'sjalvforsorjande.sql:självförsörjande:Vid avslut'),
+                          ('Arbete/studier en månad efter', 2, 'arbete_studier.sql::Arbete och/eller studier'))
+        AS s(serie, ordning, nyckel)
 )
 SELECT p.projekt AS kategori, s.serie, CAST(s.ordning AS BIGINT) AS serie_ordning,
        CASE s.ordning WHEN 1 THEN p.sjalv ELSE p.arbete_studier END AS antal,
        p.n,
-       p.projekt, 'utfall:' || s.serie || '|totalt|alla' AS nyckel,
-       'utfall:Avslutade|totalt|alla' AS n_nyckel
+       p.projekt, s.nyckel || '|totalt|alla' AS nyckel,
+       'n:avslutade|totalt|alla' AS n_nyckel
 FROM per_projekt p CROSS JOIN serier s
 ORDER BY 1, 3

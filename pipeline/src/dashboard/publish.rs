@@ -16,6 +16,10 @@
 //! Populations: an n with everything counted among it; a total's n (`X|totalt|alla`)
 //! with its breakdowns' columns too, so a project-year with a handful of avslutade
 //! shows nothing of them, not even which kön has none.
+//!
+//! A number the public reports show too has their key, so it is the same cell there; the
+//! site is protected together with everything published from the dataset before it, and
+//! recorded ([`crate::disclosure::ledger`]).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -23,6 +27,7 @@ use std::path::Path;
 use super::{
     Dashboard, DashboardError, Definitions, Options, PanelData, PanelRows, Selection, panel_rows,
 };
+use crate::disclosure::ledger::Ledger;
 use crate::disclosure::{CellId, DEFAULT_THRESHOLD, Protected, Publication, cell_key};
 use crate::period::{HalfYear, Period};
 use crate::query::Engine;
@@ -67,10 +72,11 @@ impl SiteData {
             }
         }
         let publication = publication(definitions, &pages)?;
+        let protected = Ledger::of(dataset.root()).publish(publication, DEFAULT_THRESHOLD)?;
         Ok(SiteData {
             options,
             pages,
-            protected: publication.protect(DEFAULT_THRESHOLD),
+            protected,
         })
     }
 
@@ -95,7 +101,7 @@ impl SiteData {
 }
 
 /// What a key says: project, period, and what is counted, split into its base, breakdown
-/// and group (`utfall:Avslutade`, `kon`, `K`).
+/// and group (`n:avslutade`, `kon`, `K`).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 struct Named {
     projekt: String,
@@ -333,8 +339,8 @@ mod tests {
     #[test]
     fn one_key_with_two_values_names_the_panel_and_its_query() {
         let (definitions, pages) = site(vec![
-            vec![row("P1", "2015", "utfall:Avslutade|totalt|alla", 12)],
-            vec![row("P1", "2015", "utfall:Avslutade|totalt|alla", 13)],
+            vec![row("P1", "2015", "n:avslutade|totalt|alla", 12)],
+            vec![row("P1", "2015", "n:avslutade|totalt|alla", 13)],
         ]);
         let error = publication(&definitions, &pages).unwrap_err().to_string();
         assert!(
@@ -342,7 +348,7 @@ mod tests {
             "{error}"
         );
         assert!(
-            error.contains("P1|2015|utfall:Avslutade|totalt|alla: 12 och 13"),
+            error.contains("P1|2015|n:avslutade|totalt|alla: 12 och 13"),
             "{error}"
         );
     }

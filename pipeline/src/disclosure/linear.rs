@@ -40,7 +40,7 @@ impl Hasher for IdHasher {
 pub type IdSet<T> = HashSet<T, BuildHasherDefault<IdHasher>>;
 
 /// A sparse vector: (index, coefficient) sorted by index, no zero coefficients.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct SparseVec {
     entries: Vec<(u32, Coef)>,
 }
@@ -63,6 +63,24 @@ impl SparseVec {
         }
         SparseVec {
             entries: sums.into_iter().filter(|(_, c)| *c != 0).collect(),
+        }
+    }
+
+    /// The same relation `v = 0` written one way: divided by the coefficients' common
+    /// divisor, the first coefficient positive.
+    pub fn normalised(&self) -> SparseVec {
+        let divisor = self.entries.iter().fold(0, |g, (_, c)| gcd(g, *c));
+        let sign = if self.entries.first().is_some_and(|(_, c)| *c < 0) {
+            -1
+        } else {
+            1
+        };
+        SparseVec {
+            entries: self
+                .entries
+                .iter()
+                .map(|(i, c)| (*i, sign * c / divisor.max(1)))
+                .collect(),
         }
     }
 

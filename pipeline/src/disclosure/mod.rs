@@ -15,10 +15,11 @@
 
 pub mod attack;
 mod bounds;
+pub mod ledger;
 mod linear;
 mod suppress;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 pub use bounds::Interval;
 use linear::SparseVec;
@@ -75,6 +76,10 @@ struct Cells {
     /// (part, whole): the part is counted among the whole, so the rest (whole − part)
     /// is a count too, never shown but no less about people.
     parts: Vec<(u32, u32)>,
+    /// The relations and parts already kept: the same relation declared again (by a
+    /// later publication, by a second page) is one relation.
+    known: HashSet<SparseVec>,
+    known_parts: HashSet<(u32, u32)>,
 }
 
 impl Cells {
@@ -107,18 +112,31 @@ impl Cells {
         if sum != self.values[total.index()] || parts.contains(&total) {
             return false;
         }
-        self.relations.push(SparseVec::from_pairs(
+        self.relation(SparseVec::from_pairs(
             parts
                 .iter()
                 .map(|p| (p.0, -1))
                 .chain(std::iter::once((total.0, 1))),
-        ));
+        ))
+    }
+
+    /// Keeps `Σ coef · x = 0` where the values satisfy it and it is not kept already.
+    fn relation(&mut self, relation: SparseVec) -> bool {
+        let value: linear::Coef = relation
+            .entries()
+            .iter()
+            .map(|(c, k)| k * linear::Coef::from(self.values[*c as usize]))
+            .sum();
+        if relation.is_empty() || value != 0 || !self.known.insert(relation.normalised()) {
+            return false;
+        }
+        self.relations.push(relation);
         true
     }
 
     fn part(&mut self, part: CellId, whole: CellId) -> bool {
         let rest = self.values[whole.index()] - self.values[part.index()];
-        if rest < 0 || part == whole || self.parts.contains(&(part.0, whole.0)) {
+        if rest < 0 || part == whole || !self.known_parts.insert((part.0, whole.0)) {
             return false;
         }
         self.parts.push((part.0, whole.0));
@@ -141,15 +159,22 @@ impl Cells {
     }
 }
 
-/// Why a cell is shown or hidden.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+/// Why a cell is shown or hidden (on disk, in the ledger: `visas`, `litet`,
+/// `liten_grupp`, `skyddande`).
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub enum Reason {
+    #[serde(rename = "visas")]
     Shown,
     /// A count from 1 to the threshold − 1.
+    #[serde(rename = "litet")]
     Small,
     /// A cell of a population (a table's group) with fewer than the threshold.
+    #[serde(rename = "liten_grupp")]
     SmallGroup,
     /// Hidden so that no hidden small count can be worked out.
+    #[serde(rename = "skyddande")]
     Secondary,
 }
 
@@ -165,6 +190,8 @@ pub struct Publication {
     cells: Cells,
     /// (n, the cells counted among those n): a population below the threshold hides them all.
     populations: Vec<(CellId, Vec<CellId>)>,
+    /// Cells an earlier publication decided ([`ledger`]): they stay as they were.
+    decided: HashMap<CellId, Reason>,
 }
 
 impl Publication {
@@ -205,11 +232,14 @@ impl Publication {
 
     /// `n` counts a population and `members` count within it: if n is below the
     /// threshold, all of them are hidden, zeros too.
-    pub fn population(&mut self, n: CellId, members: Vec<CellId>) {
+    pub fn population(&mut self, n: CellId, mut members: Vec<CellId>) {
+        members.sort_unstable();
+        members.dedup();
         self.populations.push((n, members));
     }
 
-    /// Decides what is shown.
+    /// Decides what is shown. (A publication of a dataset is protected through its
+    /// [`ledger::Ledger`], together with everything published before it.)
     pub fn protect(self, threshold: i64) -> Protected {
         let (reasons, floors) = suppress::protect(&self, threshold);
         Protected {

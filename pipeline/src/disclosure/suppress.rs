@@ -20,6 +20,10 @@
 //! shown but is protected like any count, "9 of 13" saying that 4 did not: it is a
 //! linear function of two cells. Hiding more never makes a hidden number easier to
 //! find, so each step keeps what the one before achieved.
+//!
+//! Cells an earlier publication decided ([`super::ledger`]) keep their fate: those shown
+//! are published first, whatever they take away (the reader has them), and neither step
+//! hides them; those hidden stay hidden.
 
 use std::collections::HashMap;
 
@@ -50,9 +54,18 @@ pub(super) fn protect(publication: &Publication, threshold: i64) -> (Vec<Reason>
             }
         }
     }
+    let mut fixed = vec![false; reasons.len()];
+    for (cell, reason) in &publication.decided {
+        reasons[cell.index()] = *reason;
+        fixed[cell.index()] = true;
+    }
     let floors = floors(publication, threshold);
-    for component in components(cells) {
-        protect_component(cells, &component, threshold, &floors, &mut reasons);
+    // A component decided whole by earlier publications has nothing left to decide.
+    for component in components(cells)
+        .into_iter()
+        .filter(|c| c.cells.iter().any(|cell| !fixed[*cell as usize]))
+    {
+        protect_component(cells, &component, threshold, &floors, &fixed, &mut reasons);
     }
     (reasons, floors)
 }
@@ -155,6 +168,7 @@ fn protect_component(
     component: &Component,
     threshold: i64,
     floors: &[i64],
+    fixed: &[bool],
     reasons: &mut [Reason],
 ) {
     if component.relations.is_empty() && component.parts.is_empty() {
@@ -221,9 +235,12 @@ fn protect_component(
         };
         (class, std::cmp::Reverse(v), key(l))
     };
-    let mut order: Vec<u32> = (0..size)
+    let (published_before, mut order): (Vec<u32>, Vec<u32>) = (0..size)
         .filter(|l| reasons[global(*l)] == Reason::Shown)
-        .collect();
+        .partition(|l| fixed[global(*l)]);
+    for cell in published_before {
+        state.force(cell);
+    }
     order.sort_by(|a, b| rank(*a).cmp(&rank(*b)));
     for cell in order {
         if !state.publish(cell) {
@@ -238,6 +255,7 @@ fn protect_component(
         links: &links,
         values: &values,
         floors: &floors,
+        fixed: &(0..size).map(|l| fixed[global(l)]).collect::<Vec<_>>(),
         keys: &(0..size).map(key).collect::<Vec<_>>(),
     };
     for added in widen(&local, &mut hidden, threshold) {
@@ -252,6 +270,8 @@ struct Local<'a> {
     links: &'a Links,
     values: &'a [i64],
     floors: &'a [i64],
+    /// Decided by an earlier publication: never hidden now.
+    fixed: &'a [bool],
     keys: &'a [&'a str],
 }
 
@@ -341,7 +361,11 @@ fn widen(local: &Local, hidden: &mut [bool], threshold: i64) -> Vec<u32> {
                 };
                 let mut candidates: Vec<u32> = around
                     .into_iter()
-                    .filter(|c| !hidden[*c as usize] && local.values[*c as usize] > 0)
+                    .filter(|c| {
+                        !hidden[*c as usize]
+                            && !local.fixed[*c as usize]
+                            && local.values[*c as usize] > 0
+                    })
                     .collect();
                 // An n is hidden last: without it every share of it goes too.
                 candidates.sort_by_key(|c| {
@@ -470,6 +494,16 @@ impl<'a> Elimination<'a> {
     /// Publishes `cell` unless that would leave a protected number with no direction
     /// that moves it: then nothing changes and the answer is false.
     fn publish(&mut self, cell: u32) -> bool {
+        self.eliminate(cell, false)
+    }
+
+    /// Publishes `cell`, which an earlier publication showed: a number it pins down was
+    /// pinned down by then, and is no longer one this publication can protect.
+    fn force(&mut self, cell: u32) {
+        self.eliminate(cell, true);
+    }
+
+    fn eliminate(&mut self, cell: u32, forced: bool) -> bool {
         let mut holding: Vec<u32> = self.holders[cell as usize].iter().copied().collect();
         holding.sort_unstable();
         // The pivot is the vector that goes: preferably one no protected cell relies on.
@@ -518,6 +552,7 @@ impl<'a> Elimination<'a> {
         touched.sort_unstable();
         touched.dedup();
         let mut movers = Vec::new();
+        let mut lost = Vec::new();
         for target in touched {
             if !self.needs[target] {
                 continue;
@@ -532,11 +567,16 @@ impl<'a> Elimination<'a> {
             let ids = self.candidates(target, pivot_id, &replaced);
             match self.mover(target, &ids, &replaced) {
                 Some(found) => movers.push((target, found)),
+                None if forced => lost.push(target),
                 None => return false,
             }
         }
         for (target, found) in movers {
             self.mover[target] = Some(found);
+        }
+        for target in lost {
+            self.needs[target] = false;
+            self.mover[target] = None;
         }
         for c in pivot.indices() {
             self.holders[c as usize].remove(&pivot_id);

@@ -8,7 +8,9 @@
 //! same cell is then hidden or shown whichever page shows it. The half-year report is
 //! published per half-year, the outcome and participant tables per calendar year.
 //! Selections a reader could subtract from each other (a list of projects, a half-year
-//! beside its year, a range of years) are refused: see `docs/rojandekontroll.md`.
+//! beside its year, a range of years) are refused: see `docs/rojandekontroll.md`. Each
+//! publication is protected together with everything published from the dataset before
+//! it, and recorded ([`crate::disclosure::ledger`]).
 //!
 //! Every function here computes every project's report, so the engine it is given must
 //! read every project (its underlag opened for `alla`): an engine opened for one project
@@ -20,6 +22,7 @@ use super::layout::Layout;
 use super::tables;
 use super::tables::TableReport;
 use super::{QueryLibrary, Report, ReportError};
+use crate::disclosure::ledger::Ledger;
 use crate::disclosure::{CellId, Protected, Publication};
 use crate::period::{HalfYear, Period};
 use crate::query::Engine;
@@ -71,7 +74,8 @@ fn selections(dataset: &Dataset) -> Result<Vec<String>, ReportError> {
 /// Cells of one selection's page, by the report's own keys.
 type Page = BTreeMap<String, CellId>;
 
-/// `alla` = the sum of the projects, for every cell.
+/// `alla` = the sum of the projects, for every cell (where the numbers add up: a person
+/// in two projects counts once in `alla`; see `docs/rojandekontroll.md`, Gränser).
 fn link_projects(publication: &mut Publication, pages: &BTreeMap<String, Page>) {
     let Some(all) = pages.get(ALL_PROJECTS) else {
         return;
@@ -120,7 +124,10 @@ pub async fn half_year(
         reports.insert(selection, report);
     }
     link_projects(&mut publication, &pages);
-    Ok((publication.protect(threshold), reports))
+    Ok((
+        Ledger::of(dataset.root()).publish(publication, threshold)?,
+        reports,
+    ))
 }
 
 /// The publication of a table report (`library`) for `year`, protected, with the exact
@@ -150,7 +157,10 @@ pub async fn tables(
         reports.insert(selection, report);
     }
     link_projects(&mut publication, &pages);
-    Ok((publication.protect(threshold), reports))
+    Ok((
+        Ledger::of(dataset.root()).publish(publication, threshold)?,
+        reports,
+    ))
 }
 
 /// One published report.

@@ -3,7 +3,9 @@
 //! Disclosure keys name a cell by what it counts, not where it is shown:
 //! `<query>:<what>|<indelning>|<grupp>`, so the same number shown in two tables is one
 //! cell, and `…|kon|K` + `…|kon|M` can be checked against `…|totalt|alla`. Column totals
-//! are `n:<population>|<indelning>|<grupp>`, shared by every table of that population.
+//! are `n:<population>|<indelning>|<grupp>`, shared by every table of that population and
+//! by the row that counts the population itself. The dashboards name their numbers with
+//! the same keys (`queries/tavla/`).
 
 use std::collections::BTreeMap;
 
@@ -231,14 +233,21 @@ fn shares(
     let mut blocks: BTreeMap<(String, ColumnKey), Vec<String>> = BTreeMap::new();
     for ((_, rad, _, del), values) in &cells {
         let mut celler = Vec::new();
+        // The row that counts the population itself (Aktuella among the aktuella) is
+        // its n: one number, one cell.
+        let counts_population = del.is_none() && rad.to_lowercase() == population;
         for (column_key, column) in &columns {
-            let key = format!(
-                "{}:{}:{rad}{}",
-                table.fraga,
-                del.as_deref().unwrap_or(""),
-                suffix(column_key)
-            );
             let n_key = column.n_key.clone().expect("group columns have an n key");
+            let key = if counts_population {
+                n_key.clone()
+            } else {
+                format!(
+                    "{}:{}:{rad}{}",
+                    table.fraga,
+                    del.as_deref().unwrap_or(""),
+                    suffix(column_key)
+                )
+            };
             if entry.summerar {
                 blocks
                     .entry((rad.clone(), column_key.clone()))
