@@ -61,14 +61,7 @@ impl Tokens {
     }
 
     pub fn list(&self) -> Result<Vec<TokenRecord>, StoreError> {
-        match std::fs::read(&self.path) {
-            Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| StoreError::Corrupt {
-                path: self.path.clone(),
-                message: e.to_string(),
-            }),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
-            Err(e) => Err(StoreError::io(&self.path, e)),
-        }
+        Ok(crate::store::read_json(&self.path)?.unwrap_or_default())
     }
 
     fn save(&self, records: &[TokenRecord]) -> Result<(), StoreError> {

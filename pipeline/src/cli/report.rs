@@ -29,9 +29,10 @@ enum Kind {
 /// publishes for its board and the public.
 ///
 /// The half-year report for every half-year, and the outcome and participant reports
-/// for every year and half-year, each for every project and for alla, with disclosure
-/// control decided over all of them together (docs/rojandekontroll.md): a number hidden
-/// in one report cannot be worked out from the others.
+/// for every year, each for every project and for alla, with disclosure control decided
+/// over all of them together and with everything published before (the dataset's
+/// _publicerat/liggare.json; docs/rojandekontroll.md): a number hidden in one report
+/// cannot be worked out from the others.
 ///
 /// Examples:
 ///   finsam report publik --out publikt/

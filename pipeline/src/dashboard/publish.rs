@@ -27,7 +27,7 @@ use std::path::Path;
 use super::{
     Dashboard, DashboardError, Definitions, Options, PanelData, PanelRows, Selection, panel_rows,
 };
-use crate::disclosure::ledger::Ledger;
+use crate::disclosure::ledger;
 use crate::disclosure::{CellId, DEFAULT_THRESHOLD, Protected, Publication, cell_key};
 use crate::period::{HalfYear, Period};
 use crate::query::Engine;
@@ -72,7 +72,14 @@ impl SiteData {
             }
         }
         let publication = publication(definitions, &pages)?;
-        let protected = Ledger::of(dataset.root()).publish(publication, DEFAULT_THRESHOLD)?;
+        // Waiting for the record's lock and deciding are blocking work: off the
+        // runtime's threads, which serve requests meanwhile.
+        let root = dataset.root().to_path_buf();
+        let protected = tokio::task::spawn_blocking(move || {
+            ledger::publish(&root, publication, DEFAULT_THRESHOLD)
+        })
+        .await
+        .unwrap_or_else(|panic| std::panic::resume_unwind(panic.into_panic()))?;
         Ok(SiteData {
             options,
             pages,

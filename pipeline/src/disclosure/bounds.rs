@@ -95,7 +95,7 @@ pub struct Interval {
 impl Interval {
     /// The width a reader is left with; unbounded is wider than any threshold.
     pub fn width(&self) -> i64 {
-        self.high.map_or(i64::MAX, |h| h - self.low)
+        self.high.map_or(i64::MAX, |h| h.saturating_sub(self.low))
     }
 }
 

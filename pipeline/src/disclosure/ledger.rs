@@ -18,9 +18,10 @@
 //! - a cell only published before stays, with its fate, so that its relations still
 //!   count.
 //!
-//! The record is written under a lock of its own (`_publicerat/.lock`, waited for), so
-//! two publications at once are decided one after the other. It holds exact counts,
-//! small ones too, like the rest of the dataset and never outside it.
+//! The record is read and written under a lock of its own (`_publicerat/.lock`, waited
+//! for), so two publications at once are decided one after the other; a command that
+//! publishes many (`report publik`) reads and writes it once. It holds exact counts, small
+//! ones too, like the rest of the dataset and never outside it.
 
 use std::collections::HashSet;
 use std::fs::{self, File};
@@ -33,16 +34,15 @@ use super::{CellId, Protected, Publication, Reason};
 use crate::store::{self, StoreError};
 
 /// The folder of the record in a dataset.
-pub const DIR: &str = "_publicerat";
+pub(crate) const DIR: &str = "_publicerat";
 const FILE: &str = "liggare.json";
-const LOCK: &str = ".lock";
 
 /// Everything published so far: cells, their fates, and the relations between them.
+/// Cells in key order and the rest sorted, so that the same publications make the same
+/// record whatever order they came in.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Record {
-    #[serde(rename = "troskel")]
-    threshold: i64,
     #[serde(rename = "celler")]
     cells: Vec<RecordedCell>,
     /// `Σ koefficient · cell = 0`, as (cell, coefficient) pairs.
@@ -69,40 +69,67 @@ struct RecordedCell {
 
 impl Record {
     /// How many cells were published, and how many of them hidden.
+    #[cfg(test)]
     pub fn counts(&self) -> (usize, usize) {
         let hidden = self.cells.iter().filter(|c| c.reason.is_hidden()).count();
         (self.cells.len(), hidden)
     }
+
+    /// The first cell number that names no cell, if any: a record that parses may
+    /// still not hold together.
+    fn dangling(&self) -> Option<u32> {
+        let cells = self.cells.len();
+        self.relations
+            .iter()
+            .flat_map(|r| r.iter().map(|(c, _)| *c))
+            .chain(self.parts.iter().flat_map(|(p, w)| [*p, *w]))
+            .chain(
+                self.populations
+                    .iter()
+                    .flat_map(|(n, members)| std::iter::once(n).chain(members).copied()),
+            )
+            .find(|c| *c as usize >= cells)
+    }
 }
 
 impl Protected {
-    /// This publication as the record keeps it: relations, parts and populations in
-    /// one order, so that the same publication is the same record.
+    /// This publication as the record keeps it.
     pub fn record(&self) -> Record {
         let cells = &self.publication.cells;
+        let mut order: Vec<usize> = (0..cells.keys.len()).collect();
+        order.sort_unstable_by(|a, b| cells.keys[*a].cmp(&cells.keys[*b]));
+        let mut position = vec![0u32; order.len()];
+        for (at, cell) in order.iter().enumerate() {
+            position[*cell] = at as u32;
+        }
+        let at = |cell: u32| position[cell as usize];
         let mut record = Record {
-            threshold: self.threshold,
-            cells: (0..cells.keys.len())
+            cells: order
+                .iter()
                 .map(|i| RecordedCell {
-                    key: cells.keys[i].clone(),
-                    value: cells.values[i],
-                    reason: self.reasons[i],
+                    key: cells.keys[*i].clone(),
+                    value: cells.values[*i],
+                    reason: self.reasons[*i],
                 })
                 .collect(),
             relations: cells
                 .relations
                 .iter()
                 .map(|r| {
-                    let r = r.normalised();
+                    let r = r.remap(|c| Some(at(c))).normalised();
                     r.entries().iter().map(|(c, k)| (*c, *k as i64)).collect()
                 })
                 .collect(),
-            parts: cells.parts.clone(),
+            parts: cells.parts.iter().map(|(p, w)| (at(*p), at(*w))).collect(),
             populations: self
                 .publication
                 .populations
                 .iter()
-                .map(|(n, members)| (n.0, members.iter().map(|m| m.0).collect()))
+                .map(|(n, members)| {
+                    let mut members: Vec<u32> = members.iter().map(|m| at(m.0)).collect();
+                    members.sort_unstable();
+                    (at(n.0), members)
+                })
                 .collect(),
         };
         record.relations.sort_unstable();
@@ -150,91 +177,88 @@ impl Publication {
         for (part, whole) in &earlier.parts {
             self.part(ids[*part as usize], ids[*whole as usize]);
         }
-        let populations: HashSet<(CellId, Vec<CellId>)> =
-            self.populations.iter().cloned().collect();
+        // A population declared again is the same rule twice: the record keeps it once.
         for (n, members) in &earlier.populations {
-            let mut mapped: Vec<CellId> = members.iter().map(|m| ids[*m as usize]).collect();
-            mapped.sort_unstable();
-            mapped.dedup();
-            let population = (ids[*n as usize], mapped);
-            if !populations.contains(&population) {
-                self.populations.push(population);
-            }
+            let members = members.iter().map(|m| ids[*m as usize]).collect();
+            self.population(ids[*n as usize], members);
         }
         self
     }
 }
 
-/// The record of one dataset's publications.
+/// The record of one dataset's publications, open: its lock is held until it is saved
+/// or dropped.
 pub struct Ledger {
-    dir: PathBuf,
+    path: PathBuf,
+    _lock: File,
+    record: Option<Record>,
+    changed: bool,
 }
 
 impl Ledger {
-    /// The record of the dataset at `root`.
-    pub fn of(root: &Path) -> Ledger {
-        Ledger {
-            dir: root.join(DIR),
+    /// Opens the record of the dataset at `root`, waiting for another publication to
+    /// finish first.
+    pub fn open(root: &Path) -> Result<Ledger, StoreError> {
+        let dir = root.join(DIR);
+        fs::create_dir_all(&dir).map_err(|e| StoreError::io(&dir, e))?;
+        let lock = store::wait_for_folder(&dir)?;
+        let path = dir.join(FILE);
+        let record: Option<Record> = store::read_json(&path)?;
+        if let Some(cell) = record.as_ref().and_then(Record::dangling) {
+            return Err(StoreError::Corrupt {
+                path,
+                message: format!("cell {cell} finns inte"),
+            });
         }
-    }
-
-    fn path(&self) -> PathBuf {
-        self.dir.join(FILE)
+        Ok(Ledger {
+            path,
+            _lock: lock,
+            record,
+            changed: false,
+        })
     }
 
     /// What has been published so far; `None` before the first publication.
-    pub fn read(&self) -> Result<Option<Record>, StoreError> {
-        let path = self.path();
-        match fs::read(&path) {
-            Ok(bytes) => {
-                serde_json::from_slice(&bytes)
-                    .map(Some)
-                    .map_err(|e| StoreError::Corrupt {
-                        path,
-                        message: e.to_string(),
-                    })
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(StoreError::io(&path, e)),
-        }
+    pub fn record(&self) -> Option<&Record> {
+        self.record.as_ref()
     }
 
-    /// Protects `publication` together with everything published before, and records
-    /// it: what is returned is what may be shown.
-    pub fn publish(
-        &self,
-        publication: Publication,
-        threshold: i64,
-    ) -> Result<Protected, StoreError> {
-        fs::create_dir_all(&self.dir).map_err(|e| StoreError::io(&self.dir, e))?;
-        let _lock = self.lock()?;
-        let earlier = self.read()?;
-        let publication = match &earlier {
+    /// Protects `publication` together with everything published before, and adds it
+    /// to the record: what is returned is what may be shown.
+    pub fn publish(&mut self, publication: Publication, threshold: i64) -> Protected {
+        let publication = match &self.record {
             Some(record) => publication.after(record),
             None => publication,
         };
         let protected = publication.protect(threshold);
         let record = protected.record();
-        if earlier.as_ref() != Some(&record) {
-            let bytes = serde_json::to_vec(&record).map_err(|e| StoreError::Corrupt {
-                path: self.path(),
-                message: e.to_string(),
-            })?;
-            store::write_atomic(&self.path(), &bytes)?;
+        if self.record.as_ref() != Some(&record) {
+            self.record = Some(record);
+            self.changed = true;
         }
-        Ok(protected)
+        protected
     }
 
-    /// Waits for the record's lock: held until the file is dropped.
-    fn lock(&self) -> Result<File, StoreError> {
-        let path = self.dir.join(LOCK);
-        let lock = File::options()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&path)
-            .map_err(|e| StoreError::io(&path, e))?;
-        lock.lock().map_err(|e| StoreError::io(&path, e))?;
-        Ok(lock)
+    /// Writes the record if anything new was published, and lets go of the lock.
+    pub fn save(self) -> Result<(), StoreError> {
+        match &self.record {
+            Some(record) if self.changed => {
+                let bytes = serde_json::to_vec(record).expect("the record serialises");
+                store::write_atomic(&self.path, &bytes)
+            }
+            _ => Ok(()),
+        }
     }
+}
+
+/// Publishes one publication of the dataset at `root` ([`Ledger::publish`]), recorded.
+pub fn publish(
+    root: &Path,
+    publication: Publication,
+    threshold: i64,
+) -> Result<Protected, StoreError> {
+    let mut ledger = Ledger::open(root)?;
+    let protected = ledger.publish(publication, threshold);
+    ledger.save()?;
+    Ok(protected)
 }

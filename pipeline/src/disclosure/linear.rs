@@ -69,19 +69,14 @@ impl SparseVec {
     /// The same relation `v = 0` written one way: divided by the coefficients' common
     /// divisor, the first coefficient positive.
     pub fn normalised(&self) -> SparseVec {
-        let divisor = self.entries.iter().fold(0, |g, (_, c)| gcd(g, *c));
-        let sign = if self.entries.first().is_some_and(|(_, c)| *c < 0) {
-            -1
-        } else {
-            1
-        };
-        SparseVec {
-            entries: self
-                .entries
-                .iter()
-                .map(|(i, c)| (*i, sign * c / divisor.max(1)))
-                .collect(),
+        let mut normalised = self.clone();
+        normalised.reduce();
+        if normalised.entries.first().is_some_and(|(_, c)| *c < 0) {
+            for (_, c) in &mut normalised.entries {
+                *c = -*c;
+            }
         }
+        normalised
     }
 
     pub fn entries(&self) -> &[(u32, Coef)] {

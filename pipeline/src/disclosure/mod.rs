@@ -241,11 +241,10 @@ impl Publication {
     /// Decides what is shown. (A publication of a dataset is protected through its
     /// [`ledger::Ledger`], together with everything published before it.)
     pub fn protect(self, threshold: i64) -> Protected {
-        let (reasons, floors) = suppress::protect(&self, threshold);
+        let reasons = suppress::protect(&self, threshold);
         Protected {
             publication: self,
             reasons,
-            floors,
             threshold,
         }
     }
@@ -256,8 +255,6 @@ impl Publication {
 pub struct Protected {
     publication: Publication,
     reasons: Vec<Reason>,
-    /// What a reader knows of each hidden cell's least value.
-    floors: Vec<i64>,
     threshold: i64,
 }
 
@@ -285,11 +282,12 @@ impl Protected {
     /// the relations it was protected with. Empty when nothing leaks.
     pub fn leaks(&self) -> Vec<attack::Leak> {
         let cells = &self.publication.cells;
+        let floors = suppress::floors(&self.publication, self.threshold);
         let mut observation = attack::Observation::from_cells(cells.clone());
         for (id, reason) in self.reasons.iter().enumerate() {
             let value = cells.values[id];
             observation.set_shown(id, (!reason.is_hidden()).then_some(value));
-            observation.set_floor(id, self.floors[id]);
+            observation.set_floor(id, floors[id]);
         }
         observation.leaks(self.threshold)
     }

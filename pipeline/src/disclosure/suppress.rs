@@ -31,9 +31,8 @@ use super::bounds::{Links, System};
 use super::linear::{IdSet, SparseVec, null_space, positions};
 use super::{CellId, Cells, Publication, Reason};
 
-/// The reason each cell of `publication` is shown or hidden, and the least value a
-/// reader knows each to have ([`floors`]), by cell.
-pub(super) fn protect(publication: &Publication, threshold: i64) -> (Vec<Reason>, Vec<i64>) {
+/// The reason each cell of `publication` is shown or hidden, by cell.
+pub(super) fn protect(publication: &Publication, threshold: i64) -> Vec<Reason> {
     let cells = &publication.cells;
     let small = |v: i64| (1..threshold).contains(&v);
     let mut reasons: Vec<Reason> = cells
@@ -67,7 +66,7 @@ pub(super) fn protect(publication: &Publication, threshold: i64) -> (Vec<Reason>
     {
         protect_component(cells, &component, threshold, &floors, &fixed, &mut reasons);
     }
-    (reasons, floors)
+    reasons
 }
 
 /// The least value a reader knows each cell to have if hidden. A hidden count above
@@ -319,40 +318,39 @@ fn widen(local: &Local, hidden: &mut [bool], threshold: i64) -> Vec<u32> {
     targets.sort_by(|a, b| a.0.cmp(&b.0));
     let mut added = Vec::new();
     for (_, target, cells) in targets {
-        loop {
-            let shown: Vec<Option<i64>> = (0..size)
-                .map(|c| (!hidden[c]).then_some(local.values[c]))
-                .collect();
-            let width_with = |shown: &[Option<i64>]| {
-                System {
-                    relations: local.relations,
-                    parts: local.parts,
-                    links: local.links,
-                    shown,
-                    floor: local.floors,
-                }
-                .interval(&target)
-                .width()
-            };
-            if width_with(&shown) >= threshold {
-                break;
+        let width_of = |shown: &[Option<i64>]| {
+            System {
+                relations: local.relations,
+                parts: local.parts,
+                links: local.links,
+                shown,
+                floor: local.floors,
             }
+            .interval(&target)
+            .width()
+        };
+        let mut shown: Vec<Option<i64>> = (0..size)
+            .map(|c| (!hidden[c]).then_some(local.values[c]))
+            .collect();
+        let mut width = width_of(&shown);
+        while width < threshold {
             // Partners, nearest first: the published cells one relation or part away
             // from the target's cells, then from the hidden cells next to those, then
             // beside any hidden cell; a ring is only looked at when the one before it
             // had nothing wide enough. Smallest first within a ring.
+            let inner = near(&cells);
             let mut chosen = None;
-            let mut widest: Option<(i64, u32)> = None;
+            let mut widest: Option<(u32, i64)> = None;
             for ring in 0..3 {
                 let around = match ring {
-                    0 => near(&cells),
-                    1 => {
-                        let first: Vec<u32> = near(&cells)
-                            .into_iter()
+                    0 => inner.clone(),
+                    1 => near(
+                        &inner
+                            .iter()
+                            .copied()
                             .filter(|c| hidden[*c as usize])
-                            .collect();
-                        near(&first)
-                    }
+                            .collect::<Vec<_>>(),
+                    ),
                     _ => near(
                         &(0..size as u32)
                             .filter(|c| hidden[*c as usize])
@@ -376,15 +374,15 @@ fn widen(local: &Local, hidden: &mut [bool], threshold: i64) -> Vec<u32> {
                     )
                 });
                 for candidate in candidates.into_iter().take(16) {
-                    let mut trial = shown.clone();
-                    trial[candidate as usize] = None;
-                    let width = width_with(&trial);
-                    if width >= threshold {
-                        chosen = Some(candidate);
+                    shown[candidate as usize] = None;
+                    let trial = width_of(&shown);
+                    shown[candidate as usize] = Some(local.values[candidate as usize]);
+                    if trial >= threshold {
+                        chosen = Some((candidate, trial));
                         break;
                     }
-                    if widest.is_none_or(|(w, _)| width > w) {
-                        widest = Some((width, candidate));
+                    if widest.is_none_or(|(_, w)| trial > w) {
+                        widest = Some((candidate, trial));
                     }
                 }
                 if chosen.is_some() {
@@ -392,10 +390,12 @@ fn widen(local: &Local, hidden: &mut [bool], threshold: i64) -> Vec<u32> {
                 }
             }
             // Nothing near it left to hide: it is as wide as hiding can make it.
-            let Some(hide) = chosen.or(widest.map(|(_, c)| c)) else {
+            let Some((hide, wider)) = chosen.or(widest) else {
                 break;
             };
             hidden[hide as usize] = true;
+            shown[hide as usize] = None;
+            width = wider;
             added.push(hide);
         }
     }
@@ -497,8 +497,11 @@ impl<'a> Elimination<'a> {
         self.eliminate(cell, false)
     }
 
-    /// Publishes `cell`, which an earlier publication showed: a number it pins down was
-    /// pinned down by then, and is no longer one this publication can protect.
+    /// Publishes `cell`, which an earlier publication showed. A number it leaves with no
+    /// direction that moves it is pinned down by what is out already (together with a
+    /// relation this publication adds, perhaps): nothing hidden now can protect it, so it
+    /// is given up rather than hiding everything around it. The outsider test of every
+    /// publication would name it.
     fn force(&mut self, cell: u32) {
         self.eliminate(cell, true);
     }

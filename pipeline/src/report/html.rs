@@ -22,11 +22,7 @@ pub fn to_html(report: &Report) -> String {
             projects => view.projects,
             rows => view.rows,
             breakdowns => view.breakdowns,
-            publik_not => report.head.publik_troskel.map(|t| super::disclosure::public_note(
-                t,
-                report.head.dolda.as_ref(),
-                super::disclosure::HALF_YEAR_LEFT_OUT,
-            )),
+            publik_not => report.head.public_note(super::disclosure::HALF_YEAR_LEFT_OUT),
         })
         .expect("the bundled template renders every report")
 }

@@ -57,16 +57,11 @@ pub fn to_markdown(report: &Report) -> String {
     }
     let _ = writeln!(out, "\n---\n");
     let _ = writeln!(out, "Underlag: {}.  ", report.head.inlamningar.join(", "));
-    if let Some(threshold) = report.head.publik_troskel {
-        let _ = writeln!(
-            out,
-            "{}  ",
-            super::disclosure::public_note(
-                threshold,
-                report.head.dolda.as_ref(),
-                super::disclosure::HALF_YEAR_LEFT_OUT
-            )
-        );
+    if let Some(note) = report
+        .head
+        .public_note(super::disclosure::HALF_YEAR_LEFT_OUT)
+    {
+        let _ = writeln!(out, "{note}  ");
     }
     let _ = writeln!(
         out,

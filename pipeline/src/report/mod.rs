@@ -31,6 +31,7 @@ pub use markdown::to_markdown;
 pub use queries::{QueryFile, QueryLibrary, parse_header};
 pub use xlsx::to_xlsx;
 
+use crate::disclosure::ledger;
 use crate::period::HalfYear;
 use crate::query::functions::{ALL_PROJECTS, selects};
 use crate::query::{Engine, QueryError, QueryResult, Unused};
@@ -119,6 +120,13 @@ impl ReportHead {
             publik_troskel: None,
             dolda: None,
         })
+    }
+
+    /// What a public report says under its tables about disclosure control (with what
+    /// the public version `left_out`); `None` for an exact report.
+    pub fn public_note(&self, left_out: &str) -> Option<String> {
+        self.publik_troskel
+            .map(|threshold| disclosure::public_note(threshold, self.dolda.as_ref(), left_out))
     }
 }
 
@@ -224,16 +232,10 @@ pub async fn half_year(
         .await;
     };
     let published = public::selection(&selection.projects)?;
-    let (protected, mut reports) = public::half_year(
-        dataset,
-        engine,
-        library,
-        &layout,
-        selection.period,
-        threshold,
-    )
-    .await?;
+    let (publication, mut reports) =
+        public::half_year(dataset, engine, library, &layout, selection.period).await?;
     let mut report = public::page(&mut reports, &published)?;
+    let protected = ledger::publish(dataset.root(), publication, threshold)?;
     disclosure::apply(&mut report, &published, &protected);
     Ok(report)
 }

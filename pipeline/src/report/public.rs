@@ -23,7 +23,7 @@ use super::tables;
 use super::tables::TableReport;
 use super::{QueryLibrary, Report, ReportError};
 use crate::disclosure::ledger::Ledger;
-use crate::disclosure::{CellId, Protected, Publication};
+use crate::disclosure::{CellId, DisclosureError, Publication};
 use crate::period::{HalfYear, Period};
 use crate::query::Engine;
 use crate::query::functions::ALL_PROJECTS;
@@ -90,77 +90,74 @@ fn link_projects(publication: &mut Publication, pages: &BTreeMap<String, Page>) 
     }
 }
 
-/// The publication of the half-year report for `period`, protected, with the exact
-/// report of every selection.
+/// The publication of the half-year report for `period`, to be protected, with the
+/// exact report of every selection.
 pub async fn half_year(
     dataset: &Dataset,
     engine: &Engine,
     library: &QueryLibrary,
     layout: &Layout,
     period: HalfYear,
-    threshold: i64,
-) -> Result<(Protected, BTreeMap<String, Report>), ReportError> {
-    let mut publication = Publication::new();
-    let mut pages = BTreeMap::new();
-    let mut reports = BTreeMap::new();
-    for selection in selections(dataset)? {
-        let report = super::exact_half_year(
-            dataset,
-            engine,
-            library,
-            layout,
-            std::slice::from_ref(&selection),
-            period,
-        )
-        .await?;
-        let cells = super::disclosure::add(
-            &mut publication,
-            &selection,
-            &report,
-            &layout.sums,
-            layout.population.as_deref(),
-        )?;
-        pages.insert(selection.clone(), cells);
-        reports.insert(selection, report);
-    }
-    link_projects(&mut publication, &pages);
-    Ok((
-        Ledger::of(dataset.root()).publish(publication, threshold)?,
-        reports,
-    ))
+) -> Result<(Publication, BTreeMap<String, Report>), ReportError> {
+    of_every_selection(
+        dataset,
+        async |selection: &str| {
+            let projects = [selection.to_string()];
+            super::exact_half_year(dataset, engine, library, layout, &projects, period).await
+        },
+        |publication, selection, report| {
+            let sums = &layout.sums;
+            super::disclosure::add(
+                publication,
+                selection,
+                report,
+                sums,
+                layout.population.as_deref(),
+            )
+        },
+    )
+    .await
 }
 
-/// The publication of a table report (`library`) for `year`, protected, with the exact
-/// report of every selection.
+/// The publication of a table report (`library`) for `year`, to be protected, with the
+/// exact report of every selection.
 pub async fn tables(
     dataset: &Dataset,
     engine: &Engine,
     library: &QueryLibrary,
     year: i32,
-    threshold: i64,
-) -> Result<(Protected, BTreeMap<String, TableReport>), ReportError> {
-    let period = Period::Year(year);
+) -> Result<(Publication, BTreeMap<String, TableReport>), ReportError> {
+    of_every_selection(
+        dataset,
+        async |selection: &str| {
+            let projects = [selection.to_string()];
+            tables::build_exact(dataset, engine, library, &projects, Period::Year(year)).await
+        },
+        tables::add_to_publication,
+    )
+    .await
+}
+
+/// Every selection's exact report (`exact`), with its cells in one publication (`add`)
+/// and `alla` the sum of the projects.
+async fn of_every_selection<R>(
+    dataset: &Dataset,
+    mut exact: impl AsyncFnMut(&str) -> Result<R, ReportError>,
+    add: impl Fn(&mut Publication, &str, &R) -> Result<Page, DisclosureError>,
+) -> Result<(Publication, BTreeMap<String, R>), ReportError> {
     let mut publication = Publication::new();
     let mut pages = BTreeMap::new();
     let mut reports = BTreeMap::new();
     for selection in selections(dataset)? {
-        let report = tables::build_exact(
-            dataset,
-            engine,
-            library,
-            std::slice::from_ref(&selection),
-            period,
-        )
-        .await?;
-        let cells = tables::add_to_publication(&mut publication, &selection, &report)?;
-        pages.insert(selection.clone(), cells);
+        let report = exact(&selection).await?;
+        pages.insert(
+            selection.clone(),
+            add(&mut publication, &selection, &report)?,
+        );
         reports.insert(selection, report);
     }
     link_projects(&mut publication, &pages);
-    Ok((
-        Ledger::of(dataset.root()).publish(publication, threshold)?,
-        reports,
-    ))
+    Ok((publication, reports))
 }
 
 /// One published report.
@@ -201,23 +198,36 @@ pub async fn everything(
         half_year_library.text(super::layout::FILE)?,
         &format!("halvar/{}", super::layout::FILE),
     )?;
-    let mut published = Vec::new();
+    // Every report is computed before the record is opened: it is locked only while
+    // the publications are decided, one after the other, and written once.
+    let mut publications = Vec::new();
     for half in halves {
-        let (protected, reports) =
-            half_year(dataset, engine, half_year_library, &layout, half, threshold).await?;
-        for (selection, mut report) in reports {
-            super::disclosure::apply(&mut report, &selection, &protected);
-            published.push(Published::HalfYear(report));
-        }
+        let (publication, reports) =
+            half_year(dataset, engine, half_year_library, &layout, half).await?;
+        let reports = reports
+            .into_iter()
+            .map(|(s, r)| (s, Published::HalfYear(r)));
+        publications.push((publication, reports.collect::<Vec<_>>()));
     }
     for library in table_libraries {
         for year in &years {
-            let (protected, reports) = tables(dataset, engine, library, *year, threshold).await?;
-            for (selection, mut report) in reports {
-                tables::apply_protection(&mut report, &selection, &protected);
-                published.push(Published::Tables(report));
-            }
+            let (publication, reports) = tables(dataset, engine, library, *year).await?;
+            let reports = reports.into_iter().map(|(s, r)| (s, Published::Tables(r)));
+            publications.push((publication, reports.collect()));
         }
     }
+    let mut ledger = Ledger::open(dataset.root())?;
+    let mut published = Vec::new();
+    for (publication, reports) in publications {
+        let protected = ledger.publish(publication, threshold);
+        for (selection, mut report) in reports {
+            match &mut report {
+                Published::HalfYear(r) => super::disclosure::apply(r, &selection, &protected),
+                Published::Tables(r) => tables::apply_protection(r, &selection, &protected),
+            }
+            published.push(report);
+        }
+    }
+    ledger.save()?;
     Ok(published)
 }

@@ -70,16 +70,11 @@ pub fn to_xlsx(report: &Report) -> Result<Vec<u8>, XlsxError> {
             1,
             format!("Underlag: {}.", report.head.inlamningar.join(", ")),
         )?;
-        if let Some(threshold) = report.head.publik_troskel {
-            sheet.write_string(
-                line + 1,
-                1,
-                super::disclosure::public_note(
-                    threshold,
-                    report.head.dolda.as_ref(),
-                    super::disclosure::HALF_YEAR_LEFT_OUT,
-                ),
-            )?;
+        if let Some(note) = report
+            .head
+            .public_note(super::disclosure::HALF_YEAR_LEFT_OUT)
+        {
+            sheet.write_string(line + 1, 1, note)?;
         }
     }
     workbook.save_to_buffer()

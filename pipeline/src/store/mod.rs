@@ -416,6 +416,22 @@ impl Staging {
 /// Takes the lock of a folder that one process at a time may write to (`.lock` in it,
 /// held until the file is dropped); [`StoreError::Busy`] when another process has it.
 pub fn lock_folder(dir: &Path) -> Result<File, StoreError> {
+    let (lock, lock_path) = lock_file(dir)?;
+    match lock.try_lock() {
+        Ok(()) => Ok(lock),
+        Err(fs::TryLockError::WouldBlock) => Err(StoreError::Busy(dir.to_path_buf())),
+        Err(fs::TryLockError::Error(e)) => Err(StoreError::io(&lock_path, e)),
+    }
+}
+
+/// Like [`lock_folder`], but waits for another process to let go.
+pub fn wait_for_folder(dir: &Path) -> Result<File, StoreError> {
+    let (lock, lock_path) = lock_file(dir)?;
+    lock.lock().map_err(|e| StoreError::io(&lock_path, e))?;
+    Ok(lock)
+}
+
+fn lock_file(dir: &Path) -> Result<(File, PathBuf), StoreError> {
     let lock_path = dir.join(LOCK_FILE);
     let lock = File::options()
         .create(true)
@@ -423,10 +439,20 @@ pub fn lock_folder(dir: &Path) -> Result<File, StoreError> {
         .write(true)
         .open(&lock_path)
         .map_err(|e| StoreError::io(&lock_path, e))?;
-    match lock.try_lock() {
-        Ok(()) => Ok(lock),
-        Err(fs::TryLockError::WouldBlock) => Err(StoreError::Busy(dir.to_path_buf())),
-        Err(fs::TryLockError::Error(e)) => Err(StoreError::io(&lock_path, e)),
+    Ok((lock, lock_path))
+}
+
+/// A JSON file read whole; `None` when there is none yet.
+pub fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> Result<Option<T>, StoreError> {
+    match fs::read(path) {
+        Ok(bytes) => serde_json::from_slice(&bytes)
+            .map(Some)
+            .map_err(|e| StoreError::Corrupt {
+                path: path.to_path_buf(),
+                message: e.to_string(),
+            }),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(StoreError::io(path, e)),
     }
 }
 

@@ -22,6 +22,7 @@ pub use render::{comparison_to_html, comparison_to_markdown, to_html, to_markdow
 pub use xlsx::{comparison_to_xlsx, to_xlsx};
 
 use super::{ReportError, ReportHead, queries::QueryFile};
+use crate::disclosure::ledger;
 use crate::period::Period;
 use crate::query::{Engine, QueryResult};
 use crate::store::Dataset;
@@ -203,9 +204,9 @@ pub async fn build(
     };
     let published = super::public::selection(&selection.projects)?;
     let year = super::public::year(selection.period)?;
-    let (protected, mut reports) =
-        super::public::tables(dataset, engine, library, year, threshold).await?;
+    let (publication, mut reports) = super::public::tables(dataset, engine, library, year).await?;
     let mut report = super::public::page(&mut reports, &published)?;
+    let protected = ledger::publish(dataset.root(), publication, threshold)?;
     publish::apply(&mut report, &published, &protected);
     Ok(report)
 }

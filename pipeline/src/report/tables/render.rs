@@ -13,6 +13,7 @@ use serde::Serialize;
 
 use super::compare::{Compared, ComparisonReport};
 use super::{Cell, Column, TableKind, TableReport, percent};
+use crate::report::disclosure::TABLES_LEFT_OUT;
 
 #[derive(Debug, Serialize)]
 struct Grid {
@@ -128,19 +129,9 @@ fn about(report: &TableReport) -> Vec<String> {
     about
 }
 
-fn footer(
-    threshold: Option<i64>,
-    hidden: Option<&crate::report::disclosure::Hidden>,
-    folder: &str,
-) -> Vec<String> {
-    let mut footer = Vec::new();
-    if let Some(t) = threshold {
-        footer.push(crate::report::disclosure::public_note(
-            t,
-            hidden,
-            crate::report::disclosure::TABLES_LEFT_OUT,
-        ));
-    }
+/// The public version's note, if any, and what every table report says last.
+fn footer(public_note: Option<String>, folder: &str) -> Vec<String> {
+    let mut footer: Vec<String> = public_note.into_iter().collect();
     footer.push(format!(
         "Andelar i hela procent med 95 % konfidensintervall (Wilson) inom parentes; – = inga deltagare, pe = procentenheter. Definitionerna finns i frågorna i queries/{folder}/ och i docs/definitions.md. Skapad med finsam."
     ));
@@ -195,11 +186,7 @@ fn grid(report: &TableReport) -> Grid {
         about: about(report),
         notes: report.anmarkningar.clone(),
         tables: grid_tables(report),
-        footer: footer(
-            report.head.publik_troskel,
-            report.head.dolda.as_ref(),
-            &report.fragor,
-        ),
+        footer: footer(report.head.public_note(TABLES_LEFT_OUT), &report.fragor),
     }
 }
 
@@ -283,7 +270,12 @@ fn comparison_grid(report: &ComparisonReport) -> Grid {
         ],
         notes,
         tables,
-        footer: footer(report.publik_troskel, None, &report_b.fragor),
+        footer: footer(
+            report
+                .publik_troskel
+                .map(|t| crate::report::disclosure::public_note(t, None, TABLES_LEFT_OUT)),
+            &report_b.fragor,
+        ),
     }
 }
 

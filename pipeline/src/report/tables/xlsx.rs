@@ -159,13 +159,11 @@ fn about_lines(report: &TableReport) -> Vec<String> {
         ),
         format!("Underlag: {}", report.head.inlamningar.join(", ")),
     ];
-    if let Some(t) = report.head.publik_troskel {
-        lines.push(crate::report::disclosure::public_note(
-            t,
-            report.head.dolda.as_ref(),
-            crate::report::disclosure::TABLES_LEFT_OUT,
-        ));
-    }
+    lines.extend(
+        report
+            .head
+            .public_note(crate::report::disclosure::TABLES_LEFT_OUT),
+    );
     lines.push("Andelar med 95 % konfidensintervall (Wilson).".to_string());
     lines.extend(
         report
