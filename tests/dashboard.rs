@@ -6,10 +6,6 @@ use std::process::Command;
 use crate::served::Served;
 use crate::workdir::{Workdir, copy_dir, repo};
 
-fn examples() -> Workdir {
-    Workdir::with_fixed_key().ingested(&repo("examples"))
-}
-
 /// The text between the first `from` after `start` and the next `to`.
 fn between<'t>(text: &'t str, from: &str, to: &str) -> Vec<&'t str> {
     let mut parts = Vec::new();
@@ -125,7 +121,7 @@ fn assert_page_shows_its_queries(wd: &Workdir, html: &str, projekt: &str, period
 
 #[test]
 fn built_pages_show_the_query_numbers_with_small_ones_hidden() {
-    let wd = examples();
+    let wd = Workdir::examples();
     let out = wd
         .finsam(&["dashboard", "build", "--out", "site"])
         .ok()
@@ -347,7 +343,7 @@ fn browser(args: &[&str], profile: &std::path::Path) -> String {
 
 #[test]
 fn a_real_browser_draws_every_chart_with_its_bars_and_points() {
-    let wd = examples();
+    let wd = Workdir::examples();
     let server = Served::start(&wd, "data");
     let shots = repo("target/e2e");
     std::fs::create_dir_all(&shots).unwrap();

@@ -16,7 +16,7 @@ use finsam::period::{HalfYear, Period};
 use finsam::report::{QueryLibrary, Report, Selection, tables};
 use serde_json::Value;
 
-use crate::workdir::{Workdir, repo};
+use crate::workdir::{Workdir, repo, report_json_with};
 
 /// The exact reports (truth) and the published ones, by (folder, selection, period).
 struct Reports {
@@ -251,6 +251,7 @@ impl Reader {
             .and_then(|(_, l)| number(&l["antal"]))
             .unwrap_or(0);
         let mut cells = BTreeMap::new();
+        assert_eq!(shown_lines.len(), exact_lines.len(), "{at:?}");
         for ((what, seen), (_, truth)) in shown_lines.iter().zip(&exact_lines) {
             let Some(t) = number(&truth["antal"]) else {
                 continue;
@@ -327,7 +328,8 @@ impl Reader {
         let folder = at.0.clone();
         let exact_tables = by(&exact["tabeller"], "rubrik");
         for table in shown["tabeller"].as_array().unwrap() {
-            let Some(truth) = exact_tables.get(table["rubrik"].as_str().unwrap()) else {
+            let rubrik = table["rubrik"].as_str().unwrap();
+            let Some(truth) = exact_tables.get(rubrik) else {
                 continue;
             };
             let nr = table["nr"].as_i64().unwrap();
@@ -359,8 +361,7 @@ impl Reader {
             for (i, column) in columns.iter().enumerate() {
                 if let Some(t) = exact_n(column) {
                     let seen = number(&table["kolumner"][i]["n"]);
-                    let rubrik = table["rubrik"].as_str().unwrap().to_string();
-                    let key = keys.get(&(rubrik, "n".to_string(), column.clone(), "n"));
+                    let key = keys.get(&(rubrik.to_string(), "n".into(), column.clone(), "n"));
                     let what = format!("n {population} {column}");
                     let id = self.named_cell(at, &what, key, seen, t);
                     if t > 0 {
@@ -389,7 +390,7 @@ impl Reader {
                             (format!("5 {text} {column}"), "efter"),
                         ]
                     } else if t.get("antal").is_some() {
-                        vec![(format!("{nr} {} {text} {column}", table["rubrik"]), "antal")]
+                        vec![(format!("{nr} {rubrik} {text} {column}"), "antal")]
                     } else {
                         vec![]
                     };
@@ -397,11 +398,8 @@ impl Reader {
                         let Some(value) = number(&t[field]) else {
                             continue;
                         };
-                        let what = what
-                            .replace("Försörjningskälla vid start", "")
-                            .replace("Försörjningskälla vid avslut", "");
-                        let rubrik = table["rubrik"].as_str().unwrap().to_string();
-                        let key = keys.get(&(rubrik, text.clone(), column.clone(), field));
+                        let key =
+                            keys.get(&(rubrik.to_string(), text.clone(), column.clone(), field));
                         let id = self.named_cell(at, &what, key, number(&seen[field]), value);
                         if value > 0 && !n_small {
                             self.observation.floor(id, 1);
@@ -484,9 +482,18 @@ fn attack(
     shown: &BTreeMap<(String, String, String), Value>,
     reports: &Reports,
 ) -> (Vec<Leak>, usize, usize) {
-    let reader = read_reports(shown, reports);
-    let (cells, hidden) = reader.observation.counts();
-    (reader.observation.leaks(DEFAULT_THRESHOLD), cells, hidden)
+    findings(&read_reports(shown, reports).observation)
+}
+
+/// What the reader finds in `observation`: (leaks, cells, hidden cells).
+fn findings(observation: &Observation) -> (Vec<Leak>, usize, usize) {
+    let (cells, hidden) = observation.counts();
+    (observation.leaks(DEFAULT_THRESHOLD), cells, hidden)
+}
+
+/// A count the threshold hides.
+fn is_small(n: i64) -> bool {
+    (1..DEFAULT_THRESHOLD).contains(&n)
 }
 
 fn read_reports(shown: &BTreeMap<(String, String, String), Value>, reports: &Reports) -> Reader {
@@ -512,8 +519,7 @@ fn attack_everything(
 ) -> (Vec<Leak>, usize, usize) {
     let mut reader = read_reports(shown, reports);
     read_dashboards(&mut reader.observation, pages);
-    let (cells, hidden) = reader.observation.counts();
-    (reader.observation.leaks(DEFAULT_THRESHOLD), cells, hidden)
+    findings(&reader.observation)
 }
 
 fn describe(leaks: &[Leak]) -> String {
@@ -578,7 +584,7 @@ fn synthetic(deltagare: &str, projekt: &str, ar: &str, seed: &str) -> Workdir {
 
 #[test]
 fn the_outsider_recovers_nothing_from_everything_published_for_the_examples() {
-    let wd = Workdir::with_fixed_key().ingested(&repo("examples"));
+    let wd = Workdir::examples();
     let reports = reports(&wd);
     assert_eq!(
         reports.published.len(),
@@ -593,21 +599,7 @@ fn the_outsider_recovers_nothing_from_everything_published_for_the_examples() {
         ("deltagare", "SIGMA", "2009"),
         ("halvar", "KOMPIS", "2008H1"),
     ] {
-        let single: Value = serde_json::from_str(
-            wd.finsam(&[
-                "report",
-                folder,
-                "--projekt",
-                selection,
-                "--period",
-                period,
-                "--publik",
-                "--format",
-                "json",
-            ])
-            .ok(),
-        )
-        .unwrap();
+        let single = report_json_with(&wd, folder, selection, period, &["--publik"]);
         let page = (
             folder.to_string(),
             selection.to_string(),
@@ -635,7 +627,7 @@ fn the_outsider_recovers_nothing_in_a_forbund_of_small_projects() {
                 && selection != "alla"
                 && r["figurer"][0]["rader"][0]["antal"]
                     .as_i64()
-                    .is_some_and(|n| (1..DEFAULT_THRESHOLD).contains(&n))
+                    .is_some_and(is_small)
         })
         .count();
     assert!(tiny > 0, "some project has 1–4 aktuella in a half-year");
@@ -759,8 +751,7 @@ fn dashboards_panel_by_panel(pages: &[DashboardPage]) -> Vec<DashboardPage> {
 fn attack_dashboards(pages: &[DashboardPage]) -> (Vec<Leak>, usize, usize) {
     let mut observation = Observation::new();
     read_dashboards(&mut observation, pages);
-    let (cells, hidden) = observation.counts();
-    (observation.leaks(DEFAULT_THRESHOLD), cells, hidden)
+    findings(&observation)
 }
 
 /// Adds every dashboard page's numbers and their relations to `observation`.
@@ -776,7 +767,6 @@ fn read_dashboards(observation: &mut Observation, pages: &[DashboardPage]) {
             }
         }
     }
-    let small = |v: i64| (1..DEFAULT_THRESHOLD).contains(&v);
     let mut ids: BTreeMap<String, CellId> = BTreeMap::new();
     let mut sums: Vec<(CellId, Vec<CellId>)> = Vec::new();
     for page in pages {
@@ -789,7 +779,7 @@ fn read_dashboards(observation: &mut Observation, pages: &[DashboardPage]) {
                 let id = observation.cell(key, number(&point["antal"]), t);
                 ids.insert(key.to_string(), id);
                 let n_truth = point["n_nyckel"].as_str().map(|k| truth[k]);
-                if t > 0 && !n_truth.is_some_and(small) {
+                if t > 0 && !n_truth.is_some_and(is_small) {
                     observation.floor(id, 1);
                 }
                 if let Some(n_key) = point["n_nyckel"].as_str() {
@@ -866,7 +856,7 @@ fn read_dashboards(observation: &mut Observation, pages: &[DashboardPage]) {
 /// shown half-year, alla minus kvinnor, a number hidden on one page and shown on another).
 #[test]
 fn the_outsider_recovers_nothing_from_every_dashboard_page() {
-    let wd = Workdir::with_fixed_key().ingested(&repo("examples"));
+    let wd = Workdir::examples();
     let pages = dashboard_pages(&wd);
     assert_eq!(pages.len(), 17, "5 years, 2 projects, 2 × 5 project-years");
     assert_no_leaks(attack_dashboards(&pages));
@@ -883,9 +873,7 @@ fn the_outsider_recovers_nothing_from_the_dashboards_of_small_projects() {
         .iter()
         .flat_map(|p| &p.exact)
         .flatten()
-        .filter(|(key, _, _, n)| {
-            key.contains("status.sql:") && n.is_some_and(|n| (1..5).contains(&n))
-        })
+        .filter(|(key, _, _, n)| key.contains("status.sql:") && n.is_some_and(is_small))
         .count();
     assert!(tiny > 0, "some project-year has 1–4 avslutade");
     assert_no_leaks(attack_dashboards(&pages));
@@ -897,11 +885,11 @@ fn the_outsider_recovers_nothing_from_the_dashboards_of_small_projects() {
 /// (dashboards on a dataset that never published its reports), they give numbers away.
 #[test]
 fn the_outsider_recovers_nothing_from_the_reports_and_the_dashboards_together() {
-    let wd = Workdir::with_fixed_key().ingested(&repo("examples"));
+    let wd = Workdir::examples();
     let reports = reports(&wd);
     let pages = dashboard_pages(&wd);
     assert_no_leaks(attack_everything(&reports.published, &reports, &pages));
-    let apart = dashboard_pages(&Workdir::with_fixed_key().ingested(&repo("examples")));
+    let apart = dashboard_pages(&Workdir::examples());
     let (leaks, ..) = attack_everything(&reports.published, &reports, &apart);
     assert!(
         !leaks.is_empty(),

@@ -7,13 +7,9 @@ use serde_json::{Value, json};
 
 use crate::workdir::{Workdir, figure, golden, repo, report_json, row, table};
 
-fn loaded() -> Workdir {
-    Workdir::with_fixed_key().ingested(&repo("examples"))
-}
-
 #[test]
 fn sigma_2008h1_reproduces_every_figure_of_the_seed_report() {
-    let wd = loaded();
+    let wd = Workdir::examples();
     let r = report_json(&wd, "SIGMA", "2008H1");
     let f = |nr, text| figure(&r, nr, text);
     assert_eq!(f(1, "Aktuella personer").0, 34);
@@ -63,7 +59,7 @@ fn sigma_2008h1_reproduces_every_figure_of_the_seed_report() {
 /// kod_avslutsorsak and literal dates instead of the report's files and helpers).
 #[test]
 fn kompis_2008h1_agrees_with_an_independent_count() {
-    let wd = loaded();
+    let wd = Workdir::examples();
     let r = report_json(&wd, "KOMPIS", "2008H1");
     let f = |nr, text| figure(&r, nr, text).0;
     assert_eq!(f(1, "Aktuella personer"), 36);
@@ -79,7 +75,7 @@ fn kompis_2008h1_agrees_with_an_independent_count() {
 
 #[test]
 fn the_whole_forbund_counts_a_person_in_both_projects_once() {
-    let wd = loaded();
+    let wd = Workdir::examples();
     let sigma = figure(&report_json(&wd, "SIGMA", "2008H1"), 1, "Aktuella personer")
         .0
         .as_i64()
@@ -121,47 +117,52 @@ fn the_whole_forbund_counts_a_person_in_both_projects_once() {
 
 #[test]
 fn golden_reports() {
-    let wd = loaded();
-    for (format, name) in [
-        ("markdown", "sigma_2008H1.md"),
-        ("json", "sigma_2008H1.json"),
-    ] {
-        let out = wd
-            .finsam(&[
-                "report",
+    golden_runs(&[
+        (
+            "sigma_2008H1.md",
+            &["halvar", "--projekt", "SIGMA", "--period", "2008H1"],
+        ),
+        (
+            "sigma_2008H1.json",
+            &[
                 "halvar",
                 "--projekt",
                 "SIGMA",
                 "--period",
                 "2008H1",
                 "--format",
-                format,
-            ])
-            .ok()
-            .to_string();
-        golden(name, &out);
+                "json",
+            ],
+        ),
+        (
+            "sigma_2008H1_publik.md",
+            &[
+                "halvar",
+                "--projekt",
+                "SIGMA",
+                "--period",
+                "2008H1",
+                "--publik",
+            ],
+        ),
+    ]);
+}
+
+/// `finsam report <args>` on the examples, in order, each output against its golden file.
+fn golden_runs(cases: &[(&str, &[&str])]) {
+    let wd = Workdir::examples();
+    for (name, args) in cases {
+        let mut all = vec!["report"];
+        all.extend_from_slice(args);
+        golden(name, wd.finsam(&all).ok());
     }
-    let out = wd
-        .finsam(&[
-            "report",
-            "halvar",
-            "--projekt",
-            "SIGMA",
-            "--period",
-            "2008H1",
-            "--publik",
-        ])
-        .ok()
-        .to_string();
-    golden("sigma_2008H1_publik.md", &out);
 }
 
 /// The outcome and participant reports of the examples, as golden files: a change to
 /// any figure or to the layout shows in review.
 #[test]
 fn golden_table_reports() {
-    let wd = loaded();
-    let cases: [(&str, &[&str]); 6] = [
+    golden_runs(&[
         (
             "utfall_KOMPIS_2010.md",
             &["utfall", "--projekt", "KOMPIS", "--period", "2010"],
@@ -208,19 +209,14 @@ fn golden_table_reports() {
                 "--publik",
             ],
         ),
-    ];
-    for (name, args) in cases {
-        let mut all = vec!["report"];
-        all.extend_from_slice(args);
-        golden(name, wd.finsam(&all).ok());
-    }
+    ]);
 }
 
 /// The significant change the examples were built to show: KOMPIS's share
 /// självförsörjande twelve months after the end, 2008 against 2010.
 #[test]
 fn kompis_improves_beyond_chance_from_2008_to_2010() {
-    let wd = loaded();
+    let wd = Workdir::examples();
     let out = wd
         .finsam(&[
             "report",
@@ -267,7 +263,7 @@ fn kompis_improves_beyond_chance_from_2008_to_2010() {
 /// categories of every breakdown add up to the participants who ended.
 #[test]
 fn outcome_queries_add_up() {
-    let wd = loaded();
+    let wd = Workdir::examples();
     let run = |file: &str| -> Vec<Vec<String>> {
         let path = repo(&format!("queries/utfall/{file}"));
         let out = wd
@@ -336,7 +332,7 @@ fn outcome_queries_add_up() {
 /// participant under every authority named); and each breakdown adds up to the total.
 #[test]
 fn the_participant_tables_agree_with_the_half_year_report() {
-    let wd = loaded();
+    let wd = Workdir::examples();
     let half_year = report_json(&wd, "SIGMA", "2008H1");
     let out = wd
         .finsam(&[

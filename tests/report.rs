@@ -1,7 +1,7 @@
 //! The half-year report on the SIGMA fixture, every figure checked by hand against
 //! tests/fixtures/sigma_2008H1 and docs/definitions.md.
 
-use crate::workdir::{Workdir, figure, fixture, report_json};
+use crate::workdir::{Workdir, figure, figure_lines, fixture, report_json, report_json_with};
 
 fn loaded() -> Workdir {
     Workdir::new().ingested(&fixture("sigma_2008H1"))
@@ -287,35 +287,19 @@ fn html_is_standalone_and_xlsx_holds_the_numbers() {
 #[test]
 fn the_public_report_hides_small_counts_and_what_would_reveal_them() {
     let wd = loaded();
-    let json = wd
-        .finsam(&[
-            "report",
-            "halvar",
-            "--projekt",
-            "SIGMA",
-            "--period",
-            "2008H1",
-            "--format",
-            "json",
-            "--publik",
-        ])
-        .ok()
-        .to_string();
-    let report: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let report = report_json_with(&wd, "halvar", "SIGMA", "2008H1", &["--publik"]);
     assert_eq!(report["publik_troskel"], 5);
-    for figure in report["figurer"].as_array().unwrap() {
-        for line in figure["rader"].as_array().unwrap() {
-            if let Some(n) = line["antal"].as_i64() {
-                assert!(n == 0 || n >= 5, "{line}");
-            }
-            if let Some(n) = line["namnare"].as_i64() {
-                assert!(n == 0 || n >= 5, "{line}");
-            }
-            assert!(
-                line.get("fran").is_none_or(|v| v.is_null()),
-                "age span hidden: {line}"
-            );
+    for line in figure_lines(&report) {
+        if let Some(n) = line["antal"].as_i64() {
+            assert!(n == 0 || n >= 5, "{line}");
         }
+        if let Some(n) = line["namnare"].as_i64() {
+            assert!(n == 0 || n >= 5, "{line}");
+        }
+        assert!(
+            line.get("fran").is_none_or(|v| v.is_null()),
+            "age span hidden: {line}"
+        );
     }
     let markdown = wd
         .finsam(&[
@@ -338,61 +322,18 @@ fn the_public_report_hides_small_counts_and_what_would_reveal_them() {
         "{markdown}"
     );
     // The threshold is configurable: with 2, only ones are small, and more is shown.
-    let shown = |report: &serde_json::Value| {
-        report["figurer"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .flat_map(|f| f["rader"].as_array().unwrap())
-            .filter(|l| l["antal"].is_i64())
-            .count()
-    };
+    let shown =
+        |report: &serde_json::Value| figure_lines(report).filter(|l| l["antal"].is_i64()).count();
     let at_five = shown(&report);
+    let at_two = ["--publik", "--troskel", "2"];
     // A dataset that has published keeps what it hid, whatever the threshold is later;
     // the lower threshold shows more in a dataset that has not published yet.
-    let again = wd
-        .finsam(&[
-            "report",
-            "halvar",
-            "--projekt",
-            "SIGMA",
-            "--period",
-            "2008H1",
-            "--format",
-            "json",
-            "--publik",
-            "--troskel",
-            "2",
-        ])
-        .ok()
-        .to_string();
-    assert_eq!(shown(&serde_json::from_str(&again).unwrap()), at_five);
-    let wd = loaded();
-    let json = wd
-        .finsam(&[
-            "report",
-            "halvar",
-            "--projekt",
-            "SIGMA",
-            "--period",
-            "2008H1",
-            "--format",
-            "json",
-            "--publik",
-            "--troskel",
-            "2",
-        ])
-        .ok()
-        .to_string();
-    let report: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let again = report_json_with(&wd, "halvar", "SIGMA", "2008H1", &at_two);
+    assert_eq!(shown(&again), at_five);
+    let report = report_json_with(&loaded(), "halvar", "SIGMA", "2008H1", &at_two);
     assert_eq!(report["publik_troskel"], 2);
     assert!(shown(&report) > at_five, "{report}");
-    for line in report["figurer"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .flat_map(|f| f["rader"].as_array().unwrap())
-    {
+    for line in figure_lines(&report) {
         assert_ne!(line["antal"], 1, "{line}");
     }
 }

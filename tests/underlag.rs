@@ -170,7 +170,7 @@ fn a_crash_after_the_commit_leaves_underlag_that_readers_rebuild() {
 
 #[test]
 fn with_the_dataset_locked_a_reader_computes_stale_projects_and_reads_the_rest() {
-    let wd = Workdir::with_fixed_key().ingested(&repo("examples"));
+    let wd = Workdir::examples();
     let args = [
         "report",
         "utfall",

@@ -773,11 +773,8 @@ fn the_public_report_shows_no_small_count() {
         }
     }
     assert!(hidden > 0, "something must be hidden");
-    // PRODUCT BUG (pipeline/src/report/tables/place.rs, `shares`): tables 4 and 5 both take
-    // their rows from forsorjningskalla.sql filtered on `del`, and their disclosure keys
-    // drop the `del` ("forsorjningskalla.sql::Etableringsersättning|totalt|alla"), so table 5's
-    // count overwrites table 4's. Where a source is 1–4 at start but 0 at the end, table 4
-    // shows it, e.g. Etableringsersättning Totalt = 1 (H) and Okänd Totalt = 1 (I).
+    // Tables 4 and 5 both take their rows from forsorjningskalla.sql, by `del`; their keys
+    // keep the `del`, so a source with 1–4 at the start and 0 at the end is hidden in 4.
     assert!(shown_small.is_empty(), "{shown_small:#?}");
     // The notes do not give the small counts either, nor n where it is hidden.
     let n = table(&r, 1)["kolumner"][0]["n"].clone();

@@ -94,6 +94,11 @@ impl Workdir {
         wd
     }
 
+    /// A workdir with the bundled example data taken in, under the fixed key.
+    pub fn examples() -> Workdir {
+        Workdir::with_fixed_key().ingested(&repo("examples"))
+    }
+
     /// This workdir with `submissions` (a file or folder) taken into its dataset.
     pub fn ingested(self, submissions: &Path) -> Workdir {
         self.finsam(&["ingest", submissions.to_str().unwrap()]).ok();
@@ -273,20 +278,38 @@ pub fn fill_workbook(wd: &Workdir) -> PathBuf {
 
 /// The half-year report as JSON.
 pub fn report_json(wd: &Workdir, projekt: &str, period: &str) -> serde_json::Value {
-    let out = wd
-        .finsam(&[
-            "report",
-            "halvar",
-            "--projekt",
-            projekt,
-            "--period",
-            period,
-            "--format",
-            "json",
-        ])
-        .ok()
-        .to_string();
-    serde_json::from_str(&out).unwrap()
+    report_json_with(wd, "halvar", projekt, period, &[])
+}
+
+/// A report (`kind`: halvar, utfall, deltagare) as JSON, with `options` (`--publik`...).
+pub fn report_json_with(
+    wd: &Workdir,
+    kind: &str,
+    projekt: &str,
+    period: &str,
+    options: &[&str],
+) -> serde_json::Value {
+    let mut args = vec![
+        "report",
+        kind,
+        "--projekt",
+        projekt,
+        "--period",
+        period,
+        "--format",
+        "json",
+    ];
+    args.extend_from_slice(options);
+    serde_json::from_str(wd.finsam(&args).ok()).unwrap()
+}
+
+/// Every line of every figure of a half-year report.
+pub fn figure_lines(report: &serde_json::Value) -> impl Iterator<Item = &serde_json::Value> {
+    report["figurer"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|f| f["rader"].as_array().unwrap())
 }
 
 /// The value of one line: `antal` (or `[fran, till]`) and `andel`, found by figure and text.
