@@ -896,3 +896,62 @@ fn the_outsider_recovers_nothing_from_the_reports_and_the_dashboards_together() 
         "reports and dashboards decided apart should leak"
     );
 }
+
+/// Which pairs a transitions panel lists says nothing of where anyone went: every source
+/// row has every destination, 0 where nobody went, and a row of fewer than the threshold
+/// hides them all, zeros too (the issue's `Män | Förvärvsarbete | ..` beside zeros).
+#[test]
+fn a_transition_row_lists_every_destination_and_a_small_one_hides_them_all() {
+    let wd = Workdir::examples();
+    let pages = dashboard_pages(&wd);
+    let (mut rows, mut small) = (0, 0);
+    for page in &pages {
+        let truth: BTreeMap<&str, i64> = page
+            .exact
+            .iter()
+            .flatten()
+            .filter_map(|(_, _, n_key, n)| Some((n_key.as_deref()?, (*n)?)))
+            .collect();
+        for panel in page.shown["paneler"].as_array().unwrap() {
+            if !panel["fraga"].as_str().unwrap().contains("overgangar") {
+                continue;
+            }
+            let mut by_source: BTreeMap<&str, Vec<&Value>> = BTreeMap::new();
+            for point in panel["punkter"].as_array().unwrap() {
+                by_source
+                    .entry(point["kategori"].as_str().unwrap())
+                    .or_default()
+                    .push(point);
+            }
+            let everywhere: Vec<&str> = by_source
+                .values()
+                .flat_map(|points| points.iter().map(|p| p["serie"].as_str().unwrap()))
+                .collect::<std::collections::BTreeSet<_>>()
+                .into_iter()
+                .collect();
+            for (source, points) in by_source {
+                rows += 1;
+                let mut destinations: Vec<&str> = points
+                    .iter()
+                    .map(|p| p["serie"].as_str().unwrap())
+                    .collect();
+                destinations.sort_unstable();
+                assert_eq!(
+                    destinations, everywhere,
+                    "{source}: {}",
+                    page.shown["parametrar"]
+                );
+                assert!(destinations.len() >= 12, "{destinations:?}");
+                let n = truth[points[0]["n_nyckel"].as_str().unwrap()];
+                if is_small(n) {
+                    small += 1;
+                    assert!(
+                        points.iter().all(|p| p["antal"].is_null()),
+                        "{source} ({n} personer): {points:?}"
+                    );
+                }
+            }
+        }
+    }
+    assert!(small > 0 && small < rows, "{small} of {rows} rows small");
+}

@@ -2,8 +2,9 @@
 -- Räknar: deltagare som avslutades i perioden (samtycke, inte felregistrering), per
 --         huvudsaklig källa vid start (stapel) och vid avslut (del av stapeln), som i
 --         queries/utfall/overgangar.sql; "Uppgift saknas" utan försörjningsrad inom en månad.
---         n = de avslutade med den källan vid start; delarna summerar till n. Bara par som
---         förekommer har en rad.
+--         n = de avslutade med den källan vid start; delarna summerar till n. Varje källa vid
+--         start som förekommer har en rad för varje källa vid avslut, 0 där ingen gick dit: vilka
+--         rader som finns säger då inget om vart någon gick (en liten grupp döljs hel, nollorna också).
 -- Kolumner: kategori = källa vid start, serie = källa vid avslut, antal, n; för röjandekontrollen
 --           nyckel och n_nyckel, samma som i utfallsrapportens övergångsmatris (n:en summerar till de
 --           avslutade: n:avslutade i dashboards/utfall.toml).
@@ -33,11 +34,11 @@ fran AS (
 )
 SELECT f.etikett AS kategori, f.ordning AS kategori_ordning,
        t.etikett AS serie, t.ordning AS serie_ordning,
-       p.antal, n.n,
+       coalesce(p.antal, 0) AS antal, n.n,
        'overgangar.sql:' || f.etikett || '>' || t.etikett || '|totalt|alla' AS nyckel,
        'overgangar.sql:' || f.etikett || '>Σ|totalt|alla' AS n_nyckel
-FROM par p
-JOIN fran n ON n.fran = p.fran
-JOIN kategorier f ON f.kod = p.fran
-JOIN kategorier t ON t.kod = p.till
+FROM fran n
+JOIN kategorier f ON f.kod = n.fran
+CROSS JOIN kategorier t
+LEFT JOIN par p ON p.fran = n.fran AND p.till = t.kod
 ORDER BY 2, 4

@@ -146,6 +146,9 @@ pub struct Panel {
     pub summerar: bool,
     /// The key (in the same project and period) that the n's of its categories add up to.
     pub n_summerar_till: Option<String>,
+    /// Whether the panel's table lists the rows whose count is a shown 0 (the page's
+    /// JSON and the chart always have them).
+    pub show_zeros: bool,
 }
 
 #[derive(Deserialize)]
@@ -170,6 +173,7 @@ struct PanelFile {
     #[serde(default)]
     summerar: bool,
     n_summerar_till: Option<String>,
+    visa_nollor: Option<bool>,
 }
 
 /// The dashboard definitions, each panel with the text of its query file.
@@ -328,6 +332,7 @@ fn parse(
                 not: panel.not,
                 summerar: panel.summerar,
                 n_summerar_till: panel.n_summerar_till,
+                show_zeros: panel.visa_nollor.unwrap_or(true),
             });
         }
     }

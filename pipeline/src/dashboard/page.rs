@@ -106,6 +106,7 @@ fn panel_view(data: &PanelData, id: usize) -> PanelView {
     let rader = data
         .points
         .iter()
+        .filter(|p| data.panel.show_zeros || p.antal != Some(0))
         .map(|p| {
             let mut row = vec![p.kategori.clone()];
             if several {

@@ -314,6 +314,7 @@ mod tests {
             not: None,
             summerar: false,
             n_summerar_till: None,
+            show_zeros: true,
         };
         let dashboard = Dashboard {
             name: "d".into(),
