@@ -231,6 +231,55 @@ fn check_names_file_and_line_of_every_bad_definition() {
     assert!(out.contains("3 tavlor utan fel"), "{out}");
 }
 
+/// SIGMA 2008H1 taken in, with the query files in `q/` and the transitions' `nyckel`
+/// given by `key` instead.
+fn transitions_keyed_as(key: &str) -> Workdir {
+    let wd = Workdir::with_fixed_key().ingested(&repo("examples/SIGMA_2008H1.xlsx"));
+    copy_dir(&repo("queries"), &wd.path("q"));
+    let text = wd.read("q/tavla/overgangar.sql").replacen(
+        "'overgangar.sql:' || f.etikett || '>' || t.etikett || '|totalt|alla' AS nyckel",
+        &format!("{key} AS nyckel"),
+        1,
+    );
+    wd.write("q/tavla/overgangar.sql", &text);
+    wd
+}
+
+/// A panel row that does not say what it counts cannot be protected: the build stops,
+/// naming the panel, its query file, the row and its category.
+#[test]
+fn a_panel_row_without_a_key_is_named_by_panel_file_and_row() {
+    let wd = transitions_keyed_as("CASE WHEN t.ordning <> 99 THEN f.etikett END");
+    let stderr = wd
+        .finsam(&["dashboard", "build", "--queries", "q", "--out", "site"])
+        .invalid()
+        .to_string();
+    assert!(
+        stderr.contains("panelen \"Huvudsaklig försörjning vid start och vid avslut\" (tavla/overgangar.sql): rad 12 (kategori "),
+        "{stderr}"
+    );
+    assert!(stderr.contains("har ingen nyckel"), "{stderr}");
+}
+
+/// A page the server cannot make says so and no more: why (here a panel row without a
+/// key, which could name exact counts) is for the administrator, in the server's log.
+#[test]
+fn a_page_that_cannot_be_made_tells_the_visitor_nothing_of_why() {
+    let wd = transitions_keyed_as("CAST(NULL AS VARCHAR)");
+    let server = Served::start_with(&wd, "data", "127.0.0.1:0", &["--queries", "q"]);
+    for _ in 0..2 {
+        let (status, body) = server.get("/tavla/utfall?projekt=SIGMA&ar=2008");
+        assert_eq!(status, 500, "{body}");
+        assert!(body.contains("Orsaken står i serverns logg"), "{body}");
+        assert!(
+            !body.contains("nyckel") && !body.contains("overgangar"),
+            "{body}"
+        );
+    }
+    let (_, log) = server.stop();
+    assert!(log.contains("har ingen nyckel"), "{log}");
+}
+
 #[test]
 fn the_server_answers_pages_health_and_errors_and_sees_new_data() {
     let wd = Workdir::with_fixed_key().ingested(&repo("examples/SIGMA_2008H1.xlsx"));

@@ -80,6 +80,7 @@ impl Error {
                         | DashboardError::Query { .. }
                         | DashboardError::MissingColumn { .. }
                         | DashboardError::Conflict { .. }
+                        | DashboardError::MissingKey { .. }
                 )
                 | Error::Synth(
                     SynthError::Options(_) | SynthError::NotEmpty(_) | SynthError::NotADirectory(_)

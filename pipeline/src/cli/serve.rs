@@ -73,15 +73,14 @@ pub fn run(args: Args) -> finsam::Result<Exit> {
         }
     };
     let waiting = api.as_ref().map_or(0, |api| api.inbox.waiting().len());
-    let server = Server {
+    let server = Server::new(
         data,
         schema,
         definitions,
         template,
-        queries: args.sources.queries.clone(),
+        args.sources.queries.clone(),
         api,
-        site: Default::default(),
-    };
+    );
     let runtime = super::runtime()?;
     runtime.block_on(async {
         let io = |e| finsam::Error::io(Path::new(&args.addr.to_string()), e);

@@ -22,6 +22,7 @@ use sha2::{Digest, Sha256};
 use crate::pseudonymise::encode_hex;
 
 use crate::disclosure::{Protected, cell_key};
+use crate::query::functions::ALL_PROJECTS;
 use crate::query::{Engine, QueryError, Unused};
 use crate::report::stats::wilson;
 use crate::report::{Columns, QueryLibrary, ReportError};
@@ -55,6 +56,16 @@ pub enum DashboardError {
         panel: String,
         file: String,
         column: String,
+    },
+    /// A row without `nyckel`: disclosure control cannot know what it counts.
+    #[error(
+        "panelen \"{panel}\" ({file}): rad {row} (kategori {kategori}) har ingen nyckel; varje rad ska säga vad den räknar"
+    )]
+    MissingKey {
+        panel: String,
+        file: String,
+        row: usize,
+        kategori: String,
     },
     #[error(transparent)]
     Report(#[from] ReportError),
@@ -407,16 +418,29 @@ pub struct Selection {
 }
 
 impl Selection {
-    /// The `$projekt` and `$period` the panels' queries get.
-    fn params(&self, options: &Options) -> Vec<(String, String)> {
-        let projekt = self.projekt.clone().unwrap_or_else(|| "alla".into());
-        let period = match (self.ar, options.years.first(), options.years.last()) {
+    /// The projects the page counts (`$projekt`): its project, or all.
+    fn projects(&self) -> String {
+        self.projekt
+            .clone()
+            .unwrap_or_else(|| ALL_PROJECTS.to_string())
+    }
+
+    /// The period the page counts (`$period`): its year, or every year with data.
+    fn period(&self, options: &Options) -> String {
+        match (self.ar, options.years.first(), options.years.last()) {
             (Some(year), _, _) => year.to_string(),
             (None, Some(first), Some(last)) if first != last => format!("{first}-{last}"),
             (None, Some(year), _) => year.to_string(),
             (None, None, _) => "2000".into(),
-        };
-        vec![("projekt".into(), projekt), ("period".into(), period)]
+        }
+    }
+
+    /// The `$projekt` and `$period` the panels' queries get.
+    fn params(&self, options: &Options) -> Vec<(String, String)> {
+        vec![
+            ("projekt".into(), self.projects()),
+            ("period".into(), self.period(options)),
+        ]
     }
 
     /// Every selection the dashboard offers.
@@ -519,7 +543,7 @@ impl Selection {
 /// One row of a panel's query, exact, with what disclosure control needs to know of it:
 /// which project and period it counts, and what (`nyckel`, `n_nyckel`, `del_av`).
 #[derive(Debug, Clone)]
-pub struct Row {
+pub(crate) struct Row {
     pub kategori: String,
     pub serie: String,
     pub antal: i64,
@@ -533,7 +557,7 @@ pub struct Row {
 
 /// A panel's query result for one page, exact: never shown as it is.
 #[derive(Debug, Clone)]
-pub struct PanelRows {
+pub(crate) struct PanelRows {
     pub kategorier: Vec<String>,
     pub serier: Vec<String>,
     pub rows: Vec<Row>,
@@ -572,7 +596,7 @@ pub struct PanelData {
 }
 
 /// Runs a panel's query for a selection: the exact rows, for the site's publication.
-pub async fn panel_rows(
+pub(crate) async fn panel_rows(
     engine: &Engine,
     panel: &Panel,
     selection: &Selection,
@@ -583,9 +607,8 @@ pub async fn panel_rows(
         file: panel.fraga.clone(),
         source: Box::new(source),
     };
-    let params = selection.params(options);
     let result = engine
-        .run_with(&panel.sql, &params, Unused::Ignore)
+        .run_with(&panel.sql, &selection.params(options), Unused::Ignore)
         .await
         .map_err(query_error)?;
     let columns = Columns::new(&panel.fraga, &result);
@@ -629,7 +652,7 @@ pub async fn panel_rows(
     // A row counts the page's project and period unless the query says otherwise.
     let projekt = optional_texts("projekt")?;
     let period = optional_texts("period")?;
-    let (page_project, page_period) = (params[0].1.clone(), params[1].1.clone());
+    let (page_project, page_period) = (selection.projects(), selection.period(options));
     let mut kategorier: Vec<String> = Vec::new();
     let mut serier: Vec<(i64, String)> = Vec::new();
     let mut out = Vec::with_capacity(rows);
@@ -648,6 +671,14 @@ pub async fn panel_rows(
         if !serier.iter().any(|(_, name)| *name == s) {
             serier.push((serie_order[i].unwrap_or(serier.len() as i64), s.clone()));
         }
+        let nyckel = nyckel[i]
+            .clone()
+            .ok_or_else(|| DashboardError::MissingKey {
+                panel: panel.rubrik.clone(),
+                file: panel.fraga.clone(),
+                row: i + 1,
+                kategori: k.clone(),
+            })?;
         out.push(Row {
             kategori: k,
             serie: s,
@@ -659,7 +690,7 @@ pub async fn panel_rows(
             },
             projekt: projekt[i].clone().unwrap_or_else(|| page_project.clone()),
             period: period[i].clone().unwrap_or_else(|| page_period.clone()),
-            nyckel: nyckel[i].clone().ok_or_else(|| missing("nyckel"))?,
+            nyckel,
             n_nyckel: n_nyckel[i].clone(),
             del_av: del_av[i].clone(),
         });
@@ -675,19 +706,19 @@ pub async fn panel_rows(
 
 impl Row {
     /// The key of its count in the site's publication.
-    pub fn key(&self) -> String {
+    pub(crate) fn key(&self) -> String {
         cell_key(&self.projekt, &self.period, &self.nyckel)
     }
 
     /// The key of its n in the site's publication.
-    pub fn n_key(&self) -> Option<String> {
+    pub(crate) fn n_key(&self) -> Option<String> {
         self.n_nyckel
             .as_ref()
             .map(|k| cell_key(&self.projekt, &self.period, k))
     }
 
     /// The key of the whole it is a part of, in the site's publication.
-    pub fn whole_key(&self) -> Option<String> {
+    pub(crate) fn whole_key(&self) -> Option<String> {
         self.del_av
             .as_ref()
             .map(|k| cell_key(&self.projekt, &self.period, k))
@@ -696,7 +727,7 @@ impl Row {
 
 impl PanelData {
     /// The panel as published: what `protected` hides is `None`.
-    pub fn published(panel: &Panel, rows: &PanelRows, protected: &Protected) -> PanelData {
+    pub(crate) fn published(panel: &Panel, rows: &PanelRows, protected: &Protected) -> PanelData {
         let mut hidden = 0;
         let points = rows
             .rows

@@ -27,7 +27,7 @@ use axum::middleware::{self, Next};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{any, get, post};
 
-use crate::dashboard::{self, Definitions, Options, Pages, Selection, Site, SiteData};
+use crate::dashboard::{Definitions, Options, Pages, Selection, Site, SiteData};
 use crate::inbox::Intake;
 use crate::schema::Schema;
 use crate::store::{Dataset, StoreError};
@@ -41,33 +41,77 @@ pub struct Server {
     pub queries: Option<PathBuf>,
     /// The submission API; `None` when the förbund's key is not known.
     pub api: Option<Api>,
-    /// The dashboards' publication for the latest data version seen.
-    pub site: tokio::sync::Mutex<Option<Arc<SiteData>>>,
+    /// The dashboards' publication, as computed for the latest data version seen.
+    site: tokio::sync::Mutex<Option<KeptSite>>,
+}
+
+/// The dashboards' publication for one data version, or why it could not be made: a
+/// failure is kept too, so that every request does not run every query again.
+struct KeptSite {
+    version: String,
+    site: Result<Arc<SiteData>, String>,
+}
+
+impl KeptSite {
+    fn of(&self, version: &str) -> Option<Result<Arc<SiteData>, crate::Error>> {
+        (self.version == version).then(|| self.site.clone().map_err(crate::Error::Output))
+    }
 }
 
 impl Server {
+    pub fn new(
+        data: PathBuf,
+        schema: Schema,
+        definitions: Definitions,
+        template: String,
+        queries: Option<PathBuf>,
+        api: Option<Api>,
+    ) -> Server {
+        Server {
+            data,
+            schema,
+            definitions,
+            template,
+            queries,
+            api,
+            site: tokio::sync::Mutex::default(),
+        }
+    }
+
     /// The dashboards' publication for `options.data_version`, computed if it is not
     /// kept already.
     async fn site_data(self: &Arc<Self>, options: &Options) -> Result<Arc<SiteData>, crate::Error> {
-        let server = self.clone();
         let version = options.data_version.clone();
+        if let Some(kept) = self.site.lock().await.as_ref().and_then(|k| k.of(&version)) {
+            return kept;
+        }
+        let server = self.clone();
         tokio::spawn(async move {
             let mut kept = server.site.lock().await;
-            if let Some(site) = kept.as_ref().filter(|s| s.options.data_version == version) {
-                return Ok(site.clone());
+            // Another request may have computed it while this one waited for the lock.
+            if let Some(site) = kept.as_ref().and_then(|k| k.of(&version)) {
+                return site;
             }
-            let dataset = Dataset::open(&server.data, &server.schema)?;
-            let site = Arc::new(
-                SiteData::compute(
-                    &dataset,
-                    &server.schema,
-                    server.queries.as_deref(),
-                    &server.definitions,
-                )
-                .await?,
-            );
-            *kept = Some(site.clone());
-            Ok(site)
+            let computed = match Dataset::open(&server.data, &server.schema) {
+                Ok(dataset) => {
+                    SiteData::compute(
+                        &dataset,
+                        &server.schema,
+                        server.queries.as_deref(),
+                        &server.definitions,
+                    )
+                    .await
+                }
+                Err(e) => Err(e.into()),
+            };
+            let site = computed.map(Arc::new).map_err(|e| e.to_string());
+            *kept = Some(KeptSite {
+                version: site
+                    .as_ref()
+                    .map_or(version, |s| s.options.data_version.clone()),
+                site: site.clone(),
+            });
+            site.map_err(crate::Error::Output)
         })
         .await
         .unwrap_or_else(|e| {
@@ -188,13 +232,16 @@ fn open(server: &Server) -> Result<(Option<Dataset>, Options), StoreError> {
     }
 }
 
+/// A page that could not be made: the reason goes to the server's log, for the
+/// administrator; the visitor gets no more than that it failed, since the reason may
+/// name the dataset's folders or its exact numbers.
 fn failure(error: impl std::fmt::Display) -> Response {
+    eprintln!("finsam serve: fel: {error}");
     (
         StatusCode::INTERNAL_SERVER_ERROR,
-        Html(format!(
-            "<!DOCTYPE html><html lang=\"sv\"><meta charset=\"utf-8\"><title>Fel</title><p>Sidan kunde inte göras: {}</p></html>",
-            dashboard::escape(&error.to_string())
-        )),
+        Html(
+            "<!DOCTYPE html><html lang=\"sv\"><meta charset=\"utf-8\"><title>Fel</title><p>Sidan kunde inte göras just nu. Orsaken står i serverns logg.</p></html>",
+        ),
     )
         .into_response()
 }
