@@ -1,21 +1,27 @@
 -- Titel: Deltagare år för år: nya och avslutade
 -- Räknar: deltagare (senaste inlämningens uppgifter; samtycke, inte felregistrering) i de valda
 --         projekten tillsammans: nya = inskrivna det året, avslutade = avslutade det året, för
---         varje år i perioden då någon skrevs in eller avslutades.
+--         varje år i perioden då någon skrevs in eller avslutades; som i
+--         queries/deltagare/antal.sql bara deltaganden som står i en inlämning som når in i året.
 -- Kolumner: kategori = år, serie = Nya eller Avslutade, antal; för röjandekontrollen period (året)
 --           och nyckel (vad talet räknar: deltagarrapportens nyckel, samma som på Förbundsöversikten).
 -- Underlag: tabellen deltagande; se queries/underlag/deltagande.sql.
 -- Parametrar: $projekt (kortnamn; flera åtskilda med komma, eller alla), $period (halvår 2008H1, år 2008 eller flera år 2005-2024)
 WITH handelser AS (
-    SELECT CAST(CAST(extract(year FROM inskriven) AS INT) AS VARCHAR) AS ar, 1 AS ordning
-    FROM deltagande
-    WHERE i_urval(projekt, $projekt) AND raknas
-      AND inskriven BETWEEN period_start($period) AND period_slut($period)
-    UNION ALL
-    SELECT CAST(CAST(extract(year FROM avslutad) AS INT) AS VARCHAR), 2
-    FROM deltagande
-    WHERE i_urval(projekt, $projekt) AND raknas
-      AND avslutad BETWEEN period_start($period) AND period_slut($period)
+    SELECT ar, ordning
+    FROM (
+        SELECT CAST(CAST(extract(year FROM inskriven) AS INT) AS VARCHAR) AS ar, 1 AS ordning, halvar
+        FROM deltagande
+        WHERE i_urval(projekt, $projekt) AND raknas
+          AND inskriven BETWEEN period_start($period) AND period_slut($period)
+        UNION ALL
+        SELECT CAST(CAST(extract(year FROM avslutad) AS INT) AS VARCHAR), 2, halvar
+        FROM deltagande
+        WHERE i_urval(projekt, $projekt) AND raknas
+          AND avslutad BETWEEN period_start($period) AND period_slut($period)
+    ) h
+    -- Listed in a submission that reaches into the year, as the participant report counts.
+    WHERE halvar_slut(halvar) >= period_start(ar)
 ),
 ar AS (
     SELECT DISTINCT ar FROM handelser

@@ -57,7 +57,7 @@ impl SiteData {
         let mut pages = BTreeMap::new();
         for dashboard in &definitions.dashboards {
             for selection in Selection::all(dashboard.choice, &options) {
-                let selected = selection.projekt.clone().unwrap_or_else(|| "alla".into());
+                let selected = selection.projects();
                 if !engines.contains_key(&selected) {
                     let (engine, _) =
                         underlag::open_engine(dataset, schema, queries_dir, &selected).await?;

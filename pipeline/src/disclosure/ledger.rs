@@ -219,6 +219,7 @@ impl Ledger {
     }
 
     /// What has been published so far; `None` before the first publication.
+    #[cfg(test)]
     pub fn record(&self) -> Option<&Record> {
         self.record.as_ref()
     }

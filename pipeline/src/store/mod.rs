@@ -278,14 +278,7 @@ impl Dataset {
 
     /// Finishes a journaled commit, or removes an unjournaled staging area.
     fn recover(&self) -> Result<(), StoreError> {
-        let journal_path = self.root.join(JOURNAL_FILE);
-        if journal_path.exists() {
-            let bytes = fs::read(&journal_path).map_err(|e| StoreError::io(&journal_path, e))?;
-            let journal: Journal =
-                serde_json::from_slice(&bytes).map_err(|e| StoreError::Corrupt {
-                    path: journal_path.clone(),
-                    message: e.to_string(),
-                })?;
+        if let Some(journal) = read_json::<Journal>(&self.root.join(JOURNAL_FILE))? {
             self.apply(&journal)?;
         }
         let staging = self.root.join(STAGING_DIR);
@@ -457,11 +450,7 @@ pub fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> Result<Option<T
 }
 
 fn read_info(path: &Path) -> Result<DatasetInfo, StoreError> {
-    let bytes = fs::read(path).map_err(|e| StoreError::io(path, e))?;
-    serde_json::from_slice(&bytes).map_err(|e| StoreError::Corrupt {
-        path: path.to_path_buf(),
-        message: e.to_string(),
-    })
+    read_json(path)?.ok_or_else(|| StoreError::io(path, std::io::ErrorKind::NotFound.into()))
 }
 
 /// `projekt=P/halvar=H`, the hive partition path.
