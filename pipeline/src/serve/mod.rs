@@ -46,15 +46,21 @@ pub struct Server {
 }
 
 /// The dashboards' publication for one data version, or why it could not be made: a
-/// failure is kept too, so that every request does not run every query again.
+/// failure is kept for a while too, so that every request does not run every query
+/// again, but not for good, since the cause (a full disk, say) may pass.
 struct KeptSite {
     version: String,
     site: Result<Arc<SiteData>, String>,
+    made: std::time::Instant,
 }
+
+/// How long a failure to make the dashboards' publication is answered without trying again.
+const RETRY_AFTER: std::time::Duration = std::time::Duration::from_secs(60);
 
 impl KeptSite {
     fn of(&self, version: &str) -> Option<Result<Arc<SiteData>, crate::Error>> {
-        (self.version == version).then(|| self.site.clone().map_err(crate::Error::Output))
+        let fresh = self.site.is_ok() || self.made.elapsed() < RETRY_AFTER;
+        (self.version == version && fresh).then(|| self.site.clone().map_err(crate::Error::Output))
     }
 }
 
@@ -110,6 +116,7 @@ impl Server {
                     .as_ref()
                     .map_or(version, |s| s.options.data_version.clone()),
                 site: site.clone(),
+                made: std::time::Instant::now(),
             });
             site.map_err(crate::Error::Output)
         })
