@@ -258,7 +258,9 @@ impl Reader {
             };
             let id = self.cell(at, what, number(&seen["antal"]), t);
             // A report of fewer than the threshold is hidden whole, zeros too.
-            if aktuella >= DEFAULT_THRESHOLD && t > 0 {
+            if aktuella < DEFAULT_THRESHOLD {
+                self.observation.in_hidden_group(id);
+            } else if t > 0 {
                 self.observation.floor(id, 1);
             }
             cells.insert(what.clone(), (id, t));
@@ -371,6 +373,24 @@ impl Reader {
                 }
             }
             let exact_rows = by(&truth["rader"], "text");
+            // In the transition matrix a source (row) or destination (column) of a few
+            // people is a group of its own: hidden whole, zeros too.
+            let matrix = table["typ"] == "matris";
+            let small_line = |row: &str, column: &str| {
+                let total = |row: &str, column: &str| {
+                    let at = exact_index.get(column)?;
+                    number(&exact_rows.get(row)?["celler"][*at]["antal"])
+                };
+                // A row's or column's own sum is that group's n, known to be at least
+                // 1 when hidden (a sum of 0 is shown).
+                matrix
+                    && row != "Summa"
+                    && column != "Σ"
+                    && [total(row, "Σ"), total("Summa", column)]
+                        .into_iter()
+                        .flatten()
+                        .any(|n| n < DEFAULT_THRESHOLD)
+            };
             let mut grid: BTreeMap<(String, String), CellId> = BTreeMap::new();
             for row in table["rader"].as_array().unwrap() {
                 let text = row["text"].as_str().unwrap().to_string();
@@ -382,7 +402,8 @@ impl Reader {
                         continue;
                     };
                     let (seen, t) = (&row["celler"][i], &truth_row["celler"][*at_exact]);
-                    let n_small = exact_n(column).is_some_and(|n| n < DEFAULT_THRESHOLD);
+                    let n_small = exact_n(column).is_some_and(|n| n < DEFAULT_THRESHOLD)
+                        || small_line(&text, column);
                     let pairs: Vec<(String, &str)> = if t.get("fore").is_some() {
                         // The change table repeats tables 4 and 5.
                         vec![
@@ -401,7 +422,9 @@ impl Reader {
                         let key =
                             keys.get(&(rubrik.to_string(), text.clone(), column.clone(), field));
                         let id = self.named_cell(at, &what, key, number(&seen[field]), value);
-                        if value > 0 && !n_small {
+                        if n_small {
+                            self.observation.in_hidden_group(id);
+                        } else if value > 0 {
                             self.observation.floor(id, 1);
                         }
                         grid.insert((text.clone(), column.clone()), id);
@@ -454,7 +477,7 @@ impl Reader {
                 }
             }
             // The transition matrix: rows and columns add up to their sums.
-            if table["typ"] == "matris" {
+            if matrix {
                 let labels: Vec<String> = columns.iter().filter(|c| *c != "Σ").cloned().collect();
                 for label in labels.iter().chain(std::iter::once(&"Summa".to_string())) {
                     let row: Vec<CellId> = labels
@@ -779,7 +802,9 @@ fn read_dashboards(observation: &mut Observation, pages: &[DashboardPage]) {
                 let id = observation.cell(key, number(&point["antal"]), t);
                 ids.insert(key.to_string(), id);
                 let n_truth = point["n_nyckel"].as_str().map(|k| truth[k]);
-                if t > 0 && !n_truth.is_some_and(is_small) {
+                if n_truth.is_some_and(is_small) {
+                    observation.in_hidden_group(id);
+                } else if t > 0 {
                     observation.floor(id, 1);
                 }
                 if let Some(n_key) = point["n_nyckel"].as_str() {
@@ -954,4 +979,72 @@ fn a_transition_row_lists_every_destination_and_a_small_one_hides_them_all() {
         }
     }
     assert!(small > 0 && small < rows, "{small} of {rows} rows small");
+}
+
+/// The report's transition matrix shows no zeros beside a hidden count in a small row or
+/// column: `Arbete | .. | 0 | 0 | …` would say where the few who started with arbete
+/// went. A source (row) or destination (column) of 1–4 people is hidden whole.
+#[test]
+fn a_small_row_or_column_of_the_transition_matrix_hides_its_zeros_too() {
+    let wd = Workdir::examples();
+    let shown = report_json_with(&wd, "utfall", "SIGMA", "2009", &["--publik"]);
+    let exact = report_json_with(&wd, "utfall", "SIGMA", "2009", &[]);
+    let matrix = |report: &Value| -> Value {
+        report["tabeller"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["typ"] == "matris" && t["rubrik"].as_str().unwrap().ends_with("Totalt"))
+            .unwrap()
+            .clone()
+    };
+    let (shown, exact) = (matrix(&shown), matrix(&exact));
+    let grid = |table: &Value| -> Vec<Vec<Option<i64>>> {
+        table["rader"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|row| {
+                row["celler"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|c| number(&c["antal"]))
+                    .collect()
+            })
+            .collect()
+    };
+    let (shown, exact) = (grid(&shown), grid(&exact));
+    // The last row is Summa and the last column Σ.
+    let (rows, columns) = (exact.len() - 1, exact[0].len() - 1);
+    let mut small_lines = 0;
+    for r in 0..rows {
+        if is_small(exact[r][columns].unwrap()) {
+            small_lines += 1;
+            assert!(
+                shown[r][..columns].iter().all(Option::is_none),
+                "rad {r}: {:?}",
+                shown[r]
+            );
+        }
+    }
+    for c in 0..columns {
+        if is_small(exact[rows][c].unwrap()) {
+            small_lines += 1;
+            assert!(
+                (0..rows).all(|r| shown[r][c].is_none()),
+                "kolumn {c}: {:?}",
+                (0..rows).map(|r| shown[r][c]).collect::<Vec<_>>()
+            );
+        }
+    }
+    assert!(
+        small_lines > 2,
+        "SIGMA 2009 has small sources and destinations"
+    );
+    let zeros = shown.iter().flatten().filter(|v| **v == Some(0)).count();
+    assert!(
+        zeros > 0,
+        "zeros in rows and columns of 0 or of 5 or more are shown"
+    );
 }

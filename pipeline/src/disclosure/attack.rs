@@ -57,6 +57,9 @@ pub struct Observation {
     cells: Cells,
     shown: Vec<Option<i64>>,
     floor: Vec<i64>,
+    /// Cells of a group hidden whole, zeros too: hidden, they may be 0 for all a reader
+    /// knows, whatever another output says of their floor.
+    in_hidden_group: Vec<bool>,
 }
 
 impl Observation {
@@ -70,6 +73,7 @@ impl Observation {
             cells,
             shown: vec![None; n],
             floor: vec![0; n],
+            in_hidden_group: vec![false; n],
         }
     }
 
@@ -90,6 +94,7 @@ impl Observation {
                 let id = self.cells.push(key.to_string(), truth);
                 self.shown.push(None);
                 self.floor.push(0);
+                self.in_hidden_group.push(false);
                 id
             }
         };
@@ -102,6 +107,12 @@ impl Observation {
     /// What the reader knows of a hidden cell's least value.
     pub fn floor(&mut self, cell: CellId, floor: i64) {
         self.floor[cell.index()] = self.floor[cell.index()].max(floor);
+    }
+
+    /// `cell` is in a group that is hidden whole where it is small, zeros too: hidden,
+    /// it may be 0 for all the reader knows (the rule of [`super::Publication::population`]).
+    pub fn in_hidden_group(&mut self, cell: CellId) {
+        self.in_hidden_group[cell.index()] = true;
     }
 
     /// `total = Σ parts`, where the true values agree.
@@ -124,7 +135,23 @@ impl Observation {
     /// and its whole) that is pinned down or narrowed to an interval narrower than
     /// `threshold`.
     pub fn leaks(&self, threshold: i64) -> Vec<Leak> {
-        let free = self.free_directions();
+        // A hidden zero that follows from shown zeros is known, and no one's count.
+        let known_zero = self
+            .cells
+            .known_zeros(self.shown.iter().map(|s| *s == Some(0)).collect());
+        let shown: Vec<Option<i64>> = self
+            .shown
+            .iter()
+            .zip(&known_zero)
+            .map(|(s, zero)| if *zero { Some(0) } else { *s })
+            .collect();
+        let floor: Vec<i64> = self
+            .floor
+            .iter()
+            .zip(&self.in_hidden_group)
+            .map(|(f, open)| if *open { 0 } else { *f })
+            .collect();
+        let free = free_directions(&self.cells, &shown);
         let links = Links::new(
             self.cells.keys.len(),
             &self.cells.relations,
@@ -134,10 +161,9 @@ impl Observation {
             relations: &self.cells.relations,
             parts: &self.cells.parts,
             links: &links,
-            shown: &self.shown,
-            floor: &self.floor,
+            shown: &shown,
+            floor: &floor,
         };
-        let n = self.cells.keys.len();
         let mut leaks = Vec::new();
         let mut check = |key: String, truth: i64, target: SparseVec| {
             // Exact: no direction of the hidden cells moves it.
@@ -168,9 +194,9 @@ impl Observation {
                 });
             }
         };
-        for i in 0..n {
+        for (i, seen) in shown.iter().enumerate() {
             let truth = self.cells.values[i];
-            if self.shown[i].is_none() && truth < threshold {
+            if seen.is_none() && truth < threshold {
                 check(
                     self.cells.keys[i].clone(),
                     truth,
@@ -193,25 +219,24 @@ impl Observation {
         }
         leaks
     }
+}
 
-    /// A basis of the ways the hidden cells can change together while every relation
-    /// holds and every shown cell stays as shown (indices are cells).
-    fn free_directions(&self) -> Vec<SparseVec> {
-        let n = self.cells.keys.len();
-        let hidden: Vec<u32> = (0..n as u32)
-            .filter(|i| self.shown[*i as usize].is_none())
-            .collect();
-        let position = positions(&hidden);
-        let relations: Vec<SparseVec> = self
-            .cells
-            .relations
-            .iter()
-            .map(|r| r.remap(|c| position.get(&c).copied()))
-            .filter(|r| !r.is_empty())
-            .collect();
-        null_space(hidden.len(), &relations, |c| c as i64)
-            .into_iter()
-            .map(|v| v.remap(|at| Some(hidden[at as usize])))
-            .collect()
-    }
+/// A basis of the ways the hidden cells can change together while every relation holds
+/// and every shown cell stays as shown (indices are cells).
+fn free_directions(cells: &Cells, shown: &[Option<i64>]) -> Vec<SparseVec> {
+    let n = cells.keys.len();
+    let hidden: Vec<u32> = (0..n as u32)
+        .filter(|i| shown[*i as usize].is_none())
+        .collect();
+    let position = positions(&hidden);
+    let relations: Vec<SparseVec> = cells
+        .relations
+        .iter()
+        .map(|r| r.remap(|c| position.get(&c).copied()))
+        .filter(|r| !r.is_empty())
+        .collect();
+    null_space(hidden.len(), &relations, |c| c as i64)
+        .into_iter()
+        .map(|v| v.remap(|at| Some(hidden[at as usize])))
+        .collect()
 }

@@ -143,6 +143,11 @@ impl Cells {
         true
     }
 
+    /// The cells a reader knows to be zero without seeing them ([`known_zeros`]).
+    fn known_zeros(&self, zero: Vec<bool>) -> Vec<bool> {
+        known_zeros(&self.relations, &self.parts, zero)
+    }
+
     /// The value of the rest of part `at`.
     fn rest(&self, at: usize) -> i64 {
         let (part, whole) = self.parts[at];
@@ -157,6 +162,44 @@ impl Cells {
             self.keys[whole as usize], self.keys[part as usize]
         )
     }
+}
+
+/// The cells a reader knows to be zero without seeing them, given those seen to be zero
+/// (`zero`, by cell): counts are never negative, so every part of a total known to be
+/// zero is zero, and a total whose parts all are zero is zero (a total of no parts, such
+/// as `alla` for a pair no project has, is zero too). Such a zero says nothing the zeros
+/// it follows from did not say, and is no one's count to protect.
+fn known_zeros(relations: &[SparseVec], parts: &[(u32, u32)], mut zero: Vec<bool>) -> Vec<bool> {
+    let mut changed = true;
+    while changed {
+        changed = false;
+        let mut mark = |cell: u32, zero: &mut Vec<bool>| {
+            if !zero[cell as usize] {
+                zero[cell as usize] = true;
+                changed = true;
+            }
+        };
+        for relation in relations {
+            let side = |positive: bool| {
+                relation
+                    .entries()
+                    .iter()
+                    .filter(move |(_, k)| (*k > 0) == positive)
+                    .map(|(c, _)| *c)
+            };
+            for positive in [true, false] {
+                if side(positive).all(|c| zero[c as usize]) {
+                    side(!positive).for_each(|c| mark(c, &mut zero));
+                }
+            }
+        }
+        for (part, whole) in parts {
+            if zero[*whole as usize] {
+                mark(*part, &mut zero);
+            }
+        }
+    }
+    zero
 }
 
 /// Why a cell is shown or hidden (on disk, in the ledger: `visas`, `litet`,

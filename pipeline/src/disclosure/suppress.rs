@@ -21,6 +21,9 @@
 //! linear function of two cells. Hiding more never makes a hidden number easier to
 //! find, so each step keeps what the one before achieved.
 //!
+//! A hidden zero that follows from the shown zeros ([`super::known_zeros`]) is known to
+//! the reader: it is not protected, and counts as published in step 2.
+//!
 //! Cells an earlier publication decided ([`super::ledger`]) keep their fate: those shown
 //! are published first, whatever they take away (the reader has them), and neither step
 //! hides them; those hidden stay hidden.
@@ -29,7 +32,7 @@ use std::collections::HashMap;
 
 use super::bounds::{Links, System};
 use super::linear::{IdSet, SparseVec, null_space, positions};
-use super::{CellId, Cells, Publication, Reason};
+use super::{CellId, Cells, Publication, Reason, known_zeros};
 
 /// The reason each cell of `publication` is shown or hidden, by cell.
 pub(super) fn protect(publication: &Publication, threshold: i64) -> Vec<Reason> {
@@ -203,51 +206,8 @@ fn protect_component(
         value(c).saturating_mul(64) + relations_per_cell[c as usize]
     });
     let values: Vec<i64> = (0..size).map(value).collect();
-    let mut needs: Vec<bool> = (0..size)
-        .map(|l| {
-            protected(
-                reasons[global(l)].is_hidden(),
-                values[l as usize],
-                threshold,
-            )
-        })
-        .collect();
-    // A rest is never shown, and a rest of zero is what a full share says of a
-    // population large enough to show: the others are protected from the start.
-    needs.extend(parts.iter().map(|(part, whole)| {
-        let rest = values[*whole as usize] - values[*part as usize];
-        rest > 0 && rest < threshold
-    }));
     let floors: Vec<i64> = (0..size).map(|l| floors[global(l)]).collect();
     let links = Links::new(size as usize, &relations, &parts);
-    let mut state = Elimination::new(basis, &values, &parts, &links, needs);
-    // Publication order: zeros, then cells too small to be good partners (a hidden
-    // partner must leave a small count room to move), then the largest first. The
-    // cells that come last are the ones hidden when one must be: the smallest of those
-    // large enough to protect.
-    let rank = |l: u32| {
-        let v = value(l);
-        let class = match v {
-            0 => 0,
-            v if v < 2 * threshold => 1,
-            _ => 2,
-        };
-        (class, std::cmp::Reverse(v), key(l))
-    };
-    let (published_before, mut order): (Vec<u32>, Vec<u32>) = (0..size)
-        .filter(|l| reasons[global(*l)] == Reason::Shown)
-        .partition(|l| fixed[global(*l)]);
-    for cell in published_before {
-        state.force(cell);
-    }
-    order.sort_by(|a, b| rank(*a).cmp(&rank(*b)));
-    for cell in order {
-        if !state.publish(cell) {
-            reasons[global(cell)] = Reason::Secondary;
-            state.needs[cell as usize] = protected(true, value(cell), threshold);
-        }
-    }
-    let mut hidden: Vec<bool> = (0..size).map(|l| reasons[global(l)].is_hidden()).collect();
     let local = Local {
         relations: &relations,
         parts: &parts,
@@ -257,9 +217,93 @@ fn protect_component(
         fixed: &(0..size).map(|l| fixed[global(l)]).collect::<Vec<_>>(),
         keys: &(0..size).map(key).collect::<Vec<_>>(),
     };
-    for added in widen(&local, &mut hidden, threshold) {
-        reasons[global(added)] = Reason::Secondary;
+    // A hidden zero that follows from the shown zeros is known to the reader and no
+    // one's count: not protected, and published as far as elimination goes. Which zeros
+    // are shown is known only once decided (a zero may be hidden to protect another
+    // number), so the decision is made again, knowing fewer zeros, until it shows all
+    // the zeros it assumed.
+    let primary: Vec<Reason> = (0..size).map(|l| reasons[global(l)]).collect();
+    let seen_zeros = |decided: &[Reason]| -> Vec<bool> {
+        (0..size as usize)
+            .map(|l| decided[l] == Reason::Shown && values[l] == 0)
+            .collect()
+    };
+    let mut known_zero = known_zeros(&relations, &parts, seen_zeros(&primary));
+    loop {
+        let decided = decide(&local, basis.clone(), &primary, &known_zero, threshold);
+        let known_now = known_zeros(&relations, &parts, seen_zeros(&decided));
+        if known_zero
+            .iter()
+            .zip(&known_now)
+            .all(|(was, is)| !was || *is)
+        {
+            for (l, reason) in decided.into_iter().enumerate() {
+                reasons[global(l as u32)] = reason;
+            }
+            return;
+        }
+        for (was, is) in known_zero.iter_mut().zip(known_now) {
+            *was &= is;
+        }
     }
+}
+
+/// Steps 2 and 3 for one component (in its own numbering), from the primary decisions
+/// and the zeros the reader knows.
+fn decide(
+    local: &Local,
+    basis: Vec<SparseVec>,
+    primary: &[Reason],
+    known_zero: &[bool],
+    threshold: i64,
+) -> Vec<Reason> {
+    let mut reasons = primary.to_vec();
+    let size = local.values.len() as u32;
+    let values = local.values;
+    let mut needs: Vec<bool> = (0..size as usize)
+        .map(|l| protected(reasons[l].is_hidden(), values[l], threshold) && !known_zero[l])
+        .collect();
+    // A rest is never shown, and a rest of zero is what a full share says of a
+    // population large enough to show: the others are protected from the start.
+    needs.extend(local.parts.iter().map(|(part, whole)| {
+        let rest = values[*whole as usize] - values[*part as usize];
+        rest > 0 && rest < threshold
+    }));
+    let mut state = Elimination::new(basis, values, local.parts, local.links, needs);
+    // Publication order: zeros, then cells too small to be good partners (a hidden
+    // partner must leave a small count room to move), then the largest first. The
+    // cells that come last are the ones hidden when one must be: the smallest of those
+    // large enough to protect.
+    let rank = |l: u32| {
+        let v = values[l as usize];
+        let class = match v {
+            0 => 0,
+            v if v < 2 * threshold => 1,
+            _ => 2,
+        };
+        (class, std::cmp::Reverse(v), local.keys[l as usize])
+    };
+    let (published_before, mut order): (Vec<u32>, Vec<u32>) = (0..size)
+        .filter(|l| reasons[*l as usize] == Reason::Shown)
+        .partition(|l| local.fixed[*l as usize]);
+    let known: Vec<u32> = (0..size)
+        .filter(|l| reasons[*l as usize].is_hidden() && known_zero[*l as usize])
+        .collect();
+    for cell in published_before.into_iter().chain(known) {
+        state.force(cell);
+    }
+    order.sort_by(|a, b| rank(*a).cmp(&rank(*b)));
+    for cell in order {
+        if !state.publish(cell) {
+            reasons[cell as usize] = Reason::Secondary;
+            state.needs[cell as usize] = protected(true, values[cell as usize], threshold);
+        }
+    }
+    let mut hidden: Vec<bool> = reasons.iter().map(|r| r.is_hidden()).collect();
+    for added in widen(local, &mut hidden, threshold) {
+        reasons[added as usize] = Reason::Secondary;
+    }
+    reasons
 }
 
 /// A component in its own numbering, for [`widen`].

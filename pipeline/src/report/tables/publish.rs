@@ -6,7 +6,7 @@
 //! matrix margins) and the one between columns: kvinnor + män = totalt, wherever the
 //! numbers do add up. Each column's n is a population: below
 //! the threshold, the whole column goes, zeros too; below it in the Totalt column, the
-//! whole report. The counts in the notes are cells too. Quartiles go with their column's
+//! whole report. So are each row and column of the transition matrix. The counts in the notes are cells too. Quartiles go with their column's
 //! n. A public report is coarser than the project's own: columns for all and by kön (no
 //! age bands), the transition matrix for all only, and no month-by-month cohort tables
 //! (whose curves give away month-to-month differences).
@@ -23,6 +23,8 @@ struct Counts {
     counts: BTreeMap<String, i64>,
     shares: Vec<(String, String)>,
     sums: Vec<(Vec<String>, String)>,
+    /// (n, its members) besides the columns': a row or column of a transition matrix.
+    groups: Vec<(String, Vec<String>)>,
 }
 
 /// Tables that are never published: the month-by-month cohort tables.
@@ -81,6 +83,22 @@ fn counts(report: &TableReport) -> Counts {
         }
         cells.sums.extend(table.sums.iter().cloned());
         cells.shares.extend(table.pairs.iter().cloned());
+        if table.typ == TableKind::Matris {
+            // A source (row) or destination (column) of a few people is hidden whole,
+            // zeros too: `.. | 0 | 0` would say where the few went or came from.
+            let n_keys: Vec<&str> = table
+                .kolumner
+                .iter()
+                .filter_map(|c| c.n_key.as_deref())
+                .collect();
+            cells.groups.extend(
+                table
+                    .sums
+                    .iter()
+                    .filter(|(_, total)| !n_keys.contains(&total.as_str()))
+                    .map(|(parts, total)| (total.clone(), parts.clone())),
+            );
+        }
     }
     cells.sums.retain(|(parts, total)| {
         parts
@@ -177,6 +195,12 @@ pub fn add(
     for (n_key, cells_of) in &members {
         if let Some(n) = ids.get(*n_key) {
             publication.population(*n, cells_of.clone());
+        }
+    }
+    for (n_key, member_keys) in &cells.groups {
+        if let Some(n) = ids.get(n_key) {
+            let members = member_keys.iter().filter_map(|k| ids.get(k).copied());
+            publication.population(*n, members.collect());
         }
     }
     let total_n = format!("n:{}|totalt|alla", report.grundmangd);
