@@ -580,6 +580,10 @@ pub struct Point {
     pub nyckel: String,
     /// What its n counts, named the same way.
     pub n_nyckel: Option<String>,
+    /// Hidden with the whole of its group, zeros too, though the group's n is shown: it
+    /// may be 0 (`docs/rojandekontroll.md`).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub gruppen_dold: bool,
 }
 
 /// A panel with its numbers, ready to draw.
@@ -752,6 +756,7 @@ impl PanelData {
                     andel: proportion.as_ref().and_then(|p| p.share),
                     lag: proportion.as_ref().and_then(|p| p.low),
                     hog: proportion.as_ref().and_then(|p| p.high),
+                    gruppen_dold: protected.in_closed_group(&key),
                     nyckel: key,
                     n_nyckel: n_key,
                 }

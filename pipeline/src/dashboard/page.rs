@@ -124,11 +124,18 @@ fn panel_view(data: &PanelData, id: usize) -> PanelView {
             row
         })
         .collect();
+    let in_closed_groups = data.points.iter().filter(|p| p.gruppen_dold).count();
     let dolda = (data.hidden > 0).then(|| {
-        format!(
+        let mut text = format!(
             "{} värde(n) visas inte: färre än {DEFAULT_THRESHOLD} personer, eller så att ett dolt tal skulle gå att räkna fram eller ringas in. De står som .. i tabellen och i diagrammet.",
             data.hidden
-        )
+        );
+        if in_closed_groups > 0 {
+            text.push_str(&format!(
+                " {in_closed_groups} av dem döljs med hela sin grupp, nollor också, och kan vara 0."
+            ));
+        }
+        text
     });
     PanelView {
         rubrik: data.panel.rubrik.clone(),

@@ -219,6 +219,12 @@ pub enum Reason {
     /// Hidden so that no hidden small count can be worked out.
     #[serde(rename = "skyddande")]
     Secondary,
+    /// A cell of a group hidden whole, zeros too, though its n is shown: its small
+    /// counts could not be protected otherwise (typically an n published before, now
+    /// split into new small parts). A reader cannot take such a hidden cell to be at
+    /// least 1.
+    #[serde(rename = "dold_grupp")]
+    ClosedGroup,
 }
 
 impl Reason {
@@ -321,6 +327,13 @@ impl Protected {
         self.reason(key).is_some_and(Reason::is_hidden)
     }
 
+    /// Whether `key` is hidden with the whole of its group, zeros too, though the group's
+    /// n is shown: published, such cells are marked, since a reader must not take them
+    /// to be at least 1.
+    pub fn in_closed_group(&self, key: &str) -> bool {
+        self.reason(key) == Some(Reason::ClosedGroup)
+    }
+
     /// The engine's own check: the outsider of [`attack`] over this publication, with
     /// the relations it was protected with. Empty when nothing leaks.
     pub fn leaks(&self) -> Vec<attack::Leak> {
@@ -331,6 +344,9 @@ impl Protected {
             let value = cells.values[id];
             observation.set_shown(id, (!reason.is_hidden()).then_some(value));
             observation.set_floor(id, floors[id]);
+            if *reason == Reason::ClosedGroup {
+                observation.in_hidden_group(CellId(id as u32));
+            }
         }
         observation.leaks(self.threshold)
     }

@@ -62,14 +62,38 @@ pub(super) fn protect(publication: &Publication, threshold: i64) -> Vec<Reason> 
         fixed[cell.index()] = true;
     }
     let floors = floors(publication, threshold);
+    let mut groups_of: HashMap<u32, Vec<usize>> = HashMap::new();
+    for (at, (_, members)) in publication.populations.iter().enumerate() {
+        for member in members {
+            groups_of.entry(member.0).or_default().push(at);
+        }
+    }
+    let groups = Groups {
+        populations: &publication.populations,
+        of: &groups_of,
+    };
     // A component decided whole by earlier publications has nothing left to decide.
     for component in components(cells)
         .into_iter()
         .filter(|c| c.cells.iter().any(|cell| !fixed[*cell as usize]))
     {
-        protect_component(cells, &component, threshold, &floors, &fixed, &mut reasons);
+        protect_component(
+            cells,
+            &component,
+            threshold,
+            &floors,
+            &fixed,
+            &groups,
+            &mut reasons,
+        );
     }
     reasons
+}
+
+/// The populations of a publication, and which of them each cell is a member of.
+struct Groups<'a> {
+    populations: &'a [(CellId, Vec<CellId>)],
+    of: &'a HashMap<u32, Vec<usize>>,
 }
 
 /// The least value a reader knows each cell to have if hidden. A hidden count above
@@ -89,6 +113,11 @@ pub(super) fn floors(publication: &Publication, threshold: i64) -> Vec<i64> {
             for cell in members.iter().filter(|m| !named.contains(m)) {
                 floors[cell.index()] = 0;
             }
+        }
+    }
+    for (cell, reason) in &publication.decided {
+        if *reason == Reason::ClosedGroup {
+            floors[cell.index()] = 0;
         }
     }
     floors
@@ -171,6 +200,7 @@ fn protect_component(
     threshold: i64,
     floors: &[i64],
     fixed: &[bool],
+    groups: &Groups,
     reasons: &mut [Reason],
 ) {
     if component.relations.is_empty() && component.parts.is_empty() {
@@ -206,23 +236,16 @@ fn protect_component(
         value(c).saturating_mul(64) + relations_per_cell[c as usize]
     });
     let values: Vec<i64> = (0..size).map(value).collect();
-    let floors: Vec<i64> = (0..size).map(|l| floors[global(l)]).collect();
+    let mut floors: Vec<i64> = (0..size).map(|l| floors[global(l)]).collect();
     let links = Links::new(size as usize, &relations, &parts);
-    let local = Local {
-        relations: &relations,
-        parts: &parts,
-        links: &links,
-        values: &values,
-        floors: &floors,
-        fixed: &(0..size).map(|l| fixed[global(l)]).collect::<Vec<_>>(),
-        keys: &(0..size).map(key).collect::<Vec<_>>(),
-    };
+    let fixed: Vec<bool> = (0..size).map(|l| fixed[global(l)]).collect();
+    let keys: Vec<&str> = (0..size).map(key).collect();
     // A hidden zero that follows from the shown zeros is known to the reader and no
     // one's count: not protected, and published as far as elimination goes. Which zeros
     // are shown is known only once decided (a zero may be hidden to protect another
     // number), so the decision is made again, knowing fewer zeros, until it shows all
     // the zeros it assumed.
-    let primary: Vec<Reason> = (0..size).map(|l| reasons[global(l)]).collect();
+    let mut primary: Vec<Reason> = (0..size).map(|l| reasons[global(l)]).collect();
     let seen_zeros = |decided: &[Reason]| -> Vec<bool> {
         (0..size as usize)
             .map(|l| decided[l] == Reason::Shown && values[l] == 0)
@@ -230,7 +253,40 @@ fn protect_component(
     };
     let mut known_zero = known_zeros(&relations, &parts, seen_zeros(&primary));
     loop {
-        let decided = decide(&local, basis.clone(), &primary, &known_zero, threshold);
+        let local = Local {
+            relations: &relations,
+            parts: &parts,
+            links: &links,
+            values: &values,
+            floors: &floors,
+            fixed: &fixed,
+            keys: &keys,
+        };
+        let (decided, unprotected) =
+            decide(&local, basis.clone(), &primary, &known_zero, threshold);
+        // A small count that hiding cannot protect (its n and the rest of its group were
+        // published before): its group is hidden whole, zeros too, and decided again.
+        let closing: Vec<u32> = unprotected
+            .iter()
+            .flat_map(|c| groups.of.get(&(global(*c) as u32)).into_iter().flatten())
+            .filter(|at| {
+                let n = groups.populations[**at].0;
+                local_of
+                    .get(&n.0)
+                    .is_some_and(|n| !decided[*n as usize].is_hidden())
+            })
+            .flat_map(|at| groups.populations[*at].1.iter())
+            .filter_map(|member| local_of.get(&member.0).copied())
+            .filter(|m| !fixed[*m as usize] && primary[*m as usize] != Reason::ClosedGroup)
+            .collect();
+        if !closing.is_empty() {
+            for m in closing {
+                primary[m as usize] = Reason::ClosedGroup;
+                floors[m as usize] = 0;
+                known_zero[m as usize] = false;
+            }
+            continue;
+        }
         let known_now = known_zeros(&relations, &parts, seen_zeros(&decided));
         if known_zero
             .iter()
@@ -249,14 +305,15 @@ fn protect_component(
 }
 
 /// Steps 2 and 3 for one component (in its own numbering), from the primary decisions
-/// and the zeros the reader knows.
+/// and the zeros the reader knows. Returns the decisions, and the cells of the numbers
+/// that hiding could not widen enough ([`widen`]).
 fn decide(
     local: &Local,
     basis: Vec<SparseVec>,
     primary: &[Reason],
     known_zero: &[bool],
     threshold: i64,
-) -> Vec<Reason> {
+) -> (Vec<Reason>, Vec<u32>) {
     let mut reasons = primary.to_vec();
     let size = local.values.len() as u32;
     let values = local.values;
@@ -300,10 +357,11 @@ fn decide(
         }
     }
     let mut hidden: Vec<bool> = reasons.iter().map(|r| r.is_hidden()).collect();
-    for added in widen(local, &mut hidden, threshold) {
-        reasons[added as usize] = Reason::Secondary;
+    let (added, unprotected) = widen(local, &mut hidden, threshold);
+    for cell in added {
+        reasons[cell as usize] = Reason::Secondary;
     }
-    reasons
+    (reasons, unprotected)
 }
 
 /// A component in its own numbering, for [`widen`].
@@ -321,8 +379,8 @@ struct Local<'a> {
 /// Step 3: while a hidden small count, or a small rest, can be narrowed by a reader to
 /// an interval narrower than `threshold` (the reader's own linear program), hides the
 /// published cell nearest to it that widens it most, smallest first. Returns the cells
-/// it hid.
-fn widen(local: &Local, hidden: &mut [bool], threshold: i64) -> Vec<u32> {
+/// it hid, and the cells of the numbers it could not widen enough.
+fn widen(local: &Local, hidden: &mut [bool], threshold: i64) -> (Vec<u32>, Vec<u32>) {
     let size = local.values.len();
     let small = |v: i64| (1..threshold).contains(&v);
     let near = |from: &[u32]| local.links.near(from, local.relations, local.parts);
@@ -361,6 +419,7 @@ fn widen(local: &Local, hidden: &mut [bool], threshold: i64) -> Vec<u32> {
     }
     targets.sort_by(|a, b| a.0.cmp(&b.0));
     let mut added = Vec::new();
+    let mut unprotected = Vec::new();
     for (_, target, cells) in targets {
         let width_of = |shown: &[Option<i64>]| {
             System {
@@ -435,6 +494,7 @@ fn widen(local: &Local, hidden: &mut [bool], threshold: i64) -> Vec<u32> {
             }
             // Nothing near it left to hide: it is as wide as hiding can make it.
             let Some((hide, wider)) = chosen.or(widest) else {
+                unprotected.extend(cells.iter().copied());
                 break;
             };
             hidden[hide as usize] = true;
@@ -443,7 +503,7 @@ fn widen(local: &Local, hidden: &mut [bool], threshold: i64) -> Vec<u32> {
             added.push(hide);
         }
     }
-    added
+    (added, unprotected)
 }
 
 /// The null space of a component's relations, narrowed as cells are published.

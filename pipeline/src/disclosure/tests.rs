@@ -347,3 +347,44 @@ fn the_ledger_keeps_every_publication_and_decides_the_same_again() {
         first.publication.len() + 1
     );
 }
+
+/// The group of `n`: every destination of one source, as a transitions panel lists them.
+fn source_row(publication: &mut Publication, n: i64, parts: &[i64]) -> Vec<CellId> {
+    let total = publication.cell("P1|2009|sjukpenning>Σ", n).unwrap();
+    let cells: Vec<CellId> = parts
+        .iter()
+        .enumerate()
+        .map(|(i, v)| {
+            publication
+                .cell(&format!("P1|2009|sjukpenning>{i}"), *v)
+                .unwrap()
+        })
+        .collect();
+    assert!(publication.sum(total, &cells));
+    for cell in &cells {
+        publication.part(*cell, total);
+    }
+    publication.population(total, cells.clone());
+    cells
+}
+
+#[test]
+fn a_group_whose_n_was_shown_before_and_now_splits_into_small_parts_is_hidden_whole() {
+    // Published in the spring: the 8 who started with sjukpenning, 6 of them without
+    // data yet. In the autumn the same 8 went four ways, 1-4 each: with n out already,
+    // each would be narrowed to [1, 5]. The group is hidden whole, zeros too.
+    let mut spring = Publication::new();
+    source_row(&mut spring, 8, &[2, 0, 0, 0, 6, 0]);
+    let record = spring.protect(5).record();
+    let mut autumn = Publication::new();
+    source_row(&mut autumn, 8, &[2, 1, 4, 1, 0, 0]);
+    let protected = autumn.after(&record).protect(5);
+    assert_eq!(protected.shown("P1|2009|sjukpenning>Σ"), Some(8));
+    for i in 1..4 {
+        let key = format!("P1|2009|sjukpenning>{i}");
+        assert!(protected.in_closed_group(&key), "{key}");
+    }
+    // A zero of the spring that is still 0 was shown and stays shown.
+    assert_eq!(protected.shown("P1|2009|sjukpenning>5"), Some(0));
+    assert!(protected.leaks().is_empty(), "{:?}", protected.leaks());
+}

@@ -28,7 +28,7 @@ impl Hidden {
         let reason = protected.reason(key);
         match reason {
             Some(Reason::Small | Reason::SmallGroup) => self.sma += 1,
-            Some(Reason::Secondary) => self.skyddande += 1,
+            Some(Reason::Secondary | Reason::ClosedGroup) => self.skyddande += 1,
             _ => {}
         }
         reason.is_some_and(Reason::is_hidden)

@@ -132,6 +132,10 @@ pub struct ShareCell {
     pub andel: Option<f64>,
     pub ki_lag: Option<f64>,
     pub ki_hog: Option<f64>,
+    /// Hidden with the whole of its group, zeros too, though the group's n is shown: it
+    /// may be 0 (`docs/rojandekontroll.md`).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub gruppen_dold: bool,
     #[serde(skip)]
     pub key: String,
     #[serde(skip)]

@@ -202,6 +202,7 @@ fn share(antal: i64, n: i64, key: String, n_key: String) -> Cell {
         andel: p.share,
         ki_lag: p.low,
         ki_hog: p.high,
+        gruppen_dold: false,
         key,
         n_key,
     })

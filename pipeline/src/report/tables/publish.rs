@@ -268,6 +268,7 @@ pub fn apply(report: &mut TableReport, selection: &str, protected: &Protected) {
                     Cell::Share(c) => {
                         if c.antal.is_some() && c.key != c.n_key && hide(&c.key) {
                             c.antal = None;
+                            c.gruppen_dold = protected.in_closed_group(&key(&c.key));
                         }
                         if protected.is_hidden(&key(&c.n_key)) {
                             if c.key == c.n_key {
