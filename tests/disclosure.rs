@@ -389,7 +389,7 @@ impl Reader {
                     && [total(row, "Σ"), total("Summa", column)]
                         .into_iter()
                         .flatten()
-                        .any(|n| n < DEFAULT_THRESHOLD)
+                        .any(is_small)
             };
             let mut grid: BTreeMap<(String, String), CellId> = BTreeMap::new();
             for row in table["rader"].as_array().unwrap() {

@@ -16,7 +16,7 @@
 
 use super::bounds::{Interval, Links, System};
 use super::linear::{SparseVec, null_space, positions};
-use super::{CellId, Cells};
+use super::{CellId, Cells, known_zeros};
 
 /// A hidden cell the outsider narrowed too far.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -136,9 +136,11 @@ impl Observation {
     /// `threshold`.
     pub fn leaks(&self, threshold: i64) -> Vec<Leak> {
         // A hidden zero that follows from shown zeros is known, and no one's count.
-        let known_zero = self
-            .cells
-            .known_zeros(self.shown.iter().map(|s| *s == Some(0)).collect());
+        let known_zero = known_zeros(
+            &self.cells.relations,
+            &self.cells.parts,
+            self.shown.iter().map(|s| *s == Some(0)).collect(),
+        );
         let shown: Vec<Option<i64>> = self
             .shown
             .iter()

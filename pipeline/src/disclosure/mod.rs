@@ -143,11 +143,6 @@ impl Cells {
         true
     }
 
-    /// The cells a reader knows to be zero without seeing them ([`known_zeros`]).
-    fn known_zeros(&self, zero: Vec<bool>) -> Vec<bool> {
-        known_zeros(&self.relations, &self.parts, zero)
-    }
-
     /// The value of the rest of part `at`.
     fn rest(&self, at: usize) -> i64 {
         let (part, whole) = self.parts[at];
@@ -203,7 +198,7 @@ fn known_zeros(relations: &[SparseVec], parts: &[(u32, u32)], mut zero: Vec<bool
 }
 
 /// Why a cell is shown or hidden (on disk, in the ledger: `visas`, `litet`,
-/// `liten_grupp`, `skyddande`).
+/// `liten_grupp`, `skyddande`, `dold_grupp`).
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
 )]

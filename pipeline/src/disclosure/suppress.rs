@@ -283,7 +283,6 @@ fn protect_component(
             for m in closing {
                 primary[m as usize] = Reason::ClosedGroup;
                 floors[m as usize] = 0;
-                known_zero[m as usize] = false;
             }
             continue;
         }

@@ -4,10 +4,10 @@
 //! The cells are every count and every n; a count shown as a share of its n is a part of
 //! it (the rest is a count too). The sums are the table's own (rows adding up to n,
 //! matrix margins) and the one between columns: kvinnor + män = totalt, wherever the
-//! numbers do add up. Each column's n is a population: below
-//! the threshold, the whole column goes, zeros too; below it in the Totalt column, the
-//! whole report. So are each row and column of the transition matrix. The counts in the notes are cells too. Quartiles go with their column's
-//! n. A public report is coarser than the project's own: columns for all and by kön (no
+//! numbers do add up. Each column's n is a population: below the threshold, the whole
+//! column goes, zeros too; below it in the Totalt column, the whole report. So is each
+//! row and column of the transition matrix. The counts in the notes are cells too.
+//! Quartiles go with their column's n. A public report is coarser than the project's own: columns for all and by kön (no
 //! age bands), the transition matrix for all only, and no month-by-month cohort tables
 //! (whose curves give away month-to-month differences).
 
