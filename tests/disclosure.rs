@@ -12,6 +12,7 @@ use std::collections::BTreeMap;
 
 use finsam::disclosure::attack::{Leak, Observation};
 use finsam::disclosure::{CellId, DEFAULT_THRESHOLD, Publication, cell_key};
+use finsam::display::Audience;
 use finsam::period::{HalfYear, Period};
 use finsam::report::{QueryLibrary, Report, Selection, tables};
 use serde_json::Value;
@@ -41,10 +42,10 @@ fn table_keys(report: &tables::TableReport) -> TableKeys {
                 .map_or(String::new(), |c| c.nyckel.clone())
         };
         for (i, c) in table.kolumner.iter().enumerate() {
-            if let Some(n_key) = &c.n_key {
+            if let Some(n_key) = c.n_key() {
                 keys.insert(
                     (table.rubrik.clone(), "n".into(), column(i), "n"),
-                    n_key.clone(),
+                    n_key.to_string(),
                 );
             }
         }
@@ -53,11 +54,11 @@ fn table_keys(report: &tables::TableReport) -> TableKeys {
                 let at = |field| (table.rubrik.clone(), row.text.clone(), column(i), field);
                 match cell {
                     tables::Cell::Share(c) => {
-                        keys.insert(at("antal"), c.key.clone());
+                        keys.insert(at("antal"), c.antal.key().to_string());
                     }
                     tables::Cell::Change(c) => {
-                        keys.insert(at("fore"), c.keys[0].clone());
-                        keys.insert(at("efter"), c.keys[1].clone());
+                        keys.insert(at("fore"), c.fore.key().to_string());
+                        keys.insert(at("efter"), c.efter.key().to_string());
                     }
                     tables::Cell::Number(_) | tables::Cell::Survival(_) => {}
                 }
@@ -119,7 +120,9 @@ fn reports(wd: &Workdir) -> Reports {
                     .unwrap();
                 let protected = publication.protect(DEFAULT_THRESHOLD);
                 let mut shown = report.clone();
-                tables::apply_protection(&mut shown, &selection.projects[0], &protected);
+                let period = shown.head.period.clone();
+                let audience = Audience::page(&protected, &selection.projects[0], &period);
+                tables::present(&mut shown, &audience);
                 alone.insert(key.clone(), serde_json::to_value(&shown).unwrap());
                 keys.insert(key.clone(), table_keys(&report));
                 exact.insert(key, serde_json::to_value(&report).unwrap());
@@ -150,7 +153,8 @@ fn half_year_alone(report: &Report, library: &QueryLibrary) -> Value {
     .unwrap();
     let protected = publication.protect(DEFAULT_THRESHOLD);
     let mut shown = report.clone();
-    finsam::report::disclosure::apply(&mut shown, &selection, &protected);
+    let audience = Audience::page(&protected, &selection, &report.head.period);
+    finsam::report::disclosure::present(&mut shown, &audience);
     serde_json::to_value(&shown).unwrap()
 }
 

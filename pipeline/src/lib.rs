@@ -7,11 +7,13 @@
 //! `ingest` (read cells) → `validate` (typed values, findings) → `pseudonymise` →
 //! `store` (atomic partitions, manifest) → `underlag` (derived per-participation
 //! facts, rebuilt per project after each commit) → `query` → `report`, and for readers
-//! outside a project `disclosure`, which decides what of it may be published.
+//! outside a project `disclosure`, which decides what of it may be published. Every
+//! count reaches a reader through `display`, which shows it as that reader may see it.
 
 mod bundled;
 pub mod dashboard;
 pub mod disclosure;
+pub mod display;
 pub mod error;
 pub mod inbox;
 pub mod ingest;

@@ -107,7 +107,7 @@ pub fn run(args: Args) -> finsam::Result<Exit> {
             };
             let started = std::time::Instant::now();
             let runtime = super::runtime()?;
-            let pages = runtime.block_on(dashboard::build_site(
+            let built = runtime.block_on(dashboard::build_site(
                 &dataset,
                 &schema,
                 args.sources.queries.as_deref(),
@@ -115,8 +115,10 @@ pub fn run(args: Args) -> finsam::Result<Exit> {
                 &template,
                 &args.out,
             ))?;
+            super::warn_unprotected(&built.unprotected);
             println!(
-                "{pages} sidor skrivna till {} på {:.1} s; öppna {}",
+                "{} sidor skrivna till {} på {:.1} s; öppna {}",
+                built.pages,
                 args.out.display(),
                 started.elapsed().as_secs_f64(),
                 args.out.join("index.html").display()

@@ -152,6 +152,13 @@ pub fn exit_code_for(error: &finsam::Error) -> Exit {
     }
 }
 
+/// Tells whoever publishes of the numbers disclosure control could not protect, by key.
+pub fn warn_unprotected(keys: &[String]) {
+    if let Some(warning) = finsam::disclosure::unprotected_warning(keys) {
+        eprintln!("finsam: varning: {warning}");
+    }
+}
+
 /// A small runtime for the commands that query: DataFusion is async.
 pub fn runtime() -> finsam::Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_multi_thread()

@@ -196,6 +196,14 @@ fn everything_public(args: PublikArgs) -> finsam::Result<Exit> {
                 .await?,
         )
     })?;
+    let unprotected: std::collections::BTreeSet<&String> = published
+        .iter()
+        .flat_map(|report| match report {
+            Published::HalfYear(r) => &r.head.unprotected,
+            Published::Tables(r) => &r.head.unprotected,
+        })
+        .collect();
+    super::warn_unprotected(&unprotected.into_iter().cloned().collect::<Vec<_>>());
     for report in &published {
         let bytes = match report {
             Published::HalfYear(r) => half_year_bytes(r, args.format)?,
@@ -302,6 +310,7 @@ fn table_report(args: TableArgs, folder: &str) -> finsam::Result<Exit> {
             Plan::Single(selection) => {
                 let report = tables::build(&dataset, &engine, &library, selection).await?;
                 warn_about(&report, None);
+                super::warn_unprotected(&report.head.unprotected);
                 table_bytes(&report, output.format)?
             }
             Plan::Compare(labels, [first, second]) => {
@@ -311,6 +320,9 @@ fn table_report(args: TableArgs, folder: &str) -> finsam::Result<Exit> {
                 )?;
                 warn_about(&a, Some(&labels[0]));
                 warn_about(&b, Some(&labels[1]));
+                super::warn_unprotected(
+                    &[a.head.unprotected.clone(), b.head.unprotected.clone()].concat(),
+                );
                 let report = tables::compare(labels.clone(), a, b);
                 match output.format {
                     ReportFormat::Markdown => tables::comparison_to_markdown(&report).into_bytes(),
@@ -396,6 +408,7 @@ fn half_year(args: HalvarArgs) -> finsam::Result<Exit> {
         .await?;
         Ok::<_, finsam::Error>(report::half_year(&dataset, &engine, &library, &selection).await?)
     })?;
+    super::warn_unprotected(&report.head.unprotected);
     let bytes = half_year_bytes(&report, output.format)?;
     report::write_output(&bytes, output.out.as_deref())?;
     Ok(Exit::Ok)

@@ -98,17 +98,18 @@ fn value(point: &Point, shares: bool) -> Option<f64> {
     if shares {
         point.andel.map(|a| a * 100.0)
     } else {
-        point.antal.map(|a| a as f64)
+        point.antal.shown().map(|a| a as f64)
     }
 }
 
 fn shown(point: &Point, shares: bool) -> String {
-    match (shares, point.andel, point.antal) {
-        (true, Some(p), _) => format!(
+    let n = point.n.as_ref().and_then(|n| n.shown());
+    match (shares, point.andel, point.antal.shown()) {
+        (true, Some(p), antal) => format!(
             "{} %, {} av {}",
             percent(p),
-            point.antal.unwrap_or(0),
-            point.n.unwrap_or(0)
+            antal.unwrap_or(0),
+            n.unwrap_or(0)
         ),
         (false, _, Some(a)) => a.to_string(),
         _ => "..".into(),

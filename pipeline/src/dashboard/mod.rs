@@ -21,7 +21,8 @@ use sha2::{Digest, Sha256};
 
 use crate::pseudonymise::encode_hex;
 
-use crate::disclosure::{Protected, cell_key};
+use crate::disclosure::cell_key;
+use crate::display::{Audience, Count};
 use crate::query::functions::ALL_PROJECTS;
 use crate::query::{Engine, QueryError, Unused};
 use crate::report::stats::wilson;
@@ -29,7 +30,7 @@ use crate::report::{Columns, QueryLibrary, ReportError};
 use crate::store::{Dataset, StoreError};
 
 pub use chart::escape;
-pub use page::{Pages, Site, build_site};
+pub use page::{Built, Pages, Site, build_site};
 pub use publish::SiteData;
 
 #[derive(Debug, thiserror::Error)]
@@ -565,13 +566,14 @@ pub(crate) struct PanelRows {
     pub shares: bool,
 }
 
-/// One value of a panel: a count, or a share with its interval; `None` where hidden.
+/// One value of a panel: a count, or a share with its interval, as the public sees it
+/// ([`crate::display`]).
 #[derive(Debug, Clone, Serialize)]
 pub struct Point {
     pub kategori: String,
     pub serie: String,
-    pub antal: Option<i64>,
-    pub n: Option<i64>,
+    pub antal: Count,
+    pub n: Option<Count>,
     /// The share of n (a fraction) and its 95 % Wilson interval, when the query gives n.
     pub andel: Option<f64>,
     pub lag: Option<f64>,
@@ -730,35 +732,39 @@ impl Row {
 }
 
 impl PanelData {
-    /// The panel as published: what `protected` hides is `None`.
-    pub(crate) fn published(panel: &Panel, rows: &PanelRows, protected: &Protected) -> PanelData {
+    /// The panel as the public sees it: each count as the site's publication decided
+    /// (`audience`), shares from the shown counts.
+    pub(crate) fn published(panel: &Panel, rows: &PanelRows, audience: &Audience) -> PanelData {
         let mut hidden = 0;
         let points = rows
             .rows
             .iter()
             .map(|row| {
-                let key = row.key();
-                let n_key = row.n_key();
-                let antal = protected.shown(&key);
-                if antal.is_none() {
+                let mut antal = Count::new(row.key(), row.antal);
+                audience.decide(&mut antal);
+                if antal.shown().is_none() {
                     hidden += 1;
                 }
-                let n = n_key.as_deref().and_then(|k| protected.shown(k));
-                let proportion = match (antal, n) {
+                let n = row.n_key().zip(row.n).map(|(key, n)| {
+                    let mut n = Count::new(key, n);
+                    audience.decide(&mut n);
+                    n
+                });
+                let proportion = match (antal.shown(), n.as_ref().and_then(Count::shown)) {
                     (Some(a), Some(n)) if n > 0 => Some(wilson(a.max(0) as u64, n as u64)),
                     _ => None,
                 };
                 Point {
                     kategori: row.kategori.clone(),
                     serie: row.serie.clone(),
-                    antal,
-                    n,
                     andel: proportion.as_ref().and_then(|p| p.share),
                     lag: proportion.as_ref().and_then(|p| p.low),
                     hog: proportion.as_ref().and_then(|p| p.high),
-                    gruppen_dold: protected.in_closed_group(&key),
-                    nyckel: key,
-                    n_nyckel: n_key,
+                    gruppen_dold: antal.in_closed_group(),
+                    nyckel: antal.key().to_string(),
+                    n_nyckel: n.as_ref().map(|n| n.key().to_string()),
+                    antal,
+                    n,
                 }
             })
             .collect();

@@ -106,15 +106,15 @@ fn panel_view(data: &PanelData, id: usize) -> PanelView {
     let rader = data
         .points
         .iter()
-        .filter(|p| data.panel.show_zeros || p.antal != Some(0))
+        .filter(|p| data.panel.show_zeros || p.antal.shown() != Some(0))
         .map(|p| {
             let mut row = vec![p.kategori.clone()];
             if several {
                 row.push(p.serie.clone());
             }
-            row.push(number(p.antal));
+            row.push(number(p.antal.shown()));
             if data.shares {
-                row.push(number(p.n));
+                row.push(number(p.n.as_ref().and_then(|n| n.shown())));
                 row.push(share(p.andel));
                 row.push(match (p.lag, p.hog) {
                     (Some(l), Some(h)) => format!("{}–{}", percent(l), percent(h)),
@@ -407,8 +407,16 @@ struct PanelPoints {
     punkter: Vec<super::Point>,
 }
 
-/// Writes every page of every dashboard under `out`, each with its numbers as JSON;
-/// returns the number of pages. The whole site is one publication ([`SiteData`]).
+/// A static site as written.
+pub struct Built {
+    pub pages: usize,
+    /// The keys of the numbers disclosure control could not protect
+    /// ([`crate::disclosure::Protected::unprotected`]).
+    pub unprotected: Vec<String>,
+}
+
+/// Writes every page of every dashboard under `out`, each with its numbers as JSON.
+/// The whole site is one publication ([`SiteData`]).
 pub async fn build_site(
     dataset: &Dataset,
     schema: &Schema,
@@ -416,7 +424,7 @@ pub async fn build_site(
     definitions: &Definitions,
     template: &str,
     out: &Path,
-) -> Result<usize, crate::Error> {
+) -> Result<Built, crate::Error> {
     let site_data = SiteData::compute(dataset, schema, queries_dir, definitions).await?;
     let options = &site_data.options;
     let write = |path: &Path, bytes: &[u8]| -> Result<(), DashboardError> {
@@ -464,5 +472,8 @@ pub async fn build_site(
             pages += 1;
         }
     }
-    Ok(pages)
+    Ok(Built {
+        pages,
+        unprotected: site_data.unprotected().to_vec(),
+    })
 }

@@ -29,6 +29,7 @@ use super::{
 };
 use crate::disclosure::ledger;
 use crate::disclosure::{CellId, DEFAULT_THRESHOLD, Protected, Publication, cell_key};
+use crate::display::Audience;
 use crate::period::{HalfYear, Period};
 use crate::query::Engine;
 use crate::schema::Schema;
@@ -92,18 +93,25 @@ impl SiteData {
         let rows = self
             .pages
             .get(&(dashboard.name.clone(), selection.label()))?;
+        let audience = Audience::site(&self.protected);
         Some(
             dashboard
                 .panels
                 .iter()
                 .zip(rows)
-                .map(|(panel, rows)| PanelData::published(panel, rows, &self.protected))
+                .map(|(panel, rows)| PanelData::published(panel, rows, &audience))
                 .collect(),
         )
     }
 
     pub fn threshold(&self) -> i64 {
         self.protected.threshold()
+    }
+
+    /// The keys of the site's numbers disclosure control could not protect
+    /// ([`Protected::unprotected`]).
+    pub fn unprotected(&self) -> &[String] {
+        self.protected.unprotected()
     }
 }
 

@@ -228,6 +228,25 @@ impl Reason {
     }
 }
 
+/// What whoever publishes is told of the numbers disclosure control could not protect
+/// ([`Protected::unprotected`]): how many and their keys, never their values. `None`
+/// when there are none.
+pub fn unprotected_warning(keys: &[String]) -> Option<String> {
+    const LISTED: usize = 20;
+    let (first, more) = keys.split_at(keys.len().min(LISTED));
+    let more = match more.len() {
+        0 => String::new(),
+        n => format!(" … och {n} till"),
+    };
+    (!keys.is_empty()).then(|| {
+        format!(
+            "röjandekontrollen kunde inte skydda {} tal under tröskeln: det som publicerats tidigare ringar in dem, och inget som kan döljas nu ändrar det (docs/rojandekontroll.md, Gränser). Nycklar: {}{more}",
+            keys.len(),
+            first.join("; ")
+        )
+    })
+}
+
 /// Every cell published together, with what relates them.
 #[derive(Debug, Default, Clone)]
 pub struct Publication {
@@ -285,10 +304,11 @@ impl Publication {
     /// Decides what is shown. (A publication of a dataset is protected through its
     /// [`ledger::Ledger`], together with everything published before it.)
     pub fn protect(self, threshold: i64) -> Protected {
-        let reasons = suppress::protect(&self, threshold);
+        let decision = suppress::protect(&self, threshold);
         Protected {
             publication: self,
-            reasons,
+            reasons: decision.reasons,
+            unprotected: decision.unprotected,
             threshold,
         }
     }
@@ -299,12 +319,21 @@ impl Publication {
 pub struct Protected {
     publication: Publication,
     reasons: Vec<Reason>,
+    unprotected: Vec<String>,
     threshold: i64,
 }
 
 impl Protected {
     pub fn threshold(&self) -> i64 {
         self.threshold
+    }
+
+    /// The numbers below the threshold that no hiding could protect, by key (a rest as
+    /// `whole − part`): what was published before pins them down or narrows them, and
+    /// nothing left to hide now can change that. Whoever publishes should be told,
+    /// by key, never by value. Empty as a rule.
+    pub fn unprotected(&self) -> &[String] {
+        &self.unprotected
     }
 
     /// Why `key` is shown or hidden; `None` for a key the publication does not have.

@@ -34,8 +34,17 @@ use super::bounds::{Links, System};
 use super::linear::{IdSet, SparseVec, null_space, positions};
 use super::{CellId, Cells, Publication, Reason, known_zeros};
 
-/// The reason each cell of `publication` is shown or hidden, by cell.
-pub(super) fn protect(publication: &Publication, threshold: i64) -> Vec<Reason> {
+/// What the engine decided for a publication.
+pub(super) struct Decision {
+    /// The reason each cell is shown or hidden, by cell.
+    pub reasons: Vec<Reason>,
+    /// The numbers (cells, and rests as `whole − part`) below the threshold that no
+    /// hiding could protect: pinned down, or narrowed, by what was published before.
+    pub unprotected: Vec<String>,
+}
+
+/// Decides what of `publication` is shown.
+pub(super) fn protect(publication: &Publication, threshold: i64) -> Decision {
     let cells = &publication.cells;
     let small = |v: i64| (1..threshold).contains(&v);
     let mut reasons: Vec<Reason> = cells
@@ -72,12 +81,13 @@ pub(super) fn protect(publication: &Publication, threshold: i64) -> Vec<Reason> 
         populations: &publication.populations,
         of: &groups_of,
     };
+    let mut unprotected = Vec::new();
     // A component decided whole by earlier publications has nothing left to decide.
     for component in components(cells)
         .into_iter()
         .filter(|c| c.cells.iter().any(|cell| !fixed[*cell as usize]))
     {
-        protect_component(
+        unprotected.extend(protect_component(
             cells,
             &component,
             threshold,
@@ -85,9 +95,14 @@ pub(super) fn protect(publication: &Publication, threshold: i64) -> Vec<Reason> 
             &fixed,
             &groups,
             &mut reasons,
-        );
+        ));
     }
-    reasons
+    unprotected.sort();
+    unprotected.dedup();
+    Decision {
+        reasons,
+        unprotected,
+    }
 }
 
 /// The populations of a publication, and which of them each cell is a member of.
@@ -194,6 +209,8 @@ fn protected(hidden: bool, value: i64, threshold: i64) -> bool {
     hidden && value < threshold
 }
 
+/// Decides a component's cells into `reasons`; returns the names of the numbers it
+/// could not protect.
 fn protect_component(
     cells: &Cells,
     component: &Component,
@@ -202,9 +219,9 @@ fn protect_component(
     fixed: &[bool],
     groups: &Groups,
     reasons: &mut [Reason],
-) {
+) -> Vec<String> {
     if component.relations.is_empty() && component.parts.is_empty() {
-        return;
+        return Vec::new();
     }
     let global = |local: u32| component.cells[local as usize] as usize;
     let local_of = positions(&component.cells);
@@ -267,7 +284,9 @@ fn protect_component(
         // A small count that hiding cannot protect (its n and the rest of its group were
         // published before): its group is hidden whole, zeros too, and decided again.
         let closing: Vec<u32> = unprotected
+            .widened
             .iter()
+            .flat_map(|(_, cells)| cells)
             .flat_map(|c| groups.of.get(&(global(*c) as u32)).into_iter().flatten())
             .filter(|at| {
                 let n = groups.populations[**at].0;
@@ -295,7 +314,8 @@ fn protect_component(
             for (l, reason) in decided.into_iter().enumerate() {
                 reasons[global(l as u32)] = reason;
             }
-            return;
+            let widened = unprotected.widened.into_iter().map(|(name, _)| name);
+            return widened.chain(unprotected.pinned).collect();
         }
         for (was, is) in known_zero.iter_mut().zip(known_now) {
             *was &= is;
@@ -303,16 +323,24 @@ fn protect_component(
     }
 }
 
+/// The numbers of a component that hiding could not protect.
+struct Unprotected {
+    /// Pinned down by what was published before ([`Elimination::force`]), by name.
+    pinned: Vec<String>,
+    /// Not widened enough ([`widen`]): by name, with their cells.
+    widened: Vec<(String, Vec<u32>)>,
+}
+
 /// Steps 2 and 3 for one component (in its own numbering), from the primary decisions
-/// and the zeros the reader knows. Returns the decisions, and the cells of the numbers
-/// that hiding could not widen enough ([`widen`]).
+/// and the zeros the reader knows. Returns the decisions, and the numbers hiding could
+/// not protect.
 fn decide(
     local: &Local,
     basis: Vec<SparseVec>,
     primary: &[Reason],
     known_zero: &[bool],
     threshold: i64,
-) -> (Vec<Reason>, Vec<u32>) {
+) -> (Vec<Reason>, Unprotected) {
     let mut reasons = primary.to_vec();
     let size = local.values.len() as u32;
     let values = local.values;
@@ -348,6 +376,14 @@ fn decide(
     for cell in published_before.into_iter().chain(known) {
         state.force(cell);
     }
+    let pinned = state
+        .given_up
+        .iter()
+        .map(|target| match target.checked_sub(size as usize) {
+            None => local.keys[*target].to_string(),
+            Some(at) => local.rest_name(at),
+        })
+        .collect();
     order.sort_by(|a, b| rank(*a).cmp(&rank(*b)));
     for cell in order {
         if !state.publish(cell) {
@@ -356,11 +392,11 @@ fn decide(
         }
     }
     let mut hidden: Vec<bool> = reasons.iter().map(|r| r.is_hidden()).collect();
-    let (added, unprotected) = widen(local, &mut hidden, threshold);
+    let (added, widened) = widen(local, &mut hidden, threshold);
     for cell in added {
         reasons[cell as usize] = Reason::Secondary;
     }
-    (reasons, unprotected)
+    (reasons, Unprotected { pinned, widened })
 }
 
 /// A component in its own numbering, for [`widen`].
@@ -375,11 +411,26 @@ struct Local<'a> {
     keys: &'a [&'a str],
 }
 
+impl Local<'_> {
+    /// How the rest of part `at` is named: `whole − part`.
+    fn rest_name(&self, at: usize) -> String {
+        let (part, whole) = self.parts[at];
+        format!(
+            "{} − {}",
+            self.keys[whole as usize], self.keys[part as usize]
+        )
+    }
+}
+
 /// Step 3: while a hidden small count, or a small rest, can be narrowed by a reader to
 /// an interval narrower than `threshold` (the reader's own linear program), hides the
 /// published cell nearest to it that widens it most, smallest first. Returns the cells
-/// it hid, and the cells of the numbers it could not widen enough.
-fn widen(local: &Local, hidden: &mut [bool], threshold: i64) -> (Vec<u32>, Vec<u32>) {
+/// it hid, and the numbers it could not widen enough (by name, with their cells).
+fn widen(
+    local: &Local,
+    hidden: &mut [bool],
+    threshold: i64,
+) -> (Vec<u32>, Vec<(String, Vec<u32>)>) {
     let size = local.values.len();
     let small = |v: i64| (1..threshold).contains(&v);
     let near = |from: &[u32]| local.links.near(from, local.relations, local.parts);
@@ -398,7 +449,7 @@ fn widen(local: &Local, hidden: &mut [bool], threshold: i64) -> (Vec<u32>, Vec<u
             ));
         }
     }
-    for (part, whole) in local.parts {
+    for (at, (part, whole)) in local.parts.iter().enumerate() {
         // With one side published and the other a hidden small count, the rest is that
         // count shifted: its interval is as wide, and that count is tried itself. (Hiding
         // more later only widens it.)
@@ -407,10 +458,7 @@ fn widen(local: &Local, hidden: &mut [bool], threshold: i64) -> (Vec<u32>, Vec<u
             || (!hidden[*part as usize] && checked(*whole));
         if !shifted && small(local.values[*whole as usize] - local.values[*part as usize]) {
             targets.push((
-                format!(
-                    "{} − {}",
-                    local.keys[*whole as usize], local.keys[*part as usize]
-                ),
+                local.rest_name(at),
                 SparseVec::from_pairs([(*whole, 1), (*part, -1)]),
                 vec![*part, *whole],
             ));
@@ -419,7 +467,7 @@ fn widen(local: &Local, hidden: &mut [bool], threshold: i64) -> (Vec<u32>, Vec<u
     targets.sort_by(|a, b| a.0.cmp(&b.0));
     let mut added = Vec::new();
     let mut unprotected = Vec::new();
-    for (_, target, cells) in targets {
+    for (name, target, cells) in targets {
         let width_of = |shown: &[Option<i64>]| {
             System {
                 relations: local.relations,
@@ -493,7 +541,7 @@ fn widen(local: &Local, hidden: &mut [bool], threshold: i64) -> (Vec<u32>, Vec<u
             }
             // Nothing near it left to hide: it is as wide as hiding can make it.
             let Some((hide, wider)) = chosen.or(widest) else {
-                unprotected.extend(cells.iter().copied());
+                unprotected.push((name, cells));
                 break;
             };
             hidden[hide as usize] = true;
@@ -519,6 +567,8 @@ struct Elimination<'a> {
     needs: Vec<bool>,
     /// For each target, a vector last seen to move it.
     mover: Vec<Option<u32>>,
+    /// The targets publishing a cell shown before left with nothing to move them.
+    given_up: Vec<usize>,
 }
 
 impl<'a> Elimination<'a> {
@@ -544,6 +594,7 @@ impl<'a> Elimination<'a> {
             links,
             needs,
             mover: vec![None; targets],
+            given_up: Vec::new(),
         }
     }
 
@@ -603,8 +654,8 @@ impl<'a> Elimination<'a> {
     /// Publishes `cell`, which an earlier publication showed. A number it leaves with no
     /// direction that moves it is pinned down by what is out already (together with a
     /// relation this publication adds, perhaps): nothing hidden now can protect it, so it
-    /// is given up rather than hiding everything around it. The outsider test of every
-    /// publication would name it.
+    /// is given up rather than hiding everything around it, and named
+    /// ([`super::Protected::unprotected`]).
     fn force(&mut self, cell: u32) {
         self.eliminate(cell, true);
     }
@@ -683,6 +734,7 @@ impl<'a> Elimination<'a> {
         for target in lost {
             self.needs[target] = false;
             self.mover[target] = None;
+            self.given_up.push(target);
         }
         for c in pivot.indices() {
             self.holders[c as usize].remove(&pivot_id);

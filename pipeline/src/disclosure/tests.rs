@@ -387,4 +387,35 @@ fn a_group_whose_n_was_shown_before_and_now_splits_into_small_parts_is_hidden_wh
     // A zero of the spring that is still 0 was shown and stays shown.
     assert_eq!(protected.shown("P1|2009|sjukpenning>5"), Some(0));
     assert!(protected.leaks().is_empty(), "{:?}", protected.leaks());
+    assert!(protected.unprotected().is_empty());
+}
+
+/// aktuella = kvinnor + män: 10 = 7 + 3.
+fn aktuella_by_kon() -> Publication {
+    let mut publication = Publication::new();
+    let total = publication.cell("P1|2009|aktuella", 10).unwrap();
+    let women = publication.cell("P1|2009|kvinnor", 7).unwrap();
+    let men = publication.cell("P1|2009|män", 3).unwrap();
+    assert!(publication.sum(total, &[women, men]));
+    publication
+}
+
+#[test]
+fn a_count_pinned_by_what_was_published_before_is_named_not_given_up_in_silence() {
+    // In the spring 10 aktuella and 7 women were published, on pages of their own. In the
+    // autumn a table shows the men too, and with them aktuella = women + men: the 3 men
+    // follow from what is out, and nothing hidden now can change that.
+    let mut spring = Publication::new();
+    spring.cell("P1|2009|aktuella", 10).unwrap();
+    spring.cell("P1|2009|kvinnor", 7).unwrap();
+    let record = spring.protect(5).record();
+    let protected = aktuella_by_kon().after(&record).protect(5);
+    assert!(protected.is_hidden("P1|2009|män"));
+    assert_eq!(protected.unprotected(), ["P1|2009|män"]);
+    assert!(!protected.leaks().is_empty());
+    let warning = super::unprotected_warning(protected.unprotected()).unwrap();
+    assert!(warning.contains("1 tal") && warning.ends_with("Nycklar: P1|2009|män"));
+    // Decided at once, nothing is given up.
+    let protected = aktuella_by_kon().protect(5);
+    assert!(protected.unprotected().is_empty() && protected.leaks().is_empty());
 }

@@ -2,12 +2,14 @@
 //! each count, the count it is a share of (the rest between them is a count too), the
 //! sums declared in the layout (`[[summor]]`), and the report's population (`grundmangd`):
 //! a report of fewer than the threshold aktuella is not published at all. Age spans
-//! name individuals and are never published.
+//! name individuals and are never published. [`present`] shows a report to its
+//! audience, the project's own or the public.
 
 use std::collections::BTreeMap;
 
-use super::{Report, Value};
-use crate::disclosure::{CellId, DisclosureError, Protected, Publication, Reason, Sum, cell_key};
+use super::{Report, Value, whole_percent};
+use crate::disclosure::{CellId, DisclosureError, Publication, Reason, Sum, cell_key};
+use crate::display::{Audience, Count};
 
 /// How many of a report's values disclosure control hid, and why.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
@@ -23,15 +25,13 @@ impl Hidden {
         self.sma + self.skyddande
     }
 
-    /// Whether `protected` hides the cell `key`; a hidden one is counted.
-    pub fn hides(&mut self, protected: &Protected, key: &str) -> bool {
-        let reason = protected.reason(key);
-        match reason {
+    /// Counts `count` if disclosure control hid it.
+    pub fn tally(&mut self, count: &Count) {
+        match count.hidden_because() {
             Some(Reason::Small | Reason::SmallGroup) => self.sma += 1,
             Some(Reason::Secondary | Reason::ClosedGroup) => self.skyddande += 1,
             _ => {}
         }
-        reason.is_some_and(Reason::is_hidden)
     }
 }
 
@@ -80,6 +80,10 @@ fn members(sum: &Sum, all: &BTreeMap<String, CellId>) -> Vec<CellId> {
 
 /// Adds the cells of `report` (computed for `selection`, exact) to `publication`.
 /// Returns the cells by the report's own keys.
+#[allow(
+    clippy::disallowed_methods,
+    reason = "the publication is decided over exact counts"
+)]
 pub fn add(
     publication: &mut Publication,
     selection: &str,
@@ -95,16 +99,10 @@ pub fn add(
         Ok::<CellId, DisclosureError>(id)
     };
     for line in report.figurer.iter().flat_map(|f| &f.rader) {
-        if let Value::Count {
-            antal: Some(count),
-            namnare,
-            namnare_nyckel,
-            ..
-        } = &line.value
-        {
-            let id = add(publication, &line.key, *count)?;
-            if let (Some(n), Some(n_key)) = (namnare, namnare_nyckel) {
-                let whole = add(publication, n_key, *n)?;
+        if let Value::Count { antal, namnare, .. } = &line.value {
+            let id = add(publication, antal.key(), antal.exact())?;
+            if let Some(n) = namnare {
+                let whole = add(publication, n.key(), n.exact())?;
                 publication.part(id, whole);
             }
         }
@@ -133,11 +131,10 @@ pub fn add(
     Ok(cells)
 }
 
-/// Publishes `report` (computed for `selection`): hides what `protected` hides, and
-/// says in its head the threshold and how many values were hidden.
-pub fn apply(report: &mut Report, selection: &str, protected: &Protected) {
-    let period = report.head.period.clone();
-    let key = |k: &str| cell_key(selection, &period, k);
+/// Decides what `report` shows its `audience`: every count, the shares of the shown
+/// counts and, for a public page, in its head the threshold and how many values were
+/// hidden. Age spans are not part of any publication: a public page withholds them.
+pub fn present(report: &mut Report, audience: &Audience) {
     let mut hidden = Hidden::default();
     for line in report.figurer.iter_mut().flat_map(|f| f.rader.iter_mut()) {
         match &mut line.value {
@@ -145,26 +142,25 @@ pub fn apply(report: &mut Report, selection: &str, protected: &Protected) {
                 antal,
                 namnare,
                 andel,
-                namnare_nyckel,
             } => {
-                if antal.is_some() && hidden.hides(protected, &key(&line.key)) {
-                    *antal = None;
+                audience.decide(antal);
+                hidden.tally(antal);
+                if let Some(n) = namnare {
+                    audience.decide(n);
                 }
-                if let Some(n_key) = namnare_nyckel
-                    && protected.is_hidden(&key(n_key))
-                {
-                    *namnare = None;
-                }
-                if antal.is_none() || namnare.is_none() {
-                    *andel = None;
-                }
+                let n = namnare.as_ref().and_then(Count::shown);
+                *andel = antal.shown().zip(n).and_then(|(a, n)| whole_percent(a, n));
             }
             Value::Span { fran, till } => {
-                *fran = None;
-                *till = None;
+                fran.iter_mut()
+                    .chain(till.iter_mut())
+                    .for_each(|c| audience.decide(c));
             }
         }
     }
-    report.head.publik_troskel = Some(protected.threshold());
-    report.head.dolda = Some(hidden);
+    if let Some(threshold) = audience.threshold() {
+        report.head.publik_troskel = Some(threshold);
+        report.head.dolda = Some(hidden);
+    }
+    report.head.unprotected = audience.unprotected().to_vec();
 }

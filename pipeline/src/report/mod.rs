@@ -32,6 +32,7 @@ pub use queries::{QueryFile, QueryLibrary, parse_header};
 pub use xlsx::to_xlsx;
 
 use crate::disclosure::ledger;
+use crate::display::{Audience, Count};
 use crate::period::HalfYear;
 use crate::query::functions::{ALL_PROJECTS, selects};
 use crate::query::{Engine, QueryError, QueryResult, Unused};
@@ -88,6 +89,10 @@ pub struct ReportHead {
     /// With disclosure control: how many values it hid, and why.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub dolda: Option<disclosure::Hidden>,
+    /// With disclosure control: the keys of the publication's numbers it could not
+    /// protect, for whoever publishes (never in the report).
+    #[serde(skip)]
+    pub unprotected: Vec<String>,
 }
 
 impl ReportHead {
@@ -119,6 +124,7 @@ impl ReportHead {
             inlamningar,
             publik_troskel: None,
             dolda: None,
+            unprotected: Vec::new(),
         })
     }
 
@@ -151,43 +157,40 @@ pub struct Figure {
     pub not: Option<String>,
 }
 
+/// A line of a figure. Its counts are named `<query file>:<column>` for single figures,
+/// `<query file>:<label>` for breakdown rows: the cells of disclosure control.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Line {
     pub text: String,
-    /// `<query file>:<column>` for single figures, `<query file>:<label>` for breakdown
-    /// rows: names the cell in disclosure-control groups.
-    #[serde(skip)]
-    pub key: String,
     #[serde(flatten)]
     pub value: Value,
 }
 
-/// A figure's value. `None` where disclosure control hid it (shown as `..`).
+/// A figure's value, as the report's audience sees it ([`crate::display`]).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum Value {
     Count {
-        antal: Option<i64>,
-        namnare: Option<i64>,
-        /// Whole percent of `namnare`, rounded half up.
+        antal: Count,
+        /// What it is a share of, where the layout names one.
+        namnare: Option<Count>,
+        /// Whole percent of `namnare`, rounded half up, from the shown counts.
         andel: Option<i64>,
-        /// The key of the denominator's own cell, so hiding it hides this share too.
-        #[serde(skip)]
-        namnare_nyckel: Option<String>,
     },
     Span {
-        fran: Option<i64>,
-        till: Option<i64>,
+        fran: Option<Count>,
+        till: Option<Count>,
     },
 }
 
 impl Value {
-    pub fn count(antal: i64, namnare: Option<i64>, namnare_nyckel: Option<String>) -> Value {
+    /// A count of `key`, with the denominator named `denominator_key` where there is one.
+    /// Nothing is shown until an audience decides ([`disclosure::present`]).
+    pub fn count(key: String, antal: i64, denominator: Option<(String, i64)>) -> Value {
         Value::Count {
-            antal: Some(antal),
-            namnare,
-            andel: namnare.and_then(|d| whole_percent(antal, d)),
-            namnare_nyckel,
+            antal: Count::new(key, antal),
+            namnare: denominator.map(|(key, n)| Count::new(key, n)),
+            andel: None,
         }
     }
 }
@@ -221,7 +224,7 @@ pub async fn half_year(
         &format!("halvar/{}", layout::FILE),
     )?;
     let Some(threshold) = selection.public_threshold else {
-        return exact_half_year(
+        let mut report = exact_half_year(
             dataset,
             engine,
             library,
@@ -229,18 +232,24 @@ pub async fn half_year(
             &selection.projects,
             selection.period,
         )
-        .await;
+        .await?;
+        disclosure::present(&mut report, &Audience::Project);
+        return Ok(report);
     };
     let published = public::selection(&selection.projects)?;
     let (publication, mut reports) =
         public::half_year(dataset, engine, library, &layout, selection.period).await?;
     let mut report = public::page(&mut reports, &published)?;
     let protected = ledger::publish(dataset.root(), publication, threshold)?;
-    disclosure::apply(&mut report, &published, &protected);
+    let period = report.head.period.clone();
+    disclosure::present(
+        &mut report,
+        &Audience::page(&protected, &published, &period),
+    );
     Ok(report)
 }
 
-/// The half-year report with exact counts.
+/// The half-year report with exact counts, for an audience to decide what it shows.
 pub(crate) async fn exact_half_year(
     dataset: &Dataset,
     engine: &Engine,
@@ -359,16 +368,18 @@ fn place(
                 None => None,
             };
             for (i, (label, count)) in labels.into_iter().zip(counts).enumerate() {
-                let denominator = denominators.as_ref().and_then(|d| d[i]);
-                let denominator_key = breakdown
-                    .denominator
-                    .as_ref()
-                    .map(|c| format!("{}:{c}", file.name));
+                let denominator = breakdown.denominator.as_ref().map(|column| {
+                    let n = denominators.as_ref().and_then(|d| d[i]);
+                    (format!("{}:{column}", file.name), n.unwrap_or(0))
+                });
                 let text = label.unwrap_or_default();
                 rader.push(Line {
-                    key: format!("{}:{text}", file.name),
+                    value: Value::count(
+                        format!("{}:{text}", file.name),
+                        count.unwrap_or(0),
+                        denominator,
+                    ),
                     text,
-                    value: Value::count(count.unwrap_or(0), denominator, denominator_key),
                 });
             }
         }
@@ -377,28 +388,24 @@ fn place(
                 let first = |column: &str| -> Result<Option<i64>, ReportError> {
                     Ok(table.integers(column)?.first().copied().flatten())
                 };
-                let (value, column) = match line {
+                let key = |column: &str| format!("{}:{column}", file.name);
+                let value = match line {
                     LayoutLine::Count {
                         count, denominator, ..
                     } => {
-                        let value = match denominator {
-                            Some(column) => first(column)?,
+                        let denominator = match denominator {
+                            Some(column) => Some((key(column), first(column)?.unwrap_or(0))),
                             None => None,
                         };
-                        let key = denominator.as_ref().map(|c| format!("{}:{c}", file.name));
-                        (Value::count(first(count)?.unwrap_or(0), value, key), count)
+                        Value::count(key(count), first(count)?.unwrap_or(0), denominator)
                     }
-                    LayoutLine::Span { from, to, .. } => (
-                        Value::Span {
-                            fran: first(from)?,
-                            till: first(to)?,
-                        },
-                        from,
-                    ),
+                    LayoutLine::Span { from, to, .. } => Value::Span {
+                        fran: first(from)?.map(|v| Count::new(key(from), v)),
+                        till: first(to)?.map(|v| Count::new(key(to), v)),
+                    },
                 };
                 rader.push(Line {
                     text: line.text().to_string(),
-                    key: format!("{}:{column}", file.name),
                     value,
                 });
             }
@@ -516,5 +523,39 @@ mod tests {
         assert_eq!(whole_percent(1, 8), Some(13), "12.5 rounds up");
         assert_eq!(whole_percent(0, 5), Some(0));
         assert_eq!(whole_percent(3, 0), None);
+    }
+
+    #[test]
+    fn a_report_no_audience_has_seen_shows_no_number() {
+        let value = Value::count("q.sql:antal".into(), 12, Some(("q.sql:n".into(), 20)));
+        assert_eq!(view::cells(&value), ("..".to_string(), "..".to_string()));
+        let mut report = Report {
+            head: ReportHead {
+                title: String::new(),
+                projekt: vec!["P".into()],
+                period: "2015H1".into(),
+                start: String::new(),
+                slut: String::new(),
+                inlamningar: Vec::new(),
+                publik_troskel: None,
+                dolda: None,
+                unprotected: Vec::new(),
+            },
+            figurer: vec![Figure {
+                nr: 1,
+                rubrik: "Antal".into(),
+                fraga: "q.sql".into(),
+                fraga_titel: String::new(),
+                rader: vec![Line {
+                    text: "Antal".into(),
+                    value,
+                }],
+                fordelning: false,
+                not: None,
+            }],
+        };
+        disclosure::present(&mut report, &Audience::Project);
+        let shown = &report.figurer[0].rader[0].value;
+        assert_eq!(view::cells(shown), ("12".to_string(), "60 %".to_string()));
     }
 }

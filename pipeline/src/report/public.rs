@@ -24,6 +24,7 @@ use super::tables::TableReport;
 use super::{QueryLibrary, Report, ReportError};
 use crate::disclosure::ledger::Ledger;
 use crate::disclosure::{CellId, DisclosureError, Publication};
+use crate::display::Audience;
 use crate::period::{HalfYear, Period};
 use crate::query::Engine;
 use crate::query::functions::ALL_PROJECTS;
@@ -222,8 +223,14 @@ pub async fn everything(
         let protected = ledger.publish(publication, threshold);
         for (selection, mut report) in reports {
             match &mut report {
-                Published::HalfYear(r) => super::disclosure::apply(r, &selection, &protected),
-                Published::Tables(r) => tables::apply_protection(r, &selection, &protected),
+                Published::HalfYear(r) => {
+                    let audience = Audience::page(&protected, &selection, &r.head.period);
+                    super::disclosure::present(r, &audience);
+                }
+                Published::Tables(r) => {
+                    let audience = Audience::page(&protected, &selection, &r.head.period);
+                    tables::present(r, &audience);
+                }
             }
             published.push(report);
         }

@@ -59,7 +59,7 @@ pub fn view(report: &Report) -> View {
                 matches!(
                     l.value,
                     Value::Count {
-                        namnare_nyckel: Some(_),
+                        namnare: Some(_),
                         ..
                     }
                 )
@@ -90,28 +90,32 @@ fn row(figure: &Figure, text: String, value: &Value) -> Row {
     }
 }
 
-/// The count and share as shown: `..` where disclosure control hid them.
+/// The count and share as shown: `..` where disclosure control hid them, `–` for a
+/// share of no one.
 pub fn cells(value: &Value) -> (String, String) {
     match value {
         Value::Count {
             antal,
             namnare,
             andel,
-            namnare_nyckel,
         } => {
-            let count = antal.map_or_else(|| "..".to_string(), |a| a.to_string());
-            let share = match (andel, namnare, namnare_nyckel) {
-                (Some(a), _, _) => format!("{a} %"),
-                (None, Some(0), _) => "–".to_string(),
-                (None, _, Some(_)) => "..".to_string(),
-                (None, _, None) => String::new(),
+            let count = antal
+                .shown()
+                .map_or_else(|| "..".to_string(), |a| a.to_string());
+            let share = match (andel, namnare.as_ref().map(|n| n.shown())) {
+                (Some(a), _) => format!("{a} %"),
+                (None, Some(Some(0))) => "–".to_string(),
+                (None, Some(_)) => "..".to_string(),
+                (None, None) => String::new(),
             };
             (count, share)
         }
-        Value::Span {
-            fran: Some(from),
-            till: Some(to),
-        } => (format!("{from}–{to}"), String::new()),
-        Value::Span { .. } => ("..".to_string(), String::new()),
+        Value::Span { fran, till } => {
+            let shown = |c: &Option<crate::display::Count>| c.as_ref().and_then(|c| c.shown());
+            match (shown(fran), shown(till)) {
+                (Some(from), Some(to)) => (format!("{from}–{to}"), String::new()),
+                _ => ("..".to_string(), String::new()),
+            }
+        }
     }
 }

@@ -93,24 +93,24 @@ fn write_row(
         sheet.write_number(line, 0, row.nr)?;
     }
     sheet.write_string(line, 1, &row.text)?;
-    match value {
-        Value::Count {
-            antal: Some(n),
-            andel,
-            ..
-        } => {
-            sheet.write_number(line, 2, *n as f64)?;
+    let count = match value {
+        Value::Count { antal, andel, .. } => antal.shown().map(|n| (n, *andel)),
+        Value::Span { .. } => None,
+    };
+    match count {
+        Some((n, andel)) => {
+            sheet.write_number(line, 2, n as f64)?;
             match andel {
                 Some(a) => sheet.write_number_with_format(
                     line,
                     3,
-                    *a as f64 / 100.0,
+                    a as f64 / 100.0,
                     &Format::new().set_num_format("0 %"),
                 )?,
                 None => sheet.write_string_with_format(line, 3, &row.share, right)?,
             };
         }
-        _ => {
+        None => {
             sheet.write_string_with_format(line, 2, &row.count, right)?;
             sheet.write_string_with_format(line, 3, &row.share, right)?;
         }

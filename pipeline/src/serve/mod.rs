@@ -28,6 +28,7 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{any, get, post};
 
 use crate::dashboard::{Definitions, Options, Pages, Selection, Site, SiteData};
+use crate::disclosure::unprotected_warning;
 use crate::inbox::Intake;
 use crate::schema::Schema;
 use crate::store::{Dataset, StoreError};
@@ -110,6 +111,13 @@ impl Server {
                 }
                 Err(e) => Err(e.into()),
             };
+            if let Some(warning) = computed
+                .as_ref()
+                .ok()
+                .and_then(|site| unprotected_warning(site.unprotected()))
+            {
+                eprintln!("finsam serve: varning: {warning}");
+            }
             let site = computed.map(Arc::new).map_err(|e| e.to_string());
             *kept = Some(KeptSite {
                 version: site

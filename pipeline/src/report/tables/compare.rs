@@ -62,8 +62,8 @@ pub struct Compared {
 impl From<&ShareCell> for Compared {
     fn from(c: &ShareCell) -> Compared {
         Compared {
-            antal: c.antal,
-            n: c.n,
+            antal: c.antal.shown(),
+            n: c.n.shown(),
             andel: c.andel,
             ki_lag: c.ki_lag,
             ki_hog: c.ki_hog,
@@ -115,7 +115,7 @@ pub fn compare(labels: [String; 2], a: TableReport, b: TableReport) -> Compariso
 }
 
 fn compare_cells(text: String, a: &ShareCell, b: &ShareCell) -> ComparedRow {
-    let counts = |c: &ShareCell| match (c.antal, c.n) {
+    let counts = |c: &ShareCell| match (c.antal.shown(), c.n.shown()) {
         (Some(k), Some(n)) if n > 0 => Some((k.max(0) as u64, n as u64)),
         _ => None,
     };

@@ -22,7 +22,8 @@ pub use render::{comparison_to_html, comparison_to_markdown, to_html, to_markdow
 pub use xlsx::{comparison_to_xlsx, to_xlsx};
 
 use super::{ReportError, ReportHead, queries::QueryFile};
-use crate::disclosure::ledger;
+use crate::disclosure::{Reason, ledger};
+use crate::display::{Audience, Count};
 use crate::period::Period;
 use crate::query::{Engine, QueryResult};
 use crate::store::Dataset;
@@ -40,7 +41,7 @@ pub struct TableReport {
     /// The query folder whose definitions the figures follow, e.g. `utfall`.
     pub fragor: String,
     /// What the reader should know about the data behind the figures: `notes` as worded
-    /// for this report (small counts softened under disclosure control).
+    /// for the report's audience (small counts softened under disclosure control).
     pub anmarkningar: Vec<String>,
     pub tabeller: Vec<Table>,
     #[serde(skip)]
@@ -55,24 +56,53 @@ pub struct TableReport {
 pub struct Note {
     /// The text, with `{antal}` for `count` and `{n}` for the population.
     pub text: String,
-    pub count: i64,
-    pub n: i64,
+    pub count: Count,
+    pub n: Count,
 }
 
 impl Note {
-    /// The text with `{antal}` and `{n}` as shown: the counts, or what disclosure
-    /// control lets a public report say of them.
-    pub fn word(&self, count: &str, n: &str) -> String {
-        self.text.replace("{antal}", count).replace("{n}", n)
+    /// The key of the n every note counts among.
+    const N: &str = "anm:n";
+
+    fn new(text: &str, count: i64, n: i64) -> Note {
+        Note {
+            text: text.to_string(),
+            count: Count::new(format!("anm:{text}"), count),
+            n: Count::new(Note::N, n),
+        }
     }
 
     /// A note without counts.
     fn plain(text: &str) -> Note {
-        Note {
-            text: text.to_string(),
-            count: 0,
-            n: 0,
-        }
+        Note::new(text, 0, 0)
+    }
+
+    /// Whether the note states a count (a note of none is worded without), and so is
+    /// part of the publication.
+    #[allow(
+        clippy::disallowed_methods,
+        reason = "whether it is published depends on the exact counts"
+    )]
+    fn counts(&self) -> bool {
+        self.count.exact() > 0 || self.n.exact() > 0
+    }
+
+    /// The text with `{antal}` and `{n}` as its audience sees them: the counts, or what
+    /// disclosure control lets a public report say of them (a small count is "färre än
+    /// 5", any other hidden one `..`).
+    fn word(&self, threshold: Option<i64>) -> String {
+        let count = match (self.count.shown(), self.count.hidden_because(), threshold) {
+            (Some(count), _, _) => count.to_string(),
+            (None, Some(Reason::Small | Reason::SmallGroup), Some(threshold)) => {
+                format!("färre än {threshold}")
+            }
+            _ => "..".to_string(),
+        };
+        let n = self
+            .n
+            .shown()
+            .map_or_else(|| "..".to_string(), |n| n.to_string());
+        self.text.replace("{antal}", &count).replace("{n}", &n)
     }
 }
 
@@ -101,11 +131,16 @@ pub struct Column {
     pub text: String,
     /// The `grupp` value (`alla`, `K`, `16–29`, …) or cohort behind the column.
     pub nyckel: String,
-    /// Participants in the column: the denominator of its shares where they share one.
-    pub n: Option<i64>,
-    /// Disclosure key of `n`.
-    #[serde(skip)]
-    pub n_key: Option<String>,
+    /// Participants in the column: the denominator of its shares where they share one
+    /// (a matrix's category columns have none).
+    pub n: Option<Count>,
+}
+
+impl Column {
+    /// The key of its n, where it has one.
+    pub fn n_key(&self) -> Option<&str> {
+        self.n.as_ref().map(Count::key)
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -114,7 +149,8 @@ pub struct Row {
     pub celler: Vec<Cell>,
 }
 
-/// One cell. `None` where there is nothing to show or disclosure control hid it.
+/// One cell, its counts as its audience sees them ([`crate::display`]); a value worked
+/// out from them is `None` where a count it needs is not shown.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum Cell {
@@ -127,8 +163,8 @@ pub enum Cell {
 /// `antal` of `n`, as a share with its 95 % Wilson interval (fractions of 1).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ShareCell {
-    pub antal: Option<i64>,
-    pub n: Option<i64>,
+    pub antal: Count,
+    pub n: Count,
     pub andel: Option<f64>,
     pub ki_lag: Option<f64>,
     pub ki_hog: Option<f64>,
@@ -136,44 +172,42 @@ pub struct ShareCell {
     /// may be 0 (`docs/rojandekontroll.md`).
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub gruppen_dold: bool,
-    #[serde(skip)]
-    pub key: String,
-    #[serde(skip)]
-    pub n_key: String,
 }
 
 /// A count at two points (e.g. vid start → vid avslut) of the same `n`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ChangeCell {
-    pub fore: Option<i64>,
-    pub efter: Option<i64>,
-    pub n: Option<i64>,
+    pub fore: Count,
+    pub efter: Count,
+    pub n: Count,
     /// `efter − fore`.
     pub skillnad: Option<i64>,
     /// The change in share, in percentage points.
     pub procentenheter: Option<f64>,
-    #[serde(skip)]
-    pub keys: [String; 2],
-    #[serde(skip)]
-    pub n_key: String,
 }
 
-/// A number such as a quartile of days.
+/// A number such as a quartile of days: shown where its column's n is.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct NumberCell {
     pub varde: Option<f64>,
+    #[serde(skip)]
+    exact: Option<f64>,
 }
 
-/// A point of a Kaplan–Meier curve: the share who have had the event by then.
+/// A point of a Kaplan–Meier curve: the share who have had the event by then. Shown
+/// where those followed are.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SurvivalCell {
     pub andel: Option<f64>,
     pub ki_lag: Option<f64>,
     pub ki_hog: Option<f64>,
     /// Participants still followed at the start of the month.
-    pub i_risk: Option<i64>,
+    pub i_risk: Count,
     /// Events up to and including the month.
-    pub handelser: Option<i64>,
+    pub handelser: Count,
+    /// The curve's exact point: (share, interval).
+    #[serde(skip)]
+    exact: Option<(f64, Option<f64>, Option<f64>)>,
 }
 
 /// What to report on.
@@ -197,25 +231,31 @@ pub async fn build(
     selection: &TableSelection,
 ) -> Result<TableReport, ReportError> {
     let Some(threshold) = selection.public_threshold else {
-        return build_exact(
+        let mut report = build_exact(
             dataset,
             engine,
             library,
             &selection.projects,
             selection.period,
         )
-        .await;
+        .await?;
+        publish::present(&mut report, &Audience::Project);
+        return Ok(report);
     };
     let published = super::public::selection(&selection.projects)?;
     let year = super::public::year(selection.period)?;
     let (publication, mut reports) = super::public::tables(dataset, engine, library, year).await?;
     let mut report = super::public::page(&mut reports, &published)?;
     let protected = ledger::publish(dataset.root(), publication, threshold)?;
-    publish::apply(&mut report, &published, &protected);
+    let period = report.head.period.clone();
+    publish::present(
+        &mut report,
+        &Audience::page(&protected, &published, &period),
+    );
     Ok(report)
 }
 
-/// The table report with exact counts.
+/// The table report with exact counts, for an audience to decide what it shows.
 pub(crate) async fn build_exact(
     dataset: &Dataset,
     engine: &Engine,
@@ -246,7 +286,6 @@ pub(crate) async fn build_exact(
         report.notes.push(Note::plain(
             "Urvalet har inga inlämningar: det finns inget att räkna på.",
         ));
-        report.anmarkningar = place::note_texts(&report.notes);
         return Ok(report);
     }
     let params = vec![
@@ -284,11 +323,10 @@ pub(crate) async fn build_exact(
             "Urvalet har inga deltagare i perioden: tabellerna är tomma.",
         ));
     }
-    report.anmarkningar = place::note_texts(&report.notes);
     Ok(report)
 }
 
-pub use publish::{add as add_to_publication, apply as apply_protection};
+pub use publish::{add as add_to_publication, present};
 
 /// Whole percent of a fraction, halves up, for display: 0.4706 → 47.
 pub fn percent(fraction: f64) -> i64 {

@@ -11,9 +11,10 @@ use std::collections::BTreeMap;
 
 use super::layout::{Quality, TableEntry, TableKind, TableLayout};
 use super::{Cell, ChangeCell, Column, Note, NumberCell, Row, ShareCell, SurvivalCell, Table};
+use crate::display::Count;
 use crate::query::QueryResult;
 use crate::report::queries::QueryFile;
-use crate::report::stats::{self, kaplan_meier, quartiles, wilson};
+use crate::report::stats::{self, kaplan_meier, quartiles};
 use crate::report::{Columns, ReportError};
 
 /// The months after the end a cohort is followed.
@@ -60,8 +61,8 @@ pub fn tables(
 }
 
 /// The data notes with their counts: one per quality count above zero, or the note for
-/// an empty population. The counts stay with the text so disclosure control can soften
-/// them ([`note_texts`]).
+/// an empty population. The counts stay with the text, to be worded as the report's
+/// audience may see them.
 pub fn notes(
     quality: &Quality,
     file: &QueryFile,
@@ -78,33 +79,16 @@ pub fn notes(
     };
     let n = first(&quality.n)?;
     if n == 0 {
-        return Ok(vec![Note {
-            text: quality.tom.clone(),
-            count: 0,
-            n,
-        }]);
+        return Ok(vec![Note::new(&quality.tom, 0, n)]);
     }
     let mut notes = Vec::new();
     for note in &quality.anmarkningar {
         let count = first(&note.kolumn)?;
         if count > 0 {
-            notes.push(Note {
-                text: note.text.clone(),
-                count,
-                n,
-            });
+            notes.push(Note::new(&note.text, count, n));
         }
     }
     Ok(notes)
-}
-
-/// The notes with exact counts: `{antal}` and `{n}` replaced by them. (Published
-/// reports word them by what disclosure control shows: see `publish::apply`.)
-pub fn note_texts(notes: &[Note]) -> Vec<String> {
-    notes
-        .iter()
-        .map(|note| note.word(&note.count.to_string(), &note.n.to_string()))
-        .collect()
 }
 
 /// A row of a query in the group contract (`indelning, grupp, rad, ordning, [del,
@@ -187,25 +171,32 @@ fn group_columns(
         columns.entry(key.clone()).or_insert_with(|| Column {
             text: layout.column_name(&key.2),
             nyckel: key.2.clone(),
-            n: Some(n),
-            n_key: Some(format!("n:{population}{}", suffix(&key))),
+            n: Some(Count::new(format!("n:{population}{}", suffix(&key)), n)),
         });
     }
     columns
 }
 
+/// `antal` of `n`: its share and interval are worked out once the counts are shown.
 fn share(antal: i64, n: i64, key: String, n_key: String) -> Cell {
-    let p = wilson(antal.max(0) as u64, n.max(0) as u64);
     Cell::Share(ShareCell {
-        antal: Some(antal),
-        n: Some(n),
-        andel: p.share,
-        ki_lag: p.low,
-        ki_hog: p.high,
+        antal: Count::new(key, antal),
+        n: Count::new(n_key, n),
+        andel: None,
+        ki_lag: None,
+        ki_hog: None,
         gruppen_dold: false,
-        key,
-        n_key,
     })
+}
+
+/// The key and the exact value of a group column's n, for the counts of its cells.
+#[allow(
+    clippy::disallowed_methods,
+    reason = "a column's cells are built from the exact n"
+)]
+fn column_n(column: &Column) -> (String, i64) {
+    let n = column.n.as_ref().expect("group columns have an n");
+    (n.key().to_string(), n.exact())
 }
 
 /// Row key: order, label, then the `del` order and label.
@@ -238,7 +229,7 @@ fn shares(
         // its n: one number, one cell.
         let counts_population = del.is_none() && rad.to_lowercase() == population;
         for (column_key, column) in &columns {
-            let n_key = column.n_key.clone().expect("group columns have an n key");
+            let (n_key, n) = column_n(column);
             let key = if counts_population {
                 n_key.clone()
             } else {
@@ -256,7 +247,7 @@ fn shares(
                     .push(key.clone());
             }
             let antal = values.get(column_key).copied().unwrap_or(0);
-            celler.push(share(antal, column.n.unwrap_or(0), key, n_key));
+            celler.push(share(antal, n, key, n_key));
         }
         let text = match del {
             Some(del) if entry.del.is_none() => format!("{rad}: {del}"),
@@ -273,7 +264,7 @@ fn shares(
             per_column.entry((block, column)).or_default().extend(keys);
         }
         for ((_, column), parts) in per_column {
-            let total = columns[&column].n_key.clone().expect("n key");
+            let (total, _) = column_n(&columns[&column]);
             table.sums.push((parts, total));
         }
     }
@@ -316,16 +307,14 @@ fn change(
             .iter()
             .map(|(key, column)| {
                 let [before, after] = per_column.get(key).copied().unwrap_or_default();
-                let n = column.n.unwrap_or(0);
+                let (n_key, n) = column_n(column);
                 let cell_key = |del: &str| format!("{}:{del}:{rad}{}", table.fraga, suffix(key));
                 Cell::Change(ChangeCell {
-                    fore: Some(before),
-                    efter: Some(after),
-                    n: Some(n),
-                    skillnad: Some(after - before),
-                    procentenheter: (n > 0).then(|| 100.0 * (after - before) as f64 / n as f64),
-                    keys: [cell_key(from), cell_key(to)],
-                    n_key: column.n_key.clone().expect("n key"),
+                    fore: Count::new(cell_key(from), before),
+                    efter: Count::new(cell_key(to), after),
+                    n: Count::new(n_key, n),
+                    skillnad: None,
+                    procentenheter: None,
                 })
             })
             .collect();
@@ -436,13 +425,11 @@ fn matrices(
                 text: t.clone(),
                 nyckel: t.clone(),
                 n: None,
-                n_key: None,
             })
             .chain(std::iter::once(Column {
                 text: "Summa".to_string(),
                 nyckel: "Σ".to_string(),
-                n: Some(total),
-                n_key: Some(n_key.clone()),
+                n: Some(Count::new(n_key.clone(), total)),
             }))
             .collect();
         tables.push(table);
@@ -493,7 +480,12 @@ fn spread(
             text: text.to_string(),
             celler: summaries
                 .iter()
-                .map(|q| Cell::Number(NumberCell { varde: pick(q) }))
+                .map(|q| {
+                    Cell::Number(NumberCell {
+                        varde: None,
+                        exact: pick(q),
+                    })
+                })
                 .collect(),
         });
     }
@@ -558,8 +550,7 @@ fn follow_up(
         table.kolumner.push(Column {
             text: c.to_string(),
             nyckel: c.to_string(),
-            n: Some(column_n),
-            n_key: Some(column_key),
+            n: Some(Count::new(column_key, column_n)),
         });
         // Those followed are part of the cohort: the rest (without any follow-up) is a count.
         table.pairs.push((key("följda", c), key("n", c)));
@@ -580,7 +571,11 @@ fn follow_up(
             celler.push(match kind {
                 TableKind::KaplanMeier => {
                     let (steps, subjects) = &curves[index];
-                    survival_at(steps, subjects, m as u32)
+                    let keys = [
+                        key(&format!("i risk {m}"), c),
+                        key(&format!("händelser {m}"), c),
+                    ];
+                    survival_at(steps, subjects, m as u32, keys)
                 }
                 _ => {
                     // Those with data in the month are part of the cohort: the rest is a count.
@@ -604,22 +599,27 @@ fn follow_up(
 }
 
 /// The curve at month `m`: the last step at or before it; nobody left at risk → none.
-fn survival_at(steps: &[stats::KmStep], subjects: &[(u32, bool)], m: u32) -> Cell {
+/// `keys` name those at risk and the events.
+fn survival_at(
+    steps: &[stats::KmStep],
+    subjects: &[(u32, bool)],
+    m: u32,
+    [at_risk_key, events_key]: [String; 2],
+) -> Cell {
     let at_risk = subjects.iter().filter(|(t, _)| *t >= m).count() as i64;
     let events = subjects.iter().filter(|(t, e)| *e && *t <= m).count() as i64;
     let step = steps.iter().take_while(|s| s.time <= m).last();
-    let (andel, low, high) = match step {
-        _ if subjects.is_empty() || (at_risk == 0 && step.is_none_or(|s| s.time < m)) => {
-            (None, None, None)
-        }
-        None => (Some(0.0), None, None),
-        Some(s) => (Some(s.cumulative), s.low, s.high),
+    let point = match step {
+        _ if subjects.is_empty() || (at_risk == 0 && step.is_none_or(|s| s.time < m)) => None,
+        None => Some((0.0, None, None)),
+        Some(s) => Some((s.cumulative, s.low, s.high)),
     };
     Cell::Survival(SurvivalCell {
-        andel,
-        ki_lag: low,
-        ki_hog: high,
-        i_risk: Some(at_risk),
-        handelser: Some(events),
+        andel: None,
+        ki_lag: None,
+        ki_hog: None,
+        i_risk: Count::new(at_risk_key, at_risk),
+        handelser: Count::new(events_key, events),
+        exact: point,
     })
 }

@@ -1,5 +1,5 @@
 //! A table report's numbers as disclosure control sees them ([`crate::disclosure`]), and
-//! the report as published.
+//! the report as its audience sees it ([`present`]).
 //!
 //! The cells are every count and every n; a count shown as a share of its n is a part of
 //! it (the rest is a count too). The sums are the table's own (rows adding up to n,
@@ -13,9 +13,11 @@
 
 use std::collections::BTreeMap;
 
-use super::{Cell, Note, TableKind, TableReport};
-use crate::disclosure::{CellId, DisclosureError, Protected, Publication, cell_key};
+use super::{Cell, Column, Note, TableKind, TableReport};
+use crate::disclosure::{CellId, DisclosureError, Publication, cell_key};
+use crate::display::{Audience, Count};
 use crate::report::disclosure::Hidden;
+use crate::report::stats::wilson;
 
 /// The cells of one report: counts by key, (count, n) pairs shown as shares, and sums.
 #[derive(Default)]
@@ -46,37 +48,39 @@ fn published_table(table: &super::Table) -> bool {
             || table
                 .kolumner
                 .iter()
-                .filter_map(|c| c.n_key.as_deref())
+                .filter_map(Column::n_key)
                 .all(|k| k.ends_with("|totalt|alla")))
 }
 
+#[allow(
+    clippy::disallowed_methods,
+    reason = "the publication is decided over exact counts"
+)]
 fn counts(report: &TableReport) -> Counts {
     let mut cells = Counts::default();
     for table in report.tabeller.iter().filter(|t| published_table(t)) {
-        for column in &table.kolumner {
-            if let (Some(n), Some(key)) = (column.n, &column.n_key)
-                && published_group(key)
-            {
-                cells.counts.insert(key.clone(), n);
+        for n in table.kolumner.iter().filter_map(|c| c.n.as_ref()) {
+            if published_group(n.key()) {
+                cells.counts.insert(n.key().to_string(), n.exact());
             }
         }
         for cell in table.rader.iter().flat_map(|r| &r.celler) {
-            let mut add = |key: &String, count: Option<i64>, n_key: &String, n: Option<i64>| {
-                if let (Some(count), Some(n)) = (count, n)
-                    && published_group(n_key)
-                {
-                    cells.counts.insert(key.clone(), count);
-                    cells.counts.insert(n_key.clone(), n);
-                    if key != n_key {
-                        cells.shares.push((key.clone(), n_key.clone()));
+            let mut add = |count: &Count, n: &Count| {
+                if published_group(n.key()) {
+                    cells.counts.insert(count.key().to_string(), count.exact());
+                    cells.counts.insert(n.key().to_string(), n.exact());
+                    if count.key() != n.key() {
+                        cells
+                            .shares
+                            .push((count.key().to_string(), n.key().to_string()));
                     }
                 }
             };
             match cell {
-                Cell::Share(c) => add(&c.key, c.antal, &c.n_key, c.n),
+                Cell::Share(c) => add(&c.antal, &c.n),
                 Cell::Change(c) => {
-                    add(&c.keys[0], c.fore, &c.n_key, c.n);
-                    add(&c.keys[1], c.efter, &c.n_key, c.n);
+                    add(&c.fore, &c.n);
+                    add(&c.efter, &c.n);
                 }
                 Cell::Number(_) | Cell::Survival(_) => {}
             }
@@ -86,11 +90,7 @@ fn counts(report: &TableReport) -> Counts {
         if table.typ == TableKind::Matris {
             // A source (row) or destination (column) of a few people is hidden whole,
             // zeros too: `.. | 0 | 0` would say where the few went or came from.
-            let n_keys: Vec<&str> = table
-                .kolumner
-                .iter()
-                .filter_map(|c| c.n_key.as_deref())
-                .collect();
+            let n_keys: Vec<&str> = table.kolumner.iter().filter_map(Column::n_key).collect();
             cells.groups.extend(
                 table
                     .sums
@@ -150,16 +150,12 @@ fn keep_columns<T>(items: &mut Vec<T>, keep: &[bool]) {
     items.retain(|_| flags.next().copied().unwrap_or(true));
 }
 
-/// The key of the n every note counts among.
-const NOTE_N: &str = "anm:n";
-
-/// The key of a note's count, and of the n it counts among.
-fn note_keys(note: &Note) -> (String, String) {
-    (format!("anm:{}", note.text), NOTE_N.to_string())
-}
-
 /// Adds the cells of `report` (computed for `selection`, exact) to `publication`.
 /// Returns the cells by the report's own keys.
+#[allow(
+    clippy::disallowed_methods,
+    reason = "the publication is decided over exact counts"
+)]
 pub fn add(
     publication: &mut Publication,
     selection: &str,
@@ -207,29 +203,107 @@ pub fn add(
     if let Some(n) = ids.get(&total_n) {
         publication.population(*n, ids.values().copied().collect());
     }
-    for note in report.notes.iter().filter(|n| n.count > 0 || n.n > 0) {
-        let (count_key, n_key) = note_keys(note);
-        let count = publication.cell(&cell_key(selection, period, &count_key), note.count)?;
-        let n = publication.cell(&cell_key(selection, period, &n_key), note.n)?;
+    for note in report.notes.iter().filter(|n| n.counts()) {
+        let mut cell = |count: &Count| {
+            let id = publication.cell(&cell_key(selection, period, count.key()), count.exact())?;
+            ids.insert(count.key().to_string(), id);
+            Ok::<CellId, DisclosureError>(id)
+        };
+        let (count, n) = (cell(&note.count)?, cell(&note.n)?);
         publication.part(count, n);
-        ids.insert(count_key, count);
-        ids.insert(n_key, n);
     }
     // The notes' n is the report's.
-    if let (Some(total), Some(n)) = (ids.get(&total_n), ids.get(NOTE_N)) {
+    if let (Some(total), Some(n)) = (ids.get(&total_n), ids.get(Note::N)) {
         publication.sum(*total, &[*n]);
     }
     Ok(ids)
 }
 
-/// Publishes `report` (computed for `selection`): hides what `protected` hides, words
-/// the notes as published, and says in its head the threshold and how many values were
-/// hidden.
-pub fn apply(report: &mut TableReport, selection: &str, protected: &Protected) {
-    let period = report.head.period.clone();
-    let key = |k: &str| cell_key(selection, &period, k);
+/// Decides what `report` shows its `audience`. A public page is coarser (columns for
+/// all and by kön, the matrix for all, no cohort tables), its notes soften what they
+/// may not state, and its head says the threshold and how many values were hidden.
+pub fn present(report: &mut TableReport, audience: &Audience) {
+    if audience.is_public() {
+        coarsen(report);
+    }
     let mut hidden = Hidden::default();
-    let mut hide = |k: &str| hidden.hides(protected, &key(k));
+    for table in &mut report.tabeller {
+        let mut column_shown = Vec::new();
+        for column in &mut table.kolumner {
+            if let Some(n) = &mut column.n {
+                audience.decide(n);
+                hidden.tally(n);
+            }
+            column_shown.push(column.n.as_ref().is_none_or(|n| n.shown().is_some()));
+        }
+        for row in &mut table.rader {
+            for (index, cell) in row.celler.iter_mut().enumerate() {
+                let column_shown = column_shown.get(index).copied().unwrap_or(true);
+                present_cell(cell, column_shown, audience, &mut hidden);
+            }
+        }
+    }
+    let threshold = audience.threshold();
+    for note in &mut report.notes {
+        audience.decide(&mut note.count);
+        audience.decide(&mut note.n);
+    }
+    report.anmarkningar = report.notes.iter().map(|n| n.word(threshold)).collect();
+    if let Some(threshold) = threshold {
+        report.head.publik_troskel = Some(threshold);
+        report.head.dolda = Some(hidden);
+    }
+    report.head.unprotected = audience.unprotected().to_vec();
+}
+
+/// Decides a cell's counts, and works out its shares, intervals and differences from
+/// what is shown.
+fn present_cell(cell: &mut Cell, column_shown: bool, audience: &Audience, hidden: &mut Hidden) {
+    match cell {
+        Cell::Share(c) => {
+            audience.decide(&mut c.antal);
+            audience.decide(&mut c.n);
+            // The row that counts the population itself is its column's n, counted there.
+            if c.antal.key() != c.n.key() {
+                hidden.tally(&c.antal);
+            }
+            c.gruppen_dold = c.antal.in_closed_group();
+            let p = c
+                .antal
+                .shown()
+                .zip(c.n.shown())
+                .map(|(antal, n)| wilson(antal.max(0) as u64, n.max(0) as u64));
+            c.andel = p.as_ref().and_then(|p| p.share);
+            c.ki_lag = p.as_ref().and_then(|p| p.low);
+            c.ki_hog = p.as_ref().and_then(|p| p.high);
+        }
+        Cell::Change(c) => {
+            for count in [&mut c.fore, &mut c.efter, &mut c.n] {
+                audience.decide(count);
+            }
+            hidden.tally(&c.fore);
+            hidden.tally(&c.efter);
+            let counts = c.fore.shown().zip(c.efter.shown()).zip(c.n.shown());
+            c.skillnad = counts.map(|((fore, efter), _)| efter - fore);
+            c.procentenheter = counts
+                .filter(|(_, n)| *n > 0)
+                .map(|((fore, efter), n)| 100.0 * (efter - fore) as f64 / n as f64);
+        }
+        Cell::Number(c) => c.varde = c.exact.filter(|_| column_shown),
+        Cell::Survival(c) => {
+            audience.decide(&mut c.i_risk);
+            audience.decide(&mut c.handelser);
+            let point = c.exact.filter(|_| c.i_risk.shown().is_some());
+            c.andel = point.map(|(andel, _, _)| andel);
+            c.ki_lag = point.and_then(|(_, low, _)| low);
+            c.ki_hog = point.and_then(|(_, _, high)| high);
+        }
+    }
+}
+
+/// What a public page leaves out: the age-band columns, the matrices by group, and
+/// the cohort tables month by month (listed, with why, but empty).
+fn coarsen(report: &mut TableReport) {
     report
         .tabeller
         .retain(|t| t.typ != TableKind::Matris || published_table(t));
@@ -243,85 +317,14 @@ pub fn apply(report: &mut TableReport, selection: &str, protected: &Protected) {
             );
             continue;
         }
-        // Only the groups a public report shows: all and kön.
         let keep: Vec<bool> = table
             .kolumner
             .iter()
-            .map(|c| c.n_key.as_deref().is_none_or(published_group))
+            .map(|c| c.n_key().is_none_or(published_group))
             .collect();
         keep_columns(&mut table.kolumner, &keep);
         for row in &mut table.rader {
             keep_columns(&mut row.celler, &keep);
         }
-        let mut column_gone = Vec::new();
-        for column in &mut table.kolumner {
-            let gone = column.n.is_some() && column.n_key.as_deref().is_some_and(&mut hide);
-            if gone {
-                column.n = None;
-            }
-            column_gone.push(gone);
-        }
-        for row in &mut table.rader {
-            for (index, cell) in row.celler.iter_mut().enumerate() {
-                let column_gone = column_gone.get(index).copied().unwrap_or(false);
-                match cell {
-                    Cell::Share(c) => {
-                        if c.antal.is_some() && c.key != c.n_key && hide(&c.key) {
-                            c.antal = None;
-                            c.gruppen_dold = protected.in_closed_group(&key(&c.key));
-                        }
-                        if protected.is_hidden(&key(&c.n_key)) {
-                            if c.key == c.n_key {
-                                c.antal = None;
-                            }
-                            c.n = None;
-                        }
-                        if c.antal.is_none() || c.n.is_none() {
-                            (c.andel, c.ki_lag, c.ki_hog) = (None, None, None);
-                        }
-                    }
-                    Cell::Change(c) => {
-                        if hide(&c.keys[0]) {
-                            c.fore = None;
-                        }
-                        if hide(&c.keys[1]) {
-                            c.efter = None;
-                        }
-                        if protected.is_hidden(&key(&c.n_key)) {
-                            c.n = None;
-                        }
-                        if c.fore.is_none() || c.efter.is_none() || c.n.is_none() {
-                            (c.skillnad, c.procentenheter) = (None, None);
-                        }
-                    }
-                    Cell::Number(c) => {
-                        if column_gone {
-                            c.varde = None;
-                        }
-                    }
-                    Cell::Survival(_) => {}
-                }
-            }
-        }
     }
-    report.anmarkningar = report
-        .notes
-        .iter()
-        .map(|note| {
-            let (count_key, n_key) = note_keys(note);
-            let count = match protected.reason(&key(&count_key)) {
-                Some(crate::disclosure::Reason::Small | crate::disclosure::Reason::SmallGroup) => {
-                    format!("färre än {}", protected.threshold())
-                }
-                Some(reason) if reason.is_hidden() => "..".to_string(),
-                _ => note.count.to_string(),
-            };
-            let n = protected
-                .shown(&key(&n_key))
-                .map_or_else(|| "..".to_string(), |n| n.to_string());
-            note.word(&count, &n)
-        })
-        .collect();
-    report.head.publik_troskel = Some(protected.threshold());
-    report.head.dolda = Some(hidden);
 }

@@ -13,6 +13,7 @@ use serde::Serialize;
 
 use super::compare::{Compared, ComparisonReport};
 use super::{Cell, Column, TableKind, TableReport, percent};
+use crate::display::Count;
 use crate::report::disclosure::TABLES_LEFT_OUT;
 
 #[derive(Debug, Serialize)]
@@ -56,20 +57,21 @@ fn cell_text(cell: &Cell, column: Option<&Column>, kind: TableKind) -> String {
     match cell {
         // A matrix shows counts: a share and interval in every one of its cells is noise
         // (they are in the JSON and Excel versions).
-        Cell::Share(c) if kind == TableKind::Matris => {
-            c.antal.map_or(HIDDEN.to_string(), |a| a.to_string())
-        }
+        Cell::Share(c) if kind == TableKind::Matris => c
+            .antal
+            .shown()
+            .map_or(HIDDEN.to_string(), |a| a.to_string()),
         Cell::Share(c) => {
-            let Some(antal) = c.antal else {
+            let Some(antal) = c.antal.shown() else {
                 return HIDDEN.to_string();
             };
-            let own_n = column.is_none_or(|col| col.n_key.as_deref() != Some(&c.n_key));
-            let count = match (own_n, c.n) {
+            let own_n = column.is_none_or(|col| col.n_key() != Some(c.n.key()));
+            let count = match (own_n, c.n.shown()) {
                 (true, Some(n)) => format!("{antal}/{n}"),
                 (true, None) => format!("{antal}/{HIDDEN}"),
                 (false, _) => antal.to_string(),
             };
-            match (c.n, c.andel) {
+            match (c.n.shown(), c.andel) {
                 (Some(0), _) => NONE.to_string(),
                 (_, Some(share)) => {
                     format!(
@@ -90,18 +92,23 @@ fn cell_text(cell: &Cell, column: Option<&Column>, kind: TableKind) -> String {
         },
         Cell::Number(c) => match c.varde {
             Some(value) => format!("{}", value.round() as i64),
-            None if column.is_some_and(|col| col.n == Some(0)) => NONE.to_string(),
+            None if column.is_some_and(|col| col.n.as_ref().and_then(Count::shown) == Some(0)) => {
+                NONE.to_string()
+            }
             None => HIDDEN.to_string(),
         },
         Cell::Survival(c) => {
-            let followed = c.i_risk.map_or(HIDDEN.to_string(), |n| n.to_string());
+            let followed = c
+                .i_risk
+                .shown()
+                .map_or(HIDDEN.to_string(), |n| n.to_string());
             match c.andel {
                 Some(share) => format!(
                     "{} %{} · {followed} följs",
                     percent(share),
                     interval(c.ki_lag, c.ki_hog)
                 ),
-                None if c.i_risk == Some(0) => NONE.to_string(),
+                None if c.i_risk.shown() == Some(0) => NONE.to_string(),
                 None => HIDDEN.to_string(),
             }
         }
@@ -146,14 +153,13 @@ fn grid_tables(report: &TableReport) -> Vec<GridTable> {
             let mut header = vec![String::new()];
             header.extend(table.kolumner.iter().map(|c| c.text.clone()));
             let mut rows = Vec::new();
-            if table.typ != TableKind::Matris && table.kolumner.iter().any(|c| c.n_key.is_some()) {
+            if table.typ != TableKind::Matris && table.kolumner.iter().any(|c| c.n.is_some()) {
                 let mut n_row = vec!["n".to_string()];
-                n_row.extend(
-                    table
-                        .kolumner
-                        .iter()
-                        .map(|c| c.n.map_or(HIDDEN.to_string(), |n| n.to_string())),
-                );
+                n_row.extend(table.kolumner.iter().map(|c| {
+                    c.n.as_ref()
+                        .and_then(Count::shown)
+                        .map_or(HIDDEN.to_string(), |n| n.to_string())
+                }));
                 rows.push(n_row);
             }
             for row in &table.rader {

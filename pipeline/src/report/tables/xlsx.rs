@@ -6,6 +6,12 @@ use rust_xlsxwriter::{Format, FormatAlign, Workbook, Worksheet, XlsxError};
 
 use super::compare::{Compared, ComparisonReport};
 use super::{Cell, Table, TableReport};
+use crate::display::Count;
+
+/// A count as a number cell: what its audience sees.
+fn shown(count: &Count) -> Option<f64> {
+    count.shown().map(|v| v as f64)
+}
 
 struct Formats {
     bold: Format,
@@ -103,10 +109,10 @@ fn table_sheet(workbook: &mut Workbook, table: &Table, formats: &Formats) -> Res
     let width = parts.len() as u16;
     for (i, column) in table.kolumner.iter().enumerate() {
         let first = 1 + i as u16 * width;
-        let label = match column.n {
-            Some(n) if column.n_key.is_some() => format!("{} (n = {n})", column.text),
-            None if column.n_key.is_some() => format!("{} (n = ..)", column.text),
-            _ => column.text.clone(),
+        let label = match column.n.as_ref().map(Count::shown) {
+            Some(Some(n)) => format!("{} (n = {n})", column.text),
+            Some(None) => format!("{} (n = ..)", column.text),
+            None => column.text.clone(),
         };
         sheet.write_string_with_format(3, first, label, &formats.bold)?;
         for (j, part) in parts.iter().enumerate() {
@@ -120,8 +126,8 @@ fn table_sheet(workbook: &mut Workbook, table: &Table, formats: &Formats) -> Res
             let first = 1 + i as u16 * width;
             let values: Vec<(Option<f64>, Option<&Format>)> = match cell {
                 Cell::Share(c) => vec![
-                    (c.antal.map(|v| v as f64), None),
-                    (c.n.map(|v| v as f64), None),
+                    (shown(&c.antal), None),
+                    (shown(&c.n), None),
                     (c.andel, Some(&formats.percent)),
                     (c.ki_lag, Some(&formats.percent)),
                     (c.ki_hog, Some(&formats.percent)),
@@ -135,8 +141,8 @@ fn table_sheet(workbook: &mut Workbook, table: &Table, formats: &Formats) -> Res
                     (c.andel, Some(&formats.percent)),
                     (c.ki_lag, Some(&formats.percent)),
                     (c.ki_hog, Some(&formats.percent)),
-                    (c.i_risk.map(|v| v as f64), None),
-                    (c.handelser.map(|v| v as f64), None),
+                    (shown(&c.i_risk), None),
+                    (shown(&c.handelser), None),
                 ],
             };
             for (j, (value, format)) in values.into_iter().enumerate() {
