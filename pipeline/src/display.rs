@@ -2,13 +2,15 @@
 //!
 //! The half-year report, the table reports and the dashboards each lay out their own
 //! figures, but every count in them is a [`Count`]: the exact value with the key that
-//! names it in a publication. No renderer (Markdown, HTML, Excel, JSON, a chart, and any
-//! output format added later) can read the exact value: it reads [`Count::shown`], and a
-//! count is shown only once an [`Audience`] has decided it. The project's own people see
+//! names it in a publication. A renderer (Markdown, HTML, Excel, JSON, a chart, and any
+//! output format added later) reads [`Count::shown`], not the exact value (`clippy.toml`
+//! refuses that outside the publication builders), and a count is shown only once an
+//! [`Audience`] has decided it. The project's own people see
 //! it exact; a public reader sees what disclosure control decided over the whole
 //! publication ([`crate::disclosure`]). The gate fails closed: a count no audience has
 //! decided is hidden, and so, on a public page, is a count the publication does not
-//! hold. Shares, intervals and differences are worked out from the shown counts, so
+//! hold. Shares, intervals and differences are worked out from the shown counts, and a
+//! quartile or a point of a curve is shown only where the count it stands on is, so
 //! they cannot show more than the counts do.
 
 use serde::{Serialize, Serializer};
@@ -16,7 +18,7 @@ use serde::{Serialize, Serializer};
 use crate::disclosure::{Protected, Reason, cell_key};
 
 /// A count on its way to a reader.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct Count {
     key: String,
     exact: i64,
@@ -73,6 +75,18 @@ impl Count {
     /// reader must not take it to be at least 1.
     pub fn in_closed_group(&self) -> bool {
         self.seen == Seen::Hidden(Reason::ClosedGroup)
+    }
+}
+
+/// Debugged as what a reader sees, with its key and what was decided: a debug print
+/// is output too.
+impl std::fmt::Debug for Count {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Count")
+            .field("key", &self.key)
+            .field("shown", &self.shown())
+            .field("seen", &self.seen)
+            .finish()
     }
 }
 

@@ -152,9 +152,12 @@ pub fn exit_code_for(error: &finsam::Error) -> Exit {
     }
 }
 
-/// Tells whoever publishes of the numbers disclosure control could not protect, by key.
-pub fn warn_unprotected(keys: &[String]) {
-    if let Some(warning) = finsam::disclosure::unprotected_warning(keys) {
+/// Tells whoever publishes of the numbers disclosure control could not protect, by key
+/// (once each, though several reports name them).
+pub fn warn_unprotected<'k>(keys: impl IntoIterator<Item = &'k String>) {
+    let keys: std::collections::BTreeSet<&String> = keys.into_iter().collect();
+    let keys: Vec<String> = keys.into_iter().cloned().collect();
+    if let Some(warning) = finsam::disclosure::unprotected_warning(&keys) {
         eprintln!("finsam: varning: {warning}");
     }
 }

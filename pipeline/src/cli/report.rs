@@ -196,14 +196,10 @@ fn everything_public(args: PublikArgs) -> finsam::Result<Exit> {
                 .await?,
         )
     })?;
-    let unprotected: std::collections::BTreeSet<&String> = published
-        .iter()
-        .flat_map(|report| match report {
-            Published::HalfYear(r) => &r.head.unprotected,
-            Published::Tables(r) => &r.head.unprotected,
-        })
-        .collect();
-    super::warn_unprotected(&unprotected.into_iter().cloned().collect::<Vec<_>>());
+    super::warn_unprotected(published.iter().flat_map(|report| match report {
+        Published::HalfYear(r) => &r.head.unprotected,
+        Published::Tables(r) => &r.head.unprotected,
+    }));
     for report in &published {
         let bytes = match report {
             Published::HalfYear(r) => half_year_bytes(r, args.format)?,
@@ -320,9 +316,7 @@ fn table_report(args: TableArgs, folder: &str) -> finsam::Result<Exit> {
                 )?;
                 warn_about(&a, Some(&labels[0]));
                 warn_about(&b, Some(&labels[1]));
-                super::warn_unprotected(
-                    &[a.head.unprotected.clone(), b.head.unprotected.clone()].concat(),
-                );
+                super::warn_unprotected(a.head.unprotected.iter().chain(&b.head.unprotected));
                 let report = tables::compare(labels.clone(), a, b);
                 match output.format {
                     ReportFormat::Markdown => tables::comparison_to_markdown(&report).into_bytes(),

@@ -745,7 +745,8 @@ impl PanelData {
                 if antal.shown().is_none() {
                     hidden += 1;
                 }
-                let n = row.n_key().zip(row.n).map(|(key, n)| {
+                let n_key = row.n_key();
+                let n = n_key.clone().zip(row.n).map(|(key, n)| {
                     let mut n = Count::new(key, n);
                     audience.decide(&mut n);
                     n
@@ -762,7 +763,7 @@ impl PanelData {
                     hog: proportion.as_ref().and_then(|p| p.high),
                     gruppen_dold: antal.in_closed_group(),
                     nyckel: antal.key().to_string(),
-                    n_nyckel: n.as_ref().map(|n| n.key().to_string()),
+                    n_nyckel: n_key,
                     antal,
                     n,
                 }

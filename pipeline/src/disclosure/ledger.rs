@@ -54,6 +54,10 @@ pub struct Record {
     /// (n, the cells counted among them).
     #[serde(rename = "grupper")]
     populations: Vec<(u32, Vec<u32>)>,
+    /// The numbers no hiding could protect ([`Protected::unprotected`]), by name: every
+    /// later publication that shows them again says so too.
+    #[serde(rename = "ej_skyddade", default, skip_serializing_if = "Vec::is_empty")]
+    unprotected: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -131,11 +135,24 @@ impl Protected {
                     (at(n.0), members)
                 })
                 .collect(),
+            unprotected: self
+                .unprotected
+                .iter()
+                .chain(
+                    self.publication
+                        .unprotected_before
+                        .iter()
+                        .map(|(name, _)| name),
+                )
+                .cloned()
+                .collect(),
         };
         record.relations.sort_unstable();
         record.parts.sort_unstable();
         record.populations.sort_unstable();
         record.populations.dedup();
+        record.unprotected.sort_unstable();
+        record.unprotected.dedup();
         record
     }
 }
@@ -144,6 +161,15 @@ impl Publication {
     /// This publication together with everything recorded as published before it: see
     /// the module's documentation.
     pub fn after(mut self, earlier: &Record) -> Publication {
+        // A rest is named `whole − part`: it is shown again with either cell.
+        self.unprotected_before = earlier
+            .unprotected
+            .iter()
+            .map(|name| {
+                let again = name.split(" − ").any(|key| self.get(key).is_some());
+                (name.clone(), again)
+            })
+            .collect();
         let taken: HashSet<&str> = earlier.cells.iter().map(|c| c.key.as_str()).collect();
         let mut ids: Vec<CellId> = Vec::with_capacity(earlier.cells.len());
         for cell in &earlier.cells {

@@ -255,6 +255,9 @@ pub struct Publication {
     populations: Vec<(CellId, Vec<CellId>)>,
     /// Cells an earlier publication decided ([`ledger`]): they stay as they were.
     decided: HashMap<CellId, Reason>,
+    /// The numbers earlier publications could not protect, by name, and whether this
+    /// one shows them again.
+    unprotected_before: Vec<(String, bool)>,
 }
 
 impl Publication {
@@ -305,10 +308,21 @@ impl Publication {
     /// [`ledger::Ledger`], together with everything published before it.)
     pub fn protect(self, threshold: i64) -> Protected {
         let decision = suppress::protect(&self, threshold);
+        // Cells decided before are not decided again: what was given up then is named
+        // from the record, whenever it is shown again.
+        let mut unprotected = decision.unprotected;
+        unprotected.extend(
+            self.unprotected_before
+                .iter()
+                .filter(|(_, again)| *again)
+                .map(|(name, _)| name.clone()),
+        );
+        unprotected.sort_unstable();
+        unprotected.dedup();
         Protected {
             publication: self,
             reasons: decision.reasons,
-            unprotected: decision.unprotected,
+            unprotected,
             threshold,
         }
     }

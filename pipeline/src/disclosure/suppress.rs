@@ -284,7 +284,7 @@ fn protect_component(
         // A small count that hiding cannot protect (its n and the rest of its group were
         // published before): its group is hidden whole, zeros too, and decided again.
         let closing: Vec<u32> = unprotected
-            .widened
+            .too_narrow
             .iter()
             .flat_map(|(_, cells)| cells)
             .flat_map(|c| groups.of.get(&(global(*c) as u32)).into_iter().flatten())
@@ -314,8 +314,8 @@ fn protect_component(
             for (l, reason) in decided.into_iter().enumerate() {
                 reasons[global(l as u32)] = reason;
             }
-            let widened = unprotected.widened.into_iter().map(|(name, _)| name);
-            return widened.chain(unprotected.pinned).collect();
+            let too_narrow = unprotected.too_narrow.into_iter().map(|(name, _)| name);
+            return too_narrow.chain(unprotected.pinned).collect();
         }
         for (was, is) in known_zero.iter_mut().zip(known_now) {
             *was &= is;
@@ -327,8 +327,8 @@ fn protect_component(
 struct Unprotected {
     /// Pinned down by what was published before ([`Elimination::force`]), by name.
     pinned: Vec<String>,
-    /// Not widened enough ([`widen`]): by name, with their cells.
-    widened: Vec<(String, Vec<u32>)>,
+    /// Left narrower than the threshold ([`widen`]): by name, with their cells.
+    too_narrow: Vec<(String, Vec<u32>)>,
 }
 
 /// Steps 2 and 3 for one component (in its own numbering), from the primary decisions
@@ -392,11 +392,11 @@ fn decide(
         }
     }
     let mut hidden: Vec<bool> = reasons.iter().map(|r| r.is_hidden()).collect();
-    let (added, widened) = widen(local, &mut hidden, threshold);
+    let (added, too_narrow) = widen(local, &mut hidden, threshold);
     for cell in added {
         reasons[cell as usize] = Reason::Secondary;
     }
-    (reasons, Unprotected { pinned, widened })
+    (reasons, Unprotected { pinned, too_narrow })
 }
 
 /// A component in its own numbering, for [`widen`].

@@ -415,6 +415,9 @@ fn a_count_pinned_by_what_was_published_before_is_named_not_given_up_in_silence(
     assert!(!protected.leaks().is_empty());
     let warning = super::unprotected_warning(protected.unprotected()).unwrap();
     assert!(warning.contains("1 tal") && warning.ends_with("Nycklar: P1|2009|män"));
+    // Published again, it is named again (the record says what was given up).
+    let again = aktuella_by_kon().after(&protected.record()).protect(5);
+    assert_eq!(again.unprotected(), ["P1|2009|män"]);
     // Decided at once, nothing is given up.
     let protected = aktuella_by_kon().protect(5);
     assert!(protected.unprotected().is_empty() && protected.leaks().is_empty());

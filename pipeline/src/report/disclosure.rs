@@ -133,7 +133,7 @@ pub fn add(
 
 /// Decides what `report` shows its `audience`: every count, the shares of the shown
 /// counts and, for a public page, in its head the threshold and how many values were
-/// hidden. Age spans are not part of any publication: a public page withholds them.
+/// hidden.
 pub fn present(report: &mut Report, audience: &Audience) {
     let mut hidden = Hidden::default();
     for line in report.figurer.iter_mut().flat_map(|f| f.rader.iter_mut()) {
@@ -151,11 +151,13 @@ pub fn present(report: &mut Report, audience: &Audience) {
                 let n = namnare.as_ref().and_then(Count::shown);
                 *andel = antal.shown().zip(n).and_then(|(a, n)| whole_percent(a, n));
             }
-            Value::Span { fran, till } => {
+            // Age spans name individuals: a public page never shows them.
+            Value::Span { fran, till } if !audience.is_public() => {
                 fran.iter_mut()
                     .chain(till.iter_mut())
                     .for_each(|c| audience.decide(c));
             }
+            Value::Span { .. } => {}
         }
     }
     if let Some(threshold) = audience.threshold() {

@@ -184,8 +184,9 @@ pub enum Value {
 }
 
 impl Value {
-    /// A count of `key`, with the denominator named `denominator_key` where there is one.
-    /// Nothing is shown until an audience decides ([`disclosure::present`]).
+    /// A count named `key`, with its denominator (key and value) where the layout names
+    /// one; a denominator the query left empty is no one (0). Nothing is shown until an
+    /// audience decides ([`disclosure::present`]).
     pub fn count(key: String, antal: i64, denominator: Option<(String, i64)>) -> Value {
         Value::Count {
             antal: Count::new(key, antal),

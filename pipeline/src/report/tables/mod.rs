@@ -83,7 +83,7 @@ impl Note {
         clippy::disallowed_methods,
         reason = "whether it is published depends on the exact counts"
     )]
-    fn counts(&self) -> bool {
+    fn is_published(&self) -> bool {
         self.count.exact() > 0 || self.n.exact() > 0
     }
 

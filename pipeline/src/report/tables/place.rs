@@ -543,14 +543,14 @@ fn follow_up(
     let mut curves = Vec::new();
     for (&c, cohort) in cohorts {
         let followed = cohort.n - cohort.without_follow_up;
-        let (column_n, column_key) = match kind {
+        let (n, n_key) = match kind {
             TableKind::KaplanMeier => (followed, key("följda", c)),
             _ => (cohort.n, key("n", c)),
         };
         table.kolumner.push(Column {
             text: c.to_string(),
             nyckel: c.to_string(),
-            n: Some(Count::new(column_key, column_n)),
+            n: Some(Count::new(n_key, n)),
         });
         // Those followed are part of the cohort: the rest (without any follow-up) is a count.
         table.pairs.push((key("följda", c), key("n", c)));

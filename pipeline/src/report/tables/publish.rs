@@ -203,7 +203,7 @@ pub fn add(
     if let Some(n) = ids.get(&total_n) {
         publication.population(*n, ids.values().copied().collect());
     }
-    for note in report.notes.iter().filter(|n| n.counts()) {
+    for note in report.notes.iter().filter(|n| n.is_published()) {
         let mut cell = |count: &Count| {
             let id = publication.cell(&cell_key(selection, period, count.key()), count.exact())?;
             ids.insert(count.key().to_string(), id);
