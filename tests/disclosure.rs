@@ -1052,6 +1052,7 @@ fn a_small_row_or_column_of_the_transition_matrix_hides_its_zeros_too() {
         "zeros in rows and columns of 0 or of 5 or more are shown"
     );
 }
+
 /// The pages of `pages` as one round of publication: every key marked with `round`, so
 /// that two rounds are two sets of numbers the reader holds.
 fn in_round(pages: &[DashboardPage], round: &str) -> Vec<DashboardPage> {

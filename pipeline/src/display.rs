@@ -126,6 +126,13 @@ impl<'p> Audience<'p> {
         }
     }
 
+    /// The count `key` with its exact value, decided: for a page made at once.
+    pub fn count(&self, key: impl Into<String>, exact: i64) -> Count {
+        let mut count = Count::new(key, exact);
+        self.decide(&mut count);
+        count
+    }
+
     /// Decides what `count` shows.
     pub fn decide(&self, count: &mut Count) {
         count.seen = match self {

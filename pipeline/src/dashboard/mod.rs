@@ -740,17 +740,15 @@ impl PanelData {
             .rows
             .iter()
             .map(|row| {
-                let mut antal = Count::new(row.key(), row.antal);
-                audience.decide(&mut antal);
+                let antal = audience.count(row.key(), row.antal);
                 if antal.shown().is_none() {
                     hidden += 1;
                 }
                 let n_key = row.n_key();
-                let n = n_key.clone().zip(row.n).map(|(key, n)| {
-                    let mut n = Count::new(key, n);
-                    audience.decide(&mut n);
-                    n
-                });
+                let n = n_key
+                    .clone()
+                    .zip(row.n)
+                    .map(|(key, n)| audience.count(key, n));
                 let proportion = match (antal.shown(), n.as_ref().and_then(Count::shown)) {
                     (Some(a), Some(n)) if n > 0 => Some(wilson(a.max(0) as u64, n as u64)),
                     _ => None,

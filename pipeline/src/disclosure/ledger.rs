@@ -30,7 +30,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use super::linear::{Coef, SparseVec};
-use super::{CellId, Protected, Publication, Reason};
+use super::{CellId, Protected, Publication, Reason, keys_in_name};
 use crate::store::{self, StoreError};
 
 /// The folder of the record in a dataset.
@@ -161,12 +161,12 @@ impl Publication {
     /// This publication together with everything recorded as published before it: see
     /// the module's documentation.
     pub fn after(mut self, earlier: &Record) -> Publication {
-        // A rest is named `whole − part`: it is shown again with either cell.
+        // A rest is shown again with either of its cells.
         self.unprotected_before = earlier
             .unprotected
             .iter()
             .map(|name| {
-                let again = name.split(" − ").any(|key| self.get(key).is_some());
+                let again = keys_in_name(name).any(|key| self.get(key).is_some());
                 (name.clone(), again)
             })
             .collect();

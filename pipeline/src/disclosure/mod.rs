@@ -152,11 +152,22 @@ impl Cells {
     /// How the rest of part `at` is named where a leak is reported.
     fn rest_key(&self, at: usize) -> String {
         let (part, whole) = self.parts[at];
-        format!(
-            "{} − {}",
-            self.keys[whole as usize], self.keys[part as usize]
-        )
+        rest_name(&self.keys[whole as usize], &self.keys[part as usize])
     }
+}
+
+/// Between the whole and the part in the name of a rest.
+const REST_SEPARATOR: &str = " − ";
+
+/// How the rest between a whole and its part is named where it is reported: a rest is
+/// no cell of its own.
+fn rest_name(whole: &str, part: &str) -> String {
+    format!("{whole}{REST_SEPARATOR}{part}")
+}
+
+/// The keys of the cells a number is named by: one for a cell, two for a rest.
+fn keys_in_name(name: &str) -> std::str::Split<'_, &str> {
+    name.split(REST_SEPARATOR)
 }
 
 /// The cells a reader knows to be zero without seeing them, given those seen to be zero
@@ -309,7 +320,8 @@ impl Publication {
     pub fn protect(self, threshold: i64) -> Protected {
         let decision = suppress::protect(&self, threshold);
         // Cells decided before are not decided again: what was given up then is named
-        // from the record, whenever it is shown again.
+        // from the record, whenever it is shown again. Several components, and the
+        // record, may name the same number: once each.
         let mut unprotected = decision.unprotected;
         unprotected.extend(
             self.unprotected_before

@@ -97,8 +97,6 @@ pub(super) fn protect(publication: &Publication, threshold: i64) -> Decision {
             &mut reasons,
         ));
     }
-    unprotected.sort();
-    unprotected.dedup();
     Decision {
         reasons,
         unprotected,
@@ -412,13 +410,10 @@ struct Local<'a> {
 }
 
 impl Local<'_> {
-    /// How the rest of part `at` is named: `whole − part`.
+    /// How the rest of part `at` is named.
     fn rest_name(&self, at: usize) -> String {
         let (part, whole) = self.parts[at];
-        format!(
-            "{} − {}",
-            self.keys[whole as usize], self.keys[part as usize]
-        )
+        super::rest_name(self.keys[whole as usize], self.keys[part as usize])
     }
 }
 
