@@ -219,7 +219,9 @@ impl Reader {
         id
     }
 
-    /// `alla` is the sum of the projects, for every number of every report.
+    /// `alla` counts the people of the projects, for every number of every report: their
+    /// sum, or where a person in two projects is counted once, at most the sum and at
+    /// least each project.
     fn link_projects(&mut self) {
         for cells in self.by_statistic.values() {
             if let Some(all) = cells.get("alla") {
@@ -228,7 +230,7 @@ impl Reader {
                     .filter(|(s, _)| *s != "alla")
                     .map(|(_, id)| *id)
                     .collect();
-                self.observation.sum(*all, &parts);
+                self.observation.union(*all, &parts);
             }
         }
     }
@@ -871,7 +873,7 @@ fn read_dashboards(observation: &mut Observation, pages: &[DashboardPage]) {
                 .copied()
                 .collect();
             if !halves.is_empty() {
-                observation.sum(*id, &halves);
+                observation.union(*id, &halves);
             }
         }
     }

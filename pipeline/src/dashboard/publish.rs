@@ -275,7 +275,9 @@ fn breakdown_sums(
     }
 }
 
-/// A year is its two half-years, for every key shown both ways.
+/// A year counts the people of its two half-years, for every key shown both ways: their
+/// sum where each is counted in one half only (avslutade), and otherwise at most the sum
+/// and at least each half.
 fn half_year_sums(publication: &mut Publication, names: &BTreeMap<Named, CellId>) {
     for (name, year) in names {
         let Ok(Period::Year(y)) = name.period.parse::<Period>() else {
@@ -286,7 +288,7 @@ fn half_year_sums(publication: &mut Publication, names: &BTreeMap<Named, CellId>
             .filter_map(|half| names.get(&name.in_period(half.to_string())).copied())
             .collect();
         if !halves.is_empty() {
-            publication.sum(*year, &halves);
+            publication.union(*year, &halves);
         }
     }
 }

@@ -2,7 +2,7 @@
 //!
 //! An [`Observation`] is what the reader has: each cell either shown or hidden, the
 //! relations the reader knows between cells (totals and their parts, a part and its
-//! whole), and the least value a hidden cell can have (a count hidden for being small
+//! whole, a total that counts a person once though they are in several parts), and the least value a hidden cell can have (a count hidden for being small
 //! is at least 1 where zeros are shown). [`Observation::leaks`] then tries every hidden
 //! cell whose true value is below the threshold:
 //!
@@ -125,6 +125,12 @@ impl Observation {
         self.cells.part(part, whole)
     }
 
+    /// `total` counts the people of `parts` once each, though some may be in several:
+    /// the sum where the true values add up, and otherwise `part ≤ total ≤ Σ parts`.
+    pub fn union(&mut self, total: CellId, parts: &[CellId]) {
+        self.cells.union(total, parts);
+    }
+
     /// How many cells there are, and how many of them are hidden.
     pub fn counts(&self) -> (usize, usize) {
         let hidden = self.shown.iter().filter(|s| s.is_none()).count();
@@ -137,8 +143,7 @@ impl Observation {
     pub fn leaks(&self, threshold: i64) -> Vec<Leak> {
         // A hidden zero that follows from shown zeros is known, and no one's count.
         let known_zero = known_zeros(
-            &self.cells.relations,
-            &self.cells.parts,
+            self.cells.constraints(),
             self.shown.iter().map(|s| *s == Some(0)).collect(),
         );
         let shown: Vec<Option<i64>> = self
@@ -154,14 +159,8 @@ impl Observation {
             .map(|(f, open)| if *open { 0 } else { *f })
             .collect();
         let free = free_directions(&self.cells, &shown);
-        let links = Links::new(
-            self.cells.keys.len(),
-            &self.cells.relations,
-            &self.cells.parts,
-        );
+        let links = Links::new(self.cells.keys.len(), self.cells.constraints());
         let system = System {
-            relations: &self.cells.relations,
-            parts: &self.cells.parts,
             links: &links,
             shown: &shown,
             floor: &floor,

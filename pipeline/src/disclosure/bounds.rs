@@ -14,34 +14,62 @@ use good_lp::{
 
 use super::linear::SparseVec;
 
-/// For each cell, the relations and the parts it is in: built once for a set of
-/// relations, read by every program over them and by suppression's search for partners.
-#[derive(Debug, Clone)]
-pub struct Links {
-    relations_of: Vec<Vec<u32>>,
-    parts_of: Vec<Vec<u32>>,
+/// What a reader knows relates the cells.
+#[derive(Debug, Clone, Copy)]
+pub struct Constraints<'a> {
+    /// `Σ coef · x = 0`.
+    pub relations: &'a [SparseVec],
+    /// (part, whole): `x_whole − x_part ≥ 0`, and the rest is a count too.
+    pub parts: &'a [(u32, u32)],
+    /// `Σ coef · x ≥ 0`: a total that counts a person once though they are in several of
+    /// its parts is at most their sum and at least each of them.
+    pub inequalities: &'a [SparseVec],
 }
 
-impl Links {
-    pub fn new(cells: usize, relations: &[SparseVec], parts: &[(u32, u32)]) -> Links {
-        let mut relations_of = vec![Vec::new(); cells];
-        for (at, r) in relations.iter().enumerate() {
-            for c in r.indices() {
-                relations_of[c as usize].push(at as u32);
-            }
+/// Constraints with, for each cell, the relations, parts and inequalities it is in:
+/// built once, read by every program over them and by suppression's search for partners.
+#[derive(Debug, Clone)]
+pub struct Links<'a> {
+    pub constraints: Constraints<'a>,
+    relations_of: Vec<Vec<u32>>,
+    parts_of: Vec<Vec<u32>>,
+    inequalities_of: Vec<Vec<u32>>,
+}
+
+/// For each of `cells` cells, the indices of the `lists` it is in.
+fn index_of<'l, I: Iterator<Item = u32>>(
+    cells: usize,
+    lists: impl Iterator<Item = I> + 'l,
+) -> Vec<Vec<u32>> {
+    let mut of = vec![Vec::new(); cells];
+    for (at, members) in lists.enumerate() {
+        for c in members {
+            of[c as usize].push(at as u32);
         }
-        let mut parts_of = vec![Vec::new(); cells];
-        for (at, (part, whole)) in parts.iter().enumerate() {
-            parts_of[*part as usize].push(at as u32);
-            parts_of[*whole as usize].push(at as u32);
-        }
+    }
+    of
+}
+
+impl<'a> Links<'a> {
+    pub fn new(cells: usize, constraints: Constraints<'a>) -> Links<'a> {
         Links {
-            relations_of,
-            parts_of,
+            relations_of: index_of(cells, constraints.relations.iter().map(SparseVec::indices)),
+            parts_of: index_of(
+                cells,
+                constraints
+                    .parts
+                    .iter()
+                    .map(|(part, whole)| [*part, *whole].into_iter()),
+            ),
+            inequalities_of: index_of(
+                cells,
+                constraints.inequalities.iter().map(SparseVec::indices),
+            ),
+            constraints,
         }
     }
 
-    /// The relations `cell` is in (indices into the relations it was built from).
+    /// The relations `cell` is in (indices into the constraints' relations).
     pub fn relations_of(&self, cell: u32) -> &[u32] {
         &self.relations_of[cell as usize]
     }
@@ -51,20 +79,37 @@ impl Links {
         &self.parts_of[cell as usize]
     }
 
-    /// The cells sharing a relation or a part with any of `from`, sorted, once each.
-    pub fn near(&self, from: &[u32], relations: &[SparseVec], parts: &[(u32, u32)]) -> Vec<u32> {
-        let mut found: Vec<u32> = from
+    /// The inequalities `cell` is in.
+    pub fn inequalities_of(&self, cell: u32) -> &[u32] {
+        &self.inequalities_of[cell as usize]
+    }
+
+    /// The cells sharing a relation, a part or an inequality with `cell`, `cell` too.
+    fn linked(&self, cell: u32) -> impl Iterator<Item = u32> + '_ {
+        let Constraints {
+            relations,
+            parts,
+            inequalities,
+        } = self.constraints;
+        let relations = self
+            .relations_of(cell)
             .iter()
-            .flat_map(|c| {
-                self.relations_of(*c)
-                    .iter()
-                    .flat_map(|r| relations[*r as usize].indices())
-                    .chain(self.parts_of(*c).iter().flat_map(|at| {
-                        let (part, whole) = parts[*at as usize];
-                        [part, whole]
-                    }))
-            })
-            .collect();
+            .flat_map(move |r| relations[*r as usize].indices());
+        let parts = self.parts_of(cell).iter().flat_map(move |at| {
+            let (part, whole) = parts[*at as usize];
+            [part, whole]
+        });
+        let inequalities = self
+            .inequalities_of(cell)
+            .iter()
+            .flat_map(move |r| inequalities[*r as usize].indices());
+        relations.chain(parts).chain(inequalities)
+    }
+
+    /// The cells sharing a relation, a part or an inequality with any of `from`,
+    /// sorted, once each.
+    pub fn near(&self, from: &[u32]) -> Vec<u32> {
+        let mut found: Vec<u32> = from.iter().flat_map(|c| self.linked(*c)).collect();
         found.sort_unstable();
         found.dedup();
         found
@@ -73,12 +118,8 @@ impl Links {
 
 /// A system as a reader sees it: which cells are unknown, and what relates them.
 pub struct System<'a> {
-    /// Relations over all cells: `Σ coef · x = 0`.
-    pub relations: &'a [SparseVec],
-    /// (part, whole): `x_whole − x_part ≥ 0`.
-    pub parts: &'a [(u32, u32)],
-    /// Which relations and parts each cell is in.
-    pub links: &'a Links,
+    /// What relates the cells, and which cells each constraint holds.
+    pub links: &'a Links<'a>,
     /// The published value of each cell; `None` where it is hidden.
     pub shown: &'a [Option<i64>],
     /// The least value each hidden cell can have as far as the reader knows.
@@ -120,9 +161,10 @@ impl System<'_> {
                 high: Some(v),
             };
         }
-        let (unknowns, relations, parts) = self.reachable(&start);
+        let reached = self.reachable(&start);
         let mut problem = ProblemVariables::new();
-        let vars: HashMap<u32, Variable> = unknowns
+        let vars: HashMap<u32, Variable> = reached
+            .cells
             .iter()
             .map(|u| {
                 (
@@ -147,16 +189,27 @@ impl System<'_> {
             }
             (expression, constant)
         };
+        let of = |v: &SparseVec| linear(&mut v.entries().iter().map(|(c, k)| (*c, *k as f64)));
+        let Constraints {
+            relations,
+            parts,
+            inequalities,
+        } = self.links.constraints;
         let mut constraints = Vec::new();
-        for relation in relations {
-            let (e, c) = linear(&mut relation.entries().iter().map(|(c, k)| (*c, *k as f64)));
+        for at in reached.relations {
+            let (e, c) = of(&relations[at as usize]);
             constraints.push(e.eq(-c));
         }
-        for (part, whole) in parts {
+        for at in reached.parts {
+            let (part, whole) = parts[at as usize];
             let (e, c) = linear(&mut [(whole, 1.0), (part, -1.0)].into_iter());
             constraints.push(e.geq(-c));
         }
-        let (objective, _) = linear(&mut target.entries().iter().map(|(c, k)| (*c, *k as f64)));
+        for at in reached.inequalities {
+            let (e, c) = of(&inequalities[at as usize]);
+            constraints.push(e.geq(-c));
+        }
+        let (objective, _) = of(target);
         let solve = |maximise: bool| -> Result<f64, ResolutionError> {
             let problem = problem.clone();
             let mut model = if maximise {
@@ -181,47 +234,55 @@ impl System<'_> {
         Interval { low, high }
     }
 
-    /// The hidden cells linked to `start` through relations and parts that hold hidden
-    /// cells, with those relations and parts.
-    fn reachable(&self, start: &[u32]) -> (Vec<u32>, Vec<&SparseVec>, Vec<(u32, u32)>) {
+    /// The hidden cells linked to `start` through constraints that hold hidden cells,
+    /// with those constraints.
+    fn reachable(&self, start: &[u32]) -> Reached {
         let hidden = |c: u32| self.shown[c as usize].is_none();
+        let Constraints {
+            relations,
+            parts,
+            inequalities,
+        } = self.links.constraints;
+        let mut reached = Reached::default();
         let mut cells: BTreeSet<u32> = start.iter().copied().collect();
-        let mut relations = BTreeSet::new();
-        let mut parts = BTreeSet::new();
         let mut queue: Vec<u32> = start.to_vec();
         while let Some(cell) = queue.pop() {
+            let mut found: Vec<u32> = Vec::new();
             for &at in self.links.relations_of(cell) {
-                if relations.insert(at) {
-                    for other in self.relations[at as usize].indices().filter(|c| hidden(*c)) {
-                        if cells.insert(other) {
-                            queue.push(other);
-                        }
-                    }
+                if reached.relations.insert(at) {
+                    found.extend(relations[at as usize].indices());
                 }
             }
             for &at in self.links.parts_of(cell) {
-                if parts.insert(at) {
-                    let (part, whole) = self.parts[at as usize];
-                    for other in [part, whole].into_iter().filter(|c| hidden(*c)) {
-                        if cells.insert(other) {
-                            queue.push(other);
-                        }
-                    }
+                if reached.parts.insert(at) {
+                    let (part, whole) = parts[at as usize];
+                    found.extend([part, whole]);
+                }
+            }
+            for &at in self.links.inequalities_of(cell) {
+                if reached.inequalities.insert(at) {
+                    found.extend(inequalities[at as usize].indices());
+                }
+            }
+            for other in found.into_iter().filter(|c| hidden(*c)) {
+                if cells.insert(other) {
+                    queue.push(other);
                 }
             }
         }
-        (
-            cells.into_iter().collect(),
-            relations
-                .into_iter()
-                .map(|at| &self.relations[at as usize])
-                .collect(),
-            parts
-                .into_iter()
-                .map(|at| self.parts[at as usize])
-                .collect(),
-        )
+        reached.cells = cells.into_iter().collect();
+        reached
     }
+}
+
+/// What a program for one number is made of: the hidden cells it reaches, and the
+/// constraints (by index) that link them.
+#[derive(Default)]
+struct Reached {
+    cells: Vec<u32>,
+    relations: BTreeSet<u32>,
+    parts: BTreeSet<u32>,
+    inequalities: BTreeSet<u32>,
 }
 
 #[cfg(test)]
@@ -246,10 +307,24 @@ mod tests {
         floor: &[i64],
         target: &[(u32, i128)],
     ) -> Interval {
-        let links = Links::new(shown.len(), relations, parts);
-        System {
+        with_inequalities(relations, parts, &[], shown, floor, target)
+    }
+
+    fn with_inequalities(
+        relations: &[SparseVec],
+        parts: &[(u32, u32)],
+        inequalities: &[SparseVec],
+        shown: &[Option<i64>],
+        floor: &[i64],
+        target: &[(u32, i128)],
+    ) -> Interval {
+        let constraints = Constraints {
             relations,
             parts,
+            inequalities,
+        };
+        let links = Links::new(shown.len(), constraints);
+        System {
             links: &links,
             shown,
             floor,
@@ -298,6 +373,37 @@ mod tests {
             Interval {
                 low: 0,
                 high: Some(2)
+            }
+        );
+    }
+
+    #[test]
+    fn a_total_counting_a_person_once_bounds_a_hidden_part_from_below() {
+        // alla = 13 counts a person in both projects once: alla ≤ a + b, so with b = 10
+        // shown, the hidden a (3 of its n = 5) is at least 3.
+        let (a, b, all, n) = (0, 1, 2, 3);
+        let inequalities = [
+            SparseVec::from_pairs([(a, 1), (b, 1), (all, -1)]),
+            SparseVec::from_pairs([(all, 1), (a, -1)]),
+            SparseVec::from_pairs([(all, 1), (b, -1)]),
+        ];
+        let shown = [None, Some(10), Some(13), Some(5)];
+        let floor = [1, 0, 0, 0];
+        let bounded = |inequalities: &[SparseVec]| {
+            with_inequalities(&[], &[(a, n)], inequalities, &shown, &floor, &[(a, 1)])
+        };
+        assert_eq!(
+            bounded(&inequalities),
+            Interval {
+                low: 3,
+                high: Some(5)
+            }
+        );
+        assert_eq!(
+            bounded(&[]),
+            Interval {
+                low: 1,
+                high: Some(5)
             }
         );
     }

@@ -6,7 +6,7 @@
 //! publication of a dataset (a `--publik` report, `report publik`, `dashboard build`, the
 //! server's site) is protected together with everything published before it, and then
 //! added to the record, `_publicerat/liggare.json` in the dataset: every cell with its
-//! value and fate, and every relation a reader knows between them.
+//! value and fate, and every relation (and inequality) a reader knows between them.
 //!
 //! Merging a new publication with the record ([`Publication::after`]):
 //! - a cell published before with the same value keeps its fate: shown stays shown (the
@@ -51,6 +51,9 @@ pub struct Record {
     /// (del, helhet).
     #[serde(rename = "delar")]
     parts: Vec<(u32, u32)>,
+    /// `Σ koefficient · cell ≥ 0`, as (cell, coefficient) pairs.
+    #[serde(rename = "olikheter", default, skip_serializing_if = "Vec::is_empty")]
+    inequalities: Vec<Vec<(u32, i64)>>,
     /// (n, the cells counted among them).
     #[serde(rename = "grupper")]
     populations: Vec<(u32, Vec<u32>)>,
@@ -85,6 +88,7 @@ impl Record {
         let cells = self.cells.len();
         self.relations
             .iter()
+            .chain(&self.inequalities)
             .flat_map(|r| r.iter().map(|(c, _)| *c))
             .chain(self.parts.iter().flat_map(|(p, w)| [*p, *w]))
             .chain(
@@ -119,10 +123,12 @@ impl Protected {
             relations: cells
                 .relations
                 .iter()
-                .map(|r| {
-                    let r = r.remap(|c| Some(at(c))).normalised();
-                    r.entries().iter().map(|(c, k)| (*c, *k as i64)).collect()
-                })
+                .map(|r| recorded(&r.remap(|c| Some(at(c))).normalised()))
+                .collect(),
+            inequalities: cells
+                .inequalities
+                .iter()
+                .map(|r| recorded(&r.remap(|c| Some(at(c)))))
                 .collect(),
             parts: cells.parts.iter().map(|(p, w)| (at(*p), at(*w))).collect(),
             populations: self
@@ -148,6 +154,7 @@ impl Protected {
                 .collect(),
         };
         record.relations.sort_unstable();
+        record.inequalities.sort_unstable();
         record.parts.sort_unstable();
         record.populations.sort_unstable();
         record.populations.dedup();
@@ -155,6 +162,11 @@ impl Protected {
         record.unprotected.dedup();
         record
     }
+}
+
+/// A relation or inequality as the record keeps it.
+fn recorded(v: &SparseVec) -> Vec<(u32, i64)> {
+    v.entries().iter().map(|(c, k)| (*c, *k as i64)).collect()
 }
 
 impl Publication {
@@ -193,12 +205,18 @@ impl Publication {
             self.decided.insert(id, cell.reason);
             ids.push(id);
         }
-        for relation in &earlier.relations {
-            self.cells.relation(SparseVec::from_pairs(
-                relation
+        let in_this = |recorded: &[(u32, i64)]| {
+            SparseVec::from_pairs(
+                recorded
                     .iter()
                     .map(|(c, k)| (ids[*c as usize].0, Coef::from(*k))),
-            ));
+            )
+        };
+        for relation in &earlier.relations {
+            self.cells.relation(in_this(relation));
+        }
+        for inequality in &earlier.inequalities {
+            self.cells.inequality(in_this(inequality));
         }
         for (part, whole) in &earlier.parts {
             self.part(ids[*part as usize], ids[*whole as usize]);

@@ -21,6 +21,7 @@ mod suppress;
 
 use std::collections::{HashMap, HashSet};
 
+use bounds::Constraints;
 pub use bounds::Interval;
 use linear::SparseVec;
 
@@ -76,10 +77,14 @@ struct Cells {
     /// (part, whole): the part is counted among the whole, so the rest (whole − part)
     /// is a count too, never shown but no less about people.
     parts: Vec<(u32, u32)>,
-    /// The relations and parts already kept: the same relation declared again (by a
-    /// later publication, by a second page) is one relation.
+    /// `Σ coef · x ≥ 0` over cells: what a reader knows of a total that counts a person
+    /// once though they are in several of its parts (`alla` and the projects).
+    inequalities: Vec<SparseVec>,
+    /// The relations, parts and inequalities already kept: the same relation declared
+    /// again (by a later publication, by a second page) is one relation.
     known: HashSet<SparseVec>,
     known_parts: HashSet<(u32, u32)>,
+    known_inequalities: HashSet<SparseVec>,
 }
 
 impl Cells {
@@ -120,18 +125,66 @@ impl Cells {
         ))
     }
 
-    /// Keeps `Σ coef · x = 0` where the values satisfy it and it is not kept already.
-    fn relation(&mut self, relation: SparseVec) -> bool {
-        let value: linear::Coef = relation
-            .entries()
+    /// `Σ coef · x` over the true values.
+    fn evaluate(&self, v: &SparseVec) -> linear::Coef {
+        v.entries()
             .iter()
             .map(|(c, k)| k * linear::Coef::from(self.values[*c as usize]))
-            .sum();
-        if relation.is_empty() || value != 0 || !self.known.insert(relation.normalised()) {
+            .sum()
+    }
+
+    /// Keeps `Σ coef · x = 0` where the values satisfy it and it is not kept already.
+    fn relation(&mut self, relation: SparseVec) -> bool {
+        if relation.is_empty()
+            || self.evaluate(&relation) != 0
+            || !self.known.insert(relation.normalised())
+        {
             return false;
         }
         self.relations.push(relation);
         true
+    }
+
+    /// Keeps `Σ coef · x ≥ 0` where the values satisfy it and it is not kept already.
+    /// (Not normalised: its sign is its meaning.)
+    fn inequality(&mut self, inequality: SparseVec) -> bool {
+        if inequality.is_empty()
+            || self.evaluate(&inequality) < 0
+            || !self.known_inequalities.insert(inequality.clone())
+        {
+            return false;
+        }
+        self.inequalities.push(inequality);
+        true
+    }
+
+    /// `total` counts the people of `parts`, each once though some are in several: the
+    /// sum where no one is (the numbers add up), and otherwise every part at most the
+    /// total and the total at most the sum, where the numbers satisfy them.
+    fn union(&mut self, total: CellId, parts: &[CellId]) {
+        let sum: i64 = parts.iter().map(|p| self.values[p.index()]).sum();
+        if sum == self.values[total.index()] {
+            self.sum(total, parts);
+            return;
+        }
+        self.inequality(SparseVec::from_pairs(
+            parts
+                .iter()
+                .map(|p| (p.0, 1))
+                .chain(std::iter::once((total.0, -1))),
+        ));
+        for part in parts {
+            self.inequality(SparseVec::from_pairs([(total.0, 1), (part.0, -1)]));
+        }
+    }
+
+    /// What relates the cells.
+    fn constraints(&self) -> Constraints<'_> {
+        Constraints {
+            relations: &self.relations,
+            parts: &self.parts,
+            inequalities: &self.inequalities,
+        }
     }
 
     fn part(&mut self, part: CellId, whole: CellId) -> bool {
@@ -173,9 +226,10 @@ fn keys_in_name(name: &str) -> std::str::Split<'_, &str> {
 /// The cells a reader knows to be zero without seeing them, given those seen to be zero
 /// (`zero`, by cell): counts are never negative, so every part of a total known to be
 /// zero is zero, and a total whose parts all are zero is zero (a total of no parts, such
-/// as `alla` for a pair no project has, is zero too). Such a zero says nothing the zeros
-/// it follows from did not say, and is no one's count to protect.
-fn known_zeros(relations: &[SparseVec], parts: &[(u32, u32)], mut zero: Vec<bool>) -> Vec<bool> {
+/// as `alla` for a pair no project has, is zero too; a total at most a sum of zeros
+/// too). Such a zero says nothing the zeros it follows from did not say, and is no one's
+/// count to protect.
+fn known_zeros(constraints: Constraints, mut zero: Vec<bool>) -> Vec<bool> {
     let mut changed = true;
     while changed {
         changed = false;
@@ -185,21 +239,26 @@ fn known_zeros(relations: &[SparseVec], parts: &[(u32, u32)], mut zero: Vec<bool
                 changed = true;
             }
         };
-        for relation in relations {
-            let side = |positive: bool| {
-                relation
-                    .entries()
-                    .iter()
-                    .filter(move |(_, k)| (*k > 0) == positive)
-                    .map(|(c, _)| *c)
-            };
+        fn side(v: &SparseVec, positive: bool) -> impl Iterator<Item = u32> + '_ {
+            v.entries()
+                .iter()
+                .filter(move |(_, k)| (*k > 0) == positive)
+                .map(|(c, _)| *c)
+        }
+        for relation in constraints.relations {
             for positive in [true, false] {
-                if side(positive).all(|c| zero[c as usize]) {
-                    side(!positive).for_each(|c| mark(c, &mut zero));
+                if side(relation, positive).all(|c| zero[c as usize]) {
+                    side(relation, !positive).for_each(|c| mark(c, &mut zero));
                 }
             }
         }
-        for (part, whole) in parts {
+        // `Σ positive ≥ Σ negative`: positive cells all zero make the negative ones zero.
+        for inequality in constraints.inequalities {
+            if side(inequality, true).all(|c| zero[c as usize]) {
+                side(inequality, false).for_each(|c| mark(c, &mut zero));
+            }
+        }
+        for (part, whole) in constraints.parts {
             if zero[*whole as usize] {
                 mark(*part, &mut zero);
             }
@@ -305,6 +364,13 @@ impl Publication {
     /// `part` is counted among `whole`: the rest (whole − part) is a count too.
     pub fn part(&mut self, part: CellId, whole: CellId) -> bool {
         self.cells.part(part, whole)
+    }
+
+    /// `total` counts the people of `parts` once each, though some may be in several
+    /// (`alla` and the projects, a year and its half-years): `total = Σ parts` where the
+    /// numbers add up, and otherwise `part ≤ total ≤ Σ parts`.
+    pub fn union(&mut self, total: CellId, parts: &[CellId]) {
+        self.cells.union(total, parts);
     }
 
     /// `n` counts a population and `members` count within it: if n is below the

@@ -30,7 +30,7 @@
 
 use std::collections::HashMap;
 
-use super::bounds::{Links, System};
+use super::bounds::{Constraints, Links, System};
 use super::linear::{IdSet, SparseVec, null_space, positions};
 use super::{CellId, Cells, Publication, Reason, known_zeros};
 
@@ -136,12 +136,14 @@ pub(super) fn floors(publication: &Publication, threshold: i64) -> Vec<i64> {
     floors
 }
 
-/// A group of cells linked by relations or parts, with those relations and parts (by
-/// index into the publication's).
+/// A group of cells linked by relations, parts or inequalities, with those (by index
+/// into the publication's).
+#[derive(Default)]
 struct Component {
     cells: Vec<u32>,
     relations: Vec<usize>,
     parts: Vec<usize>,
+    inequalities: Vec<usize>,
 }
 
 fn components(cells: &Cells) -> Vec<Component> {
@@ -160,7 +162,7 @@ fn components(cells: &Cells) -> Vec<Component> {
             parent[a.max(b) as usize] = a.min(b);
         }
     };
-    for relation in &cells.relations {
+    for relation in cells.relations.iter().chain(&cells.inequalities) {
         let mut members = relation.indices();
         if let Some(first) = members.next() {
             for other in members {
@@ -176,11 +178,7 @@ fn components(cells: &Cells) -> Vec<Component> {
     for i in 0..n as u32 {
         let r = root(&mut parent, i);
         let at = *group_of_root.entry(r).or_insert_with(|| {
-            groups.push(Component {
-                cells: Vec::new(),
-                relations: Vec::new(),
-                parts: Vec::new(),
-            });
+            groups.push(Component::default());
             groups.len() - 1
         });
         groups[at].cells.push(i);
@@ -196,6 +194,13 @@ fn components(cells: &Cells) -> Vec<Component> {
         groups[group_of_root[&root(&mut parent, *part)]]
             .parts
             .push(at);
+    }
+    for (at, inequality) in cells.inequalities.iter().enumerate() {
+        if let Some(first) = inequality.indices().next() {
+            groups[group_of_root[&root(&mut parent, first)]]
+                .inequalities
+                .push(at);
+        }
     }
     groups
 }
@@ -218,7 +223,10 @@ fn protect_component(
     groups: &Groups,
     reasons: &mut [Reason],
 ) -> Vec<String> {
-    if component.relations.is_empty() && component.parts.is_empty() {
+    if component.relations.is_empty()
+        && component.parts.is_empty()
+        && component.inequalities.is_empty()
+    {
         return Vec::new();
     }
     let global = |local: u32| component.cells[local as usize] as usize;
@@ -227,6 +235,11 @@ fn protect_component(
         .relations
         .iter()
         .map(|at| cells.relations[*at].remap(|c| local_of.get(&c).copied()))
+        .collect();
+    let inequalities: Vec<SparseVec> = component
+        .inequalities
+        .iter()
+        .map(|at| cells.inequalities[*at].remap(|c| local_of.get(&c).copied()))
         .collect();
     let parts: Vec<(u32, u32)> = component
         .parts
@@ -252,7 +265,14 @@ fn protect_component(
     });
     let values: Vec<i64> = (0..size).map(value).collect();
     let mut floors: Vec<i64> = (0..size).map(|l| floors[global(l)]).collect();
-    let links = Links::new(size as usize, &relations, &parts);
+    let links = Links::new(
+        size as usize,
+        Constraints {
+            relations: &relations,
+            parts: &parts,
+            inequalities: &inequalities,
+        },
+    );
     let fixed: Vec<bool> = (0..size).map(|l| fixed[global(l)]).collect();
     let keys: Vec<&str> = (0..size).map(key).collect();
     // A hidden zero that follows from the shown zeros is known to the reader and no
@@ -266,10 +286,9 @@ fn protect_component(
             .map(|l| decided[l] == Reason::Shown && values[l] == 0)
             .collect()
     };
-    let mut known_zero = known_zeros(&relations, &parts, seen_zeros(&primary));
+    let mut known_zero = known_zeros(links.constraints, seen_zeros(&primary));
     loop {
         let local = Local {
-            relations: &relations,
             parts: &parts,
             links: &links,
             values: &values,
@@ -303,7 +322,7 @@ fn protect_component(
             }
             continue;
         }
-        let known_now = known_zeros(&relations, &parts, seen_zeros(&decided));
+        let known_now = known_zeros(links.constraints, seen_zeros(&decided));
         if known_zero
             .iter()
             .zip(&known_now)
@@ -399,9 +418,8 @@ fn decide(
 
 /// A component in its own numbering, for [`widen`].
 struct Local<'a> {
-    relations: &'a [SparseVec],
     parts: &'a [(u32, u32)],
-    links: &'a Links,
+    links: &'a Links<'a>,
     values: &'a [i64],
     floors: &'a [i64],
     /// Decided by an earlier publication: never hidden now.
@@ -428,7 +446,7 @@ fn widen(
 ) -> (Vec<u32>, Vec<(String, Vec<u32>)>) {
     let size = local.values.len();
     let small = |v: i64| (1..threshold).contains(&v);
-    let near = |from: &[u32]| local.links.near(from, local.relations, local.parts);
+    let near = |from: &[u32]| local.links.near(from);
     let mut whole = vec![false; size];
     for (_, w) in local.parts {
         whole[*w as usize] = true;
@@ -465,8 +483,6 @@ fn widen(
     for (name, target, cells) in targets {
         let width_of = |shown: &[Option<i64>]| {
             System {
-                relations: local.relations,
-                parts: local.parts,
                 links: local.links,
                 shown,
                 floor: local.floors,
@@ -557,7 +573,7 @@ struct Elimination<'a> {
     holders: Vec<IdSet<u32>>,
     cells: usize,
     parts: &'a [(u32, u32)],
-    links: &'a Links,
+    links: &'a Links<'a>,
     /// Which targets must keep a direction that moves them.
     needs: Vec<bool>,
     /// For each target, a vector last seen to move it.
@@ -571,7 +587,7 @@ impl<'a> Elimination<'a> {
         basis: Vec<SparseVec>,
         values: &[i64],
         parts: &'a [(u32, u32)],
-        links: &'a Links,
+        links: &'a Links<'a>,
         needs: Vec<bool>,
     ) -> Self {
         let mut holders = vec![IdSet::default(); values.len()];

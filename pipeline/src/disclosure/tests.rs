@@ -263,6 +263,13 @@ fn reversed(publication: &Publication) -> Publication {
     for (part, whole) in cells.parts.iter().rev() {
         assert!(reversed.part(at(*part), at(*whole)));
     }
+    for inequality in cells.inequalities.iter().rev() {
+        assert!(
+            reversed
+                .cells
+                .inequality(inequality.remap(|c| Some(at(c).0)))
+        );
+    }
     for (n, members) in publication.populations.iter().rev() {
         reversed.population(at(n.0), members.iter().map(|m| at(m.0)).collect());
     }
@@ -421,4 +428,78 @@ fn a_count_pinned_by_what_was_published_before_is_named_not_given_up_in_silence(
     // Decided at once, nothing is given up.
     let protected = aktuella_by_kon().protect(5);
     assert!(protected.unprotected().is_empty() && protected.leaks().is_empty());
+}
+
+/// Two projects, two people in both (one in each row) counted once in `alla`: P0 has 3
+/// and 4 in two rows of its n = 7; P1 has 10 and 20 of 30; `alla` has 12 and 23 of 35.
+/// `alla` is not the sum, but a reader knows it is at most the sum: P0's rows are at
+/// least 2 and 3, and with its n = 7 shown, narrowed to [2, 4] and [3, 5]. `link` links
+/// `alla` to the projects.
+fn one_person_in_two_projects(link: fn(&mut Publication, CellId, &[CellId])) -> Publication {
+    let mut p = Publication::new();
+    let mut page = |selection: &str, rows: [i64; 2]| {
+        let n = p
+            .cell(&format!("{selection}|n"), rows[0] + rows[1])
+            .unwrap();
+        let cells: Vec<CellId> = (0..2)
+            .map(|r| p.cell(&format!("{selection}|rad{r}"), rows[r]).unwrap())
+            .collect();
+        assert!(p.sum(n, &cells));
+        for cell in &cells {
+            p.part(*cell, n);
+        }
+        p.population(n, cells.clone());
+        (n, cells)
+    };
+    let p0 = page("P0", [3, 4]);
+    let p1 = page("P1", [10, 20]);
+    let (n, all) = page("alla", [12, 23]);
+    link(&mut p, n, &[p0.0, p1.0]);
+    for (r, total) in all.iter().enumerate() {
+        link(&mut p, *total, &[p0.1[r], p1.1[r]]);
+    }
+    p
+}
+
+#[test]
+fn a_total_that_counts_a_person_in_two_projects_once_bounds_them_and_is_protected() {
+    let linked = one_person_in_two_projects(Publication::union);
+    // Each page's sum; every `alla` at most the sum and at least each project.
+    assert_eq!(linked.cells.relations.len(), 3);
+    assert_eq!(linked.cells.inequalities.len(), 9);
+    // Protected with the sums alone (as before), a reader who knows the inequalities
+    // narrows P0's rows.
+    let sums_alone = one_person_in_two_projects(|p, total, parts| {
+        p.sum(total, parts);
+    })
+    .protect(5);
+    let leaks = leaks_read_together(&linked, |i, key| {
+        (sums_alone.shown(key), i64::from(linked.cells.values[i] > 0))
+    });
+    assert!(leaks > 0, "the inequality is what the reader uses");
+    let protected = linked.protect(5);
+    assert!(protected.is_hidden("P0|rad0") && protected.is_hidden("P0|rad1"));
+    assert!(protected.leaks().is_empty(), "{:?}", protected.leaks());
+    // The ledger keeps the inequalities, and a publication after it has them again.
+    let again = Publication::new().after(&protected.record());
+    assert_eq!(again.cells.inequalities.len(), 9);
+}
+
+#[test]
+fn a_total_at_most_a_sum_of_zeros_is_zero() {
+    let mut p = Publication::new();
+    let a = p.cell("P0", 0).unwrap();
+    let b = p.cell("P1", 0).unwrap();
+    let all = p.cell("alla", 0).unwrap();
+    // Not a sum as far as the cells go: declared as the inequalities alone.
+    p.cells
+        .inequality(SparseVec::from_pairs([(a.0, 1), (b.0, 1), (all.0, -1)]));
+    let zero = known_zeros(p.cells.constraints(), vec![true, true, false]);
+    assert_eq!(zero, vec![true, true, true]);
+    let zero = known_zeros(p.cells.constraints(), vec![false, false, true]);
+    assert_eq!(
+        zero,
+        vec![false, false, true],
+        "at least nothing says nothing"
+    );
 }

@@ -4,7 +4,8 @@
 //! again: the same report for every project and for `alla`. Disclosure control decides
 //! over that whole publication at once ([`crate::disclosure`]), with the relations a
 //! reader can use across it: `alla` is the sum of the projects (where the numbers do
-//! add up: a person counted once in `alla` though in two projects makes them not). The
+//! add up; a person counted once in `alla` though in two projects makes it at most the
+//! sum and at least each project). The
 //! same cell is then hidden or shown whichever page shows it. The half-year report is
 //! published per half-year, the outcome and participant tables per calendar year.
 //! Selections a reader could subtract from each other (a list of projects, a half-year
@@ -75,8 +76,9 @@ fn selections(dataset: &Dataset) -> Result<Vec<String>, ReportError> {
 /// Cells of one selection's page, by the report's own keys.
 type Page = BTreeMap<String, CellId>;
 
-/// `alla` = the sum of the projects, for every cell (where the numbers add up: a person
-/// in two projects counts once in `alla`; see `docs/rojandekontroll.md`, Gränser).
+/// `alla` counts the people of the projects, for every cell: their sum where the numbers
+/// add up, and otherwise (a person in two projects counts once in `alla`) at most the
+/// sum and at least each project.
 fn link_projects(publication: &mut Publication, pages: &BTreeMap<String, Page>) {
     let Some(all) = pages.get(ALL_PROJECTS) else {
         return;
@@ -87,7 +89,7 @@ fn link_projects(publication: &mut Publication, pages: &BTreeMap<String, Page>) 
             .filter(|(selection, _)| *selection != ALL_PROJECTS)
             .filter_map(|(_, page)| page.get(key).copied())
             .collect();
-        publication.sum(*total, &parts);
+        publication.union(*total, &parts);
     }
 }
 
