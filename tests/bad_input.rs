@@ -1,7 +1,7 @@
 //! Every kind of bad input gets a clear message naming file, row and column, and
 //! leaves an existing dataset byte-for-byte as it was.
 
-use crate::workdir::{Workdir, fixture};
+use crate::workdir::{Workdir, fixture, text_workbook};
 
 /// A work dir whose dataset already holds the SIGMA fixture, plus a copy of the
 /// fixture at `in/` with `file` edited by `edit`.
@@ -268,4 +268,65 @@ fn a_wrong_or_missing_key_is_refused() {
         .unwrap();
     assert_eq!(run.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&run.stderr).contains("ingen nyckel"));
+}
+
+#[test]
+fn a_detail_of_the_submission_given_twice_is_refused() {
+    let wd = with_broken("inlamning.csv", |t| format!("{t}Projekt;KOMPIS\n"));
+    let stderr = rejected(&wd);
+    assert!(
+        stderr.contains("in/inlamning.csv, rad 5: Projekt anges två gånger (rad 2 och 5)"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_table_on_two_sheets_is_refused_not_half_read() {
+    let wd = Workdir::new();
+    let header: &[&str] = &["Personnummer/kod", "Datum eller månad", "Försörjningskälla"];
+    let path = text_workbook(
+        &wd,
+        "in.xlsx",
+        &[
+            (
+                "Deltagare",
+                &["Personnummer/kod", "Inskriven", "Samtycke"],
+                &[&["SIG-1", "2008-07-01", "ja"]],
+            ),
+            (
+                "Försörjning",
+                header,
+                &[&["SIG-1", "2008-07", "Sjukpenning"]],
+            ),
+            ("forsorjning", header, &[]),
+        ],
+    );
+    let run = wd.finsam(&["ingest", path.to_str().unwrap()]);
+    let stderr = run.invalid();
+    assert!(
+        stderr.contains(
+            "in.xlsx, blad forsorjning: tabellen forsorjning finns redan på bladet Försörjning"
+        ),
+        "{stderr}"
+    );
+    assert!(!wd.path("data/dataset.json").exists());
+}
+
+#[test]
+fn a_header_excel_would_run_as_a_formula_is_written_as_text_in_the_error_file() {
+    let formula = r#"=HYPERLINK("http://example.org","klicka")"#;
+    let wd = with_broken("deltagare.csv", |t| t.replacen("Samtycke", formula, 1));
+    let report = wd.path("fel.csv");
+    let run = wd.finsam(&["ingest", "in", "--rapport", report.to_str().unwrap()]);
+    run.invalid();
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(b';')
+        .from_path(&report)
+        .unwrap();
+    let columns: Vec<String> = reader
+        .records()
+        .map(|r| r.unwrap()[3].to_string())
+        .collect();
+    assert!(columns.contains(&format!("'{formula}")), "{columns:?}");
+    assert!(!columns.iter().any(|c| c.starts_with('=')), "{columns:?}");
 }

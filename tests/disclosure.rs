@@ -775,8 +775,9 @@ fn dashboards_panel_by_panel(pages: &[DashboardPage]) -> Vec<DashboardPage> {
 /// anyone knows from the labels and the definitions: a number named the same on two
 /// pages is one number; a count is part of its n (and nya and avslutade of the
 /// aktuella); the SUS groups and the transitions from a source are partitions of their
-/// n, and the sources' n's of all avslutade; kvinnor + män = alla; a year's avslutade are
-/// its half-years'.
+/// n, and the sources' n's of all avslutade; kvinnor + män = alla; a year counts the
+/// people of its half-years (their sum for the avslutade, at most the sum and at least
+/// each half for the aktuella).
 fn attack_dashboards(pages: &[DashboardPage]) -> (Vec<Leak>, usize, usize) {
     let mut observation = Observation::new();
     read_dashboards(&mut observation, pages);

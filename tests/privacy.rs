@@ -87,3 +87,109 @@ fn no_personnummer_in_the_dataset_or_any_output() {
         assert_clean(&path.display().to_string(), &bytes);
     }
 }
+
+/// Bad input that carries a personnummer where no personnummer belongs: as the project's
+/// name, a column header, a number out of range, the half-year, the schema version, a
+/// mismatched project, a birth year, a sheet name; and mistyped (a wrong check digit).
+/// Each is refused, nothing is stored, and no message or `fel.csv` repeats the number.
+#[test]
+fn no_personnummer_in_what_bad_input_is_told() {
+    const MISTYPED: &str = "850312-1232";
+    let wd = Workdir::new();
+    let edits: [(&str, &str, &str, &str); 9] = [
+        (
+            "projekt",
+            "inlamning.csv",
+            "Projekt;SIGMA",
+            "Projekt;850312-1231",
+        ),
+        (
+            "projekt, 12 siffror",
+            "inlamning.csv",
+            "Projekt;SIGMA",
+            "Projekt;198503121231",
+        ),
+        (
+            "rubrik",
+            "deltagare.csv",
+            "Status efter avslut\n",
+            "Status efter avslut;850312-1231\n",
+        ),
+        (
+            "omfattning",
+            "forsorjning.csv",
+            "2008-01;Sjukpenning;100",
+            "2008-01;Sjukpenning;8503121231",
+        ),
+        (
+            "halvår",
+            "inlamning.csv",
+            "Halvår;2008H1",
+            "Halvår;850312-1231",
+        ),
+        (
+            "schemaversion",
+            "inlamning.csv",
+            "Schemaversion;1",
+            "Schemaversion;850312-1231",
+        ),
+        (
+            "projekt i en rad",
+            "deltagare.csv",
+            "198503121231;SIGMA;",
+            "198503121231;850312-1231;",
+        ),
+        (
+            "födelseår",
+            "deltagare.csv",
+            "198503121231;SIGMA;;;",
+            "198503121231;SIGMA;;198503121231;",
+        ),
+        (
+            "felskrivet",
+            "deltagare.csv",
+            "198503121231;SIGMA;",
+            &format!("{MISTYPED};SIGMA;"),
+        ),
+    ];
+    for (what, file, from, to) in edits {
+        let dir = wd.copy_fixture("sigma_2008H1", what);
+        let text = std::fs::read_to_string(dir.join(file)).unwrap();
+        assert!(text.contains(from), "{what}: {from:?} is in {file}");
+        wd.write(&format!("{what}/{file}"), text.replacen(from, to, 1));
+        let report = wd.path(&format!("fel-{what}.csv"));
+        let run = wd.finsam(&["ingest", what, "--rapport", report.to_str().unwrap()]);
+        assert_eq!(run.code, 1, "{what}: {}", run.stderr);
+        let told = run.stdout.clone() + &run.stderr + &std::fs::read_to_string(&report).unwrap();
+        assert_clean(what, told.as_bytes());
+        assert!(!told.contains(MISTYPED), "{what}: {told}");
+        assert!(
+            !wd.path("data/dataset.json").exists(),
+            "{what}: nothing is stored"
+        );
+    }
+    // A workbook with a sheet named by a personnummer.
+    let sheet = crate::workdir::text_workbook(&wd, "blad.xlsx", &[("850312-1231", &[], &[])]);
+    let run = wd.finsam(&["ingest", sheet.to_str().unwrap()]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_clean("blad", (run.stdout.clone() + &run.stderr).as_bytes());
+    // The project name elsewhere: a token, a report.
+    let run = wd.finsam(&["token", "create", "--projekt", "850312-1231"]);
+    assert_ne!(run.code, 0);
+    assert_clean(
+        "token create",
+        (run.stdout.clone() + &run.stderr).as_bytes(),
+    );
+    wd.finsam(&["ingest", fixture("sigma_2008H1").to_str().unwrap()])
+        .ok();
+    let run = wd.finsam(&[
+        "report",
+        "halvar",
+        "--projekt",
+        "850312-1231",
+        "--period",
+        "2008H1",
+    ]);
+    assert_ne!(run.code, 0);
+    assert_clean("report", (run.stdout.clone() + &run.stderr).as_bytes());
+}

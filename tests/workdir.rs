@@ -210,19 +210,14 @@ pub fn fill_workbook(wd: &Workdir) -> PathBuf {
     use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
     let mut workbook = Workbook::new();
     let date_format = Format::new().set_num_format("yyyy-mm-dd");
-    let meta = workbook.add_worksheet().set_name("Inlämning").unwrap();
-    for (row, (key, value)) in [
-        ("Uppgift", "Värde"),
-        ("Projekt", "kompis"),
-        ("Halvår", "2009H2"),
-        ("Schemaversion", "1"),
-    ]
-    .into_iter()
-    .enumerate()
-    {
-        meta.write_string(row as u32, 0, key).unwrap();
-        meta.write_string(row as u32, 1, value).unwrap();
-    }
+    details_sheet(
+        &mut workbook,
+        &[
+            ("Projekt", "kompis"),
+            ("Halvår", "2009H2"),
+            ("Schemaversion", "1"),
+        ],
+    );
     let deltagare = workbook.add_worksheet().set_name("Deltagare").unwrap();
     for (col, heading) in [
         "Personnummer/kod",
@@ -273,6 +268,41 @@ pub fn fill_workbook(wd: &Workdir) -> PathBuf {
         .unwrap();
     let path = wd.path("kompis_2009H2.xlsx");
     workbook.save(&path).unwrap();
+    path
+}
+
+/// The Inlämning sheet of a workbook, with these details.
+fn details_sheet(book: &mut rust_xlsxwriter::Workbook, details: &[(&str, &str)]) {
+    let meta = book.add_worksheet().set_name("Inlämning").unwrap();
+    for (row, (key, value)) in std::iter::once(&("Uppgift", "Värde"))
+        .chain(details)
+        .enumerate()
+    {
+        meta.write_string(row as u32, 0, *key).unwrap();
+        meta.write_string(row as u32, 1, *value).unwrap();
+    }
+}
+
+/// A sheet: its name, its header and its rows.
+pub type Sheet<'a> = (&'a str, &'a [&'a str], &'a [&'a [&'a str]]);
+
+/// A workbook `name` of text cells: the Inlämning sheet for SIGMA 2008H2, and `sheets`.
+pub fn text_workbook(wd: &Workdir, name: &str, sheets: &[Sheet]) -> PathBuf {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    details_sheet(&mut book, &[("Projekt", "SIGMA"), ("Halvår", "2008H2")]);
+    for (name, header, rows) in sheets {
+        let sheet = book.add_worksheet().set_name(*name).unwrap();
+        for (row, cells) in std::iter::once(*header)
+            .chain(rows.iter().copied())
+            .enumerate()
+        {
+            for (col, cell) in cells.iter().enumerate() {
+                sheet.write_string(row as u32, col as u16, *cell).unwrap();
+            }
+        }
+    }
+    let path = wd.path(name);
+    book.save(&path).unwrap();
     path
 }
 

@@ -334,10 +334,22 @@ fn resolve(
         (Some(flag), Some(stated)) if !flag.eq_ignore_ascii_case(stated) => {
             return Err(Finding::at(
                 at,
-                format!("--projekt {flag} men inlämningen anger projekt {stated}"),
+                format!(
+                    "--projekt {} men inlämningen anger projekt {}",
+                    crate::personnummer::redact_for_message(flag),
+                    crate::personnummer::redact_for_message(stated)
+                ),
             ));
         }
-        (Some(p), _) | (None, Some(p)) => p.trim().to_uppercase(),
+        (Some(p), _) | (None, Some(p)) => project_name(p).ok_or_else(|| {
+            Finding::at(
+                at.clone(),
+                format!(
+                    "projektets kortnamn {} {PROJECT_NAME_RULE}",
+                    crate::personnummer::redact_for_message(p.trim())
+                ),
+            )
+        })?,
         (None, None) => {
             return Err(Finding::at(
                 at,
@@ -345,15 +357,6 @@ fn resolve(
             ));
         }
     };
-    if !is_project_name(&projekt) {
-        return Err(Finding::at(
-            at,
-            format!(
-                "projektets kortnamn {} får bara innehålla A–Z, 0–9, - och _ (högst 40 tecken)",
-                crate::personnummer::redact_for_message(&projekt)
-            ),
-        ));
-    }
     let stated_period = match &meta.halvar {
         Some(text) => Some(
             text.parse::<HalfYear>()
@@ -417,14 +420,25 @@ enum Target<'s> {
     Collect,
 }
 
-/// A project's short name: A–Z, 0–9, `-` and `_`, at most 40 characters (it names
-/// folders and partitions).
-pub fn is_project_name(projekt: &str) -> bool {
-    !projekt.is_empty()
-        && projekt.len() <= 40
-        && projekt
+/// What a project's short name may be, as messages say it.
+pub const PROJECT_NAME_RULE: &str = "får bara innehålla A–Z, 0–9, - och _ (högst 40 tecken) och får inte se ut som ett personnummer";
+
+/// A project's short name as it is kept, from what was written: A–Z, 0–9, `-` and `_`,
+/// at most 40 characters (it names folders, partitions and reports), lower case a–z
+/// read as upper case; `None` for anything else. The letters are checked before they
+/// are folded, so that `ſigma` or `kompıs` (which Unicode upper-cases to SIGMA and
+/// KOMPIS) is refused rather than taken for another project. A name with the shape of a
+/// personnummer (`850312-1231`) is refused: it would be stored in every folder name,
+/// report title and receipt.
+pub fn project_name(written: &str) -> Option<String> {
+    let name = written.trim();
+    let allowed = !name.is_empty()
+        && name.len() <= 40
+        && name
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        && !crate::personnummer::contains_number_shape(name);
+    allowed.then(|| name.to_ascii_uppercase())
 }
 
 /// Where one table's valid rows go, as the [`Target`] says.
@@ -598,4 +612,22 @@ fn progress_bar(label: &str) -> ProgressBar {
     );
     bar.set_prefix(label.to_string());
     bar
+}
+
+#[cfg(test)]
+mod tests {
+    use super::project_name;
+
+    #[test]
+    fn a_project_name_is_ascii_checked_before_it_is_folded_and_never_a_personnummer() {
+        assert_eq!(project_name(" sigma ").as_deref(), Some("SIGMA"));
+        assert_eq!(project_name("Steg_2-b").as_deref(), Some("STEG_2-B"));
+        // Unicode would upper-case these to SIGMA and KOMPIS: another project's name.
+        for refused in ["ſigma", "kompıs", "", "a b", "x".repeat(41).as_str()] {
+            assert_eq!(project_name(refused), None, "{refused:?}");
+        }
+        for number in ["850312-1231", "198503121231", "P8503121231", "850312+1231"] {
+            assert_eq!(project_name(number), None, "{number:?}");
+        }
+    }
 }

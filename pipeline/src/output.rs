@@ -19,6 +19,18 @@ pub enum Format {
     Parquet,
 }
 
+/// `text` as a cell of a CSV file a person opens in Excel: a cell that starts with `=`,
+/// `+`, `-`, `@`, a tab or a carriage return is read by Excel as a formula (`=HYPERLINK(…)`
+/// in a column header becomes a link), so it gets a leading `'`, which Excel shows as
+/// text. For messages and findings; query results keep their values.
+pub fn spreadsheet_text(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{text}").into()
+    } else {
+        text.into()
+    }
+}
+
 fn options() -> FormatOptions<'static> {
     FormatOptions::default().with_null("")
 }
@@ -94,4 +106,23 @@ fn rows_as_text(batch: &RecordBatch) -> Result<Vec<Vec<String>>> {
                 .collect()
         })
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_cell_excel_would_read_as_a_formula_is_text() {
+        for formula in [
+            "=HYPERLINK(\"http://x\",\"klicka\")",
+            "@SUM(1+1)",
+            "+1",
+            "-1",
+            "\tx",
+        ] {
+            assert_eq!(spreadsheet_text(formula), format!("'{formula}"));
+        }
+        assert_eq!(spreadsheet_text("okänd kolumn"), "okänd kolumn");
+    }
 }

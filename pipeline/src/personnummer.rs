@@ -238,11 +238,42 @@ pub fn contains_valid_number(text: &str) -> bool {
     shaped_candidates(text).any(|candidate| PersonNumber::parse(candidate, today).is_ok())
 }
 
+/// True when any digit sequence in `text` bounded by non-digits has the shape of a
+/// personnummer or samordningsnummer, valid or not: a mistyped number is still a number.
+pub fn contains_number_shape(text: &str) -> bool {
+    shaped_candidates(text).next().is_some()
+}
+
+/// `text` with every part of it that has the shape of a personnummer (valid or not)
+/// replaced by [`REDACTED`]: the one pass every message to a user goes through (a
+/// finding, a line of `fel.csv`), whoever wrote it and whatever it quotes.
+pub fn redact_numbers(text: &str) -> Cow<'_, str> {
+    let start_of = |candidate: &str| candidate.as_ptr() as usize - text.as_ptr() as usize;
+    let mut ranges: Vec<(usize, usize)> = shaped_candidates(text)
+        .map(|c| (start_of(c), start_of(c) + c.len()))
+        .collect();
+    if ranges.is_empty() {
+        return Cow::Borrowed(text);
+    }
+    ranges.sort_unstable();
+    let mut redacted = String::with_capacity(text.len());
+    let mut at = 0;
+    for (start, end) in ranges {
+        if start >= at {
+            redacted.push_str(&text[at..start]);
+            redacted.push_str(REDACTED);
+        }
+        at = at.max(end);
+    }
+    redacted.push_str(&text[at..]);
+    Cow::Owned(redacted)
+}
+
 /// `value` unchanged, or [`REDACTED`] when anything in it has the shape of a personnummer (valid or
 /// not: a mistyped number is still a number).
 pub fn redact_for_message(value: &str) -> Cow<'_, str> {
     // Every valid number also has the shape, so contains_valid_number is implied by the first test.
-    if shaped_candidates(value).next().is_some() || contains_valid_number(value) {
+    if contains_number_shape(value) || contains_valid_number(value) {
         Cow::Borrowed(REDACTED)
     } else {
         Cow::Borrowed(value)
@@ -385,6 +416,20 @@ mod tests {
         assert_eq!(redact_for_message("811218-9875"), REDACTED);
         assert_eq!(redact_for_message("anteckning 198112189876 här"), REDACTED);
         assert_eq!(redact_for_message("8112189876"), REDACTED);
+    }
+
+    #[test]
+    fn redact_numbers_hides_every_number_and_keeps_the_rest() {
+        assert!(matches!(
+            redact_numbers("rad 7, 2008-01-14: 100 %"),
+            Cow::Borrowed("rad 7, 2008-01-14: 100 %")
+        ));
+        assert_eq!(
+            redact_numbers("\"811218-9875\" är inget halvår; 19811218-9875 inte heller"),
+            format!("\"{REDACTED}\" är inget halvår; {REDACTED} inte heller")
+        );
+        // A wrong check digit is still a number.
+        assert_eq!(redact_numbers("8112189876%"), format!("{REDACTED}%"));
     }
 
     #[test]

@@ -33,7 +33,7 @@ pub struct TokenRecord {
 pub enum TokenError {
     #[error(transparent)]
     Store(#[from] StoreError),
-    #[error("projektets kortnamn {0:?} får bara innehålla A–Z, 0–9, - och _ (högst 40 tecken)")]
+    #[error("projektets kortnamn {0:?} {rule}", rule = crate::load::PROJECT_NAME_RULE)]
     Projekt(String),
     #[error("det finns ingen token med id {0}: finsam token list visar dem")]
     Unknown(String),
@@ -74,12 +74,11 @@ impl Tokens {
 
     /// Makes a token for a project; returns the token (shown once) and its record.
     pub fn create(&self, projekt: &str) -> Result<(String, TokenRecord), TokenError> {
-        let projekt = projekt.trim().to_uppercase();
-        if !crate::load::is_project_name(&projekt) {
-            return Err(TokenError::Projekt(
-                crate::personnummer::redact_for_message(&projekt).into_owned(),
-            ));
-        }
+        let projekt = crate::load::project_name(projekt).ok_or_else(|| {
+            TokenError::Projekt(
+                crate::personnummer::redact_for_message(projekt.trim()).into_owned(),
+            )
+        })?;
         let mut random = [0u8; 36];
         getrandom::fill(&mut random).map_err(|e| TokenError::Random(e.to_string()))?;
         let id = encode_hex(&random[..4]);

@@ -192,12 +192,19 @@ fn json_value(value: &Value) -> serde_json::Value {
     }
 }
 
-/// Reads a body in the given encoding.
+/// Reads a body in the given encoding. A body a decoder cannot take (a panic deep in a
+/// reader of corrupted bytes) is refused like any unreadable body.
 pub fn decode(bytes: &[u8], encoding: Encoding) -> Result<Transfer, WireError> {
-    match encoding {
+    let decoded = std::panic::catch_unwind(|| match encoding {
         Encoding::Json => decode_json(bytes),
         Encoding::Arrow => decode_arrow(bytes),
-    }
+    });
+    decoded.unwrap_or_else(|_| {
+        Err(WireError::Format(format!(
+            "inlämningen kunde inte läsas: kroppen är skadad ({})",
+            encoding.content_type()
+        )))
+    })
 }
 
 #[derive(Deserialize)]
@@ -272,7 +279,82 @@ fn json_cell(value: &serde_json::Value) -> Option<Cell> {
     })
 }
 
+/// Where one message of an Arrow IPC stream lies in a body.
+#[derive(Debug, Clone, PartialEq)]
+struct Frame {
+    /// The message header (a flatbuffer), padding included.
+    metadata: std::ops::Range<usize>,
+    body: std::ops::Range<usize>,
+}
+
+/// The messages of a body of Arrow IPC streams, each checked against the bytes that
+/// came: Arrow's stream reader allocates a message's body as its header declares it
+/// before it reads a byte of it (a header can declare a terabyte), and decompresses to
+/// the size a compressed buffer declares. The headers are read with Arrow's own parser;
+/// only the framing (length prefixes, end-of-stream markers) is walked here.
+fn arrow_frames(bytes: &[u8]) -> Result<Vec<Frame>, WireError> {
+    let cut = |what: &str| WireError::Arrow(format!("{what} räcker utanför kroppen"));
+    let word = |at: usize| -> Result<u32, WireError> {
+        let four = bytes
+            .get(at..at.saturating_add(4))
+            .ok_or_else(|| cut("ett meddelandes längd"))?;
+        Ok(u32::from_le_bytes(four.try_into().expect("four bytes")))
+    };
+    let mut frames = Vec::new();
+    let mut at = 0usize;
+    while at < bytes.len() {
+        let mut length = word(at)?;
+        at += 4;
+        // A continuation marker, then the length (the older format has the length alone).
+        if length == u32::MAX {
+            length = word(at)?;
+            at += 4;
+        }
+        if length == 0 {
+            // The end of one table's stream; the next table's may follow.
+            continue;
+        }
+        let metadata = at..at.saturating_add(length as usize);
+        let header = bytes
+            .get(metadata.clone())
+            .ok_or_else(|| cut("ett meddelandes huvud"))?;
+        let message = datafusion::arrow::ipc::root_as_message(header).map_err(|e| {
+            WireError::Arrow(format!("ett meddelandes huvud går inte att läsa: {e}"))
+        })?;
+        let body_length = usize::try_from(message.bodyLength())
+            .map_err(|_| WireError::Arrow("ett meddelande anger en negativ längd".into()))?;
+        let body = metadata.end..metadata.end.saturating_add(body_length);
+        if body.end > bytes.len() {
+            return Err(cut("ett meddelandes data"));
+        }
+        let batch = message.header_as_record_batch().or_else(|| {
+            message
+                .header_as_dictionary_batch()
+                .and_then(|dictionary| dictionary.data())
+        });
+        if let Some(batch) = batch {
+            if batch.compression().is_some() {
+                return Err(WireError::Arrow(
+                    "komprimerade Arrow-strömmar tas inte emot: skicka dem okomprimerade".into(),
+                ));
+            }
+            // Every column of a type finsam reads takes at least a bit per row.
+            let most_rows = body_length.saturating_mul(8);
+            if usize::try_from(batch.length()).map_or(true, |rows| rows > most_rows) {
+                return Err(WireError::Arrow(format!(
+                    "en batch anger {} rader men har bara {body_length} byte data",
+                    batch.length()
+                )));
+            }
+        }
+        at = body.end;
+        frames.push(Frame { metadata, body });
+    }
+    Ok(frames)
+}
+
 fn decode_arrow(bytes: &[u8]) -> Result<Transfer, WireError> {
+    arrow_frames(bytes)?;
     let arrow = |e: datafusion::arrow::error::ArrowError| WireError::Arrow(e.to_string());
     let mut cursor = Cursor::new(bytes);
     let mut details: Option<[String; 4]> = None;
@@ -537,6 +619,119 @@ pub(crate) mod tests {
 
     pub(crate) fn today() -> NaiveDate {
         NaiveDate::from_ymd_opt(2026, 11, 25).unwrap()
+    }
+
+    fn arrow_body() -> Vec<u8> {
+        let (schema, key, prepared) = sigma();
+        encode(&prepared, &schema, &key.fingerprint(), Encoding::Arrow).unwrap()
+    }
+
+    /// One table's stream of `batch`, written by Arrow with `options`.
+    fn stream_of(
+        batch: &datafusion::arrow::record_batch::RecordBatch,
+        options: datafusion::arrow::ipc::writer::IpcWriteOptions,
+    ) -> Vec<u8> {
+        let mut bytes = Vec::new();
+        let mut writer =
+            StreamWriter::try_new_with_options(&mut bytes, &batch.schema(), options).unwrap();
+        writer.write(batch).unwrap();
+        writer.finish().unwrap();
+        drop(writer);
+        bytes
+    }
+
+    fn refusal(bytes: &[u8]) -> String {
+        decode(bytes, Encoding::Arrow).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn an_arrow_batch_declaring_a_terabyte_it_does_not_bring_is_refused_unread() {
+        let mut body = arrow_body();
+        let frames = arrow_frames(&body).unwrap();
+        let batch = frames
+            .iter()
+            .find(|f| {
+                datafusion::arrow::ipc::root_as_message(&body[f.metadata.clone()])
+                    .unwrap()
+                    .header_as_record_batch()
+                    .is_some()
+            })
+            .unwrap();
+        // Where the header keeps bodyLength, as Arrow's own parser finds it.
+        let message =
+            datafusion::arrow::ipc::root_as_message(&body[batch.metadata.clone()]).unwrap();
+        let field = message._tab.loc()
+            + message
+                ._tab
+                .vtable()
+                .get(datafusion::arrow::ipc::Message::VT_BODYLENGTH) as usize;
+        let at = batch.metadata.start + field;
+        assert_eq!(
+            i64::from_le_bytes(body[at..at + 8].try_into().unwrap()) as usize,
+            batch.body.len()
+        );
+        body[at..at + 8].copy_from_slice(&(1i64 << 40).to_le_bytes());
+        assert!(
+            refusal(&body).contains("räcker utanför kroppen"),
+            "{}",
+            refusal(&body)
+        );
+    }
+
+    #[test]
+    fn a_compressed_or_row_inflating_arrow_batch_is_refused() {
+        use datafusion::arrow::array::{Int64Array, RecordBatch, RecordBatchOptions};
+        use datafusion::arrow::ipc::CompressionType;
+        use datafusion::arrow::ipc::writer::IpcWriteOptions;
+        let schema = Arc::new(ArrowSchema::new(vec![Field::new(
+            "n",
+            DataType::Int64,
+            true,
+        )]));
+        let numbers = RecordBatch::try_new(
+            schema,
+            vec![Arc::new(Int64Array::from(vec![1; 1000])) as ArrayRef],
+        )
+        .unwrap();
+        let lz4 = IpcWriteOptions::default()
+            .try_with_compression(Some(CompressionType::LZ4_FRAME))
+            .unwrap();
+        assert!(refusal(&stream_of(&numbers, lz4)).contains("komprimerade"));
+        // No columns, and a trillion rows: nothing to allocate for Arrow, a row each for a
+        // reader that took the count at its word.
+        let empty = RecordBatch::try_new_with_options(
+            Arc::new(ArrowSchema::empty()),
+            vec![],
+            &RecordBatchOptions::new().with_row_count(Some(1 << 40)),
+        )
+        .unwrap();
+        let message = refusal(&stream_of(&empty, IpcWriteOptions::default()));
+        assert!(message.contains("rader men har bara 0 byte"), "{message}");
+    }
+
+    #[test]
+    fn a_corrupted_arrow_body_is_refused_never_a_panic() {
+        let body = arrow_body();
+        let mut state = 0x2545_F491_4F6C_DD1Du64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let mut refused = 0;
+        for _ in 0..300 {
+            let mut bad = body.clone();
+            for _ in 0..1 + next() % 4 {
+                let at = (next() % bad.len() as u64) as usize;
+                bad[at] = next() as u8;
+            }
+            // Unwinding out of decode would fail the test; a refusal is what is wanted.
+            if decode(&bad, Encoding::Arrow).is_err() {
+                refused += 1;
+            }
+        }
+        assert!(refused > 0);
     }
 
     #[test]

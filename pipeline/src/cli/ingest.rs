@@ -143,14 +143,15 @@ fn write_findings_csv(report: &IngestReport, path: &std::path::Path) -> finsam::
         for finding in &report.findings {
             let l = &finding.location;
             let row = l.row.map(|r| r.to_string()).unwrap_or_default();
+            let cells = [
+                l.file.as_str(),
+                l.sheet.as_deref().unwrap_or(""),
+                row.as_str(),
+                l.column.as_deref().unwrap_or(""),
+                finding.message.as_str(),
+            ];
             writer
-                .write_record([
-                    l.file.as_str(),
-                    l.sheet.as_deref().unwrap_or(""),
-                    row.as_str(),
-                    l.column.as_deref().unwrap_or(""),
-                    finding.message.as_str(),
-                ])
+                .write_record(cells.map(|c| finsam::output::spreadsheet_text(c).into_owned()))
                 .map_err(fail)?;
         }
         writer.flush().map_err(|e| finsam::Error::io(path, e))?;

@@ -237,7 +237,7 @@ fn publication(
         }
     }
     breakdown_sums(&mut publication, &names, &mut members);
-    half_year_sums(&mut publication, &names);
+    link_half_years(&mut publication, &names);
     for (n, cells) in members {
         publication.population(n, cells.into_iter().collect());
     }
@@ -278,7 +278,7 @@ fn breakdown_sums(
 /// A year counts the people of its two half-years, for every key shown both ways: their
 /// sum where each is counted in one half only (avslutade), and otherwise at most the sum
 /// and at least each half.
-fn half_year_sums(publication: &mut Publication, names: &BTreeMap<Named, CellId>) {
+fn link_half_years(publication: &mut Publication, names: &BTreeMap<Named, CellId>) {
     for (name, year) in names {
         let Ok(Period::Year(y)) = name.period.parse::<Period>() else {
             continue;

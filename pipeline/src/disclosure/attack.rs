@@ -2,8 +2,8 @@
 //!
 //! An [`Observation`] is what the reader has: each cell either shown or hidden, the
 //! relations the reader knows between cells (totals and their parts, a part and its
-//! whole, a total that counts a person once though they are in several parts), and the least value a hidden cell can have (a count hidden for being small
-//! is at least 1 where zeros are shown). [`Observation::leaks`] then tries every hidden
+//! whole, a union of parts: [`Observation::union`]), and the least value a hidden cell
+//! can have (a count hidden for being small is at least 1 where zeros are shown). [`Observation::leaks`] then tries every hidden
 //! cell whose true value is below the threshold:
 //!
 //! - **exactly**, by linear algebra: a hidden cell is pinned down when every solution

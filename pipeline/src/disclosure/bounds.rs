@@ -37,10 +37,7 @@ pub struct Links<'a> {
 }
 
 /// For each of `cells` cells, the indices of the `lists` it is in.
-fn index_of<'l, I: Iterator<Item = u32>>(
-    cells: usize,
-    lists: impl Iterator<Item = I> + 'l,
-) -> Vec<Vec<u32>> {
+fn by_cell<I: Iterator<Item = u32>>(cells: usize, lists: impl Iterator<Item = I>) -> Vec<Vec<u32>> {
     let mut of = vec![Vec::new(); cells];
     for (at, members) in lists.enumerate() {
         for c in members {
@@ -53,15 +50,15 @@ fn index_of<'l, I: Iterator<Item = u32>>(
 impl<'a> Links<'a> {
     pub fn new(cells: usize, constraints: Constraints<'a>) -> Links<'a> {
         Links {
-            relations_of: index_of(cells, constraints.relations.iter().map(SparseVec::indices)),
-            parts_of: index_of(
+            relations_of: by_cell(cells, constraints.relations.iter().map(SparseVec::indices)),
+            parts_of: by_cell(
                 cells,
                 constraints
                     .parts
                     .iter()
                     .map(|(part, whole)| [*part, *whole].into_iter()),
             ),
-            inequalities_of: index_of(
+            inequalities_of: by_cell(
                 cells,
                 constraints.inequalities.iter().map(SparseVec::indices),
             ),
@@ -189,7 +186,8 @@ impl System<'_> {
             }
             (expression, constant)
         };
-        let of = |v: &SparseVec| linear(&mut v.entries().iter().map(|(c, k)| (*c, *k as f64)));
+        let linear_of =
+            |v: &SparseVec| linear(&mut v.entries().iter().map(|(c, k)| (*c, *k as f64)));
         let Constraints {
             relations,
             parts,
@@ -197,7 +195,7 @@ impl System<'_> {
         } = self.links.constraints;
         let mut constraints = Vec::new();
         for at in reached.relations {
-            let (e, c) = of(&relations[at as usize]);
+            let (e, c) = linear_of(&relations[at as usize]);
             constraints.push(e.eq(-c));
         }
         for at in reached.parts {
@@ -206,10 +204,10 @@ impl System<'_> {
             constraints.push(e.geq(-c));
         }
         for at in reached.inequalities {
-            let (e, c) = of(&inequalities[at as usize]);
+            let (e, c) = linear_of(&inequalities[at as usize]);
             constraints.push(e.geq(-c));
         }
-        let (objective, _) = of(target);
+        let (objective, _) = linear_of(target);
         let solve = |maximise: bool| -> Result<f64, ResolutionError> {
             let problem = problem.clone();
             let mut model = if maximise {

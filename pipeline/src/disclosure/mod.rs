@@ -223,6 +223,14 @@ fn keys_in_name(name: &str) -> std::str::Split<'_, &str> {
     name.split(REST_SEPARATOR)
 }
 
+/// The cells with a positive (or a negative) coefficient in `v`.
+fn side(v: &SparseVec, positive: bool) -> impl Iterator<Item = u32> + '_ {
+    v.entries()
+        .iter()
+        .filter(move |(_, k)| (*k > 0) == positive)
+        .map(|(c, _)| *c)
+}
+
 /// The cells a reader knows to be zero without seeing them, given those seen to be zero
 /// (`zero`, by cell): counts are never negative, so every part of a total known to be
 /// zero is zero, and a total whose parts all are zero is zero (a total of no parts, such
@@ -239,12 +247,6 @@ fn known_zeros(constraints: Constraints, mut zero: Vec<bool>) -> Vec<bool> {
                 changed = true;
             }
         };
-        fn side(v: &SparseVec, positive: bool) -> impl Iterator<Item = u32> + '_ {
-            v.entries()
-                .iter()
-                .filter(move |(_, k)| (*k > 0) == positive)
-                .map(|(c, _)| *c)
-        }
         for relation in constraints.relations {
             for positive in [true, false] {
                 if side(relation, positive).all(|c| zero[c as usize]) {

@@ -162,8 +162,8 @@ fn components(cells: &Cells) -> Vec<Component> {
             parent[a.max(b) as usize] = a.min(b);
         }
     };
-    for relation in cells.relations.iter().chain(&cells.inequalities) {
-        let mut members = relation.indices();
+    for constraint in cells.relations.iter().chain(&cells.inequalities) {
+        let mut members = constraint.indices();
         if let Some(first) = members.next() {
             for other in members {
                 join(&mut parent, first, other);

@@ -197,7 +197,7 @@ pub fn discover(
             .unwrap_or_default();
         match table_for_stem(&stem, schema) {
             Some(name) if name == META_NAME => match CsvSource::open(path) {
-                Ok(mut source) => match super::read_meta(&mut source) {
+                Ok(mut source) => match super::read_meta(&mut source, Location::file(path)) {
                     Ok(found) => meta = found,
                     Err(mut found) => findings.append(&mut found),
                 },

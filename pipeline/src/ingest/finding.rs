@@ -1,13 +1,17 @@
 //! Findings: problems in submitted records, reported to the person who sent them.
 //!
 //! A finding says where (file, sheet, row, column) and what, in plain Swedish. It
-//! never holds a personnummer: values are shown only through
+//! never holds a personnummer: its message, file, sheet and column pass through
+//! [`crate::personnummer::redact_numbers`] as it is made, whatever they quote (a
+//! header, a sheet name, a value out of range), and values are quoted through
 //! [`crate::personnummer::redact_for_message`].
 
 use std::fmt;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
+
+use crate::personnummer::redact_numbers;
 
 /// Where in a submission a finding points.
 #[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -23,13 +27,13 @@ impl Location {
     pub fn file(path: &Path) -> Location {
         let shown = path.display().to_string();
         Location {
-            file: crate::personnummer::redact_for_message(&shown).into_owned(),
+            file: redact_numbers(&shown).into_owned(),
             ..Location::default()
         }
     }
 
     pub fn sheet(mut self, sheet: &str) -> Location {
-        self.sheet = Some(sheet.to_string());
+        self.sheet = Some(redact_numbers(sheet).into_owned());
         self
     }
 
@@ -39,7 +43,7 @@ impl Location {
     }
 
     pub fn column(mut self, column: &str) -> Location {
-        self.column = Some(column.to_string());
+        self.column = Some(redact_numbers(column).into_owned());
         self
     }
 }
@@ -53,9 +57,10 @@ pub struct Finding {
 
 impl Finding {
     pub fn at(location: Location, message: impl Into<String>) -> Finding {
+        let message = message.into();
         Finding {
             location,
-            message: message.into(),
+            message: redact_numbers(&message).into_owned(),
         }
     }
 }

@@ -224,8 +224,13 @@ fn is_lock_file(path: &Path) -> bool {
         .is_some_and(|n| n.to_string_lossy().starts_with("~$"))
 }
 
-/// Reads the key/value rows of an Inlämning sheet or file into the submission's details.
-fn read_meta(source: &mut dyn RowSource) -> Result<SubmissionMeta, Vec<Finding>> {
+/// Reads the key/value rows of an Inlämning sheet or file (at `location`) into the
+/// submission's details. A detail given twice is refused: which of the two was meant
+/// is not for finsam to guess.
+fn read_meta(
+    source: &mut dyn RowSource,
+    location: Location,
+) -> Result<SubmissionMeta, Vec<Finding>> {
     let mut meta = SubmissionMeta::default();
     let mut findings = Vec::new();
     // The header row of a key/value sheet is itself a key/value pair only when a
@@ -249,6 +254,7 @@ fn read_meta(source: &mut dyn RowSource) -> Result<SubmissionMeta, Vec<Finding>>
             }
         }
     }
+    let mut given: BTreeMap<&str, u64> = BTreeMap::new();
     for row in rows {
         let text = |i: usize| match row.cells.get(i) {
             Some(Cell::Text(t)) => t.trim().to_string(),
@@ -256,12 +262,22 @@ fn read_meta(source: &mut dyn RowSource) -> Result<SubmissionMeta, Vec<Finding>>
             _ => String::new(),
         };
         let value = Some(text(1)).filter(|v| !v.is_empty());
-        match normalise_heading(&text(0)).as_str() {
-            "projekt" => meta.projekt = value,
-            "halvår" | "halvar" | "period" => meta.halvar = value,
-            "schemaversion" | "version" => meta.schema_version = value,
-            _ => {}
+        let (detail, field) = match normalise_heading(&text(0)).as_str() {
+            "projekt" => ("Projekt", &mut meta.projekt),
+            "halvår" | "halvar" | "period" => ("Halvår", &mut meta.halvar),
+            "schemaversion" | "version" => ("Schemaversion", &mut meta.schema_version),
+            _ => continue,
+        };
+        if let Some(first) = given.insert(detail, row.number) {
+            findings.push(Finding::at(
+                location.clone().row(row.number),
+                format!(
+                    "{detail} anges två gånger (rad {first} och {}): ta bort den ena",
+                    row.number
+                ),
+            ));
         }
+        *field = value;
     }
     if findings.is_empty() {
         Ok(meta)

@@ -137,25 +137,43 @@ pub fn discover(path: &Path, schema: &Schema) -> Result<Submission, Vec<Finding>
     let workbook = calamine::open_workbook_auto(path).map_err(|_| vec![not_a_workbook(path)])?;
     let mut tables = BTreeMap::new();
     let mut meta = Default::default();
+    let mut meta_sheet: Option<String> = None;
     let mut findings = Vec::new();
     for sheet in workbook.sheet_names() {
         let heading = normalise_heading(&sheet);
         if heading == META_NAME || heading == "inlämning" {
+            let location = Location::file(path).sheet(&sheet);
+            if let Some(first) = meta_sheet.replace(sheet.clone()) {
+                findings.push(Finding::at(
+                    location.clone(),
+                    format!("uppgifterna om inlämningen finns redan på bladet {first}: ta bort det ena bladet"),
+                ));
+            }
             match SheetSource::open(path, &sheet) {
-                Ok(mut source) => match super::read_meta(&mut source) {
+                Ok(mut source) => match super::read_meta(&mut source, location) {
                     Ok(found) => meta = found,
                     Err(mut found) => findings.append(&mut found),
                 },
                 Err(finding) => findings.push(finding),
             }
         } else if let Some(table) = schema.table_by_heading(&sheet) {
-            tables.insert(
-                table.name.clone(),
-                TableInput::Sheet {
-                    path: path.to_path_buf(),
-                    sheet,
-                },
-            );
+            let input = TableInput::Sheet {
+                path: path.to_path_buf(),
+                sheet: sheet.clone(),
+            };
+            // Two sheets for one table (`Försörjning` and `forsorjning`): which holds the
+            // rows is not for finsam to guess, and taking one would lose the other's.
+            if let Some(TableInput::Sheet { sheet: first, .. }) =
+                tables.insert(table.name.clone(), input)
+            {
+                findings.push(Finding::at(
+                    Location::file(path).sheet(&sheet),
+                    format!(
+                        "tabellen {} finns redan på bladet {first}: lägg raderna på ett blad och ta bort det andra",
+                        table.name
+                    ),
+                ));
+            }
         } else if !INFO_SHEETS.contains(&heading.as_str()) {
             findings.push(Finding::at(
                 Location::file(path).sheet(&sheet),

@@ -66,7 +66,7 @@ fn single_project(filter: &Expr) -> Expr {
         && !selection.contains(',')
         && !selection.trim().eq_ignore_ascii_case(ALL_PROJECTS)
     {
-        return col("projekt").eq(lit(selection.trim().to_uppercase()));
+        return col("projekt").eq(lit(selection.trim().to_ascii_uppercase()));
     }
     filter.clone()
 }

@@ -337,10 +337,10 @@ fn resolve_projects(
             if project.eq_ignore_ascii_case(ALL_PROJECTS) {
                 Ok(ALL_PROJECTS.to_string())
             } else if known.iter().any(|k| k.eq_ignore_ascii_case(project)) {
-                Ok(project.to_uppercase())
+                Ok(project.to_ascii_uppercase())
             } else {
                 Err(ReportError::UnknownProject {
-                    unknown: project.clone(),
+                    unknown: crate::personnummer::redact_for_message(project).into_owned(),
                     known: if known.is_empty() {
                         "inga projekt ännu".to_string()
                     } else {

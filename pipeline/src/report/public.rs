@@ -5,8 +5,8 @@
 //! over that whole publication at once ([`crate::disclosure`]), with the relations a
 //! reader can use across it: `alla` is the sum of the projects (where the numbers do
 //! add up; a person counted once in `alla` though in two projects makes it at most the
-//! sum and at least each project). The
-//! same cell is then hidden or shown whichever page shows it. The half-year report is
+//! sum and at least each project). The same cell is then hidden or shown whichever page
+//! shows it. The half-year report is
 //! published per half-year, the outcome and participant tables per calendar year.
 //! Selections a reader could subtract from each other (a list of projects, a half-year
 //! beside its year, a range of years) are refused: see `docs/rojandekontroll.md`. Each
@@ -36,7 +36,7 @@ use crate::store::Dataset;
 pub fn selection(projects: &[String]) -> Result<String, ReportError> {
     match projects {
         [one] if one.eq_ignore_ascii_case(ALL_PROJECTS) => Ok(ALL_PROJECTS.to_string()),
-        [one] if !one.contains(',') => Ok(one.to_uppercase()),
+        [one] if !one.contains(',') => Ok(one.to_ascii_uppercase()),
         _ => Err(ReportError::PublicSelection(projects.join(", "))),
     }
 }
@@ -142,7 +142,7 @@ pub async fn tables(
 }
 
 /// Every selection's exact report (`exact`), with its cells in one publication (`add`)
-/// and `alla` the sum of the projects.
+/// and `alla` linked to the projects ([`link_projects`]).
 async fn of_every_selection<R>(
     dataset: &Dataset,
     mut exact: impl AsyncFnMut(&str) -> Result<R, ReportError>,

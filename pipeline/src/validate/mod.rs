@@ -382,7 +382,7 @@ impl<'a> SubmissionCheck<'a> {
                     .map(CheckedCell::Person);
             }
             ColumnKind::Project => {
-                let projekt = cell_text(cell).to_uppercase();
+                let projekt = cell_text(cell).to_ascii_uppercase();
                 if projekt != rules.projekt {
                     return Err(format!(
                         "projektet {} skiljer sig från inlämningens projekt {}",
