@@ -214,6 +214,11 @@ fn the_api_answers_every_case_with_its_status() {
         get(&server, &nova_token, &format!("{API}/{id}")).status,
         404
     );
+    // The scheme is case-insensitive: `bearer` is Bearer.
+    let lower = format!("bearer {sigma_token}");
+    let path = format!("{API}/{id}");
+    let answer = server.request("GET", &path, &[("Authorization", &lower)], b"");
+    assert_eq!(answer.status, 200, "{}", answer.body);
     assert_eq!(
         get(&server, &nova_token, "/api/v1/projekt/SIGMA/inlamningar").status,
         403

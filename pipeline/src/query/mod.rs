@@ -194,12 +194,21 @@ impl Engine {
     }
 }
 
-/// Refuses anything but one SELECT (or EXPLAIN of one) before DataFusion sees it,
-/// so the message can say what was refused.
+/// Refuses anything but one SELECT (or EXPLAIN of one), or a look at what there is
+/// (`SHOW TABLES`, `SHOW COLUMNS FROM t`, `DESCRIBE t`), before DataFusion sees it, so
+/// the message can say what was refused.
 fn check_read_only(sql: &str) -> Result<(), QueryError> {
     let statements =
         DFParser::parse_sql(sql).map_err(|e| QueryError::Syntax(e.strip_backtrace()))?;
-    let is_query = |statement: &Statement| matches!(statement, Statement::Statement(s) if matches!(**s, SqlStatement::Query(_)));
+    let is_query = |statement: &Statement| {
+        matches!(statement, Statement::Statement(s) if matches!(
+            **s,
+            SqlStatement::Query(_)
+                | SqlStatement::ShowTables { .. }
+                | SqlStatement::ShowColumns { .. }
+                | SqlStatement::ExplainTable { .. }
+        ))
+    };
     match statements.iter().collect::<Vec<_>>().as_slice() {
         [] => Err(QueryError::Empty),
         [statement] if is_query(statement) => Ok(()),
@@ -312,10 +321,18 @@ mod tests {
     use super::*;
 
     #[test]
-    fn only_select_passes() {
+    fn only_select_and_a_look_at_the_tables_pass() {
         assert!(check_read_only("SELECT 1").is_ok());
         assert!(check_read_only("EXPLAIN SELECT 1").is_ok());
         assert!(check_read_only("with x as (select 1) select * from x").is_ok());
+        // Looking at what there is, as the README shows.
+        for look in [
+            "SHOW TABLES",
+            "SHOW COLUMNS FROM deltagare",
+            "DESCRIBE deltagare",
+        ] {
+            assert!(check_read_only(look).is_ok(), "{look}");
+        }
         for refused in [
             "DROP TABLE deltagare",
             "CREATE TABLE t AS SELECT 1",

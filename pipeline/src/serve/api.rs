@@ -139,7 +139,10 @@ fn authorised<'s>(server: &'s Server, headers: &HeaderMap) -> Result<(&'s Api, H
     let token = value
         .to_str()
         .ok()
-        .and_then(|v| v.strip_prefix("Bearer "))
+        // The scheme is case-insensitive (RFC 9110, 11.1): `bearer` is Bearer.
+        .and_then(|v| v.split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("Bearer"))
+        .map(|(_, token)| token.trim())
         .ok_or_else(|| unauthorised("Authorization ska vara Bearer <token>"))?;
     match api.tokens.authenticate(token) {
         Ok(Some(holder)) => Ok((api, holder)),
