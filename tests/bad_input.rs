@@ -330,3 +330,69 @@ fn a_header_excel_would_run_as_a_formula_is_written_as_text_in_the_error_file() 
     assert!(columns.contains(&format!("'{formula}")), "{columns:?}");
     assert!(!columns.iter().any(|c| c.starts_with('=')), "{columns:?}");
 }
+
+#[test]
+fn a_value_in_the_farthest_corner_of_a_sheet_is_refused_without_reading_the_rectangle() {
+    // One value at XFD1048576: read as a rectangle from A1, 17 billion cells.
+    let wd = Workdir::new();
+    let mut book = rust_xlsxwriter::Workbook::new();
+    crate::workdir::details_sheet(&mut book, &[("Projekt", "SIGMA"), ("Halvår", "2008H2")]);
+    let sheet = book.add_worksheet().set_name("Deltagare").unwrap();
+    for (col, heading) in ["Personnummer/kod", "Inskriven", "Samtycke"]
+        .iter()
+        .enumerate()
+    {
+        sheet.write_string(0, col as u16, *heading).unwrap();
+    }
+    sheet.write_string(1_048_575, 16_383, "x").unwrap();
+    let path = wd.path("hornet.xlsx");
+    book.save(&path).unwrap();
+    let run = wd.finsam(&["ingest", path.to_str().unwrap()]);
+    let stderr = run.invalid();
+    assert!(
+        stderr.contains(
+            "hornet.xlsx, blad Deltagare, rad 1048576: bladet har ett värde i kolumn XFD"
+        ),
+        "{stderr}"
+    );
+    assert!(!wd.path("data").exists(), "nothing is left behind");
+}
+
+#[test]
+fn a_workbook_that_unpacks_to_far_more_than_it_holds_is_refused_before_it_is_read() {
+    use std::io::Write;
+    let wd = Workdir::new();
+    let path = wd.path("blankt.xlsx");
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(&path).unwrap());
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    zip.start_file("xl/worksheets/sheet1.xml", options).unwrap();
+    let blanks = vec![b' '; 1 << 20];
+    for _ in 0..64 {
+        zip.write_all(&blanks).unwrap();
+    }
+    zip.finish().unwrap();
+    assert!(std::fs::metadata(&path).unwrap().len() < 1 << 20);
+    let run = wd.finsam(&["ingest", path.to_str().unwrap()]);
+    let stderr = run.invalid();
+    assert!(
+        stderr.contains("blankt.xlsx: arbetsboken packas upp till 64 MB"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_cell_of_megabytes_is_quoted_by_its_beginning_in_messages_and_the_error_file() {
+    let wd = with_broken("deltagare.csv", |t| {
+        t.replacen(";1–2 år;", &format!(";{};", "x".repeat(16 << 20)), 1)
+    });
+    let report = wd.path("fel.csv");
+    let run = wd.finsam(&["ingest", "in", "--rapport", report.to_str().unwrap()]);
+    let stderr = run.invalid();
+    assert!(
+        stderr.contains("…\" (16777216 tecken)"),
+        "{}",
+        &stderr[..300.min(stderr.len())]
+    );
+    assert!(stderr.len() < 4096 && std::fs::metadata(&report).unwrap().len() < 4096);
+}

@@ -78,6 +78,11 @@ fn the_same_submission_twice_changes_nothing() {
         .to_string();
     assert!(out.contains("oförändrad"), "{out}");
     assert_eq!(before, wd.snapshot("data"));
+    // An empty staging area would make every reader try to recover.
+    assert!(
+        !wd.path("data/.staging").exists(),
+        "no staging area is left"
+    );
 }
 
 #[test]

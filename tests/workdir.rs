@@ -272,7 +272,7 @@ pub fn fill_workbook(wd: &Workdir) -> PathBuf {
 }
 
 /// The Inlämning sheet of a workbook, with these details.
-fn details_sheet(book: &mut rust_xlsxwriter::Workbook, details: &[(&str, &str)]) {
+pub fn details_sheet(book: &mut rust_xlsxwriter::Workbook, details: &[(&str, &str)]) {
     let meta = book.add_worksheet().set_name("Inlämning").unwrap();
     for (row, (key, value)) in std::iter::once(&("Uppgift", "Värde"))
         .chain(details)

@@ -13,6 +13,10 @@
 //! after the other, in the order received, and never in the same commit. The manifest
 //! records each with the source `inkorg-<nr>`; after a crash the intake sees which
 //! were taken in before the log could say so, and takes in the rest: each exactly once.
+//! A submission counts as taken in only by its content: an entry of the manifest with
+//! its content hash and its source, taken in after it was received ([`taken_in`]). A
+//! source alone is only a label (a folder named `inkorg-1` given to `finsam ingest`, a
+//! landing area removed and numbered from 1 again).
 
 use std::collections::{BTreeMap, HashSet};
 use std::fs::File;
@@ -26,7 +30,7 @@ use serde::{Deserialize, Serialize};
 use crate::ingest::{Finding, Location};
 use crate::load::{self, IngestOptions, Status};
 use crate::schema::Schema;
-use crate::store::{self, Dataset, StoreError, jsonl, now_rfc3339, write_atomic};
+use crate::store::{self, Dataset, ManifestEntry, StoreError, jsonl, now_rfc3339, write_atomic};
 use crate::validate::Persons;
 use crate::wire::{Encoding, Transfer};
 
@@ -462,8 +466,7 @@ impl Intake {
         };
         let mut remaining = Vec::new();
         for receipt in batch {
-            let source = receipt.source();
-            match manifest.iter().rev().find(|e| e.source == source) {
+            match taken_in(&manifest, &receipt) {
                 Some(entry) => {
                     let resultat = match &entry.replaces {
                         Some(old) => Status::Replaced(old.clone()),
@@ -561,6 +564,20 @@ impl Intake {
             ),
         }
     }
+}
+
+/// The manifest's entry for `receipt` if it was taken in already: the same content from
+/// the same source, taken in no earlier than it was received.
+fn taken_in<'m>(manifest: &'m [ManifestEntry], receipt: &Receipt) -> Option<&'m ManifestEntry> {
+    let source = receipt.source();
+    let time = |t: &str| chrono::DateTime::parse_from_rfc3339(t).ok();
+    manifest.iter().rev().find(|entry| {
+        let after = match (time(&entry.ingested_at), time(&receipt.mottagen)) {
+            (Some(ingested), Some(received)) => ingested >= received,
+            _ => true,
+        };
+        entry.content_hash == receipt.innehall && entry.source == source && after
+    })
 }
 
 #[cfg(test)]
@@ -669,6 +686,70 @@ mod tests {
         assert_eq!(
             manifest.current_for("SIGMA", "2008H1").unwrap().id,
             second.id
+        );
+    }
+
+    #[test]
+    fn a_source_named_like_a_submission_does_not_make_it_taken_in() {
+        let data = tempfile::tempdir().unwrap();
+        let (schema, key, prepared) = sigma();
+        let fingerprint = key.fingerprint();
+        // `finsam ingest inkorg-1/`: other content, under the name the server's first
+        // submission will have.
+        let (_, _, mut other) = sigma();
+        other.tables.get_mut("moten").unwrap().pop();
+        let body = encode(&other, &schema, &fingerprint, Encoding::Json).unwrap();
+        let transfer = crate::wire::decode(&body, Encoding::Json).unwrap();
+        let options = IngestOptions {
+            dry_run: false,
+            ..IngestOptions::checking(today())
+        };
+        let persons = Persons::Pseudonymised {
+            key_fingerprint: &fingerprint,
+        };
+        let submission = transfer.into_submission(PathBuf::from("inkorg-1"));
+        let report = load::ingest_submissions(
+            &schema,
+            persons,
+            data.path(),
+            vec![submission],
+            Vec::new(),
+            &options,
+        )
+        .unwrap();
+        assert!(report.accepted(), "{:?}", report.findings);
+        let other_id = report.submissions[0].id.clone();
+
+        let body = encode(&prepared, &schema, &fingerprint, Encoding::Json).unwrap();
+        let accepted = check(
+            &body,
+            Encoding::Json,
+            &schema,
+            &fingerprint,
+            "SIGMA",
+            today(),
+        )
+        .unwrap();
+        let inbox = Arc::new(Inbox::open(data.path()).unwrap());
+        let (first, _) = inbox.receive(&accepted, &body).unwrap();
+        assert_eq!(first.source(), "inkorg-1");
+        let intake = Intake {
+            inbox: inbox.clone(),
+            data: data.path().to_path_buf(),
+            schema: schema.clone(),
+            key_fingerprint: fingerprint.clone(),
+        };
+        assert_eq!(intake.take_in().unwrap(), 1);
+        let settled = inbox.get(&first.id).unwrap();
+        assert_eq!(settled.status, State::Inlast);
+        assert_eq!(settled.resultat, Some(format!("ersätter {other_id}")));
+        let manifest = Dataset::open(data.path(), &schema)
+            .unwrap()
+            .manifest()
+            .unwrap();
+        assert_eq!(
+            manifest.current_for("SIGMA", "2008H1").unwrap().id,
+            first.id
         );
     }
 }

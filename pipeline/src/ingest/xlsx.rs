@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use calamine::{Data, Range, Reader};
+use calamine::{Data, Reader, Xlsx};
 use chrono::{Duration, NaiveDate};
 
 use super::{
@@ -14,53 +14,75 @@ use super::{
 };
 use crate::schema::{Schema, normalise_heading};
 
+/// The most columns a sheet may use. A table has a few dozen at most; a stray value far
+/// out (column XFD) would otherwise make every row of the sheet that wide.
+const MAX_COLUMNS: u32 = 512;
+/// The most a workbook may unpack to, in all.
+const MAX_UNPACKED: u64 = 2 << 30;
+/// The most one part of a workbook may unpack to per byte it takes in the file, once it
+/// is larger than [`RATIO_FROM`]: a real sheet packs some tenfold, a gigabyte of blanks
+/// a thousandfold.
+const MAX_RATIO: u64 = 200;
+const RATIO_FROM: u64 = 1 << 20;
+
+/// One sheet's cells, read whole and kept sparse: only cells with a value, so a sheet's
+/// size is what it holds, not the rectangle from A1 to its farthest cell.
 pub struct SheetSource {
-    range: Range<Data>,
+    /// (row, column) 0-based, and the value, in row order.
+    cells: Vec<(u32, u32, Cell)>,
     headers: Vec<String>,
-    /// Index into the range's rows of the next row to read.
+    /// Cells per row: one more than the farthest column with a value.
+    width: usize,
+    /// Index into `cells` of the next row's first cell.
     next: usize,
-    /// Sheet row number (1-based) of the range's first row.
-    first_row: u64,
 }
 
 impl SheetSource {
     pub fn open(path: &Path, sheet: &str) -> Result<SheetSource, Finding> {
         let location = Location::file(path).sheet(sheet);
-        let mut workbook = calamine::open_workbook_auto(path).map_err(|_| not_a_workbook(path))?;
-        let range = workbook
-            .worksheet_range(sheet)
-            .map_err(|e| Finding::at(location.clone(), format!("bladet kan inte läsas: {e}")))?;
-        let first_row = range.start().map_or(1, |(row, _)| u64::from(row) + 1);
-        let headers: Vec<String> = range
-            .rows()
-            .next()
-            .map(|row| {
-                row.iter()
-                    .map(|cell| text_of(cell).unwrap_or_default())
-                    .collect()
-            })
+        let cells = read_cells(path, sheet, &location)?;
+        let width = cells
+            .iter()
+            .map(|(_, col, _)| *col as usize + 1)
+            .max()
+            .unwrap_or(0);
+        let mut source = SheetSource {
+            cells,
+            headers: Vec::new(),
+            width,
+            next: 0,
+        };
+        // The first row with a value is the header row.
+        let headers = source
+            .next_cells()
+            .map(|(_, cells)| cells)
             .unwrap_or_default();
-        if headers.iter().all(|h| h.trim().is_empty()) {
+        source.headers = headers
+            .iter()
+            .map(|cell| text_of_cell(cell).unwrap_or_default())
+            .collect();
+        if source.headers.iter().all(|h| h.trim().is_empty()) {
             return Err(Finding::at(
                 location,
                 "bladet är tomt: det ska börja med en rubrikrad",
             ));
         }
-        // Columns left of the range's start are empty; pad so indexes match the sheet.
-        let offset = range.start().map_or(0, |(_, col)| col as usize);
-        let headers = std::iter::repeat_n(String::new(), offset)
-            .chain(headers)
-            .collect();
-        Ok(SheetSource {
-            range,
-            headers,
-            next: 1,
-            first_row,
-        })
+        Ok(source)
     }
 
-    fn offset(&self) -> usize {
-        self.range.start().map_or(0, |(_, col)| col as usize)
+    /// The next row with a value: its sheet row number (1-based) and its cells.
+    fn next_cells(&mut self) -> Option<(u64, Vec<Cell>)> {
+        let (row, _, _) = self.cells.get(self.next)?;
+        let row = *row;
+        let mut cells = vec![Cell::Empty; self.width];
+        while let Some((r, col, cell)) = self.cells.get_mut(self.next) {
+            if *r != row {
+                break;
+            }
+            cells[*col as usize] = std::mem::replace(cell, Cell::Empty);
+            self.next += 1;
+        }
+        Some((u64::from(row) + 1, cells))
     }
 }
 
@@ -70,24 +92,126 @@ impl RowSource for SheetSource {
     }
 
     fn next_row(&mut self) -> Result<Option<RawRow>, Finding> {
-        let offset = self.offset();
-        while let Some(row) = self.range.rows().nth(self.next) {
-            let number = self.first_row + self.next as u64;
-            self.next += 1;
-            let cells: Vec<Cell> = std::iter::repeat_n(Cell::Empty, offset)
-                .chain(row.iter().map(cell_of))
-                .collect();
-            if cells.iter().all(Cell::is_empty) {
-                continue;
-            }
-            return Ok(Some(RawRow { number, cells }));
-        }
-        Ok(None)
+        Ok(self
+            .next_cells()
+            .map(|(number, cells)| RawRow { number, cells }))
     }
 
     fn progress(&self) -> (u64, u64) {
-        (self.next as u64, self.range.height() as u64)
+        (self.next as u64, self.cells.len() as u64)
     }
+}
+
+/// The cells of `sheet` that hold a value, in row order. An xlsx sheet is read cell by
+/// cell, never as the rectangle its farthest cell spans; other formats (xls, ods) as
+/// calamine reads them.
+fn read_cells(
+    path: &Path,
+    sheet: &str,
+    location: &Location,
+) -> Result<Vec<(u32, u32, Cell)>, Finding> {
+    check_unpacked_size(path)?;
+    let unreadable = |e: &dyn std::fmt::Display| {
+        Finding::at(location.clone(), format!("bladet kan inte läsas: {e}"))
+    };
+    let mut cells = Vec::new();
+    let mut keep = |row: u32, col: u32, cell: Cell| {
+        if cell.is_empty() {
+            return Ok(());
+        }
+        if col >= MAX_COLUMNS {
+            return Err(Finding::at(
+                location.clone().row(u64::from(row) + 1),
+                format!(
+                    "bladet har ett värde i kolumn {}, långt utanför tabellens kolumner (finsam läser högst {MAX_COLUMNS}): ta bort det",
+                    column_name(col)
+                ),
+            ));
+        }
+        cells.push((row, col, cell));
+        Ok(())
+    };
+    if is_xlsx(path) {
+        let mut workbook: Xlsx<_> =
+            calamine::open_workbook(path).map_err(|_| not_a_workbook(path))?;
+        let mut reader = workbook
+            .worksheet_cells_reader(sheet)
+            .map_err(|e| unreadable(&e))?;
+        while let Some(cell) = reader.next_cell().map_err(|e| unreadable(&e))? {
+            let (row, col) = cell.get_position();
+            keep(row, col, cell_of(&Data::from(cell.get_value().clone())))?;
+        }
+    } else {
+        let mut workbook = calamine::open_workbook_auto(path).map_err(|_| not_a_workbook(path))?;
+        let range = workbook
+            .worksheet_range(sheet)
+            .map_err(|e| unreadable(&e))?;
+        let (top, left) = range.start().unwrap_or((0, 0));
+        for (row, col, data) in range.used_cells() {
+            keep(top + row as u32, left + col as u32, cell_of(data))?;
+        }
+    }
+    // In row order whatever order the file kept them in.
+    cells.sort_by_key(|(row, col, _)| (*row, *col));
+    Ok(cells)
+}
+
+/// Whether `path` is an Office Open XML workbook (read cell by cell).
+fn is_xlsx(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("xlsx") || e.eq_ignore_ascii_case("xlsm"))
+}
+
+/// A column as Excel names it: 0 is A, 25 Z, 26 AA.
+fn column_name(col: u32) -> String {
+    let mut name = Vec::new();
+    let mut n = col + 1;
+    while n > 0 {
+        n -= 1;
+        name.push(b'A' + (n % 26) as u8);
+        n /= 26;
+    }
+    name.reverse();
+    String::from_utf8(name).expect("ASCII letters")
+}
+
+/// Refuses a zip-packed workbook (xlsx, xlsm, ods) that would unpack to more than it
+/// could hold, before anything is unpacked: its parts' sizes, as the zip's directory
+/// declares them, and the zip reader holds each part to its declared size.
+fn check_unpacked_size(path: &Path) -> Result<(), Finding> {
+    let Ok(file) = std::fs::File::open(path) else {
+        return Err(not_a_workbook(path));
+    };
+    // Not a zip (an old .xls): nothing is unpacked.
+    let Ok(mut zip) = zip::ZipArchive::new(std::io::BufReader::new(file)) else {
+        return Ok(());
+    };
+    let too_large = |what: String| {
+        Finding::at(
+            Location::file(path),
+            format!(
+                "arbetsboken packas upp till {what}: så mycket kan den inte innehålla, spara om den från Excel"
+            ),
+        )
+    };
+    let mut total: u64 = 0;
+    for index in 0..zip.len() {
+        let part = zip.by_index_raw(index).map_err(|_| not_a_workbook(path))?;
+        let (size, packed) = (part.size(), part.compressed_size().max(1));
+        if size > RATIO_FROM && size / packed > MAX_RATIO {
+            return Err(too_large(format!(
+                "{} MB ur {} kB i en och samma del",
+                size >> 20,
+                packed >> 10
+            )));
+        }
+        total = total.saturating_add(size);
+    }
+    if total > MAX_UNPACKED {
+        return Err(too_large(format!("{} MB", total >> 20)));
+    }
+    Ok(())
 }
 
 fn cell_of(data: &Data) -> Cell {
@@ -107,9 +231,9 @@ fn cell_of(data: &Data) -> Cell {
     }
 }
 
-fn text_of(data: &Data) -> Option<String> {
-    match cell_of(data) {
-        Cell::Text(text) => Some(text),
+fn text_of_cell(cell: &Cell) -> Option<String> {
+    match cell {
+        Cell::Text(text) => Some(text.clone()),
         Cell::Number(n) => Some(format!("{n}")),
         _ => None,
     }
@@ -134,6 +258,7 @@ fn not_a_workbook(path: &Path) -> Finding {
 
 /// A workbook is one submission; its sheets are matched to tables by name or label.
 pub fn discover(path: &Path, schema: &Schema) -> Result<Submission, Vec<Finding>> {
+    check_unpacked_size(path).map_err(|finding| vec![finding])?;
     let workbook = calamine::open_workbook_auto(path).map_err(|_| vec![not_a_workbook(path)])?;
     let mut tables = BTreeMap::new();
     let mut meta = Default::default();

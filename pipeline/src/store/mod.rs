@@ -332,11 +332,21 @@ impl Dataset {
         let journal_path = self.root.join(JOURNAL_FILE);
         fs::remove_file(&journal_path).map_err(|e| StoreError::io(&journal_path, e))?;
         fsync_dir(&self.root)?;
-        if staging.exists() {
-            fs::remove_dir_all(&staging).map_err(|e| StoreError::io(&staging, e))?;
-        }
-        Ok(())
+        remove_staged(&staging)
     }
+}
+
+/// Removes a commit's staging area, and `.staging` with it when no other is there: a
+/// `.staging` left behind would make every reader try to recover.
+fn remove_staged(batch: &Path) -> Result<(), StoreError> {
+    if batch.exists() {
+        fs::remove_dir_all(batch).map_err(|e| StoreError::io(batch, e))?;
+    }
+    if let Some(staging) = batch.parent() {
+        // Not empty (another batch) or gone already: either is fine.
+        let _ = fs::remove_dir(staging);
+    }
+    Ok(())
 }
 
 /// New files of a commit, written and fsynced before anything in the dataset changes.
@@ -377,7 +387,7 @@ impl Staging {
 
     /// Removes the whole staging area: the dataset stays exactly as it was.
     pub fn discard(self) -> Result<(), StoreError> {
-        fs::remove_dir_all(&self.dir).map_err(|e| StoreError::io(&self.dir, e))
+        remove_staged(&self.dir)
     }
 
     /// Makes the staged submissions part of the dataset.

@@ -55,13 +55,20 @@ fn parse_iso_date(text: &str) -> Option<NaiveDate> {
     NaiveDate::from_ymd_opt(year as i32, month, day)
 }
 
-/// Shows a user's value in a message, quoted, unless it could be a personnummer.
+/// The most characters of a value a message quotes: enough to recognise it, and a
+/// cell of megabytes is not repeated in every message and line of `fel.csv`.
+const QUOTED: usize = 60;
+
+/// Shows a user's value in a message, quoted (its beginning, if long), unless it could
+/// be a personnummer.
 pub fn shown(text: &str) -> String {
     let redacted = redact_for_message(text);
-    if redacted == text {
-        format!("\"{text}\"")
-    } else {
-        redacted.into_owned()
+    if redacted != text {
+        return redacted.into_owned();
+    }
+    match text.char_indices().nth(QUOTED) {
+        Some((cut, _)) => format!("\"{}…\" ({} tecken)", &text[..cut], text.chars().count()),
+        None => format!("\"{text}\""),
     }
 }
 
@@ -204,6 +211,14 @@ fn unknown_code(text: &str, list: &CodeList, version: u32) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_long_value_is_quoted_by_its_beginning() {
+        assert_eq!(shown("Kontaktperson"), "\"Kontaktperson\"");
+        let long = "å".repeat(1 << 20);
+        let quoted = shown(&long);
+        assert_eq!(quoted, format!("\"{}…\" (1048576 tecken)", "å".repeat(60)));
+    }
 
     fn text(s: &str) -> Cell {
         Cell::Text(s.into())
