@@ -178,3 +178,34 @@ fn drain(
         }
     })
 }
+
+/// A client that sends its headers a byte at a time, and never finishes them.
+fn slow_client(server: &Served) -> TcpStream {
+    let mut stream = TcpStream::connect(&server.address).unwrap();
+    stream.write_all(b"GET / HTTP/1.1\r\nHo").unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .unwrap();
+    stream
+}
+
+#[test]
+fn a_client_slow_with_its_headers_is_cut_off_and_holds_no_shutdown() {
+    let wd = Workdir::new();
+    let server = Served::start_with(&wd, "tom", "127.0.0.1:0", &["--tidsgrans", "1"]);
+    let mut stream = slow_client(&server);
+    let started = std::time::Instant::now();
+    let mut answer = Vec::new();
+    // Closed by the server (perhaps with a 408 first) once --tidsgrans has passed.
+    let _ = stream.read_to_end(&mut answer);
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "held {:?}",
+        started.elapsed()
+    );
+    let _still_open = slow_client(&server);
+    let started = std::time::Instant::now();
+    let (stopped, log) = server.stop();
+    assert!(stopped, "{log}");
+    assert!(started.elapsed() < Duration::from_secs(10), "{log}");
+}

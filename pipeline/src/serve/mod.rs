@@ -171,15 +171,64 @@ pub async fn serve(
         .as_ref()
         .map_or(Limits::default(), |api| api.limits)
         .request_timeout;
-    let served = axum::serve(listener, router(server.clone(), timeout))
-        .with_graceful_shutdown(shutdown)
-        .await;
+    let served =
+        serve_connections(listener, router(server.clone(), timeout), shutdown, timeout).await;
     stop.store(true, Ordering::SeqCst);
     if let (Some(intake), Some(api)) = (intake, &server.api) {
         api.inbox.wake();
         let _ = tokio::task::spawn_blocking(move || intake.join()).await;
     }
     served
+}
+
+/// Serves HTTP/1 connections from `listener` with `app` until `shutdown` completes. A
+/// client has `timeout` to send a request's headers (one that sends them a byte a second
+/// would otherwise hold its connection, and shutdown, as long as it likes), and
+/// connections still open `timeout` after shutdown began are closed.
+async fn serve_connections(
+    listener: tokio::net::TcpListener,
+    app: Router,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+    timeout: Duration,
+) -> std::io::Result<()> {
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        let stream = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => stream,
+                Err(error) => {
+                    // Out of file descriptors, say: wait a moment rather than spin.
+                    eprintln!("finsam serve: kunde inte ta emot en anslutning: {error}");
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let service = hyper_util::service::TowerToHyperService::new(app.clone());
+        let mut builder = hyper::server::conn::http1::Builder::new();
+        builder
+            .timer(TokioTimer::new())
+            .header_read_timeout(timeout);
+        let connection = graceful.watch(builder.serve_connection(TokioIo::new(stream), service));
+        tokio::spawn(async move {
+            // A client that goes away or sends garbage ends its own connection only.
+            let _ = connection.await;
+        });
+    }
+    drop(listener);
+    if tokio::time::timeout(timeout, graceful.shutdown())
+        .await
+        .is_err()
+    {
+        eprintln!(
+            "finsam serve: anslutningar som fortfarande var öppna {} s efter avslutet stängdes",
+            timeout.as_secs()
+        );
+    }
+    Ok(())
 }
 
 fn router(server: Arc<Server>, timeout: Duration) -> Router {
