@@ -8,6 +8,7 @@ mod crash;
 mod dashboard;
 mod disclosure;
 mod examples;
+mod fuzz;
 mod ingest;
 pub mod privacy;
 mod report;

@@ -338,6 +338,16 @@ fn arrow_frames(bytes: &[u8]) -> Result<Vec<Frame>, WireError> {
                     "komprimerade Arrow-strömmar tas inte emot: skicka dem okomprimerade".into(),
                 ));
             }
+            // Every buffer lies within the message's data (Arrow slices them as declared).
+            let outside = batch.buffers().into_iter().flatten().any(|buffer| {
+                let (offset, length) = (buffer.offset(), buffer.length());
+                offset < 0
+                    || length < 0
+                    || offset.saturating_add(length) as u64 > body_length as u64
+            });
+            if outside {
+                return Err(cut("en buffert"));
+            }
             // Every column of a type finsam reads takes at least a bit per row.
             let most_rows = body_length.saturating_mul(8);
             if usize::try_from(batch.length()).map_or(true, |rows| rows > most_rows) {
