@@ -396,3 +396,14 @@ fn a_cell_of_megabytes_is_quoted_by_its_beginning_in_messages_and_the_error_file
     );
     assert!(stderr.len() < 4096 && std::fs::metadata(&report).unwrap().len() < 4096);
 }
+
+#[test]
+fn two_files_with_the_details_of_the_submission_are_refused() {
+    let wd = with_broken("inlamning.csv", |t| t.to_string());
+    wd.write("in/kopia_inlamning.csv", wd.read("in/inlamning.csv"));
+    let stderr = rejected(&wd);
+    assert!(
+        stderr.contains("uppgifterna om inlämningen finns redan i"),
+        "{stderr}"
+    );
+}

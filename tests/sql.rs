@@ -174,3 +174,17 @@ fn an_internal_failure_has_its_own_exit_code() {
         run.stderr
     );
 }
+
+#[test]
+fn the_tables_can_be_listed_and_described_as_the_readme_shows() {
+    let wd = loaded();
+    let tables = wd.sql("SHOW TABLES");
+    for table in ["deltagare", "forsorjning", "kod_lss_handelse"] {
+        assert!(tables.contains(table), "{table}: {tables}");
+    }
+    let columns = wd.sql("DESCRIBE deltagare");
+    assert!(
+        columns.contains("person") && columns.contains("Utf8"),
+        "{columns}"
+    );
+}

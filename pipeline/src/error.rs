@@ -113,7 +113,8 @@ pub fn one_line(first: String, mut source: Option<&(dyn std::error::Error + 'sta
         }
         source = cause.source();
     }
-    parts.join(": ")
+    // A path or a value in an error (a file named by a personnummer) is shown redacted.
+    crate::personnummer::redact_numbers(&parts.join(": ")).into_owned()
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -752,4 +752,42 @@ mod tests {
             first.id
         );
     }
+
+    #[test]
+    fn the_same_content_taken_in_before_it_was_received_is_not_this_submission() {
+        // A landing area removed and numbered from 1 again: the manifest's `inkorg-1`
+        // with this content was taken in before this submission 1 came.
+        let receipt = Receipt {
+            nr: 1,
+            id: "0123456789abcdef".into(),
+            innehall: "ab".repeat(32),
+            projekt: "SIGMA".into(),
+            halvar: "2008H1".into(),
+            schemaversion: 1,
+            rader: BTreeMap::new(),
+            format: Encoding::Json,
+            mottagen: "2026-11-26T10:00:00Z".into(),
+            status: State::Mottagen,
+            klar: None,
+            resultat: None,
+            fel: Vec::new(),
+        };
+        let entry = |ingested_at: &str| ManifestEntry {
+            id: receipt.id.clone(),
+            content_hash: receipt.innehall.clone(),
+            projekt: "SIGMA".into(),
+            halvar: "2008H1".into(),
+            schema_version: 1,
+            ingested_at: ingested_at.into(),
+            source: "inkorg-1".into(),
+            rows: BTreeMap::new(),
+            replaces: None,
+            batch: "b".into(),
+        };
+        assert!(taken_in(&[entry("2026-11-25T09:00:00Z")], &receipt).is_none());
+        assert!(taken_in(&[entry("2026-11-26T10:00:00Z")], &receipt).is_some());
+        let mut other = entry("2026-11-26T11:00:00Z");
+        other.content_hash = "cd".repeat(32);
+        assert!(taken_in(&[other], &receipt).is_none(), "other content");
+    }
 }

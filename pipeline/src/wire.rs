@@ -215,7 +215,33 @@ struct JsonSubmission {
     halvar: String,
     schemaversion: u32,
     nyckel: String,
-    tabeller: BTreeMap<String, JsonTable>,
+    /// In the order written, so that a table given twice is seen (a map keeps the last).
+    #[serde(deserialize_with = "tables_in_order")]
+    tabeller: Vec<(String, JsonTable)>,
+}
+
+/// The `tabeller` object as (name, table) pairs in the order written.
+fn tables_in_order<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Vec<(String, JsonTable)>, D::Error> {
+    struct Pairs;
+    impl<'de> serde::de::Visitor<'de> for Pairs {
+        type Value = Vec<(String, JsonTable)>;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("ett objekt med en tabell per namn")
+        }
+        fn visit_map<M: serde::de::MapAccess<'de>>(
+            self,
+            mut map: M,
+        ) -> Result<Self::Value, M::Error> {
+            let mut pairs = Vec::new();
+            while let Some(pair) = map.next_entry()? {
+                pairs.push(pair);
+            }
+            Ok(pairs)
+        }
+    }
+    deserializer.deserialize_map(Pairs)
 }
 
 #[derive(Deserialize)]
@@ -245,13 +271,8 @@ fn decode_json(bytes: &[u8]) -> Result<Transfer, WireError> {
                 })?;
             rows.push(cells);
         }
-        tables.insert(
-            name,
-            TableRows {
-                headers: table.kolumner,
-                rows,
-            },
-        );
+        let headers = table.kolumner;
+        add_table(&mut tables, name, TableRows { headers, rows })?;
     }
     Ok(Transfer {
         projekt: document.projekt,
@@ -293,7 +314,7 @@ struct Frame {
 /// the size a compressed buffer declares. The headers are read with Arrow's own parser;
 /// only the framing (length prefixes, end-of-stream markers) is walked here.
 fn arrow_frames(bytes: &[u8]) -> Result<Vec<Frame>, WireError> {
-    let cut = |what: &str| WireError::Arrow(format!("{what} räcker utanför kroppen"));
+    let cut = |what: &str| WireError::Arrow(format!("{what} går utanför inlämningens slut"));
     let word = |at: usize| -> Result<u32, WireError> {
         let four = bytes
             .get(at..at.saturating_add(4))
@@ -363,8 +384,24 @@ fn arrow_frames(bytes: &[u8]) -> Result<Vec<Frame>, WireError> {
     Ok(frames)
 }
 
+/// Adds a table read from a body; a table given twice is refused, whichever encoding.
+fn add_table(
+    tables: &mut BTreeMap<String, TableRows>,
+    name: String,
+    rows: TableRows,
+) -> Result<(), WireError> {
+    if tables.contains_key(&name) {
+        return Err(WireError::Format(format!(
+            "tabellen {name} finns två gånger i inlämningen"
+        )));
+    }
+    tables.insert(name, rows);
+    Ok(())
+}
+
 fn decode_arrow(bytes: &[u8]) -> Result<Transfer, WireError> {
     arrow_frames(bytes)?;
+    let mut cells: usize = 0;
     let arrow = |e: datafusion::arrow::error::ArrowError| WireError::Arrow(e.to_string());
     let mut cursor = Cursor::new(bytes);
     let mut details: Option<[String; 4]> = None;
@@ -400,6 +437,17 @@ fn decode_arrow(bytes: &[u8]) -> Result<Transfer, WireError> {
         let mut rows: Vec<Vec<Cell>> = Vec::new();
         for batch in reader {
             let batch = batch.map_err(arrow)?;
+            // A cell finsam writes takes two bytes or more of the body on average (text
+            // 4 for its offset, numbers 8, dates 4; yes/no columns are few), and a cell
+            // read takes some 30 bytes of memory: more cells than that are a body made to
+            // grow (a column of bits, a million rows).
+            cells = cells.saturating_add(batch.num_rows().saturating_mul(batch.num_columns()));
+            if cells > bytes.len() / 2 {
+                return Err(WireError::Arrow(format!(
+                    "inlämningen anger fler värden ({cells}) än {} byte kan rymma",
+                    bytes.len()
+                )));
+            }
             let columns = batch
                 .columns()
                 .iter()
@@ -414,14 +462,7 @@ fn decode_arrow(bytes: &[u8]) -> Result<Transfer, WireError> {
                 rows.push(columns.iter().map(|c| c[index].clone()).collect());
             }
         }
-        if tables
-            .insert(name.clone(), TableRows { headers, rows })
-            .is_some()
-        {
-            return Err(WireError::Format(format!(
-                "tabellen {name} finns två gånger i inlämningen"
-            )));
-        }
+        add_table(&mut tables, name, TableRows { headers, rows })?;
     }
     let [projekt, halvar, version, nyckel] =
         details.ok_or_else(|| WireError::Format("inlämningen är tom: ingen Arrow-ström".into()))?;
@@ -441,7 +482,9 @@ fn column_cells(array: &ArrayRef) -> Result<Vec<Cell>, String> {
     let unsupported = || format!("typen {} stöds inte", array.data_type());
     let cast_to = |to: &DataType| cast(array, to).map_err(|_| unsupported());
     let cells = match array.data_type() {
-        DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View => {
+        // Not Utf8View: its views may all point at one long string, which casting
+        // would copy once per row.
+        DataType::Utf8 | DataType::LargeUtf8 => {
             let strings = cast_to(&DataType::Utf8)?;
             let strings = strings.as_string::<i32>();
             (0..strings.len())
@@ -682,7 +725,7 @@ pub(crate) mod tests {
         );
         body[at..at + 8].copy_from_slice(&(1i64 << 40).to_le_bytes());
         assert!(
-            refusal(&body).contains("räcker utanför kroppen"),
+            refusal(&body).contains("går utanför inlämningens slut"),
             "{}",
             refusal(&body)
         );
@@ -717,6 +760,49 @@ pub(crate) mod tests {
         .unwrap();
         let message = refusal(&stream_of(&empty, IpcWriteOptions::default()));
         assert!(message.contains("rader men har bara 0 byte"), "{message}");
+    }
+
+    #[test]
+    fn a_table_given_twice_is_refused_in_json_as_in_arrow() {
+        let (schema, key, prepared) = sigma();
+        let body = encode(&prepared, &schema, &key.fingerprint(), Encoding::Json).unwrap();
+        let text = String::from_utf8(body).unwrap();
+        let twice = text.replacen(
+            "\"tabeller\":{",
+            "\"tabeller\":{\"moten\":{\"kolumner\":[],\"rader\":[]},",
+            1,
+        );
+        assert_ne!(twice, text);
+        let refused = decode(twice.as_bytes(), Encoding::Json)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            refused.contains("tabellen moten finns två gånger"),
+            "{refused}"
+        );
+    }
+
+    #[test]
+    fn string_views_are_refused_before_they_are_copied_per_row() {
+        use datafusion::arrow::array::{RecordBatch, StringViewArray};
+        use datafusion::arrow::ipc::writer::IpcWriteOptions;
+        let metadata: HashMap<String, String> = [
+            ("finsam.format", "1"),
+            ("finsam.tabell", "moten"),
+            ("finsam.projekt", "SIGMA"),
+            ("finsam.halvar", "2008H1"),
+            ("finsam.schemaversion", "1"),
+            ("finsam.nyckel", "x"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        let field = Field::new("Projekt", DataType::Utf8View, true);
+        let schema = Arc::new(ArrowSchema::new_with_metadata(vec![field], metadata));
+        let views = StringViewArray::from(vec!["SIGMA"; 100]);
+        let batch = RecordBatch::try_new(schema, vec![Arc::new(views) as ArrayRef]).unwrap();
+        let message = refusal(&stream_of(&batch, IpcWriteOptions::default()));
+        assert!(message.contains("Utf8View stöds inte"), "{message}");
     }
 
     #[test]

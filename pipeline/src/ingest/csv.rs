@@ -189,6 +189,7 @@ pub fn discover(
 ) -> Result<Submission, Vec<Finding>> {
     let mut tables = BTreeMap::new();
     let mut meta = Default::default();
+    let mut meta_file: Option<PathBuf> = None;
     let mut findings = Vec::new();
     for path in files {
         let stem = path
@@ -196,13 +197,24 @@ pub fn discover(
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_default();
         match table_for_stem(&stem, schema) {
-            Some(name) if name == META_NAME => match CsvSource::open(path) {
-                Ok(mut source) => match super::read_meta(&mut source, Location::file(path)) {
-                    Ok(found) => meta = found,
-                    Err(mut found) => findings.append(&mut found),
-                },
-                Err(finding) => findings.push(finding),
-            },
+            Some(name) if name == META_NAME => {
+                if let Some(first) = meta_file.replace(path.clone()) {
+                    findings.push(Finding::at(
+                        Location::file(path),
+                        format!(
+                            "uppgifterna om inlämningen finns redan i {}: ta bort den ena filen",
+                            Location::file(&first).file
+                        ),
+                    ));
+                }
+                match CsvSource::open(path) {
+                    Ok(mut source) => match super::read_meta(&mut source, Location::file(path)) {
+                        Ok(found) => meta = found,
+                        Err(mut found) => findings.append(&mut found),
+                    },
+                    Err(finding) => findings.push(finding),
+                }
+            }
             Some(name) => {
                 if let Some(TableInput::Csv(other)) = tables.insert(name.clone(), TableInput::Csv(path.clone())) {
                     findings.push(Finding::at(

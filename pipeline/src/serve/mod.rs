@@ -184,7 +184,8 @@ pub async fn serve(
 /// Serves HTTP/1 connections from `listener` with `app` until `shutdown` completes. A
 /// client has `timeout` to send a request's headers (one that sends them a byte a second
 /// would otherwise hold its connection, and shutdown, as long as it likes), and
-/// connections still open `timeout` after shutdown began are closed.
+/// shutdown waits `timeout` at most for connections still open: they end with the
+/// process.
 async fn serve_connections(
     listener: tokio::net::TcpListener,
     app: Router,
