@@ -71,27 +71,10 @@ fn fuzz(name: &str, seeds: Vec<Vec<u8>>, target: impl Fn(&[u8])) {
     fuzz_for(budget(), name, seeds, target);
 }
 
-/// Keeps the panics arrow's readers raise on corrupted bodies, which `decode` catches
-/// and refuses, out of the test output: thousands of lines of nothing. Every other panic
-/// is told as before.
-fn quiet_caught_arrow_panics() {
-    static ONCE: std::sync::Once = std::sync::Once::new();
-    ONCE.call_once(|| {
-        let told = std::panic::take_hook();
-        std::panic::set_hook(Box::new(move |info| {
-            let in_arrow = info
-                .location()
-                .is_some_and(|l| l.file().contains("/arrow-"));
-            if !in_arrow {
-                told(info);
-            }
-        }));
-    });
-}
-
 /// Runs `target` on inputs made from `seeds` for `time`.
 fn fuzz_for(time: Duration, name: &str, seeds: Vec<Vec<u8>>, target: impl Fn(&[u8])) {
-    quiet_caught_arrow_panics();
+    // The panics finsam catches and refuses are not told (as in the binary).
+    finsam::guard::install_quiet_hook();
     let config = Config {
         failure_persistence: None,
         ..Config::default()

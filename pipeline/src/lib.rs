@@ -15,6 +15,7 @@ pub mod dashboard;
 pub mod disclosure;
 pub mod display;
 pub mod error;
+pub mod guard;
 pub mod inbox;
 pub mod ingest;
 pub mod load;

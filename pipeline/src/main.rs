@@ -9,6 +9,7 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
+    finsam::guard::install_quiet_hook();
     let args = cli::Cli::parse();
     match cli::run(args) {
         Ok(code) => code.into(),

@@ -195,11 +195,11 @@ fn json_value(value: &Value) -> serde_json::Value {
 /// Reads a body in the given encoding. A body a decoder cannot take (a panic deep in a
 /// reader of corrupted bytes) is refused like any unreadable body.
 pub fn decode(bytes: &[u8], encoding: Encoding) -> Result<Transfer, WireError> {
-    let decoded = std::panic::catch_unwind(|| match encoding {
+    let decoded = crate::guard::catching(|| match encoding {
         Encoding::Json => decode_json(bytes),
         Encoding::Arrow => decode_arrow(bytes),
     });
-    decoded.unwrap_or_else(|_| {
+    decoded.unwrap_or_else(|| {
         Err(WireError::Format(format!(
             "inlämningen kunde inte läsas: kroppen är skadad ({})",
             encoding.content_type()
@@ -807,6 +807,7 @@ pub(crate) mod tests {
 
     #[test]
     fn a_corrupted_arrow_body_is_refused_never_a_panic() {
+        crate::guard::install_quiet_hook();
         let body = arrow_body();
         let mut state = 0x2545_F491_4F6C_DD1Du64;
         let mut next = move || {

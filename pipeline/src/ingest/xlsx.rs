@@ -40,7 +40,11 @@ pub struct SheetSource {
 impl SheetSource {
     pub fn open(path: &Path, sheet: &str) -> Result<SheetSource, Finding> {
         let location = Location::file(path).sheet(sheet);
-        let cells = read_cells(path, sheet, &location)?;
+        let cells = guarded(
+            path,
+            |finding| finding,
+            || read_cells(path, sheet, &location),
+        )?;
         let width = cells
             .iter()
             .map(|(_, col, _)| *col as usize + 1)
@@ -258,6 +262,25 @@ fn not_a_workbook(path: &Path) -> Finding {
 
 /// A workbook is one submission; its sheets are matched to tables by name or label.
 pub fn discover(path: &Path, schema: &Schema) -> Result<Submission, Vec<Finding>> {
+    guarded(
+        path,
+        |finding| vec![finding],
+        || discover_sheets(path, schema),
+    )
+}
+
+/// Runs a reader of the workbook at `path`. A panic inside calamine on a malformed
+/// workbook (a `<dimension>` ending before it starts underflows in a debug build; the
+/// fuzz target found it) is the finding that the file cannot be read, never a crash.
+fn guarded<T, E>(
+    path: &Path,
+    unreadable: impl FnOnce(Finding) -> E,
+    read: impl FnOnce() -> Result<T, E>,
+) -> Result<T, E> {
+    crate::guard::catching(read).unwrap_or_else(|| Err(unreadable(not_a_workbook(path))))
+}
+
+fn discover_sheets(path: &Path, schema: &Schema) -> Result<Submission, Vec<Finding>> {
     check_unpacked_size(path).map_err(|finding| vec![finding])?;
     let workbook = calamine::open_workbook_auto(path).map_err(|_| vec![not_a_workbook(path)])?;
     let mut tables = BTreeMap::new();
