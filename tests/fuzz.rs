@@ -16,7 +16,7 @@ use finsam::wire::{Encoding, decode, encode};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 
-use crate::workdir::{Workdir, fill_workbook, fixture};
+use crate::workdir::{Workdir, fill_workbook, fixture, repacked};
 
 /// How long each target runs.
 fn budget() -> Duration {
@@ -154,32 +154,14 @@ fn fuzz_the_xlsx_reader() {
     // Stored, not deflated: a changed byte then changes the XML the reader parses,
     // rather than failing the zip's checksum.
     let seeds = vec![
-        stored(&fill_workbook(&wd)),
-        stored(&repo_example("SIGMA_2008H1.xlsx")),
+        repacked(&fill_workbook(&wd), |part| part),
+        repacked(&repo_example("SIGMA_2008H1.xlsx"), |part| part),
     ];
     let path = wd.path("fuzz.xlsx");
     fuzz("xlsx", seeds, |bytes| {
         std::fs::write(&path, bytes).unwrap();
         read_submission(&path);
     });
-}
-
-/// The workbook at `path` with every part stored uncompressed.
-fn stored(path: &Path) -> Vec<u8> {
-    use std::io::{Read, Write};
-    let mut from = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
-    let mut to = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    let options =
-        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
-    for index in 0..from.len() {
-        let mut part = from.by_index(index).unwrap();
-        let mut bytes = Vec::new();
-        part.read_to_end(&mut bytes).unwrap();
-        to.start_file(part.name().unwrap().into_owned(), options)
-            .unwrap();
-        to.write_all(&bytes).unwrap();
-    }
-    to.finish().unwrap().into_inner()
 }
 
 fn repo_example(name: &str) -> PathBuf {

@@ -283,6 +283,25 @@ pub fn details_sheet(book: &mut rust_xlsxwriter::Workbook, details: &[(&str, &st
     }
 }
 
+/// The workbook at `path` packed again part by part, each part's bytes through `edit`,
+/// stored uncompressed (a changed byte then changes what the reader parses).
+pub fn repacked(path: &Path, mut edit: impl FnMut(Vec<u8>) -> Vec<u8>) -> Vec<u8> {
+    use std::io::{Read, Write};
+    let mut from = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
+    let mut to = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    for index in 0..from.len() {
+        let mut part = from.by_index(index).unwrap();
+        let mut bytes = Vec::new();
+        part.read_to_end(&mut bytes).unwrap();
+        to.start_file(part.name().unwrap().into_owned(), options)
+            .unwrap();
+        to.write_all(&edit(bytes)).unwrap();
+    }
+    to.finish().unwrap().into_inner()
+}
+
 /// A sheet: its name, its header and its rows.
 pub type Sheet<'a> = (&'a str, &'a [&'a str], &'a [&'a [&'a str]]);
 

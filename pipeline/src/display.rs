@@ -138,7 +138,13 @@ impl<'p> Audience<'p> {
         count.seen = match self {
             Audience::Project => Seen::Shown,
             Audience::Public { protected, scope } => {
-                match protected.reason(&format!("{scope}{}", count.key)) {
+                // A site's counts carry their whole key: no string per count there.
+                let reason = if scope.is_empty() {
+                    protected.reason(&count.key)
+                } else {
+                    protected.reason(&format!("{scope}{}", count.key))
+                };
+                match reason {
                     Some(Reason::Shown) => Seen::Shown,
                     Some(reason) => Seen::Hidden(reason),
                     None => Seen::Withheld,

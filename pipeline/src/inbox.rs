@@ -586,21 +586,70 @@ mod tests {
     use crate::wire::tests::{sigma, today};
     use crate::wire::{Encoding, encode};
 
+    /// SIGMA's submission (`prepared`) as a body in `encoding`, checked as the server
+    /// checks it.
+    fn received(
+        prepared: &crate::load::Prepared,
+        schema: &Schema,
+        fingerprint: &str,
+        encoding: Encoding,
+    ) -> (Vec<u8>, Accepted) {
+        let body = encode(prepared, schema, fingerprint, encoding).unwrap();
+        let accepted = check(&body, encoding, schema, fingerprint, "SIGMA", today()).unwrap();
+        (body, accepted)
+    }
+
+    /// Commits `body` into the dataset at `data` under the name `source`, past the
+    /// landing area's log: a commit whose log line a crash lost, or `finsam ingest` of a
+    /// folder of that name. Returns the id it was taken in under.
+    fn commit(
+        data: &Path,
+        schema: &Schema,
+        fingerprint: &str,
+        body: &[u8],
+        source: &str,
+    ) -> String {
+        let transfer = crate::wire::decode(body, Encoding::Json).unwrap();
+        let options = IngestOptions {
+            dry_run: false,
+            ..IngestOptions::checking(today())
+        };
+        let persons = Persons::Pseudonymised {
+            key_fingerprint: fingerprint,
+        };
+        let submission = transfer.into_submission(PathBuf::from(source));
+        let report = load::ingest_submissions(
+            schema,
+            persons,
+            data,
+            vec![submission],
+            Vec::new(),
+            &options,
+        )
+        .unwrap();
+        assert!(report.accepted(), "{:?}", report.findings);
+        report.submissions[0].id.clone()
+    }
+
+    fn intake(inbox: &Arc<Inbox>, data: &Path, schema: &Schema, fingerprint: &str) -> Intake {
+        Intake {
+            inbox: inbox.clone(),
+            data: data.to_path_buf(),
+            schema: schema.clone(),
+            key_fingerprint: fingerprint.to_string(),
+        }
+    }
+
+    fn manifest(data: &Path, schema: &Schema) -> crate::store::Manifest {
+        Dataset::open(data, schema).unwrap().manifest().unwrap()
+    }
+
     #[test]
     fn every_kept_submission_is_taken_in_exactly_once_across_a_crash() {
         let data = tempfile::tempdir().unwrap();
         let (schema, key, prepared) = sigma();
         let fingerprint = key.fingerprint();
-        let body = encode(&prepared, &schema, &fingerprint, Encoding::Json).unwrap();
-        let accepted = check(
-            &body,
-            Encoding::Json,
-            &schema,
-            &fingerprint,
-            "SIGMA",
-            today(),
-        )
-        .unwrap();
+        let (body, accepted) = received(&prepared, &schema, &fingerprint, Encoding::Json);
         let inbox = Inbox::open(data.path()).unwrap();
         assert!(matches!(Inbox::open(data.path()), Err(StoreError::Busy(_))));
         let (first, new) = inbox.receive(&accepted, &body).unwrap();
@@ -612,35 +661,12 @@ mod tests {
         assert_eq!(again, first);
 
         // The commit happens, then the process dies before the log says so.
-        let transfer = crate::wire::decode(&body, Encoding::Json).unwrap();
-        let options = IngestOptions {
-            dry_run: false,
-            ..IngestOptions::checking(today())
-        };
-        let persons = Persons::Pseudonymised {
-            key_fingerprint: &fingerprint,
-        };
-        let submission = transfer.into_submission(PathBuf::from(first.source()));
-        let report = load::ingest_submissions(
-            &schema,
-            persons,
-            data.path(),
-            vec![submission],
-            Vec::new(),
-            &options,
-        )
-        .unwrap();
-        assert!(report.accepted(), "{:?}", report.findings);
+        commit(data.path(), &schema, &fingerprint, &body, &first.source());
         drop(inbox);
 
         let inbox = Arc::new(Inbox::open(data.path()).unwrap());
         assert_eq!(inbox.waiting().len(), 1);
-        let intake = Intake {
-            inbox: inbox.clone(),
-            data: data.path().to_path_buf(),
-            schema: schema.clone(),
-            key_fingerprint: fingerprint.clone(),
-        };
+        let intake = intake(&inbox, data.path(), &schema, &fingerprint);
         assert_eq!(intake.take_in().unwrap(), 1);
         assert_eq!(intake.take_in().unwrap(), 0);
         let settled = inbox.get(&first.id).unwrap();
@@ -648,25 +674,13 @@ mod tests {
             (settled.status, settled.resultat.as_deref()),
             (State::Inlast, Some("ny"))
         );
-        let manifest = Dataset::open(data.path(), &schema)
-            .unwrap()
-            .manifest()
-            .unwrap();
-        assert_eq!(manifest.entries.len(), 1, "taken in once");
+        let entries = manifest(data.path(), &schema).entries;
+        assert_eq!(entries.len(), 1, "taken in once");
 
         // A changed submission replaces it; the log tells the same after a restart.
         let mut changed = prepared;
         changed.tables.get_mut("moten").unwrap().pop();
-        let body = encode(&changed, &schema, &fingerprint, Encoding::Arrow).unwrap();
-        let accepted = check(
-            &body,
-            Encoding::Arrow,
-            &schema,
-            &fingerprint,
-            "SIGMA",
-            today(),
-        )
-        .unwrap();
+        let (body, accepted) = received(&changed, &schema, &fingerprint, Encoding::Arrow);
         let (second, new) = inbox.receive(&accepted, &body).unwrap();
         assert!(new);
         assert_eq!(intake.take_in().unwrap(), 1);
@@ -678,10 +692,7 @@ mod tests {
         assert_eq!(second.resultat, Some(format!("ersätter {}", first.id)));
         assert_eq!(inbox.for_project("SIGMA").len(), 2);
         assert!(inbox.waiting().is_empty());
-        let manifest = Dataset::open(data.path(), &schema)
-            .unwrap()
-            .manifest()
-            .unwrap();
+        let manifest = manifest(data.path(), &schema);
         assert_eq!(manifest.entries.len(), 2);
         assert_eq!(
             manifest.current_for("SIGMA", "2008H1").unwrap().id,
@@ -698,57 +709,23 @@ mod tests {
         // submission will have.
         let (_, _, mut other) = sigma();
         other.tables.get_mut("moten").unwrap().pop();
-        let body = encode(&other, &schema, &fingerprint, Encoding::Json).unwrap();
-        let transfer = crate::wire::decode(&body, Encoding::Json).unwrap();
-        let options = IngestOptions {
-            dry_run: false,
-            ..IngestOptions::checking(today())
-        };
-        let persons = Persons::Pseudonymised {
-            key_fingerprint: &fingerprint,
-        };
-        let submission = transfer.into_submission(PathBuf::from("inkorg-1"));
-        let report = load::ingest_submissions(
-            &schema,
-            persons,
-            data.path(),
-            vec![submission],
-            Vec::new(),
-            &options,
-        )
-        .unwrap();
-        assert!(report.accepted(), "{:?}", report.findings);
-        let other_id = report.submissions[0].id.clone();
+        let other_body = encode(&other, &schema, &fingerprint, Encoding::Json).unwrap();
+        let other_id = commit(data.path(), &schema, &fingerprint, &other_body, "inkorg-1");
 
-        let body = encode(&prepared, &schema, &fingerprint, Encoding::Json).unwrap();
-        let accepted = check(
-            &body,
-            Encoding::Json,
-            &schema,
-            &fingerprint,
-            "SIGMA",
-            today(),
-        )
-        .unwrap();
+        let (body, accepted) = received(&prepared, &schema, &fingerprint, Encoding::Json);
         let inbox = Arc::new(Inbox::open(data.path()).unwrap());
         let (first, _) = inbox.receive(&accepted, &body).unwrap();
         assert_eq!(first.source(), "inkorg-1");
-        let intake = Intake {
-            inbox: inbox.clone(),
-            data: data.path().to_path_buf(),
-            schema: schema.clone(),
-            key_fingerprint: fingerprint.clone(),
-        };
+        let intake = intake(&inbox, data.path(), &schema, &fingerprint);
         assert_eq!(intake.take_in().unwrap(), 1);
         let settled = inbox.get(&first.id).unwrap();
         assert_eq!(settled.status, State::Inlast);
         assert_eq!(settled.resultat, Some(format!("ersätter {other_id}")));
-        let manifest = Dataset::open(data.path(), &schema)
-            .unwrap()
-            .manifest()
-            .unwrap();
         assert_eq!(
-            manifest.current_for("SIGMA", "2008H1").unwrap().id,
+            manifest(data.path(), &schema)
+                .current_for("SIGMA", "2008H1")
+                .unwrap()
+                .id,
             first.id
         );
     }

@@ -435,12 +435,14 @@ impl Protected {
         self.publication.get(key).map(|id| self.reasons[id.index()])
     }
 
-    /// The value a reader sees: `None` where hidden (or unknown).
+    /// The value a reader sees: `None` where hidden (or unknown). The outputs read it
+    /// through [`crate::display::Audience`]; this is the outsider tests' view.
     pub fn shown(&self, key: &str) -> Option<i64> {
         let id = self.publication.get(key)?;
         (!self.reasons[id.index()].is_hidden()).then(|| self.publication.value(id))
     }
 
+    #[cfg(test)]
     pub fn is_hidden(&self, key: &str) -> bool {
         self.reason(key).is_some_and(Reason::is_hidden)
     }
@@ -448,6 +450,7 @@ impl Protected {
     /// Whether `key` is hidden with the whole of its group, zeros too, though the group's
     /// n is shown: published, such cells are marked, since a reader must not take them
     /// to be at least 1.
+    #[cfg(test)]
     pub fn in_closed_group(&self, key: &str) -> bool {
         self.reason(key) == Some(Reason::ClosedGroup)
     }
@@ -461,10 +464,13 @@ impl Protected {
         for (id, reason) in self.reasons.iter().enumerate() {
             let value = cells.values[id];
             observation.set_shown(id, (!reason.is_hidden()).then_some(value));
-            observation.set_floor(id, floors[id]);
-            if *reason == Reason::ClosedGroup {
-                observation.in_hidden_group(CellId(id as u32));
-            }
+            // Hidden with its whole group, it may be 0 for all a reader knows.
+            let floor = if *reason == Reason::ClosedGroup {
+                0
+            } else {
+                floors[id]
+            };
+            observation.set_floor(id, floor);
         }
         observation.leaks(self.threshold)
     }

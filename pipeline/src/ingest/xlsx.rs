@@ -108,13 +108,13 @@ impl RowSource for SheetSource {
 
 /// The cells of `sheet` that hold a value, in row order. An xlsx sheet is read cell by
 /// cell, never as the rectangle its farthest cell spans; other formats (xls, ods) as
-/// calamine reads them.
+/// calamine reads them. The workbook's unpacked size was checked once, when its sheets
+/// were found ([`discover`]).
 fn read_cells(
     path: &Path,
     sheet: &str,
     location: &Location,
 ) -> Result<Vec<(u32, u32, Cell)>, Finding> {
-    check_unpacked_size(path)?;
     let unreadable = |e: &dyn std::fmt::Display| {
         Finding::at(location.clone(), format!("bladet kan inte läsas: {e}"))
     };

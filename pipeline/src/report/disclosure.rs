@@ -160,9 +160,5 @@ pub fn present(report: &mut Report, audience: &Audience) {
             Value::Span { .. } => {}
         }
     }
-    if let Some(threshold) = audience.threshold() {
-        report.head.publik_troskel = Some(threshold);
-        report.head.dolda = Some(hidden);
-    }
-    report.head.unprotected = audience.unprotected().to_vec();
+    report.head.presented(audience, hidden);
 }

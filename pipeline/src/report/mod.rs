@@ -96,6 +96,16 @@ pub struct ReportHead {
 }
 
 impl ReportHead {
+    /// What a report presented to `audience` says of it: for a public page its threshold
+    /// and how many values were hidden (`hidden`); what could not be protected.
+    pub(crate) fn presented(&mut self, audience: &Audience, hidden: disclosure::Hidden) {
+        if let Some(threshold) = audience.threshold() {
+            self.publik_troskel = Some(threshold);
+            self.dolda = Some(hidden);
+        }
+        self.unprotected = audience.unprotected().to_vec();
+    }
+
     /// The head for `projects` (checked against the dataset) over `period`, listing the
     /// current submissions of those projects whose half-year `counts`. Exact: publishing
     /// fills in the threshold and what was hidden.

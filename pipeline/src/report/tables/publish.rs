@@ -249,11 +249,7 @@ pub fn present(report: &mut TableReport, audience: &Audience) {
         audience.decide(&mut note.n);
     }
     report.anmarkningar = report.notes.iter().map(|n| n.word(threshold)).collect();
-    if let Some(threshold) = threshold {
-        report.head.publik_troskel = Some(threshold);
-        report.head.dolda = Some(hidden);
-    }
-    report.head.unprotected = audience.unprotected().to_vec();
+    report.head.presented(audience, hidden);
 }
 
 /// Decides a cell's counts, and works out its shares, intervals and differences from
