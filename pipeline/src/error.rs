@@ -83,7 +83,10 @@ impl Error {
                         | DashboardError::MissingKey { .. }
                 )
                 | Error::Synth(
-                    SynthError::Options(_) | SynthError::NotEmpty(_) | SynthError::NotADirectory(_)
+                    SynthError::Options(_)
+                        | SynthError::NotEmpty(_)
+                        | SynthError::NotADirectory(_)
+                        | SynthError::Workbook(TemplateError::Rows { .. })
                 )
                 | Error::Store(
                     StoreError::NotADataset(_) | StoreError::WrongKey { .. } | StoreError::Busy(_)

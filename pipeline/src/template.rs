@@ -31,6 +31,8 @@ use crate::schema::{ColumnDef, ColumnKind, Schema, TableDef, normalise_heading};
 
 /// Sheet rows (the header is row 1) that carry the validations and input messages.
 pub const TEMPLATE_ROWS: u32 = 5000;
+/// The most records a sheet holds: Excel's 1,048,576 rows, less the header.
+pub const MAX_SHEET_ROWS: usize = 1_048_575;
 
 const INSTRUCTIONS_SHEET: &str = "Instruktioner";
 const META_SHEET: &str = "Inlämning";
@@ -117,6 +119,12 @@ fn check_rows(schema: &Schema, rows: &FilledRows) -> Result<(), String> {
         let table = schema
             .table(name)
             .ok_or_else(|| format!("schemat har ingen tabell {name}"))?;
+        if table_rows.len() > MAX_SHEET_ROWS {
+            return Err(format!(
+                "tabellen {name} har {} rader men ett Excel-blad rymmer {MAX_SHEET_ROWS}",
+                table_rows.len()
+            ));
+        }
         let width = table.columns.len();
         if let Some((index, row)) = table_rows
             .iter()
@@ -1022,7 +1030,10 @@ mod tests {
         )]
         .into();
         let unknown: FilledRows = [("okand".to_string(), vec![])].into();
-        for rows in [short, unknown] {
+        let empty_row = vec![Cell::Empty; schema.table("moten").unwrap().columns.len()];
+        let beyond_a_sheet: FilledRows =
+            [("moten".to_string(), vec![empty_row; MAX_SHEET_ROWS + 1])].into();
+        for rows in [short, unknown, beyond_a_sheet] {
             let error = write_filled_xlsx(&schema, &meta, &rows, &path).unwrap_err();
             assert!(matches!(error, TemplateError::Rows { .. }), "{error}");
             assert!(!error.to_string().contains("SIG-017"), "{error}");

@@ -4,14 +4,17 @@ use finsam::synth::{self, SynthOptions};
 
 use super::Exit;
 
-/// Generate a synthetic collection of submissions (CSV) with invented people.
+/// Generate a synthetic collection of submissions with invented people.
 ///
-/// Deterministic for a seed: the same options give byte-identical files. One folder
-/// per project and half-year, ready for `finsam ingest`. For benchmarks and demos;
-/// the personnummer are made up but have valid check digits.
+/// Deterministic for a seed: the same options give byte-identical files. One
+/// submission per project and half-year, ready for `finsam ingest`: a folder of CSV
+/// files, or with --format xlsx the filled-in template (PROJEKT_HALVÅR.xlsx; a sheet
+/// holds at most 1,048,575 rows). For benchmarks and demos; the personnummer are
+/// made up but have valid check digits.
 ///
-/// Example:
+/// Examples:
 ///   finsam synth --deltagare 1000000 --projekt 50 --ar 2005-2024 --seed 1 --out target/synth
+///   finsam synth --deltagare 200 --projekt 2 --format xlsx --out arbetsbocker/
 #[derive(clap::Args)]
 #[command(verbatim_doc_comment)]
 pub struct Args {
@@ -32,6 +35,14 @@ pub struct Args {
     /// An empty or new folder.
     #[arg(long)]
     out: PathBuf,
+    #[arg(long, value_enum, default_value = "csv")]
+    format: Format,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum Format {
+    Csv,
+    Xlsx,
 }
 
 fn parse_years(text: &str) -> Result<(i32, i32), String> {
@@ -54,6 +65,7 @@ pub fn run(args: Args) -> finsam::Result<Exit> {
         last_year: args.ar.1,
         seed: args.seed,
         monthly_followup: args.manadsuppfoljning,
+        workbooks: matches!(args.format, Format::Xlsx),
     };
     let started = std::time::Instant::now();
     let summary = synth::generate(&options, &args.out, chrono::Local::now().date_naive())?;

@@ -35,6 +35,8 @@ use std::path::{Path, PathBuf};
 use chrono::{Datelike, NaiveDate};
 
 use crate::period::HalfYear;
+use crate::schema::{Schema, SchemaError};
+use crate::template::TemplateError;
 use events::Event;
 use people::Person;
 use rng::Rng;
@@ -60,6 +62,15 @@ pub struct SynthOptions {
     /// Forsorjning every month from the start to 24 months after the end, for everyone;
     /// otherwise only at the sample points described at [`FOLLOW_UP_MONTHS`].
     pub monthly_followup: bool,
+    /// CSV folders, or workbooks made from the bundled schema's template.
+    pub workbooks: bool,
+}
+
+/// What a submission is written as; a workbook needs the schema its template comes from.
+#[derive(Clone, Copy)]
+enum SynthFormat<'s> {
+    Csv,
+    Xlsx(&'s Schema),
 }
 
 /// What was written.
@@ -87,6 +98,11 @@ pub enum SynthError {
     },
     #[error("inga fler syntetiska personnummer för födelseår kring {0}: minska --deltagare")]
     NumbersExhausted(i32),
+    #[error(transparent)]
+    Schema(#[from] SchemaError),
+    /// A sheet would hold more rows than Excel allows, among other failures to write.
+    #[error(transparent)]
+    Workbook(#[from] TemplateError),
 }
 
 /// Forsorjning sample points after the end, in months (unless `monthly_followup`):
@@ -107,8 +123,14 @@ pub fn generate(
     prepare_out(out)?;
     let range_end = NaiveDate::from_ymd_opt(options.last_year, 12, 31).expect("checked year");
     let halves = ((options.last_year - options.first_year + 1) * 2) as u32;
+    let schema = if options.workbooks {
+        Some(Schema::bundled()?)
+    } else {
+        None
+    };
     let mut run = Run {
         options,
+        format: schema.as_ref().map_or(SynthFormat::Csv, SynthFormat::Xlsx),
         range_end,
         halves,
         numbers: HashMap::new(),
@@ -189,6 +211,7 @@ fn io_error(path: &Path, source: std::io::Error) -> SynthError {
 /// State of one call to [`generate`].
 struct Run<'a> {
     options: &'a SynthOptions,
+    format: SynthFormat<'a>,
     range_end: NaiveDate,
     halves: u32,
     /// Personnummer handed out per (birth year, woman): the next serial to use.

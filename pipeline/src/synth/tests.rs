@@ -29,6 +29,7 @@ fn options(participants: u64, projects: u32, years: (i32, i32), seed: u64) -> Sy
         last_year: years.1,
         seed,
         monthly_followup: false,
+        workbooks: false,
     }
 }
 
@@ -270,6 +271,40 @@ fn the_validator_accepts_the_collection() {
         assert_eq!(report.submissions.len() as u64, summary.submissions);
         assert_eq!(report.total_rows(), summary.rows.values().sum::<u64>());
     }
+}
+
+#[test]
+fn workbooks_hold_what_the_csv_folders_hold_and_are_the_same_bytes_each_time() {
+    let schema = crate::schema::Schema::bundled().unwrap();
+    let key = crate::pseudonymise::PseudonymKey::from_bytes([7u8; 32]);
+    let csv = options(200, 2, (2006, 2007), 5);
+    let xlsx = SynthOptions {
+        workbooks: true,
+        ..csv.clone()
+    };
+    let content = |o: &SynthOptions| {
+        let (out, data) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+        let summary = generate(o, out.path(), today()).unwrap();
+        let ingest = crate::load::IngestOptions::checking(today());
+        let persons = crate::validate::Persons::Identified(&key);
+        let paths = vec![out.path().to_path_buf()];
+        let report = crate::load::ingest(&schema, persons, data.path(), &paths, &ingest).unwrap();
+        assert!(report.findings.is_empty(), "{}", report.findings[0]);
+        assert_eq!(report.submissions.len() as u64, summary.submissions);
+        let hashes: BTreeMap<(String, String), String> = report
+            .submissions
+            .into_iter()
+            .map(|s| ((s.projekt, s.halvar), s.content_hash))
+            .collect();
+        (summary.rows, hashes, files(out.path()))
+    };
+    let (csv_rows, csv_content, _) = content(&csv);
+    let (xlsx_rows, xlsx_content, workbooks) = content(&xlsx);
+    assert_eq!(xlsx_rows, csv_rows);
+    assert_eq!(csv_content.len(), 2 * 4);
+    assert_eq!(xlsx_content, csv_content, "the same validated content");
+    assert!(workbooks.contains_key(Path::new("P01/P01_2006H1.xlsx")));
+    assert_eq!(content(&xlsx).2, workbooks, "the same bytes");
 }
 
 #[test]

@@ -1,9 +1,13 @@
-//! Writing one submission folder: `inlamning.csv`, deltagare, the event tables, and the
-//! project's meetings (moten) and anonymous cases drawn for the half-year.
+//! Writing one submission: the details (project, half-year, schema version), deltagare,
+//! the event tables, and the project's meetings (moten) and anonymous cases drawn for
+//! the half-year.
 //!
-//! Layout: `;`-separated, the schema's column names as headers in schema order, dates as
-//! `YYYY-MM-DD`, an empty field for an unknown value. The column lists here are the
-//! schema's, which the tests check.
+//! Layout: as CSV, a folder `OUT/<PROJEKT>/<YYYYHn>/` of `;`-separated files with the
+//! schema's column names as headers in schema order, dates as `YYYY-MM-DD`, an empty
+//! field for an unknown value, and `inlamning.csv`. As a workbook,
+//! `OUT/<PROJEKT>/<PROJEKT>_<YYYYHn>.xlsx`, the template filled in as a project leader
+//! would: dates as date cells, numbers as numbers, codes as text. The column lists here
+//! are the schema's, which the tests check.
 
 use std::fs::File;
 use std::io::BufWriter;
@@ -15,8 +19,11 @@ use super::events::Event;
 use super::people::Person;
 use super::rng::Rng;
 use super::weights::INSTALLT_ORSAK;
-use super::{Bucket, Run, SynthError, io_error};
+use super::{Bucket, Run, SynthError, SynthFormat, io_error};
+use crate::ingest::Cell;
 use crate::period::HalfYear;
+use crate::schema::{ColumnKind, Schema};
+use crate::template::{FilledMeta, FilledRows, write_filled_xlsx};
 
 pub(super) const DELTAGARE: [&str; 14] = [
     "person",
@@ -67,20 +74,8 @@ impl Run<'_> {
         if listed.is_empty() {
             return Ok(());
         }
-        let dir = out.join(project).join(half.to_string());
-        std::fs::create_dir_all(&dir).map_err(|source| io_error(&dir, source))?;
-        let mut meta = Table::create(&dir, "inlamning", &["Uppgift", "Värde"])?;
-        let halvar = half.to_string();
-        for row in [
-            ["Projekt", project],
-            ["Halvår", &halvar],
-            ["Schemaversion", "1"],
-        ] {
-            meta.row(&[row[0].as_bytes(), row[1].as_bytes()])?;
-        }
-        meta.finish()?;
-
-        let mut deltagare = Table::create(&dir, "deltagare", &DELTAGARE)?;
+        let mut submission = Submission::create(self.format, out, project, half)?;
+        let mut deltagare = submission.table("deltagare", &DELTAGARE)?;
         for p in &listed {
             let ended = p.avslutad.filter(|a| *a <= half.end());
             let (orsak, status) = if ended.is_some() {
@@ -111,11 +106,11 @@ impl Run<'_> {
                 status.as_bytes(),
             ])?;
         }
-        self.count("deltagare", deltagare.finish()?);
+        self.count("deltagare", submission.finish(deltagare)?);
 
         let mut tables = Vec::with_capacity(EVENT_TABLES.len());
         for (name, headers) in EVENT_TABLES {
-            tables.push(Table::create(&dir, name, headers)?);
+            tables.push(submission.table(name, headers)?);
         }
         for (index, event) in &bucket.events {
             let found = live.binary_search_by_key(index, |p| p.index);
@@ -163,11 +158,11 @@ impl Run<'_> {
             }
         }
         for (table, (name, _)) in tables.into_iter().zip(EVENT_TABLES) {
-            self.count(name, table.finish()?);
+            self.count(name, submission.finish(table)?);
         }
 
         // About two group meetings a month; a quarter cancelled, with a reason.
-        let mut moten = Table::create(&dir, "moten", &MOTEN)?;
+        let mut moten = submission.table("moten", &MOTEN)?;
         for month in 0..6 {
             let first = half.start() + Months::new(month);
             for (lo, hi) in [(1, 14), (15, 28)] {
@@ -197,10 +192,10 @@ impl Run<'_> {
                 ])?;
             }
         }
-        self.count("moten", moten.finish()?);
+        self.count("moten", submission.finish(moten)?);
 
         // 0–3 cases a half-year discussed without identity, 1–3 people each.
-        let mut anonyma = Table::create(&dir, "anonyma_arenden", &ANONYMA)?;
+        let mut anonyma = submission.table("anonyma_arenden", &ANONYMA)?;
         let mut dates: Vec<NaiveDate> = (0..rng.below(4))
             .map(|_| rng.date_between(half.start(), half.end()))
             .collect();
@@ -209,54 +204,209 @@ impl Run<'_> {
             let antal = rng.between(1, 3).to_string();
             anonyma.row(&[project.as_bytes(), &date_bytes(date), antal.as_bytes()])?;
         }
-        self.count("anonyma_arenden", anonyma.finish()?);
+        self.count("anonyma_arenden", submission.finish(anonyma)?);
+        submission.close()?;
         self.summary.submissions += 1;
         Ok(())
     }
 }
 
-/// One CSV file being written: `;`-separated, buffered.
+/// One submission being written.
+enum Submission<'s> {
+    /// A folder of CSV files, its tables written as they come.
+    Csv(PathBuf),
+    /// A workbook, written whole when the submission is closed.
+    Xlsx {
+        schema: &'s Schema,
+        path: PathBuf,
+        meta: FilledMeta,
+        rows: FilledRows,
+    },
+}
+
+impl<'s> Submission<'s> {
+    /// Starts the submission of `project` for `half` in `out`, with its details.
+    fn create(
+        format: SynthFormat<'s>,
+        out: &Path,
+        project: &str,
+        half: HalfYear,
+    ) -> Result<Submission<'s>, SynthError> {
+        let project_dir = out.join(project);
+        match format {
+            SynthFormat::Csv => {
+                let dir = project_dir.join(half.to_string());
+                std::fs::create_dir_all(&dir).map_err(|source| io_error(&dir, source))?;
+                let mut submission = Submission::Csv(dir);
+                let mut details = submission.table("inlamning", &["Uppgift", "Värde"])?;
+                let halvar = half.to_string();
+                for row in [
+                    ["Projekt", project],
+                    ["Halvår", &halvar],
+                    ["Schemaversion", "1"],
+                ] {
+                    details.row(&[row[0].as_bytes(), row[1].as_bytes()])?;
+                }
+                submission.finish(details)?;
+                Ok(submission)
+            }
+            SynthFormat::Xlsx(schema) => {
+                std::fs::create_dir_all(&project_dir)
+                    .map_err(|source| io_error(&project_dir, source))?;
+                Ok(Submission::Xlsx {
+                    schema,
+                    path: project_dir.join(format!("{project}_{half}.xlsx")),
+                    meta: FilledMeta {
+                        projekt: project.to_string(),
+                        halvar: half,
+                        // Fixed, so that the same options give the same bytes.
+                        created: Some(half.end()),
+                    },
+                    rows: FilledRows::new(),
+                })
+            }
+        }
+    }
+
+    fn table(&self, name: &str, headers: &[&str]) -> Result<Table, SynthError> {
+        match self {
+            Submission::Csv(dir) => Table::csv(dir, name, headers),
+            Submission::Xlsx { schema, .. } => {
+                let table = schema
+                    .table(name)
+                    .expect("the synthetic tables are the schema's");
+                let kinds = headers
+                    .iter()
+                    .map(|header| {
+                        let column = table.columns.iter().find(|c| c.name == *header);
+                        cell_kind(&column.expect("the synthetic columns are the schema's").kind)
+                    })
+                    .collect();
+                Ok(Table {
+                    name: name.to_string(),
+                    sink: Sink::Cells {
+                        kinds,
+                        rows: Vec::new(),
+                    },
+                    rows: 0,
+                })
+            }
+        }
+    }
+
+    /// Ends `table`; returns its number of data rows.
+    fn finish(&mut self, table: Table) -> Result<u64, SynthError> {
+        match table.sink {
+            Sink::Csv { path, mut writer } => {
+                writer.flush().map_err(|source| io_error(&path, source))?;
+            }
+            Sink::Cells { rows: cells, .. } => {
+                if let Submission::Xlsx { rows, .. } = self {
+                    rows.insert(table.name, cells);
+                }
+            }
+        }
+        Ok(table.rows)
+    }
+
+    /// Writes the workbook; a CSV submission is already on disk.
+    fn close(self) -> Result<(), SynthError> {
+        match self {
+            Submission::Csv(_) => Ok(()),
+            Submission::Xlsx {
+                schema,
+                path,
+                meta,
+                rows,
+            } => Ok(write_filled_xlsx(schema, &meta, &rows, &path)?),
+        }
+    }
+}
+
+/// How a field becomes a workbook cell.
+#[derive(Clone, Copy)]
+enum CellKind {
+    Text,
+    Number,
+    Date,
+}
+
+fn cell_kind(kind: &ColumnKind) -> CellKind {
+    match kind {
+        ColumnKind::Date { .. } => CellKind::Date,
+        ColumnKind::Integer { .. } | ColumnKind::Decimal { .. } => CellKind::Number,
+        _ => CellKind::Text,
+    }
+}
+
+/// One table being written: a CSV file, or the cells of a workbook sheet.
 struct Table {
-    path: PathBuf,
-    writer: csv::Writer<BufWriter<File>>,
+    name: String,
+    sink: Sink,
     rows: u64,
 }
 
+enum Sink {
+    Csv {
+        path: PathBuf,
+        writer: Box<csv::Writer<BufWriter<File>>>,
+    },
+    Cells {
+        kinds: Vec<CellKind>,
+        rows: Vec<Vec<Cell>>,
+    },
+}
+
 impl Table {
-    fn create(dir: &Path, name: &str, headers: &[&str]) -> Result<Table, SynthError> {
+    /// `;`-separated, buffered.
+    fn csv(dir: &Path, name: &str, headers: &[&str]) -> Result<Table, SynthError> {
         let path = dir.join(format!("{name}.csv"));
         let file = File::create(&path).map_err(|source| io_error(&path, source))?;
-        let writer = csv::WriterBuilder::new()
+        let mut writer = csv::WriterBuilder::new()
             .delimiter(b';')
             .from_writer(BufWriter::with_capacity(64 * 1024, file));
-        let mut table = Table {
-            path,
-            writer,
-            rows: 0,
-        };
-        table
-            .writer
+        writer
             .write_record(headers)
-            .map_err(|e| table.error(e))?;
-        Ok(table)
+            .map_err(|e| io_error(&path, e.into()))?;
+        Ok(Table {
+            name: name.to_string(),
+            sink: Sink::Csv {
+                path,
+                writer: Box::new(writer),
+            },
+            rows: 0,
+        })
     }
 
     fn row(&mut self, fields: &[&[u8]]) -> Result<(), SynthError> {
         self.rows += 1;
-        self.writer.write_record(fields).map_err(|e| self.error(e))
+        match &mut self.sink {
+            Sink::Csv { path, writer } => writer
+                .write_record(fields)
+                .map_err(|e| io_error(path, e.into())),
+            Sink::Cells { kinds, rows } => {
+                rows.push(kinds.iter().zip(fields).map(|(k, f)| cell(*k, f)).collect());
+                Ok(())
+            }
+        }
     }
+}
 
-    /// Flushes the file; returns the number of data rows.
-    fn finish(mut self) -> Result<u64, SynthError> {
-        self.writer
-            .flush()
-            .map_err(|source| io_error(&self.path, source))?;
-        Ok(self.rows)
+/// A field as the cell a project leader would type: the generator writes only valid
+/// dates (`YYYY-MM-DD`) and numbers, so a field that does not parse is text.
+fn cell(kind: CellKind, field: &[u8]) -> Cell {
+    let text = String::from_utf8_lossy(field);
+    if text.is_empty() {
+        return Cell::Empty;
     }
-
-    fn error(&self, e: csv::Error) -> SynthError {
-        io_error(&self.path, e.into())
-    }
+    let typed = match kind {
+        CellKind::Date => NaiveDate::parse_from_str(&text, "%Y-%m-%d")
+            .ok()
+            .map(Cell::Date),
+        CellKind::Number => text.parse().ok().map(Cell::Number),
+        CellKind::Text => None,
+    };
+    typed.unwrap_or_else(|| Cell::Text(text.into_owned()))
 }
 
 fn date_bytes(date: NaiveDate) -> [u8; 10] {
