@@ -17,5 +17,5 @@ rm -rf "$work/data"
 echo "CSV: $(du -sh "$work/synth" | cut -f1) in $(find "$work/synth" -name '*.csv' | wc -l) files"
 # The summary lines give rows, seconds, rows per second and peak memory (VmHWM) of the
 # ingest, then the time to rebuild the underlag (queries/underlag) of every project.
-"$finsam" ingest --key "$work/nyckel" --data "$work/data" "$work/synth" | tail -2
+"$finsam" ingest --key "$work/nyckel" --data "$work/data" "$work/synth" | grep -E "^(Inläst|Underlag|Olika)"
 echo "Parquet: $(du -sh "$work/data" | cut -f1)"

@@ -16,7 +16,7 @@ cd "$work"
 export FINSAM_KEY_FILE="$PWD/nyckel"
 "$finsam" synth --deltagare 12000 --projekt 50 --ar 2015-2024 --seed 6 --out synth | tail -1
 for p in $(seq -f 'P%02g' 1 50); do
-  "$finsam" token create --projekt "$p" --out "$p.token" > /dev/null
+  "$finsam" token create --projekt "$p" --out "$p.token" --nytt-projekt > /dev/null
 done
 "$finsam" serve --data data --addr 127.0.0.1:0 > serve.out 2> serve.log &
 server=$!

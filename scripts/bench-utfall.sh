@@ -16,7 +16,7 @@ if [ ! -f "$work/data/dataset.json" ]; then
     --manadsuppfoljning --out "$work/synth"
   [ -f "$work/nyckel" ] || "$finsam" keygen --out "$work/nyckel" >/dev/null
   # Ingest, then the underlag (queries/underlag) of every project: their summary lines.
-  "$finsam" ingest --key "$work/nyckel" --data "$work/data" "$work/synth" | tail -2
+  "$finsam" ingest --key "$work/nyckel" --data "$work/data" "$work/synth" | grep -E "^(Inläst|Underlag|Olika)"
 fi
 "$finsam" sql --data "$work/data" \
   "SELECT (SELECT count(*) FROM deltagare) AS deltagarrader, (SELECT count(*) FROM forsorjning) AS forsorjningsrader"

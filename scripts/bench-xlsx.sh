@@ -21,5 +21,6 @@ workbook="$work/xlsx/P01/P01_2024H2.xlsx"
 echo "Arbetsbok: $(du -h "$workbook" | cut -f1)"
 rm -rf "$work/data"
 # The first line names the sheets' rows; the summary line gives rows, seconds, rows per
-# second and peak memory (VmHWM) of the ingest; the last, the underlag rebuild.
-"$finsam" ingest --key "$work/nyckel" --data "$work/data" "$workbook" | tail -3
+# second and peak memory (VmHWM) of the ingest; then the underlag rebuild and how many
+# persons their participations describe differently.
+"$finsam" ingest --key "$work/nyckel" --data "$work/data" "$workbook" | grep -E "^(P01|Inläst|Underlag|Olika)"

@@ -173,7 +173,7 @@ fn a_duplicate_person_row() {
     });
     let stderr = rejected(&wd);
     assert!(
-        stderr.contains("in/deltagare.csv, rad 9: raden är en dubblett: samma Personnummer/kod finns redan på rad 3"),
+        stderr.contains("in/deltagare.csv, rad 9: raden är en dubblett: samma Personnummer/kod och Inskriven finns redan på rad 3"),
         "{stderr}"
     );
 }
@@ -212,7 +212,7 @@ fn every_error_is_reported_and_can_go_to_a_csv_file() {
     );
     let report = wd.read("fel.csv");
     assert!(
-        report.starts_with("\u{feff}fil;blad;rad;kolumn;fel"),
+        report.starts_with("\u{feff}fil;blad;rad;kolumn;typ;meddelande"),
         "{report}"
     );
     assert_eq!(report.lines().count(), 3, "{report}");
@@ -429,4 +429,40 @@ fn a_workbook_whose_sheet_ends_before_it_starts_is_refused_not_a_crash() {
     let stderr = run.invalid();
     assert!(stderr.contains("baklanges.xlsx"), "{stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+#[test]
+fn a_warning_is_told_and_kept_in_the_error_file_and_strikt_makes_it_an_error() {
+    // A participant 14 years old at inskriven: allowed, but seldom right (so is the
+    // fixture's 7-year-old).
+    let wd = with_broken("deltagare.csv", |t| {
+        format!("{t}SIG-99;SIGMA;K;1994;2008-02-11;;;AF;nej;nej;ja;;;\n")
+    });
+    let strict = wd.finsam(&["ingest", "in", "--strikt", "--rapport", "fel.csv"]);
+    assert!(
+        strict
+            .invalid()
+            .contains("kolumn Födelseår: personen var 14 år vid inskriven 2008-02-11"),
+        "{}",
+        strict.stderr
+    );
+    let before = wd.snapshot("data");
+    let run = wd.finsam(&["ingest", "in", "--rapport", "fel.csv"]);
+    run.ok();
+    assert_ne!(before, wd.snapshot("data"), "taken in");
+    assert!(
+        run.stderr
+            .contains("varning: in/deltagare.csv, rad 9, kolumn Födelseår: personen var 14 år")
+            && run.stderr.contains("2 varning(ar)"),
+        "{}",
+        run.stderr
+    );
+    // The fixture's own 7-year-old (row 6) is the other.
+    let report = wd.read("fel.csv");
+    let lines: Vec<&str> = report.lines().collect();
+    assert_eq!(lines.len(), 3, "{report}");
+    assert!(
+        lines[2].starts_with("in/deltagare.csv;;9;Födelseår;varning;\"personen var 14 år"),
+        "{report}"
+    );
 }

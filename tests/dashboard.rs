@@ -308,10 +308,11 @@ fn the_server_answers_pages_health_and_errors_and_sees_new_data() {
     assert_eq!(status, 404);
     assert!(page.contains("Det finns: 2008."), "{page}");
     assert_eq!(server.get("/19121212-1212").0, 404);
-    // New data shows without a restart.
+    // New data shows without a restart (a new project, registered as it comes).
     wd.finsam(&[
         "ingest",
         repo("examples/KOMPIS_2008H1.xlsx").to_str().unwrap(),
+        "--nytt-projekt",
     ])
     .ok();
     let (_, page) = server.get("/tavla/forbundsoversikt?ar=2008");

@@ -237,3 +237,50 @@ fn status_summarises_the_dataset() {
         "{out}"
     );
 }
+
+#[test]
+fn a_corrected_half_year_shows_what_it_changes_without_a_value() {
+    let wd = Workdir::new();
+    let submission = fixture("sigma_2008H1");
+    wd.finsam(&["ingest", submission.to_str().unwrap()]).ok();
+    let dir = wd.copy_fixture("sigma_2008H1", "rattad");
+    // One participant's utbildningsnivå corrected and the formats changed (a date
+    // written another way is no change); one insats ended; one removed; one added.
+    let deltagare = std::fs::read_to_string(dir.join("deltagare.csv"))
+        .unwrap()
+        .replace(";ja;gymnasial;1–2 år;", ";ja;eftergymnasial;1–2 år;")
+        .replace(";2008-01-14;", ";20080114;");
+    wd.write("rattad/deltagare.csv", deltagare);
+    let insatser = std::fs::read_to_string(dir.join("insatser.csv"))
+        .unwrap()
+        .replace(
+            "6701013457;Särskilt stöd;2008-02-15;",
+            "6701013457;Särskilt stöd;2008-02-15;2008-06-01",
+        )
+        .replace("198503121231;Gemensam bedömning;2007-09-10;\n", "")
+        + "920704-2244;SIP;2008-03-01;\n";
+    wd.write("rattad/insatser.csv", insatser);
+    let before = wd.snapshot("data");
+    let out = wd
+        .finsam(&["ingest", "rattad", "--visa-andringar"])
+        .ok()
+        .to_string();
+    assert_eq!(before, wd.snapshot("data"), "only compared");
+    assert!(
+        out.contains(
+            "SIGMA 2008H1: jämfört med den inlästa inlämningen\n  deltagare: 0 nya, 1 ändrade, 0 borttagna, 6 oförändrade rader\n  insatser: 1 nya, 1 ändrade, 1 borttagna, 4 oförändrade rader\n"
+        ),
+        "{out}"
+    );
+    for number in ["198503121231", "8503121231", "920704", "6701013457"] {
+        assert!(!out.contains(number), "{out}");
+    }
+    let same = wd
+        .finsam(&["ingest", submission.to_str().unwrap(), "--visa-andringar"])
+        .ok()
+        .to_string();
+    assert!(
+        same.contains("SIGMA 2008H1: samma innehåll som den inlästa inlämningen"),
+        "{same}"
+    );
+}

@@ -3,10 +3,10 @@
 
 use crate::workdir::{Workdir, copy_dir, fixture, repo};
 
-/// The repository's schema grown to version 2 by editing data only: an optional
-/// column in moten and a new insats code.
-fn schema_v2(wd: &Workdir) -> String {
-    let dir = wd.path("schemas-v2");
+/// The repository's schema (version 2) grown to version 3 by editing data only: an
+/// optional column in moten and a new insats code.
+fn schema_v3(wd: &Workdir) -> String {
+    let dir = wd.path("schemas-v3");
     copy_dir(&repo("schemas"), &dir);
     let edit = |file: &str, from: &str, to: &str| {
         let path = dir.join(file);
@@ -14,16 +14,16 @@ fn schema_v2(wd: &Workdir) -> String {
         assert!(text.contains(from), "{file}: {from}");
         std::fs::write(&path, text.replacen(from, to, 1)).unwrap();
     };
-    edit("schema.toml", "version = 1\n", "version = 2\n");
+    edit("schema.toml", "version = 2\n", "version = 3\n");
     edit(
         "tabeller/moten.toml",
         "[[columns]]\nname = \"orsak\"",
-        "[[columns]]\nname = \"narvarande\"\nlabel = \"Närvarande\"\ntype = \"integer\"\nmin = 0\nsince = 2\ndescription = \"Hur många deltagare som kom.\"\n\n[[columns]]\nname = \"orsak\"",
+        "[[columns]]\nname = \"narvarande\"\nlabel = \"Närvarande\"\ntype = \"integer\"\nmin = 0\nsince = 3\ndescription = \"Hur många deltagare som kom.\"\n\n[[columns]]\nname = \"orsak\"",
     );
     edit(
         "kodlistor.toml",
         "  { code = \"sip\", label = \"SIP\"",
-        "  { code = \"digitalt_mote\", label = \"Digitalt möte\", since = 2 },\n  { code = \"sip\", label = \"SIP\"",
+        "  { code = \"digitalt_mote\", label = \"Digitalt möte\", since = 3 },\n  { code = \"sip\", label = \"SIP\"",
     );
     dir.to_str().unwrap().to_string()
 }
@@ -31,7 +31,7 @@ fn schema_v2(wd: &Workdir) -> String {
 #[test]
 fn an_older_submission_loads_under_a_newer_schema() {
     let wd = Workdir::new();
-    let schemas = schema_v2(&wd);
+    let schemas = schema_v3(&wd);
     wd.finsam(&[
         "ingest",
         "--schemas",
@@ -56,13 +56,13 @@ fn an_older_submission_loads_under_a_newer_schema() {
 #[test]
 fn a_newer_submission_uses_the_new_column_and_code() {
     let wd = Workdir::new();
-    let schemas = schema_v2(&wd);
+    let schemas = schema_v3(&wd);
     let dir = wd.copy_fixture("sigma_2008H1", "in");
     wd.write(
         "in/inlamning.csv",
         std::fs::read_to_string(dir.join("inlamning.csv"))
             .unwrap()
-            .replace("Schemaversion;1", "Schemaversion;2"),
+            .replace("Schemaversion;1", "Schemaversion;3"),
     );
     let moten = std::fs::read_to_string(dir.join("moten.csv"))
         .unwrap()
@@ -87,19 +87,19 @@ fn a_newer_submission_uses_the_new_column_and_code() {
         .to_string();
     assert_eq!(out, "s\n6\n");
 
-    // The same files claiming version 1 may not use what version 2 added.
+    // The same files claiming version 2 may not use what version 3 added.
     wd.write(
         "in/inlamning.csv",
         std::fs::read_to_string(dir.join("inlamning.csv"))
             .unwrap()
-            .replace("Schemaversion;2", "Schemaversion;1"),
+            .replace("Schemaversion;3", "Schemaversion;2"),
     );
     let stderr = wd
         .finsam(&["ingest", "--schemas", &schemas, "in", "--dry-run"])
         .invalid()
         .to_string();
     assert!(
-        stderr.contains("kolumn Närvarande: kolumnen finns först i schemaversion 2"),
+        stderr.contains("kolumn Närvarande: kolumnen finns först i schemaversion 3"),
         "{stderr}"
     );
     assert!(stderr.contains("okänd kod \"Digitalt möte\""), "{stderr}");
@@ -108,13 +108,13 @@ fn a_newer_submission_uses_the_new_column_and_code() {
         "in/inlamning.csv",
         std::fs::read_to_string(dir.join("inlamning.csv"))
             .unwrap()
-            .replace("Schemaversion;1", "Schemaversion;3"),
+            .replace("Schemaversion;2", "Schemaversion;4"),
     );
     let stderr = wd
         .finsam(&["ingest", "--schemas", &schemas, "in", "--dry-run"])
         .invalid()
         .to_string();
-    assert!(stderr.contains("okänd schemaversion 3"), "{stderr}");
+    assert!(stderr.contains("okänd schemaversion 4"), "{stderr}");
 }
 
 #[test]
@@ -122,12 +122,12 @@ fn a_table_added_to_the_schema_is_queryable_before_it_has_data() {
     let wd = Workdir::new();
     wd.finsam(&["ingest", fixture("sigma_2008H1").to_str().unwrap()])
         .ok();
-    let schemas = schema_v2(&wd);
+    let schemas = schema_v3(&wd);
     let dir = std::path::Path::new(&schemas);
     std::fs::write(
         dir.join("tabeller/studiebesok.toml"),
         "name = \"studiebesok\"\nlabel = \"Studiebesök\"\ndescription = \"Besök på arbetsplatser.\"\n\n\
-         [[columns]]\nname = \"datum\"\nlabel = \"Datum\"\ntype = \"date\"\nrequired = true\nsince = 2\ndescription = \"Dag.\"\n",
+         [[columns]]\nname = \"datum\"\nlabel = \"Datum\"\ntype = \"date\"\nrequired = true\nsince = 3\ndescription = \"Dag.\"\n",
     )
     .unwrap();
     let head = std::fs::read_to_string(dir.join("schema.toml"))

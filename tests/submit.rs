@@ -19,8 +19,16 @@ const API: &str = "/api/v1/inlamningar";
 /// Makes a token for a project with the CLI; returns it.
 fn token(wd: &Workdir, projekt: &str) -> String {
     let file = format!("{projekt}.token");
-    wd.finsam(&["token", "create", "--projekt", projekt, "--out", &file])
-        .ok();
+    wd.finsam(&[
+        "token",
+        "create",
+        "--projekt",
+        projekt,
+        "--out",
+        &file,
+        "--nytt-projekt",
+    ])
+    .ok();
     wd.read(&file).trim().to_string()
 }
 

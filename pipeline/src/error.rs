@@ -7,6 +7,7 @@ use crate::dashboard::DashboardError;
 use crate::period::HalfYearError;
 use crate::pseudonymise::KeyError;
 use crate::query::QueryError;
+use crate::registry::RegistryError;
 use crate::report::ReportError;
 use crate::schema::SchemaError;
 use crate::store::StoreError;
@@ -33,6 +34,8 @@ pub enum Error {
     Template(#[from] TemplateError),
     #[error(transparent)]
     Synth(#[from] SynthError),
+    #[error(transparent)]
+    Registry(#[from] RegistryError),
     #[error(transparent)]
     Dashboard(#[from] DashboardError),
     #[error(transparent)]
@@ -88,10 +91,20 @@ impl Error {
                         | SynthError::NotADirectory(_)
                         | SynthError::Workbook(TemplateError::Rows { .. })
                 )
+                | Error::Registry(
+                    RegistryError::Invalid { .. }
+                        | RegistryError::Exists(_)
+                        | RegistryError::Unknown(..)
+                        | RegistryError::Field(_)
+                )
                 | Error::Store(
                     StoreError::NotADataset(_) | StoreError::WrongKey { .. } | StoreError::Busy(_)
                 )
-                | Error::Token(TokenError::Projekt(_) | TokenError::Unknown(_))
+                | Error::Token(
+                    TokenError::Projekt(_)
+                        | TokenError::Unknown(_)
+                        | TokenError::Registry(RegistryError::Unknown(..))
+                )
                 | Error::Submit(SubmitError::Address(_) | SubmitError::TokenFile { .. })
                 | Error::Query(
                     QueryError::Syntax(_)

@@ -503,6 +503,9 @@ impl Intake {
         if !submissions.is_empty() {
             let options = IngestOptions {
                 dry_run: false,
+                // A token opens one project, and a token is only made for a registered
+                // project (or registers it): the sender's project is the förbund's word.
+                new_projects: true,
                 ..IngestOptions::checking(chrono::Local::now().date_naive())
             };
             let persons = Persons::Pseudonymised {

@@ -11,6 +11,7 @@
 //! count reaches a reader through `display`, which shows it as that reader may see it.
 
 mod bundled;
+pub mod changes;
 pub mod dashboard;
 pub mod disclosure;
 pub mod display;
@@ -23,7 +24,9 @@ pub mod output;
 pub mod period;
 pub mod personnummer;
 pub mod pseudonymise;
+pub mod quality;
 pub mod query;
+pub mod registry;
 pub mod report;
 pub mod schema;
 pub mod serve;

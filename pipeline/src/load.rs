@@ -15,9 +15,11 @@ use chrono::NaiveDate;
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::Result;
+use crate::changes::TableChanges;
 use crate::ingest::{self, Finding, Location, Submission};
 use crate::period::HalfYear;
 use crate::pseudonymise::PseudonymKey;
+use crate::registry::{Project, Registry};
 use crate::schema::{Schema, TableDef};
 use crate::store::{Dataset, ManifestEntry, ParquetSink, Staging, now_rfc3339};
 use crate::underlag::{self, Refreshed};
@@ -38,6 +40,13 @@ pub struct IngestOptions {
     /// Rebuild the underlag of changed projects after the commit. `finsam serve` leaves
     /// it to a quiet moment: readers compute stale underlag themselves meanwhile.
     pub refresh_underlag: bool,
+    /// Plausibility warnings stop the submission as errors do (`--strikt`).
+    pub strict: bool,
+    /// Projects the registry does not know are registered, not refused (`--nytt-projekt`).
+    pub new_projects: bool,
+    /// With `dry_run`: compare each submission with the current one for its project and
+    /// half-year (`--visa-andringar`).
+    pub show_changes: bool,
 }
 
 impl IngestOptions {
@@ -50,6 +59,9 @@ impl IngestOptions {
             show_progress: false,
             today,
             refresh_underlag: false,
+            strict: false,
+            new_projects: false,
+            show_changes: false,
         }
     }
 }
@@ -98,6 +110,11 @@ pub struct SubmissionReport {
     pub content_hash: String,
     pub rows: BTreeMap<String, u64>,
     pub status: Status,
+    /// What looked implausible but was accepted (nothing, with `strict`: errors then).
+    pub warnings: Vec<Finding>,
+    /// Per table, how it differs from the current submission (`show_changes`, when
+    /// there is one).
+    pub changes: Option<BTreeMap<String, TableChanges>>,
 }
 
 #[derive(Debug)]
@@ -118,6 +135,11 @@ impl IngestReport {
 
     pub fn total_rows(&self) -> u64 {
         self.submissions.iter().flat_map(|s| s.rows.values()).sum()
+    }
+
+    /// The plausibility warnings of every submission, in submission order.
+    pub fn warnings(&self) -> impl Iterator<Item = &Finding> {
+        self.submissions.iter().flat_map(|s| &s.warnings)
     }
 }
 
@@ -154,6 +176,8 @@ pub fn ingest_submissions(
 ) -> Result<IngestReport> {
     let started = Instant::now();
     let resolved = resolve_all(submissions, schema, options, &mut findings);
+    let registry = Registry::load(data)?;
+    let registering = unregistered(&registry, &resolved, options, &mut findings);
     let dataset = if options.dry_run {
         None
     } else {
@@ -174,19 +198,40 @@ pub fn ingest_submissions(
     };
     let target = match &staging {
         Some(staging) => Target::Stage(staging),
+        None if options.show_changes => Target::Collect,
         None => Target::Count,
     };
     let mut reports = Vec::new();
-    for (r, checked) in resolved
-        .iter()
-        .zip(check_all(&resolved, schema, persons, target, options))
-    {
-        let (report, mut found, _) = checked?;
+    let mut new_versions = Vec::new();
+    for (r, checked) in resolved.iter().zip(check_all(
+        &resolved,
+        schema,
+        persons,
+        Some(&registry),
+        target,
+        options,
+    )) {
+        let (report, mut found, tables) = checked?;
         findings.append(&mut found);
+        new_versions.push(tables);
         reports.push((report, r));
     }
 
     let (Some(dataset), Some(mut staging)) = (dataset, staging) else {
+        if options.show_changes && findings.is_empty() && Dataset::exists(data) {
+            let dataset = Dataset::open(data, schema)?;
+            for ((report, _), tables) in reports.iter_mut().zip(&new_versions) {
+                if let Some(tables) = tables {
+                    report.changes = crate::changes::compare(
+                        &dataset,
+                        schema,
+                        &report.projekt,
+                        &report.halvar,
+                        tables,
+                    )?;
+                }
+            }
+        }
         let submissions = reports.into_iter().map(|(report, _)| report).collect();
         return Ok(IngestReport {
             submissions,
@@ -238,6 +283,21 @@ pub fn ingest_submissions(
     }
     dataset.initialise()?;
     staging.commit(&dataset)?;
+    // After the commit: a crash before this write leaves the projects registered by
+    // their data alone (the registry reads the manifest's projects as registered).
+    if !registering.is_empty() {
+        // Read again under the lock: `finsam projekt add` may have written meanwhile.
+        let mut registry = Registry::load(dataset.root())?;
+        for projekt in registering {
+            if registry.get(&projekt).is_none() {
+                registry.add(Project {
+                    kortnamn: projekt,
+                    ..Project::default()
+                })?;
+            }
+        }
+        registry.save(dataset.root())?;
+    }
     let elapsed = started.elapsed();
     let underlag = options
         .refresh_underlag
@@ -274,6 +334,7 @@ pub fn prepare(
         &resolved,
         schema,
         Persons::Identified(key),
+        None,
         Target::Collect,
         options,
     )) {
@@ -289,6 +350,31 @@ pub fn prepare(
         prepared.clear();
     }
     Ok((prepared, findings))
+}
+
+/// The projects of `resolved` the registry does not know, to be registered with the
+/// commit: all of them in a dataset without projects, or with `--nytt-projekt`;
+/// otherwise each is a finding that names the registered projects close to it.
+fn unregistered(
+    registry: &Registry,
+    resolved: &[Resolved],
+    options: &IngestOptions,
+    findings: &mut Vec<Finding>,
+) -> BTreeSet<String> {
+    let mut registering = BTreeSet::new();
+    for r in resolved {
+        if let Err(unknown) = registry.check_known(&r.projekt) {
+            if registry.is_empty() || options.new_projects {
+                registering.insert(r.projekt.clone());
+            } else {
+                findings.push(Finding::at(
+                    Location::file(&r.submission.origin),
+                    unknown.to_string(),
+                ));
+            }
+        }
+    }
+    registering
 }
 
 /// Settles each submission's details; two submissions for one project and half-year
@@ -480,6 +566,7 @@ fn check_all(
     resolved: &[Resolved],
     schema: &Schema,
     persons: Persons<'_>,
+    registry: Option<&Registry>,
     target: Target<'_>,
     options: &IngestOptions,
 ) -> Vec<Checked> {
@@ -500,7 +587,9 @@ fn check_all(
                 loop {
                     let index = next.fetch_add(1, Ordering::Relaxed);
                     let Some(r) = resolved.get(index) else { break };
-                    let checked = check_submission(r, schema, persons, target, options, &progress);
+                    let project = registry.and_then(|registry| registry.get(&r.projekt));
+                    let checked =
+                        check_submission(r, schema, persons, project, target, options, &progress);
                     *results[index]
                         .lock()
                         .expect("no thread panics while holding it") = Some(checked);
@@ -523,6 +612,7 @@ fn check_submission(
     r: &Resolved,
     schema: &Schema,
     persons: Persons<'_>,
+    project: Option<&Project>,
     target: Target<'_>,
     options: &IngestOptions,
     progress: &MultiProgress,
@@ -535,6 +625,7 @@ fn check_submission(
         period: r.period,
         today: options.today,
         persons,
+        project,
     });
     let mut rows = BTreeMap::new();
     let mut collected = BTreeMap::new();
@@ -583,7 +674,11 @@ fn check_submission(
         }
         rows.insert(table.name.clone(), count);
     }
-    let outcome = check.finish();
+    let mut outcome = check.finish();
+    if options.strict {
+        outcome.findings.append(&mut outcome.warnings);
+        outcome.findings.sort_by(|a, b| a.location.cmp(&b.location));
+    }
     let source = r
         .submission
         .origin
@@ -598,6 +693,8 @@ fn check_submission(
         content_hash: outcome.content_hash.clone(),
         rows,
         status: Status::Validated,
+        warnings: outcome.warnings,
+        changes: None,
     };
     let collected = matches!(target, Target::Collect).then_some(collected);
     Ok((report, outcome.findings, collected))

@@ -838,7 +838,7 @@ mod tests {
         let mut expected: Vec<&str> = schema.tables.iter().map(|t| t.name.as_str()).collect();
         expected.sort_unstable();
         assert_eq!(tables, expected);
-        assert_eq!(submission.meta.schema_version.as_deref(), Some("1"));
+        assert_eq!(submission.meta.schema_version.as_deref(), Some("2"));
         assert_eq!(submission.meta.projekt, None);
         assert_every_header_maps(&schema, submission);
         let leftovers: Vec<_> = fs::read_dir(dir.path())
@@ -860,7 +860,7 @@ mod tests {
         let meta = fs::read(&files[0]).unwrap();
         assert_eq!(
             meta,
-            "\u{feff}Uppgift;Värde\r\nProjekt;\r\nHalvår;\r\nSchemaversion;1\r\n".as_bytes()
+            "\u{feff}Uppgift;Värde\r\nProjekt;\r\nHalvår;\r\nSchemaversion;2\r\n".as_bytes()
         );
         for table in &schema.tables {
             let path = folder.join(format!("{}.csv", table.name));
@@ -876,7 +876,7 @@ mod tests {
         assert!(findings.is_empty(), "{findings:?}");
         assert_eq!(submissions.len(), 1);
         assert_eq!(submissions[0].tables.len(), schema.tables.len());
-        assert_eq!(submissions[0].meta.schema_version.as_deref(), Some("1"));
+        assert_eq!(submissions[0].meta.schema_version.as_deref(), Some("2"));
         assert_every_header_maps(&schema, &submissions[0]);
     }
 
@@ -994,7 +994,7 @@ mod tests {
             ingest::SubmissionMeta {
                 projekt: Some("SIGMA".into()),
                 halvar: Some("2008H1".into()),
-                schema_version: Some("1".into()),
+                schema_version: Some("2".into()),
             }
         );
         assert_eq!(submission.tables.len(), schema.tables.len());

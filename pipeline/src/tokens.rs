@@ -12,6 +12,7 @@ use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
 use crate::pseudonymise::encode_hex;
+use crate::registry::{Project, RegistryError};
 use crate::store::{StoreError, now_rfc3339, write_atomic};
 
 pub const TOKENS_FILE: &str = "_tokens.json";
@@ -33,6 +34,8 @@ pub struct TokenRecord {
 pub enum TokenError {
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error(transparent)]
+    Registry(#[from] RegistryError),
     #[error("projektets kortnamn {0:?} {rule}", rule = crate::load::PROJECT_NAME_RULE)]
     Projekt(String),
     #[error("det finns ingen token med id {0}: finsam token list visar dem")]
@@ -73,12 +76,33 @@ impl Tokens {
     }
 
     /// Makes a token for a project; returns the token (shown once) and its record.
-    pub fn create(&self, projekt: &str) -> Result<(String, TokenRecord), TokenError> {
+    /// The project must be in the registry: a token for a mistyped project would open
+    /// none. `new_project` registers an unknown one, as does the first token of a
+    /// dataset without projects.
+    pub fn create(
+        &self,
+        projekt: &str,
+        new_project: bool,
+    ) -> Result<(String, TokenRecord), TokenError> {
         let projekt = crate::load::project_name(projekt).ok_or_else(|| {
             TokenError::Projekt(
                 crate::personnummer::redact_for_message(projekt.trim()).into_owned(),
             )
         })?;
+        if let Some(data) = self.path.parent() {
+            crate::registry::change(data, |registry| {
+                if registry.get(&projekt).is_some() {
+                    return Ok(());
+                }
+                if registry.is_empty() || new_project {
+                    return registry.add(Project {
+                        kortnamn: projekt.clone(),
+                        ..Project::default()
+                    });
+                }
+                registry.check_known(&projekt).map(|_| ())
+            })?;
+        }
         let mut random = [0u8; 36];
         getrandom::fill(&mut random).map_err(|e| TokenError::Random(e.to_string()))?;
         let id = encode_hex(&random[..4]);
@@ -141,8 +165,11 @@ mod tests {
     fn a_token_opens_for_its_project_until_revoked() {
         let dir = tempfile::tempdir().unwrap();
         let tokens = Tokens::at(dir.path());
-        let (token, record) = tokens.create("sigma").unwrap();
-        let (other, _) = tokens.create("NOVA").unwrap();
+        // The first token registers its project; another needs registering.
+        let (token, record) = tokens.create("sigma", false).unwrap();
+        let refused = tokens.create("SIGNA", false).unwrap_err().to_string();
+        assert!(refused.contains("menade du SIGMA?"), "{refused}");
+        let (other, _) = tokens.create("NOVA", true).unwrap();
         assert!(token.starts_with("finsam_") && token.len() == 7 + 8 + 1 + 64);
         assert_eq!(record.projekt, "SIGMA");
         let holder = tokens.authenticate(&token).unwrap().unwrap();
@@ -161,6 +188,9 @@ mod tests {
         assert_eq!(tokens.authenticate(&token).unwrap(), None);
         assert!(tokens.authenticate(&other).unwrap().is_some());
         assert!(matches!(tokens.revoke("nope"), Err(TokenError::Unknown(_))));
-        assert!(matches!(tokens.create("a b"), Err(TokenError::Projekt(_))));
+        assert!(matches!(
+            tokens.create("a b", true),
+            Err(TokenError::Projekt(_))
+        ));
     }
 }

@@ -1,12 +1,12 @@
 -- Titel: Aktualiserad av
--- Räknar: aktuella deltagare (ett deltagande per projekt och person, med den senaste
+-- Räknar: aktuella deltagare (ett deltagande per projekt, person och inskrivning, med den senaste
 --         inlämningens uppgifter; samtycke, inte felregistrering) per aktör som aktualiserat
 --         dem. Den som aktualiserats av flera räknas under var och en, så raderna kan summera
 --         till mer än n; den som saknar uppgift räknas under "Uppgift saknas". n = aktuella i
 --         indelningen.
 -- Indelning: varje rad gäller alla aktuella (indelning = totalt), en kön (indelning = kon) eller en
 --            åldersgrupp vid inskrivningen (indelning = alder: 16–29, 30–49, 50–64, övriga åldrar).
--- Underlag: tabellen deltagande, varje deltagares senaste rad; se queries/underlag/deltagande.sql.
+-- Underlag: tabellen deltagande, varje deltagandes senaste rad; se queries/underlag/deltagande.sql.
 -- Parametrar: $projekt (kortnamn; flera åtskilda med komma, eller alla), $period (halvår 2008H1, år 2008 eller flera år 2005-2024)
 WITH aktuella AS (
     -- Each participation's latest row (queries/underlag/deltagande.sql), when it is listed in
@@ -23,11 +23,11 @@ WITH aktuella AS (
 ),
 rader AS (
     -- aktualiserad_av is a list of kod_myndighet codes.
-    SELECT a.projekt, a.person, a.kon, a.aldersgrupp, m.kod
+    SELECT a.projekt, a.person, a.inskriven, a.kon, a.aldersgrupp, m.kod
     FROM aktuella a
     JOIN kod_myndighet m ON array_has(a.aktualiserad_av, m.kod)
     UNION ALL
-    SELECT a.projekt, a.person, a.kon, a.aldersgrupp, 'saknas'
+    SELECT a.projekt, a.person, a.inskriven, a.kon, a.aldersgrupp, 'saknas'
     FROM aktuella a
     WHERE coalesce(cardinality(a.aktualiserad_av), 0) = 0
 ),
@@ -42,7 +42,7 @@ n AS (
            sum(r.antal) AS n
     FROM (
         SELECT kon, aldersgrupp, count(*) AS antal
-        FROM (SELECT DISTINCT projekt, person, kon, aldersgrupp FROM rader)
+        FROM (SELECT DISTINCT projekt, person, inskriven, kon, aldersgrupp FROM rader)
         GROUP BY kon, aldersgrupp
     ) r
     CROSS JOIN indelningar i

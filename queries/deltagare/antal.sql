@@ -1,5 +1,5 @@
 -- Titel: Antal deltagare: nya, aktuella och avslutade
--- Räknar: deltagare (ett deltagande per projekt och person, med den senaste inlämningens
+-- Räknar: deltagare (ett deltagande per projekt, person och inskrivning, med den senaste inlämningens
 --         uppgifter; samtycke, inte felregistrering) som skrevs in i perioden (nya), som var
 --         aktuella i perioden (inskriven senast periodens sista dag, inte avslutad före dess
 --         första dag) och som avslutades i perioden. De nya och de avslutade är också aktuella,
@@ -7,7 +7,7 @@
 --         n = aktuella i indelningen.
 -- Indelning: varje rad gäller alla aktuella (indelning = totalt), en kön (indelning = kon) eller en
 --            åldersgrupp vid inskrivningen (indelning = alder: 16–29, 30–49, 50–64, övriga åldrar).
--- Underlag: tabellen deltagande, varje deltagares senaste rad; se queries/underlag/deltagande.sql.
+-- Underlag: tabellen deltagande, varje deltagandes senaste rad; se queries/underlag/deltagande.sql.
 -- Parametrar: $projekt (kortnamn; flera åtskilda med komma, eller alla), $period (halvår 2008H1, år 2008 eller flera år 2005-2024)
 WITH aktuella AS (
     -- Each participation's latest row (queries/underlag/deltagande.sql), when it is listed in
@@ -25,7 +25,7 @@ WITH aktuella AS (
 rader AS (
     -- Every aktuell participation once as 'aktuell', and again as 'ny' and 'avslutad' when it
     -- started or ended in the period.
-    SELECT a.projekt, a.person, a.kon, a.aldersgrupp, r.kod
+    SELECT a.projekt, a.person, a.inskriven, a.kon, a.aldersgrupp, r.kod
     FROM aktuella a
     CROSS JOIN (VALUES ('ny'), ('aktuell'), ('avslutad')) AS r(kod)
     WHERE r.kod = 'aktuell'
@@ -43,7 +43,7 @@ n AS (
            sum(r.antal) AS n
     FROM (
         SELECT kon, aldersgrupp, count(*) AS antal
-        FROM (SELECT DISTINCT projekt, person, kon, aldersgrupp FROM rader)
+        FROM (SELECT DISTINCT projekt, person, inskriven, kon, aldersgrupp FROM rader)
         GROUP BY kon, aldersgrupp
     ) r
     CROSS JOIN indelningar i

@@ -1,11 +1,11 @@
 -- Titel: Avslutsorsak
--- Räknar: deltagare som avslutades i perioden (ett deltagande per projekt och person, med den
+-- Räknar: deltagare som avslutades i perioden (ett deltagande per projekt, person och inskrivning, med den
 --         senaste inlämningens uppgifter; samtycke; felregistreringar räknas inte alls) per
 --         avslutsorsak; den som saknar uppgift räknas under "Uppgift saknas". Varje deltagare
 --         räknas på en rad. n = avslutade i indelningen.
 -- Indelning: varje rad gäller alla avslutade (indelning = totalt), en kön (indelning = kon) eller en
 --            åldersgrupp vid inskrivningen (indelning = alder: 16–29, 30–49, 50–64, övriga åldrar).
--- Underlag: tabellen deltagande, varje deltagares senaste rad; se queries/underlag/deltagande.sql.
+-- Underlag: tabellen deltagande, varje deltagandes senaste rad; se queries/underlag/deltagande.sql.
 -- Parametrar: $projekt (kortnamn; flera åtskilda med komma, eller alla), $period (halvår 2008H1, år 2008 eller flera år 2005-2024)
 WITH aktuella AS (
     -- Each participation's latest row (queries/underlag/deltagande.sql), when it is listed in
@@ -21,7 +21,7 @@ WITH aktuella AS (
       AND raknas
 ),
 rader AS (
-    SELECT a.projekt, a.person, a.kon, a.aldersgrupp, coalesce(a.avslutsorsak, 'saknas') AS kod
+    SELECT a.projekt, a.person, a.inskriven, a.kon, a.aldersgrupp, coalesce(a.avslutsorsak, 'saknas') AS kod
     FROM aktuella a
     WHERE a.avslutad <= period_slut($period)
 ),
@@ -36,7 +36,7 @@ n AS (
            sum(r.antal) AS n
     FROM (
         SELECT kon, aldersgrupp, count(*) AS antal
-        FROM (SELECT DISTINCT projekt, person, kon, aldersgrupp FROM rader)
+        FROM (SELECT DISTINCT projekt, person, inskriven, kon, aldersgrupp FROM rader)
         GROUP BY kon, aldersgrupp
     ) r
     CROSS JOIN indelningar i

@@ -1,12 +1,12 @@
 -- Titel: Försörjningskälla vid start
--- Räknar: aktuella deltagare (ett deltagande per projekt och person, med den senaste
+-- Räknar: aktuella deltagare (ett deltagande per projekt, person och inskrivning, med den senaste
 --         inlämningens uppgifter; samtycke, inte felregistrering) per försörjningskälla den dag
 --         som ligger närmast inskrivningen (högst en månad före eller efter). Den som har flera
 --         källor den dagen räknas under var och en, så raderna kan summera till mer än n; den som
 --         saknar en sådan dag räknas under "Uppgift saknas". n = aktuella i indelningen.
 -- Indelning: varje rad gäller alla aktuella (indelning = totalt), en kön (indelning = kon) eller en
 --            åldersgrupp vid inskrivningen (indelning = alder: 16–29, 30–49, 50–64, övriga åldrar).
--- Underlag: tabellen deltagande, varje deltagares senaste rad; se queries/underlag/deltagande.sql.
+-- Underlag: tabellen deltagande, varje deltagandes senaste rad; se queries/underlag/deltagande.sql.
 -- Parametrar: $projekt (kortnamn; flera åtskilda med komma, eller alla), $period (halvår 2008H1, år 2008 eller flera år 2005-2024)
 WITH aktuella AS (
     -- Each participation's latest row (queries/underlag/deltagande.sql), when it is listed in

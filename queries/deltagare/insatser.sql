@@ -1,14 +1,14 @@
 -- Titel: Insatser under perioden
--- Räknar: aktuella deltagare (ett deltagande per projekt och person, med den senaste
---         inlämningens uppgifter; samtycke, inte felregistrering) med minst en insats av typen
---         som överlappar perioden (start senast periodens sista dag, slut tom eller tidigast
---         periodens första dag). Insatserna läses ur projektets alla inlämningar; finns samma
---         insats (person, typ, start) i flera gäller den senaste. Den som har flera sorters
+-- Räknar: aktuella deltaganden (med den senaste inlämningens uppgifter; samtycke, inte
+--         felregistrering) med minst en insats av typen som överlappar perioden (start senast
+--         periodens sista dag, slut tom eller tidigast periodens första dag). Insatserna läses
+--         ur projektets alla inlämningar, var och en i sin senaste version (tabellen insatser),
+--         och hör till personens senaste deltagande som började senast insatsens startdag. Den som har flera sorters
 --         insatser räknas under var och en, så raderna kan summera till mer än n; den som inte
 --         har någon räknas under "Ingen insats". n = aktuella i indelningen.
 -- Indelning: varje rad gäller alla aktuella (indelning = totalt), en kön (indelning = kon) eller en
 --            åldersgrupp vid inskrivningen (indelning = alder: 16–29, 30–49, 50–64, övriga åldrar).
--- Underlag: tabellen deltagande, varje deltagares senaste rad; se queries/underlag/deltagande.sql.
+-- Underlag: tabellen deltagande, varje deltagandes senaste rad; se queries/underlag/deltagande.sql.
 -- Parametrar: $projekt (kortnamn; flera åtskilda med komma, eller alla), $period (halvår 2008H1, år 2008 eller flera år 2005-2024)
 WITH aktuella AS (
     -- Each participation's latest row (queries/underlag/deltagande.sql), when it is listed in
@@ -23,30 +23,29 @@ WITH aktuella AS (
       AND (avslutad IS NULL OR avslutad >= period_start($period))
       AND raknas
 ),
-insats AS (
-    -- Each insats (person, typ, start) as the latest submission that lists it has it: the same
-    -- insats appears once per submission, and a later one may fill in the end of an ongoing one.
-    SELECT i.projekt, i.person, i.typ, i.start, i.slut
+tillhor AS (
+    -- Each insats in its current version (the table insatser: the latest submission that
+    -- has it), with the participation it belongs to: the person's latest in the project
+    -- that started on or before the insats (the one it falls in, or after an end the one it
+    -- follows up); an insats before all of them belongs to the first.
+    SELECT i.projekt, i.person, i.typ, i.start, i.slut,
+           coalesce(max(d.inskriven) FILTER (WHERE d.inskriven <= i.start), min(d.inskriven)) AS inskriven
     FROM insatser i
-    JOIN (
-        SELECT projekt, person, typ, start, max(halvar) AS halvar
-        FROM insatser
-        WHERE i_urval(projekt, $projekt)
-        GROUP BY projekt, person, typ, start
-    ) m ON m.projekt = i.projekt AND m.person = i.person AND m.typ = i.typ
-       AND m.start = i.start AND m.halvar = i.halvar
+    JOIN deltagande d ON d.projekt = i.projekt AND d.person = i.person
     WHERE i_urval(i.projekt, $projekt)
+    GROUP BY i.projekt, i.person, i.typ, i.start, i.slut
 ),
 overlappar AS (
-    SELECT DISTINCT projekt, person, typ
-    FROM insats
+    SELECT DISTINCT projekt, person, inskriven, typ
+    FROM tillhor
     WHERE start <= period_slut($period)
       AND (slut IS NULL OR slut >= period_start($period))
 ),
 rader AS (
-    SELECT a.projekt, a.person, a.kon, a.aldersgrupp, coalesce(o.typ, 'ingen') AS kod
+    SELECT a.projekt, a.person, a.inskriven, a.kon, a.aldersgrupp, coalesce(o.typ, 'ingen') AS kod
     FROM aktuella a
-    LEFT JOIN overlappar o ON o.projekt = a.projekt AND o.person = a.person
+    LEFT JOIN overlappar o
+           ON o.projekt = a.projekt AND o.person = a.person AND o.inskriven = a.inskriven
 ),
 indelningar AS (
     SELECT * FROM (VALUES ('totalt'), ('kon'), ('alder')) AS i(indelning)
@@ -59,7 +58,7 @@ n AS (
            sum(r.antal) AS n
     FROM (
         SELECT kon, aldersgrupp, count(*) AS antal
-        FROM (SELECT DISTINCT projekt, person, kon, aldersgrupp FROM rader)
+        FROM (SELECT DISTINCT projekt, person, inskriven, kon, aldersgrupp FROM rader)
         GROUP BY kon, aldersgrupp
     ) r
     CROSS JOIN indelningar i

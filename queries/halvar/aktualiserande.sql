@@ -1,11 +1,14 @@
 -- Titel: Aktualiserande myndighet
 -- Figurer: 9
--- Räknar: aktuella personer per aktör som aktualiserat dem. En person som aktualiserats av
---         flera räknas under var och en, så raderna kan summera till fler än antalet aktuella.
+-- Räknar: aktuella personer per aktör som aktualiserat dem, enligt de deltaganden som gör dem
+--         aktuella i perioden. En person som aktualiserats av flera räknas under var och en, så
+--         raderna kan summera till fler än antalet aktuella.
 -- Parametrar: $projekt (kortnamn; flera åtskilda med komma, eller alla), $halvar (t.ex. 2008H1)
-WITH aktuella AS (
-    SELECT DISTINCT d.person,
-           CAST(extract(year FROM halvar_slut($halvar)) AS INT) - d.fodelsear AS alder
+WITH aktuella_deltaganden AS (
+    -- The participations in the period's registers of the selected projects that make their
+    -- person aktuell: started by the period's last day, not ended before its first, with
+    -- samtycke, not a felregistrering.
+    SELECT d.*
     FROM deltagare d
     WHERE d.halvar = $halvar
       AND i_urval(d.projekt, $projekt)
@@ -14,10 +17,24 @@ WITH aktuella AS (
       AND d.samtycke
       AND NOT EXISTS (SELECT 1 FROM kod_avslutsorsak k WHERE k.exkluderas AND k.kod = d.avslutsorsak)
 ),
+aktuella AS (
+    -- Each aktuell person once, described by one of their aktuella participations: the one
+    -- with the latest inskriven (on the same day, the project first in alphabetical order).
+    SELECT person, kon, fodelsear, ensamstaende_med_barn, utomnordisk,
+           CAST(extract(year FROM halvar_slut($halvar)) AS INT) - fodelsear AS alder
+    FROM (
+        SELECT a.*,
+               row_number() OVER (PARTITION BY a.person ORDER BY a.inskriven DESC, a.projekt) AS ordning
+        FROM aktuella_deltaganden a
+    )
+    WHERE ordning = 1
+),
 aktorer AS (
-    SELECT DISTINCT a.person, unnest(d.aktualiserad_av) AS kod
-    FROM aktuella a
-    JOIN deltagare d ON d.person = a.person AND d.halvar = $halvar AND i_urval(d.projekt, $projekt)
+    -- The actors of each aktuell participation: a person aktuell in two projects, or twice
+    -- in one, counts once under each actor that aktualiserade them. Participations that
+    -- do not make them aktuell (an earlier one, ended before the period) do not count.
+    SELECT DISTINCT person, unnest(aktualiserad_av) AS kod
+    FROM aktuella_deltaganden
 )
 SELECT k.kod, k.etikett, count(DISTINCT ak.person) AS personer, (SELECT count(*) FROM aktuella) AS aktuella
 FROM kod_myndighet k

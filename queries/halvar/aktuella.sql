@@ -2,12 +2,16 @@
 -- Figurer: 1, 4, 5, 6, 7, 8
 -- Räknar: personer som är aktuella i perioden (inskriven senast periodens sista dag, inte
 --         avslutad före periodens första dag, samtycke, inte felregistrering). Ålder = periodens
---         år − födelseår; ungdomar = 16–29 år. En person räknas en gång även om den finns i
---         flera projekt i urvalet.
+--         år − födelseår; ungdomar = 16–29 år. En person räknas en gång även om den har flera
+--         deltaganden i urvalet (i flera projekt, eller avslutad och inskriven igen); kön,
+--         födelseår och de andra uppgifterna tas då ur det aktuella deltagande som skrevs in
+--         senast.
 -- Parametrar: $projekt (kortnamn; flera åtskilda med komma, eller alla), $halvar (t.ex. 2008H1)
-WITH aktuella AS (
-    SELECT DISTINCT d.person, d.kon, d.fodelsear, d.ensamstaende_med_barn, d.utomnordisk,
-           CAST(extract(year FROM halvar_slut($halvar)) AS INT) - d.fodelsear AS alder
+WITH aktuella_deltaganden AS (
+    -- The participations in the period's registers of the selected projects that make their
+    -- person aktuell: started by the period's last day, not ended before its first, with
+    -- samtycke, not a felregistrering.
+    SELECT d.*
     FROM deltagare d
     WHERE d.halvar = $halvar
       AND i_urval(d.projekt, $projekt)
@@ -15,6 +19,18 @@ WITH aktuella AS (
       AND (d.avslutad IS NULL OR d.avslutad >= halvar_start($halvar))
       AND d.samtycke
       AND NOT EXISTS (SELECT 1 FROM kod_avslutsorsak k WHERE k.exkluderas AND k.kod = d.avslutsorsak)
+),
+aktuella AS (
+    -- Each aktuell person once, described by one of their aktuella participations: the one
+    -- with the latest inskriven (on the same day, the project first in alphabetical order).
+    SELECT person, kon, fodelsear, ensamstaende_med_barn, utomnordisk,
+           CAST(extract(year FROM halvar_slut($halvar)) AS INT) - fodelsear AS alder
+    FROM (
+        SELECT a.*,
+               row_number() OVER (PARTITION BY a.person ORDER BY a.inskriven DESC, a.projekt) AS ordning
+        FROM aktuella_deltaganden a
+    )
+    WHERE ordning = 1
 )
 SELECT
     count(*) AS aktuella,

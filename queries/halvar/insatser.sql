@@ -5,9 +5,11 @@
 --         överlappar perioden, och hur många av dem som är ungdomar (16–29 år). Insatserna läses
 --         ur projektets alla inlämningar.
 -- Parametrar: $projekt (kortnamn; flera åtskilda med komma, eller alla), $halvar (t.ex. 2008H1)
-WITH aktuella AS (
-    SELECT DISTINCT d.person,
-           CAST(extract(year FROM halvar_slut($halvar)) AS INT) - d.fodelsear AS alder
+WITH aktuella_deltaganden AS (
+    -- The participations in the period's registers of the selected projects that make their
+    -- person aktuell: started by the period's last day, not ended before its first, with
+    -- samtycke, not a felregistrering.
+    SELECT d.*
     FROM deltagare d
     WHERE d.halvar = $halvar
       AND i_urval(d.projekt, $projekt)
@@ -15,6 +17,18 @@ WITH aktuella AS (
       AND (d.avslutad IS NULL OR d.avslutad >= halvar_start($halvar))
       AND d.samtycke
       AND NOT EXISTS (SELECT 1 FROM kod_avslutsorsak k WHERE k.exkluderas AND k.kod = d.avslutsorsak)
+),
+aktuella AS (
+    -- Each aktuell person once, described by one of their aktuella participations: the one
+    -- with the latest inskriven (on the same day, the project first in alphabetical order).
+    SELECT person, kon, fodelsear, ensamstaende_med_barn, utomnordisk,
+           CAST(extract(year FROM halvar_slut($halvar)) AS INT) - fodelsear AS alder
+    FROM (
+        SELECT a.*,
+               row_number() OVER (PARTITION BY a.person ORDER BY a.inskriven DESC, a.projekt) AS ordning
+        FROM aktuella_deltaganden a
+    )
+    WHERE ordning = 1
 ),
 insats AS (
     SELECT i.person, i.typ, i.start, i.slut

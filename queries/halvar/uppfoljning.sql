@@ -1,8 +1,34 @@
 -- Titel: Tidigare deltagare med uppföljning
 -- Figurer: 2
--- Räknar: personer som avslutades före periodens första dag (samtycke, inte felregistrering)
---         och som har en insats av typen uppföljning som börjar i perioden.
+-- Räknar: personer som inte är aktuella i perioden, med ett deltagande som avslutades före
+--         periodens första dag (samtycke, inte felregistrering) och en insats av typen
+--         uppföljning i samma projekt som börjar i perioden.
 -- Parametrar: $projekt (kortnamn; flera åtskilda med komma, eller alla), $halvar (t.ex. 2008H1)
+WITH aktuella_deltaganden AS (
+    -- The participations in the period's registers of the selected projects that make their
+    -- person aktuell: started by the period's last day, not ended before its first, with
+    -- samtycke, not a felregistrering.
+    SELECT d.*
+    FROM deltagare d
+    WHERE d.halvar = $halvar
+      AND i_urval(d.projekt, $projekt)
+      AND d.inskriven <= halvar_slut($halvar)
+      AND (d.avslutad IS NULL OR d.avslutad >= halvar_start($halvar))
+      AND d.samtycke
+      AND NOT EXISTS (SELECT 1 FROM kod_avslutsorsak k WHERE k.exkluderas AND k.kod = d.avslutsorsak)
+),
+aktuella AS (
+    -- Each aktuell person once, described by one of their aktuella participations: the one
+    -- with the latest inskriven (on the same day, the project first in alphabetical order).
+    SELECT person, kon, fodelsear, ensamstaende_med_barn, utomnordisk,
+           CAST(extract(year FROM halvar_slut($halvar)) AS INT) - fodelsear AS alder
+    FROM (
+        SELECT a.*,
+               row_number() OVER (PARTITION BY a.person ORDER BY a.inskriven DESC, a.projekt) AS ordning
+        FROM aktuella_deltaganden a
+    )
+    WHERE ordning = 1
+)
 SELECT count(DISTINCT d.person) AS uppfoljda
 FROM deltagare d
 JOIN insatser i ON i.person = d.person AND i.projekt = d.projekt
@@ -13,3 +39,4 @@ WHERE d.halvar = $halvar
   AND NOT EXISTS (SELECT 1 FROM kod_avslutsorsak k WHERE k.exkluderas AND k.kod = d.avslutsorsak)
   AND i.typ = 'uppfoljning'
   AND i.start BETWEEN halvar_start($halvar) AND halvar_slut($halvar)
+  AND d.person NOT IN (SELECT person FROM aktuella)

@@ -1,6 +1,8 @@
--- Titel: Deltagande: varje deltagares senaste uppgifter i projektet
--- Räknar: en rad per deltagande (projekt och person) med raden ur den senaste inlämning där
---         personen finns med (senare inlämningar rättar tidigare), och härlett ur den:
+-- Titel: Deltagande: varje deltagandes senaste uppgifter
+-- Räknar: en rad per deltagande (projekt, person och inskrivningsdatum: den som avslutats och
+--         skrivits in igen har ett deltagande för varje inskrivning) med raden ur den senaste
+--         inlämning där deltagandet finns med (senare inlämningar rättar tidigare), och
+--         härlett ur den:
 --         aldersgrupp_start och aldersgrupp_avslut = åldersgrupp (16–29, 30–49, 50–64, övriga
 --         åldrar) räknad som inskrivningsåret respektive avslutsåret minus födelseåret
 --         (aldersgrupp_avslut är tom för den som inte avslutats), och raknas = deltagaren
@@ -16,10 +18,10 @@
 --           fram den senaste raden på nytt.
 -- Parametrar: $projekt (ett kortnamn; underlaget byggs projekt för projekt)
 WITH senaste_halvar AS (
-    SELECT projekt, person, max(halvar) AS halvar
+    SELECT projekt, person, inskriven, max(halvar) AS halvar
     FROM deltagare
     WHERE i_urval(projekt, $projekt)
-    GROUP BY projekt, person
+    GROUP BY projekt, person, inskriven
 ),
 senaste AS (
     SELECT d.*,
@@ -38,27 +40,29 @@ senaste AS (
            END AS aldersgrupp_avslut,
            d.samtycke AND x.kod IS NULL AS raknas
     FROM deltagare d
-    JOIN senaste_halvar s ON s.projekt = d.projekt AND s.person = d.person AND s.halvar = d.halvar
+    JOIN senaste_halvar s
+      ON s.projekt = d.projekt AND s.person = d.person AND s.inskriven = d.inskriven
+     AND s.halvar = d.halvar
     LEFT JOIN (SELECT kod FROM kod_avslutsorsak WHERE exkluderas) x ON x.kod = d.avslutsorsak
     WHERE i_urval(d.projekt, $projekt)
 ),
 startdag AS (
     -- The nearest day with income rows within a month of the inskrivning: the smallest
     -- (distance, day) key; the day is its last five digits.
-    SELECT s.projekt, s.person,
+    SELECT s.projekt, s.person, s.inskriven,
            CAST(min(CAST(abs(CAST(d.datum AS INT) - CAST(s.inskriven AS INT)) AS BIGINT) * 100000 + CAST(d.datum AS INT)) % 100000 AS INT) AS dagnummer
     FROM senaste s
     JOIN forsorjningsdagar d ON d.projekt = s.projekt AND d.person = s.person
     WHERE d.datum BETWEEN s.inskriven - INTERVAL '1 month' AND s.inskriven + INTERVAL '1 month'
-    GROUP BY s.projekt, s.person
+    GROUP BY s.projekt, s.person, s.inskriven
 )
 SELECT s.*,
        d.sjalvforsorjande AS sjalv_start,
        d.kallor AS kallor_start,
        k.kod AS huvudkalla_start
 FROM senaste s
-LEFT JOIN startdag t ON t.projekt = s.projekt AND t.person = s.person
+LEFT JOIN startdag t ON t.projekt = s.projekt AND t.person = s.person AND t.inskriven = s.inskriven
 LEFT JOIN forsorjningsdagar d
        ON d.projekt = t.projekt AND d.person = t.person AND CAST(d.datum AS INT) = t.dagnummer
 LEFT JOIN kod_forsorjningskalla k ON k.ordning = d.huvudkalla_ordning
-ORDER BY s.person
+ORDER BY s.person, s.inskriven

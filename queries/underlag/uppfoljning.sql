@@ -1,6 +1,7 @@
--- Titel: Uppföljning: försörjningen före, vid och efter avslut för varje avslutad deltagare
+-- Titel: Uppföljning: försörjningen före, vid och efter avslut för varje avslutat deltagande
 -- Räknar: en rad per avslutat deltagande (ur tabellen deltagande: avslutad är ifylld; även de
---         som inte räknas, se raknas) med försörjningen vid fem tidpunkter: start (inskriven;
+--         som inte räknas, se raknas; den som skrivits in flera gånger har en rad för varje
+--         avslutat deltagande) med försörjningen vid fem tidpunkter: start (inskriven;
 --         sjalv_start, kallor_start och huvudkalla_start kommer ur deltagande), avslut och 1, 6
 --         och 12 månader efter avslut. Vid varje tidpunkt gäller den dag med
 --         försörjningsrader som ligger närmast tidpunkten, högst en månad före eller efter (vid
@@ -34,7 +35,7 @@ punkter AS (
 ),
 punktdagar AS (
     -- Each ended participant's points after the start: the end, and 1, 6 and 12 months after it.
-    SELECT a.projekt, a.person, p.punkt,
+    SELECT a.projekt, a.person, a.inskriven, p.punkt,
            CASE p.punkt
                WHEN 2 THEN a.avslutad
                WHEN 3 THEN a.avslutad + INTERVAL '1 month'
@@ -46,29 +47,30 @@ punktdagar AS (
 narmast AS (
     -- For each point, the nearest day with income rows within a month: the smallest
     -- (distance, day) key; the day is its last five digits.
-    SELECT t.projekt, t.person, t.punkt,
+    SELECT t.projekt, t.person, t.inskriven, t.punkt,
            CAST(min(CAST(abs(CAST(d.datum AS INT) - CAST(t.dag AS INT)) AS BIGINT) * 100000 + CAST(d.datum AS INT)) % 100000 AS INT) AS dagnummer
     FROM (
-        SELECT projekt, person, punkt, dag, dag - INTERVAL '1 month' AS fran, dag + INTERVAL '1 month' AS till
+        SELECT projekt, person, inskriven, punkt, dag,
+               dag - INTERVAL '1 month' AS fran, dag + INTERVAL '1 month' AS till
         FROM punktdagar
     ) t
     JOIN forsorjningsdagar d ON d.projekt = t.projekt AND d.person = t.person
     WHERE d.datum BETWEEN t.fran AND t.till
-    GROUP BY t.projekt, t.person, t.punkt
+    GROUP BY t.projekt, t.person, t.inskriven, t.punkt
 ),
 vid AS (
-    -- The facts of each point's day, one row per person and point.
-    SELECT n.projekt, n.person, n.punkt, d.sjalvforsorjande, d.arbete, d.studier, d.kallor, k.kod AS huvudkalla
+    -- The facts of each point's day, one row per participation and point.
+    SELECT n.projekt, n.person, n.inskriven, n.punkt, d.sjalvforsorjande, d.arbete, d.studier, d.kallor, k.kod AS huvudkalla
     FROM narmast n
     JOIN forsorjningsdagar d ON d.projekt = n.projekt AND d.person = n.person AND CAST(d.datum AS INT) = n.dagnummer
     LEFT JOIN kod_forsorjningskalla k ON k.ordning = d.huvudkalla_ordning
 ),
 manadsdagar AS (
     -- Each day from the end to 24 months after it, placed in its nearest month.
-    SELECT projekt, person, datum, sjalvforsorjande, manad,
+    SELECT projekt, person, inskriven, datum, sjalvforsorjande, manad,
            abs(dagar_efter - manad * 30.4375) AS avstand
     FROM (
-        SELECT d.projekt, d.person, d.datum, d.sjalvforsorjande,
+        SELECT d.projekt, d.person, a.inskriven, d.datum, d.sjalvforsorjande,
                CAST(d.datum AS INT) - CAST(a.avslutad AS INT) AS dagar_efter,
                CAST(round((CAST(d.datum AS INT) - CAST(a.avslutad AS INT)) / 30.4375) AS INT) AS manad
         FROM forsorjningsdagar d
@@ -78,21 +80,21 @@ manadsdagar AS (
 ),
 manader AS (
     -- The day nearest each month decides it (the earlier one on a tie), within 15 days.
-    SELECT projekt, person, manad,
+    SELECT projekt, person, inskriven, manad,
            min((CAST(round(avstand * 100) AS BIGINT) * 100000 + CAST(datum AS INT)) * 2
                + CASE WHEN sjalvforsorjande THEN 0 ELSE 1 END) % 2 = 0 AS sjalvforsorjande
     FROM manadsdagar
     WHERE avstand <= 15
-    GROUP BY projekt, person, manad
+    GROUP BY projekt, person, inskriven, manad
 ),
-per_person_manader AS (
-    SELECT projekt, person,
+per_deltagande_manader AS (
+    SELECT projekt, person, inskriven,
            array_sort(array_agg(manad)) AS uppfoljda_manader,
            array_sort(array_agg(manad) FILTER (WHERE sjalvforsorjande)) AS sjalvforsorjande_manader,
            min(manad) FILTER (WHERE sjalvforsorjande) AS forsta_sjalvforsorjande_manad,
            max(manad) AS sista_uppfoljda_manad
     FROM manader
-    GROUP BY projekt, person
+    GROUP BY projekt, person, inskriven
 ),
 kvalitet AS (
     SELECT projekt, person, sum(rader) AS forsorjningsrader, max(omfattning) AS storsta_omfattning
@@ -106,8 +108,8 @@ data_till AS (
     GROUP BY projekt
 ),
 punkt_for_punkt AS (
-    -- One column per point; each person has at most one row per point.
-    SELECT projekt, person,
+    -- One column per point; each participation has at most one row per point.
+    SELECT projekt, person, inskriven,
            bool_or(sjalvforsorjande) FILTER (WHERE punkt = 2) AS sjalv_avslut,
            bool_or(sjalvforsorjande) FILTER (WHERE punkt = 3) AS sjalv_1m,
            bool_or(sjalvforsorjande) FILTER (WHERE punkt = 4) AS sjalv_6m,
@@ -116,7 +118,7 @@ punkt_for_punkt AS (
            bool_or(arbete) FILTER (WHERE punkt = 3) AS arbete_1m,
            bool_or(studier) FILTER (WHERE punkt = 3) AS studier_1m
     FROM vid
-    GROUP BY projekt, person
+    GROUP BY projekt, person, inskriven
 )
 SELECT a.projekt, a.person, a.kon, a.fodelsear, a.aldersgrupp, a.inskriven, a.avslutad,
        a.avslutsorsak, a.status_efter_avslut, a.raknas,
@@ -129,9 +131,13 @@ SELECT a.projekt, a.person, a.kon, a.fodelsear, a.aldersgrupp, a.inskriven, a.av
        q.storsta_omfattning,
        t.data_till
 FROM avslutade a
-LEFT JOIN punkt_for_punkt p ON p.projekt = a.projekt AND p.person = a.person
-LEFT JOIN vid ka ON ka.projekt = a.projekt AND ka.person = a.person AND ka.punkt = 2
-LEFT JOIN per_person_manader m ON m.projekt = a.projekt AND m.person = a.person
+LEFT JOIN punkt_for_punkt p
+       ON p.projekt = a.projekt AND p.person = a.person AND p.inskriven = a.inskriven
+LEFT JOIN vid ka
+       ON ka.projekt = a.projekt AND ka.person = a.person AND ka.inskriven = a.inskriven
+      AND ka.punkt = 2
+LEFT JOIN per_deltagande_manader m
+       ON m.projekt = a.projekt AND m.person = a.person AND m.inskriven = a.inskriven
 LEFT JOIN kvalitet q ON q.projekt = a.projekt AND q.person = a.person
 LEFT JOIN data_till t ON t.projekt = a.projekt
-ORDER BY a.person
+ORDER BY a.person, a.inskriven

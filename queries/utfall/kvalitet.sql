@@ -5,7 +5,9 @@
 --         omfattning (huvudsaklig källa blir då den största; självförsörjande prövas på alla);
 --         ej_uppfoljda_12 = de vars tidpunkt 12 månader efter avslut (plus en månad) ligger efter
 --         det sista halvår projektet har lämnat in (de kan ännu inte ha en uppgift: "uppgift
---         saknas" betyder för dem "ännu inte uppföljd").
+--         saknas" betyder för dem "ännu inte uppföljd"); fler_avslut = de avslutade deltaganden
+--         som är en persons andra eller senare i urvalet (i ett annat projekt, eller efter att
+--         personen kommit tillbaka): avslutade − fler_avslut är antalet personer.
 -- Underlag: tabellen uppfoljning, en rad per avslutad deltagare med försörjningen vid
 --           tidpunkterna; hur den räknas står i queries/underlag/uppfoljning.sql.
 -- Parametrar: $projekt (kortnamn; flera åtskilda med komma, eller alla), $period (halvår 2008H1, år 2008 eller flera år 2005-2024)
@@ -21,5 +23,6 @@ WITH avslutade AS (
 SELECT count(*) AS avslutade,
        count(*) FILTER (WHERE forsorjningsrader = 0) AS utan_forsorjning,
        count(*) FILTER (WHERE storsta_omfattning > 100) AS motstridiga,
-       count(*) FILTER (WHERE avslutad + INTERVAL '13 months' > data_till) AS ej_uppfoljda_12
+       count(*) FILTER (WHERE avslutad + INTERVAL '13 months' > data_till) AS ej_uppfoljda_12,
+       count(*) - count(DISTINCT person) AS fler_avslut
 FROM avslutade

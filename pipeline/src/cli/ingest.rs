@@ -12,12 +12,16 @@ use super::{DataArgs, Exit, SubmissionArgs};
 /// folder, searched with its subfolders. CSV files in one folder form one submission
 /// (deltagare.csv, insatser.csv, …, inlamning.csv). All submissions of one call are taken in together or not at all:
 /// with any error, the dataset is left exactly as it was and every error is listed
-/// with file, sheet, row and column.
+/// with file, sheet, row and column. A project must be in the registry (finsam
+/// projekt); only the first submissions of a new dataset register theirs themselves.
+/// Implausible values are warnings: told, written to --rapport, errors with --strikt.
 ///
 /// Examples:
 ///   finsam ingest sigma_2008H1.xlsx --key nyckel
 ///   finsam ingest inlamningar/ --data data --dry-run
 ///   finsam ingest csv/sigma-2008H1/ --projekt SIGMA --halvar 2008H1
+///   finsam ingest bryggan_2012H1.xlsx --nytt-projekt
+///   finsam ingest sigma_2008H1_rattad.xlsx --visa-andringar
 #[derive(clap::Args)]
 #[command(verbatim_doc_comment)]
 pub struct Args {
@@ -28,9 +32,17 @@ pub struct Args {
     /// Only validate: nothing is written.
     #[arg(long)]
     dry_run: bool,
-    /// Also write every error to this CSV file (for Excel).
+    /// Also write every error and warning to this CSV file (for Excel).
     #[arg(long, value_name = "FILE")]
     rapport: Option<PathBuf>,
+    /// Register the projects the registry does not know yet, instead of refusing them
+    /// (see finsam projekt).
+    #[arg(long)]
+    nytt_projekt: bool,
+    /// Only check, and show per table how many rows each submission adds, changes and
+    /// removes compared with the current one for its project and half-year (counts only).
+    #[arg(long)]
+    visa_andringar: bool,
 }
 
 pub fn run(args: Args) -> finsam::Result<Exit> {
@@ -39,10 +51,13 @@ pub fn run(args: Args) -> finsam::Result<Exit> {
     let options = IngestOptions {
         projekt: args.submissions.projekt,
         halvar: args.submissions.halvar,
-        dry_run: args.dry_run,
+        dry_run: args.dry_run || args.visa_andringar,
         show_progress: true,
         today: chrono::Local::now().date_naive(),
         refresh_underlag: true,
+        strict: args.submissions.strikt,
+        new_projects: args.nytt_projekt,
+        show_changes: args.visa_andringar,
     };
     let report = load::ingest(
         &schema,
@@ -54,7 +69,14 @@ pub fn run(args: Args) -> finsam::Result<Exit> {
     if let Some(path) = &args.rapport {
         write_findings_csv(&report, path)?;
     }
-    print_report(&report, args.dry_run)?;
+    print_report(&report, options.dry_run)?;
+    if args.visa_andringar && report.accepted() {
+        print_changes(&report)?;
+    }
+    if report.accepted() && !options.dry_run {
+        let dataset = finsam::store::Dataset::open(&args.data.data, &schema)?;
+        super::print_differing(&dataset, &schema)?;
+    }
     Ok(if report.accepted() {
         Exit::Ok
     } else {
@@ -66,6 +88,7 @@ fn print_report(report: &IngestReport, dry_run: bool) -> finsam::Result<()> {
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     let io = |e| finsam::Error::io(std::path::Path::new("<stdout>"), e);
+    print_warnings(report.warnings());
     if !report.accepted() {
         print_findings(&report.findings, report.submissions.len());
         eprintln!("Inget har ändrats i datamängden; rätta felen och lämna in igen.");
@@ -118,6 +141,62 @@ fn print_report(report: &IngestReport, dry_run: bool) -> finsam::Result<()> {
     Ok(())
 }
 
+/// Per submission and table, how the new version differs from the current one.
+fn print_changes(report: &IngestReport) -> finsam::Result<()> {
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    let io = |e| finsam::Error::io(std::path::Path::new("<stdout>"), e);
+    for submission in &report.submissions {
+        let Some(changes) = &submission.changes else {
+            writeln!(
+                out,
+                "{} {}: ingen tidigare inlämning, allt är nytt",
+                submission.projekt, submission.halvar
+            )
+            .map_err(io)?;
+            continue;
+        };
+        if !changes.values().any(|c| c.any()) {
+            writeln!(
+                out,
+                "{} {}: samma innehåll som den inlästa inlämningen",
+                submission.projekt, submission.halvar
+            )
+            .map_err(io)?;
+            continue;
+        }
+        writeln!(
+            out,
+            "{} {}: jämfört med den inlästa inlämningen",
+            submission.projekt, submission.halvar
+        )
+        .map_err(io)?;
+        for (table, change) in changes.iter().filter(|(_, c)| c.any()) {
+            writeln!(
+                out,
+                "  {table}: {} nya, {} ändrade, {} borttagna, {} oförändrade rader",
+                change.added, change.changed, change.removed, change.unchanged
+            )
+            .map_err(io)?;
+        }
+    }
+    Ok(())
+}
+
+/// Every warning on stderr, then how many; they never stop a submission (but `--strikt`).
+pub fn print_warnings<'f>(warnings: impl Iterator<Item = &'f finsam::ingest::Finding>) {
+    let mut count = 0;
+    for warning in warnings {
+        eprintln!("varning: {warning}");
+        count += 1;
+    }
+    if count > 0 {
+        eprintln!(
+            "{count} varning(ar): uppgifter som sällan stämmer men godtas; rätta dem om de är fel (--strikt avvisar dem)."
+        );
+    }
+}
+
 /// Every finding, then how many, on stderr.
 pub fn print_findings(findings: &[finsam::ingest::Finding], submissions: usize) {
     for finding in findings {
@@ -138,9 +217,10 @@ fn write_findings_csv(report: &IngestReport, path: &std::path::Path) -> finsam::
             .from_writer(&mut bytes);
         let fail = |e: csv::Error| finsam::Error::Output(e.to_string());
         writer
-            .write_record(["fil", "blad", "rad", "kolumn", "fel"])
+            .write_record(["fil", "blad", "rad", "kolumn", "typ", "meddelande"])
             .map_err(fail)?;
-        for finding in &report.findings {
+        let errors = report.findings.iter().map(|f| ("fel", f));
+        for (kind, finding) in errors.chain(report.warnings().map(|w| ("varning", w))) {
             let l = &finding.location;
             let row = l.row.map(|r| r.to_string()).unwrap_or_default();
             let cells = [
@@ -148,6 +228,7 @@ fn write_findings_csv(report: &IngestReport, path: &std::path::Path) -> finsam::
                 l.sheet.as_deref().unwrap_or(""),
                 row.as_str(),
                 l.column.as_deref().unwrap_or(""),
+                kind,
                 finding.message.as_str(),
             ];
             writer

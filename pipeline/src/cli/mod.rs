@@ -3,6 +3,7 @@
 mod dashboard;
 mod ingest;
 mod keygen;
+mod projekt;
 mod report;
 mod serve;
 mod sql;
@@ -70,6 +71,9 @@ pub struct SubmissionArgs {
     /// The half-year, e.g. 2008H1, when the submission does not say.
     #[arg(long)]
     pub halvar: Option<finsam::period::HalfYear>,
+    /// Refuse a submission with warnings (implausible values) as if they were errors.
+    #[arg(long)]
+    pub strikt: bool,
 }
 
 impl DataArgs {
@@ -90,6 +94,7 @@ enum Command {
     Serve(serve::Args),
     Submit(submit::Args),
     Token(token::Args),
+    Projekt(projekt::Args),
     Synth(synth::Args),
 }
 
@@ -105,6 +110,7 @@ pub fn run(cli: Cli) -> finsam::Result<Exit> {
         Command::Serve(args) => serve::run(args),
         Command::Submit(args) => submit::run(args),
         Command::Token(args) => token::run(args),
+        Command::Projekt(args) => projekt::run(args),
         Command::Synth(args) => synth::run(args),
     }
 }
@@ -168,6 +174,28 @@ pub fn runtime() -> finsam::Result<tokio::runtime::Runtime> {
         .enable_all()
         .build()
         .map_err(|e| finsam::Error::io(std::path::Path::new("tokio"), e))
+}
+
+/// The line `finsam status` and an ingest print about persons whose participations
+/// disagree (how many, never which).
+pub fn print_differing(dataset: &finsam::store::Dataset, schema: &Schema) -> finsam::Result<()> {
+    let differing = runtime()?.block_on(async {
+        let engine = open_engine(
+            dataset,
+            schema,
+            None,
+            finsam::query::functions::ALL_PROJECTS,
+        )
+        .await?;
+        Ok::<_, finsam::Error>(finsam::quality::differing(&engine).await?)
+    })?;
+    match differing.summary() {
+        Some(summary) => println!(
+            "Olika uppgifter om samma person i olika deltaganden: {summary}; vilken uppgift som räknas står i docs/definitions.md"
+        ),
+        None => println!("Olika uppgifter om samma person i olika deltaganden: inga"),
+    }
+    Ok(())
 }
 
 /// The query engine with the underlag attached; says so when stored underlag was stale

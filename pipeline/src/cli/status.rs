@@ -87,6 +87,7 @@ pub fn run(args: Args) -> finsam::Result<Exit> {
             stale.join(", ")
         );
     }
+    super::print_differing(&dataset, &schema)?;
     Ok(Exit::Ok)
 }
 

@@ -70,9 +70,11 @@ pub fn run(args: Args) -> finsam::Result<Exit> {
         projekt: args.submissions.projekt,
         halvar: args.submissions.halvar,
         show_progress: true,
+        strict: args.submissions.strikt,
         ..IngestOptions::checking(chrono::Local::now().date_naive())
     };
     let (prepared, findings) = load::prepare(&schema, &key, &args.submissions.files, &options)?;
+    super::ingest::print_warnings(prepared.iter().flat_map(|p| &p.report.warnings));
     if !findings.is_empty() {
         super::ingest::print_findings(&findings, args.submissions.files.len());
         eprintln!("Inget har skickats.");

@@ -7,7 +7,8 @@ use super::{DataArgs, Exit};
 /// Tokens that let a project group submit to finsam serve: one per project.
 ///
 /// The token is shown once, when it is made; the server keeps only its hash. Give it
-/// to the project leader as a file (--out), by a safe channel.
+/// to the project leader as a file (--out), by a safe channel. The project must be
+/// registered (finsam projekt add), or registered with --nytt-projekt.
 ///
 /// Examples:
 ///   finsam token create --projekt SIGMA --out sigma.token
@@ -32,6 +33,9 @@ enum Action {
         /// Write the token to this new file (readable by its owner only) instead of stdout.
         #[arg(long, value_name = "FIL")]
         out: Option<PathBuf>,
+        /// Register the project if the registry does not know it (see finsam projekt).
+        #[arg(long)]
+        nytt_projekt: bool,
     },
     /// List the tokens: id, project, made, revoked.
     List,
@@ -45,14 +49,18 @@ enum Action {
 pub fn run(args: Args) -> finsam::Result<Exit> {
     let tokens = Tokens::at(&args.data.data);
     match args.action {
-        Action::Create { projekt, out } => {
+        Action::Create {
+            projekt,
+            out,
+            nytt_projekt,
+        } => {
             if let Some(path) = out.as_ref().filter(|p| p.exists()) {
                 return Err(finsam::Error::Usage(format!(
                     "{} finns redan: välj ett nytt filnamn för token",
                     path.display()
                 )));
             }
-            let (token, record) = tokens.create(&projekt)?;
+            let (token, record) = tokens.create(&projekt, nytt_projekt)?;
             match out {
                 Some(path) => {
                     finsam::pseudonymise::write_new_private(&path, format!("{token}\n").as_bytes())

@@ -2,10 +2,15 @@
 //!
 //! Registered names (documented for evaluators in the README):
 //! - each record table (`deltagare`, `insatser`, …) with its partition columns
-//!   `projekt` and `halvar`;
+//!   `projekt` and `halvar`. An event table (one with an `identity` in the schema)
+//!   shows each event once, in its current version: the rows of the latest submission
+//!   that has it (`halvar` says which); every version as submitted is
+//!   `<tabell>_alla_versioner`;
 //! - `kod_<lista>` for every code list: `kod`, `etikett`, `ordning` and the list's
 //!   attributes (e.g. `kod_forsorjningskalla.sjalvforsorjande`);
 //! - `inlamningar`: the current submission of each project and half-year;
+//! - `projekt`, `projekt_kommuner` and `projekt_budget`: the project registry
+//!   (`DATA/projekt.toml`), a row per project, per kommun served and per budget year;
 //! - the functions `halvar_start`, `halvar_slut` and `i_urval` (see [`functions`]).
 //!
 //! Queries are read-only: only SELECT (and EXPLAIN of a SELECT) is accepted, and
@@ -18,9 +23,9 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use datafusion::arrow::array::{
-    ArrayRef, BooleanArray, Int32Array, RecordBatch, StringArray, UInt64Array,
+    ArrayRef, BooleanArray, Date32Array, Int32Array, RecordBatch, StringArray, UInt64Array,
 };
-use datafusion::arrow::datatypes::{DataType, Field, Schema as ArrowSchema, SchemaRef};
+use datafusion::arrow::datatypes::{DataType, Date32Type, Field, Schema as ArrowSchema, SchemaRef};
 use datafusion::common::ScalarValue;
 use datafusion::datasource::MemTable;
 use datafusion::datasource::file_format::parquet::ParquetFormat;
@@ -30,10 +35,14 @@ use datafusion::datasource::listing::{
 use datafusion::execution::cache::cache_manager::CacheManagerConfig;
 use datafusion::execution::context::{SQLOptions, SessionConfig, SessionContext};
 use datafusion::execution::runtime_env::RuntimeEnvBuilder;
+use datafusion::functions_aggregate::min_max::max_udaf;
+use datafusion::logical_expr::expr::WindowFunction;
+use datafusion::logical_expr::{Expr, ExprFunctionExt, col};
 use datafusion::sql::parser::{DFParser, Statement};
 use datafusion::sql::sqlparser::ast::Statement as SqlStatement;
 
-use crate::schema::{AttributeValue, CodeList, PARTITION_COLUMNS, Schema};
+use crate::registry::{Project, Registry};
+use crate::schema::{AttributeValue, CodeList, PARTITION_COLUMNS, Schema, TableDef};
 use crate::store::{Dataset, StoreError};
 
 #[derive(Debug, thiserror::Error)]
@@ -114,10 +123,15 @@ impl Engine {
                 .with_listing_options(options)
                 .with_schema(table.file_schema());
             let listing = Arc::new(ListingTable::try_new(config)?);
-            ctx.register_table(
-                &table.name,
-                Arc::new(pruning::SelectionPruning { inner: listing }),
-            )?;
+            let submitted = Arc::new(pruning::SelectionPruning { inner: listing });
+            if table.identity.is_empty() {
+                ctx.register_table(&table.name, submitted)?;
+            } else {
+                let all_versions = all_versions(&table.name);
+                ctx.register_table(&all_versions, submitted)?;
+                let current = current_versions(&ctx, table, &all_versions).await?;
+                ctx.register_table(&table.name, current)?;
+            }
         }
         for list in &schema.code_lists {
             ctx.register_table(
@@ -126,6 +140,7 @@ impl Engine {
             )?;
         }
         ctx.register_table("inlamningar", Arc::new(submissions_table(dataset)?))?;
+        register_registry(&ctx, dataset)?;
         Ok(Engine { ctx })
     }
 
@@ -226,6 +241,42 @@ fn check_read_only(sql: &str) -> Result<(), QueryError> {
     }
 }
 
+/// The name under which an event table's rows are found as submitted, every version.
+pub fn all_versions(table: &str) -> String {
+    format!("{table}_alla_versioner")
+}
+
+/// An event table as it stands: of the rows with the same project and `identity`, those
+/// of the latest submission (half-year) that has them. A row repeated within one
+/// submission stays repeated, as written; an event changed later is the later version.
+async fn current_versions(
+    ctx: &SessionContext,
+    table: &TableDef,
+    all_versions: &str,
+) -> Result<Arc<dyn datafusion::catalog::TableProvider>, QueryError> {
+    const LATEST: &str = "senaste_halvar";
+    let rows = ctx.table(all_versions).await?;
+    let columns: Vec<Expr> = rows
+        .schema()
+        .fields()
+        .iter()
+        .map(|f| col(f.name()))
+        .collect();
+    let same_event: Vec<Expr> = std::iter::once("projekt")
+        .chain(table.identity.iter().map(String::as_str))
+        .map(col)
+        .collect();
+    let latest = Expr::from(WindowFunction::new(max_udaf(), vec![col("halvar")]))
+        .partition_by(same_event)
+        .build()?
+        .alias(LATEST);
+    Ok(rows
+        .window(vec![latest])?
+        .filter(col("halvar").eq(col(LATEST)))?
+        .select(columns)?
+        .into_view())
+}
+
 /// `kod_<lista>`: one row per code, with the list's attributes as columns.
 fn code_list_table(list: &CodeList) -> Result<MemTable, QueryError> {
     let mut fields = vec![
@@ -279,6 +330,104 @@ fn code_list_table(list: &CodeList) -> Result<MemTable, QueryError> {
     let batch = RecordBatch::try_new(schema.clone(), columns)
         .map_err(datafusion::error::DataFusionError::from)?;
     Ok(MemTable::try_new(schema, vec![vec![batch]])?)
+}
+
+/// The project registry as three tables: `projekt` (kortnamn, namn, forbund, start,
+/// slut, malgrupp), `projekt_kommuner` (projekt, kommunkod) and `projekt_budget`
+/// (projekt, ar, kronor).
+fn register_registry(ctx: &SessionContext, dataset: &Dataset) -> Result<(), QueryError> {
+    let registry = Registry::load(dataset.root())
+        .map_err(|e| datafusion::error::DataFusionError::External(Box::new(e)))?;
+    let projects: Vec<&Project> = registry.projects().collect();
+    let text = |values: Vec<Option<&str>>| -> ArrayRef { Arc::new(StringArray::from(values)) };
+    let day = |values: Vec<Option<chrono::NaiveDate>>| -> ArrayRef {
+        Arc::new(Date32Array::from(
+            values
+                .into_iter()
+                .map(|d| d.map(Date32Type::from_naive_date))
+                .collect::<Vec<_>>(),
+        ))
+    };
+    fn optional(text: &str) -> Option<&str> {
+        (!text.is_empty()).then_some(text)
+    }
+    let field = |name: &str, kind: DataType, nullable: bool| Field::new(name, kind, nullable);
+    register(
+        ctx,
+        "projekt",
+        vec![
+            field("kortnamn", DataType::Utf8, false),
+            field("namn", DataType::Utf8, true),
+            field("forbund", DataType::Utf8, true),
+            field("start", DataType::Date32, true),
+            field("slut", DataType::Date32, true),
+            field("malgrupp", DataType::Utf8, true),
+        ],
+        vec![
+            text(projects.iter().map(|p| Some(p.kortnamn.as_str())).collect()),
+            text(projects.iter().map(|p| optional(&p.namn)).collect()),
+            text(projects.iter().map(|p| optional(&p.forbund)).collect()),
+            day(projects.iter().map(|p| p.start).collect()),
+            day(projects.iter().map(|p| p.slut).collect()),
+            text(projects.iter().map(|p| optional(&p.malgrupp)).collect()),
+        ],
+    )?;
+    let kommuner: Vec<(&str, &str)> = projects
+        .iter()
+        .flat_map(|p| p.kommuner.iter().map(|k| (p.kortnamn.as_str(), k.as_str())))
+        .collect();
+    register(
+        ctx,
+        "projekt_kommuner",
+        vec![
+            field("projekt", DataType::Utf8, false),
+            field("kommunkod", DataType::Utf8, false),
+        ],
+        vec![
+            text(kommuner.iter().map(|(p, _)| Some(*p)).collect()),
+            text(kommuner.iter().map(|(_, k)| Some(*k)).collect()),
+        ],
+    )?;
+    let budget: Vec<(&str, i32, u64)> = projects
+        .iter()
+        .flat_map(|p| {
+            p.budget.iter().map(|(year, kronor)| {
+                let year = year.parse().expect("the registry checks budget years");
+                (p.kortnamn.as_str(), year, *kronor)
+            })
+        })
+        .collect();
+    register(
+        ctx,
+        "projekt_budget",
+        vec![
+            field("projekt", DataType::Utf8, false),
+            field("ar", DataType::Int32, false),
+            field("kronor", DataType::UInt64, false),
+        ],
+        vec![
+            text(budget.iter().map(|(p, _, _)| Some(*p)).collect()),
+            Arc::new(Int32Array::from_iter_values(budget.iter().map(|b| b.1))),
+            Arc::new(UInt64Array::from_iter_values(budget.iter().map(|b| b.2))),
+        ],
+    )
+}
+
+/// Registers one in-memory table.
+fn register(
+    ctx: &SessionContext,
+    name: &str,
+    fields: Vec<Field>,
+    columns: Vec<ArrayRef>,
+) -> Result<(), QueryError> {
+    let schema = Arc::new(ArrowSchema::new(fields));
+    let batch = RecordBatch::try_new(schema.clone(), columns)
+        .map_err(datafusion::error::DataFusionError::from)?;
+    ctx.register_table(
+        name,
+        Arc::new(MemTable::try_new(schema, vec![vec![batch]])?),
+    )?;
+    Ok(())
 }
 
 /// `inlamningar`: the current submission of each project and half-year.

@@ -12,7 +12,10 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 
 use super::codes::{AttributeValue, Code, CodeList};
-use super::{CodeDefault, ColumnDef, ColumnKind, Derivation, Schema, SchemaError, TableDef};
+use super::{
+    CodeDefault, ColumnDef, ColumnKind, Derivation, Participation, Plausible, Schema, SchemaError,
+    TableDef,
+};
 
 const SCHEMA_FILE: &str = "schema.toml";
 const CODES_FILE: &str = "kodlistor.toml";
@@ -57,7 +60,18 @@ struct TableFile {
     description: String,
     #[serde(default)]
     unique: Vec<String>,
+    #[serde(default)]
+    identity: Vec<String>,
+    participation: Option<ParticipationEntry>,
+    within_participation: Option<String>,
     columns: Vec<ColumnEntry>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ParticipationEntry {
+    start: String,
+    end: String,
 }
 
 #[derive(Deserialize)]
@@ -83,6 +97,25 @@ struct ColumnEntry {
     references: Option<String>,
     not_before: Option<String>,
     default_from_code: Option<CodeDefaultEntry>,
+    plausible_age: Option<AgeEntry>,
+    plausible_days: Option<i64>,
+    plausible_sum: Option<SumEntry>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AgeEntry {
+    at: String,
+    min: i64,
+    max: i64,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SumEntry {
+    per: Vec<String>,
+    max: f64,
+    empty: f64,
 }
 
 #[derive(Deserialize)]
@@ -223,6 +256,12 @@ fn table_def(file: &str, table: TableFile) -> Result<TableDef, SchemaError> {
         label: table.label,
         description: table.description.trim().to_string(),
         unique: table.unique,
+        identity: table.identity,
+        participation: table.participation.map(|p| Participation {
+            start: p.start,
+            end: p.end,
+        }),
+        within_participation: table.within_participation,
         columns,
     })
 }
@@ -277,6 +316,29 @@ fn column_def(file: &str, entry: ColumnEntry) -> Result<ColumnDef, SchemaError> 
             )));
         }
     };
+    let plausible = match (
+        entry.plausible_age,
+        entry.plausible_days,
+        entry.plausible_sum,
+    ) {
+        (None, None, None) => None,
+        (Some(age), None, None) => Some(Plausible::Age {
+            at: age.at,
+            min: age.min,
+            max: age.max,
+        }),
+        (None, Some(days), None) => Some(Plausible::Days(days)),
+        (None, None, Some(sum)) => Some(Plausible::Sum {
+            per: sum.per,
+            max: sum.max,
+            empty: sum.empty,
+        }),
+        _ => {
+            return Err(bad(
+                "högst en av plausible_age, plausible_days och plausible_sum".into(),
+            ));
+        }
+    };
     Ok(ColumnDef {
         name: entry.name.clone(),
         label: entry.label,
@@ -291,6 +353,7 @@ fn column_def(file: &str, entry: ColumnEntry) -> Result<ColumnDef, SchemaError> 
             column: d.column,
             attribute: d.attribute,
         }),
+        plausible,
     })
 }
 
@@ -349,6 +412,7 @@ fn check_references(schema: &Schema) -> Result<(), SchemaError> {
                     return Err(bad(&column.name, "default_from_code kräver en ja/nej-kolumn och en kodkolumn vars lista har attributet".into()));
                 }
             }
+            check_plausible(table, column).map_err(|message| bad(&column.name, message))?;
             if column.derive.is_some() && column.required {
                 return Err(bad(
                     &column.name,
@@ -356,13 +420,78 @@ fn check_references(schema: &Schema) -> Result<(), SchemaError> {
                 ));
             }
         }
-        for name in &table.unique {
-            if table.column(name).is_none() {
+        for (key, names) in [("unique", &table.unique), ("identity", &table.identity)] {
+            if let Some(name) = names.iter().find(|n| table.column(n).is_none()) {
                 return Err(inconsistent(
                     &file,
-                    format!("unique nämner kolumnen {name} som inte finns"),
+                    format!("{key} nämner kolumnen {name} som inte finns"),
                 ));
             }
+        }
+        check_participations(schema, table, &file)?;
+    }
+    Ok(())
+}
+
+/// A plausibility rule fits its column: an age for an integer beside a date column, days
+/// for the end date of a span, a sum for a number with existing columns to group by.
+fn check_plausible(table: &TableDef, column: &ColumnDef) -> Result<(), String> {
+    let is_date = |name: &str| {
+        table
+            .column(name)
+            .is_some_and(|c| matches!(c.kind, ColumnKind::Date { .. }))
+    };
+    let fits = match &column.plausible {
+        None => return Ok(()),
+        Some(Plausible::Age { at, .. }) => {
+            matches!(column.kind, ColumnKind::Integer { .. }) && is_date(at)
+        }
+        Some(Plausible::Days(_)) => is_date(&column.name) && column.not_before.is_some(),
+        Some(Plausible::Sum { per, .. }) => {
+            matches!(
+                column.kind,
+                ColumnKind::Integer { .. } | ColumnKind::Decimal { .. }
+            ) && per.iter().all(|c| table.column(c).is_some())
+        }
+    };
+    if fits {
+        Ok(())
+    } else {
+        Err("plausible_age kräver ett heltal och en datumkolumn (at), plausible_days ett slutdatum med not_before, plausible_sum ett tal och befintliga kolumner i per".into())
+    }
+}
+
+/// A table of participations has a person and two date columns; a table whose rows
+/// fall in participations names a date column and refers to such a table.
+fn check_participations(schema: &Schema, table: &TableDef, file: &str) -> Result<(), SchemaError> {
+    let is_date = |name: &str| {
+        table
+            .column(name)
+            .is_some_and(|c| matches!(c.kind, ColumnKind::Date { .. }))
+    };
+    let has_person = table.columns.iter().any(|c| c.kind == ColumnKind::Person);
+    if let Some(participation) = &table.participation
+        && !(has_person && is_date(&participation.start) && is_date(&participation.end))
+    {
+        return Err(inconsistent(
+            file,
+            "participation kräver en personkolumn och två datumkolumner (start och end)".into(),
+        ));
+    }
+    if let Some(date) = &table.within_participation {
+        let refers_to_participations = table.columns.iter().any(|c| {
+            c.references
+                .as_deref()
+                .and_then(|t| schema.table(t))
+                .is_some_and(|t| t.participation.is_some())
+        });
+        if !is_date(date) || !refers_to_participations {
+            return Err(inconsistent(
+                file,
+                format!(
+                    "within_participation = \"{date}\" kräver en datumkolumn och en personkolumn som hänvisar till en tabell med participation"
+                ),
+            ));
         }
     }
     Ok(())

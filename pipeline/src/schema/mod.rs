@@ -50,7 +50,24 @@ pub struct TableDef {
     pub description: String,
     /// Columns whose combined value must be unique within one submission.
     pub unique: Vec<String>,
+    /// Columns that make rows of several submissions the same event (with the project):
+    /// the rows of the latest submission that has it are its current version. Empty for
+    /// tables that are not events.
+    pub identity: Vec<String>,
+    /// Each row is a participation of its person, from `start` to `end` (empty: ongoing);
+    /// a person's participations in one submission never overlap.
+    pub participation: Option<Participation>,
+    /// A date column that should fall in a participation of the row's person: a row
+    /// dated before their first is a warning.
+    pub within_participation: Option<String>,
     pub columns: Vec<ColumnDef>,
+}
+
+/// The date columns that bound a participation.
+#[derive(Debug, Clone)]
+pub struct Participation {
+    pub start: String,
+    pub end: String,
 }
 
 #[derive(Debug, Clone)]
@@ -71,6 +88,25 @@ pub struct ColumnDef {
     pub not_before: Option<String>,
     /// A boolean column that, when empty, takes an attribute of another column's code.
     pub default_from_code: Option<CodeDefault>,
+    /// What a plausible value is; anything else is a warning, not an error.
+    pub plausible: Option<Plausible>,
+}
+
+/// Values that are allowed but seldom right: a warning names them.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Plausible {
+    /// A birth year: the age at the date in column `at` lies in `min..=max`.
+    Age { at: String, min: i64, max: i64 },
+    /// The end date of a span that began at the column's `not_before`: at most this many
+    /// days long (an open span counted to the submission's last day).
+    Days(i64),
+    /// A number: the rows of one submission that agree on the `per` columns add up to at
+    /// most `max`, an empty cell counting as `empty`.
+    Sum {
+        per: Vec<String>,
+        max: f64,
+        empty: f64,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -256,7 +292,7 @@ mod tests {
                 "anonyma_arenden"
             ]
         );
-        assert_eq!(schema.version, 1);
+        assert_eq!(schema.version, 2);
     }
 
     #[test]

@@ -32,7 +32,7 @@ pub use writer::{ParquetSink, record_batch, writer_properties};
 use crate::schema::{PARTITION_COLUMNS, Schema, TableDef};
 
 const DATASET_FILE: &str = "dataset.json";
-const MANIFEST_FILE: &str = "manifest.jsonl";
+pub const MANIFEST_FILE: &str = "manifest.jsonl";
 const JOURNAL_FILE: &str = ".journal.json";
 const STAGING_DIR: &str = ".staging";
 const LOCK_FILE: &str = ".lock";

@@ -66,10 +66,11 @@ pub struct SynthOptions {
     pub workbooks: bool,
 }
 
-/// What a submission is written as; a workbook needs the schema its template comes from.
+/// What a submission is written as: CSV files stating the schema version they follow,
+/// or the template of the schema filled in.
 #[derive(Clone, Copy)]
 enum SynthFormat<'s> {
-    Csv,
+    Csv { version: u32 },
     Xlsx(&'s Schema),
 }
 
@@ -123,14 +124,16 @@ pub fn generate(
     prepare_out(out)?;
     let range_end = NaiveDate::from_ymd_opt(options.last_year, 12, 31).expect("checked year");
     let halves = ((options.last_year - options.first_year + 1) * 2) as u32;
-    let schema = if options.workbooks {
-        Some(Schema::bundled()?)
-    } else {
-        None
-    };
+    let schema = Schema::bundled()?;
     let mut run = Run {
         options,
-        format: schema.as_ref().map_or(SynthFormat::Csv, SynthFormat::Xlsx),
+        format: if options.workbooks {
+            SynthFormat::Xlsx(&schema)
+        } else {
+            SynthFormat::Csv {
+                version: schema.version,
+            }
+        },
         range_end,
         halves,
         numbers: HashMap::new(),

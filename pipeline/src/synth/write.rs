@@ -234,16 +234,16 @@ impl<'s> Submission<'s> {
     ) -> Result<Submission<'s>, SynthError> {
         let project_dir = out.join(project);
         match format {
-            SynthFormat::Csv => {
+            SynthFormat::Csv { version } => {
                 let dir = project_dir.join(half.to_string());
                 std::fs::create_dir_all(&dir).map_err(|source| io_error(&dir, source))?;
                 let mut submission = Submission::Csv(dir);
                 let mut details = submission.table("inlamning", &["Uppgift", "Värde"])?;
-                let halvar = half.to_string();
+                let (halvar, version) = (half.to_string(), version.to_string());
                 for row in [
                     ["Projekt", project],
                     ["Halvår", &halvar],
-                    ["Schemaversion", "1"],
+                    ["Schemaversion", &version],
                 ] {
                     details.row(&[row[0].as_bytes(), row[1].as_bytes()])?;
                 }

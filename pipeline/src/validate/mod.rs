@@ -10,8 +10,10 @@
 //! understood, and never leave this module.
 
 mod cells;
+mod participations;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
 
 use chrono::NaiveDate;
 use sha2::{Digest, Sha256};
@@ -22,8 +24,9 @@ use crate::ingest::{Cell, Finding, Location, RawRow, RowSource};
 use crate::period::HalfYear;
 use crate::personnummer::{PersonNumber, looks_like_number};
 use crate::pseudonymise::{PseudonymKey, encode_hex, is_pseudonym};
-use crate::schema::{ColumnDef, ColumnKind, Derivation, Schema, TableDef};
+use crate::schema::{ColumnDef, ColumnKind, Derivation, Plausible, Schema, TableDef};
 use cells::shown;
+use participations::{Participation, Roster};
 
 /// Receives the validated rows of one table, in file order.
 pub trait RowSink {
@@ -68,6 +71,8 @@ pub struct Rules<'a> {
     /// Dates after this day are implausible.
     pub today: NaiveDate,
     pub persons: Persons<'a>,
+    /// The project as the registry has it (its start and end), when known.
+    pub project: Option<&'a crate::registry::Project>,
 }
 
 /// What the person columns hold when they reach validation.
@@ -100,14 +105,16 @@ struct Person {
 
 pub struct SubmissionCheck<'a> {
     rules: Rules<'a>,
-    /// Pseudonyms (as 128-bit numbers) of the persons in each table other tables refer to (deltagare).
-    /// Absent when that table's header could not be read: reference checks would
-    /// then only repeat its error.
-    persons: HashMap<String, HashSet<u128>>,
+    /// The persons (pseudonyms as 128-bit numbers) and participations of each table
+    /// other tables refer to (deltagare). Absent when that table's header could not be
+    /// read: reference checks would then only repeat its error.
+    persons: HashMap<String, Roster>,
     /// Raw id → resolved person, so a number is not parsed and hashed again for each
     /// of its rows. Bounded: emptied when it reaches [`RESOLVED_CACHE`] entries.
     resolved: HashMap<String, Result<Person, String>>,
     findings: Vec<Finding>,
+    /// Plausibility warnings: values that are allowed but seldom right.
+    warnings: Vec<Finding>,
     hasher: Sha256,
 }
 
@@ -118,6 +125,8 @@ pub struct CheckOutcome {
     /// whatever the file format.
     pub content_hash: String,
     pub findings: Vec<Finding>,
+    /// What looks implausible but does not stop the submission (unless `--strikt`).
+    pub warnings: Vec<Finding>,
 }
 
 impl<'a> SubmissionCheck<'a> {
@@ -132,6 +141,7 @@ impl<'a> SubmissionCheck<'a> {
             persons: HashMap::new(),
             resolved: HashMap::new(),
             findings: Vec::new(),
+            warnings: Vec::new(),
             hasher,
         }
     }
@@ -163,7 +173,7 @@ impl<'a> SubmissionCheck<'a> {
             Some(slots) => slots,
             None => return Ok(0),
         };
-        let mut checker = TableChecker::new(table, slots, is_referenced(self.rules.schema, table));
+        let mut checker = TableChecker::new(self.rules.schema, table, slots);
         let mut rows = 0;
         loop {
             let row = match source.next_row() {
@@ -214,9 +224,12 @@ impl<'a> SubmissionCheck<'a> {
         let content_hash = encode_hex(&digest);
         let mut findings = self.findings;
         findings.sort_by(|a, b| a.location.cmp(&b.location));
+        let mut warnings = self.warnings;
+        warnings.sort_by(|a, b| a.location.cmp(&b.location));
         CheckOutcome {
             content_hash,
             findings,
+            warnings,
         }
     }
 
@@ -566,7 +579,7 @@ impl<'a> SubmissionCheck<'a> {
             if let Some(target) = &column.references
                 && let (Some(persons), Value::Text(pseudonym)) =
                     (self.persons.get(target), &values[index])
-                && !persons.contains(&compact(pseudonym))
+                && !persons.contains(compact(pseudonym))
             {
                 self.findings.push(Finding::at(
                             at(),
@@ -597,7 +610,195 @@ impl<'a> SubmissionCheck<'a> {
             }
         }
         if let (Some(persons), Some(person)) = (checker.persons.as_mut(), person) {
-            persons.insert(compact(&person.pseudonym));
+            let person = compact(&person.pseudonym);
+            match checker.participation {
+                Some((start, end)) => {
+                    if let Value::Date(start_date) = values[start] {
+                        let participation = Participation {
+                            start: start_date,
+                            end: match values[end] {
+                                Value::Date(end) => Some(end),
+                                _ => None,
+                            },
+                            row: row_at.row,
+                        };
+                        if let Some(outside) = self
+                            .rules
+                            .project
+                            .and_then(|p| crate::registry::outside(p, start_date))
+                        {
+                            let label = &table.columns[start].label;
+                            self.warnings.push(Finding::at(
+                                row_at.column(label),
+                                format!(
+                                    "{label} {start_date} ligger utanför projektet ({outside} i projektregistret); stämmer datumet?"
+                                ),
+                            ));
+                        }
+                        // The same start twice is the duplicate reported above.
+                        if let Err(clash) = persons.add(person, participation)
+                            && clash.start != start_date
+                        {
+                            self.findings.push(Finding::at(
+                                row_at.whole(),
+                                format!(
+                                    "deltagandet ({} {start_date}) överlappar personens deltagande på rad {} (inskriven {}): den som kommer tillbaka skrivs in på nytt först efter att det förra deltagandet avslutats",
+                                    table.columns[start].label, clash.row, clash.start
+                                ),
+                            ));
+                        }
+                    }
+                }
+                None => persons.insert(person),
+            }
+        }
+        self.check_within_participation(checker, values, person, row_at);
+        self.check_plausible(checker, values, row_at);
+    }
+
+    /// The columns' plausibility rules (`plausible_*` in the schema): warnings only.
+    fn check_plausible(&mut self, checker: &mut TableChecker, values: &[Value], row_at: &RowAt) {
+        let table = checker.table;
+        let index = |name: &str| table.columns.iter().position(|c| c.name == name);
+        for (column_index, column) in table.columns.iter().enumerate() {
+            let Some(rule) = &column.plausible else {
+                continue;
+            };
+            let label = &column.label;
+            let message = match rule {
+                Plausible::Age { at, min, max } => {
+                    let Some(at) = index(at) else { continue };
+                    let (Value::Int(born), Value::Date(date)) =
+                        (&values[column_index], &values[at])
+                    else {
+                        continue;
+                    };
+                    let age = i64::from(chrono::Datelike::year(date)) - born;
+                    if (*min..=*max).contains(&age) {
+                        continue;
+                    }
+                    format!(
+                        "personen var {age} år vid {} {date}: finsam följer personer i arbetsför ålder, {min}–{max} år; stämmer {}?",
+                        table.columns[at].label.to_lowercase(),
+                        label.to_lowercase()
+                    )
+                }
+                Plausible::Days(days) => {
+                    let Some(start) = column.not_before.as_deref().and_then(index) else {
+                        continue;
+                    };
+                    let Value::Date(from) = values[start] else {
+                        continue;
+                    };
+                    let (end, open) = match values[column_index] {
+                        Value::Date(end) => (end, false),
+                        Value::Null => (self.rules.period.end(), true),
+                        _ => continue,
+                    };
+                    let length = (end - from).num_days();
+                    if length <= *days {
+                        continue;
+                    }
+                    let start_label = &table.columns[start].label;
+                    if open {
+                        format!(
+                            "{start_label} {from} och ingen {}: {length} dagar till halvårets slut, mer än {days}; stämmer datumen?",
+                            label.to_lowercase()
+                        )
+                    } else {
+                        format!(
+                            "{start_label} {from} – {label} {end}: {length} dagar, mer än {days}; stämmer datumen?"
+                        )
+                    }
+                }
+                Plausible::Sum { per, max, empty } => {
+                    let amount = match values[column_index] {
+                        Value::Float(x) => x,
+                        Value::Int(n) => n as f64,
+                        Value::Null => *empty,
+                        _ => continue,
+                    };
+                    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+                    column_index.hash(&mut hasher);
+                    for value in per.iter().filter_map(|c| index(c)).map(|i| &values[i]) {
+                        canonical(value).hash(&mut hasher);
+                    }
+                    let total = checker.sums.entry(hasher.finish()).or_insert(0.0);
+                    let before = *total;
+                    *total += amount;
+                    if before > *max || *total <= *max {
+                        continue;
+                    }
+                    let same: Vec<String> = per
+                        .iter()
+                        .filter_map(|c| table.column(c))
+                        .map(|c| match c.kind {
+                            ColumnKind::Person => "person".to_string(),
+                            _ => c.label.to_lowercase(),
+                        })
+                        .collect();
+                    format!(
+                        "raderna med samma {} har tillsammans {} {}, mer än {max}; stämmer raderna?",
+                        same.join(" och "),
+                        label.to_lowercase(),
+                        *total
+                    )
+                }
+            };
+            self.warnings
+                .push(Finding::at(row_at.column(label), message));
+        }
+    }
+
+    /// A row of the project's own work (an insats, a remiss) belongs to a participation
+    /// of its person: before their first it is a warning, and an insats that starts in
+    /// a participation should not outlast it.
+    fn check_within_participation(
+        &mut self,
+        checker: &TableChecker,
+        values: &[Value],
+        person: Option<&Person>,
+        row_at: &RowAt,
+    ) {
+        let Some(within) = checker.within else {
+            return;
+        };
+        let table = checker.table;
+        let (Some(person), Value::Date(date)) = (person, &values[within.date]) else {
+            return;
+        };
+        let Some(belonging) = self
+            .persons
+            .get(within.participations)
+            .and_then(|roster| roster.belonging(compact(&person.pseudonym), *date))
+        else {
+            return;
+        };
+        let label = &table.columns[within.date].label;
+        match belonging {
+            Err(first) => self.warnings.push(Finding::at(
+                row_at.column(label),
+                format!(
+                    "{label} {date} ligger före personens första inskrivning i inlämningen ({}, rad {} i bladet {}): raden hör till ett deltagande; stämmer datumet?",
+                    first.start, first.row, within.participations_label
+                ),
+            )),
+            Ok(participation) => {
+                if let (Some(end_index), Some(ended)) = (within.end, participation.end)
+                    && let Value::Date(end) = values[end_index]
+                    && *date <= ended
+                    && end > ended
+                {
+                    let end_label = &table.columns[end_index].label;
+                    self.warnings.push(Finding::at(
+                        row_at.column(end_label),
+                        format!(
+                            "{end_label} {end} ligger efter avslutet av deltagandet den började i ({ended}, rad {} i bladet {}); stämmer datumen?",
+                            participation.row, within.participations_label
+                        ),
+                    ));
+                }
+            }
         }
     }
 
@@ -686,18 +887,48 @@ struct TableChecker<'t> {
     /// Unique key → the row it was first seen on.
     unique_seen: HashMap<u128, u64>,
     /// The persons of a table that others refer to.
-    persons: Option<HashSet<u128>>,
+    persons: Option<Roster>,
+    /// The start and end columns of a table of participations.
+    participation: Option<(usize, usize)>,
+    /// Where a row of the project's work should fall in a participation.
+    within: Option<Within<'t>>,
+    /// The running sums of `plausible_sum` columns, per group of rows.
+    sums: HashMap<u64, f64>,
+}
+
+/// A table's date column that should fall in a participation, from `within_participation`.
+#[derive(Clone, Copy)]
+struct Within<'t> {
+    date: usize,
+    /// A date column that must not be before `date`: the row's own end.
+    end: Option<usize>,
+    /// The table of participations its person column refers to, and its label.
+    participations: &'t str,
+    participations_label: &'t str,
 }
 
 impl<'t> TableChecker<'t> {
-    fn new(table: &'t TableDef, slots: Vec<Option<usize>>, referenced: bool) -> TableChecker<'t> {
+    fn new(schema: &'t Schema, table: &'t TableDef, slots: Vec<Option<usize>>) -> TableChecker<'t> {
         let width = slots.iter().flatten().max().map_or(0, |m| m + 1);
-        let unique_indexes = table
-            .unique
-            .iter()
-            .filter_map(|name| table.columns.iter().position(|c| &c.name == name))
-            .collect();
-        let persons = referenced.then(HashSet::new);
+        let index = |name: &str| table.columns.iter().position(|c| c.name == name);
+        let unique_indexes = table.unique.iter().filter_map(|name| index(name)).collect();
+        let persons = is_referenced(schema, table).then(Roster::default);
+        let participation = table
+            .participation
+            .as_ref()
+            .and_then(|p| Some((index(&p.start)?, index(&p.end)?)));
+        let within = table.within_participation.as_ref().and_then(|date| {
+            let participations = table.columns.iter().find_map(|c| c.references.as_deref())?;
+            Some(Within {
+                date: index(date)?,
+                end: table
+                    .columns
+                    .iter()
+                    .position(|c| c.not_before.as_ref() == Some(date)),
+                participations,
+                participations_label: &schema.table(participations)?.label,
+            })
+        });
         TableChecker {
             table,
             slots,
@@ -705,6 +936,9 @@ impl<'t> TableChecker<'t> {
             unique_indexes,
             unique_seen: HashMap::new(),
             persons,
+            participation,
+            within,
+            sums: HashMap::new(),
         }
     }
 }

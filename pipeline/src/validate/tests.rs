@@ -59,6 +59,7 @@ fn check(tables: &[(&str, Rows)]) -> (Vec<Vec<Vec<Value>>>, CheckOutcome) {
         period: "2008H1".parse().unwrap(),
         today: NaiveDate::from_ymd_opt(2026, 11, 25).unwrap(),
         persons: Persons::Identified(&key),
+        project: None,
     });
     let mut stored = Vec::new();
     for (name, rows) in tables {
@@ -194,5 +195,178 @@ fn values_beyond_the_header_are_reported() {
             .contains("raden har värden i kolumn 5 men rubrikraden har bara 4 kolumner"),
         "{:?}",
         messages(&outcome)
+    );
+}
+
+const PARTICIPATIONS: [&str; 5] = ["person", "inskriven", "avslutad", "samtycke", "kon"];
+
+#[test]
+fn a_person_who_comes_back_has_a_row_for_each_participation() {
+    let deltagare = Rows::new(
+        &PARTICIPATIONS,
+        &[
+            &["198112189876", "2008-01-10", "2008-03-31", "ja", ""],
+            // Back in the same half-year, as a new participation.
+            &["811218-9876", "2008-05-02", "", "ja", ""],
+        ],
+    );
+    let insatser = Rows::new(
+        &["person", "typ", "start", "slut"],
+        &[
+            &["198112189876", "praktik", "2008-02-01", "2008-03-15"],
+            // Between the two: a follow-up of the first participation.
+            &["198112189876", "uppfoljning", "2008-04-20", ""],
+            &["198112189876", "sarskilt_stod", "2008-05-10", ""],
+        ],
+    );
+    let (stored, outcome) = check(&[("deltagare", deltagare), ("insatser", insatser)]);
+    assert!(outcome.findings.is_empty(), "{:?}", messages(&outcome));
+    assert!(outcome.warnings.is_empty(), "{:?}", outcome.warnings);
+    assert_eq!(stored[0].len(), 2);
+    assert_eq!(
+        stored[0][0][0], stored[0][1][0],
+        "one person, one pseudonym"
+    );
+}
+
+#[test]
+fn overlapping_participations_name_both_rows() {
+    let deltagare = Rows::new(
+        &[
+            "person",
+            "inskriven",
+            "avslutad",
+            "samtycke",
+            "kon",
+            "fodelsear",
+        ],
+        &[
+            &["198112189876", "2008-01-10", "2008-04-30", "ja", ""],
+            &["SIG-2", "2008-01-10", "", "ja", "K", "1980"],
+            &["198112189876", "2008-04-01", "", "ja", ""],
+            // The same inskriven twice is the duplicate, said once.
+            &["198112189876", "2008-01-10", "2008-02-01", "ja", ""],
+        ],
+    );
+    let (_, outcome) = check(&[("deltagare", deltagare)]);
+    let messages = messages(&outcome);
+    let overlap = messages
+        .iter()
+        .filter(|m| m.contains("överlappar"))
+        .collect::<Vec<_>>();
+    assert_eq!(overlap.len(), 1, "{messages:?}");
+    assert!(
+        overlap[0].contains("rad 4:") && overlap[0].contains("rad 2 (inskriven 2008-01-10)"),
+        "{messages:?}"
+    );
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.contains("blad deltagare, rad 5:") && m.contains("dubblett")),
+        "{messages:?}"
+    );
+    assert!(!messages.iter().any(|m| m.contains("9876")), "{messages:?}");
+}
+
+#[test]
+fn work_before_the_first_participation_or_beyond_its_end_is_a_warning() {
+    let deltagare = Rows::new(
+        &PARTICIPATIONS,
+        &[&["198112189876", "2008-02-01", "2008-04-30", "ja", ""]],
+    );
+    let insatser = Rows::new(
+        &["person", "typ", "start", "slut"],
+        &[
+            &["198112189876", "praktik", "2008-01-15", ""],
+            &["198112189876", "praktik", "2008-03-01", "2008-06-15"],
+        ],
+    );
+    let remisser = Rows::new(
+        &["person", "datum", "till", "syfte"],
+        &[&["198112189876", "2008-01-20", "psykiatri", "utredning"]],
+    );
+    let (stored, outcome) = check(&[
+        ("deltagare", deltagare),
+        ("insatser", insatser),
+        ("remisser", remisser),
+    ]);
+    assert!(outcome.findings.is_empty(), "{:?}", messages(&outcome));
+    assert_eq!(stored[1].len(), 2, "warnings keep their rows");
+    let warnings: Vec<String> = outcome.warnings.iter().map(ToString::to_string).collect();
+    assert_eq!(warnings.len(), 3, "{warnings:?}");
+    assert!(
+        warnings[0].contains("blad insatser, rad 2, kolumn Start: Start 2008-01-15 ligger före personens första inskrivning i inlämningen (2008-02-01, rad 2 i bladet Deltagare)"),
+        "{warnings:?}"
+    );
+    assert!(
+        warnings[1].contains("blad insatser, rad 3, kolumn Slut: Slut 2008-06-15 ligger efter avslutet av deltagandet den började i (2008-04-30, rad 2 i bladet Deltagare)"),
+        "{warnings:?}"
+    );
+    assert!(
+        warnings[2].contains("blad remisser, rad 2, kolumn Datum:"),
+        "{warnings:?}"
+    );
+}
+
+#[test]
+fn an_implausible_age_spell_or_sum_is_a_warning() {
+    let deltagare = Rows::new(
+        &["person", "inskriven", "samtycke", "kon", "fodelsear"],
+        &[
+            // 14 at inskriven.
+            &["SIG-1", "2008-01-10", "ja", "K", "1994"],
+            &["SIG-2", "2008-01-10", "ja", "M", "1970"],
+            // 68.
+            &["SIG-3", "2008-01-10", "ja", "M", "1940"],
+        ],
+    );
+    let sjukskrivning = Rows::new(
+        &["person", "fran", "till", "omfattning"],
+        &[
+            &["SIG-2", "2005-01-01", "2007-06-30", "100"],
+            // Open since 2006: 911 days to the half-year's end.
+            &["SIG-2", "2006-01-01", "", "50"],
+            &["SIG-2", "2008-01-01", "2008-03-01", "50"],
+        ],
+    );
+    let forsorjning = Rows::new(
+        &["person", "datum", "kalla", "omfattning"],
+        &[
+            &["SIG-2", "2008-02-01", "arbete", "70"],
+            &["SIG-2", "2008-02-01", "a_kassa", "50"],
+            // Already over: said once.
+            &["SIG-2", "2008-02-01", "studier", "10"],
+            &["SIG-2", "2008-03-01", "arbete", ""],
+        ],
+    );
+    let (_, outcome) = check(&[
+        ("deltagare", deltagare),
+        ("sjukskrivning", sjukskrivning),
+        ("forsorjning", forsorjning),
+    ]);
+    assert!(outcome.findings.is_empty(), "{:?}", messages(&outcome));
+    let warnings: Vec<String> = outcome.warnings.iter().map(ToString::to_string).collect();
+    assert_eq!(warnings.len(), 5, "{warnings:?}");
+    assert!(
+        warnings[0].contains("blad deltagare, rad 2, kolumn Födelseår: personen var 14 år"),
+        "{warnings:?}"
+    );
+    assert!(
+        warnings[1].contains("blad deltagare, rad 4, kolumn Födelseår: personen var 68 år"),
+        "{warnings:?}"
+    );
+    assert!(
+        warnings[2].contains("blad forsorjning, rad 3, kolumn Omfattning (%)")
+            && warnings[2].contains("tillsammans omfattning (%) 120, mer än 100"),
+        "{warnings:?}"
+    );
+    assert!(
+        warnings[3].contains("blad sjukskrivning, rad 2, kolumn Till:")
+            && warnings[3].contains("910 dagar"),
+        "{warnings:?}"
+    );
+    assert!(
+        warnings[4].contains("blad sjukskrivning, rad 3, kolumn Till: Från 2006-01-01 och ingen till: 911 dagar till halvårets slut"),
+        "{warnings:?}"
     );
 }

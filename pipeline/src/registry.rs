@@ -1,0 +1,434 @@
+//! The project registry: the förbund's projects, as data.
+//!
+//! `DATA/projekt.toml` holds one `[[projekt]]` per project: its short name (`kortnamn`,
+//! the name submissions use), full name, förbund, the kommuner it serves (kommunkoder),
+//! start and end, target group, and budget per year in kronor. `finsam projekt
+//! add|list|end` manage it; it may be read and edited by hand, and is checked every time
+//! it is read, with the project and field named.
+//!
+//! A submission for a project the registry does not know is refused, with the names
+//! close to it ("menade du BRYGGAN?"), so that a typo never becomes a project on the
+//! board's pages. Two ways in are deliberate: `finsam projekt add`, and `--nytt-projekt`
+//! on an ingest. The first submissions of a dataset without any project register their
+//! projects themselves: there is nothing yet to mistype against.
+//!
+//! Every project with data is registered: a project in the manifest but not in the file
+//! (a dataset from before the registry, or a crash between a commit and the registry's
+//! write) is read as registered with only its short name.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::store::{Manifest, StoreError, write_atomic};
+
+pub const REGISTRY_FILE: &str = "projekt.toml";
+/// How far (in edits) a name may be from a registered one to be suggested.
+const CLOSE: usize = 2;
+
+#[derive(Debug, thiserror::Error)]
+pub enum RegistryError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("projektregistret {path} är felaktigt: {message}")]
+    Invalid { path: PathBuf, message: String },
+    #[error("projektet {0} finns redan i projektregistret: finsam projekt list visar det")]
+    Exists(String),
+    #[error("{}", unknown_message(.0, .1))]
+    Unknown(String, Vec<String>),
+    #[error("{0}")]
+    Field(String),
+}
+
+/// `projektet BRYGGA finns inte i projektregistret; menade du BRYGGAN?`, and how to add one.
+pub fn unknown_message(name: &str, close: &[String]) -> String {
+    let guess = match close {
+        [] => String::new(),
+        [one] => format!("; menade du {one}?"),
+        several => format!("; menade du {}?", several.join(" eller ")),
+    };
+    format!(
+        "projektet {name} finns inte i projektregistret{guess} Ett nytt projekt läggs till med finsam projekt add {name} (eller --nytt-projekt vid inläsningen)"
+    )
+}
+
+/// One project as the registry file has it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Project {
+    /// The short name submissions use, e.g. SIGMA.
+    pub kortnamn: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub namn: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub forbund: String,
+    /// Kommunkoder (SCB, four digits) of the kommuner the project serves.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub kommuner: Vec<String>,
+    /// First and last day (a TOML date, `start = 2007-01-01`); absent when not known.
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "toml_date")]
+    pub start: Option<NaiveDate>,
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "toml_date")]
+    pub slut: Option<NaiveDate>,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub malgrupp: String,
+    /// Budget per calendar year in kronor, the year as text (`"2008" = 1200000`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub budget: BTreeMap<String, u64>,
+}
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct File {
+    #[serde(default)]
+    projekt: Vec<Project>,
+}
+
+/// The registered projects, by short name.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct Registry {
+    projects: BTreeMap<String, Project>,
+}
+
+impl Registry {
+    /// The registry of the dataset at `data`: its file, and every project of its
+    /// manifest (when there is one) that the file lacks.
+    pub fn load(data: &Path) -> Result<Registry, RegistryError> {
+        let mut registry = Registry::read_file(&data.join(REGISTRY_FILE))?;
+        let manifest = Manifest::load(&data.join(crate::store::MANIFEST_FILE))?;
+        for entry in &manifest.entries {
+            registry
+                .projects
+                .entry(entry.projekt.clone())
+                .or_insert_with(|| Project {
+                    kortnamn: entry.projekt.clone(),
+                    ..Project::default()
+                });
+        }
+        Ok(registry)
+    }
+
+    fn read_file(path: &Path) -> Result<Registry, RegistryError> {
+        let text = match std::fs::read_to_string(path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Registry::default()),
+            Err(e) => return Err(StoreError::io(path, e).into()),
+        };
+        let invalid = |message: String| RegistryError::Invalid {
+            path: path.to_path_buf(),
+            message,
+        };
+        let file: File = toml::from_str(&text).map_err(|e| invalid(e.to_string()))?;
+        let mut registry = Registry::default();
+        for project in file.projekt {
+            check(&project).map_err(|m| invalid(format!("projekt {}: {m}", project.kortnamn)))?;
+            let name = project.kortnamn.clone();
+            if registry.projects.insert(name.clone(), project).is_some() {
+                return Err(invalid(format!("projektet {name} står två gånger")));
+            }
+        }
+        Ok(registry)
+    }
+
+    /// Writes the registry to `data` (temp file, fsync, rename). The caller holds the
+    /// dataset's write lock.
+    pub fn save(&self, data: &Path) -> Result<(), RegistryError> {
+        std::fs::create_dir_all(data).map_err(|e| StoreError::io(data, e))?;
+        let file = File {
+            projekt: self.projects.values().cloned().collect(),
+        };
+        let text = format!(
+            "# Förbundets projekt (finsam projekt add|list|end). Fälten står i README.md.\n\n{}",
+            toml::to_string(&file).expect("the registry serialises")
+        );
+        Ok(write_atomic(&data.join(REGISTRY_FILE), text.as_bytes())?)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.projects.is_empty()
+    }
+
+    pub fn get(&self, kortnamn: &str) -> Option<&Project> {
+        self.projects.get(kortnamn)
+    }
+
+    pub fn projects(&self) -> impl Iterator<Item = &Project> {
+        self.projects.values()
+    }
+
+    /// Adds a new project after checking it; a name already registered is refused.
+    pub fn add(&mut self, project: Project) -> Result<(), RegistryError> {
+        check(&project).map_err(RegistryError::Field)?;
+        if self.projects.contains_key(&project.kortnamn) {
+            return Err(RegistryError::Exists(project.kortnamn));
+        }
+        self.projects.insert(project.kortnamn.clone(), project);
+        Ok(())
+    }
+
+    /// Sets a registered project's last day.
+    pub fn end(&mut self, kortnamn: &str, slut: NaiveDate) -> Result<&Project, RegistryError> {
+        let close = self.close_to(kortnamn);
+        let project = self
+            .projects
+            .get_mut(kortnamn)
+            .ok_or_else(|| RegistryError::Unknown(kortnamn.to_string(), close))?;
+        let mut ended = project.clone();
+        ended.slut = Some(slut);
+        check(&ended).map_err(RegistryError::Field)?;
+        *project = ended;
+        Ok(project)
+    }
+
+    /// The registered names a few edits from `name`, nearest first (at most three).
+    pub fn close_to(&self, name: &str) -> Vec<String> {
+        let mut close: Vec<(usize, &String)> = self
+            .projects
+            .keys()
+            .map(|known| (edits(name, known), known))
+            .filter(|(distance, _)| *distance <= CLOSE)
+            .collect();
+        close.sort();
+        close.into_iter().take(3).map(|(_, n)| n.clone()).collect()
+    }
+
+    /// `Ok` for a registered project; otherwise the refusal with the close names.
+    pub fn check_known(&self, name: &str) -> Result<&Project, RegistryError> {
+        self.get(name)
+            .ok_or_else(|| RegistryError::Unknown(name.to_string(), self.close_to(name)))
+    }
+}
+
+/// Reads the registry of `data` under the dataset's write lock, changes it and writes it
+/// back; a change that fails writes nothing. The folder is made if there is none yet
+/// (projects may be registered before the first submission).
+pub fn change(
+    data: &Path,
+    edit: impl FnOnce(&mut Registry) -> Result<(), RegistryError>,
+) -> Result<(), RegistryError> {
+    std::fs::create_dir_all(data).map_err(|e| StoreError::io(data, e))?;
+    let _lock = crate::store::wait_for_folder(data)?;
+    let mut registry = Registry::load(data)?;
+    edit(&mut registry)?;
+    registry.save(data)
+}
+
+/// A project's fields are well formed: a valid short name, kommunkoder of four digits in
+/// a län that exists, an end not before the start, budget years that are years.
+fn check(project: &Project) -> Result<(), String> {
+    if crate::load::project_name(&project.kortnamn).as_deref() != Some(&project.kortnamn) {
+        return Err(format!(
+            "kortnamn {:?} {}; skriv det med stora bokstäver",
+            crate::personnummer::redact_for_message(&project.kortnamn),
+            crate::load::PROJECT_NAME_RULE
+        ));
+    }
+    for kommun in &project.kommuner {
+        if !is_kommunkod(kommun) {
+            return Err(format!(
+                "kommunkoden {kommun:?} är ingen kommunkod: fyra siffror, de två första ett län (t.ex. 1884 för Nora)"
+            ));
+        }
+    }
+    if let (Some(start), Some(slut)) = (project.start, project.slut)
+        && slut < start
+    {
+        return Err(format!("slut {slut} ligger före start {start}"));
+    }
+    for year in project.budget.keys() {
+        let valid = year
+            .parse::<i32>()
+            .is_ok_and(|y| (1990..=2100).contains(&y));
+        if !valid {
+            return Err(format!(
+                "budget: {year:?} är inget år (skriv t.ex. \"2008\" = 1200000)"
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// SCB's län codes: a kommunkod starts with one of them.
+const LAN: [&str; 21] = [
+    "01", "03", "04", "05", "06", "07", "08", "09", "10", "12", "13", "14", "17", "18", "19", "20",
+    "21", "22", "23", "24", "25",
+];
+
+pub fn is_kommunkod(code: &str) -> bool {
+    code.len() == 4 && code.chars().all(|c| c.is_ascii_digit()) && LAN.contains(&&code[..2])
+}
+
+/// The days of `project` a date falls outside: before its start or after its end.
+pub fn outside(project: &Project, date: NaiveDate) -> Option<String> {
+    match (project.start, project.slut) {
+        (Some(start), _) if date < start => Some(format!("projektets start {start}")),
+        (_, Some(slut)) if date > slut => Some(format!("projektets slut {slut}")),
+        _ => None,
+    }
+}
+
+/// Dates as TOML writes them (`2007-01-01`, unquoted); a quoted date is read too.
+mod toml_date {
+    use chrono::{Datelike, NaiveDate};
+    use serde::{Deserialize, Deserializer, Serializer};
+    use toml::value::{Date, Datetime};
+
+    pub fn serialize<S: Serializer>(date: &Option<NaiveDate>, to: S) -> Result<S::Ok, S::Error> {
+        let date = date.expect("skipped when absent");
+        let datetime = Datetime {
+            date: Some(Date {
+                year: date.year() as u16,
+                month: date.month() as u8,
+                day: date.day() as u8,
+            }),
+            time: None,
+            offset: None,
+        };
+        serde::Serialize::serialize(&datetime, to)
+    }
+
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Written {
+        Date(Datetime),
+        Text(String),
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(from: D) -> Result<Option<NaiveDate>, D::Error> {
+        let invalid = |shown: String| {
+            serde::de::Error::custom(format!("{shown} är inget datum (skriv t.ex. 2007-01-01)"))
+        };
+        match Written::deserialize(from)? {
+            Written::Date(Datetime {
+                date: Some(Date { year, month, day }),
+                time: None,
+                offset: None,
+            }) => NaiveDate::from_ymd_opt(year.into(), month.into(), day.into())
+                .map(Some)
+                .ok_or_else(|| invalid(format!("{year}-{month}-{day}"))),
+            Written::Date(other) => Err(invalid(other.to_string())),
+            Written::Text(text) => text.parse().map(Some).map_err(|_| invalid(text)),
+        }
+    }
+}
+
+/// Levenshtein distance over characters.
+fn edits(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let substitution = diagonal + usize::from(ca != *cb);
+            diagonal = row[j + 1];
+            row[j + 1] = substitution.min(row[j] + 1).min(row[j + 1] + 1);
+        }
+    }
+    row[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn project(name: &str) -> Project {
+        Project {
+            kortnamn: name.into(),
+            ..Project::default()
+        }
+    }
+
+    #[test]
+    fn a_typo_is_refused_with_the_names_it_is_close_to() {
+        let mut registry = Registry::default();
+        for name in ["BRYGGAN", "SIGMA", "KOMPIS", "BRYGGOR"] {
+            registry.add(project(name)).unwrap();
+        }
+        assert_eq!(registry.close_to("BRYGGA"), ["BRYGGAN", "BRYGGOR"]);
+        let refusal = registry.check_known("BRYGGA").unwrap_err().to_string();
+        assert!(
+            refusal.starts_with(
+                "projektet BRYGGA finns inte i projektregistret; menade du BRYGGAN eller BRYGGOR?"
+            ),
+            "{refusal}"
+        );
+        assert!(registry.check_known("NOVA").unwrap_err().to_string().contains(
+            "projektet NOVA finns inte i projektregistret Ett nytt projekt läggs till med finsam projekt add NOVA"
+        ));
+        assert!(matches!(
+            registry.add(project("SIGMA")),
+            Err(RegistryError::Exists(_))
+        ));
+        assert_eq!(edits("SIGMA", "SIGMA"), 0);
+        assert_eq!(edits("KOMPIS", "KOMPISAR"), 2);
+    }
+
+    #[test]
+    fn fields_are_checked_and_survive_a_write_and_a_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut registry = Registry::default();
+        let sigma = Project {
+            kortnamn: "SIGMA".into(),
+            namn: "SIGMA-gruppen".into(),
+            forbund: "Samordningsförbundet Norra Örebro län".into(),
+            kommuner: vec!["1884".into()],
+            start: "2007-01-01".parse().ok(),
+            slut: None,
+            malgrupp: "Personer 16–64 år långt från arbetsmarknaden".into(),
+            budget: [("2008".to_string(), 1_200_000)].into(),
+        };
+        registry.add(sigma.clone()).unwrap();
+        for bad in [
+            Project {
+                kommuner: vec!["9999".into()],
+                ..project("A")
+            },
+            Project {
+                start: "2008-01-01".parse().ok(),
+                slut: "2007-01-01".parse().ok(),
+                ..project("B")
+            },
+            Project {
+                budget: [("år 1".to_string(), 5)].into(),
+                ..project("C")
+            },
+            project("sigma2"),
+        ] {
+            assert!(registry.add(bad).is_err());
+        }
+        registry.save(dir.path()).unwrap();
+        let text = std::fs::read_to_string(dir.path().join(REGISTRY_FILE)).unwrap();
+        assert!(text.contains("kommuner = [\"1884\"]"), "{text}");
+        let read = Registry::load(dir.path()).unwrap();
+        assert_eq!(read.get("SIGMA"), Some(&sigma));
+        registry
+            .end("SIGMA", "2011-12-31".parse().unwrap())
+            .unwrap();
+        assert!(
+            registry
+                .end("SIGMA", "2006-12-31".parse().unwrap())
+                .is_err()
+        );
+        assert_eq!(
+            outside(
+                registry.get("SIGMA").unwrap(),
+                "2012-02-01".parse().unwrap()
+            )
+            .as_deref(),
+            Some("projektets slut 2011-12-31")
+        );
+        std::fs::write(
+            dir.path().join(REGISTRY_FILE),
+            "[[projekt]]\nkortnamn = \"X\"\nfarg = \"blå\"\n",
+        )
+        .unwrap();
+        let error = Registry::load(dir.path()).unwrap_err().to_string();
+        assert!(
+            error.contains("projekt.toml") && error.contains("farg"),
+            "{error}"
+        );
+    }
+}

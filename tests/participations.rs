@@ -1,0 +1,450 @@
+//! Participations: a person who ends and comes back, a person in two projects whose
+//! projects describe them differently, and an event re-written in a later submission.
+//! Workbooks are the template filled in; every expected figure is counted by hand in
+//! the comments beside it.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
+use finsam::ingest::Cell;
+use finsam::schema::Schema;
+use finsam::template::{FilledMeta, FilledRows, write_filled_xlsx};
+
+use crate::workdir::{Workdir, figure, report_json, report_json_with, row, table};
+
+/// A personnummer (12 digits) for a birth date and serial (three digits: the last one
+/// odd for a man, even for a woman), with its check digit.
+fn pnr(birth: &str, serial: u32) -> String {
+    let digits = format!("{}{serial:03}", birth.replace('-', ""));
+    let sum: u32 = digits[2..]
+        .chars()
+        .map(|c| c.to_digit(10).unwrap())
+        .enumerate()
+        .map(|(i, d)| {
+            let product = if i % 2 == 0 { d * 2 } else { d };
+            product / 10 + product % 10
+        })
+        .sum();
+    format!("{digits}{}", (10 - sum % 10) % 10)
+}
+
+fn date(text: &str) -> Cell {
+    Cell::Date(text.parse::<NaiveDate>().unwrap())
+}
+
+fn text(text: &str) -> Cell {
+    Cell::Text(text.to_string())
+}
+
+/// One row of `table`: the given cells by column name, the rest empty.
+fn record(schema: &Schema, table: &str, cells: &[(&str, Cell)]) -> Vec<Cell> {
+    let table = schema.table(table).unwrap();
+    let given: BTreeMap<&str, &Cell> = cells.iter().map(|(c, v)| (*c, v)).collect();
+    for name in given.keys() {
+        assert!(table.column(name).is_some(), "no column {name}");
+    }
+    table
+        .columns
+        .iter()
+        .map(|c| {
+            given
+                .get(c.name.as_str())
+                .map_or(Cell::Empty, |v| (*v).clone())
+        })
+        .collect()
+}
+
+/// A participation row: person, inskriven, avslutad (or empty), aktualiserad av, and more.
+fn deltagare(
+    schema: &Schema,
+    person: &str,
+    inskriven: &str,
+    avslutad: Option<&str>,
+    aktualiserad: &str,
+    more: &[(&str, Cell)],
+) -> Vec<Cell> {
+    let mut cells = vec![
+        ("person", text(person)),
+        ("inskriven", date(inskriven)),
+        ("samtycke", text("ja")),
+        ("aktualiserad_av", text(aktualiserad)),
+    ];
+    if let Some(avslutad) = avslutad {
+        cells.push(("avslutad", date(avslutad)));
+        cells.push(("avslutsorsak", text("enligt_plan")));
+        cells.push(("status_efter_avslut", text("forvarvsarbete")));
+    }
+    cells.extend(more.iter().cloned());
+    record(schema, "deltagare", &cells)
+}
+
+fn insats(schema: &Schema, person: &str, typ: &str, start: &str, slut: Option<&str>) -> Vec<Cell> {
+    let mut cells = vec![
+        ("person", text(person)),
+        ("typ", text(typ)),
+        ("start", date(start)),
+    ];
+    if let Some(slut) = slut {
+        cells.push(("slut", date(slut)));
+    }
+    record(schema, "insatser", &cells)
+}
+
+/// The same events of P2 in two projects: each of the half-year report's event figures
+/// must count him once.
+fn events_of(s: &Schema, person: &str, day: &str) -> Vec<(&'static str, Vec<Vec<Cell>>)> {
+    let on = |cells: &[(&str, Cell)], table: &str| record(s, table, cells);
+    vec![
+        (
+            "remisser",
+            vec![on(
+                &[
+                    ("person", text(person)),
+                    ("datum", date(day)),
+                    ("till", text("psykiatri")),
+                    ("syfte", text("utredning")),
+                ],
+                "remisser",
+            )],
+        ),
+        (
+            "sjukskrivning",
+            vec![on(
+                &[
+                    ("person", text(person)),
+                    ("fran", date(day)),
+                    ("omfattning", Cell::Number(50.0)),
+                ],
+                "sjukskrivning",
+            )],
+        ),
+        (
+            "lss",
+            vec![on(
+                &[
+                    ("person", text(person)),
+                    ("datum", date(day)),
+                    ("handelse", text("informerad")),
+                ],
+                "lss",
+            )],
+        ),
+        (
+            "ersattning",
+            vec![on(
+                &[
+                    ("person", text(person)),
+                    ("datum", date(day)),
+                    ("typ", text("SE")),
+                    ("handelse", text("ansokt")),
+                ],
+                "ersattning",
+            )],
+        ),
+    ]
+}
+
+/// The template filled in for `projekt` and `halvar`, saved in the workdir.
+fn workbook(
+    wd: &Workdir,
+    schema: &Schema,
+    projekt: &str,
+    halvar: &str,
+    tables: Vec<(&str, Vec<Vec<Cell>>)>,
+) -> PathBuf {
+    let meta = FilledMeta {
+        projekt: projekt.into(),
+        halvar: halvar.parse().unwrap(),
+        created: None,
+    };
+    let rows: FilledRows = tables
+        .into_iter()
+        .map(|(name, rows)| (name.to_string(), rows))
+        .collect();
+    let path = wd.path(&format!("in/{projekt}_{halvar}.xlsx"));
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    write_filled_xlsx(schema, &meta, &rows, &path).unwrap();
+    path
+}
+
+/// P1 (a woman, 1985) ends in March and comes back in May; P2 (a man, 1990) is in ALFA
+/// and BETA, which disagree on his födelseår and utomnordisk härkomst, and both record a
+/// gemensam bedömning, a remiss, a sick-leave spell, an LSS step and an ersättning step
+/// for him; P3 (a woman, 1970) ended in ALFA in 2009 (ensamstående med barn there), is
+/// followed up there and aktuell in BETA. P2's praktik in ALFA is written open in 2010H1
+/// and with its end (June) in 2010H2.
+fn forbund() -> Workdir {
+    let wd = Workdir::new();
+    let schema = Schema::bundled().unwrap();
+    let (p1, p2, p3) = (
+        pnr("1985-04-12", 242),
+        pnr("1990-08-30", 371),
+        pnr("1970-02-03", 448),
+    );
+    let s = &schema;
+    workbook(
+        &wd,
+        s,
+        "ALFA",
+        "2010H1",
+        vec![
+            (
+                "deltagare",
+                vec![
+                    deltagare(s, &p1, "2010-01-15", Some("2010-03-31"), "AF", &[]),
+                    deltagare(s, &p1, "2010-05-03", None, "VC", &[]),
+                    deltagare(
+                        s,
+                        &p2,
+                        "2010-02-01",
+                        None,
+                        "FK",
+                        &[
+                            ("utomnordisk", text("ja")),
+                            ("ensamstaende_med_barn", text("nej")),
+                        ],
+                    ),
+                    deltagare(
+                        s,
+                        &p3,
+                        "2009-03-01",
+                        Some("2009-11-30"),
+                        "FK",
+                        &[("ensamstaende_med_barn", text("ja"))],
+                    ),
+                ],
+            ),
+            (
+                "insatser",
+                vec![
+                    insats(s, &p1, "praktik", "2010-02-01", Some("2010-03-15")),
+                    insats(s, &p1, "sarskilt_stod", "2010-05-10", None),
+                    insats(s, &p2, "gemensam_bedomning", "2010-02-02", None),
+                    insats(s, &p2, "praktik", "2010-03-01", None),
+                    insats(s, &p3, "uppfoljning", "2010-02-10", None),
+                ],
+            ),
+        ]
+        .into_iter()
+        .chain(events_of(s, &p2, "2010-02-15"))
+        .collect(),
+    );
+    workbook(
+        &wd,
+        s,
+        "BETA",
+        "2010H1",
+        vec![(
+            "deltagare",
+            vec![
+                deltagare(
+                    s,
+                    &p2,
+                    "2010-03-01",
+                    None,
+                    "AF",
+                    &[
+                        ("fodelsear", Cell::Number(1991.0)),
+                        ("utomnordisk", text("nej")),
+                    ],
+                ),
+                deltagare(s, &p3, "2010-01-20", None, "soc", &[]),
+            ],
+        )]
+        .into_iter()
+        .chain([(
+            "insatser",
+            vec![insats(s, &p2, "gemensam_bedomning", "2010-03-02", None)],
+        )])
+        .chain(events_of(s, &p2, "2010-03-10"))
+        .collect(),
+    );
+    workbook(
+        &wd,
+        s,
+        "ALFA",
+        "2010H2",
+        vec![
+            (
+                "deltagare",
+                vec![
+                    deltagare(s, &p1, "2010-05-03", Some("2010-09-30"), "VC", &[]),
+                    deltagare(
+                        s,
+                        &p2,
+                        "2010-02-01",
+                        None,
+                        "FK",
+                        &[
+                            ("utomnordisk", text("ja")),
+                            ("ensamstaende_med_barn", text("nej")),
+                        ],
+                    ),
+                ],
+            ),
+            (
+                "insatser",
+                vec![
+                    insats(s, &p1, "sarskilt_stod", "2010-05-10", Some("2010-09-30")),
+                    insats(s, &p2, "praktik", "2010-03-01", Some("2010-06-20")),
+                ],
+            ),
+        ],
+    );
+    let run = wd.finsam(&["ingest", "in"]);
+    let stdout = run.ok();
+    assert!(run.stderr.is_empty(), "{}", run.stderr);
+    // P2 only: ALFA says 1990 (from the number) and ja, BETA 1991 and nej.
+    assert!(
+        stdout.contains(
+            "Olika uppgifter om samma person i olika deltaganden: 1 personer (fodelsear 1, utomnordisk 1)"
+        ),
+        "{stdout}"
+    );
+    wd
+}
+
+fn antal(report: &serde_json::Value, nr: u64, line: &str) -> serde_json::Value {
+    figure(report, nr, line).0
+}
+
+#[test]
+fn a_person_counts_once_in_the_half_year_report_whatever_their_participations_say() {
+    let wd = forbund();
+    let alfa = report_json(&wd, "ALFA", "2010H1");
+    // P1 (twice aktuell) and P2; P3 ended in 2009.
+    assert_eq!(antal(&alfa, 1, "Aktuella personer"), 2);
+    // P3, followed up and not aktuell in ALFA.
+    assert_eq!(antal(&alfa, 2, "Personer"), 1);
+    // P1 is aktuell through both participations: AF and VC; P2 FK.
+    for (actor, n) in [
+        ("Arbetsförmedlingen", 1),
+        ("Vårdcentral", 1),
+        ("Försäkringskassan", 1),
+    ] {
+        assert_eq!(antal(&alfa, 9, actor), n, "{actor}");
+    }
+    // P1's praktik in February and P2's from March.
+    assert_eq!(
+        antal(
+            &alfa,
+            11,
+            "Har eller har haft praktik eller arbetsmarknadsåtgärd"
+        ),
+        2
+    );
+
+    let alla = report_json(&wd, "alla", "2010H1");
+    // P1, P2 and P3: P2 once, although ALFA and BETA describe him differently.
+    assert_eq!(antal(&alla, 1, "Aktuella personer"), 3);
+    assert_eq!(antal(&alla, 6, "Kvinnor"), 2);
+    assert_eq!(antal(&alla, 6, "Män"), 1);
+    // P3 is aktuell in BETA: not an earlier participant of the selection.
+    assert_eq!(antal(&alla, 2, "Personer"), 0);
+    // P2's latest aktuell participation (BETA, inskriven 1 March) speaks for him: born
+    // 1991 (19 years in 2010), not utomnordisk. P1 is 25 and P3 40.
+    assert_eq!(
+        figure(&alla, 4, "Ålder (år)").0,
+        serde_json::json!([19, 40])
+    );
+    assert_eq!(antal(&alla, 8, "Utomnordisk härkomst"), 0);
+    // P1 (25) and P2 (19).
+    assert_eq!(antal(&alla, 5, "Ungdomar 16–29 år"), 2);
+    // P3's ensamstående belongs to her ended ALFA participation.
+    assert_eq!(antal(&alla, 7, "Ensamstående kvinnor med barn"), 0);
+    // P2's events in both projects: once each.
+    for (nr, line) in [
+        (10, "Har fått en gemensam bedömning"),
+        (12, "Remitterade"),
+        (13, "Har fått information om insatser enligt LSS"),
+        (14, "Har ansökt eller fått en förlängning bedömd"),
+        (15, "Sjukskrivna hela eller delar av perioden"),
+    ] {
+        assert_eq!(antal(&alla, nr, line), 1, "figure {nr}");
+    }
+    assert_eq!(antal(&alla, 16, "Har fått särskilt stöd"), 1);
+    // FK: P2 (ALFA); P3's FK belongs to her ended ALFA participation and does not count.
+    for (actor, n) in [
+        ("Försäkringskassan", 1),
+        ("Arbetsförmedlingen", 2),
+        ("Socialtjänst", 1),
+        ("Vårdcentral", 1),
+    ] {
+        assert_eq!(antal(&alla, 9, actor), n, "{actor}");
+    }
+}
+
+#[test]
+fn an_event_counts_in_its_latest_version_in_every_report() {
+    let wd = forbund();
+    let alfa = report_json(&wd, "ALFA", "2010H2");
+    assert_eq!(antal(&alfa, 1, "Aktuella personer"), 2);
+    // P2's praktik ended in June in its latest version: none in the second half.
+    assert_eq!(
+        antal(
+            &alfa,
+            11,
+            "Har eller har haft praktik eller arbetsmarknadsåtgärd"
+        ),
+        0
+    );
+    assert_eq!(antal(&alfa, 16, "Har fått särskilt stöd"), 1);
+    let deltagare = report_json_with(&wd, "deltagare", "ALFA", "2010H2", &[]);
+    let insatser = table(&deltagare, 4);
+    assert_eq!(row(insatser, "Praktik")[0]["antal"], 0, "{insatser}");
+    // Every version as submitted stays readable.
+    let versions = wd.sql(
+        "SELECT count(*) AS n FROM insatser_alla_versioner WHERE typ = 'praktik' AND projekt = 'ALFA'",
+    );
+    assert_eq!(versions, "n\n3\n");
+}
+
+#[test]
+fn the_participant_and_outcome_tables_count_participations() {
+    let wd = forbund();
+    let report = report_json_with(&wd, "deltagare", "ALFA", "2010H1", &[]);
+    let antal = table(&report, 1);
+    // P1's two participations and P2's: all three began in the half-year; P1's first ended.
+    assert_eq!(row(antal, "Nya")[0]["antal"], 3, "{antal}");
+    assert_eq!(row(antal, "Aktuella")[0]["antal"], 3, "{antal}");
+    assert_eq!(row(antal, "Avslutade")[0]["antal"], 1, "{antal}");
+    // Each insats counts for the participation it falls in: P1's praktik for the first,
+    // her särskilt stöd for the second; P2's praktik for his.
+    let insatser = table(&report, 4);
+    assert_eq!(row(insatser, "Praktik")[0]["antal"], 2, "{insatser}");
+    assert_eq!(row(insatser, "Särskilt stöd")[0]["antal"], 1, "{insatser}");
+    assert_eq!(row(insatser, "Ingen insats")[0]["antal"], 0, "{insatser}");
+
+    let utfall = report_json_with(&wd, "utfall", "ALFA", "2010", &[]);
+    // P1 ended twice in 2010: two ended participations, one person.
+    let status = table(&utfall, 1);
+    assert_eq!(row(status, "Förvärvsarbete")[0]["antal"], 2, "{status}");
+    let notes = utfall["anmarkningar"].to_string();
+    assert!(
+        notes.contains("De 2 avslutade deltagandena är färre personer: 1 av dem"),
+        "{notes}"
+    );
+    // 75 days (15 Jan – 31 Mar) and 150 days (3 May – 30 Sep): the median is 112.5.
+    let time = wd.sql(
+        "SELECT count(*) AS n, avg(CAST(avslutad AS INT) - CAST(inskriven AS INT)) AS medel FROM uppfoljning WHERE projekt = 'ALFA' AND avslutad >= '2010-01-01'",
+    );
+    assert_eq!(time, "n,medel\n2,112.5\n");
+}
+
+#[test]
+fn status_counts_persons_described_differently_and_the_dashboards_build() {
+    let wd = forbund();
+    let status = wd.finsam(&["status"]);
+    assert!(
+        status.ok().contains(
+            "Olika uppgifter om samma person i olika deltaganden: 1 personer (fodelsear 1, utomnordisk 1)"
+        ),
+        "{}",
+        status.stdout
+    );
+    wd.finsam(&["dashboard", "build", "--out", "site"]).ok();
+    // The board's participant counts are the participant report's: participations.
+    let counted = wd.sql("SELECT count(*) AS n FROM deltagande WHERE projekt = 'ALFA' AND raknas");
+    assert_eq!(counted, "n\n4\n");
+}
