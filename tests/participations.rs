@@ -172,8 +172,8 @@ fn workbook(
 /// and BETA, which disagree on his födelseår and utomnordisk härkomst, and both record a
 /// gemensam bedömning, a remiss, a sick-leave spell, an LSS step and an ersättning step
 /// for him; P3 (a woman, 1970) ended in ALFA in 2009 (ensamstående med barn there), is
-/// followed up there and aktuell in BETA. P2's praktik in ALFA is written open in 2010H1
-/// and with its end (June) in 2010H2.
+/// followed up there and aktuell in BETA, and comes back to ALFA in August 2010. P2's
+/// praktik in ALFA is written open in 2010H1 and with its end (June) in 2010H2.
 fn forbund() -> Workdir {
     let wd = Workdir::new();
     let schema = Schema::bundled().unwrap();
@@ -270,6 +270,8 @@ fn forbund() -> Workdir {
                 "deltagare",
                 vec![
                     deltagare(s, &p1, "2010-05-03", Some("2010-09-30"), "VC", &[]),
+                    // P3 comes back to ALFA, a year after she ended there.
+                    deltagare(s, &p3, "2010-08-02", None, "AF", &[]),
                     deltagare(
                         s,
                         &p2,
@@ -376,10 +378,12 @@ fn a_person_counts_once_in_the_half_year_report_whatever_their_participations_sa
 }
 
 #[test]
-fn an_event_counts_in_its_latest_version_in_every_report() {
+fn an_event_counts_in_its_latest_version_and_a_return_is_a_new_participation() {
     let wd = forbund();
     let alfa = report_json(&wd, "ALFA", "2010H2");
-    assert_eq!(antal(&alfa, 1, "Aktuella personer"), 2);
+    // P1, P2 and P3, back since August.
+    assert_eq!(antal(&alfa, 1, "Aktuella personer"), 3);
+    assert_eq!(antal(&alfa, 2, "Personer"), 0);
     // P2's praktik ended in June in its latest version: none in the second half.
     assert_eq!(
         antal(
@@ -391,6 +395,9 @@ fn an_event_counts_in_its_latest_version_in_every_report() {
     );
     assert_eq!(antal(&alfa, 16, "Har fått särskilt stöd"), 1);
     let deltagare = report_json_with(&wd, "deltagare", "ALFA", "2010H2", &[]);
+    // P3's return is new; her first participation (ended 2009) is not aktuell.
+    assert_eq!(row(table(&deltagare, 1), "Nya")[0]["antal"], 1);
+    assert_eq!(row(table(&deltagare, 1), "Aktuella")[0]["antal"], 3);
     let insatser = table(&deltagare, 4);
     assert_eq!(row(insatser, "Praktik")[0]["antal"], 0, "{insatser}");
     // Every version as submitted stays readable.
@@ -445,6 +452,7 @@ fn status_counts_persons_described_differently_and_the_dashboards_build() {
     );
     wd.finsam(&["dashboard", "build", "--out", "site"]).ok();
     // The board's participant counts are the participant report's: participations.
+    // P1 twice, P2, P3 twice.
     let counted = wd.sql("SELECT count(*) AS n FROM deltagande WHERE projekt = 'ALFA' AND raknas");
-    assert_eq!(counted, "n\n4\n");
+    assert_eq!(counted, "n\n5\n");
 }
