@@ -456,3 +456,150 @@ fn status_counts_persons_described_differently_and_the_dashboards_build() {
     let counted = wd.sql("SELECT count(*) AS n FROM deltagande WHERE projekt = 'ALFA' AND raknas");
     assert_eq!(counted, "n\n5\n");
 }
+
+#[test]
+fn a_corrected_inskriven_replaces_the_participation_it_corrects() {
+    let wd = Workdir::new();
+    let schema = Schema::bundled().unwrap();
+    let s = &schema;
+    let r = pnr("1980-05-05", 113);
+    // Written 1 February in 2010H1, corrected to 4 January in 2010H2.
+    for (halvar, inskriven) in [("2010H1", "2010-02-01"), ("2010H2", "2010-01-04")] {
+        workbook(
+            &wd,
+            s,
+            "GAMMA",
+            halvar,
+            vec![
+                (
+                    "deltagare",
+                    vec![deltagare(s, &r, inskriven, None, "AF", &[])],
+                ),
+                (
+                    "insatser",
+                    vec![insats(s, &r, "praktik", "2010-03-01", None)],
+                ),
+            ],
+        );
+    }
+    wd.finsam(&["ingest", "in"]).ok();
+    for period in ["2010H1", "2010H2", "2010"] {
+        let report = report_json_with(&wd, "deltagare", "GAMMA", period, &[]);
+        assert_eq!(
+            row(table(&report, 1), "Aktuella")[0]["antal"],
+            1,
+            "{period}: one participation"
+        );
+        assert_eq!(
+            row(table(&report, 4), "Praktik")[0]["antal"],
+            1,
+            "{period}: its praktik"
+        );
+    }
+    for halvar in ["2010H1", "2010H2"] {
+        let report = report_json(&wd, "GAMMA", halvar);
+        assert_eq!(antal(&report, 1, "Aktuella personer"), 1, "{halvar}");
+        assert_eq!(
+            antal(
+                &report,
+                11,
+                "Har eller har haft praktik eller arbetsmarknadsåtgärd"
+            ),
+            1,
+            "{halvar}"
+        );
+    }
+    // The wrong row may stay beside the right one as a felregistrering.
+    workbook(
+        &wd,
+        s,
+        "GAMMA",
+        "2011H1",
+        vec![(
+            "deltagare",
+            vec![
+                deltagare(
+                    s,
+                    &r,
+                    "2010-02-01",
+                    None,
+                    "AF",
+                    &[
+                        ("avslutad", date("2010-02-01")),
+                        ("avslutsorsak", text("felregistrering")),
+                    ],
+                ),
+                deltagare(s, &r, "2010-01-04", None, "AF", &[]),
+            ],
+        )],
+    );
+    wd.finsam(&["ingest", "in/GAMMA_2011H1.xlsx"]).ok();
+}
+
+#[test]
+fn an_event_counts_only_where_its_project_has_the_person_aktuell_with_samtycke() {
+    let wd = Workdir::new();
+    let schema = Schema::bundled().unwrap();
+    let s = &schema;
+    let (t, q) = (pnr("1975-07-07", 226), pnr("1982-11-30", 335));
+    workbook(
+        &wd,
+        s,
+        "ALFA",
+        "2010H1",
+        vec![(
+            "deltagare",
+            vec![
+                deltagare(s, &t, "2010-01-11", None, "AF", &[]),
+                deltagare(s, &q, "2010-02-01", None, "AF", &[]),
+            ],
+        )],
+    );
+    // BETA: T without samtycke, with work and events; Q ended in 2009 with a praktik
+    // left open.
+    workbook(
+        &wd,
+        s,
+        "BETA",
+        "2010H1",
+        vec![
+            (
+                "deltagare",
+                vec![
+                    deltagare(
+                        s,
+                        &t,
+                        "2010-01-20",
+                        None,
+                        "FK",
+                        &[("samtycke", text("nej"))],
+                    ),
+                    deltagare(s, &q, "2008-05-05", Some("2009-06-30"), "FK", &[]),
+                ],
+            ),
+            (
+                "insatser",
+                vec![
+                    insats(s, &t, "sarskilt_stod", "2010-02-01", None),
+                    insats(s, &q, "praktik", "2008-06-01", None),
+                ],
+            ),
+        ]
+        .into_iter()
+        .chain(events_of(s, &t, "2010-03-03"))
+        .collect(),
+    );
+    wd.finsam(&["ingest", "in"]).ok();
+    let alla = report_json(&wd, "alla", "2010H1");
+    assert_eq!(antal(&alla, 1, "Aktuella personer"), 2);
+    for (nr, line) in [
+        (11, "Har eller har haft praktik eller arbetsmarknadsåtgärd"),
+        (12, "Remitterade"),
+        (13, "Har fått information om insatser enligt LSS"),
+        (14, "Har ansökt eller fått en förlängning bedömd"),
+        (15, "Sjukskrivna hela eller delar av perioden"),
+        (16, "Har fått särskilt stöd"),
+    ] {
+        assert_eq!(antal(&alla, nr, line), 0, "figure {nr}");
+    }
+}

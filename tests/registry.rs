@@ -69,6 +69,17 @@ fn a_typo_is_refused_with_the_name_it_is_close_to_and_a_new_project_is_deliberat
 
     wd.finsam(&["projekt", "end", "BRYGGAN", "--slut", "2011-12-31"])
         .ok();
+    // A project registered by its first submission gets its details afterwards.
+    wd.finsam(&[
+        "projekt",
+        "set",
+        "sigma",
+        "--namn",
+        "SIGMA-gruppen",
+        "--start",
+        "2007-01-01",
+    ])
+    .ok();
     let list = wd.finsam(&["projekt", "list"]).ok().to_string();
     let lines: Vec<&str> = list.lines().collect();
     assert_eq!(lines.len(), 3, "{list}");
@@ -79,8 +90,9 @@ fn a_typo_is_refused_with_the_name_it_is_close_to_and_a_new_project_is_deliberat
             ),
         "{list}"
     );
+    assert!(lines[1].starts_with("NOVA  "), "{list}");
     assert!(
-        lines[1].starts_with("NOVA") && lines[2].starts_with("SIGMA"),
+        lines[2].starts_with("SIGMA") && lines[2].contains("SIGMA-gruppen  2007-01-01 – ?"),
         "{list}"
     );
 
@@ -132,6 +144,23 @@ fn the_registry_is_checked_and_an_inskrivning_outside_the_project_is_a_warning()
         broken.invalid().contains("data/projekt.toml är felaktigt"),
         "{}",
         broken.stderr
+    );
+    // It stops what reads the registry, and nothing else.
+    wd.finsam(&[
+        "report",
+        "halvar",
+        "--projekt",
+        "SIGMA",
+        "--period",
+        "2008H1",
+    ])
+    .ok();
+    let query = wd.finsam(&["sql", "SELECT * FROM projekt"]);
+    assert!(
+        query.invalid().contains("data/projekt.toml är felaktigt")
+            && !query.stderr.contains("External error"),
+        "{}",
+        query.stderr
     );
 }
 

@@ -124,7 +124,11 @@ pub fn one_line(first: String, mut source: Option<&(dyn std::error::Error + 'sta
     let mut parts = vec![first];
     while let Some(cause) = source {
         let text = cause.to_string();
-        if !parts.iter().any(|p| p.contains(&text)) {
+        // Said already, or said again behind a library's prefix ("External error: …").
+        if !parts
+            .iter()
+            .any(|p| p.contains(&text) || text.ends_with(p.as_str()))
+        {
             parts.push(text);
         }
         source = cause.source();

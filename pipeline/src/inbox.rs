@@ -133,11 +133,13 @@ pub enum Refusal {
 }
 
 /// Checks a received body as far as can be done before it is kept: its form, the
-/// project, the key, personnummer anywhere, and every rule `finsam ingest` applies.
+/// project, the key, personnummer anywhere, and every rule `finsam ingest` applies
+/// (against the project registry of the dataset at `data`).
 pub fn check(
     body: &[u8],
     encoding: Encoding,
     schema: &Schema,
+    data: &Path,
     key_fingerprint: &str,
     projekt: &str,
     today: chrono::NaiveDate,
@@ -164,12 +166,16 @@ pub fn check(
         return Err(Refusal::Invalid(refusals));
     }
     let schema_version = transfer.schema_version;
-    let options = IngestOptions::checking(today);
+    let options = IngestOptions {
+        // The token is the förbund's word for the project (see `intake`).
+        new_projects: true,
+        ..IngestOptions::checking(today)
+    };
     let persons = Persons::Pseudonymised { key_fingerprint };
     let report = load::ingest_submissions(
         schema,
         persons,
-        Path::new(""),
+        data,
         vec![transfer.into_submission(origin)],
         Vec::new(),
         &options,
@@ -598,7 +604,16 @@ mod tests {
         encoding: Encoding,
     ) -> (Vec<u8>, Accepted) {
         let body = encode(prepared, schema, fingerprint, encoding).unwrap();
-        let accepted = check(&body, encoding, schema, fingerprint, "SIGMA", today()).unwrap();
+        let accepted = check(
+            &body,
+            encoding,
+            schema,
+            Path::new("finns-inte"),
+            fingerprint,
+            "SIGMA",
+            today(),
+        )
+        .unwrap();
         (body, accepted)
     }
 

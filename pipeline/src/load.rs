@@ -176,8 +176,6 @@ pub fn ingest_submissions(
 ) -> Result<IngestReport> {
     let started = Instant::now();
     let resolved = resolve_all(submissions, schema, options, &mut findings);
-    let registry = Registry::load(data)?;
-    let registering = unregistered(&registry, &resolved, options, &mut findings);
     let dataset = if options.dry_run {
         None
     } else {
@@ -187,6 +185,9 @@ pub fn ingest_submissions(
             &persons.key_fingerprint(),
         )?)
     };
+    // Read once the write lock is held: a `finsam projekt add` meanwhile is seen.
+    let registry = Registry::load(data)?;
+    let registering = unregistered(&registry, &resolved, options, &mut findings);
     let batch = format!(
         "{}-{}",
         chrono::Utc::now().format("%Y%m%dT%H%M%S%.3f"),
@@ -219,6 +220,16 @@ pub fn ingest_submissions(
 
     let (Some(dataset), Some(mut staging)) = (dataset, staging) else {
         if options.show_changes && findings.is_empty() && Dataset::exists(data) {
+            // Pseudonyms made with another key would all look new.
+            let expected = Dataset::key_fingerprint_of(data)?;
+            if expected != persons.key_fingerprint() {
+                return Err(crate::store::StoreError::WrongKey {
+                    path: data.to_path_buf(),
+                    expected,
+                    actual: persons.key_fingerprint(),
+                }
+                .into());
+            }
             let dataset = Dataset::open(data, schema)?;
             for ((report, _), tables) in reports.iter_mut().zip(&new_versions) {
                 if let Some(tables) = tables {
@@ -353,18 +364,30 @@ pub fn prepare(
 }
 
 /// The projects of `resolved` the registry does not know, to be registered with the
-/// commit: all of them in a dataset without projects, or with `--nytt-projekt`;
-/// otherwise each is a finding that names the registered projects close to it.
+/// commit: all of them in a dataset without projects (unless two of them are so alike
+/// that one may be a typo of the other), or with `--nytt-projekt`; otherwise each is a
+/// finding that names the registered projects close to it.
 fn unregistered(
     registry: &Registry,
     resolved: &[Resolved],
     options: &IngestOptions,
     findings: &mut Vec<Finding>,
 ) -> BTreeSet<String> {
-    let mut registering = BTreeSet::new();
+    let mut registering: BTreeSet<String> = BTreeSet::new();
     for r in resolved {
         if let Err(unknown) = registry.check_known(&r.projekt) {
-            if registry.is_empty() || options.new_projects {
+            let alike = registering
+                .iter()
+                .find(|other| *other != &r.projekt && crate::registry::alike(other, &r.projekt));
+            if let (Some(other), false) = (alike, options.new_projects) {
+                findings.push(Finding::at(
+                    Location::file(&r.submission.origin),
+                    format!(
+                        "projekten {other} och {} liknar varandra och inget av dem finns i projektregistret: är det ena felstavat? Om båda är avsedda, lägg till dem med finsam projekt add (eller --nytt-projekt)",
+                        r.projekt
+                    ),
+                ));
+            } else if registry.is_empty() || options.new_projects {
                 registering.insert(r.projekt.clone());
             } else {
                 findings.push(Finding::at(

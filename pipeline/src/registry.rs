@@ -168,18 +168,33 @@ impl Registry {
         Ok(())
     }
 
-    /// Sets a registered project's last day.
-    pub fn end(&mut self, kortnamn: &str, slut: NaiveDate) -> Result<&Project, RegistryError> {
+    /// Changes a registered project: `edit` gets it and returns it changed; the result
+    /// is checked before it replaces the old one.
+    pub fn set(
+        &mut self,
+        kortnamn: &str,
+        edit: impl FnOnce(Project) -> Project,
+    ) -> Result<(), RegistryError> {
         let close = self.close_to(kortnamn);
         let project = self
             .projects
             .get_mut(kortnamn)
             .ok_or_else(|| RegistryError::Unknown(kortnamn.to_string(), close))?;
-        let mut ended = project.clone();
-        ended.slut = Some(slut);
-        check(&ended).map_err(RegistryError::Field)?;
-        *project = ended;
-        Ok(project)
+        let changed = edit(project.clone());
+        check(&changed).map_err(RegistryError::Field)?;
+        if changed.kortnamn != project.kortnamn {
+            return Err(RegistryError::Field("kortnamnet går inte att ändra".into()));
+        }
+        *project = changed;
+        Ok(())
+    }
+
+    /// Sets a registered project's last day.
+    pub fn end(&mut self, kortnamn: &str, slut: NaiveDate) -> Result<(), RegistryError> {
+        self.set(kortnamn, |project| Project {
+            slut: Some(slut),
+            ..project
+        })
     }
 
     /// The registered names a few edits from `name`, nearest first (at most three).
@@ -187,8 +202,8 @@ impl Registry {
         let mut close: Vec<(usize, &String)> = self
             .projects
             .keys()
+            .filter(|known| alike(name, known))
             .map(|known| (edits(name, known), known))
-            .filter(|(distance, _)| *distance <= CLOSE)
             .collect();
         close.sort();
         close.into_iter().take(3).map(|(_, n)| n.clone()).collect()
@@ -314,6 +329,13 @@ mod toml_date {
     }
 }
 
+/// Whether two short names are a few edits apart, so one may be a typo of the other.
+/// Names that differ only in their digits (P01, P02; SIGMA2) are numbered on purpose.
+pub fn alike(a: &str, b: &str) -> bool {
+    let letters = |name: &str| -> String { name.chars().filter(|c| !c.is_ascii_digit()).collect() };
+    a != b && letters(a) != letters(b) && edits(a, b) <= CLOSE
+}
+
 /// Levenshtein distance over characters.
 fn edits(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
@@ -364,6 +386,8 @@ mod tests {
         ));
         assert_eq!(edits("SIGMA", "SIGMA"), 0);
         assert_eq!(edits("KOMPIS", "KOMPISAR"), 2);
+        assert!(alike("SIGMA", "SIGAM") && alike("BRYGGA", "BRYGGAN"));
+        assert!(!alike("P01", "P02") && !alike("SIGMA", "SIGMA2") && !alike("SIGMA", "KOMPIS"));
     }
 
     #[test]
@@ -407,6 +431,17 @@ mod tests {
         registry
             .end("SIGMA", "2011-12-31".parse().unwrap())
             .unwrap();
+        registry
+            .set("SIGMA", |p| Project {
+                namn: "SIGMA-gruppen i Nora".into(),
+                ..p
+            })
+            .unwrap();
+        assert_eq!(registry.get("SIGMA").unwrap().namn, "SIGMA-gruppen i Nora");
+        assert!(matches!(
+            registry.set("SIGNA", |p| p),
+            Err(RegistryError::Unknown(..))
+        ));
         assert!(
             registry
                 .end("SIGMA", "2006-12-31".parse().unwrap())

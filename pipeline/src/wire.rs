@@ -656,7 +656,28 @@ impl Transfer {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use crate::inbox::{Accepted, Refusal, check};
+    use crate::inbox::{Accepted, Refusal};
+
+    /// The server's check of a body, for a dataset that has no project registered yet.
+    fn check(
+        body: &[u8],
+        encoding: Encoding,
+        schema: &Schema,
+        key_fingerprint: &str,
+        projekt: &str,
+        today: chrono::NaiveDate,
+    ) -> Result<Accepted, Refusal> {
+        let no_dataset = std::path::Path::new("finns-inte");
+        crate::inbox::check(
+            body,
+            encoding,
+            schema,
+            no_dataset,
+            key_fingerprint,
+            projekt,
+            today,
+        )
+    }
     use crate::load::{IngestOptions, prepare};
     use crate::pseudonymise::PseudonymKey;
 

@@ -1,5 +1,5 @@
 -- Titel: Deltagare per halvår och kön
--- Räknar: rader i deltagare (en per person och inlämning), uppdelat på kön, för ett projekt.
+-- Räknar: rader i deltagare (en per deltagande och inlämning), uppdelat på kön, för ett projekt.
 --         Felregistreringar räknas inte. Samtycke krävs inte här: detta är en
 --         inventering av inlämnade rader, inte statistik.
 -- Parametrar: $projekt (projektets kortnamn, t.ex. SIGMA)

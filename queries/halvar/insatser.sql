@@ -3,7 +3,8 @@
 -- Räknar: aktuella personer med en gemensam bedömning som börjat senast periodens sista dag;
 --         med praktik eller arbetsmarknadsåtgärd som överlappar perioden; med särskilt stöd som
 --         överlappar perioden, och hur många av dem som är ungdomar (16–29 år). Insatserna läses
---         ur projektets alla inlämningar.
+--         ur projektets alla inlämningar, i sin senaste version, och räknas bara när deltagandet
+--         de hör till gör personen aktuell.
 -- Parametrar: $projekt (kortnamn; flera åtskilda med komma, eller alla), $halvar (t.ex. 2008H1)
 WITH aktuella_deltaganden AS (
     -- The participations in the period's registers of the selected projects that make their
@@ -31,17 +32,41 @@ aktuella AS (
     WHERE ordning = 1
 ),
 insats AS (
-    SELECT i.person, i.typ, i.start, i.slut
-    FROM insatser i
-    WHERE i_urval(i.projekt, $projekt)
-      AND i.start <= halvar_slut($halvar)
+    -- Each insats of the selected projects in its latest version, one row for each row of
+    -- that version, with the participation it belongs to: the person's latest in the
+    -- project that started on or before the insats (the one it falls in, or after an end
+    -- the one it follows up; before all of them the first), among their counted
+    -- participations (deltagande) and those the period's register has. Only an insats
+    -- whose participation makes its person aktuell counts.
+    SELECT t.person, t.typ, t.start, t.slut
+    FROM (
+        SELECT i.projekt, i.person, i.typ, i.start, i.slut,
+               coalesce(max(d.inskriven) FILTER (WHERE d.inskriven <= i.start), min(d.inskriven)) AS inskriven
+        FROM (
+            SELECT projekt, person, typ, start, slut,
+                   row_number() OVER (ORDER BY projekt, person, typ, start, slut) AS rad
+            FROM insatser
+            WHERE i_urval(projekt, $projekt)
+        ) i
+        JOIN (
+            SELECT projekt, person, inskriven FROM deltagande WHERE raknas
+            UNION
+            SELECT projekt, person, inskriven FROM aktuella_deltaganden
+        ) d ON d.projekt = i.projekt AND d.person = i.person
+        GROUP BY i.rad, i.projekt, i.person, i.typ, i.start, i.slut
+    ) t
+    JOIN aktuella_deltaganden a
+      ON a.projekt = t.projekt AND a.person = t.person AND a.inskriven = t.inskriven
+),
+begonnen AS (
+    SELECT * FROM insats WHERE start <= halvar_slut($halvar)
 ),
 overlappar AS (
-    SELECT * FROM insats WHERE slut IS NULL OR slut >= halvar_start($halvar)
+    SELECT * FROM begonnen WHERE slut IS NULL OR slut >= halvar_start($halvar)
 )
 SELECT
     (SELECT count(*) FROM aktuella) AS aktuella,
-    (SELECT count(DISTINCT a.person) FROM aktuella a JOIN insats i ON i.person = a.person
+    (SELECT count(DISTINCT a.person) FROM aktuella a JOIN begonnen i ON i.person = a.person
         WHERE i.typ = 'gemensam_bedomning') AS gemensam_bedomning,
     (SELECT count(DISTINCT a.person) FROM aktuella a JOIN overlappar i ON i.person = a.person
         WHERE i.typ IN ('praktik', 'arbetsmarknadsatgard')) AS praktik_eller_atgard,

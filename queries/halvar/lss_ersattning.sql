@@ -2,7 +2,8 @@
 -- Figurer: 13, 14
 -- Räknar: aktuella personer som informerats om LSS i perioden; som beviljats en LSS-insats i
 --         perioden; som ansökt om eller fått en förlängning bedömd av sjuk- eller
---         aktivitetsersättning i perioden.
+--         aktivitetsersättning i perioden. Ett steg räknas när projektet det står i har
+--         personen aktuell.
 -- Parametrar: $projekt (kortnamn; flera åtskilda med komma, eller alla), $halvar (t.ex. 2008H1)
 WITH aktuella_deltaganden AS (
     -- The participations in the period's registers of the selected projects that make their
@@ -30,12 +31,15 @@ aktuella AS (
     WHERE ordning = 1
 )
 SELECT
-    (SELECT count(DISTINCT a.person) FROM aktuella a JOIN lss l ON l.person = a.person
-        WHERE i_urval(l.projekt, $projekt) AND l.handelse = 'informerad'
+    (SELECT count(DISTINCT a.person) FROM aktuella_deltaganden a
+        JOIN lss l ON l.projekt = a.projekt AND l.person = a.person
+        WHERE l.handelse = 'informerad'
           AND l.datum BETWEEN halvar_start($halvar) AND halvar_slut($halvar)) AS lss_informerade,
-    (SELECT count(DISTINCT a.person) FROM aktuella a JOIN lss l ON l.person = a.person
-        WHERE i_urval(l.projekt, $projekt) AND l.handelse = 'beviljad'
+    (SELECT count(DISTINCT a.person) FROM aktuella_deltaganden a
+        JOIN lss l ON l.projekt = a.projekt AND l.person = a.person
+        WHERE l.handelse = 'beviljad'
           AND l.datum BETWEEN halvar_start($halvar) AND halvar_slut($halvar)) AS lss_beviljade,
-    (SELECT count(DISTINCT a.person) FROM aktuella a JOIN ersattning e ON e.person = a.person
-        WHERE i_urval(e.projekt, $projekt) AND e.handelse IN ('ansokt', 'forlangning_bedomd')
+    (SELECT count(DISTINCT a.person) FROM aktuella_deltaganden a
+        JOIN ersattning e ON e.projekt = a.projekt AND e.person = a.person
+        WHERE e.handelse IN ('ansokt', 'forlangning_bedomd')
           AND e.datum BETWEEN halvar_start($halvar) AND halvar_slut($halvar)) AS ersattning_sokt_eller_bedomd

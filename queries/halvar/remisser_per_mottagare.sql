@@ -30,10 +30,10 @@ aktuella AS (
 ),
 remitterad AS (
     SELECT DISTINCT a.person, r.till
-    FROM aktuella a
-    JOIN remisser r ON r.person = a.person
-    WHERE i_urval(r.projekt, $projekt)
-      AND r.raknas
+    FROM aktuella_deltaganden a
+    -- A remiss counts where its project has the person aktuell.
+    JOIN remisser r ON r.projekt = a.projekt AND r.person = a.person
+    WHERE r.raknas
       AND r.datum BETWEEN halvar_start($halvar) AND halvar_slut($halvar)
 )
 SELECT k.kod, k.etikett, count(r.person) AS personer

@@ -1,6 +1,7 @@
 -- Titel: Remitterade för vidare insats eller utredning
 -- Figurer: 12
--- Räknar: aktuella personer med minst en remiss i perioden som räknas. Rutinremisser inom
+-- Räknar: aktuella personer med minst en remiss i perioden som räknas, i ett projekt där de
+--         är aktuella. Rutinremisser inom
 --         vården (sjukgymnastik, röntgen med flera: räknas = nej) förs in men räknas inte.
 -- Parametrar: $projekt (kortnamn; flera åtskilda med komma, eller alla), $halvar (t.ex. 2008H1)
 WITH aktuella_deltaganden AS (
@@ -31,8 +32,8 @@ aktuella AS (
 SELECT
     count(DISTINCT a.person) AS remitterade,
     (SELECT count(*) FROM aktuella) AS aktuella
-FROM aktuella a
-JOIN remisser r ON r.person = a.person
-WHERE i_urval(r.projekt, $projekt)
-  AND r.raknas
+FROM aktuella_deltaganden a
+-- A remiss counts where its project has the person aktuell.
+JOIN remisser r ON r.projekt = a.projekt AND r.person = a.person
+WHERE r.raknas
   AND r.datum BETWEEN halvar_start($halvar) AND halvar_slut($halvar)

@@ -29,12 +29,38 @@ aktuella AS (
         FROM aktuella_deltaganden a
     )
     WHERE ordning = 1
+),
+insats AS (
+    -- Each insats of the selected projects in its latest version, one row for each row of
+    -- that version, with the participation it belongs to: the person's latest in the
+    -- project that started on or before the insats (the one it falls in, or after an end
+    -- the one it follows up; before all of them the first), among their counted
+    -- participations (deltagande) and those the period's register has. Only an insats
+    -- whose participation makes its person aktuell counts.
+    SELECT t.person, t.typ, t.start, t.slut
+    FROM (
+        SELECT i.projekt, i.person, i.typ, i.start, i.slut,
+               coalesce(max(d.inskriven) FILTER (WHERE d.inskriven <= i.start), min(d.inskriven)) AS inskriven
+        FROM (
+            SELECT projekt, person, typ, start, slut,
+                   row_number() OVER (ORDER BY projekt, person, typ, start, slut) AS rad
+            FROM insatser
+            WHERE i_urval(projekt, $projekt)
+        ) i
+        JOIN (
+            SELECT projekt, person, inskriven FROM deltagande WHERE raknas
+            UNION
+            SELECT projekt, person, inskriven FROM aktuella_deltaganden
+        ) d ON d.projekt = i.projekt AND d.person = i.person
+        GROUP BY i.rad, i.projekt, i.person, i.typ, i.start, i.slut
+    ) t
+    JOIN aktuella_deltaganden a
+      ON a.projekt = t.projekt AND a.person = t.person AND a.inskriven = t.inskriven
 )
 SELECT
     (SELECT count(*) FROM moten
         WHERE halvar = $halvar AND i_urval(projekt, $projekt) AND typ = 'kartlaggningstraff'
           AND genomfort AND datum BETWEEN halvar_start($halvar) AND halvar_slut($halvar)) AS kartlaggningstraffar,
-    (SELECT count(*) FROM insatser i
-        WHERE i_urval(i.projekt, $projekt) AND i.typ = 'flerpartssamtal'
-          AND i.start BETWEEN halvar_start($halvar) AND halvar_slut($halvar)
-          AND i.person IN (SELECT person FROM aktuella)) AS flerpartssamtal
+    (SELECT count(*) FROM insats i
+        WHERE i.typ = 'flerpartssamtal'
+          AND i.start BETWEEN halvar_start($halvar) AND halvar_slut($halvar)) AS flerpartssamtal

@@ -1,6 +1,7 @@
 -- Titel: Sjukskrivna under perioden
 -- Figurer: 15
--- Räknar: aktuella personer med en sjukskrivning (oavsett omfattning) som överlappar perioden:
+-- Räknar: aktuella personer med en sjukskrivning (oavsett omfattning), i ett projekt där de är
+--         aktuella, som överlappar perioden:
 --         den började senast periodens sista dag och slutade tidigast periodens första dag
 --         eller pågår.
 -- Parametrar: $projekt (kortnamn; flera åtskilda med komma, eller alla), $halvar (t.ex. 2008H1)
@@ -32,8 +33,8 @@ aktuella AS (
 SELECT
     count(DISTINCT a.person) AS sjukskrivna,
     (SELECT count(*) FROM aktuella) AS aktuella
-FROM aktuella a
-JOIN sjukskrivning s ON s.person = a.person
-WHERE i_urval(s.projekt, $projekt)
-  AND s.fran <= halvar_slut($halvar)
+FROM aktuella_deltaganden a
+-- A spell counts where its project has the person aktuell (and their samtycke).
+JOIN sjukskrivning s ON s.projekt = a.projekt AND s.person = a.person
+WHERE s.fran <= halvar_slut($halvar)
   AND (s.till IS NULL OR s.till >= halvar_start($halvar))

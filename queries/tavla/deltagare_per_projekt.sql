@@ -1,5 +1,5 @@
 -- Titel: Deltagare per projekt: nya, aktuella och avslutade
--- Räknar: deltagare (ett deltagande per projekt och person, den senaste inlämningens
+-- Räknar: deltaganden (projekt, person och inskrivning, den senaste inlämningens
 --         uppgifter; samtycke, inte felregistrering) per projekt, som i
 --         queries/deltagare/antal.sql: aktuella = inskrivna senast periodens sista dag och inte
 --         avslutade före dess första dag; nya = de av dem som skrevs in i perioden; avslutade =

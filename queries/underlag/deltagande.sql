@@ -2,7 +2,9 @@
 -- Räknar: en rad per deltagande (projekt, person och inskrivningsdatum: den som avslutats och
 --         skrivits in igen har ett deltagande för varje inskrivning) med raden ur den senaste
 --         inlämning där deltagandet finns med (senare inlämningar rättar tidigare), och
---         härlett ur den:
+--         härlett ur den. Ett deltagande vars inskrivningsdatum har rättats (en senare
+--         inlämning för projektet har i stället ett annat deltagande för personen som
+--         överlappar det) är inget deltagande längre. Härlett:
 --         aldersgrupp_start och aldersgrupp_avslut = åldersgrupp (16–29, 30–49, 50–64, övriga
 --         åldrar) räknad som inskrivningsåret respektive avslutsåret minus födelseåret
 --         (aldersgrupp_avslut är tom för den som inte avslutats), och raknas = deltagaren
@@ -46,12 +48,32 @@ senaste AS (
     LEFT JOIN (SELECT kod FROM kod_avslutsorsak WHERE exkluderas) x ON x.kod = d.avslutsorsak
     WHERE i_urval(d.projekt, $projekt)
 ),
+ersatta AS (
+    -- Participations whose inskriven was corrected: a later submission of the project lists,
+    -- instead, another participation of the person that overlaps it (a felregistrering
+    -- replaces nothing).
+    SELECT DISTINCT s.projekt, s.person, s.inskriven
+    FROM senaste s
+    JOIN senaste b ON b.projekt = s.projekt AND b.person = s.person
+    LEFT JOIN (SELECT kod FROM kod_avslutsorsak WHERE exkluderas) x ON x.kod = b.avslutsorsak
+    WHERE b.inskriven <> s.inskriven
+      AND b.halvar > s.halvar
+      AND x.kod IS NULL
+      AND s.inskriven <= coalesce(b.avslutad, DATE '9999-12-31')
+      AND b.inskriven <= coalesce(s.avslutad, DATE '9999-12-31')
+),
+galla AS (
+    SELECT s.*
+    FROM senaste s
+    LEFT JOIN ersatta e ON e.projekt = s.projekt AND e.person = s.person AND e.inskriven = s.inskriven
+    WHERE e.person IS NULL
+),
 startdag AS (
     -- The nearest day with income rows within a month of the inskrivning: the smallest
     -- (distance, day) key; the day is its last five digits.
     SELECT s.projekt, s.person, s.inskriven,
            CAST(min(CAST(abs(CAST(d.datum AS INT) - CAST(s.inskriven AS INT)) AS BIGINT) * 100000 + CAST(d.datum AS INT)) % 100000 AS INT) AS dagnummer
-    FROM senaste s
+    FROM galla s
     JOIN forsorjningsdagar d ON d.projekt = s.projekt AND d.person = s.person
     WHERE d.datum BETWEEN s.inskriven - INTERVAL '1 month' AND s.inskriven + INTERVAL '1 month'
     GROUP BY s.projekt, s.person, s.inskriven
@@ -60,7 +82,7 @@ SELECT s.*,
        d.sjalvforsorjande AS sjalv_start,
        d.kallor AS kallor_start,
        k.kod AS huvudkalla_start
-FROM senaste s
+FROM galla s
 LEFT JOIN startdag t ON t.projekt = s.projekt AND t.person = s.person AND t.inskriven = s.inskriven
 LEFT JOIN forsorjningsdagar d
        ON d.projekt = t.projekt AND d.person = t.person AND CAST(d.datum AS INT) = t.dagnummer

@@ -13,6 +13,7 @@ use super::{DataArgs, Exit};
 ///
 /// Examples:
 ///   finsam projekt add BRYGGAN --namn "Bryggan" --start 2012-01-01 --kommun 1880 --budget 2012=850000
+///   finsam projekt set SIGMA --namn "SIGMA-gruppen" --kommun 1884 --budget 2009=1300000
 ///   finsam projekt list
 ///   finsam projekt end BRYGGAN --slut 2014-12-31
 #[derive(clap::Args)]
@@ -26,31 +27,19 @@ pub struct Args {
 
 #[derive(clap::Subcommand)]
 enum Action {
-    /// Register a new project.
+    /// Register a new project (--start is required).
     Add {
         /// The short name submissions use, e.g. BRYGGAN (A–Z, 0–9, - and _).
         kortnamn: String,
-        /// The full name.
-        #[arg(long, default_value = "")]
-        namn: String,
-        /// The samordningsförbund that funds it.
-        #[arg(long, default_value = "")]
-        forbund: String,
-        /// A kommunkod (SCB, four digits) of a kommun it serves; repeat for several.
-        #[arg(long = "kommun", value_name = "KOMMUNKOD")]
-        kommuner: Vec<String>,
-        /// First day, YYYY-MM-DD.
-        #[arg(long)]
-        start: NaiveDate,
-        /// Last day, YYYY-MM-DD, when decided.
-        #[arg(long)]
-        slut: Option<NaiveDate>,
-        /// Who the project is for.
-        #[arg(long, default_value = "")]
-        malgrupp: String,
-        /// A year's budget in kronor, as ÅR=KRONOR; repeat for several years.
-        #[arg(long, value_name = "ÅR=KRONOR", value_parser = parse_budget)]
-        budget: Vec<(String, u64)>,
+        #[command(flatten)]
+        fields: Fields,
+    },
+    /// Change the fields of a registered project: those given replace what it had (a
+    /// budget year given replaces that year).
+    Set {
+        kortnamn: String,
+        #[command(flatten)]
+        fields: Fields,
     },
     /// List the registered projects.
     List,
@@ -61,6 +50,53 @@ enum Action {
         #[arg(long)]
         slut: NaiveDate,
     },
+}
+
+/// What a project is registered with, beside its short name.
+#[derive(clap::Args)]
+struct Fields {
+    /// The full name.
+    #[arg(long)]
+    namn: Option<String>,
+    /// The samordningsförbund that funds it.
+    #[arg(long)]
+    forbund: Option<String>,
+    /// A kommunkod (SCB, four digits) of a kommun it serves; repeat for several.
+    #[arg(long = "kommun", value_name = "KOMMUNKOD")]
+    kommuner: Vec<String>,
+    /// First day, YYYY-MM-DD.
+    #[arg(long)]
+    start: Option<NaiveDate>,
+    /// Last day, YYYY-MM-DD, when decided.
+    #[arg(long)]
+    slut: Option<NaiveDate>,
+    /// Who the project is for.
+    #[arg(long)]
+    malgrupp: Option<String>,
+    /// A year's budget in kronor, as ÅR=KRONOR; repeat for several years.
+    #[arg(long, value_name = "ÅR=KRONOR", value_parser = parse_budget)]
+    budget: Vec<(String, u64)>,
+}
+
+impl Fields {
+    /// `project` with the fields given here in place of its own.
+    fn apply(self, mut project: Project) -> Project {
+        let replace = |field: &mut String, given: Option<String>| {
+            if let Some(given) = given {
+                *field = given;
+            }
+        };
+        replace(&mut project.namn, self.namn);
+        replace(&mut project.forbund, self.forbund);
+        replace(&mut project.malgrupp, self.malgrupp);
+        if !self.kommuner.is_empty() {
+            project.kommuner = self.kommuner;
+        }
+        project.start = self.start.or(project.start);
+        project.slut = self.slut.or(project.slut);
+        project.budget.extend(self.budget);
+        project
+    }
 }
 
 fn parse_budget(text: &str) -> Result<(String, u64), String> {
@@ -89,29 +125,26 @@ fn short_name(written: &str) -> finsam::Result<String> {
 pub fn run(args: Args) -> finsam::Result<Exit> {
     let data = &args.data.data;
     match args.action {
-        Action::Add {
-            kortnamn,
-            namn,
-            forbund,
-            kommuner,
-            start,
-            slut,
-            malgrupp,
-            budget,
-        } => {
-            let project = Project {
+        Action::Add { kortnamn, fields } => {
+            if fields.start.is_none() {
+                return Err(finsam::Error::Usage(
+                    "ange projektets första dag med --start ÅÅÅÅ-MM-DD".into(),
+                ));
+            }
+            let project = fields.apply(Project {
                 kortnamn: short_name(&kortnamn)?,
-                namn,
-                forbund,
-                kommuner,
-                start: Some(start),
-                slut,
-                malgrupp,
-                budget: budget.into_iter().collect(),
-            };
+                ..Project::default()
+            });
             let shown = project.kortnamn.clone();
             finsam::registry::change(data, |registry| registry.add(project))?;
             println!("Projektet {shown} är registrerat i {}", registry_path(data));
+        }
+        Action::Set { kortnamn, fields } => {
+            let kortnamn = short_name(&kortnamn)?;
+            finsam::registry::change(data, |registry| {
+                registry.set(&kortnamn, |project| fields.apply(project))
+            })?;
+            println!("Projektet {kortnamn} är ändrat i {}", registry_path(data));
         }
         Action::List => {
             let registry = Registry::load(data)?;
@@ -126,7 +159,7 @@ pub fn run(args: Args) -> finsam::Result<Exit> {
         }
         Action::End { kortnamn, slut } => {
             let kortnamn = short_name(&kortnamn)?;
-            finsam::registry::change(data, |registry| registry.end(&kortnamn, slut).map(|_| ()))?;
+            finsam::registry::change(data, |registry| registry.end(&kortnamn, slut))?;
             println!("Projektet {kortnamn} slutar {slut}");
         }
     }

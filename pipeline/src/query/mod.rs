@@ -18,6 +18,7 @@
 
 pub mod functions;
 pub(crate) mod pruning;
+mod unreadable;
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
@@ -61,10 +62,19 @@ pub enum QueryError {
     MissingParameter(String),
     #[error("parametern {0} används inte i frågan (den har: {1})")]
     UnusedParameter(String, String),
-    #[error("{0}")]
+    #[error("{}", datafusion_message(.0))]
     DataFusion(#[from] datafusion::error::DataFusionError),
     #[error(transparent)]
     Store(#[from] StoreError),
+}
+
+/// DataFusion's message; one of ours (an external error, such as a broken project
+/// registry) without DataFusion's English prefix.
+fn datafusion_message(error: &datafusion::error::DataFusionError) -> String {
+    match error.find_root() {
+        datafusion::error::DataFusionError::External(ours) => ours.to_string(),
+        _ => error.to_string(),
+    }
 }
 
 /// Result rows of one query.
@@ -336,9 +346,23 @@ fn code_list_table(list: &CodeList) -> Result<MemTable, QueryError> {
 /// slut, malgrupp), `projekt_kommuner` (projekt, kommunkod) and `projekt_budget`
 /// (projekt, ar, kronor).
 fn register_registry(ctx: &SessionContext, dataset: &Dataset) -> Result<(), QueryError> {
-    let registry = Registry::load(dataset.root())
-        .map_err(|e| datafusion::error::DataFusionError::External(Box::new(e)))?;
+    let (registry, unreadable): (Registry, Option<Arc<dyn std::error::Error + Send + Sync>>) =
+        match Registry::load(dataset.root()) {
+            Ok(registry) => (registry, None),
+            Err(error) => (Registry::default(), Some(Arc::new(error))),
+        };
     let projects: Vec<&Project> = registry.projects().collect();
+    let register = |ctx: &SessionContext, name: &str, fields, columns| match &unreadable {
+        None => register(ctx, name, fields, columns),
+        Some(reason) => {
+            let table = unreadable::Unreadable {
+                schema: Arc::new(ArrowSchema::new(fields)),
+                reason: reason.clone(),
+            };
+            ctx.register_table(name, Arc::new(table))?;
+            Ok(())
+        }
+    };
     let text = |values: Vec<Option<&str>>| -> ArrayRef { Arc::new(StringArray::from(values)) };
     let day = |values: Vec<Option<chrono::NaiveDate>>| -> ArrayRef {
         Arc::new(Date32Array::from(

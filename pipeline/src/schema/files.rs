@@ -72,6 +72,7 @@ struct TableFile {
 struct ParticipationEntry {
     start: String,
     end: String,
+    void: Option<CodeDefaultEntry>,
 }
 
 #[derive(Deserialize)]
@@ -260,6 +261,10 @@ fn table_def(file: &str, table: TableFile) -> Result<TableDef, SchemaError> {
         participation: table.participation.map(|p| Participation {
             start: p.start,
             end: p.end,
+            void: p.void.map(|v| CodeDefault {
+                column: v.column,
+                attribute: v.attribute,
+            }),
         }),
         within_participation: table.within_participation,
         columns,
@@ -470,13 +475,24 @@ fn check_participations(schema: &Schema, table: &TableDef, file: &str) -> Result
             .is_some_and(|c| matches!(c.kind, ColumnKind::Date { .. }))
     };
     let has_person = table.columns.iter().any(|c| c.kind == ColumnKind::Person);
-    if let Some(participation) = &table.participation
-        && !(has_person && is_date(&participation.start) && is_date(&participation.end))
-    {
-        return Err(inconsistent(
-            file,
-            "participation kräver en personkolumn och två datumkolumner (start och end)".into(),
-        ));
+    if let Some(participation) = &table.participation {
+        let void_declared = participation.void.as_ref().is_none_or(|void| {
+            let list = match table.column(&void.column).map(|c| &c.kind) {
+                Some(ColumnKind::Code { list }) => schema.code_list(list),
+                _ => None,
+            };
+            list.is_some_and(|l| l.attributes.contains_key(&void.attribute))
+        });
+        if !(has_person
+            && is_date(&participation.start)
+            && is_date(&participation.end)
+            && void_declared)
+        {
+            return Err(inconsistent(
+                file,
+                "participation kräver en personkolumn, två datumkolumner (start och end) och för void en kodkolumn vars lista har attributet".into(),
+            ));
+        }
     }
     if let Some(date) = &table.within_participation {
         let refers_to_participations = table.columns.iter().any(|c| {

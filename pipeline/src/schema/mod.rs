@@ -63,11 +63,13 @@ pub struct TableDef {
     pub columns: Vec<ColumnDef>,
 }
 
-/// The date columns that bound a participation.
+/// The date columns that bound a participation, and what makes a row no participation
+/// at all (a code whose attribute says the row is void, such as a felregistrering).
 #[derive(Debug, Clone)]
 pub struct Participation {
     pub start: String,
     pub end: String,
+    pub void: Option<CodeDefault>,
 }
 
 #[derive(Debug, Clone)]

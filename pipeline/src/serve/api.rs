@@ -228,6 +228,7 @@ pub(super) async fn submit(
             &bytes,
             encoding,
             &worker.schema,
+            &worker.data,
             &api.key_fingerprint,
             &holder.projekt,
             today,

@@ -611,46 +611,9 @@ impl<'a> SubmissionCheck<'a> {
         }
         if let (Some(persons), Some(person)) = (checker.persons.as_mut(), person) {
             let person = compact(&person.pseudonym);
-            match checker.participation {
-                Some((start, end)) => {
-                    if let Value::Date(start_date) = values[start] {
-                        let participation = Participation {
-                            start: start_date,
-                            end: match values[end] {
-                                Value::Date(end) => Some(end),
-                                _ => None,
-                            },
-                            row: row_at.row,
-                        };
-                        if let Some(outside) = self
-                            .rules
-                            .project
-                            .and_then(|p| crate::registry::outside(p, start_date))
-                        {
-                            let label = &table.columns[start].label;
-                            self.warnings.push(Finding::at(
-                                row_at.column(label),
-                                format!(
-                                    "{label} {start_date} ligger utanför projektet ({outside} i projektregistret); stämmer datumet?"
-                                ),
-                            ));
-                        }
-                        // The same start twice is the duplicate reported above.
-                        if let Err(clash) = persons.add(person, participation)
-                            && clash.start != start_date
-                        {
-                            self.findings.push(Finding::at(
-                                row_at.whole(),
-                                format!(
-                                    "deltagandet ({} {start_date}) överlappar personens deltagande på rad {} (inskriven {}): den som kommer tillbaka skrivs in på nytt först efter att det förra deltagandet avslutats",
-                                    table.columns[start].label, clash.row, clash.start
-                                ),
-                            ));
-                        }
-                    }
-                }
-                None => persons.insert(person),
-            }
+            // A person with an unreadable start is still a person other tables may name.
+            persons.insert(person);
+            self.record_participation(checker, values, person, row_at);
         }
         self.check_within_participation(checker, values, person, row_at);
         self.check_plausible(checker, values, row_at);
@@ -747,6 +710,75 @@ impl<'a> SubmissionCheck<'a> {
             };
             self.warnings
                 .push(Finding::at(row_at.column(label), message));
+        }
+    }
+
+    /// A row of a table of participations: its participation, unless the row is void (a
+    /// felregistrering), must not overlap another of the person's; it should lie within
+    /// the project's registered start and end.
+    fn record_participation(
+        &mut self,
+        checker: &mut TableChecker,
+        values: &[Value],
+        person: u128,
+        row_at: &RowAt,
+    ) {
+        let table = checker.table;
+        let (Some(bounds), Some(persons)) = (&checker.participation, checker.persons.as_mut())
+        else {
+            return;
+        };
+        let Value::Date(start) = values[bounds.start] else {
+            return;
+        };
+        let label = &table.columns[bounds.start].label;
+        if let Some(outside) = self
+            .rules
+            .project
+            .and_then(|p| crate::registry::outside(p, start))
+        {
+            self.warnings.push(Finding::at(
+                row_at.column(label),
+                format!(
+                    "{label} {start} ligger utanför projektet ({outside} i projektregistret); stämmer datumet?"
+                ),
+            ));
+        }
+        let void = bounds.void.as_ref().is_some_and(|(column, attribute)| {
+            let list = match &table.columns[*column].kind {
+                ColumnKind::Code { list } => self.rules.schema.code_list(list),
+                _ => None,
+            };
+            match (&values[*column], list) {
+                (Value::Text(code), Some(list)) => list
+                    .get(code)
+                    .and_then(|c| c.flag(attribute))
+                    .unwrap_or(false),
+                _ => false,
+            }
+        });
+        if void {
+            return;
+        }
+        let participation = Participation {
+            start,
+            end: match values[bounds.end] {
+                Value::Date(end) => Some(end),
+                _ => None,
+            },
+            row: row_at.row,
+        };
+        // The same start twice is the duplicate reported above.
+        if let Err(clash) = persons.add(person, participation)
+            && clash.start != start
+        {
+            self.findings.push(Finding::at(
+                row_at.whole(),
+                format!(
+                    "deltagandet ({label} {start}) överlappar personens deltagande på rad {} (inskriven {}): den som kommer tillbaka skrivs in på nytt först efter att det förra deltagandet avslutats",
+                    clash.row, clash.start
+                ),
+            ));
         }
     }
 
@@ -888,12 +920,20 @@ struct TableChecker<'t> {
     unique_seen: HashMap<u128, u64>,
     /// The persons of a table that others refer to.
     persons: Option<Roster>,
-    /// The start and end columns of a table of participations.
-    participation: Option<(usize, usize)>,
+    /// The columns that bound a participation, for a table of participations.
+    participation: Option<Bounds<'t>>,
     /// Where a row of the project's work should fall in a participation.
     within: Option<Within<'t>>,
     /// The running sums of `plausible_sum` columns, per group of rows.
     sums: HashMap<u64, f64>,
+}
+
+/// A participation's columns: start, end, and what makes a row void (a code column and
+/// the attribute of its code list that says so).
+struct Bounds<'t> {
+    start: usize,
+    end: usize,
+    void: Option<(usize, &'t str)>,
 }
 
 /// A table's date column that should fall in a participation, from `within_participation`.
@@ -913,10 +953,16 @@ impl<'t> TableChecker<'t> {
         let index = |name: &str| table.columns.iter().position(|c| c.name == name);
         let unique_indexes = table.unique.iter().filter_map(|name| index(name)).collect();
         let persons = is_referenced(schema, table).then(Roster::default);
-        let participation = table
-            .participation
-            .as_ref()
-            .and_then(|p| Some((index(&p.start)?, index(&p.end)?)));
+        let participation = table.participation.as_ref().and_then(|p| {
+            Some(Bounds {
+                start: index(&p.start)?,
+                end: index(&p.end)?,
+                void: p
+                    .void
+                    .as_ref()
+                    .and_then(|v| Some((index(&v.column)?, v.attribute.as_str()))),
+            })
+        });
         let within = table.within_participation.as_ref().and_then(|date| {
             let participations = table.columns.iter().find_map(|c| c.references.as_deref())?;
             Some(Within {

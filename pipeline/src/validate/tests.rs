@@ -370,3 +370,51 @@ fn an_implausible_age_spell_or_sum_is_a_warning() {
         "{warnings:?}"
     );
 }
+
+#[test]
+fn a_felregistrering_is_no_participation_and_a_bad_start_is_still_a_person() {
+    let deltagare = Rows::new(
+        &[
+            "person",
+            "inskriven",
+            "avslutad",
+            "avslutsorsak",
+            "samtycke",
+            "kon",
+        ],
+        &[
+            // The wrong inskriven, ended as a felregistrering, beside the right one.
+            &[
+                "198112189876",
+                "2008-02-01",
+                "2008-02-01",
+                "felregistrering",
+                "ja",
+                "",
+            ],
+            &["198112189876", "2008-01-02", "", "", "ja", ""],
+            &["SIG-3", "2008-13-01", "", "", "ja", "K"],
+        ],
+    );
+    let insatser = Rows::new(
+        &["person", "typ", "start"],
+        &[&["SIG-3", "praktik", "2008-02-01"]],
+    );
+    let (_, outcome) = check(&[("deltagare", deltagare), ("insatser", insatser)]);
+    let messages = messages(&outcome);
+    assert!(
+        !messages.iter().any(|m| m.contains("överlappar")),
+        "{messages:?}"
+    );
+    // The bad date is said once; the insats still names a known person.
+    assert!(
+        !messages.iter().any(|m| m.contains("finns inte i tabellen")),
+        "{messages:?}"
+    );
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.contains("rad 4, kolumn Inskriven")),
+        "{messages:?}"
+    );
+}
