@@ -45,7 +45,7 @@ pub enum RegistryError {
 /// `projektet BRYGGA finns inte i projektregistret; menade du BRYGGAN?`, and how to add one.
 pub fn unknown_message(name: &str, close: &[String]) -> String {
     let guess = match close {
-        [] => String::new(),
+        [] => ".".to_string(),
         [one] => format!("; menade du {one}?"),
         several => format!("; menade du {}?", several.join(" eller ")),
     };
@@ -378,7 +378,7 @@ mod tests {
             "{refusal}"
         );
         assert!(registry.check_known("NOVA").unwrap_err().to_string().contains(
-            "projektet NOVA finns inte i projektregistret Ett nytt projekt läggs till med finsam projekt add NOVA"
+            "projektet NOVA finns inte i projektregistret. Ett nytt projekt läggs till med finsam projekt add NOVA"
         ));
         assert!(matches!(
             registry.add(project("SIGMA")),

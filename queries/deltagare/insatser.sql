@@ -33,7 +33,7 @@ tillhor AS (
            coalesce(max(d.inskriven) FILTER (WHERE d.inskriven <= i.start), min(d.inskriven)) AS inskriven
     FROM insatser i
     JOIN deltagande d ON d.projekt = i.projekt AND d.person = i.person AND d.raknas
-    WHERE i_urval(i.projekt, $projekt)
+    WHERE i_urval(i.projekt, $projekt) AND i_urval(d.projekt, $projekt)
     GROUP BY i.projekt, i.person, i.typ, i.start, i.slut
 ),
 overlappar AS (

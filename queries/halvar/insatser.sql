@@ -32,45 +32,53 @@ aktuella AS (
     WHERE ordning = 1
 ),
 insats AS (
-    -- Each insats of the selected projects in its latest version, one row for each row of
-    -- that version, with the participation it belongs to: the person's latest in the
-    -- project that started on or before the insats (the one it falls in, or after an end
-    -- the one it follows up; before all of them the first), among their counted
-    -- participations (deltagande) and those the period's register has. Only an insats
-    -- whose participation makes its person aktuell counts.
+    -- Each insats of an aktuell person in the selected projects, in its latest version (one
+    -- row for each row of that version: "rad" tells them apart), with the participation it
+    -- belongs to: the person's latest in the project that started on or before the insats
+    -- (the one it falls in, or after an end the one it follows up; before all of them the
+    -- first), among their counted participations (deltagande) and those the period's
+    -- register has. Only an insats whose participation makes its person aktuell counts.
     SELECT t.person, t.typ, t.start, t.slut
     FROM (
         SELECT i.projekt, i.person, i.typ, i.start, i.slut,
                coalesce(max(d.inskriven) FILTER (WHERE d.inskriven <= i.start), min(d.inskriven)) AS inskriven
         FROM (
-            SELECT projekt, person, typ, start, slut,
-                   row_number() OVER (ORDER BY projekt, person, typ, start, slut) AS rad
-            FROM insatser
-            WHERE i_urval(projekt, $projekt)
+            SELECT i.projekt, i.person, i.typ, i.start, i.slut,
+                   row_number() OVER (PARTITION BY i.projekt, i.person ORDER BY i.typ, i.start, i.slut) AS rad
+            FROM insatser i
+            JOIN (SELECT DISTINCT projekt, person FROM aktuella_deltaganden) k
+              ON k.projekt = i.projekt AND k.person = i.person
+            WHERE i_urval(i.projekt, $projekt)
         ) i
         JOIN (
-            SELECT projekt, person, inskriven FROM deltagande WHERE raknas
+            SELECT projekt, person, inskriven FROM deltagande
+            WHERE raknas AND i_urval(projekt, $projekt)
             UNION
             SELECT projekt, person, inskriven FROM aktuella_deltaganden
         ) d ON d.projekt = i.projekt AND d.person = i.person
-        GROUP BY i.rad, i.projekt, i.person, i.typ, i.start, i.slut
+        GROUP BY i.projekt, i.person, i.rad, i.typ, i.start, i.slut
     ) t
     JOIN aktuella_deltaganden a
       ON a.projekt = t.projekt AND a.person = t.person AND a.inskriven = t.inskriven
 ),
-begonnen AS (
-    SELECT * FROM insats WHERE start <= halvar_slut($halvar)
-),
-overlappar AS (
-    SELECT * FROM begonnen WHERE slut IS NULL OR slut >= halvar_start($halvar)
+per_person AS (
+    -- What each aktuell person's counted insatser say, in one pass over them.
+    SELECT person,
+           bool_or(typ = 'gemensam_bedomning' AND start <= halvar_slut($halvar)) AS gemensam_bedomning,
+           bool_or(typ IN ('praktik', 'arbetsmarknadsatgard')
+                   AND start <= halvar_slut($halvar)
+                   AND (slut IS NULL OR slut >= halvar_start($halvar))) AS praktik_eller_atgard,
+           bool_or(typ = 'sarskilt_stod'
+                   AND start <= halvar_slut($halvar)
+                   AND (slut IS NULL OR slut >= halvar_start($halvar))) AS sarskilt_stod
+    FROM insats
+    GROUP BY person
 )
 SELECT
-    (SELECT count(*) FROM aktuella) AS aktuella,
-    (SELECT count(DISTINCT a.person) FROM aktuella a JOIN begonnen i ON i.person = a.person
-        WHERE i.typ = 'gemensam_bedomning') AS gemensam_bedomning,
-    (SELECT count(DISTINCT a.person) FROM aktuella a JOIN overlappar i ON i.person = a.person
-        WHERE i.typ IN ('praktik', 'arbetsmarknadsatgard')) AS praktik_eller_atgard,
-    (SELECT count(DISTINCT a.person) FROM aktuella a JOIN overlappar i ON i.person = a.person
-        WHERE i.typ = 'sarskilt_stod') AS sarskilt_stod,
-    (SELECT count(DISTINCT a.person) FROM aktuella a JOIN overlappar i ON i.person = a.person
-        WHERE i.typ = 'sarskilt_stod' AND a.alder BETWEEN 16 AND 29) AS sarskilt_stod_ungdomar
+    count(*) AS aktuella,
+    count(*) FILTER (WHERE p.gemensam_bedomning) AS gemensam_bedomning,
+    count(*) FILTER (WHERE p.praktik_eller_atgard) AS praktik_eller_atgard,
+    count(*) FILTER (WHERE p.sarskilt_stod) AS sarskilt_stod,
+    count(*) FILTER (WHERE p.sarskilt_stod AND a.alder BETWEEN 16 AND 29) AS sarskilt_stod_ungdomar
+FROM aktuella a
+LEFT JOIN per_person p ON p.person = a.person

@@ -33,13 +33,13 @@ aktuella AS (
 SELECT
     (SELECT count(DISTINCT a.person) FROM aktuella_deltaganden a
         JOIN lss l ON l.projekt = a.projekt AND l.person = a.person
-        WHERE l.handelse = 'informerad'
+        WHERE i_urval(l.projekt, $projekt) AND l.handelse = 'informerad'
           AND l.datum BETWEEN halvar_start($halvar) AND halvar_slut($halvar)) AS lss_informerade,
     (SELECT count(DISTINCT a.person) FROM aktuella_deltaganden a
         JOIN lss l ON l.projekt = a.projekt AND l.person = a.person
-        WHERE l.handelse = 'beviljad'
+        WHERE i_urval(l.projekt, $projekt) AND l.handelse = 'beviljad'
           AND l.datum BETWEEN halvar_start($halvar) AND halvar_slut($halvar)) AS lss_beviljade,
     (SELECT count(DISTINCT a.person) FROM aktuella_deltaganden a
         JOIN ersattning e ON e.projekt = a.projekt AND e.person = a.person
-        WHERE e.handelse IN ('ansokt', 'forlangning_bedomd')
+        WHERE i_urval(e.projekt, $projekt) AND e.handelse IN ('ansokt', 'forlangning_bedomd')
           AND e.datum BETWEEN halvar_start($halvar) AND halvar_slut($halvar)) AS ersattning_sokt_eller_bedomd

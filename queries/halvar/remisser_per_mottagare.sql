@@ -33,7 +33,8 @@ remitterad AS (
     FROM aktuella_deltaganden a
     -- A remiss counts where its project has the person aktuell.
     JOIN remisser r ON r.projekt = a.projekt AND r.person = a.person
-    WHERE r.raknas
+    WHERE i_urval(r.projekt, $projekt)
+      AND r.raknas
       AND r.datum BETWEEN halvar_start($halvar) AND halvar_slut($halvar)
 )
 SELECT k.kod, k.etikett, count(r.person) AS personer

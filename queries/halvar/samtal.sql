@@ -31,28 +31,31 @@ aktuella AS (
     WHERE ordning = 1
 ),
 insats AS (
-    -- Each insats of the selected projects in its latest version, one row for each row of
-    -- that version, with the participation it belongs to: the person's latest in the
-    -- project that started on or before the insats (the one it falls in, or after an end
-    -- the one it follows up; before all of them the first), among their counted
-    -- participations (deltagande) and those the period's register has. Only an insats
-    -- whose participation makes its person aktuell counts.
+    -- Each insats of an aktuell person in the selected projects, in its latest version (one
+    -- row for each row of that version: "rad" tells them apart), with the participation it
+    -- belongs to: the person's latest in the project that started on or before the insats
+    -- (the one it falls in, or after an end the one it follows up; before all of them the
+    -- first), among their counted participations (deltagande) and those the period's
+    -- register has. Only an insats whose participation makes its person aktuell counts.
     SELECT t.person, t.typ, t.start, t.slut
     FROM (
         SELECT i.projekt, i.person, i.typ, i.start, i.slut,
                coalesce(max(d.inskriven) FILTER (WHERE d.inskriven <= i.start), min(d.inskriven)) AS inskriven
         FROM (
-            SELECT projekt, person, typ, start, slut,
-                   row_number() OVER (ORDER BY projekt, person, typ, start, slut) AS rad
-            FROM insatser
-            WHERE i_urval(projekt, $projekt)
+            SELECT i.projekt, i.person, i.typ, i.start, i.slut,
+                   row_number() OVER (PARTITION BY i.projekt, i.person ORDER BY i.typ, i.start, i.slut) AS rad
+            FROM insatser i
+            JOIN (SELECT DISTINCT projekt, person FROM aktuella_deltaganden) k
+              ON k.projekt = i.projekt AND k.person = i.person
+            WHERE i_urval(i.projekt, $projekt)
         ) i
         JOIN (
-            SELECT projekt, person, inskriven FROM deltagande WHERE raknas
+            SELECT projekt, person, inskriven FROM deltagande
+            WHERE raknas AND i_urval(projekt, $projekt)
             UNION
             SELECT projekt, person, inskriven FROM aktuella_deltaganden
         ) d ON d.projekt = i.projekt AND d.person = i.person
-        GROUP BY i.rad, i.projekt, i.person, i.typ, i.start, i.slut
+        GROUP BY i.projekt, i.person, i.rad, i.typ, i.start, i.slut
     ) t
     JOIN aktuella_deltaganden a
       ON a.projekt = t.projekt AND a.person = t.person AND a.inskriven = t.inskriven

@@ -36,5 +36,6 @@ SELECT
 FROM aktuella_deltaganden a
 -- A spell counts where its project has the person aktuell (and their samtycke).
 JOIN sjukskrivning s ON s.projekt = a.projekt AND s.person = a.person
-WHERE s.fran <= halvar_slut($halvar)
+WHERE i_urval(s.projekt, $projekt)
+  AND s.fran <= halvar_slut($halvar)
   AND (s.till IS NULL OR s.till >= halvar_start($halvar))

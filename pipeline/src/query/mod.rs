@@ -36,9 +36,7 @@ use datafusion::datasource::listing::{
 use datafusion::execution::cache::cache_manager::CacheManagerConfig;
 use datafusion::execution::context::{SQLOptions, SessionConfig, SessionContext};
 use datafusion::execution::runtime_env::RuntimeEnvBuilder;
-use datafusion::functions_aggregate::min_max::max_udaf;
-use datafusion::logical_expr::expr::WindowFunction;
-use datafusion::logical_expr::{Expr, ExprFunctionExt, col};
+use datafusion::logical_expr::{Expr, JoinType, col};
 use datafusion::sql::parser::{DFParser, Statement};
 use datafusion::sql::sqlparser::ast::Statement as SqlStatement;
 
@@ -259,30 +257,29 @@ pub fn all_versions(table: &str) -> String {
 /// An event table as it stands: of the rows with the same project and `identity`, those
 /// of the latest submission (half-year) that has them. A row repeated within one
 /// submission stays repeated, as written; an event changed later is the later version.
+/// An anti join (no row of a later half-year with the same identity): hash-based, and a
+/// filter on the project reaches both sides, where a window would sort every row.
 async fn current_versions(
     ctx: &SessionContext,
     table: &TableDef,
     all_versions: &str,
 ) -> Result<Arc<dyn datafusion::catalog::TableProvider>, QueryError> {
-    const LATEST: &str = "senaste_halvar";
-    let rows = ctx.table(all_versions).await?;
+    let (row, later) = ("rad", "senare");
+    let rows = ctx.table(all_versions).await?.alias(row)?;
     let columns: Vec<Expr> = rows
         .schema()
         .fields()
         .iter()
-        .map(|f| col(f.name()))
+        .map(|f| col(format!("{row}.{}", f.name())))
         .collect();
-    let same_event: Vec<Expr> = std::iter::once("projekt")
+    let mut same_event_later: Vec<Expr> = std::iter::once("projekt")
         .chain(table.identity.iter().map(String::as_str))
-        .map(col)
+        .map(|c| col(format!("{row}.{c}")).eq(col(format!("{later}.{c}"))))
         .collect();
-    let latest = Expr::from(WindowFunction::new(max_udaf(), vec![col("halvar")]))
-        .partition_by(same_event)
-        .build()?
-        .alias(LATEST);
+    same_event_later.push(col(format!("{later}.halvar")).gt(col(format!("{row}.halvar"))));
+    let later_rows = ctx.table(all_versions).await?.alias(later)?;
     Ok(rows
-        .window(vec![latest])?
-        .filter(col("halvar").eq(col(LATEST)))?
+        .join_on(later_rows, JoinType::LeftAnti, same_event_later)?
         .select(columns)?
         .into_view())
 }

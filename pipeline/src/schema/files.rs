@@ -433,6 +433,17 @@ fn check_references(schema: &Schema) -> Result<(), SchemaError> {
                 ));
             }
         }
+        // Rows are the same event when these are equal; an empty one equals nothing.
+        if let Some(name) = table
+            .identity
+            .iter()
+            .find(|n| table.column(n).is_some_and(|c| !c.required))
+        {
+            return Err(inconsistent(
+                &file,
+                format!("identity nämner kolumnen {name}, som inte är required"),
+            ));
+        }
         check_participations(schema, table, &file)?;
     }
     Ok(())
