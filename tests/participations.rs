@@ -463,8 +463,13 @@ fn a_corrected_inskriven_replaces_the_participation_it_corrects() {
     let schema = Schema::bundled().unwrap();
     let s = &schema;
     let r = pnr("1980-05-05", 113);
-    // Written 1 February in 2010H1, corrected to 4 January in 2010H2.
+    // Written 1 February in 2010H1, corrected to 4 January in 2010H2. The gemensam
+    // bedömning of 20 January lies between the two dates.
     for (halvar, inskriven) in [("2010H1", "2010-02-01"), ("2010H2", "2010-01-04")] {
+        let mut insatser = vec![insats(s, &r, "praktik", "2010-03-01", None)];
+        if halvar == "2010H1" {
+            insatser.push(insats(s, &r, "gemensam_bedomning", "2010-01-20", None));
+        }
         workbook(
             &wd,
             s,
@@ -475,10 +480,7 @@ fn a_corrected_inskriven_replaces_the_participation_it_corrects() {
                     "deltagare",
                     vec![deltagare(s, &r, inskriven, None, "AF", &[])],
                 ),
-                (
-                    "insatser",
-                    vec![insats(s, &r, "praktik", "2010-03-01", None)],
-                ),
+                ("insatser", insatser),
             ],
         );
     }
@@ -499,6 +501,12 @@ fn a_corrected_inskriven_replaces_the_participation_it_corrects() {
     for halvar in ["2010H1", "2010H2"] {
         let report = report_json(&wd, "GAMMA", halvar);
         assert_eq!(antal(&report, 1, "Aktuella personer"), 1, "{halvar}");
+        // The correction does not move the half-year's own insatser.
+        assert_eq!(
+            antal(&report, 10, "Har fått en gemensam bedömning"),
+            1,
+            "{halvar}"
+        );
         assert_eq!(
             antal(
                 &report,
@@ -601,5 +609,85 @@ fn an_event_counts_only_where_its_project_has_the_person_aktuell_with_samtycke()
         (16, "Har fått särskilt stöd"),
     ] {
         assert_eq!(antal(&alla, nr, line), 0, "figure {nr}");
+    }
+}
+
+#[test]
+fn work_in_a_participation_without_samtycke_counts_nowhere_and_a_return_is_no_correction() {
+    let wd = Workdir::new();
+    let schema = Schema::bundled().unwrap();
+    let s = &schema;
+    let (c, b, k) = (
+        pnr("1979-03-03", 551),
+        pnr("1984-09-09", 662),
+        pnr("1991-12-12", 773),
+    );
+    let no = [("samtycke", text("nej"))];
+    workbook(
+        &wd,
+        s,
+        "DELTA",
+        "2010H1",
+        vec![
+            (
+                "deltagare",
+                vec![
+                    // C: first with samtycke, then back without it.
+                    deltagare(s, &c, "2010-01-10", Some("2010-02-15"), "AF", &[]),
+                    deltagare(s, &c, "2010-03-01", None, "AF", &no),
+                    // B: first without samtycke, then back with it.
+                    deltagare(s, &b, "2010-01-05", Some("2010-02-20"), "AF", &no),
+                    deltagare(s, &b, "2010-03-10", None, "AF", &[]),
+                ],
+            ),
+            (
+                "insatser",
+                vec![
+                    insats(s, &c, "sarskilt_stod", "2010-04-01", None),
+                    insats(s, &c, "flerpartssamtal", "2010-04-02", None),
+                    insats(s, &b, "gemensam_bedomning", "2010-01-06", None),
+                    insats(s, &b, "sarskilt_stod", "2010-01-07", None),
+                    insats(s, &b, "flerpartssamtal", "2010-01-08", None),
+                ],
+            ),
+        ]
+        .into_iter()
+        .chain(events_of(s, &c, "2010-04-03").into_iter().take(1))
+        .collect(),
+    );
+    // K was never given an end in 2010H1; no 2010H2 came; K is back in 2011.
+    for (halvar, inskriven) in [("2010H1", "2010-01-10"), ("2011H1", "2011-02-01")] {
+        workbook(
+            &wd,
+            s,
+            "KILO",
+            halvar,
+            vec![(
+                "deltagare",
+                vec![deltagare(s, &k, inskriven, None, "AF", &[])],
+            )],
+        );
+    }
+    wd.finsam(&["ingest", "in", "--nytt-projekt"]).ok();
+    let delta = report_json(&wd, "DELTA", "2010H1");
+    // C through her first participation, B through his second.
+    assert_eq!(antal(&delta, 1, "Aktuella personer"), 2);
+    for (nr, line) in [
+        (10, "Har fått en gemensam bedömning"),
+        (12, "Remitterade"),
+        (16, "Har fått särskilt stöd"),
+        (17, "Flerpartssamtal"),
+    ] {
+        assert_eq!(antal(&delta, nr, line), 0, "figure {nr}");
+    }
+    let participants = report_json_with(&wd, "deltagare", "DELTA", "2010H1", &[]);
+    assert_eq!(row(table(&participants, 4), "Särskilt stöd")[0]["antal"], 0);
+    for period in ["2010H1", "2011H1"] {
+        let report = report_json_with(&wd, "deltagare", "KILO", period, &[]);
+        assert_eq!(
+            row(table(&report, 1), "Aktuella")[0]["antal"],
+            1,
+            "{period}: a return leaves the first participation where it was"
+        );
     }
 }

@@ -27,13 +27,15 @@ tillhor AS (
     -- Each insats in its current version (the table insatser: the latest submission that
     -- has it), with the participation it belongs to: the person's latest in the project
     -- that started on or before the insats (the one it falls in, or after an end the one it
-    -- follows up); an insats before all of them belongs to the first. Only counted
-    -- participations (samtycke, not felregistrering) take insatser.
+    -- follows up); an insats before all of them belongs to the first. Every participation
+    -- but a felregistrering takes insatser, with samtycke or without: an insats of one
+    -- without samtycke is not counted (it is no aktuell row here) and never moves to another.
     SELECT i.projekt, i.person, i.typ, i.start, i.slut,
            coalesce(max(d.inskriven) FILTER (WHERE d.inskriven <= i.start), min(d.inskriven)) AS inskriven
     FROM insatser i
-    JOIN deltagande d ON d.projekt = i.projekt AND d.person = i.person AND d.raknas
-    WHERE i_urval(i.projekt, $projekt) AND i_urval(d.projekt, $projekt)
+    JOIN deltagande d ON d.projekt = i.projekt AND d.person = i.person
+    LEFT JOIN (SELECT kod FROM kod_avslutsorsak WHERE exkluderas) x ON x.kod = d.avslutsorsak
+    WHERE i_urval(i.projekt, $projekt) AND i_urval(d.projekt, $projekt) AND x.kod IS NULL
     GROUP BY i.projekt, i.person, i.typ, i.start, i.slut
 ),
 overlappar AS (

@@ -31,13 +31,36 @@ aktuella AS (
     )
     WHERE ordning = 1
 ),
+register AS (
+    -- The period's own registers of the selected projects, felregistreringar left out.
+    SELECT r.projekt, r.person, r.inskriven, r.avslutad
+    FROM deltagare r
+    LEFT JOIN (SELECT kod FROM kod_avslutsorsak WHERE exkluderas) x ON x.kod = r.avslutsorsak
+    WHERE r.halvar = $halvar AND i_urval(r.projekt, $projekt) AND x.kod IS NULL
+),
+deltaganden AS (
+    -- Where an insats or a remiss belongs: the person's participations in the project, with
+    -- samtycke or without, felregistreringar left out (the latest row of each, deltagande);
+    -- for this half-year as its own register has them, so that a later correction of an
+    -- inskriven does not move the half-year's events.
+    SELECT projekt, person, inskriven FROM register
+    UNION
+    SELECT d.projekt, d.person, d.inskriven
+    FROM deltagande d
+    LEFT JOIN (SELECT kod FROM kod_avslutsorsak WHERE exkluderas) x ON x.kod = d.avslutsorsak
+    LEFT JOIN register r
+      ON r.projekt = d.projekt AND r.person = d.person AND r.inskriven <> d.inskriven
+     AND r.inskriven <= coalesce(d.avslutad, DATE '9999-12-31')
+     AND d.inskriven <= coalesce(r.avslutad, DATE '9999-12-31')
+    WHERE i_urval(d.projekt, $projekt) AND x.kod IS NULL AND r.person IS NULL
+),
 insats AS (
     -- Each insats of an aktuell person in the selected projects, in its latest version (one
-    -- row for each row of that version: "rad" tells them apart), with the participation it
-    -- belongs to: the person's latest in the project that started on or before the insats
-    -- (the one it falls in, or after an end the one it follows up; before all of them the
-    -- first), among their counted participations (deltagande) and those the period's
-    -- register has. Only an insats whose participation makes its person aktuell counts.
+    -- row for each row of that version: "rad" tells them apart), placed in the participation
+    -- it belongs to: the person's latest in the project (deltaganden) that started on or
+    -- before the insats (the one it falls in, or after an end the one it follows up; before
+    -- all of them the first). Only an insats whose participation makes its person aktuell
+    -- (with samtycke) counts.
     SELECT t.person, t.typ, t.start, t.slut
     FROM (
         SELECT i.projekt, i.person, i.typ, i.start, i.slut,
@@ -50,12 +73,7 @@ insats AS (
               ON k.projekt = i.projekt AND k.person = i.person
             WHERE i_urval(i.projekt, $projekt)
         ) i
-        JOIN (
-            SELECT projekt, person, inskriven FROM deltagande
-            WHERE raknas AND i_urval(projekt, $projekt)
-            UNION
-            SELECT projekt, person, inskriven FROM aktuella_deltaganden
-        ) d ON d.projekt = i.projekt AND d.person = i.person
+        JOIN deltaganden d ON d.projekt = i.projekt AND d.person = i.person
         GROUP BY i.projekt, i.person, i.rad, i.typ, i.start, i.slut
     ) t
     JOIN aktuella_deltaganden a

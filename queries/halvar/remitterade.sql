@@ -1,7 +1,7 @@
 -- Titel: Remitterade för vidare insats eller utredning
 -- Figurer: 12
--- Räknar: aktuella personer med minst en remiss i perioden som räknas, i ett projekt där de
---         är aktuella. Rutinremisser inom
+-- Räknar: aktuella personer med minst en remiss i perioden som räknas, i ett deltagande som
+--         gör dem aktuella (med samtycke). Rutinremisser inom
 --         vården (sjukgymnastik, röntgen med flera: räknas = nej) förs in men räknas inte.
 -- Parametrar: $projekt (kortnamn; flera åtskilda med komma, eller alla), $halvar (t.ex. 2008H1)
 WITH aktuella_deltaganden AS (
@@ -28,13 +28,52 @@ aktuella AS (
         FROM aktuella_deltaganden a
     )
     WHERE ordning = 1
+),
+register AS (
+    -- The period's own registers of the selected projects, felregistreringar left out.
+    SELECT r.projekt, r.person, r.inskriven, r.avslutad
+    FROM deltagare r
+    LEFT JOIN (SELECT kod FROM kod_avslutsorsak WHERE exkluderas) x ON x.kod = r.avslutsorsak
+    WHERE r.halvar = $halvar AND i_urval(r.projekt, $projekt) AND x.kod IS NULL
+),
+deltaganden AS (
+    -- Where an insats or a remiss belongs: the person's participations in the project, with
+    -- samtycke or without, felregistreringar left out (the latest row of each, deltagande);
+    -- for this half-year as its own register has them, so that a later correction of an
+    -- inskriven does not move the half-year's events.
+    SELECT projekt, person, inskriven FROM register
+    UNION
+    SELECT d.projekt, d.person, d.inskriven
+    FROM deltagande d
+    LEFT JOIN (SELECT kod FROM kod_avslutsorsak WHERE exkluderas) x ON x.kod = d.avslutsorsak
+    LEFT JOIN register r
+      ON r.projekt = d.projekt AND r.person = d.person AND r.inskriven <> d.inskriven
+     AND r.inskriven <= coalesce(d.avslutad, DATE '9999-12-31')
+     AND d.inskriven <= coalesce(r.avslutad, DATE '9999-12-31')
+    WHERE i_urval(d.projekt, $projekt) AND x.kod IS NULL AND r.person IS NULL
+),
+remiss AS (
+    -- Each counted remiss in the period of an aktuell person, placed like an insats: in the
+    -- person's latest participation in the project that started on or before its date
+    -- (before all of them the first). It counts when that participation makes the person
+    -- aktuell (with samtycke).
+    SELECT t.person, t.till
+    FROM (
+        SELECT r.projekt, r.person, r.datum, r.till,
+               coalesce(max(d.inskriven) FILTER (WHERE d.inskriven <= r.datum), min(d.inskriven)) AS inskriven
+        FROM remisser r
+        JOIN (SELECT DISTINCT projekt, person FROM aktuella_deltaganden) k
+          ON k.projekt = r.projekt AND k.person = r.person
+        JOIN deltaganden d ON d.projekt = r.projekt AND d.person = r.person
+        WHERE i_urval(r.projekt, $projekt)
+          AND r.raknas
+          AND r.datum BETWEEN halvar_start($halvar) AND halvar_slut($halvar)
+        GROUP BY r.projekt, r.person, r.datum, r.till
+    ) t
+    JOIN aktuella_deltaganden a
+      ON a.projekt = t.projekt AND a.person = t.person AND a.inskriven = t.inskriven
 )
 SELECT
-    count(DISTINCT a.person) AS remitterade,
+    count(DISTINCT r.person) AS remitterade,
     (SELECT count(*) FROM aktuella) AS aktuella
-FROM aktuella_deltaganden a
--- A remiss counts where its project has the person aktuell.
-JOIN remisser r ON r.projekt = a.projekt AND r.person = a.person
-WHERE i_urval(r.projekt, $projekt)
-  AND r.raknas
-  AND r.datum BETWEEN halvar_start($halvar) AND halvar_slut($halvar)
+FROM remiss r

@@ -4,7 +4,8 @@
 --         inlämning där deltagandet finns med (senare inlämningar rättar tidigare), och
 --         härlett ur den. Ett deltagande vars inskrivningsdatum har rättats (en senare
 --         inlämning för projektet har i stället ett annat deltagande för personen som
---         överlappar det) är inget deltagande längre. Härlett:
+--         överlappar det och börjar senast det halvår det förra senast fanns med) är inget
+--         deltagande längre. Härlett:
 --         aldersgrupp_start och aldersgrupp_avslut = åldersgrupp (16–29, 30–49, 50–64, övriga
 --         åldrar) räknad som inskrivningsåret respektive avslutsåret minus födelseåret
 --         (aldersgrupp_avslut är tom för den som inte avslutats), och raknas = deltagaren
@@ -50,8 +51,10 @@ senaste AS (
 ),
 ersatta AS (
     -- Participations whose inskriven was corrected: a later submission of the project lists,
-    -- instead, another participation of the person that overlaps it (a felregistrering
-    -- replaces nothing).
+    -- instead, another participation of the person that overlaps it and starts by the end
+    -- of the half-year the first was last listed for (a participation starting later is a
+    -- return, even when the first was never given its end; a felregistrering replaces
+    -- nothing).
     SELECT DISTINCT s.projekt, s.person, s.inskriven
     FROM senaste s
     JOIN senaste b ON b.projekt = s.projekt AND b.person = s.person
@@ -61,6 +64,7 @@ ersatta AS (
       AND x.kod IS NULL
       AND s.inskriven <= coalesce(b.avslutad, DATE '9999-12-31')
       AND b.inskriven <= coalesce(s.avslutad, DATE '9999-12-31')
+      AND b.inskriven <= halvar_slut(s.halvar)
 ),
 galla AS (
     SELECT s.*

@@ -99,6 +99,7 @@ per_deltagande_manader AS (
 kvalitet AS (
     SELECT projekt, person, sum(rader) AS forsorjningsrader, max(omfattning) AS storsta_omfattning
     FROM forsorjningsdagar
+    WHERE i_urval(projekt, $projekt)
     GROUP BY projekt, person
 ),
 data_till AS (

@@ -205,6 +205,13 @@ mod tests {
             "\n    WHERE ordning = 1\n)",
         );
         assert_same(&parts, "aktuella.sql", 9);
+        // Where insatser and remisser belong, and the insatser placed there.
+        let placed = shared_parts("halvar", "register AS (", "\n)");
+        let placed_in = |part: &str| shared_parts("halvar", part, "\n)");
+        assert_same(&placed, "insatser.sql", 4);
+        assert_same(&placed_in("deltaganden AS ("), "insatser.sql", 4);
+        assert_same(&placed_in("insats AS ("), "insatser.sql", 2);
+        assert_same(&placed_in("remiss AS ("), "remitterade.sql", 2);
     }
 
     #[test]
