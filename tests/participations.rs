@@ -183,6 +183,14 @@ fn forbund() -> Workdir {
         pnr("1970-02-03", 448),
     );
     let s = &schema;
+    // ALFA's row for P2, the same in both half-years.
+    let p2_in_alfa = || {
+        let more = [
+            ("utomnordisk", text("ja")),
+            ("ensamstaende_med_barn", text("nej")),
+        ];
+        deltagare(s, &p2, "2010-02-01", None, "FK", &more)
+    };
     workbook(
         &wd,
         s,
@@ -194,17 +202,7 @@ fn forbund() -> Workdir {
                 vec![
                     deltagare(s, &p1, "2010-01-15", Some("2010-03-31"), "AF", &[]),
                     deltagare(s, &p1, "2010-05-03", None, "VC", &[]),
-                    deltagare(
-                        s,
-                        &p2,
-                        "2010-02-01",
-                        None,
-                        "FK",
-                        &[
-                            ("utomnordisk", text("ja")),
-                            ("ensamstaende_med_barn", text("nej")),
-                        ],
-                    ),
+                    p2_in_alfa(),
                     deltagare(
                         s,
                         &p3,
@@ -272,17 +270,7 @@ fn forbund() -> Workdir {
                     deltagare(s, &p1, "2010-05-03", Some("2010-09-30"), "VC", &[]),
                     // P3 comes back to ALFA, a year after she ended there.
                     deltagare(s, &p3, "2010-08-02", None, "AF", &[]),
-                    deltagare(
-                        s,
-                        &p2,
-                        "2010-02-01",
-                        None,
-                        "FK",
-                        &[
-                            ("utomnordisk", text("ja")),
-                            ("ensamstaende_med_barn", text("nej")),
-                        ],
-                    ),
+                    p2_in_alfa(),
                 ],
             ),
             (
