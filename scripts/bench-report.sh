@@ -10,7 +10,7 @@ finsam="${CARGO_TARGET_DIR:-target}/release/finsam"
 time_report() { # DATA PROJECT PERIOD
   local start end
   start=$(date +%s.%N)
-  "$finsam" report halvar --data "$1" --projekt "$2" --period "$3" --format json --out /dev/null
+  "$finsam" report halvar --data "$1" --projekt "$2" --halvar "$3" --format json --out /dev/null
   end=$(date +%s.%N)
   printf '%-40s %-7s %-7s %6.2f s\n' "$1" "$2" "$3" "$(echo "$end - $start" | bc)"
 }

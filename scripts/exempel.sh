@@ -17,6 +17,6 @@ export FINSAM_KEY_FILE="$work/nyckel" FINSAM_DATA="$work/data"
 echo
 "$finsam" status
 echo
-"$finsam" report halvar --projekt SIGMA --period 2008H1
+"$finsam" report halvar --projekt SIGMA --halvar 2008H1
 echo
 "$finsam" dashboard build --out "$work/site"

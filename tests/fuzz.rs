@@ -9,10 +9,11 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use finsam::load::{IngestOptions, prepare};
+use finsam::intake::{IntakeOptions, prepare};
+use finsam::protocol::Encoding;
 use finsam::pseudonymise::PseudonymKey;
 use finsam::schema::Schema;
-use finsam::wire::{Encoding, decode, encode};
+use finsam::wire::{decode, encode};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 
@@ -102,7 +103,7 @@ fn fuzz_for(time: Duration, name: &str, seeds: Vec<Vec<u8>>, target: impl Fn(&[u
 fn body(encoding: Encoding) -> Vec<u8> {
     let schema = Schema::bundled().unwrap();
     let key = PseudonymKey::from_bytes([7; 32]);
-    let options = IngestOptions::checking(chrono::Local::now().date_naive());
+    let options = IntakeOptions::new(chrono::Local::now().date_naive());
     let (prepared, findings) =
         prepare(&schema, &key, &[fixture("sigma_2008H1")], &options).unwrap();
     assert!(findings.is_empty(), "{findings:?}");
@@ -127,7 +128,7 @@ fn fuzz_the_json_body() {
 fn read_submission(path: &Path) {
     let schema = Schema::bundled().unwrap();
     let key = PseudonymKey::from_bytes([7; 32]);
-    let options = IngestOptions::checking(chrono::Local::now().date_naive());
+    let options = IntakeOptions::new(chrono::Local::now().date_naive());
     let _ = prepare(&schema, &key, &[PathBuf::from(path)], &options);
 }
 

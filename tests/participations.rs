@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use chrono::NaiveDate;
-use finsam::ingest::Cell;
+use finsam::read::Cell;
 use finsam::schema::Schema;
 use finsam::template::{FilledMeta, FilledRows, write_filled_xlsx};
 

@@ -195,3 +195,71 @@ fn a_dataset_from_before_the_registry_and_participations_still_loads() {
     let nova = submission_of(&wd, "nova", "NOVA");
     wd.finsam(&["ingest", &nova]).invalid();
 }
+
+#[test]
+fn a_dataset_of_format_1_is_read_and_its_first_writer_rewrites_it_in_todays_keys() {
+    // A dataset as finsam wrote it with the manifest's keys in English (format 1).
+    let wd = Workdir::new().ingested(&crate::workdir::fixture("sigma_2008H1"));
+    let english = [
+        ("\"innehall\"", "\"content_hash\""),
+        ("\"schemaversion\"", "\"schema_version\""),
+        ("\"inlast\"", "\"ingested_at\""),
+        ("\"kalla\"", "\"source\""),
+        ("\"rader\"", "\"rows\""),
+        ("\"ersatter\"", "\"replaces\""),
+        ("\"omgang\"", "\"batch\""),
+    ];
+    let mut manifest = wd.read("data/manifest.jsonl");
+    for (today, before) in english {
+        assert!(manifest.contains(today), "{today}: {manifest}");
+        manifest = manifest.replace(today, before);
+    }
+    wd.write("data/manifest.jsonl", &manifest);
+    let info = wd
+        .read("data/dataset.json")
+        .replace("\"format\": 2", "\"format\": 1")
+        .replace("\"nyckel\"", "\"key_fingerprint\"")
+        .replace("\"skapad\"", "\"created_at\"");
+    wd.write("data/dataset.json", &info);
+    // Read as it is.
+    assert_eq!(
+        wd.sql("SELECT projekt, halvar, schemaversion FROM inlamningar"),
+        "projekt,halvar,schemaversion\nSIGMA,2008H1,1\n"
+    );
+    assert_eq!(
+        wd.read("data/manifest.jsonl"),
+        manifest,
+        "a reader writes nothing"
+    );
+    // The first writer takes it to format 2.
+    wd.finsam(&[
+        "ingest",
+        crate::workdir::fixture("sigma_2008H1").to_str().unwrap(),
+    ])
+    .ok();
+    let info = wd.read("data/dataset.json");
+    assert!(
+        info.contains("\"format\": 2") && info.contains("\"nyckel\""),
+        "{info}"
+    );
+    let rewritten = wd.read("data/manifest.jsonl");
+    assert_eq!(rewritten.lines().count(), manifest.lines().count());
+    for (today, before) in english {
+        assert!(
+            rewritten.contains(today) && !rewritten.contains(before),
+            "{rewritten}"
+        );
+    }
+    // A dataset from a later finsam is refused, not misread.
+    wd.write(
+        "data/dataset.json",
+        wd.read("data/dataset.json")
+            .replace("\"format\": 2", "\"format\": 3"),
+    );
+    let refused = wd.finsam(&["status"]);
+    assert!(
+        refused.stderr.contains("format 3") && refused.stderr.contains("uppdatera finsam"),
+        "{}",
+        refused.stderr
+    );
+}

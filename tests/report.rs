@@ -148,7 +148,7 @@ fn bad_selections_are_explained() {
         "{stderr}"
     );
     for period in ["2008H3", "2008-1"] {
-        let run = wd.finsam(&["report", "halvar", "--projekt", "SIGMA", "--period", period]);
+        let run = wd.finsam(&["report", "halvar", "--projekt", "SIGMA", "--halvar", period]);
         assert_eq!(run.code, 2, "{period}");
         assert!(run.stderr.contains("är inget halvår"), "{}", run.stderr);
     }

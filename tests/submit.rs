@@ -5,10 +5,11 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
-use finsam::load::{IngestOptions, prepare};
+use finsam::intake::{IntakeOptions, prepare};
+use finsam::protocol::Encoding;
 use finsam::pseudonymise::PseudonymKey;
 use finsam::schema::Schema;
-use finsam::wire::{Encoding, encode};
+use finsam::wire::encode;
 
 use crate::privacy::assert_clean;
 use crate::served::Served;
@@ -36,7 +37,7 @@ fn token(wd: &Workdir, projekt: &str) -> String {
 fn body(wd: &Workdir, submission: &Path, encoding: Encoding) -> Vec<u8> {
     let schema = Schema::bundled().unwrap();
     let key = PseudonymKey::from_file(&wd.path("nyckel")).unwrap();
-    let options = IngestOptions::checking(chrono::Local::now().date_naive());
+    let options = IntakeOptions::new(chrono::Local::now().date_naive());
     let (prepared, findings) =
         prepare(&schema, &key, &[submission.to_path_buf()], &options).unwrap();
     assert!(findings.is_empty(), "{findings:?}");
@@ -113,8 +114,8 @@ fn a_project_submits_from_its_own_machine_and_the_server_takes_it_in() {
     let entries = manifest(&wd, "data");
     assert_eq!(entries.len(), 1);
     assert_eq!(
-        entries[0]["content_hash"],
-        manifest(&wd, "lokal")[0]["content_hash"]
+        entries[0]["innehall"],
+        manifest(&wd, "lokal")[0]["innehall"]
     );
     assert_eq!(entries[0]["source"], "inkorg-1");
     for table in TABLES {

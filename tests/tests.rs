@@ -4,6 +4,7 @@ mod served;
 mod workdir;
 
 mod bad_input;
+mod cli;
 mod crash;
 mod dashboard;
 mod disclosure;
@@ -15,6 +16,7 @@ pub mod privacy;
 mod registry;
 mod report;
 mod schema_version;
+mod seams;
 mod sql;
 mod submit;
 mod underlag;

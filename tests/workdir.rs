@@ -338,12 +338,18 @@ pub fn report_json_with(
     period: &str,
     options: &[&str],
 ) -> serde_json::Value {
+    // A half-year report's period is its half-year.
+    let period_flag = if kind == "halvar" {
+        "--halvar"
+    } else {
+        "--period"
+    };
     let mut args = vec![
         "report",
         kind,
         "--projekt",
         projekt,
-        "--period",
+        period_flag,
         period,
         "--format",
         "json",

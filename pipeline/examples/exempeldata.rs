@@ -57,7 +57,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use chrono::{Datelike, Months, NaiveDate, TimeDelta, Weekday};
-use finsam::ingest::Cell;
+use finsam::read::Cell;
 use finsam::period::HalfYear;
 use finsam::personnummer::PersonNumber;
 use finsam::schema::{ColumnKind, Schema};

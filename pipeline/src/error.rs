@@ -1,9 +1,13 @@
 //! The crate's error: one variant per stage, each a typed error of that stage.
 //!
-//! Record problems are not errors but [`crate::ingest::Finding`]s; an `Error` means
-//! the work could not be done at all (a missing key, an unreadable dataset, I/O).
+//! Record problems are not errors but [`crate::read::Finding`]s; an `Error` means
+//! the work could not be done at all (a missing key, an unreadable dataset, I/O). Its
+//! [`Kind`] comes from the stage's own error, so the exit code never depends on a list
+//! kept here. The stages do not use this type: it sits above them all.
 
 use crate::dashboard::DashboardError;
+use crate::failure::Kind;
+use crate::intake::IntakeError;
 use crate::period::HalfYearError;
 use crate::pseudonymise::KeyError;
 use crate::query::QueryError;
@@ -42,15 +46,31 @@ pub enum Error {
     Token(#[from] TokenError),
     #[error(transparent)]
     Submit(#[from] SubmitError),
+    #[error(transparent)]
+    Intake(#[from] IntakeError),
     #[error("{path}: {source}")]
     Io {
         path: std::path::PathBuf,
         source: std::io::Error,
     },
+    /// Writing a result or a report failed.
     #[error("{0}")]
     Output(String),
+    /// Writing a query's result failed.
+    #[error("kan inte skriva resultatet: {0}")]
+    Write(#[source] Box<dyn std::error::Error + Send + Sync>),
+    /// The input is wrong, found by the command itself (a file that exists already).
+    #[error("{0}")]
+    Invalid(String),
+    /// The command line is wrong (exit code 2, like an unknown option).
     #[error("{0}")]
     Usage(String),
+    /// A failure while working on a file the user named (a query file).
+    #[error("{}: {source}", .path.display())]
+    In {
+        path: std::path::PathBuf,
+        source: Box<Error>,
+    },
 }
 
 impl Error {
@@ -61,80 +81,28 @@ impl Error {
         }
     }
 
-    /// Whether the user can fix this by changing the input or the command line,
-    /// as opposed to an internal or environmental failure.
-    pub fn is_user_error(&self) -> bool {
-        matches!(
-            self,
-            Error::Key(_)
-                | Error::Period(_)
-                | Error::Usage(_)
-                | Error::Report(
-                    ReportError::UnknownProject { .. }
-                        | ReportError::PublicSelection(_)
-                        | ReportError::PublicPeriod(_)
-                        | ReportError::Query { .. }
-                        | ReportError::MissingColumn { .. }
-                        | ReportError::Layout { .. }
-                        | ReportError::MissingFile { .. }
-                )
-                | Error::Dashboard(
-                    DashboardError::Definition { .. }
-                        | DashboardError::Query { .. }
-                        | DashboardError::MissingColumn { .. }
-                        | DashboardError::Conflict { .. }
-                        | DashboardError::MissingKey { .. }
-                )
-                | Error::Synth(
-                    SynthError::Options(_)
-                        | SynthError::NotEmpty(_)
-                        | SynthError::NotADirectory(_)
-                        | SynthError::Workbook(TemplateError::Rows { .. })
-                )
-                | Error::Registry(
-                    RegistryError::Invalid { .. }
-                        | RegistryError::Exists(_)
-                        | RegistryError::Unknown(..)
-                        | RegistryError::Field(_)
-                )
-                | Error::Store(
-                    StoreError::NotADataset(_) | StoreError::WrongKey { .. } | StoreError::Busy(_)
-                )
-                | Error::Token(
-                    TokenError::Projekt(_)
-                        | TokenError::Unknown(_)
-                        | TokenError::Registry(RegistryError::Unknown(..))
-                )
-                | Error::Submit(SubmitError::Address(_) | SubmitError::TokenFile { .. })
-                | Error::Query(
-                    QueryError::Syntax(_)
-                        | QueryError::NotReadOnly(_)
-                        | QueryError::SeveralStatements(_)
-                        | QueryError::Empty
-                        | QueryError::MissingParameter(_)
-                        | QueryError::UnusedParameter(..)
-                        | QueryError::DataFusion(_)
-                )
-        )
-    }
-}
-
-/// `first` and then each cause in `source`'s chain not already said, on one line.
-pub fn one_line(first: String, mut source: Option<&(dyn std::error::Error + 'static)>) -> String {
-    let mut parts = vec![first];
-    while let Some(cause) = source {
-        let text = cause.to_string();
-        // Said already, or said again behind a library's prefix ("External error: …").
-        if !parts
-            .iter()
-            .any(|p| p.contains(&text) || text.ends_with(p.as_str()))
-        {
-            parts.push(text);
+    /// What kind of failure this is: each stage's error says its own.
+    pub fn kind(&self) -> Kind {
+        match self {
+            Error::Schema(e) => e.kind(),
+            Error::Key(e) => e.kind(),
+            Error::Store(e) => e.kind(),
+            Error::Query(e) => e.kind(),
+            Error::Period(e) => e.kind(),
+            Error::Report(e) => e.kind(),
+            Error::Template(e) => e.kind(),
+            Error::Synth(e) => e.kind(),
+            Error::Registry(e) => e.kind(),
+            Error::Dashboard(e) => e.kind(),
+            Error::Token(e) => e.kind(),
+            Error::Submit(e) => e.kind(),
+            Error::Intake(e) => e.kind(),
+            Error::In { source, .. } => source.kind(),
+            Error::Io { .. } | Error::Output(_) | Error::Write(_) => Kind::Internal,
+            Error::Invalid(_) => Kind::InvalidInput,
+            Error::Usage(_) => Kind::Usage,
         }
-        source = cause.source();
     }
-    // A path or a value in an error (a file named by a personnummer) is shown redacted.
-    crate::personnummer::redact_numbers(&parts.join(": ")).into_owned()
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -8,7 +8,7 @@
 //!
 //! A submission is acknowledged only once its body and its `mottagen` line are on
 //! disk. One [`Intake`] takes received submissions into the dataset through
-//! [`load::ingest_submissions`], the way `finsam ingest` takes files, so all commits
+//! [`intake::commit`], the way `finsam ingest` takes files, so all commits
 //! are serialised: two submissions for one project and half-year are taken in one
 //! after the other, in the order received, and never in the same commit. The manifest
 //! records each with the source `inkorg-<nr>`; after a crash the intake sees which
@@ -27,12 +27,13 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use crate::ingest::{Finding, Location};
-use crate::load::{self, IngestOptions, Status};
+use crate::intake::{self, IntakeError, IntakeOptions, Status};
+use crate::protocol::{Encoding, Receipt, State};
+use crate::read::{Finding, Location};
 use crate::schema::Schema;
 use crate::store::{self, Dataset, ManifestEntry, StoreError, jsonl, now_rfc3339, write_atomic};
 use crate::validate::Persons;
-use crate::wire::{Encoding, Transfer};
+use crate::wire::Transfer;
 
 pub const INBOX_DIR: &str = "_inkorg";
 const LOG_FILE: &str = "logg.jsonl";
@@ -40,58 +41,6 @@ const LOG_FILE: &str = "logg.jsonl";
 const BATCH: usize = 64;
 /// Seconds without arrivals before the intake rebuilds stale underlag.
 const QUIET_BEFORE_UNDERLAG: u32 = 2;
-
-/// Where a received submission stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum State {
-    /// Kept in the landing area; waiting to be taken in.
-    Mottagen,
-    /// Taken into the dataset.
-    Inlast,
-    /// Found invalid when it was to be taken in (it was valid when received: the
-    /// schema or the date changed in between).
-    Avvisad,
-}
-
-/// What the server says about a submission: the receipt a sender gets.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Receipt {
-    /// Order of arrival, from 1.
-    pub nr: u64,
-    /// The submission's id: the first 16 hex digits of its content hash, as in the manifest.
-    pub id: String,
-    /// SHA-256 of the validated, pseudonymised content.
-    pub innehall: String,
-    pub projekt: String,
-    pub halvar: String,
-    pub schemaversion: u32,
-    /// Rows per table.
-    pub rader: BTreeMap<String, u64>,
-    pub format: Encoding,
-    /// When it was received, RFC 3339 UTC.
-    pub mottagen: String,
-    pub status: State,
-    /// When it was taken in or refused.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub klar: Option<String>,
-    /// What taking it in did: `ny`, `ersätter <id>` or `oförändrad`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub resultat: Option<String>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub fel: Vec<Finding>,
-}
-
-impl Receipt {
-    /// The name the submission has in findings and in the manifest.
-    pub fn source(&self) -> String {
-        source(self.nr)
-    }
-}
-
-fn source(nr: u64) -> String {
-    format!("inkorg-{nr}")
-}
 
 /// One line of the log.
 #[derive(Debug, Serialize, Deserialize)]
@@ -166,19 +115,20 @@ pub fn check(
         return Err(Refusal::Invalid(refusals));
     }
     let schema_version = transfer.schema_version;
-    let options = IngestOptions {
-        // The token is the förbund's word for the project (see `intake`).
+    let options = IntakeOptions {
+        // The token is the förbund's word for the project (see `Intake`).
         new_projects: true,
-        ..IngestOptions::checking(today)
+        ..IntakeOptions::new(today)
     };
     let persons = Persons::Pseudonymised { key_fingerprint };
-    let report = load::ingest_submissions(
+    let report = intake::check(
         schema,
         persons,
         data,
         vec![transfer.into_submission(origin)],
         Vec::new(),
         &options,
+        false,
     )
     .map_err(|e| Refusal::Unreadable(e.to_string()))?;
     if !report.accepted() {
@@ -445,7 +395,7 @@ impl Intake {
 
     /// Takes in what waits, at most one submission per project and half-year per
     /// commit; returns how many were settled.
-    pub fn take_in(&self) -> crate::Result<usize> {
+    pub fn take_in(&self) -> Result<usize, IntakeError> {
         let mut keys = HashSet::new();
         let batch: Vec<Receipt> = self
             .inbox
@@ -462,7 +412,7 @@ impl Intake {
         Ok(settled)
     }
 
-    fn ingest(&self, batch: Vec<Receipt>) -> crate::Result<()> {
+    fn ingest(&self, batch: Vec<Receipt>) -> Result<(), IntakeError> {
         let mut outcomes = Vec::new();
         // Taken in before a crash, before the log could say so.
         let manifest = match Dataset::open(&self.data, &self.schema) {
@@ -507,24 +457,24 @@ impl Intake {
             }
         }
         if !submissions.is_empty() {
-            let options = IngestOptions {
-                dry_run: false,
+            let options = IntakeOptions {
                 // A token opens one project, and a token is only made for a registered
                 // project (or registers it): the sender's project is the förbund's word.
                 new_projects: true,
-                ..IngestOptions::checking(chrono::Local::now().date_naive())
+                ..IntakeOptions::new(chrono::Local::now().date_naive())
             };
             let persons = Persons::Pseudonymised {
                 key_fingerprint: &self.key_fingerprint,
             };
             let count = submissions.len();
-            let report = load::ingest_submissions(
+            let report = intake::commit(
                 &self.schema,
                 persons,
                 &self.data,
                 submissions,
                 Vec::new(),
                 &options,
+                false,
             )?;
             if report.accepted() {
                 for receipt in &taken {
@@ -592,13 +542,14 @@ fn taken_in<'m>(manifest: &'m [ManifestEntry], receipt: &Receipt) -> Option<&'m 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::protocol::Encoding;
+    use crate::wire::encode;
     use crate::wire::tests::{sigma, today};
-    use crate::wire::{Encoding, encode};
 
     /// SIGMA's submission (`prepared`) as a body in `encoding`, checked as the server
     /// checks it.
     fn received(
-        prepared: &crate::load::Prepared,
+        prepared: &crate::intake::Prepared,
         schema: &Schema,
         fingerprint: &str,
         encoding: Encoding,
@@ -628,21 +579,19 @@ mod tests {
         source: &str,
     ) -> String {
         let transfer = crate::wire::decode(body, Encoding::Json).unwrap();
-        let options = IngestOptions {
-            dry_run: false,
-            ..IngestOptions::checking(today())
-        };
+        let options = IntakeOptions::new(today());
         let persons = Persons::Pseudonymised {
             key_fingerprint: fingerprint,
         };
         let submission = transfer.into_submission(PathBuf::from(source));
-        let report = load::ingest_submissions(
+        let report = intake::commit(
             schema,
             persons,
             data,
             vec![submission],
             Vec::new(),
             &options,
+            false,
         )
         .unwrap();
         assert!(report.accepted(), "{:?}", report.findings);

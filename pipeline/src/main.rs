@@ -10,6 +10,7 @@ use clap::Parser;
 
 fn main() -> ExitCode {
     finsam::guard::install_quiet_hook();
+    cli::exit_quietly_on_broken_pipe();
     let args = cli::Cli::parse();
     match cli::run(args) {
         Ok(code) => code.into(),

@@ -9,7 +9,7 @@ use datafusion::arrow::util::pretty::pretty_format_batches_with_options;
 use crate::query::QueryResult;
 use crate::{Error, Result};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
     /// Aligned table for the terminal.
     Table,
@@ -17,6 +17,25 @@ pub enum Format {
     /// One JSON object per row, in an array.
     Json,
     Parquet,
+}
+
+impl Format {
+    pub const ALL: [Format; 4] = [Format::Table, Format::Csv, Format::Json, Format::Parquet];
+
+    /// The name an option gives it (`--format csv`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Table => "table",
+            Format::Csv => "csv",
+            Format::Json => "json",
+            Format::Parquet => "parquet",
+        }
+    }
+
+    /// The format `name` names, if any.
+    pub fn named(name: &str) -> Option<Format> {
+        Format::ALL.into_iter().find(|f| f.name() == name)
+    }
 }
 
 /// `text` as a cell of a CSV file a person opens in Excel: a cell that starts with `=`,
@@ -37,8 +56,20 @@ fn options() -> FormatOptions<'static> {
 
 /// Writes the result in the given format; Parquet needs a file, not a terminal.
 pub fn write(result: &QueryResult, format: Format, out: &mut (dyn Write + Send)) -> Result<()> {
-    let failed =
-        |e: &dyn std::fmt::Display| Error::Output(format!("kan inte skriva resultatet: {e}"));
+    // The cause is kept, not only told: a reader that went away (`| head`) is a broken
+    // pipe the CLI ends quietly on.
+    fn failed(e: impl std::error::Error + Send + Sync + 'static) -> Error {
+        Error::Write(Box::new(e))
+    }
+    // csv's error tells its I/O cause but does not chain it.
+    fn csv_failed(e: csv::Error) -> Error {
+        if e.is_io_error()
+            && let csv::ErrorKind::Io(io) = e.into_kind()
+        {
+            return failed(io);
+        }
+        Error::Output("kan inte skriva resultatet som CSV".into())
+    }
     match format {
         Format::Table => {
             if result.row_count() == 0 {
@@ -48,42 +79,41 @@ pub fn write(result: &QueryResult, format: Format, out: &mut (dyn Write + Send))
                     .iter()
                     .map(|f| f.name().as_str())
                     .collect();
-                writeln!(out, "(inga rader; kolumner: {})", names.join(", "))
-                    .map_err(|e| failed(&e))?;
+                writeln!(out, "(inga rader; kolumner: {})", names.join(", ")).map_err(failed)?;
                 return Ok(());
             }
             let table =
                 pretty_format_batches_with_options(&result.batches, &options().with_null("NULL"))
-                    .map_err(|e| failed(&e))?;
-            writeln!(out, "{table}").map_err(|e| failed(&e))?;
-            writeln!(out, "{} rader", result.row_count()).map_err(|e| failed(&e))
+                    .map_err(failed)?;
+            writeln!(out, "{table}").map_err(failed)?;
+            writeln!(out, "{} rader", result.row_count()).map_err(failed)
         }
         Format::Csv => {
             let mut writer = csv::Writer::from_writer(out);
             writer
                 .write_record(result.schema.fields().iter().map(|f| f.name()))
-                .map_err(|e| failed(&e))?;
+                .map_err(csv_failed)?;
             for batch in &result.batches {
                 for row in rows_as_text(batch)? {
-                    writer.write_record(&row).map_err(|e| failed(&e))?;
+                    writer.write_record(&row).map_err(csv_failed)?;
                 }
             }
-            writer.flush().map_err(|e| failed(&e))
+            writer.flush().map_err(failed)
         }
         Format::Json => {
             let mut writer = datafusion::arrow::json::ArrayWriter::new(out);
             let batches: Vec<&RecordBatch> = result.batches.iter().collect();
-            writer.write_batches(&batches).map_err(|e| failed(&e))?;
-            writer.finish().map_err(|e| failed(&e))
+            writer.write_batches(&batches).map_err(failed)?;
+            writer.finish().map_err(failed)
         }
         Format::Parquet => {
             let mut writer =
                 datafusion::parquet::arrow::ArrowWriter::try_new(out, result.schema.clone(), None)
-                    .map_err(|e| failed(&e))?;
+                    .map_err(failed)?;
             for batch in &result.batches {
-                writer.write(batch).map_err(|e| failed(&e))?;
+                writer.write(batch).map_err(failed)?;
             }
-            writer.close().map_err(|e| failed(&e))?;
+            writer.close().map_err(failed)?;
             Ok(())
         }
     }

@@ -17,6 +17,13 @@ pub struct HalfYear {
 #[error("\"{0}\" är inget halvår: skriv år och H1 eller H2, t.ex. 2008H1")]
 pub struct HalfYearError(pub String);
 
+impl HalfYearError {
+    /// A half-year that cannot be read is always the input's fault.
+    pub fn kind(&self) -> crate::failure::Kind {
+        crate::failure::Kind::InvalidInput
+    }
+}
+
 impl HalfYear {
     pub fn new(year: i32, half: u8) -> Option<HalfYear> {
         ((1..=2).contains(&half) && (1900..=9999).contains(&year))

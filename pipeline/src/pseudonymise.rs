@@ -14,6 +14,7 @@ use std::path::{Path, PathBuf};
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
+use crate::failure::Kind;
 use crate::personnummer::PersonNumber;
 
 /// Environment variable naming the key file.
@@ -61,6 +62,20 @@ pub enum KeyError {
         path = .path.display()
     )]
     TooOpen { path: PathBuf, mode: u32 },
+}
+
+impl KeyError {
+    /// What kind of failure this is (see [`crate::failure`]).
+    pub fn kind(&self) -> Kind {
+        match self {
+            KeyError::AlreadyExists { .. }
+            | KeyError::Missing { .. }
+            | KeyError::Read { .. }
+            | KeyError::Malformed { .. }
+            | KeyError::TooOpen { .. } => Kind::InvalidInput,
+            KeyError::Random(_) | KeyError::Write { .. } => Kind::Internal,
+        }
+    }
 }
 
 /// The 32-byte secret behind every pseudonym.

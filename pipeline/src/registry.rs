@@ -22,6 +22,7 @@ use std::path::{Path, PathBuf};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+use crate::failure::Kind;
 use crate::store::{Manifest, StoreError, write_atomic};
 
 pub const REGISTRY_FILE: &str = "projekt.toml";
@@ -40,6 +41,19 @@ pub enum RegistryError {
     Unknown(String, Vec<String>),
     #[error("{0}")]
     Field(String),
+}
+
+impl RegistryError {
+    /// What kind of failure this is (see [`crate::failure`]).
+    pub fn kind(&self) -> Kind {
+        match self {
+            RegistryError::Store(e) => e.kind(),
+            RegistryError::Invalid { .. }
+            | RegistryError::Exists(_)
+            | RegistryError::Unknown(..)
+            | RegistryError::Field(_) => Kind::InvalidInput,
+        }
+    }
 }
 
 /// `projektet BRYGGA finns inte i projektregistret; menade du BRYGGAN?`, and how to add one.
@@ -233,11 +247,11 @@ pub fn change(
 /// A project's fields are well formed: a valid short name, kommunkoder of four digits in
 /// a län that exists, an end not before the start, budget years that are years.
 fn check(project: &Project) -> Result<(), String> {
-    if crate::load::project_name(&project.kortnamn).as_deref() != Some(&project.kortnamn) {
+    if project_name(&project.kortnamn).as_deref() != Some(&project.kortnamn) {
         return Err(format!(
             "kortnamn {:?} {}; skriv det med stora bokstäver",
             crate::personnummer::redact_for_message(&project.kortnamn),
-            crate::load::PROJECT_NAME_RULE
+            PROJECT_NAME_RULE
         ));
     }
     for kommun in &project.kommuner {
@@ -350,6 +364,27 @@ fn edits(a: &str, b: &str) -> usize {
         }
     }
     row[b.len()]
+}
+
+/// What a project's short name may be, as messages say it.
+pub const PROJECT_NAME_RULE: &str = "får bara innehålla A–Z, 0–9, - och _ (högst 40 tecken) och får inte se ut som ett personnummer";
+
+/// A project's short name as it is kept, from what was written: A–Z, 0–9, `-` and `_`,
+/// at most 40 characters (it names folders, partitions and reports), lower case a–z
+/// read as upper case; `None` for anything else. The letters are checked before they
+/// are folded, so that `ſigma` or `kompıs` (which Unicode upper-cases to SIGMA and
+/// KOMPIS) is refused rather than taken for another project. A name with the shape of a
+/// personnummer (`850312-1231`) is refused: it would be stored in every folder name,
+/// report title and receipt.
+pub fn project_name(written: &str) -> Option<String> {
+    let name = written.trim();
+    let allowed = !name.is_empty()
+        && name.len() <= 40
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        && !crate::personnummer::contains_number_shape(name);
+    allowed.then(|| name.to_ascii_uppercase())
 }
 
 #[cfg(test)]
@@ -465,5 +500,18 @@ mod tests {
             error.contains("projekt.toml") && error.contains("farg"),
             "{error}"
         );
+    }
+
+    #[test]
+    fn a_project_name_is_ascii_checked_before_it_is_folded_and_never_a_personnummer() {
+        assert_eq!(project_name(" sigma ").as_deref(), Some("SIGMA"));
+        assert_eq!(project_name("Steg_2-b").as_deref(), Some("STEG_2-B"));
+        // Unicode would upper-case these to SIGMA and KOMPIS: another project's name.
+        for refused in ["ſigma", "kompıs", "", "a b", "x".repeat(41).as_str()] {
+            assert_eq!(project_name(refused), None, "{refused:?}");
+        }
+        for number in ["850312-1231", "198503121231", "P8503121231", "850312+1231"] {
+            assert_eq!(project_name(number), None, "{number:?}");
+        }
     }
 }

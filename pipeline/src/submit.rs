@@ -1,7 +1,7 @@
 //! `finsam submit`: sending pseudonymised submissions to the förbund's `finsam serve`.
 //!
 //! The submission is validated and pseudonymised on the project's own machine
-//! ([`crate::load::prepare`]); only pseudonyms travel ([`crate::wire`]). A POST is
+//! ([`crate::intake::prepare`]); only pseudonyms travel ([`crate::wire`]). A POST is
 //! safe to repeat, because the server answers an identical submission with the
 //! receipt it already gave, so connection errors, timeouts and 5xx answers are retried
 //! with exponential backoff and jitter, a bounded number of times. A 4xx answer is
@@ -12,13 +12,10 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use reqwest::{StatusCode, Url};
-use serde::Deserialize;
 
-use crate::inbox::{Receipt, State};
-use crate::ingest::Finding;
-use crate::wire::Encoding;
-
-pub const SUBMISSIONS_PATH: &str = "/api/v1/inlamningar";
+use crate::failure::Kind;
+use crate::protocol::{Encoding, Problem, Receipt, SUBMISSIONS_PATH, State, receipt_path};
+use crate::read::Finding;
 
 #[derive(Debug, thiserror::Error)]
 pub enum SubmitError {
@@ -38,6 +35,19 @@ pub enum SubmitError {
     Answer(String),
     #[error("HTTP-klienten kunde inte startas: {0}")]
     Client(String),
+}
+
+impl SubmitError {
+    /// What kind of failure this is (see [`crate::failure`]).
+    pub fn kind(&self) -> Kind {
+        match self {
+            SubmitError::Address(_) | SubmitError::TokenFile { .. } => Kind::InvalidInput,
+            // The README's promise: a server that could not be reached is exit code 3.
+            SubmitError::Unreachable { .. } | SubmitError::Answer(_) | SubmitError::Client(_) => {
+                Kind::Internal
+            }
+        }
+    }
 }
 
 /// How often and how patiently to try.
@@ -96,14 +106,6 @@ pub enum Answer {
         message: String,
         findings: Vec<Finding>,
     },
-}
-
-/// The body of every answer that is not a receipt.
-#[derive(Debug, Deserialize)]
-struct Problem {
-    fel: String,
-    #[serde(default)]
-    fynd: Vec<Finding>,
 }
 
 pub struct Client {
@@ -188,7 +190,7 @@ impl Client {
 
     /// What the server says now about the submission with this id.
     pub async fn receipt(&self, id: &str) -> Result<Answer, SubmitError> {
-        let url = self.url(&format!("{SUBMISSIONS_PATH}/{id}"));
+        let url = self.url(&receipt_path(id));
         let started = Instant::now();
         let response = self
             .with_retries(|| self.http.get(url.clone()).bearer_auth(&self.token).send())
@@ -289,7 +291,7 @@ fn describe(error: &reqwest::Error) -> String {
     } else {
         "förbindelsen bröts"
     };
-    crate::error::one_line(kind.to_string(), std::error::Error::source(error))
+    crate::failure::one_line(kind.to_string(), std::error::Error::source(error))
 }
 
 /// Reads a token file: one line, the token `finsam token create` gave.

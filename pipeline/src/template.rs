@@ -25,8 +25,9 @@ use rust_xlsxwriter::{
     ExcelDateTime, Format, FormatAlign, FormatBorder, Formula, Workbook, Worksheet, XlsxError,
 };
 
-use crate::ingest::{Cell, META_NAME};
+use crate::failure::Kind;
 use crate::period::HalfYear;
+use crate::read::{Cell, META_NAME};
 use crate::schema::{ColumnDef, ColumnKind, Schema, TableDef, normalise_heading};
 
 /// Sheet rows (the header is row 1) that carry the validations and input messages.
@@ -66,6 +67,18 @@ pub enum TemplateError {
     },
 }
 
+impl TemplateError {
+    /// What kind of failure this is (see [`crate::failure`]).
+    pub fn kind(&self) -> Kind {
+        match self {
+            TemplateError::Rows { .. } => Kind::InvalidInput,
+            TemplateError::Workbook { .. }
+            | TemplateError::Io { .. }
+            | TemplateError::SheetName { .. } => Kind::Internal,
+        }
+    }
+}
+
 /// What the Inlämning sheet of a filled workbook states.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FilledMeta {
@@ -79,7 +92,7 @@ pub struct FilledMeta {
 
 /// The records of a filled workbook: table name → rows, each row one cell per column
 /// of the table in the schema's column order. The cells are the reader's own
-/// [`Cell`]s, so what is written is what [`crate::ingest`] gives back: a
+/// [`Cell`]s, so what is written is what [`crate::read`] gives back: a
 /// [`Cell::Date`] becomes a real Excel date cell (shown `yyyy-mm-dd`), a
 /// [`Cell::Number`] a number, a [`Cell::Bool`] a boolean, [`Cell::Empty`] nothing.
 pub type FilledRows = BTreeMap<String, Vec<Vec<Cell>>>;
@@ -765,14 +778,14 @@ fn truncate(text: &str, max: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ingest::{self, INFO_SHEETS, RowSource};
+    use crate::read::{self, INFO_SHEETS, RowSource};
     use calamine::{Data, Reader};
 
     fn schema() -> Schema {
         Schema::bundled().unwrap()
     }
 
-    fn assert_every_header_maps(schema: &Schema, submission: &ingest::Submission) {
+    fn assert_every_header_maps(schema: &Schema, submission: &read::Submission) {
         for (name, input) in &submission.tables {
             let table = schema.table(name).unwrap();
             let source: Box<dyn RowSource> = input.open().unwrap();
@@ -830,7 +843,7 @@ mod tests {
         assert_eq!(codes.get((0, col)), Some(&Data::String(kon.label.clone())));
         assert_eq!(codes.get((1, col)), Some(&Data::String("Kvinna".into())));
 
-        let (submissions, findings) = ingest::discover(std::slice::from_ref(&path), &schema);
+        let (submissions, findings) = read::discover(std::slice::from_ref(&path), &schema);
         assert!(findings.is_empty(), "{findings:?}");
         assert_eq!(submissions.len(), 1);
         let submission = &submissions[0];
@@ -872,7 +885,7 @@ mod tests {
             assert_eq!(text.trim_end(), labels.join(";"));
         }
 
-        let (submissions, findings) = ingest::discover(std::slice::from_ref(&folder), &schema);
+        let (submissions, findings) = read::discover(std::slice::from_ref(&folder), &schema);
         assert!(findings.is_empty(), "{findings:?}");
         assert_eq!(submissions.len(), 1);
         assert_eq!(submissions[0].tables.len(), schema.tables.len());
@@ -903,7 +916,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("mall.xlsx");
         write_xlsx(&schema, &path).unwrap();
-        let (submissions, findings) = ingest::discover(&[path], &schema);
+        let (submissions, findings) = read::discover(&[path], &schema);
         assert!(findings.is_empty(), "{findings:?}");
         assert_eq!(submissions[0].tables.len(), schema.tables.len());
     }
@@ -985,13 +998,13 @@ mod tests {
             "a fixed date: the same bytes"
         );
 
-        let (submissions, findings) = ingest::discover(std::slice::from_ref(&path), &schema);
+        let (submissions, findings) = read::discover(std::slice::from_ref(&path), &schema);
         assert!(findings.is_empty(), "{findings:?}");
         assert_eq!(submissions.len(), 1);
         let submission = &submissions[0];
         assert_eq!(
             submission.meta,
-            ingest::SubmissionMeta {
+            read::SubmissionMeta {
                 projekt: Some("SIGMA".into()),
                 halvar: Some("2008H1".into()),
                 schema_version: Some("2".into()),

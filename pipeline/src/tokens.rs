@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
+use crate::failure::Kind;
 use crate::pseudonymise::encode_hex;
 use crate::registry::{Project, RegistryError};
 use crate::store::{StoreError, now_rfc3339, write_atomic};
@@ -36,12 +37,24 @@ pub enum TokenError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Registry(#[from] RegistryError),
-    #[error("projektets kortnamn {0:?} {rule}", rule = crate::load::PROJECT_NAME_RULE)]
+    #[error("projektets kortnamn {0:?} {rule}", rule = crate::registry::PROJECT_NAME_RULE)]
     Projekt(String),
     #[error("det finns ingen token med id {0}: finsam token list visar dem")]
     Unknown(String),
     #[error("slumpkällan gick inte att läsa: {0}")]
     Random(String),
+}
+
+impl TokenError {
+    /// What kind of failure this is (see [`crate::failure`]).
+    pub fn kind(&self) -> Kind {
+        match self {
+            TokenError::Store(e) => e.kind(),
+            TokenError::Registry(e) => e.kind(),
+            TokenError::Projekt(_) | TokenError::Unknown(_) => Kind::InvalidInput,
+            TokenError::Random(_) => Kind::Internal,
+        }
+    }
 }
 
 /// The tokens of the dataset at `data`.
@@ -84,7 +97,7 @@ impl Tokens {
         projekt: &str,
         new_project: bool,
     ) -> Result<(String, TokenRecord), TokenError> {
-        let projekt = crate::load::project_name(projekt).ok_or_else(|| {
+        let projekt = crate::registry::project_name(projekt).ok_or_else(|| {
             TokenError::Projekt(
                 crate::personnummer::redact_for_message(projekt.trim()).into_owned(),
             )

@@ -373,16 +373,16 @@ fn file_schema(path: &Path) -> Result<SchemaRef, StoreError> {
 /// [`refresh`] of every project with the bundled definitions, from synchronous code
 /// (ingest): on a thread of its own, so it works whether or not the caller runs inside a
 /// runtime.
-pub fn refresh_blocking(dataset: &Dataset, schema: &Schema) -> Result<Refreshed, crate::Error> {
+pub fn refresh_blocking(dataset: &Dataset, schema: &Schema) -> Result<Refreshed, ReportError> {
     std::thread::scope(|scope| {
         scope
             .spawn(|| {
                 let runtime = tokio::runtime::Builder::new_multi_thread()
                     .enable_all()
                     .build()
-                    .map_err(|e| crate::Error::io(Path::new("tokio"), e))?;
+                    .map_err(ReportError::Runtime)?;
                 let definitions = Definitions::load(None, schema)?;
-                Ok(runtime.block_on(refresh(dataset, schema, &definitions, ALL_PROJECTS))?)
+                runtime.block_on(refresh(dataset, schema, &definitions, ALL_PROJECTS))
             })
             .join()
             .expect("the underlag thread does not panic")
@@ -511,7 +511,7 @@ pub async fn open_engine(
     schema: &Schema,
     queries_dir: Option<&Path>,
     selection: &str,
-) -> Result<(Engine, Attached), crate::Error> {
+) -> Result<(Engine, Attached), ReportError> {
     let definitions = Definitions::load(queries_dir, schema)?;
     let expected = expected(dataset, &definitions, selection)?;
     let mut stale = stale(dataset, &definitions, &expected);
@@ -528,7 +528,9 @@ pub async fn open_engine(
             .map(|e| e.to_string());
         stale = self::stale(dataset, &definitions, &expected);
     }
-    let engine = Engine::open(dataset, schema).await?;
+    let engine = Engine::open(dataset, schema)
+        .await
+        .map_err(ReportError::Engine)?;
     let mut attached = attach(
         &engine,
         dataset,

@@ -32,49 +32,17 @@ use datafusion::arrow::ipc::reader::StreamReader;
 use datafusion::arrow::ipc::writer::StreamWriter;
 use serde::Deserialize;
 
-use crate::ingest::{Cell, Finding, Location, Submission, SubmissionMeta, TableInput, TableRows};
-use crate::load::Prepared;
+use crate::intake::Prepared;
 use crate::personnummer::{contains_valid_number, redact_for_message};
+use crate::protocol::Encoding;
 use crate::pseudonymise::is_pseudonym;
+use crate::read::{Cell, Finding, Location, Submission, SubmissionMeta, TableInput, TableRows};
 use crate::schema::Schema;
 use crate::store::record_batch;
 use crate::validate::{PERSONNUMMER_REFUSED, Value, cell_text};
 
 /// The version of the format; a receiver refuses what it does not know.
 pub const FORMAT: u32 = 1;
-
-/// How the body of a submission is encoded.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Encoding {
-    Json,
-    Arrow,
-}
-
-impl Encoding {
-    pub fn content_type(self) -> &'static str {
-        match self {
-            Encoding::Json => "application/json",
-            Encoding::Arrow => "application/vnd.apache.arrow.stream",
-        }
-    }
-
-    /// The file extension of a body kept in the landing area.
-    pub fn extension(self) -> &'static str {
-        match self {
-            Encoding::Json => "json",
-            Encoding::Arrow => "arrow",
-        }
-    }
-
-    /// The encoding a `Content-Type` header names (parameters such as charset ignored).
-    pub fn from_content_type(header: &str) -> Option<Encoding> {
-        let essence = header.split(';').next().unwrap_or("").trim();
-        [Encoding::Json, Encoding::Arrow]
-            .into_iter()
-            .find(|e| essence.eq_ignore_ascii_case(e.content_type()))
-    }
-}
 
 /// Why a body could not be read. The messages may quote what was sent (a parser's
 /// "unknown field …"), so anything in them shaped like a personnummer is hidden.
@@ -626,7 +594,7 @@ impl Transfer {
         findings
     }
 
-    /// The submission, ready for [`crate::load::ingest_submissions`]; `origin` names it
+    /// The submission, ready for [`crate::intake::check`] and [`crate::intake::commit`]; `origin` names it
     /// in findings and in the manifest.
     pub fn into_submission(self, origin: PathBuf) -> Submission {
         let tables = self
@@ -678,14 +646,14 @@ pub(crate) mod tests {
             today,
         )
     }
-    use crate::load::{IngestOptions, prepare};
+    use crate::intake::{IntakeOptions, prepare};
     use crate::pseudonymise::PseudonymKey;
 
     pub(crate) fn sigma() -> (Schema, PseudonymKey, Prepared) {
         let schema = Schema::bundled().unwrap();
         let key = PseudonymKey::from_bytes([7; 32]);
         let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/sigma_2008H1");
-        let options = IngestOptions::checking(today());
+        let options = IntakeOptions::new(today());
         let (mut prepared, findings) = prepare(&schema, &key, &[fixture], &options).unwrap();
         assert!(findings.is_empty(), "{findings:?}");
         (schema, key, prepared.remove(0))

@@ -58,11 +58,9 @@ struct BuildArgs {
     out: PathBuf,
     #[command(flatten)]
     sources: Sources,
-    #[command(flatten)]
-    data: DataArgs,
 }
 
-pub fn run(args: Args) -> finsam::Result<Exit> {
+pub fn run(args: Args, data: &DataArgs) -> finsam::Result<Exit> {
     match args.command {
         Command::Check(sources) => {
             let definitions = sources.definitions()?;
@@ -81,8 +79,8 @@ pub fn run(args: Args) -> finsam::Result<Exit> {
         Command::Build(args) => {
             let definitions = args.sources.definitions()?;
             let template = dashboard::template(args.sources.dashboards.as_deref())?;
-            let schema = args.data.schema()?;
-            let dataset = match Dataset::open(&args.data.data, &schema) {
+            let schema = data.schema()?;
+            let dataset = match Dataset::open(&data.data, &schema) {
                 Ok(dataset) => dataset,
                 Err(StoreError::NotADataset(_)) => {
                     // Nothing ingested yet: a start page that says so.
@@ -98,7 +96,7 @@ pub fn run(args: Args) -> finsam::Result<Exit> {
                     finsam::store::write_atomic(&path, pages.index()?.as_bytes())?;
                     println!(
                         "Inga data ännu i {}: bara startsidan skriven ({})",
-                        args.data.data.display(),
+                        data.data.display(),
                         path.display()
                     );
                     return Ok(Exit::Ok);

@@ -1,9 +1,10 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use finsam::load::{self, IngestOptions, IngestReport};
+use finsam::intake::{self, IntakeOptions, IntakeReport};
 use finsam::validate::Persons;
 
+use super::progress::Bars;
 use super::{DataArgs, Exit, SubmissionArgs};
 
 /// Validate submissions and take them into the dataset.
@@ -27,8 +28,6 @@ use super::{DataArgs, Exit, SubmissionArgs};
 pub struct Args {
     #[command(flatten)]
     submissions: SubmissionArgs,
-    #[command(flatten)]
-    data: DataArgs,
     /// Only validate: nothing is written.
     #[arg(long)]
     dry_run: bool,
@@ -45,36 +44,52 @@ pub struct Args {
     visa_andringar: bool,
 }
 
-pub fn run(args: Args) -> finsam::Result<Exit> {
-    let schema = args.data.schema()?;
-    let key = super::load_key(args.submissions.key.as_deref())?;
-    let options = IngestOptions {
+pub fn run(args: Args, data: &DataArgs) -> finsam::Result<Exit> {
+    let schema = data.schema()?;
+    let key = super::load_key(data.key.as_deref())?;
+    let bars = Bars::on_stderr();
+    let options = IntakeOptions {
         projekt: args.submissions.projekt,
         halvar: args.submissions.halvar,
-        dry_run: args.dry_run || args.visa_andringar,
-        show_progress: true,
-        today: chrono::Local::now().date_naive(),
-        refresh_underlag: true,
         strict: args.submissions.strikt,
         new_projects: args.nytt_projekt,
-        show_changes: args.visa_andringar,
+        progress: &bars,
+        ..IntakeOptions::new(chrono::Local::now().date_naive())
     };
-    let report = load::ingest(
-        &schema,
-        Persons::Identified(&key),
-        &args.data.data,
-        &args.submissions.files,
-        &options,
-    )?;
+    let only_check = args.dry_run || args.visa_andringar;
+    let (submissions, findings) = finsam::read::discover(&args.submissions.files, &schema);
+    let persons = Persons::Identified(&key);
+    let dataset_dir = &data.data;
+    let report = if only_check {
+        intake::check(
+            &schema,
+            persons,
+            dataset_dir,
+            submissions,
+            findings,
+            &options,
+            args.visa_andringar,
+        )?
+    } else {
+        intake::commit(
+            &schema,
+            persons,
+            dataset_dir,
+            submissions,
+            findings,
+            &options,
+            true,
+        )?
+    };
     if let Some(path) = &args.rapport {
         write_findings_csv(&report, path)?;
     }
-    print_report(&report, options.dry_run)?;
+    print_report(&report, only_check)?;
     if args.visa_andringar && report.accepted() {
         print_changes(&report)?;
     }
-    if report.accepted() && !options.dry_run {
-        let dataset = finsam::store::Dataset::open(&args.data.data, &schema)?;
+    if report.accepted() && !only_check {
+        let dataset = finsam::store::Dataset::open(&data.data, &schema)?;
         super::print_differing(&dataset, &schema)?;
     }
     Ok(if report.accepted() {
@@ -84,7 +99,7 @@ pub fn run(args: Args) -> finsam::Result<Exit> {
     })
 }
 
-fn print_report(report: &IngestReport, dry_run: bool) -> finsam::Result<()> {
+fn print_report(report: &IntakeReport, dry_run: bool) -> finsam::Result<()> {
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     let io = |e| finsam::Error::io(std::path::Path::new("<stdout>"), e);
@@ -102,7 +117,7 @@ fn print_report(report: &IngestReport, dry_run: bool) -> finsam::Result<()> {
             submission.halvar,
             submission.status,
             submission.id,
-            load::rows_text(&submission.rows)
+            intake::rows_text(&submission.rows)
         )
         .map_err(io)?;
     }
@@ -142,7 +157,7 @@ fn print_report(report: &IngestReport, dry_run: bool) -> finsam::Result<()> {
 }
 
 /// Per submission and table, how the new version differs from the current one.
-fn print_changes(report: &IngestReport) -> finsam::Result<()> {
+fn print_changes(report: &IntakeReport) -> finsam::Result<()> {
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     let io = |e| finsam::Error::io(std::path::Path::new("<stdout>"), e);
@@ -184,7 +199,7 @@ fn print_changes(report: &IngestReport) -> finsam::Result<()> {
 }
 
 /// Every warning on stderr, then how many; they never stop a submission (but `--strikt`).
-pub fn print_warnings<'f>(warnings: impl Iterator<Item = &'f finsam::ingest::Finding>) {
+pub fn print_warnings<'f>(warnings: impl Iterator<Item = &'f finsam::read::Finding>) {
     let mut count = 0;
     for warning in warnings {
         eprintln!("varning: {warning}");
@@ -198,7 +213,7 @@ pub fn print_warnings<'f>(warnings: impl Iterator<Item = &'f finsam::ingest::Fin
 }
 
 /// Every finding, then how many, on stderr.
-pub fn print_findings(findings: &[finsam::ingest::Finding], submissions: usize) {
+pub fn print_findings(findings: &[finsam::read::Finding], submissions: usize) {
     for finding in findings {
         eprintln!("{finding}");
     }
@@ -209,7 +224,7 @@ pub fn print_findings(findings: &[finsam::ingest::Finding], submissions: usize) 
     );
 }
 
-fn write_findings_csv(report: &IngestReport, path: &std::path::Path) -> finsam::Result<()> {
+fn write_findings_csv(report: &IntakeReport, path: &std::path::Path) -> finsam::Result<()> {
     let mut bytes = Vec::from("\u{feff}".as_bytes());
     {
         let mut writer = csv::WriterBuilder::new()

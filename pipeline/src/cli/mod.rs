@@ -3,6 +3,7 @@
 mod dashboard;
 mod ingest;
 mod keygen;
+mod progress;
 mod projekt;
 mod report;
 mod serve;
@@ -16,6 +17,7 @@ mod token;
 use std::path::{Path, PathBuf};
 
 use clap::{Parser, Subcommand};
+use finsam::failure::Kind;
 use finsam::pseudonymise::{KEY_FILE_ENV, PseudonymKey};
 use finsam::schema::Schema;
 
@@ -24,6 +26,8 @@ use finsam::schema::Schema;
 pub enum Exit {
     Ok = 0,
     InvalidInput = 1,
+    /// Also what clap exits with for an unknown option or a malformed argument.
+    Usage = 2,
     Internal = 3,
 }
 
@@ -41,19 +45,25 @@ impl From<Exit> for std::process::ExitCode {
     long_about = None,
 )]
 pub struct Cli {
+    #[command(flatten)]
+    global: DataArgs,
     #[command(subcommand)]
     command: Command,
 }
 
-/// Options every command that reads or writes the dataset shares.
+/// Options every command shares, accepted before or after any subcommand
+/// (`finsam token create --data X` as well as `finsam --data X token create`).
 #[derive(clap::Args, Debug, Clone)]
 pub struct DataArgs {
     /// Dataset directory.
-    #[arg(long, default_value = "data", env = "FINSAM_DATA")]
+    #[arg(long, global = true, default_value = "data", env = "FINSAM_DATA")]
     pub data: PathBuf,
     /// Read the schema from this folder instead of the bundled one.
-    #[arg(long, env = "FINSAM_SCHEMAS")]
+    #[arg(long, global = true, env = "FINSAM_SCHEMAS")]
     pub schemas: Option<PathBuf>,
+    /// Key file (default: the file FINSAM_KEY_FILE names).
+    #[arg(long, global = true)]
+    pub key: Option<PathBuf>,
 }
 
 /// The submissions to read and how to read them: `ingest` and `submit` alike.
@@ -62,9 +72,6 @@ pub struct SubmissionArgs {
     /// Workbooks, CSV files or folders.
     #[arg(required = true, value_name = "FILE")]
     pub files: Vec<PathBuf>,
-    /// Key file (default: the file FINSAM_KEY_FILE names).
-    #[arg(long)]
-    pub key: Option<PathBuf>,
     /// The project, when the submission does not say (must agree when it does).
     #[arg(long)]
     pub projekt: Option<String>,
@@ -99,18 +106,19 @@ enum Command {
 }
 
 pub fn run(cli: Cli) -> finsam::Result<Exit> {
+    let data = &cli.global;
     match cli.command {
         Command::Keygen(args) => keygen::run(args),
-        Command::Template(args) => template::run(args),
-        Command::Ingest(args) => ingest::run(args),
-        Command::Sql(args) => sql::run(args),
-        Command::Report(args) => report::run(args),
-        Command::Status(args) => status::run(args),
-        Command::Dashboard(args) => dashboard::run(args),
-        Command::Serve(args) => serve::run(args),
-        Command::Submit(args) => submit::run(args),
-        Command::Token(args) => token::run(args),
-        Command::Projekt(args) => projekt::run(args),
+        Command::Template(args) => template::run(args, data),
+        Command::Ingest(args) => ingest::run(args, data),
+        Command::Sql(args) => sql::run(args, data),
+        Command::Report(args) => report::run(args, data),
+        Command::Status(_) => status::run(data),
+        Command::Dashboard(args) => dashboard::run(args, data),
+        Command::Serve(args) => serve::run(args, data),
+        Command::Submit(args) => submit::run(args, data),
+        Command::Token(args) => token::run(args, data),
+        Command::Projekt(args) => projekt::run(args, data),
         Command::Synth(args) => synth::run(args),
     }
 }
@@ -133,7 +141,27 @@ pub fn load_key(flag: Option<&Path>) -> finsam::Result<PseudonymKey> {
 
 /// The full cause chain on one line, each cause once.
 pub fn chain(error: &finsam::Error) -> String {
-    finsam::error::one_line(error.to_string(), std::error::Error::source(error))
+    finsam::failure::one_line(error.to_string(), std::error::Error::source(error))
+}
+
+/// `finsam status | head -1`: when the reader of standard output has gone, `println!`
+/// panics; that is no failure of the command, so it ends at once, quietly, with 0 (what
+/// an error carrying a broken pipe does too, see [`is_broken_pipe`]). Every other panic is
+/// told as before.
+pub fn exit_quietly_on_broken_pipe() {
+    let told = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let message = info
+            .payload()
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| info.payload().downcast_ref::<&str>().copied())
+            .unwrap_or("");
+        if message.starts_with("failed printing to stdout") && message.contains("Broken pipe") {
+            std::process::exit(Exit::Ok as i32);
+        }
+        told(info);
+    }));
 }
 
 pub fn is_broken_pipe(error: &finsam::Error) -> bool {
@@ -151,10 +179,10 @@ pub fn is_broken_pipe(error: &finsam::Error) -> bool {
 }
 
 pub fn exit_code_for(error: &finsam::Error) -> Exit {
-    if error.is_user_error() {
-        Exit::InvalidInput
-    } else {
-        Exit::Internal
+    match error.kind() {
+        Kind::InvalidInput => Exit::InvalidInput,
+        Kind::Usage => Exit::Usage,
+        Kind::Internal => Exit::Internal,
     }
 }
 

@@ -21,8 +21,6 @@ use super::{DataArgs, Exit};
 pub struct Args {
     #[command(subcommand)]
     action: Action,
-    #[command(flatten)]
-    data: DataArgs,
 }
 
 #[derive(clap::Subcommand)]
@@ -113,17 +111,17 @@ fn parse_budget(text: &str) -> Result<(String, u64), String> {
 
 /// The short name as submissions use it, or a usage error saying what a name may be.
 fn short_name(written: &str) -> finsam::Result<String> {
-    finsam::load::project_name(written).ok_or_else(|| {
+    finsam::registry::project_name(written).ok_or_else(|| {
         finsam::Error::Usage(format!(
             "kortnamnet {:?} {}",
             finsam::personnummer::redact_for_message(written.trim()),
-            finsam::load::PROJECT_NAME_RULE
+            finsam::registry::PROJECT_NAME_RULE
         ))
     })
 }
 
-pub fn run(args: Args) -> finsam::Result<Exit> {
-    let data = &args.data.data;
+pub fn run(args: Args, data: &DataArgs) -> finsam::Result<Exit> {
+    let data = &data.data;
     match args.action {
         Action::Add { kortnamn, fields } => {
             if fields.start.is_none() {

@@ -51,8 +51,6 @@ struct PublikArgs {
     /// Read the query files from this folder instead of the bundled ones.
     #[arg(long, env = "FINSAM_QUERIES")]
     queries: Option<PathBuf>,
-    #[command(flatten)]
-    data: DataArgs,
 }
 
 /// The statistics section of a project's half-year report (halvårsrapport).
@@ -61,18 +59,18 @@ struct PublikArgs {
 /// docs/definitions.md) and shown with its count and whole-percent share.
 ///
 /// Examples:
-///   finsam report halvar --projekt SIGMA --period 2008H1
-///   finsam report halvar --projekt SIGMA --projekt KOMPIS --period 2008H1 --format json --out r.json
-///   finsam report halvar --projekt alla --period 2008H1
+///   finsam report halvar --projekt SIGMA --halvar 2008H1
+///   finsam report halvar --projekt SIGMA --projekt KOMPIS --halvar 2008H1 --format json --out r.json
+///   finsam report halvar --projekt alla --halvar 2008H1
 #[derive(clap::Args)]
 #[command(verbatim_doc_comment)]
 struct HalvarArgs {
     /// Project short name; repeat for several, or `alla` for the whole förbund.
     #[arg(long, required = true)]
     projekt: Vec<String>,
-    /// The half-year, e.g. 2008H1.
-    #[arg(long)]
-    period: HalfYear,
+    /// The half-year, e.g. 2008H1 (also as --period, its earlier name).
+    #[arg(long, alias = "period")]
+    halvar: HalfYear,
     #[command(flatten)]
     output: OutputArgs,
 }
@@ -96,8 +94,6 @@ struct OutputArgs {
     /// subfolders) instead of the bundled ones.
     #[arg(long, env = "FINSAM_QUERIES")]
     queries: Option<PathBuf>,
-    #[command(flatten)]
-    data: DataArgs,
 }
 
 impl OutputArgs {
@@ -170,23 +166,23 @@ enum ReportFormat {
     Json,
 }
 
-pub fn run(args: Args) -> finsam::Result<Exit> {
+pub fn run(args: Args, data: &DataArgs) -> finsam::Result<Exit> {
     match args.kind {
-        Kind::Halvar(args) => half_year(args),
-        Kind::Utfall(args) => table_report(args, "utfall"),
-        Kind::Deltagare(args) => table_report(args, "deltagare"),
-        Kind::Publik(args) => everything_public(args),
+        Kind::Halvar(args) => half_year(args, data),
+        Kind::Utfall(args) => table_report(args, "utfall", data),
+        Kind::Deltagare(args) => table_report(args, "deltagare", data),
+        Kind::Publik(args) => everything_public(args, data),
     }
 }
 
-fn everything_public(args: PublikArgs) -> finsam::Result<Exit> {
-    let schema = args.data.schema()?;
+fn everything_public(args: PublikArgs, data: &DataArgs) -> finsam::Result<Exit> {
+    let schema = data.schema()?;
     let half_year = QueryLibrary::load(args.queries.as_deref(), "halvar")?;
     let tables = [
         QueryLibrary::load(args.queries.as_deref(), "utfall")?,
         QueryLibrary::load(args.queries.as_deref(), "deltagare")?,
     ];
-    let dataset = Dataset::open(&args.data.data, &schema)?;
+    let dataset = Dataset::open(&data.data, &schema)?;
     let runtime = super::runtime()?;
     let published = runtime.block_on(async {
         let engine =
@@ -280,13 +276,13 @@ fn plan(args: &TableArgs) -> finsam::Result<Plan> {
     }
 }
 
-fn table_report(args: TableArgs, folder: &str) -> finsam::Result<Exit> {
+fn table_report(args: TableArgs, folder: &str, data: &DataArgs) -> finsam::Result<Exit> {
     let plan = plan(&args)?;
     let output = &args.output;
     output.check()?;
-    let schema = output.data.schema()?;
+    let schema = data.schema()?;
     let library = QueryLibrary::load(output.queries.as_deref(), folder)?;
-    let dataset = Dataset::open(&output.data.data, &schema)?;
+    let dataset = Dataset::open(&data.data, &schema)?;
     let runtime = super::runtime()?;
     let selected = match &plan {
         Plan::Single(selection) => selection.projects.join(","),
@@ -380,15 +376,15 @@ fn json<T: serde::Serialize>(value: &T) -> Vec<u8> {
     (serde_json::to_string_pretty(value).expect("reports serialise") + "\n").into_bytes()
 }
 
-fn half_year(args: HalvarArgs) -> finsam::Result<Exit> {
+fn half_year(args: HalvarArgs, data: &DataArgs) -> finsam::Result<Exit> {
     let output = &args.output;
     output.check()?;
-    let schema = output.data.schema()?;
+    let schema = data.schema()?;
     let library = QueryLibrary::load(output.queries.as_deref(), "halvar")?;
-    let dataset = Dataset::open(&output.data.data, &schema)?;
+    let dataset = Dataset::open(&data.data, &schema)?;
     let selection = Selection {
         projects: args.projekt.clone(),
-        period: args.period,
+        period: args.halvar,
         public_threshold: output.threshold(),
     };
     let runtime = super::runtime()?;

@@ -28,12 +28,6 @@ pub struct Args {
     addr: SocketAddr,
     #[command(flatten)]
     sources: Sources,
-    #[command(flatten)]
-    data: DataArgs,
-    /// The förbund's key file, needed to receive submissions before the dataset exists
-    /// (default: the file FINSAM_KEY_FILE names). Only its fingerprint is kept.
-    #[arg(long)]
-    key: Option<std::path::PathBuf>,
     /// Largest submission accepted, in MB.
     #[arg(long, value_name = "MB", default_value_t = 64)]
     max_inlamning: usize,
@@ -45,12 +39,12 @@ pub struct Args {
     samtidiga: Option<usize>,
 }
 
-pub fn run(args: Args) -> finsam::Result<Exit> {
+pub fn run(args: Args, data: &DataArgs) -> finsam::Result<Exit> {
     let definitions = args.sources.definitions()?;
     let template = dashboard::template(args.sources.dashboards.as_deref())?;
-    let data = args.data.data.clone();
-    let schema = args.data.schema()?;
-    let key_fingerprint = key_fingerprint(&data, args.key.as_deref())?;
+    let schema = data.schema()?;
+    let key_fingerprint = key_fingerprint(&data.data, data.key.as_deref())?;
+    let data = data.data.clone();
     let api = match &key_fingerprint {
         None => None,
         Some(fingerprint) => {
@@ -63,7 +57,7 @@ pub fn run(args: Args) -> finsam::Result<Exit> {
                 concurrent,
             };
             let api = Api::open(&data, fingerprint.clone(), limits).map_err(|e| match e {
-                StoreError::Busy(dir) => finsam::Error::Usage(format!(
+                StoreError::Busy(dir) => finsam::Error::Invalid(format!(
                     "{} används av en annan finsam serve: två servrar kan inte ta emot till samma datamängd",
                     dir.display()
                 )),

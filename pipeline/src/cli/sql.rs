@@ -30,13 +30,11 @@ pub struct Args {
     #[arg(short, long = "param", value_name = "NAME=VALUE", value_parser = parse_param)]
     params: Vec<(String, String)>,
     /// Output format.
-    #[arg(long, value_enum, default_value = "table")]
+    #[arg(long, default_value = "table", value_parser = format_parser())]
     format: Format,
     /// Write to this file instead of standard output.
     #[arg(short, long, value_name = "FILE")]
     out: Option<PathBuf>,
-    #[command(flatten)]
-    data: DataArgs,
 }
 
 fn parse_param(text: &str) -> Result<(String, String), String> {
@@ -50,8 +48,8 @@ fn parse_param(text: &str) -> Result<(String, String), String> {
     Ok((name.to_string(), value.to_string()))
 }
 
-pub fn run(args: Args) -> finsam::Result<Exit> {
-    let schema = args.data.schema()?;
+pub fn run(args: Args, data: &DataArgs) -> finsam::Result<Exit> {
+    let schema = data.schema()?;
     let sql = match (&args.query, &args.file) {
         (Some(query), _) => query.clone(),
         (None, Some(file)) => {
@@ -64,7 +62,7 @@ pub fn run(args: Args) -> finsam::Result<Exit> {
             "--format parquet kräver --out FIL".into(),
         ));
     }
-    let dataset = Dataset::open(&args.data.data, &schema)?;
+    let dataset = Dataset::open(&data.data, &schema)?;
     let runtime = super::runtime()?;
     let result = runtime.block_on(async {
         let engine = super::open_engine(&dataset, &schema, None, ALL_PROJECTS).await?;
@@ -72,7 +70,10 @@ pub fn run(args: Args) -> finsam::Result<Exit> {
             .run(&sql, &args.params)
             .await
             .map_err(|e| match &args.file {
-                Some(file) => finsam::Error::Usage(format!("{}: {e}", file.display())),
+                Some(file) => finsam::Error::In {
+                    path: file.clone(),
+                    source: Box::new(e.into()),
+                },
                 None => e.into(),
             })
     })?;
@@ -96,4 +97,11 @@ pub fn run(args: Args) -> finsam::Result<Exit> {
         }
     }
     Ok(Exit::Ok)
+}
+
+/// `--format`: one of the output formats, by name (clap lists them in the help).
+fn format_parser() -> impl clap::builder::TypedValueParser<Value = Format> {
+    use clap::builder::TypedValueParser;
+    clap::builder::PossibleValuesParser::new(Format::ALL.map(Format::name))
+        .map(|name| Format::named(&name).expect("clap accepts only the names listed"))
 }

@@ -1,6 +1,6 @@
 use std::collections::BTreeSet;
 
-use finsam::inbox::State;
+use finsam::protocol::State;
 use finsam::store::Dataset;
 
 use super::{DataArgs, Exit};
@@ -10,17 +10,14 @@ use super::{DataArgs, Exit};
 /// Example: finsam status --data data
 #[derive(clap::Args)]
 #[command(verbatim_doc_comment)]
-pub struct Args {
-    #[command(flatten)]
-    data: DataArgs,
-}
+pub struct Args {}
 
-pub fn run(args: Args) -> finsam::Result<Exit> {
-    let schema = args.data.schema()?;
-    let dataset = Dataset::open(&args.data.data, &schema)?;
+pub fn run(data: &DataArgs) -> finsam::Result<Exit> {
+    let schema = data.schema()?;
+    let dataset = Dataset::open(&data.data, &schema)?;
     let manifest = dataset.manifest()?;
     let current = manifest.current();
-    println!("Datamängd: {}", args.data.data.display());
+    println!("Datamängd: {}", data.data.display());
     if current.is_empty() {
         println!("Inga inlämningar ännu: kör finsam ingest.");
         return Ok(Exit::Ok);
@@ -66,7 +63,7 @@ pub fn run(args: Args) -> finsam::Result<Exit> {
         manifest.entries.len(),
         totals.iter().sum::<u64>()
     );
-    let received = finsam::inbox::receipts(&args.data.data)?;
+    let received = finsam::inbox::receipts(&data.data)?;
     if !received.is_empty() {
         let count = |state| received.iter().filter(|r| r.status == state).count();
         println!(

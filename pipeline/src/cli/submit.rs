@@ -1,12 +1,14 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use finsam::inbox::{Receipt, State};
-use finsam::load::{self, IngestOptions, Prepared};
+use finsam::intake::{self, IntakeOptions, Prepared};
+use finsam::protocol::Encoding;
+use finsam::protocol::{Receipt, State};
 use finsam::submit::{Answer, Client, Retry, SubmitError, read_token};
-use finsam::wire::{self, Encoding};
+use finsam::wire;
 
-use super::{Exit, SubmissionArgs};
+use super::progress::Bars;
+use super::{DataArgs, Exit, SubmissionArgs};
 
 /// Send submissions to the förbund's finsam server.
 ///
@@ -36,18 +38,15 @@ pub struct Args {
     /// Attempts per request before giving up.
     #[arg(long, value_name = "ANTAL", default_value_t = 8)]
     forsok: u32,
-    /// Seconds to wait for one answer.
-    #[arg(long, value_name = "SEKUNDER", default_value_t = 60)]
-    timeout: u64,
+    /// Seconds to wait for one answer (also as --timeout, its earlier name).
+    #[arg(long, value_name = "SEKUNDER", default_value_t = 60, alias = "timeout")]
+    tidsgrans: u64,
     /// Seconds to wait for the server to take the submissions in (0: do not wait).
     #[arg(long, value_name = "SEKUNDER", default_value_t = 120)]
     vanta: u64,
     /// Allow plain http:// to another machine (the token travels readable).
     #[arg(long)]
     osaker_http: bool,
-    /// Read the schema from this folder instead of the bundled one.
-    #[arg(long, env = "FINSAM_SCHEMAS")]
-    schemas: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -56,24 +55,25 @@ enum Format {
     Json,
 }
 
-pub fn run(args: Args) -> finsam::Result<Exit> {
-    let schema = finsam::schema::Schema::from_option(args.schemas.as_deref())?;
+pub fn run(args: Args, data: &DataArgs) -> finsam::Result<Exit> {
+    let schema = finsam::schema::Schema::from_option(data.schemas.as_deref())?;
     let token = read_token(&args.token_file)?;
-    let key = super::load_key(args.submissions.key.as_deref())?;
+    let key = super::load_key(data.key.as_deref())?;
     let retry = Retry {
         attempts: args.forsok.max(1),
-        request_timeout: Duration::from_secs(args.timeout.max(1)),
+        request_timeout: Duration::from_secs(args.tidsgrans.max(1)),
         ..Retry::default()
     };
     let client = Client::new(&args.to, token, retry, args.osaker_http)?;
-    let options = IngestOptions {
+    let bars = Bars::on_stderr();
+    let options = IntakeOptions {
         projekt: args.submissions.projekt,
         halvar: args.submissions.halvar,
-        show_progress: true,
         strict: args.submissions.strikt,
-        ..IngestOptions::checking(chrono::Local::now().date_naive())
+        progress: &bars,
+        ..IntakeOptions::new(chrono::Local::now().date_naive())
     };
-    let (prepared, findings) = load::prepare(&schema, &key, &args.submissions.files, &options)?;
+    let (prepared, findings) = intake::prepare(&schema, &key, &args.submissions.files, &options)?;
     super::ingest::print_warnings(prepared.iter().flat_map(|p| &p.report.warnings));
     if !findings.is_empty() {
         super::ingest::print_findings(&findings, args.submissions.files.len());
@@ -157,7 +157,7 @@ fn print_received(submission: &Prepared, receipt: &Receipt, new: bool, elapsed: 
         receipt.projekt,
         receipt.halvar,
         receipt.id,
-        load::rows_text(&receipt.rader),
+        intake::rows_text(&receipt.rader),
         elapsed.as_secs_f64() * 1000.0
     );
     if receipt.innehall != submission.report.content_hash {

@@ -1,6 +1,6 @@
 use std::path::PathBuf;
 
-use super::Exit;
+use super::{DataArgs, Exit};
 
 /// Write the template project leaders fill in: an Excel workbook, or CSV files.
 ///
@@ -20,9 +20,6 @@ pub struct Args {
     out: PathBuf,
     #[arg(long, value_enum, default_value = "xlsx")]
     format: TemplateFormat,
-    /// Read the schema from this folder instead of the bundled one.
-    #[arg(long, env = "FINSAM_SCHEMAS")]
-    schemas: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -31,8 +28,8 @@ enum TemplateFormat {
     Csv,
 }
 
-pub fn run(args: Args) -> finsam::Result<Exit> {
-    let schema = finsam::schema::Schema::from_option(args.schemas.as_deref())?;
+pub fn run(args: Args, data: &DataArgs) -> finsam::Result<Exit> {
+    let schema = finsam::schema::Schema::from_option(data.schemas.as_deref())?;
     match args.format {
         TemplateFormat::Xlsx => {
             finsam::template::write_xlsx(&schema, &args.out)?;

@@ -19,8 +19,6 @@ use super::{DataArgs, Exit};
 pub struct Args {
     #[command(subcommand)]
     action: Action,
-    #[command(flatten)]
-    data: DataArgs,
 }
 
 #[derive(clap::Subcommand)]
@@ -46,8 +44,8 @@ enum Action {
     },
 }
 
-pub fn run(args: Args) -> finsam::Result<Exit> {
-    let tokens = Tokens::at(&args.data.data);
+pub fn run(args: Args, data: &DataArgs) -> finsam::Result<Exit> {
+    let tokens = Tokens::at(&data.data);
     match args.action {
         Action::Create {
             projekt,
@@ -55,7 +53,7 @@ pub fn run(args: Args) -> finsam::Result<Exit> {
             nytt_projekt,
         } => {
             if let Some(path) = out.as_ref().filter(|p| p.exists()) {
-                return Err(finsam::Error::Usage(format!(
+                return Err(finsam::Error::Invalid(format!(
                     "{} finns redan: välj ett nytt filnamn för token",
                     path.display()
                 )));
@@ -65,7 +63,7 @@ pub fn run(args: Args) -> finsam::Result<Exit> {
                 Some(path) => {
                     finsam::pseudonymise::write_new_private(&path, format!("{token}\n").as_bytes())
                         .map_err(|e| match e.kind() {
-                            std::io::ErrorKind::AlreadyExists => finsam::Error::Usage(format!(
+                            std::io::ErrorKind::AlreadyExists => finsam::Error::Invalid(format!(
                                 "{} finns redan: välj ett annat filnamn (token {} är skapad men inte sparad; återkalla den med finsam token revoke {})",
                                 path.display(),
                                 record.id,

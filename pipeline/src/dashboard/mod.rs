@@ -23,6 +23,7 @@ use crate::pseudonymise::encode_hex;
 
 use crate::disclosure::cell_key;
 use crate::display::{Audience, Count};
+use crate::failure;
 use crate::query::functions::ALL_PROJECTS;
 use crate::query::{Engine, QueryError, Unused};
 use crate::report::stats::wilson;
@@ -82,6 +83,27 @@ pub enum DashboardError {
     },
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error("kan inte skriva {path}: {source}")]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+impl DashboardError {
+    /// What kind of failure this is (see [`crate::failure`]).
+    pub fn kind(&self) -> failure::Kind {
+        match self {
+            DashboardError::Definition { .. }
+            | DashboardError::Query { .. }
+            | DashboardError::MissingColumn { .. }
+            | DashboardError::MissingKey { .. }
+            | DashboardError::Conflict { .. } => failure::Kind::InvalidInput,
+            DashboardError::Read { .. } | DashboardError::Write { .. } => failure::Kind::Internal,
+            DashboardError::Report(e) => e.kind(),
+            DashboardError::Store(e) => e.kind(),
+        }
+    }
 }
 
 /// What a dashboard page is chosen by.

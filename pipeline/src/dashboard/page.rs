@@ -424,12 +424,12 @@ pub async fn build_site(
     definitions: &Definitions,
     template: &str,
     out: &Path,
-) -> Result<Built, crate::Error> {
+) -> Result<Built, DashboardError> {
     let site_data = SiteData::compute(dataset, schema, queries_dir, definitions).await?;
     let options = &site_data.options;
     let write = |path: &Path, bytes: &[u8]| -> Result<(), DashboardError> {
         if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(|source| DashboardError::Read {
+            std::fs::create_dir_all(dir).map_err(|source| DashboardError::Write {
                 path: dir.to_path_buf(),
                 source,
             })?;

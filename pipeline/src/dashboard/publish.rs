@@ -52,7 +52,7 @@ impl SiteData {
         schema: &Schema,
         queries_dir: Option<&Path>,
         definitions: &Definitions,
-    ) -> Result<SiteData, crate::Error> {
+    ) -> Result<SiteData, DashboardError> {
         let options = Options::of(dataset)?;
         let mut engines: BTreeMap<String, Engine> = BTreeMap::new();
         let mut pages = BTreeMap::new();

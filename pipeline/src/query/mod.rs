@@ -40,6 +40,7 @@ use datafusion::logical_expr::{Expr, JoinType, col};
 use datafusion::sql::parser::{DFParser, Statement};
 use datafusion::sql::sqlparser::ast::Statement as SqlStatement;
 
+use crate::failure::Kind;
 use crate::registry::{Project, Registry};
 use crate::schema::{AttributeValue, CodeList, PARTITION_COLUMNS, Schema, TableDef};
 use crate::store::{Dataset, StoreError};
@@ -64,6 +65,33 @@ pub enum QueryError {
     DataFusion(#[from] datafusion::error::DataFusionError),
     #[error(transparent)]
     Store(#[from] StoreError),
+}
+
+impl QueryError {
+    /// What kind of failure this is (see [`crate::failure`]).
+    pub fn kind(&self) -> Kind {
+        use datafusion::error::DataFusionError as D;
+        match self {
+            QueryError::Syntax(_)
+            | QueryError::NotReadOnly(_)
+            | QueryError::SeveralStatements(_)
+            | QueryError::Empty
+            | QueryError::MissingParameter(_)
+            | QueryError::UnusedParameter(..) => Kind::InvalidInput,
+            // What the engine could not do for want of memory, files or correctness of
+            // its own is not the query's fault; the rest (an unknown column, a bad cast)
+            // is.
+            QueryError::DataFusion(
+                D::IoError(_)
+                | D::ObjectStore(_)
+                | D::ResourcesExhausted(_)
+                | D::Internal(_)
+                | D::ParquetError(_),
+            ) => Kind::Internal,
+            QueryError::DataFusion(_) => Kind::InvalidInput,
+            QueryError::Store(e) => e.kind(),
+        }
+    }
 }
 
 /// DataFusion's message; one of ours (an external error, such as a broken project

@@ -33,6 +33,7 @@ pub use xlsx::to_xlsx;
 
 use crate::disclosure::ledger;
 use crate::display::{Audience, Count};
+use crate::failure::Kind;
 use crate::period::HalfYear;
 use crate::query::functions::{ALL_PROJECTS, selects};
 use crate::query::{Engine, QueryError, QueryResult, Unused};
@@ -71,6 +72,35 @@ pub enum ReportError {
     Disclosure(#[from] crate::disclosure::DisclosureError),
     #[error(transparent)]
     Store(#[from] crate::store::StoreError),
+    /// The query engine over the dataset could not be opened.
+    #[error(transparent)]
+    Engine(QueryError),
+    #[error("kan inte skriva {path}: {source}")]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("frågemotorn kunde inte startas: {0}")]
+    Runtime(std::io::Error),
+}
+
+impl ReportError {
+    /// What kind of failure this is (see [`crate::failure`]).
+    pub fn kind(&self) -> Kind {
+        match self {
+            ReportError::Read { .. } | ReportError::Write { .. } | ReportError::Runtime(_) => {
+                Kind::Internal
+            }
+            ReportError::MissingFile { .. }
+            | ReportError::Layout { .. }
+            | ReportError::MissingColumn { .. }
+            | ReportError::UnknownProject { .. }
+            | ReportError::Disclosure(_) => Kind::InvalidInput,
+            ReportError::PublicSelection(_) | ReportError::PublicPeriod(_) => Kind::Usage,
+            ReportError::Query { source, .. } | ReportError::Engine(source) => source.kind(),
+            ReportError::Store(e) => e.kind(),
+        }
+    }
 }
 
 /// What every report says about itself: what was selected, from which submissions.
@@ -508,7 +538,7 @@ fn texts_of(
 }
 
 /// Where a report is written: a file (atomically) or standard output.
-pub fn write_output(text: &[u8], out: Option<&Path>) -> crate::Result<()> {
+pub fn write_output(text: &[u8], out: Option<&Path>) -> Result<(), ReportError> {
     use std::io::Write;
     match out {
         Some(path) => Ok(crate::store::write_atomic(path, text)?),
@@ -517,7 +547,10 @@ pub fn write_output(text: &[u8], out: Option<&Path>) -> crate::Result<()> {
             stdout
                 .write_all(text)
                 .and_then(|_| stdout.flush())
-                .map_err(|e| crate::Error::io(Path::new("<stdout>"), e))
+                .map_err(|source| ReportError::Write {
+                    path: PathBuf::from("<stdout>"),
+                    source,
+                })
         }
     }
 }

@@ -8,14 +8,17 @@
 
 mod codes;
 mod files;
+mod value;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use crate::failure::Kind;
 use chrono::NaiveDate;
 use datafusion::arrow::datatypes::{DataType, Field, Schema as ArrowSchema, SchemaRef};
 
 pub use codes::{AttributeValue, Code, CodeList};
+pub use value::Value;
 
 /// Partition columns every stored table carries, in path order.
 pub const PARTITION_COLUMNS: [&str; 2] = ["projekt", "halvar"];
@@ -32,6 +35,16 @@ pub enum SchemaError {
     Parse { file: String, message: String },
     #[error("schemafilen {file}: {message}")]
     Inconsistent { file: String, message: String },
+}
+
+impl SchemaError {
+    /// What kind of failure this is (see [`crate::failure`]).
+    pub fn kind(&self) -> Kind {
+        match self {
+            SchemaError::Read { .. } => Kind::Internal,
+            SchemaError::Parse { .. } | SchemaError::Inconsistent { .. } => Kind::InvalidInput,
+        }
+    }
 }
 
 /// The whole record schema at one version.

@@ -19,14 +19,15 @@ use axum::body::Body;
 use axum::extract::{Path as UrlPath, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use serde::Serialize;
 
 use super::Server;
-use crate::inbox::{self, Inbox, Receipt, Refusal};
-use crate::ingest::Finding;
+use crate::inbox::{self, Inbox, Refusal};
+use crate::protocol::{
+    self, Encoding, ProjectSubmissions, Receipt, SUBMISSIONS_PATH, receipt_path,
+};
+use crate::read::Finding;
 use crate::store::StoreError;
 use crate::tokens::{Holder, Tokens};
-use crate::wire::Encoding;
 
 /// What the API needs beside the dashboards.
 pub struct Api {
@@ -80,13 +81,6 @@ pub(super) struct Problem {
     fynd: Vec<Finding>,
 }
 
-#[derive(Serialize)]
-struct ProblemBody<'a> {
-    fel: &'a str,
-    #[serde(skip_serializing_if = "<[Finding]>::is_empty")]
-    fynd: &'a [Finding],
-}
-
 impl Problem {
     pub(super) fn new(status: StatusCode, message: impl Into<String>) -> Problem {
         Problem {
@@ -107,9 +101,9 @@ impl Problem {
 
 impl IntoResponse for Problem {
     fn into_response(self) -> Response {
-        let body = ProblemBody {
-            fel: &self.fel,
-            fynd: &self.fynd,
+        let body = protocol::Problem {
+            fel: self.fel,
+            fynd: self.fynd,
         };
         let mut response = (self.status, axum::Json(body)).into_response();
         if self.status == StatusCode::UNAUTHORIZED {
@@ -155,11 +149,7 @@ fn authorised<'s>(server: &'s Server, headers: &HeaderMap) -> Result<(&'s Api, H
 
 fn receipt_response(status: StatusCode, receipt: &Receipt) -> Response {
     let mut response = (status, axum::Json(receipt)).into_response();
-    if let Ok(location) = header::HeaderValue::from_str(&format!(
-        "{}/{}",
-        crate::submit::SUBMISSIONS_PATH,
-        receipt.id
-    )) {
+    if let Ok(location) = header::HeaderValue::from_str(&receipt_path(&receipt.id)) {
         response.headers_mut().insert(header::LOCATION, location);
     }
     response
@@ -286,12 +276,6 @@ pub(super) async fn receipt(
     }
 }
 
-#[derive(Serialize)]
-struct ProjectSubmissions {
-    projekt: String,
-    inlamningar: Vec<Receipt>,
-}
-
 pub(super) async fn for_project(
     State(server): State<Arc<Server>>,
     headers: HeaderMap,
@@ -316,6 +300,10 @@ pub(super) async fn for_project(
 pub(super) async fn unknown() -> Problem {
     Problem::new(
         StatusCode::NOT_FOUND,
-        "okänd sökväg i API:t: POST /api/v1/inlamningar, GET /api/v1/inlamningar/{id}, GET /api/v1/projekt/{projekt}/inlamningar",
+        format!(
+            "okänd sökväg i API:t: POST {SUBMISSIONS_PATH}, GET {}, GET {}",
+            protocol::RECEIPT_ROUTE,
+            protocol::PROJECT_SUBMISSIONS_ROUTE
+        ),
     )
 }

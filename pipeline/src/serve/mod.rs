@@ -30,6 +30,7 @@ use axum::routing::{any, get, post};
 use crate::dashboard::{Definitions, Options, Pages, Selection, Site, SiteData};
 use crate::disclosure::unprotected_warning;
 use crate::inbox::Intake;
+use crate::protocol::{PROJECT_SUBMISSIONS_ROUTE, RECEIPT_ROUTE, SUBMISSIONS_PATH};
 use crate::schema::Schema;
 use crate::store::{Dataset, StoreError};
 
@@ -237,12 +238,9 @@ fn router(server: Arc<Server>, timeout: Duration) -> Router {
         .route("/", get(start))
         .route("/healthz", get(|| async { "ok" }))
         .route("/tavla/{namn}", get(page))
-        .route("/api/v1/inlamningar", post(api::submit))
-        .route("/api/v1/inlamningar/{id}", get(api::receipt))
-        .route(
-            "/api/v1/projekt/{projekt}/inlamningar",
-            get(api::for_project),
-        )
+        .route(SUBMISSIONS_PATH, post(api::submit))
+        .route(RECEIPT_ROUTE, get(api::receipt))
+        .route(PROJECT_SUBMISSIONS_ROUTE, get(api::for_project))
         .route("/api/{*rest}", any(api::unknown))
         .fallback(unknown)
         .layer(middleware::from_fn(move |request, next| {

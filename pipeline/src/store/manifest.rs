@@ -16,19 +16,26 @@ use super::{StoreError, jsonl};
 pub struct ManifestEntry {
     /// First 16 hex digits of the content hash: names the submission everywhere.
     pub id: String,
+    #[serde(rename = "innehall", alias = "content_hash")]
     pub content_hash: String,
     pub projekt: String,
     pub halvar: String,
+    #[serde(rename = "schemaversion", alias = "schema_version")]
     pub schema_version: u32,
     /// When it was taken in, RFC 3339 UTC.
+    #[serde(rename = "inlast", alias = "ingested_at")]
     pub ingested_at: String,
     /// The workbook or folder it came from (file name only).
+    #[serde(rename = "kalla", alias = "source")]
     pub source: String,
     /// Rows per table.
+    #[serde(rename = "rader", alias = "rows")]
     pub rows: BTreeMap<String, u64>,
     /// The submission this one replaced, now in the history area.
+    #[serde(rename = "ersatter", alias = "replaces")]
     pub replaces: Option<String>,
     /// The commit this entry belongs to, so recovery never records it twice.
+    #[serde(rename = "omgang", alias = "batch")]
     pub batch: String,
 }
 
@@ -65,6 +72,16 @@ impl Manifest {
     }
 
     /// Appends entries with one write and fsyncs.
+    /// Writes every entry again, in the keys of today (the format step from format 1).
+    pub fn rewrite(&self) -> Result<(), StoreError> {
+        let mut bytes = Vec::new();
+        for entry in &self.entries {
+            serde_json::to_writer(&mut bytes, entry).expect("serialises");
+            bytes.push(b'\n');
+        }
+        super::write_atomic(&self.path, &bytes)
+    }
+
     pub fn append(&mut self, entries: &[ManifestEntry]) -> Result<(), StoreError> {
         jsonl::append(&self.path, entries)?;
         self.entries.extend_from_slice(entries);

@@ -29,6 +29,7 @@ use serde::{Deserialize, Serialize};
 pub use manifest::{Manifest, ManifestEntry};
 pub use writer::{ParquetSink, record_batch, writer_properties};
 
+use crate::failure::Kind;
 use crate::schema::{PARTITION_COLUMNS, Schema, TableDef};
 
 const DATASET_FILE: &str = "dataset.json";
@@ -75,6 +76,21 @@ pub enum StoreError {
 }
 
 impl StoreError {
+    /// What kind of failure this is (see [`crate::failure`]).
+    pub fn kind(&self) -> Kind {
+        match self {
+            StoreError::NotADataset(_) | StoreError::WrongKey { .. } | StoreError::Busy(_) => {
+                Kind::InvalidInput
+            }
+            StoreError::Io { .. }
+            | StoreError::Parquet { .. }
+            | StoreError::Arrow { .. }
+            | StoreError::Corrupt { .. } => Kind::Internal,
+        }
+    }
+}
+
+impl StoreError {
     pub fn io(path: &Path, source: std::io::Error) -> StoreError {
         StoreError::Io {
             path: path.to_path_buf(),
@@ -95,10 +111,17 @@ impl StoreError {
     }
 }
 
+/// The dataset's format. 2: the manifest's and the journal's keys in Swedish, like every
+/// other key on disk (format 1 wrote `content_hash`, `rows`, …; read still, and
+/// rewritten by the first writer, see [`Dataset::upgrade`]).
+const FORMAT: u32 = 2;
+
 #[derive(Debug, Serialize, Deserialize)]
 struct DatasetInfo {
     format: u32,
+    #[serde(rename = "nyckel", alias = "key_fingerprint")]
     key_fingerprint: String,
+    #[serde(rename = "skapad", alias = "created_at")]
     created_at: String,
 }
 
@@ -117,13 +140,17 @@ pub struct Dataset {
 /// One submission of a commit: its manifest entry and the tables staged for it.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct StagedSubmission {
+    #[serde(rename = "manifestrad", alias = "entry")]
     pub entry: ManifestEntry,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
 struct Journal {
+    #[serde(rename = "omgang", alias = "batch")]
     batch: String,
+    #[serde(rename = "tabeller", alias = "tables")]
     tables: Vec<String>,
+    #[serde(rename = "inlamningar", alias = "submissions")]
     submissions: Vec<StagedSubmission>,
 }
 
@@ -143,6 +170,7 @@ impl Dataset {
         if !root.join(DATASET_FILE).exists() {
             return Err(StoreError::NotADataset(root.to_path_buf()));
         }
+        read_info(&root.join(DATASET_FILE))?;
         let dataset = Dataset {
             root: root.to_path_buf(),
             tables: table_names(schema),
@@ -195,7 +223,7 @@ impl Dataset {
         let info_path = self.root.join(DATASET_FILE);
         if !info_path.exists() {
             let info = DatasetInfo {
-                format: 1,
+                format: FORMAT,
                 key_fingerprint: self.key_fingerprint.clone().unwrap_or_default(),
                 created_at: now_rfc3339(),
             };
@@ -244,7 +272,31 @@ impl Dataset {
             key_fingerprint: None,
         };
         dataset.recover()?;
+        dataset.upgrade()?;
         Ok(dataset)
+    }
+
+    /// Brings a dataset of an earlier format to today's, under the write lock: the
+    /// manifest is written again in today's keys, then `dataset.json` says so. A crash in
+    /// between leaves an earlier format number over today's keys, which read the same
+    /// and are written again next time. A later format than this finsam knows is refused.
+    fn upgrade(&self) -> Result<(), StoreError> {
+        let info_path = self.root.join(DATASET_FILE);
+        let Some(mut info) = read_json::<DatasetInfo>(&info_path)? else {
+            return Ok(());
+        };
+        check_format(&info_path, &info)?;
+        if info.format == FORMAT {
+            return Ok(());
+        }
+        self.manifest()?.rewrite()?;
+        info.format = FORMAT;
+        write_atomic(
+            &info_path,
+            serde_json::to_string_pretty(&info)
+                .expect("serialises")
+                .as_bytes(),
+        )
     }
 
     pub fn root(&self) -> &Path {
@@ -460,7 +512,24 @@ pub fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> Result<Option<T
 }
 
 fn read_info(path: &Path) -> Result<DatasetInfo, StoreError> {
-    read_json(path)?.ok_or_else(|| StoreError::io(path, std::io::ErrorKind::NotFound.into()))
+    let info: DatasetInfo = read_json(path)?
+        .ok_or_else(|| StoreError::io(path, std::io::ErrorKind::NotFound.into()))?;
+    check_format(path, &info)?;
+    Ok(info)
+}
+
+/// A dataset written by a later finsam may say things this one cannot read.
+fn check_format(path: &Path, info: &DatasetInfo) -> Result<(), StoreError> {
+    if info.format > FORMAT {
+        return Err(StoreError::Corrupt {
+            path: path.to_path_buf(),
+            message: format!(
+                "datamängden har format {}, men den här versionen av finsam läser format 1–{FORMAT}: uppdatera finsam",
+                info.format
+            ),
+        });
+    }
+    Ok(())
 }
 
 /// `projekt=P/halvar=H`, the hive partition path.

@@ -16,7 +16,7 @@ use datafusion::parquet::basic::{Compression, ZstdLevel};
 use datafusion::parquet::file::properties::WriterProperties;
 
 use super::StoreError;
-use crate::validate::{RowSink, Value};
+use crate::schema::Value;
 
 const BATCH_ROWS: usize = 8192;
 const ROW_GROUP_ROWS: usize = 128 * 1024;
@@ -103,8 +103,9 @@ impl ParquetSink {
     }
 }
 
-impl RowSink for ParquetSink {
-    fn push(&mut self, row: &[Value]) -> crate::Result<()> {
+impl ParquetSink {
+    /// Adds one row: one value per stored column of the table.
+    pub fn push(&mut self, row: &[Value]) -> Result<(), StoreError> {
         for (builder, value) in self.builders.iter_mut().zip(row) {
             builder.append(value);
         }

@@ -34,6 +34,7 @@ use std::path::{Path, PathBuf};
 
 use chrono::{Datelike, NaiveDate};
 
+use crate::failure::Kind;
 use crate::period::HalfYear;
 use crate::schema::{Schema, SchemaError};
 use crate::template::TemplateError;
@@ -104,6 +105,21 @@ pub enum SynthError {
     /// A sheet would hold more rows than Excel allows, among other failures to write.
     #[error(transparent)]
     Workbook(#[from] TemplateError),
+}
+
+impl SynthError {
+    /// What kind of failure this is (see [`crate::failure`]).
+    pub fn kind(&self) -> Kind {
+        match self {
+            SynthError::Options(_) => Kind::Usage,
+            SynthError::NotEmpty(_)
+            | SynthError::NotADirectory(_)
+            | SynthError::NumbersExhausted(_) => Kind::InvalidInput,
+            SynthError::Io { .. } => Kind::Internal,
+            SynthError::Schema(e) => e.kind(),
+            SynthError::Workbook(e) => e.kind(),
+        }
+    }
 }
 
 /// Forsorjning sample points after the end, in months (unless `monthly_followup`):

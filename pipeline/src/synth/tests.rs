@@ -252,10 +252,20 @@ fn the_validator_accepts_the_collection() {
             ..options(300, 3, (2006, 2008), 11)
         };
         let summary = generate(&o, out.path(), today()).unwrap();
-        let ingest = crate::load::IngestOptions::checking(today());
+        let ingest = crate::intake::IntakeOptions::new(today());
         let paths = submissions(out.path());
         let persons = crate::validate::Persons::Identified(&key);
-        let report = crate::load::ingest(&schema, persons, data.path(), &paths, &ingest).unwrap();
+        let (submissions, found) = crate::read::discover(&paths, &schema);
+        let report = crate::intake::check(
+            &schema,
+            persons,
+            data.path(),
+            submissions,
+            found,
+            &ingest,
+            false,
+        )
+        .unwrap();
         let first: Vec<String> = report
             .findings
             .iter()
@@ -285,10 +295,20 @@ fn workbooks_hold_what_the_csv_folders_hold_and_are_the_same_bytes_each_time() {
     let content = |o: &SynthOptions| {
         let (out, data) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
         let summary = generate(o, out.path(), today()).unwrap();
-        let ingest = crate::load::IngestOptions::checking(today());
+        let ingest = crate::intake::IntakeOptions::new(today());
         let persons = crate::validate::Persons::Identified(&key);
         let paths = vec![out.path().to_path_buf()];
-        let report = crate::load::ingest(&schema, persons, data.path(), &paths, &ingest).unwrap();
+        let (submissions, found) = crate::read::discover(&paths, &schema);
+        let report = crate::intake::check(
+            &schema,
+            persons,
+            data.path(),
+            submissions,
+            found,
+            &ingest,
+            false,
+        )
+        .unwrap();
         assert!(report.findings.is_empty(), "{}", report.findings[0]);
         assert_eq!(report.submissions.len() as u64, summary.submissions);
         let hashes: BTreeMap<(String, String), String> = report

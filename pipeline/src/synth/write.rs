@@ -20,8 +20,8 @@ use super::people::Person;
 use super::rng::Rng;
 use super::weights::INSTALLT_ORSAK;
 use super::{Bucket, Run, SynthError, SynthFormat, io_error};
-use crate::ingest::Cell;
 use crate::period::HalfYear;
+use crate::read::Cell;
 use crate::schema::{ColumnKind, Schema};
 use crate::template::{FilledMeta, FilledRows, write_filled_xlsx};
 

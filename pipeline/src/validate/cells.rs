@@ -7,21 +7,11 @@ use std::borrow::Cow;
 
 use chrono::{Datelike, NaiveDate, NaiveDateTime};
 
-use crate::ingest::Cell;
 use crate::personnummer::redact_for_message;
+use crate::read::Cell;
 use crate::schema::CodeList;
 
-/// A validated value, ready to be stored.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Value {
-    Null,
-    Text(String),
-    Date(NaiveDate),
-    Int(i64),
-    Float(f64),
-    Bool(bool),
-    List(Vec<String>),
-}
+pub use crate::schema::Value;
 
 /// The raw text of a cell, trimmed; numbers as Excel would show them.
 pub fn cell_text(cell: &Cell) -> Cow<'_, str> {
@@ -78,7 +68,7 @@ pub fn parse_date(cell: &Cell, allow_month: bool, today: NaiveDate) -> Result<Na
     let text = match cell {
         Cell::Date(date) => return Ok(*date),
         Cell::Number(serial) => {
-            return crate::ingest::serial_to_date(*serial)
+            return crate::read::serial_to_date(*serial)
                 .ok_or_else(|| format!("{} är inget datum", shown(&cell_text(cell))));
         }
         other => cell_text(other),
@@ -112,7 +102,7 @@ pub fn parse_date(cell: &Cell, allow_month: bool, today: NaiveDate) -> Result<Na
         5 if digits => text
             .parse::<f64>()
             .ok()
-            .and_then(crate::ingest::serial_to_date),
+            .and_then(crate::read::serial_to_date),
         _ => None,
     };
     date.ok_or_else(unknown)

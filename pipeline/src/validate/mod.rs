@@ -20,18 +20,20 @@ use sha2::{Digest, Sha256};
 
 pub use cells::{Value, cell_text};
 
-use crate::ingest::{Cell, Finding, Location, RawRow, RowSource};
 use crate::period::HalfYear;
 use crate::personnummer::{PersonNumber, looks_like_number};
 use crate::pseudonymise::{PseudonymKey, encode_hex, is_pseudonym};
+use crate::read::{Cell, Finding, Location, RawRow, RowSource};
 use crate::schema::{ColumnDef, ColumnKind, Derivation, Plausible, Schema, TableDef};
 use cells::shown;
 use participations::{Participation, Roster};
 
 /// Receives the validated rows of one table, in file order.
 pub trait RowSink {
+    /// What keeping a row can fail with (nothing, for a sink in memory).
+    type Error;
     /// `row` holds one value per stored column of the table (see `TableDef::stored_columns`).
-    fn push(&mut self, row: &[Value]) -> crate::Result<()>;
+    fn push(&mut self, row: &[Value]) -> Result<(), Self::Error>;
 }
 
 /// A sink that only counts: validation without writing (`--dry-run`).
@@ -41,7 +43,9 @@ pub struct CountingSink {
 }
 
 impl RowSink for CountingSink {
-    fn push(&mut self, _row: &[Value]) -> crate::Result<()> {
+    type Error = std::convert::Infallible;
+
+    fn push(&mut self, _row: &[Value]) -> Result<(), Self::Error> {
         self.rows += 1;
         Ok(())
     }
@@ -54,7 +58,9 @@ pub struct CollectingSink {
 }
 
 impl RowSink for CollectingSink {
-    fn push(&mut self, row: &[Value]) -> crate::Result<()> {
+    type Error = std::convert::Infallible;
+
+    fn push(&mut self, row: &[Value]) -> Result<(), Self::Error> {
         self.rows.push(row.to_vec());
         Ok(())
     }
@@ -160,14 +166,14 @@ impl<'a> SubmissionCheck<'a> {
 
     /// Checks one table's rows, sending valid ones to `sink`; returns the row count.
     /// `progress` is told (done, total) now and then.
-    pub fn table(
+    pub fn table<E>(
         &mut self,
         table: &TableDef,
         source: &mut dyn RowSource,
         location: &Location,
-        sink: &mut dyn RowSink,
+        sink: &mut dyn RowSink<Error = E>,
         progress: &mut dyn FnMut(u64, u64),
-    ) -> crate::Result<u64> {
+    ) -> Result<u64, E> {
         self.hasher.update(format!("table:{}\n", table.name));
         let slots = match self.map_headers(table, source.headers(), location) {
             Some(slots) => slots,

@@ -3,8 +3,8 @@
 use chrono::NaiveDate;
 
 use super::*;
-use crate::ingest::{Cell, Finding, Location, RawRow, RowSource};
 use crate::pseudonymise::PseudonymKey;
+use crate::read::{Cell, Finding, Location, RawRow, RowSource};
 
 struct Rows {
     headers: Vec<String>,

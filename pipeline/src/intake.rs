@@ -1,9 +1,14 @@
-//! Taking submissions into the dataset: discover → validate → stage → commit.
+//! Taking submissions into the dataset: resolve → check (validate, pseudonymise) →
+//! stage → commit. [`crate::read`] gives the submissions' cells; this stage decides
+//! what becomes of them.
 //!
-//! All submissions named in one call form one commit: if any of them has a finding,
-//! none is taken in and the dataset is left exactly as it was. A submission whose
-//! content equals the current one for its project and half-year changes nothing; a
-//! different one replaces it, and the old files move to the history area.
+//! [`check`] writes nothing; [`commit`] checks and takes in. All submissions named in
+//! one call form one commit: if any of them has a finding, none is taken in and the
+//! dataset is left exactly as it was. A submission whose content equals the current one
+//! for its project and half-year changes nothing; a different one replaces it, and the
+//! old files move to the history area. [`prepare`] keeps a checked submission in memory,
+//! to be sent (`finsam submit`). Progress is told through [`Progress`], which the caller
+//! draws as it likes.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -12,58 +17,93 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
-use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::Result;
 use crate::changes::TableChanges;
-use crate::ingest::{self, Finding, Location, Submission};
+use crate::failure::Kind;
 use crate::period::HalfYear;
 use crate::pseudonymise::PseudonymKey;
-use crate::registry::{Project, Registry};
+use crate::read::{Finding, Location, Submission};
+use crate::registry::{PROJECT_NAME_RULE, Project, Registry, RegistryError, project_name};
 use crate::schema::{Schema, TableDef};
-use crate::store::{Dataset, ManifestEntry, ParquetSink, Staging, now_rfc3339};
+use crate::store::{Dataset, ManifestEntry, ParquetSink, Staging, StoreError, now_rfc3339};
 use crate::underlag::{self, Refreshed};
 use crate::validate::{
     CollectingSink, CountingSink, Persons, RowSink, Rules, SubmissionCheck, Value,
 };
 
-pub struct IngestOptions {
+#[derive(Debug, thiserror::Error)]
+pub enum IntakeError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Registry(#[from] RegistryError),
+}
+
+impl IntakeError {
+    /// What kind of failure this is (see [`crate::failure`]).
+    pub fn kind(&self) -> Kind {
+        match self {
+            IntakeError::Store(e) => e.kind(),
+            IntakeError::Registry(e) => e.kind(),
+        }
+    }
+}
+
+/// How the submissions are to be read: the same for a check and a commit.
+#[derive(Clone)]
+pub struct IntakeOptions<'p> {
     /// Overrides (or fills in) the project stated in the submission.
     pub projekt: Option<String>,
     /// Overrides (or fills in) the half-year stated in the submission.
     pub halvar: Option<HalfYear>,
-    /// Validate only; write nothing.
-    pub dry_run: bool,
-    pub show_progress: bool,
     /// Dates after this day are rejected as implausible.
     pub today: NaiveDate,
-    /// Rebuild the underlag of changed projects after the commit. `finsam serve` leaves
-    /// it to a quiet moment: readers compute stale underlag themselves meanwhile.
-    pub refresh_underlag: bool,
     /// Plausibility warnings stop the submission as errors do (`--strikt`).
     pub strict: bool,
     /// Projects the registry does not know are registered, not refused (`--nytt-projekt`).
     pub new_projects: bool,
-    /// With `dry_run`: compare each submission with the current one for its project and
-    /// half-year (`--visa-andringar`).
-    pub show_changes: bool,
+    /// Told how reading each table goes.
+    pub progress: &'p dyn Progress,
 }
 
-impl IngestOptions {
-    /// Only checking, quietly, with the details the submissions state.
-    pub fn checking(today: NaiveDate) -> IngestOptions {
-        IngestOptions {
+impl IntakeOptions<'static> {
+    /// The details the submissions state, as of `today`, quietly.
+    pub fn new(today: NaiveDate) -> IntakeOptions<'static> {
+        IntakeOptions {
             projekt: None,
             halvar: None,
-            dry_run: true,
-            show_progress: false,
             today,
-            refresh_underlag: false,
             strict: false,
             new_projects: false,
-            show_changes: false,
+            progress: &Quiet,
         }
     }
+}
+
+/// Told how the reading of each table goes; the CLI draws bars, the server nothing.
+/// Submissions are checked on several threads at once.
+pub trait Progress: Sync {
+    /// Reading `label` (project, half-year and table) begins; the reporter returned is
+    /// told (done, total) in bytes or rows now and then and dropped when it ends.
+    fn table(&self, label: &str) -> Box<dyn TableProgress + '_>;
+}
+
+/// The progress of one table being read.
+pub trait TableProgress {
+    fn advance(&mut self, done: u64, total: u64);
+}
+
+/// Progress nobody watches.
+pub struct Quiet;
+
+impl Progress for Quiet {
+    fn table(&self, _label: &str) -> Box<dyn TableProgress + '_> {
+        Box::new(Quiet)
+    }
+}
+
+impl TableProgress for Quiet {
+    fn advance(&mut self, _done: u64, _total: u64) {}
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -74,7 +114,7 @@ pub enum Status {
     Replaced(String),
     /// Identical to the current submission: nothing changed.
     Unchanged,
-    /// Valid, but not written (`--dry-run`).
+    /// Valid, but not written ([`check`]).
     Validated,
 }
 
@@ -112,13 +152,13 @@ pub struct SubmissionReport {
     pub status: Status,
     /// What looked implausible but was accepted (nothing, with `strict`: errors then).
     pub warnings: Vec<Finding>,
-    /// Per table, how it differs from the current submission (`show_changes`, when
-    /// there is one).
+    /// Per table, how it differs from the current submission (a check with
+    /// `compare`, when there is one).
     pub changes: Option<BTreeMap<String, TableChanges>>,
 }
 
 #[derive(Debug)]
-pub struct IngestReport {
+pub struct IntakeReport {
     pub submissions: Vec<SubmissionReport>,
     /// Every problem found; when not empty, nothing was taken in.
     pub findings: Vec<Finding>,
@@ -128,7 +168,7 @@ pub struct IngestReport {
     pub underlag: Option<Result<Refreshed, String>>,
 }
 
-impl IngestReport {
+impl IntakeReport {
     pub fn accepted(&self) -> bool {
         self.findings.is_empty()
     }
@@ -151,40 +191,86 @@ struct Resolved {
     version: u32,
 }
 
-/// Takes the submissions found at `paths` into the dataset (or only checks them).
-pub fn ingest(
-    schema: &Schema,
-    persons: Persons<'_>,
-    data: &Path,
-    paths: &[PathBuf],
-    options: &IngestOptions,
-) -> Result<IngestReport> {
-    let (submissions, findings) = ingest::discover(paths, schema);
-    ingest_submissions(schema, persons, data, submissions, findings, options)
-}
-
-/// Takes submissions already found into the dataset: the one way in, for files named
-/// on the command line and for submissions received by `finsam serve` alike.
+/// Checks the submissions as [`commit`] would, against the registry of the dataset at
+/// `data` (which need not exist yet), and writes nothing. With `compare`, each valid
+/// submission is compared with the current one for its project and half-year.
 /// `findings` are problems already found with them (files that could not be read).
-pub fn ingest_submissions(
+pub fn check(
     schema: &Schema,
     persons: Persons<'_>,
     data: &Path,
     submissions: Vec<Submission>,
     mut findings: Vec<Finding>,
-    options: &IngestOptions,
-) -> Result<IngestReport> {
+    options: &IntakeOptions<'_>,
+    compare: bool,
+) -> Result<IntakeReport, IntakeError> {
     let started = Instant::now();
     let resolved = resolve_all(submissions, schema, options, &mut findings);
-    let dataset = if options.dry_run {
-        None
+    let registry = Registry::load(data)?;
+    unregistered(&registry, &resolved, options, &mut findings);
+    let target = if compare {
+        Target::Collect
     } else {
-        Some(Dataset::open_for_write(
-            data,
-            schema,
-            &persons.key_fingerprint(),
-        )?)
+        Target::Count
     };
+    let mut reports = Vec::new();
+    let mut new_versions = Vec::new();
+    let checked = check_all(&resolved, schema, persons, Some(&registry), target, options);
+    for result in checked {
+        let (report, mut found, tables) = result?;
+        findings.append(&mut found);
+        new_versions.push(tables);
+        reports.push(report);
+    }
+    if compare && findings.is_empty() && Dataset::exists(data) {
+        // Pseudonyms made with another key would all look new.
+        let expected = Dataset::key_fingerprint_of(data)?;
+        if expected != persons.key_fingerprint() {
+            return Err(StoreError::WrongKey {
+                path: data.to_path_buf(),
+                expected,
+                actual: persons.key_fingerprint(),
+            }
+            .into());
+        }
+        let dataset = Dataset::open(data, schema)?;
+        for (report, tables) in reports.iter_mut().zip(&new_versions) {
+            if let Some(tables) = tables {
+                report.changes = crate::changes::compare(
+                    &dataset,
+                    schema,
+                    &report.projekt,
+                    &report.halvar,
+                    tables,
+                )?;
+            }
+        }
+    }
+    Ok(IntakeReport {
+        submissions: reports,
+        findings,
+        elapsed: started.elapsed(),
+        underlag: None,
+    })
+}
+
+/// Checks the submissions and takes them into the dataset at `data` in one commit
+/// (creating the dataset), or, with any finding, takes in nothing. With
+/// `refresh_underlag`, the underlag of changed projects is rebuilt after the commit;
+/// `finsam serve` leaves that to a quiet moment (readers compute stale underlag
+/// themselves meanwhile).
+pub fn commit(
+    schema: &Schema,
+    persons: Persons<'_>,
+    data: &Path,
+    submissions: Vec<Submission>,
+    mut findings: Vec<Finding>,
+    options: &IntakeOptions<'_>,
+    refresh_underlag: bool,
+) -> Result<IntakeReport, IntakeError> {
+    let started = Instant::now();
+    let resolved = resolve_all(submissions, schema, options, &mut findings);
+    let dataset = Dataset::open_for_write(data, schema, &persons.key_fingerprint())?;
     // Read once the write lock is held: a `finsam projekt add` meanwhile is seen.
     let registry = Registry::load(data)?;
     let registering = unregistered(&registry, &resolved, options, &mut findings);
@@ -193,69 +279,26 @@ pub fn ingest_submissions(
         chrono::Utc::now().format("%Y%m%dT%H%M%S%.3f"),
         std::process::id()
     );
-    let staging = match &dataset {
-        Some(dataset) => Some(dataset.stage(&batch)?),
-        None => None,
-    };
-    let target = match &staging {
-        Some(staging) => Target::Stage(staging),
-        None if options.show_changes => Target::Collect,
-        None => Target::Count,
-    };
+    let mut staging = dataset.stage(&batch)?;
     let mut reports = Vec::new();
-    let mut new_versions = Vec::new();
-    for (r, checked) in resolved.iter().zip(check_all(
+    let checked = check_all(
         &resolved,
         schema,
         persons,
         Some(&registry),
-        target,
+        Target::Stage(&staging),
         options,
-    )) {
-        let (report, mut found, tables) = checked?;
+    );
+    for (r, result) in resolved.iter().zip(checked) {
+        let (report, mut found, _) = result?;
         findings.append(&mut found);
-        new_versions.push(tables);
         reports.push((report, r));
     }
-
-    let (Some(dataset), Some(mut staging)) = (dataset, staging) else {
-        if options.show_changes && findings.is_empty() && Dataset::exists(data) {
-            // Pseudonyms made with another key would all look new.
-            let expected = Dataset::key_fingerprint_of(data)?;
-            if expected != persons.key_fingerprint() {
-                return Err(crate::store::StoreError::WrongKey {
-                    path: data.to_path_buf(),
-                    expected,
-                    actual: persons.key_fingerprint(),
-                }
-                .into());
-            }
-            let dataset = Dataset::open(data, schema)?;
-            for ((report, _), tables) in reports.iter_mut().zip(&new_versions) {
-                if let Some(tables) = tables {
-                    report.changes = crate::changes::compare(
-                        &dataset,
-                        schema,
-                        &report.projekt,
-                        &report.halvar,
-                        tables,
-                    )?;
-                }
-            }
-        }
-        let submissions = reports.into_iter().map(|(report, _)| report).collect();
-        return Ok(IngestReport {
-            submissions,
-            findings,
-            elapsed: started.elapsed(),
-            underlag: None,
-        });
-    };
     if !findings.is_empty() {
         staging.discard()?;
         dataset.abandon()?;
         let submissions = reports.into_iter().map(|(report, _)| report).collect();
-        return Ok(IngestReport {
+        return Ok(IntakeReport {
             submissions,
             findings,
             elapsed: started.elapsed(),
@@ -310,10 +353,9 @@ pub fn ingest_submissions(
         registry.save(dataset.root())?;
     }
     let elapsed = started.elapsed();
-    let underlag = options
-        .refresh_underlag
+    let underlag = refresh_underlag
         .then(|| underlag::refresh_blocking(&dataset, schema).map_err(|e| e.to_string()));
-    Ok(IngestReport {
+    Ok(IntakeReport {
         submissions,
         findings,
         elapsed,
@@ -330,26 +372,28 @@ pub struct Prepared {
     pub tables: BTreeMap<String, Vec<Vec<Value>>>,
 }
 
-/// Validates and pseudonymises the submissions at `paths` exactly as [`ingest`] does,
-/// keeping the result in memory. With any finding, nothing is prepared.
+/// Validates and pseudonymises the submissions found at `paths` exactly as [`check`]
+/// does, keeping the result in memory. Projects are the server's to check (a token
+/// opens one). With any finding, nothing is prepared.
 pub fn prepare(
     schema: &Schema,
     key: &PseudonymKey,
     paths: &[PathBuf],
-    options: &IngestOptions,
-) -> Result<(Vec<Prepared>, Vec<Finding>)> {
-    let (submissions, mut findings) = ingest::discover(paths, schema);
+    options: &IntakeOptions<'_>,
+) -> Result<(Vec<Prepared>, Vec<Finding>), IntakeError> {
+    let (submissions, mut findings) = crate::read::discover(paths, schema);
     let resolved = resolve_all(submissions, schema, options, &mut findings);
     let mut prepared = Vec::new();
-    for (r, checked) in resolved.iter().zip(check_all(
+    let checked = check_all(
         &resolved,
         schema,
         Persons::Identified(key),
         None,
         Target::Collect,
         options,
-    )) {
-        let (report, mut found, tables) = checked?;
+    );
+    for (r, result) in resolved.iter().zip(checked) {
+        let (report, mut found, tables) = result?;
         findings.append(&mut found);
         prepared.push(Prepared {
             report,
@@ -370,7 +414,7 @@ pub fn prepare(
 fn unregistered(
     registry: &Registry,
     resolved: &[Resolved],
-    options: &IngestOptions,
+    options: &IntakeOptions<'_>,
     findings: &mut Vec<Finding>,
 ) -> BTreeSet<String> {
     let mut registering: BTreeSet<String> = BTreeSet::new();
@@ -405,7 +449,7 @@ fn unregistered(
 fn resolve_all(
     submissions: Vec<Submission>,
     schema: &Schema,
-    options: &IngestOptions,
+    options: &IntakeOptions<'_>,
     findings: &mut Vec<Finding>,
 ) -> Vec<Resolved> {
     let mut resolved = Vec::new();
@@ -434,7 +478,7 @@ fn resolve_all(
 fn resolve(
     submission: Submission,
     schema: &Schema,
-    options: &IngestOptions,
+    options: &IntakeOptions<'_>,
 ) -> Result<Resolved, Finding> {
     let at = Location::file(&submission.origin);
     let meta = &submission.meta;
@@ -521,33 +565,12 @@ fn resolve(
 /// Where the valid rows of a submission go.
 #[derive(Clone, Copy)]
 enum Target<'s> {
-    /// Counted only (`--dry-run`).
+    /// Counted only (a check).
     Count,
     /// Written to the commit's staging area.
     Stage(&'s Staging),
     /// Kept in memory and returned.
     Collect,
-}
-
-/// What a project's short name may be, as messages say it.
-pub const PROJECT_NAME_RULE: &str = "får bara innehålla A–Z, 0–9, - och _ (högst 40 tecken) och får inte se ut som ett personnummer";
-
-/// A project's short name as it is kept, from what was written: A–Z, 0–9, `-` and `_`,
-/// at most 40 characters (it names folders, partitions and reports), lower case a–z
-/// read as upper case; `None` for anything else. The letters are checked before they
-/// are folded, so that `ſigma` or `kompıs` (which Unicode upper-cases to SIGMA and
-/// KOMPIS) is refused rather than taken for another project. A name with the shape of a
-/// personnummer (`850312-1231`) is refused: it would be stored in every folder name,
-/// report title and receipt.
-pub fn project_name(written: &str) -> Option<String> {
-    let name = written.trim();
-    let allowed = !name.is_empty()
-        && name.len() <= 40
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
-        && !crate::personnummer::contains_number_shape(name);
-    allowed.then(|| name.to_ascii_uppercase())
 }
 
 /// Where one table's valid rows go, as the [`Target`] says.
@@ -558,7 +581,12 @@ enum TableSink {
 }
 
 impl TableSink {
-    fn new(target: Target<'_>, table: &TableDef, projekt: &str, halvar: &str) -> Result<TableSink> {
+    fn new(
+        target: Target<'_>,
+        table: &TableDef,
+        projekt: &str,
+        halvar: &str,
+    ) -> Result<TableSink, StoreError> {
         Ok(match target {
             Target::Count => TableSink::Count(CountingSink::default()),
             Target::Stage(staging) => {
@@ -567,21 +595,28 @@ impl TableSink {
             Target::Collect => TableSink::Collect(CollectingSink::default()),
         })
     }
+}
 
-    fn rows(&mut self) -> &mut dyn RowSink {
+impl RowSink for TableSink {
+    type Error = StoreError;
+
+    fn push(&mut self, row: &[Value]) -> Result<(), StoreError> {
         match self {
-            TableSink::Count(sink) => sink,
-            TableSink::Stage(sink) => sink.as_mut(),
-            TableSink::Collect(sink) => sink,
+            TableSink::Count(sink) => sink.push(row).map_err(|never| match never {}),
+            TableSink::Stage(sink) => sink.push(row),
+            TableSink::Collect(sink) => sink.push(row).map_err(|never| match never {}),
         }
     }
 }
 
-type Checked = Result<(
-    SubmissionReport,
-    Vec<Finding>,
-    Option<BTreeMap<String, Vec<Vec<Value>>>>,
-)>;
+type Checked = Result<
+    (
+        SubmissionReport,
+        Vec<Finding>,
+        Option<BTreeMap<String, Vec<Vec<Value>>>>,
+    ),
+    IntakeError,
+>;
 
 /// Checks the submissions on as many threads as there are cores: submissions are
 /// independent until the commit. Results come back in the submissions' order.
@@ -591,13 +626,8 @@ fn check_all(
     persons: Persons<'_>,
     registry: Option<&Registry>,
     target: Target<'_>,
-    options: &IngestOptions,
+    options: &IntakeOptions<'_>,
 ) -> Vec<Checked> {
-    let progress = if options.show_progress {
-        MultiProgress::with_draw_target(ProgressDrawTarget::stderr())
-    } else {
-        MultiProgress::with_draw_target(ProgressDrawTarget::hidden())
-    };
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .min(resolved.len())
@@ -611,8 +641,7 @@ fn check_all(
                     let index = next.fetch_add(1, Ordering::Relaxed);
                     let Some(r) = resolved.get(index) else { break };
                     let project = registry.and_then(|registry| registry.get(&r.projekt));
-                    let checked =
-                        check_submission(r, schema, persons, project, target, options, &progress);
+                    let checked = check_submission(r, schema, persons, project, target, options);
                     *results[index]
                         .lock()
                         .expect("no thread panics while holding it") = Some(checked);
@@ -630,15 +659,14 @@ fn check_all(
         .collect()
 }
 
-/// Reads and checks every table of one submission, writing valid rows to staging.
+/// Reads and checks every table of one submission, sending valid rows to the target.
 fn check_submission(
     r: &Resolved,
     schema: &Schema,
     persons: Persons<'_>,
     project: Option<&Project>,
     target: Target<'_>,
-    options: &IngestOptions,
-    progress: &MultiProgress,
+    options: &IntakeOptions<'_>,
 ) -> Checked {
     let halvar = r.period.to_string();
     let mut check = SubmissionCheck::new(Rules {
@@ -665,24 +693,17 @@ fn check_submission(
                     0
                 }
                 Ok(mut source) => {
-                    let bar = progress.add(progress_bar(&format!(
-                        "{} {} {}",
-                        r.projekt, r.period, table.name
-                    )));
-                    let mut report_progress = |done: u64, total: u64| {
-                        bar.set_length(total);
-                        bar.set_position(done);
-                    };
+                    let mut reporter = options
+                        .progress
+                        .table(&format!("{} {} {}", r.projekt, r.period, table.name));
                     let location = input.location();
-                    let count = check.table(
+                    check.table(
                         table,
                         source.as_mut(),
                         &location,
-                        sink.rows(),
-                        &mut report_progress,
-                    )?;
-                    bar.finish_and_clear();
-                    count
+                        &mut sink,
+                        &mut |done, total| reporter.advance(done, total),
+                    )?
                 }
             },
         };
@@ -721,33 +742,4 @@ fn check_submission(
     };
     let collected = matches!(target, Target::Collect).then_some(collected);
     Ok((report, outcome.findings, collected))
-}
-
-fn progress_bar(label: &str) -> ProgressBar {
-    let bar = ProgressBar::no_length();
-    bar.set_style(
-        ProgressStyle::with_template("{prefix:>32} [{bar:30}] {percent:>3}%")
-            .expect("template is valid")
-            .progress_chars("=> "),
-    );
-    bar.set_prefix(label.to_string());
-    bar
-}
-
-#[cfg(test)]
-mod tests {
-    use super::project_name;
-
-    #[test]
-    fn a_project_name_is_ascii_checked_before_it_is_folded_and_never_a_personnummer() {
-        assert_eq!(project_name(" sigma ").as_deref(), Some("SIGMA"));
-        assert_eq!(project_name("Steg_2-b").as_deref(), Some("STEG_2-B"));
-        // Unicode would upper-case these to SIGMA and KOMPIS: another project's name.
-        for refused in ["ſigma", "kompıs", "", "a b", "x".repeat(41).as_str()] {
-            assert_eq!(project_name(refused), None, "{refused:?}");
-        }
-        for number in ["850312-1231", "198503121231", "P8503121231", "850312+1231"] {
-            assert_eq!(project_name(number), None, "{number:?}");
-        }
-    }
 }
