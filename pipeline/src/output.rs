@@ -12,9 +12,11 @@ use crate::{Error, Result};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
     /// Aligned table for the terminal.
+    #[value(help = "Tabell för terminalen")]
     Table,
     Csv,
     /// One JSON object per row, in an array.
+    #[value(help = "Ett JSON-objekt per rad, i en lista")]
     Json,
     Parquet,
 }
