@@ -284,3 +284,54 @@ fn a_corrected_half_year_shows_what_it_changes_without_a_value() {
         "{same}"
     );
 }
+
+#[test]
+fn the_help_is_in_swedish_headings_and_all() {
+    let wd = Workdir::new();
+    let help = |args: &[&str]| wd.finsam(args).ok().to_string();
+    let root = help(&["--help"]);
+    for text in [
+        "Användning: finsam [FLAGGOR] <KOMMANDO>",
+        "Kommandon:",
+        "Flaggor:",
+        "Visa hjälpen",
+    ] {
+        assert!(root.contains(text), "{text}\n{root}");
+    }
+    let ingest = help(&["ingest", "--help"]);
+    for text in [
+        "Användning: finsam ingest [FLAGGOR] <FIL>...",
+        "Argument:",
+        "Exempel:",
+        "[miljövariabel: FINSAM_DATA]",
+        "[standard: data]",
+        "Visa hjälpen (kortare med '-h')",
+    ] {
+        assert!(ingest.contains(text), "{text}\n{ingest}");
+    }
+    let sql = help(&["sql", "-h"]);
+    assert!(
+        sql.contains("[möjliga värden: table, csv, json, parquet]"),
+        "{sql}"
+    );
+    let nested = [
+        help(&["report", "utfall", "--help"]),
+        help(&["token", "create", "-h"]),
+    ];
+    for text in [&root, &ingest, &sql].into_iter().chain(&nested) {
+        for english in [
+            "Usage:",
+            "Options:",
+            "Arguments:",
+            "Commands:",
+            "Print",
+            "[OPTIONS]",
+            "<COMMAND>",
+            "[default:",
+            "[env:",
+            "ossible values",
+        ] {
+            assert!(!text.contains(english), "{english}\n{text}");
+        }
+    }
+}

@@ -57,9 +57,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use chrono::{Datelike, Months, NaiveDate, TimeDelta, Weekday};
-use finsam::read::Cell;
 use finsam::period::HalfYear;
 use finsam::personnummer::PersonNumber;
+use finsam::read::Cell;
 use finsam::schema::{ColumnKind, Schema};
 use finsam::template::{FilledMeta, FilledRows, write_filled_xlsx};
 

@@ -6,12 +6,10 @@ mod cli;
 
 use std::process::ExitCode;
 
-use clap::Parser;
-
 fn main() -> ExitCode {
     finsam::guard::install_quiet_hook();
     cli::exit_quietly_on_broken_pipe();
-    let args = cli::Cli::parse();
+    let args = cli::parse();
     match cli::run(args) {
         Ok(code) => code.into(),
         Err(error) => {

@@ -5,9 +5,10 @@ use finsam::store::{Dataset, StoreError};
 
 use super::{DataArgs, Exit};
 
-/// Dashboards for the board: check their definitions, or build them as a static site.
+/// Tavlor för styrelsen: kontrollera deras definitioner, eller bygg dem som en statisk
+/// webbplats.
 ///
-/// Examples:
+/// Exempel:
 ///   finsam dashboard check
 ///   finsam dashboard build --out site/
 #[derive(clap::Args)]
@@ -19,20 +20,20 @@ pub struct Args {
 
 #[derive(clap::Subcommand)]
 enum Command {
-    /// Check every dashboard definition: chart kinds and query files, with file and line.
+    /// Kontrollera varje tavlas definition: diagramtyper och frågefiler, med fil och rad.
     Check(Sources),
-    /// Write every dashboard page (every year and project) as standalone HTML.
+    /// Skriv alla tavlornas sidor (varje år och projekt) som fristående HTML.
     Build(BuildArgs),
 }
 
 /// Where the definitions and the queries come from.
 #[derive(clap::Args, Clone)]
 pub struct Sources {
-    /// Read the dashboard definitions from this folder instead of the bundled ones.
-    #[arg(long, env = "FINSAM_DASHBOARDS")]
+    /// Läs tavlornas definitioner från den här mappen i stället för de inbyggda.
+    #[arg(long, value_name = "MAPP", env = "FINSAM_DASHBOARDS")]
     pub dashboards: Option<PathBuf>,
-    /// Read the query files from this folder instead of the bundled ones.
-    #[arg(long)]
+    /// Läs frågefilerna från den här mappen i stället för de inbyggda.
+    #[arg(long, value_name = "MAPP")]
     pub queries: Option<PathBuf>,
 }
 
@@ -53,8 +54,8 @@ impl Sources {
 
 #[derive(clap::Args)]
 struct BuildArgs {
-    /// Folder for the site (created; existing pages are replaced).
-    #[arg(long)]
+    /// Mappen för webbplatsen (skapas; sidor som redan finns ersätts).
+    #[arg(long, value_name = "MAPP")]
     out: PathBuf,
     #[command(flatten)]
     sources: Sources,

@@ -7,17 +7,18 @@ use finsam::validate::Persons;
 use super::progress::Bars;
 use super::{DataArgs, Exit, SubmissionArgs};
 
-/// Validate submissions and take them into the dataset.
+/// Kontrollera inlämningar och läs in dem i datamängden.
 ///
-/// FILE is a workbook made from `finsam template` (one submission), a CSV file, or a
-/// folder, searched with its subfolders. CSV files in one folder form one submission
-/// (deltagare.csv, insatser.csv, …, inlamning.csv). All submissions of one call are taken in together or not at all:
-/// with any error, the dataset is left exactly as it was and every error is listed
-/// with file, sheet, row and column. A project must be in the registry (finsam
-/// projekt); only the first submissions of a new dataset register theirs themselves.
-/// Implausible values are warnings: told, written to --rapport, errors with --strikt.
+/// FIL är en arbetsbok gjord från `finsam template` (en inlämning), en CSV-fil eller en
+/// mapp, som genomsöks med sina undermappar. CSV-filerna i en mapp är en inlämning
+/// (deltagare.csv, insatser.csv, …, inlamning.csv). Alla inlämningar i ett anrop läses in
+/// tillsammans eller inte alls: vid minsta fel lämnas datamängden precis som den var, och
+/// varje fel listas med fil, blad, rad och kolumn. Ett projekt måste finnas i
+/// projektregistret (finsam projekt); bara de första inlämningarna i en ny datamängd
+/// registrerar sina projekt själva. Uppgifter som sällan stämmer är varningar: de visas,
+/// skrivs till --rapport och blir fel med --strikt.
 ///
-/// Examples:
+/// Exempel:
 ///   finsam ingest sigma_2008H1.xlsx --key nyckel
 ///   finsam ingest inlamningar/ --data data --dry-run
 ///   finsam ingest csv/sigma-2008H1/ --projekt SIGMA --halvar 2008H1
@@ -28,18 +29,18 @@ use super::{DataArgs, Exit, SubmissionArgs};
 pub struct Args {
     #[command(flatten)]
     submissions: SubmissionArgs,
-    /// Only validate: nothing is written.
+    /// Kontrollera bara: inget skrivs.
     #[arg(long)]
     dry_run: bool,
-    /// Also write every error and warning to this CSV file (for Excel).
-    #[arg(long, value_name = "FILE")]
+    /// Skriv också alla fel och varningar till den här CSV-filen (för Excel).
+    #[arg(long, value_name = "FIL")]
     rapport: Option<PathBuf>,
-    /// Register the projects the registry does not know yet, instead of refusing them
-    /// (see finsam projekt).
+    /// Registrera de projekt som registret inte känner till än, i stället för att avvisa
+    /// dem (se finsam projekt).
     #[arg(long)]
     nytt_projekt: bool,
-    /// Only check, and show per table how many rows each submission adds, changes and
-    /// removes compared with the current one for its project and half-year (counts only).
+    /// Kontrollera bara, och visa per tabell hur många rader varje inlämning lägger till,
+    /// ändrar och tar bort jämfört med den inlästa för samma projekt och halvår (bara antal).
     #[arg(long)]
     visa_andringar: bool,
 }

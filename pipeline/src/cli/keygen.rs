@@ -4,17 +4,17 @@ use finsam::pseudonymise::{KEY_FILE_ENV, PseudonymKey};
 
 use super::Exit;
 
-/// Create a pseudonymisation key (HMAC-SHA256, 256 bits) in a new file with mode 0600.
+/// Skapa en pseudonymiseringsnyckel (HMAC-SHA256, 256 bitar) i en ny fil med rättigheterna 0600.
 ///
-/// Keep the key outside the dataset and back it up: with another key the same person
-/// gets another pseudonym, and follow-up across submissions breaks.
+/// Förvara nyckeln utanför datamängden och säkerhetskopiera den: med en annan nyckel får
+/// samma person en annan pseudonym, och uppföljningen mellan inlämningar bryts.
 ///
-/// Example: finsam keygen --out /etc/finsam/nyckel && export FINSAM_KEY_FILE=/etc/finsam/nyckel
+/// Exempel: finsam keygen --out /etc/finsam/nyckel && export FINSAM_KEY_FILE=/etc/finsam/nyckel
 #[derive(clap::Args)]
 #[command(verbatim_doc_comment)]
 pub struct Args {
-    /// The key file to create; an existing file is never overwritten.
-    #[arg(long)]
+    /// Nyckelfilen som skapas; en fil som redan finns skrivs aldrig över.
+    #[arg(long, value_name = "FIL")]
     out: PathBuf,
 }
 

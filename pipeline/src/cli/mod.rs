@@ -1,6 +1,7 @@
 //! Command-line interface: one file per subcommand, each a thin layer over the library.
 
 mod dashboard;
+mod help;
 mod ingest;
 mod keygen;
 mod progress;
@@ -16,7 +17,7 @@ mod token;
 
 use std::path::{Path, PathBuf};
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use finsam::failure::Kind;
 use finsam::pseudonymise::{KEY_FILE_ENV, PseudonymKey};
 use finsam::schema::Schema;
@@ -37,6 +38,8 @@ impl From<Exit> for std::process::ExitCode {
     }
 }
 
+/// The command line; read it with [`parse`], which gives clap's own words in the help in
+/// Swedish.
 #[derive(Parser)]
 #[command(
     name = "finsam",
@@ -55,30 +58,36 @@ pub struct Cli {
 /// (`finsam token create --data X` as well as `finsam --data X token create`).
 #[derive(clap::Args, Debug, Clone)]
 pub struct DataArgs {
-    /// Dataset directory.
-    #[arg(long, global = true, default_value = "data", env = "FINSAM_DATA")]
+    /// Datamängdens mapp.
+    #[arg(
+        long,
+        global = true,
+        value_name = "MAPP",
+        default_value = "data",
+        env = "FINSAM_DATA"
+    )]
     pub data: PathBuf,
-    /// Read the schema from this folder instead of the bundled one.
-    #[arg(long, global = true, env = "FINSAM_SCHEMAS")]
+    /// Läs schemat från den här mappen i stället för det inbyggda.
+    #[arg(long, global = true, value_name = "MAPP", env = "FINSAM_SCHEMAS")]
     pub schemas: Option<PathBuf>,
-    /// Key file (default: the file FINSAM_KEY_FILE names).
-    #[arg(long, global = true)]
+    /// Nyckelfilen (standard: filen som FINSAM_KEY_FILE anger).
+    #[arg(long, global = true, value_name = "FIL")]
     pub key: Option<PathBuf>,
 }
 
 /// The submissions to read and how to read them: `ingest` and `submit` alike.
 #[derive(clap::Args, Debug, Clone)]
 pub struct SubmissionArgs {
-    /// Workbooks, CSV files or folders.
-    #[arg(required = true, value_name = "FILE")]
+    /// Arbetsböcker, CSV-filer eller mappar.
+    #[arg(required = true, value_name = "FIL")]
     pub files: Vec<PathBuf>,
-    /// The project, when the submission does not say (must agree when it does).
+    /// Projektet, när inlämningen inte anger det (måste stämma när den gör det).
     #[arg(long)]
     pub projekt: Option<String>,
-    /// The half-year, e.g. 2008H1, when the submission does not say.
+    /// Halvåret, t.ex. 2008H1, när inlämningen inte anger det.
     #[arg(long)]
     pub halvar: Option<finsam::period::HalfYear>,
-    /// Refuse a submission with warnings (implausible values) as if they were errors.
+    /// Avvisa en inlämning med varningar (uppgifter som sällan stämmer) som om de vore fel.
     #[arg(long)]
     pub strikt: bool,
 }
@@ -103,6 +112,14 @@ enum Command {
     Token(token::Args),
     Projekt(projekt::Args),
     Synth(synth::Args),
+}
+
+/// The command line as [`Cli`]; on `--help`, `--version` or a usage error it prints and
+/// exits, as `Cli::parse` does.
+pub fn parse() -> Cli {
+    let mut command = help::swedish(Cli::command());
+    let matches = command.get_matches_mut();
+    Cli::from_arg_matches(&matches).unwrap_or_else(|error| error.format(&mut command).exit())
 }
 
 pub fn run(cli: Cli) -> finsam::Result<Exit> {

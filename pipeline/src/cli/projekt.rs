@@ -3,15 +3,15 @@ use finsam::registry::{Project, Registry};
 
 use super::{DataArgs, Exit};
 
-/// The förbund's projects: the registry every submission is checked against.
+/// Förbundets projekt: registret som varje inlämning kontrolleras mot.
 ///
-/// A submission for a project that is not registered is refused, with the registered
-/// names close to it ("menade du BRYGGAN?"), so a typo never becomes a project on the
-/// board's pages. The registry is DATA/projekt.toml; it may be edited by hand too.
-/// Its kommuner and budget are what cost and municipal comparisons join on: in SQL the
-/// tables projekt, projekt_kommuner and projekt_budget.
+/// En inlämning för ett projekt som inte är registrerat avvisas, med de registrerade namn
+/// som liknar det ("menade du BRYGGAN?"), så att ett stavfel aldrig blir ett projekt på
+/// styrelsens sidor. Registret är projekt.toml i datamängdens mapp; det går att ändra för
+/// hand också. Projektens kommuner och budget är vad jämförelser av kostnader och kommuner
+/// bygger på: i SQL tabellerna projekt, projekt_kommuner och projekt_budget.
 ///
-/// Examples:
+/// Exempel:
 ///   finsam projekt add BRYGGAN --namn "Bryggan" --start 2012-01-01 --kommun 1880 --budget 2012=850000
 ///   finsam projekt set SIGMA --namn "SIGMA-gruppen" --kommun 1884 --budget 2009=1300000
 ///   finsam projekt list
@@ -25,26 +25,28 @@ pub struct Args {
 
 #[derive(clap::Subcommand)]
 enum Action {
-    /// Register a new project (--start is required).
+    /// Registrera ett nytt projekt (--start krävs).
     Add {
-        /// The short name submissions use, e.g. BRYGGAN (A–Z, 0–9, - and _).
+        /// Kortnamnet som inlämningarna använder, t.ex. BRYGGAN (A–Z, 0–9, - och _).
         kortnamn: String,
         #[command(flatten)]
         fields: Fields,
     },
-    /// Change the fields of a registered project: those given replace what it had (a
-    /// budget year given replaces that year).
+    /// Ändra uppgifterna om ett registrerat projekt: de som anges ersätter dem det hade
+    /// (ett budgetår som anges ersätter det året).
     Set {
+        /// Projektets kortnamn.
         kortnamn: String,
         #[command(flatten)]
         fields: Fields,
     },
-    /// List the registered projects.
+    /// Lista de registrerade projekten.
     List,
-    /// Set the last day of a registered project.
+    /// Sätt sista dagen för ett registrerat projekt.
     End {
+        /// Projektets kortnamn.
         kortnamn: String,
-        /// Last day, YYYY-MM-DD.
+        /// Sista dagen, ÅÅÅÅ-MM-DD.
         #[arg(long)]
         slut: NaiveDate,
     },
@@ -53,25 +55,26 @@ enum Action {
 /// What a project is registered with, beside its short name.
 #[derive(clap::Args)]
 struct Fields {
-    /// The full name.
+    /// Hela namnet.
     #[arg(long)]
     namn: Option<String>,
-    /// The samordningsförbund that funds it.
+    /// Samordningsförbundet som finansierar projektet.
     #[arg(long)]
     forbund: Option<String>,
-    /// A kommunkod (SCB, four digits) of a kommun it serves; repeat for several.
+    /// Kommunkoden (SCB, fyra siffror) för en kommun som projektet arbetar i; upprepa för
+    /// flera.
     #[arg(long = "kommun", value_name = "KOMMUNKOD")]
     kommuner: Vec<String>,
-    /// First day, YYYY-MM-DD.
+    /// Första dagen, ÅÅÅÅ-MM-DD.
     #[arg(long)]
     start: Option<NaiveDate>,
-    /// Last day, YYYY-MM-DD, when decided.
+    /// Sista dagen, ÅÅÅÅ-MM-DD, när den är bestämd.
     #[arg(long)]
     slut: Option<NaiveDate>,
-    /// Who the project is for.
+    /// Vilka projektet är till för.
     #[arg(long)]
     malgrupp: Option<String>,
-    /// A year's budget in kronor, as ÅR=KRONOR; repeat for several years.
+    /// Ett års budget i kronor, som ÅR=KRONOR; upprepa för flera år.
     #[arg(long, value_name = "ÅR=KRONOR", value_parser = parse_budget)]
     budget: Vec<(String, u64)>,
 }

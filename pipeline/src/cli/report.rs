@@ -9,7 +9,7 @@ use finsam::store::Dataset;
 
 use super::{DataArgs, Exit};
 
-/// Reports computed from the dataset.
+/// Rapporter som räknas fram ur datamängden.
 #[derive(clap::Args)]
 #[command(verbatim_doc_comment)]
 pub struct Args {
@@ -25,50 +25,51 @@ enum Kind {
     Publik(PublikArgs),
 }
 
-/// Every public report the dataset allows, written to a folder: what a förbund
-/// publishes for its board and the public.
+/// Alla publika rapporter som datamängden räcker till, skrivna till en mapp: det ett
+/// förbund publicerar för sin styrelse och allmänheten.
 ///
-/// The half-year report for every half-year, and the outcome and participant reports
-/// for every year, each for every project and for alla, with disclosure control decided
-/// over all of them together and with everything published before (the dataset's
-/// _publicerat/liggare.json; docs/rojandekontroll.md): a number hidden in one report
-/// cannot be worked out from the others.
+/// Halvårsrapporten för varje halvår och utfalls- och deltagarrapporterna för varje år,
+/// var och en för varje projekt och för alla, med röjandekontrollen gjord över alla
+/// tillsammans och över allt som publicerats tidigare (datamängdens
+/// _publicerat/liggare.json; docs/rojandekontroll.md): ett tal som döljs i en rapport
+/// kan inte räknas fram ur de andra.
 ///
-/// Examples:
+/// Exempel:
 ///   finsam report publik --out publikt/
 ///   finsam report publik --out publikt/ --format html
 #[derive(clap::Args)]
 #[command(verbatim_doc_comment)]
 struct PublikArgs {
-    /// The folder to write to: halvar/, utfall/ and deltagare/, one file per report.
-    #[arg(long, short)]
+    /// Mappen som rapporterna skrivs till: halvar/, utfall/ och deltagare/, en fil per rapport.
+    #[arg(long, short, value_name = "MAPP")]
     out: PathBuf,
+    /// Rapporternas format.
     #[arg(long, value_enum, default_value = "json")]
     format: ReportFormat,
-    /// Counts from 1 up to this value minus one are hidden.
+    /// Antal som är mindre än det här värdet (men inte 0) visas som ..
     #[arg(long, default_value_t = finsam::disclosure::DEFAULT_THRESHOLD, value_parser = clap::value_parser!(i64).range(2..))]
     troskel: i64,
-    /// Read the query files from this folder instead of the bundled ones.
-    #[arg(long, env = "FINSAM_QUERIES")]
+    /// Läs frågefilerna från den här mappen i stället för de inbyggda.
+    #[arg(long, value_name = "MAPP", env = "FINSAM_QUERIES")]
     queries: Option<PathBuf>,
 }
 
-/// The statistics section of a project's half-year report (halvårsrapport).
+/// Statistikdelen av ett projekts halvårsrapport.
 ///
-/// Every figure is computed by a SQL file in queries/halvar/ (definitions in
-/// docs/definitions.md) and shown with its count and whole-percent share.
+/// Varje uppgift räknas fram av en SQL-fil i queries/halvar/ (definitioner i
+/// docs/definitions.md) och visas med antal och andel i hela procent.
 ///
-/// Examples:
+/// Exempel:
 ///   finsam report halvar --projekt SIGMA --halvar 2008H1
 ///   finsam report halvar --projekt SIGMA --projekt KOMPIS --halvar 2008H1 --format json --out r.json
 ///   finsam report halvar --projekt alla --halvar 2008H1
 #[derive(clap::Args)]
 #[command(verbatim_doc_comment)]
 struct HalvarArgs {
-    /// Project short name; repeat for several, or `alla` for the whole förbund.
+    /// Ett projekts kortnamn; upprepa för flera, eller `alla` för hela förbundet.
     #[arg(long, required = true)]
     projekt: Vec<String>,
-    /// The half-year, e.g. 2008H1 (also as --period, its earlier name).
+    /// Halvåret, t.ex. 2008H1 (också som --period, dess tidigare namn).
     #[arg(long, alias = "period")]
     halvar: HalfYear,
     #[command(flatten)]
@@ -78,21 +79,22 @@ struct HalvarArgs {
 /// How any report is written, and from which data and queries.
 #[derive(clap::Args)]
 struct OutputArgs {
+    /// Rapportens format.
     #[arg(long, value_enum, default_value = "markdown")]
     format: ReportFormat,
-    /// For readers outside the project: hide small counts (shown as ..), shares of
-    /// them and any cell that would let them be recomputed.
+    /// För läsare utanför projektet: små antal döljs (visas som ..), liksom andelar av dem
+    /// och varje cell som skulle låta dem räknas fram.
     #[arg(long)]
     publik: bool,
-    /// With --publik: counts from 1 up to this value minus one are hidden.
+    /// Med --publik: antal som är mindre än det här värdet (men inte 0) visas som ..
     #[arg(long, default_value_t = finsam::disclosure::DEFAULT_THRESHOLD, requires = "publik", value_parser = clap::value_parser!(i64).range(2..))]
     troskel: i64,
-    /// Write to this file instead of standard output.
-    #[arg(long, short)]
+    /// Skriv till den här filen i stället för till standard ut.
+    #[arg(long, short, value_name = "FIL")]
     out: Option<PathBuf>,
-    /// Read the query files from this folder (with halvar/, utfall/ and deltagare/
-    /// subfolders) instead of the bundled ones.
-    #[arg(long, env = "FINSAM_QUERIES")]
+    /// Läs frågefilerna från den här mappen (med undermapparna halvar/, utfall/ och
+    /// deltagare/) i stället för de inbyggda.
+    #[arg(long, value_name = "MAPP", env = "FINSAM_QUERIES")]
     queries: Option<PathBuf>,
 }
 
@@ -122,20 +124,20 @@ impl OutputArgs {
     }
 }
 
-/// Outcomes for participants who ended in the period (`utfall`), or the SUS-style
-/// participant tables (`deltagare`).
+/// Utfall för deltagare som avslutades under perioden (`utfall`), eller deltagartabellerna
+/// som i SUS (`deltagare`).
 ///
-/// utfall: status after the end (SUS groups), work and studies, självförsörjande at
-/// start, at the end and 1, 6 and 12 months after, income source before and after with
-/// the change and the transition matrix, time in the project, and the month-by-month
-/// follow-up per start-year cohort with Kaplan–Meier; each by kön and age band.
-/// deltagare: new, active and ended participants, income source at start, referring
-/// authority, insatser, utbildningsnivå and avslutsorsak, by kön and age band.
+/// utfall: status efter avslut (SUS-grupper), arbete och studier, självförsörjande vid
+/// start, vid avslut och 1, 6 och 12 månader efter, försörjningskälla före och efter med
+/// förändringen och övergångarna mellan dem, tid i projektet, och uppföljningen månad för
+/// månad per startår med Kaplan–Meier; allt per kön och åldersgrupp.
+/// deltagare: nya, aktuella och avslutade deltagare, försörjningskälla vid start, vem som
+/// aktualiserade dem, insatser, utbildningsnivå och avslutsorsak, per kön och åldersgrupp.
 ///
-/// Every share comes with n and a 95 % Wilson interval. Definitions are in the SQL files
-/// of queries/utfall/ and queries/deltagare/ and in docs/definitions.md.
+/// Varje andel visas med n och ett 95 % Wilson-intervall. Definitionerna står i SQL-filerna
+/// i queries/utfall/ och queries/deltagare/ och i docs/definitions.md.
 ///
-/// Examples:
+/// Exempel:
 ///   finsam report utfall --projekt SIGMA --period 2008
 ///   finsam report utfall --projekt KOMPIS --jamfor 2008 2010
 ///   finsam report utfall --projekt alla --period 2009H1 --publik --format html --out utfall.html
@@ -144,14 +146,14 @@ impl OutputArgs {
 #[derive(clap::Args)]
 #[command(verbatim_doc_comment)]
 struct TableArgs {
-    /// Project short name; repeat for several, or `alla` for the whole förbund.
+    /// Ett projekts kortnamn; upprepa för flera, eller `alla` för hela förbundet.
     #[arg(long)]
     projekt: Vec<String>,
-    /// A half-year (2008H1), a calendar year (2008) or several years (2005-2024).
+    /// Ett halvår (2008H1), ett kalenderår (2008) eller flera år (2005-2024).
     #[arg(long)]
     period: Option<Period>,
-    /// Compare two periods (2008 2010) of the selected projects, or two projects
-    /// (SIGMA KOMPIS) in --period, and say whether each difference is larger than chance.
+    /// Jämför två perioder (2008 2010) för de valda projekten, eller två projekt
+    /// (SIGMA KOMPIS) under --period, och säg om varje skillnad är större än slumpen.
     #[arg(long, num_args = 2, value_names = ["A", "B"])]
     jamfor: Vec<String>,
     #[command(flatten)]

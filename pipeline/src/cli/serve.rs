@@ -9,32 +9,31 @@ use finsam::store::{Dataset, StoreError};
 use super::dashboard::Sources;
 use super::{DataArgs, Exit};
 
-/// Serve the dashboards, and receive submissions from project groups, over HTTP until
-/// Ctrl-C or SIGTERM.
+/// Visa tavlorna och ta emot inlämningar från projektgrupperna över HTTP, tills Ctrl-C
+/// eller SIGTERM.
 ///
-/// Submissions (finsam submit) are received when the förbund's key is known: from the
-/// dataset, or from --key before anything has been taken in. Each project needs a
-/// token (finsam token create). Put the server behind HTTPS (nginx, Caddy) when it is
-/// reached from other machines.
+/// Inlämningar (finsam submit) tas emot när förbundets nyckel är känd: från datamängden,
+/// eller från --key innan något har lästs in. Varje projekt behöver en token (finsam
+/// token create). Ställ servern bakom HTTPS (nginx, Caddy) när den nås från andra datorer.
 ///
-/// Examples:
+/// Exempel:
 ///   finsam serve --data data --addr 127.0.0.1:8080
 ///   finsam serve --data data --key nyckel --addr 0.0.0.0:8080
 #[derive(clap::Args)]
 #[command(verbatim_doc_comment)]
 pub struct Args {
-    /// Address to listen on (port 0: any free port; the address is printed).
-    #[arg(long, default_value = "127.0.0.1:8080")]
+    /// Adressen att lyssna på (port 0: någon ledig port; adressen skrivs ut).
+    #[arg(long, value_name = "ADRESS", default_value = "127.0.0.1:8080")]
     addr: SocketAddr,
     #[command(flatten)]
     sources: Sources,
-    /// Largest submission accepted, in MB.
+    /// Största inlämning som tas emot, i MB.
     #[arg(long, value_name = "MB", default_value_t = 64)]
     max_inlamning: usize,
-    /// Longest time one request may take, in seconds.
+    /// Längsta tid en begäran får ta, i sekunder.
     #[arg(long, value_name = "SEKUNDER", default_value_t = 60)]
     tidsgrans: u64,
-    /// Submissions checked at the same time (default: twice the cores).
+    /// Inlämningar som kontrolleras samtidigt (standard: två per processorkärna).
     #[arg(long, value_name = "ANTAL")]
     samtidiga: Option<usize>,
 }

@@ -7,33 +7,38 @@ use finsam::store::Dataset;
 
 use super::{DataArgs, Exit};
 
-/// Run a read-only SQL query (DataFusion) over the dataset.
+/// Kör en SQL-fråga (DataFusion) mot datamängden; frågan kan bara läsa.
 ///
-/// Tables: deltagare, insatser, remisser, sjukskrivning, lss, ersattning, forsorjning,
-/// moten, anonyma_arenden (each with the partition columns projekt and halvar),
-/// kod_<lista> for every code list, and inlamningar. Parameters are named
-/// placeholders ($halvar) bound to the values of --param, never pasted into the text.
+/// Tabeller: deltagare, insatser, remisser, sjukskrivning, lss, ersattning, forsorjning,
+/// moten, anonyma_arenden (var och en med partitionskolumnerna projekt och halvar),
+/// kod_<lista> för varje kodlista, inlamningar och fler: finsam sql "SHOW TABLES" visar
+/// alla. Parametrar är namngivna platshållare ($halvar) som får värdena från --param;
+/// värdena klistras aldrig in i frågans text.
 ///
-/// Examples:
+/// Exempel:
 ///   finsam sql "SELECT projekt, halvar, count(*) FROM deltagare GROUP BY 1, 2 ORDER BY 1, 2"
 ///   finsam sql -f queries/exempel/deltagare_per_halvar.sql --param projekt=SIGMA --format csv
 #[derive(clap::Args)]
 #[command(verbatim_doc_comment)]
 pub struct Args {
-    /// The query (or use --file).
-    #[arg(required_unless_present = "file", conflicts_with = "file")]
+    /// Frågan (eller --file).
+    #[arg(
+        value_name = "FRÅGA",
+        required_unless_present = "file",
+        conflicts_with = "file"
+    )]
     query: Option<String>,
-    /// Read the query from a .sql file.
-    #[arg(short, long, value_name = "FILE")]
+    /// Läs frågan från en .sql-fil.
+    #[arg(short, long, value_name = "FIL")]
     file: Option<PathBuf>,
-    /// A parameter for a $name placeholder, as name=value; repeat for several.
-    #[arg(short, long = "param", value_name = "NAME=VALUE", value_parser = parse_param)]
+    /// Ett värde för platshållaren $namn, som namn=värde; upprepa för flera.
+    #[arg(short, long = "param", value_name = "NAMN=VÄRDE", value_parser = parse_param)]
     params: Vec<(String, String)>,
-    /// Output format.
+    /// Resultatets format.
     #[arg(long, default_value = "table", value_parser = format_parser())]
     format: Format,
-    /// Write to this file instead of standard output.
-    #[arg(short, long, value_name = "FILE")]
+    /// Skriv till den här filen i stället för till standard ut.
+    #[arg(short, long, value_name = "FIL")]
     out: Option<PathBuf>,
 }
 
@@ -102,6 +107,15 @@ pub fn run(args: Args, data: &DataArgs) -> finsam::Result<Exit> {
 /// `--format`: one of the output formats, by name (clap lists them in the help).
 fn format_parser() -> impl clap::builder::TypedValueParser<Value = Format> {
     use clap::builder::TypedValueParser;
-    clap::builder::PossibleValuesParser::new(Format::ALL.map(Format::name))
+    let described = Format::ALL.map(|format| {
+        let help = match format {
+            Format::Table => "Tabell för terminalen",
+            Format::Csv => "CSV, kolumnnamnen på första raden",
+            Format::Json => "Ett JSON-objekt per rad, i en lista",
+            Format::Parquet => "En Parquet-fil (kräver --out)",
+        };
+        clap::builder::PossibleValue::new(format.name()).help(help)
+    });
+    clap::builder::PossibleValuesParser::new(described)
         .map(|name| Format::named(&name).expect("clap accepts only the names listed"))
 }

@@ -5,9 +5,9 @@ use finsam::store::Dataset;
 
 use super::{DataArgs, Exit};
 
-/// Summarise the dataset: the current submission of every project and half-year.
+/// Sammanfatta datamängden: den aktuella inlämningen för varje projekt och halvår.
 ///
-/// Example: finsam status --data data
+/// Exempel: finsam status --data data
 #[derive(clap::Args)]
 #[command(verbatim_doc_comment)]
 pub struct Args {}

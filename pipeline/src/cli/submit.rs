@@ -10,15 +10,16 @@ use finsam::wire;
 use super::progress::Bars;
 use super::{DataArgs, Exit, SubmissionArgs};
 
-/// Send submissions to the förbund's finsam server.
+/// Skicka inlämningar till förbundets finsam-server.
 ///
-/// Each submission is checked and pseudonymised on this machine first, with the same
-/// rules and messages as finsam ingest and the förbund's key: only pseudonyms are
-/// sent, never a personnummer. With any error nothing is sent. Failed connections,
-/// timeouts and server errors are tried again, with growing pauses; sending the same
-/// submission twice is harmless. Then waits until the server has taken it in.
+/// Varje inlämning kontrolleras och pseudonymiseras först på den här datorn, med samma
+/// regler och meddelanden som finsam ingest och med förbundets nyckel: bara pseudonymer
+/// skickas, aldrig ett personnummer. Vid minsta fel skickas ingenting. Misslyckade
+/// anslutningar, svar som dröjer för länge och serverfel försöks igen, med allt längre
+/// pauser; att skicka samma inlämning två gånger gör ingen skada. Sedan väntar finsam
+/// tills servern har läst in den.
 ///
-/// Examples:
+/// Exempel:
 ///   finsam submit sigma_2008H1.xlsx --to https://finsam.forbund.se/ --token-file sigma.token --key nyckel
 ///   finsam submit inlamningar/ --to http://127.0.0.1:8080/ --token-file sigma.token
 #[derive(clap::Args)]
@@ -26,25 +27,25 @@ use super::{DataArgs, Exit, SubmissionArgs};
 pub struct Args {
     #[command(flatten)]
     submissions: SubmissionArgs,
-    /// The server's address.
+    /// Serverns adress.
     #[arg(long, value_name = "URL", env = "FINSAM_SERVER")]
     to: String,
-    /// File holding the project's token (from finsam token create).
+    /// Filen med projektets token (från finsam token create).
     #[arg(long, value_name = "FIL", env = "FINSAM_TOKEN_FILE")]
     token_file: PathBuf,
-    /// How the submission travels.
+    /// Hur inlämningen skickas.
     #[arg(long, value_enum, default_value_t = Format::Arrow)]
     format: Format,
-    /// Attempts per request before giving up.
+    /// Försök per begäran innan finsam ger upp.
     #[arg(long, value_name = "ANTAL", default_value_t = 8)]
     forsok: u32,
-    /// Seconds to wait for one answer (also as --timeout, its earlier name).
+    /// Sekunder att vänta på ett svar (också som --timeout, dess tidigare namn).
     #[arg(long, value_name = "SEKUNDER", default_value_t = 60, alias = "timeout")]
     tidsgrans: u64,
-    /// Seconds to wait for the server to take the submissions in (0: do not wait).
+    /// Sekunder att vänta på att servern läser in inlämningarna (0: vänta inte).
     #[arg(long, value_name = "SEKUNDER", default_value_t = 120)]
     vanta: u64,
-    /// Allow plain http:// to another machine (the token travels readable).
+    /// Tillåt okrypterad http:// till en annan dator (token skickas läsbar).
     #[arg(long)]
     osaker_http: bool,
 }

@@ -4,37 +4,39 @@ use finsam::synth::{self, SynthOptions};
 
 use super::Exit;
 
-/// Generate a synthetic collection of submissions with invented people.
+/// Skapa en syntetisk samling inlämningar med påhittade personer.
 ///
-/// Deterministic for a seed: the same options give byte-identical files. One
-/// submission per project and half-year, ready for `finsam ingest`: a folder of CSV
-/// files, or with --format xlsx the filled-in template (PROJEKT_HALVÅR.xlsx; a sheet
-/// holds at most 1,048,575 rows). For benchmarks and demos; the personnummer are
-/// made up but have valid check digits.
+/// Samma frö och samma val ger byte för byte samma filer. En inlämning per projekt och
+/// halvår, klar för `finsam ingest`: en mapp med CSV-filer, eller med --format xlsx den
+/// ifyllda mallen (PROJEKT_HALVÅR.xlsx; ett blad rymmer högst 1 048 575 rader). För
+/// prestandamätningar och demonstrationer; personnumren är påhittade men har giltiga
+/// kontrollsiffror.
 ///
-/// Examples:
+/// Exempel:
 ///   finsam synth --deltagare 1000000 --projekt 50 --ar 2005-2024 --seed 1 --out target/synth
 ///   finsam synth --deltagare 200 --projekt 2 --format xlsx --out arbetsbocker/
 #[derive(clap::Args)]
 #[command(verbatim_doc_comment)]
 pub struct Args {
-    /// Participants in the whole collection.
-    #[arg(long, default_value_t = 1000)]
+    /// Antal deltagare i hela samlingen.
+    #[arg(long, value_name = "ANTAL", default_value_t = 1000)]
     deltagare: u64,
-    /// Number of projects.
-    #[arg(long, default_value_t = 2)]
+    /// Antal projekt.
+    #[arg(long, value_name = "ANTAL", default_value_t = 2)]
     projekt: u32,
-    /// Years, as FIRST-LAST (e.g. 2005-2024).
-    #[arg(long, default_value = "2007-2009", value_parser = parse_years)]
+    /// Åren, t.ex. 2005-2024.
+    #[arg(long, value_name = "FÖRSTA-SISTA", default_value = "2007-2009", value_parser = parse_years)]
     ar: (i32, i32),
-    #[arg(long, default_value_t = 1)]
+    /// Slumpfrö: samma frö ger samma personer och filer.
+    #[arg(long, value_name = "FRÖ", default_value_t = 1)]
     seed: u64,
-    /// Income source every month for 24 months after the end, for everyone.
+    /// Försörjningskälla varje månad i 24 månader efter avslut, för alla.
     #[arg(long)]
     manadsuppfoljning: bool,
-    /// An empty or new folder.
-    #[arg(long)]
+    /// En tom eller ny mapp.
+    #[arg(long, value_name = "MAPP")]
     out: PathBuf,
+    /// csv: en mapp med CSV-filer per inlämning; xlsx: ifyllda mallar.
     #[arg(long, value_enum, default_value = "csv")]
     format: Format,
 }

@@ -2,22 +2,22 @@ use std::path::PathBuf;
 
 use super::{DataArgs, Exit};
 
-/// Write the template project leaders fill in: an Excel workbook, or CSV files.
+/// Skriv mallen som projektledarna fyller i: en Excel-arbetsbok eller CSV-filer.
 ///
-/// The workbook has one sheet per table with drop-down lists for every code, date
-/// columns formatted as dates, an Inlämning sheet for project and half-year, and
-/// instructions in Swedish. It is derived from the schema, so it always matches
-/// what `finsam ingest` accepts.
+/// Arbetsboken har ett blad per tabell med rullgardinslistor för varje kod, datumkolumner
+/// formaterade som datum, ett blad Inlämning för projekt och halvår, och instruktioner.
+/// Den görs ur schemat och stämmer därför alltid med vad `finsam ingest` tar emot.
 ///
-/// Examples:
+/// Exempel:
 ///   finsam template --out mall.xlsx
 ///   finsam template --format csv --out mall/
 #[derive(clap::Args)]
 #[command(verbatim_doc_comment)]
 pub struct Args {
-    /// The workbook to write (xlsx) or the folder for the CSV files (csv).
-    #[arg(long)]
+    /// Arbetsboken som skrivs (xlsx) eller mappen för CSV-filerna (csv).
+    #[arg(long, value_name = "SÖKVÄG")]
     out: PathBuf,
+    /// Mallens format.
     #[arg(long, value_enum, default_value = "xlsx")]
     format: TemplateFormat,
 }

@@ -4,13 +4,13 @@ use finsam::tokens::Tokens;
 
 use super::{DataArgs, Exit};
 
-/// Tokens that let a project group submit to finsam serve: one per project.
+/// Token som låter en projektgrupp lämna in till finsam serve: en per projekt.
 ///
-/// The token is shown once, when it is made; the server keeps only its hash. Give it
-/// to the project leader as a file (--out), by a safe channel. The project must be
-/// registered (finsam projekt add), or registered with --nytt-projekt.
+/// En token visas en gång, när den skapas; servern sparar bara en kontrollsumma. Ge den
+/// till projektledaren som fil (--out), på ett säkert sätt. Projektet måste vara
+/// registrerat (finsam projekt add), eller registreras med --nytt-projekt.
 ///
-/// Examples:
+/// Exempel:
 ///   finsam token create --projekt SIGMA --out sigma.token
 ///   finsam token list
 ///   finsam token revoke 3f9a01c2
@@ -23,23 +23,24 @@ pub struct Args {
 
 #[derive(clap::Subcommand)]
 enum Action {
-    /// Make a token for a project.
+    /// Skapa en token för ett projekt.
     Create {
-        /// The project's short name, e.g. SIGMA.
+        /// Projektets kortnamn, t.ex. SIGMA.
         #[arg(long)]
         projekt: String,
-        /// Write the token to this new file (readable by its owner only) instead of stdout.
+        /// Skriv token till den här nya filen (som bara ägaren kan läsa) i stället för
+        /// till standard ut.
         #[arg(long, value_name = "FIL")]
         out: Option<PathBuf>,
-        /// Register the project if the registry does not know it (see finsam projekt).
+        /// Registrera projektet om registret inte känner till det (se finsam projekt).
         #[arg(long)]
         nytt_projekt: bool,
     },
-    /// List the tokens: id, project, made, revoked.
+    /// Lista alla token: id, projekt, när de skapades och om de är återkallade.
     List,
-    /// Revoke a token: it is refused from the next request on.
+    /// Återkalla en token: den avvisas från och med nästa begäran.
     Revoke {
-        /// The token's id (finsam token list).
+        /// Tokens id (finsam token list).
         id: String,
     },
 }
