@@ -266,7 +266,7 @@ fn a_wrong_or_missing_key_is_refused() {
         .env_remove("FINSAM_KEY_FILE")
         .output()
         .unwrap();
-    assert_eq!(run.status.code(), Some(1));
+    assert_eq!(run.status.code(), Some(2), "no key given is a usage error");
     assert!(String::from_utf8_lossy(&run.stderr).contains("ingen nyckel"));
 }
 
