@@ -1,11 +1,47 @@
-//! The bundled example collection: SIGMA-gruppen's 2008H1 report (seed 003) reproduced
-//! figure by figure, a second project and period checked against an independent count,
-//! golden files for the Markdown and JSON reports, and disclosure control on every
-//! report the examples allow (the outsider is in disclosure.rs).
+//! The bundled example collection: the scenario that writes it reproduces the committed
+//! workbooks byte for byte, SIGMA-gruppen's 2008H1 report (seed 003) reproduced figure by
+//! figure, a second project and period checked against an independent count, golden
+//! files for the Markdown and JSON reports, and disclosure control on every report the
+//! examples allow (the outsider is in disclosure.rs).
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
 
 use serde_json::{Value, json};
 
 use crate::workdir::{Workdir, figure, golden, repo, report_json, row, table};
+
+/// `finsam synth --scenario exempel` writes exactly the workbooks committed in examples/,
+/// byte for byte: the scenario is the source of the files, and they are not edited.
+#[test]
+fn the_example_scenario_writes_the_committed_workbooks() {
+    let wd = Workdir::with_fixed_key();
+    let out = wd.finsam(&["synth", "--scenario", "exempel", "--out", "ut"]);
+    assert!(out.ok().contains("SIGMA 2008H1 enligt docs/definitions.md"));
+    let written = wd.snapshot("ut");
+    let committed: BTreeMap<PathBuf, Vec<u8>> = std::fs::read_dir(repo("examples"))
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| path.extension().is_some_and(|e| e == "xlsx"))
+        .map(|path| {
+            let name = PathBuf::from(path.file_name().unwrap());
+            (name, std::fs::read(&path).unwrap())
+        })
+        .collect();
+    assert_eq!(committed.len(), 20);
+    assert_eq!(
+        written.keys().collect::<Vec<_>>(),
+        committed.keys().collect::<Vec<_>>()
+    );
+    for (name, bytes) in &written {
+        assert!(
+            *bytes == committed[name],
+            "{} differs from examples/{}",
+            name.display(),
+            name.display()
+        );
+    }
+}
 
 #[test]
 fn sigma_2008h1_reproduces_every_figure_of_the_seed_report() {

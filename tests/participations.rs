@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use chrono::NaiveDate;
+use finsam::personnummer::with_check_digit;
 use finsam::read::Cell;
 use finsam::schema::Schema;
 use finsam::template::{FilledMeta, FilledRows, write_filled_xlsx};
@@ -17,16 +18,7 @@ use crate::workdir::{Workdir, figure, report_json, report_json_with, row, table}
 /// odd for a man, even for a woman), with its check digit.
 fn pnr(birth: &str, serial: u32) -> String {
     let digits = format!("{}{serial:03}", birth.replace('-', ""));
-    let sum: u32 = digits[2..]
-        .chars()
-        .map(|c| c.to_digit(10).unwrap())
-        .enumerate()
-        .map(|(i, d)| {
-            let product = if i % 2 == 0 { d * 2 } else { d };
-            product / 10 + product % 10
-        })
-        .sum();
-    format!("{digits}{}", (10 - sum % 10) % 10)
+    format!("{}{}", &digits[..2], with_check_digit(&digits[2..]))
 }
 
 fn date(text: &str) -> Cell {

@@ -124,6 +124,18 @@ fn number(digits: &[u8]) -> i32 {
         .fold(0, |acc, d| acc * 10 + i32::from(d & 0x0f))
 }
 
+/// `nine` (the nine digits `YYMMDDNNN`) with its Luhn check digit appended: the ten
+/// digits of a valid number, for generators of synthetic ones. Panics unless `nine` is
+/// nine ASCII digits.
+pub fn with_check_digit(nine: &str) -> String {
+    assert!(
+        nine.len() == 9 && nine.bytes().all(|b| b.is_ascii_digit()),
+        "nine digits"
+    );
+    let values: Vec<u8> = nine.bytes().map(|b| b - b'0').collect();
+    format!("{nine}{}", luhn(&values))
+}
+
 /// Luhn check digit over digit values, weights 2,1,2,1,… from the left.
 fn luhn(digits: &[u8]) -> u8 {
     let sum: u32 = digits
@@ -292,12 +304,6 @@ mod tests {
         date(2025, 6, 15)
     }
 
-    /// Appends the check digit to nine digits `YYMMDDNNN`.
-    fn with_check(nine: &str) -> String {
-        let values: Vec<u8> = nine.bytes().map(|b| b - b'0').collect();
-        format!("{nine}{}", luhn(&values))
-    }
-
     fn parse(input: &str) -> Result<PersonNumber, PersonNumberError> {
         PersonNumber::parse(input, reference())
     }
@@ -314,13 +320,13 @@ mod tests {
             assert_eq!(pnr.sex(), Sex::Male);
             assert_eq!(format!("{pnr:?}"), "PersonNumber(<dold>)");
         }
-        assert_eq!(with_check("811218987"), "8112189876");
+        assert_eq!(with_check_digit("811218987"), "8112189876");
     }
 
     #[test]
     fn samordningsnummer_has_day_plus_sixty() {
         for (day_field, real_day) in [(61, 1), (78, 18), (91, 31)] {
-            let input = with_check(&format!("8112{day_field}982"));
+            let input = with_check_digit(&format!("8112{day_field}982"));
             let pnr = parse(&input).unwrap();
             assert_eq!(pnr.kind(), IdKind::Samordningsnummer);
             assert_eq!(pnr.kind().code(), "samordningsnummer");
@@ -343,13 +349,13 @@ mod tests {
             ("250616123", 1925),
             ("000101123", 2000),
         ] {
-            let ten = with_check(nine);
+            let ten = with_check_digit(nine);
             assert_eq!(parse(&ten).unwrap().birth_year(), year, "{ten}");
             let plus = format!("{}+{}", &ten[..6], &ten[6..]);
             assert_eq!(parse(&plus).unwrap().birth_year(), year - 100, "{plus}");
         }
         // Born on 29 February: the leap year decides between centuries only via the date check.
-        let leap = with_check("000229123");
+        let leap = with_check_digit("000229123");
         assert_eq!(parse(&leap).unwrap().birth_date(), date(2000, 2, 29));
         let twelve = format!("19{leap}");
         assert_eq!(parse(&twelve), Err(PersonNumberError::InvalidDate));
@@ -368,8 +374,11 @@ mod tests {
         ];
         let cases = (shapes.split('|').map(|s| (s.to_owned(), Shape)))
             .chain(["811218-9875", "198112189877"].map(|s| (s.to_owned(), CheckDigit)))
-            .chain(bad_dates.map(|nine| (with_check(nine), InvalidDate)))
-            .chain([(format!("20{}", with_check("300101123")), BornAfterReference)]);
+            .chain(bad_dates.map(|nine| (with_check_digit(nine), InvalidDate)))
+            .chain([(
+                format!("20{}", with_check_digit("300101123")),
+                BornAfterReference,
+            )]);
         for (input, expected) in cases {
             let input = input.as_str();
             assert_eq!(parse(input), Err(expected), "{input:?}");
@@ -451,7 +460,7 @@ mod tests {
                 day,
                 next(1000)
             );
-            let ten = with_check(&nine);
+            let ten = with_check_digit(&nine);
             let short = format!("{}-{}", &ten[..6], &ten[6..]);
             let long = format!("{}{ten}", birth.year() / 100);
             let a = parse(&short).unwrap_or_else(|e| panic!("{short}: {e}"));

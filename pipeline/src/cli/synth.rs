@@ -1,4 +1,4 @@
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use finsam::synth::{self, SynthOptions};
 
@@ -12,9 +12,13 @@ use super::Exit;
 /// prestandamätningar och demonstrationer; personnumren är påhittade men har giltiga
 /// kontrollsiffror.
 ///
+/// Med --scenario exempel skrivs i stället exempelsamlingen: de 20 arbetsböckerna i
+/// examples/ (SIGMA och KOMPIS, 2007H1–2011H2), byte för byte samma varje gång.
+///
 /// Exempel:
 ///   finsam synth --deltagare 1000000 --projekt 50 --ar 2005-2024 --seed 1 --out target/synth
 ///   finsam synth --deltagare 200 --projekt 2 --format xlsx --out arbetsbocker/
+///   finsam synth --scenario exempel --out examples/
 #[derive(clap::Args)]
 #[command(verbatim_doc_comment)]
 pub struct Args {
@@ -39,12 +43,24 @@ pub struct Args {
     /// csv: en mapp med CSV-filer per inlämning; xlsx: ifyllda mallar.
     #[arg(long, value_enum, default_value = "csv")]
     format: Format,
+    /// Ett färdigt scenario i stället för slumpade deltagare. exempel: exempelsamlingen
+    /// i examples/, där SIGMA 2008H1 återger SIGMA-gruppens halvårsrapport siffra för
+    /// siffra. Mappen behöver inte vara tom: scenariots egna arbetsböcker skrivs om, och
+    /// andra filer som `finsam ingest` skulle läsa lämnas kvar men nämns.
+    #[arg(long, value_enum, conflicts_with_all = ["deltagare", "projekt", "ar", "seed", "manadsuppfoljning", "format"])]
+    scenario: Option<Scenario>,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
 enum Format {
     Csv,
     Xlsx,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum Scenario {
+    /// Exempelsamlingen: SIGMA och KOMPIS, 2007H1–2011H2.
+    Exempel,
 }
 
 fn parse_years(text: &str) -> Result<(i32, i32), String> {
@@ -60,6 +76,9 @@ fn parse_years(text: &str) -> Result<(i32, i32), String> {
 }
 
 pub fn run(args: Args) -> finsam::Result<Exit> {
+    if let Some(Scenario::Exempel) = args.scenario {
+        return run_example(&args.out);
+    }
     let options = SynthOptions {
         participants: args.deltagare,
         projects: args.projekt,
@@ -85,6 +104,31 @@ pub fn run(args: Args) -> finsam::Result<Exit> {
         rows,
         args.out.display(),
         started.elapsed().as_secs_f64()
+    );
+    Ok(Exit::Ok)
+}
+
+fn run_example(out: &Path) -> finsam::Result<Exit> {
+    let summary = synth::write_example(out)?;
+    for book in &summary.workbooks {
+        let verb = if book.replaced {
+            "skriver om"
+        } else {
+            "skriver"
+        };
+        let counts: Vec<String> = book.rows.iter().map(|(t, n)| format!("{t} {n}")).collect();
+        println!("{verb} {}: {}", book.path.display(), counts.join(", "));
+    }
+    for other in &summary.others {
+        eprintln!(
+            "obs: {} skrevs inte av scenariot men läses också av `finsam ingest {}`",
+            other.display(),
+            out.display()
+        );
+    }
+    println!(
+        "\nSIGMA 2008H1 enligt docs/definitions.md:\n{}",
+        summary.figures
     );
     Ok(Exit::Ok)
 }

@@ -19,8 +19,11 @@
 //! each project half-year by half-year; `people` draws a participant, `events` their
 //! event rows, `weights` holds the code-list weights they draw from, `write` lays out
 //! and writes the CSV files, and `rng` is the random stream all of them share.
+//! `example` is a scenario on top of them: the fixed example collection in `examples/`
+//! ([`write_example`]), hand-set people and the same random stream.
 
 mod events;
+mod example;
 mod people;
 mod rng;
 mod weights;
@@ -42,6 +45,8 @@ use events::Event;
 use people::Person;
 use rng::Rng;
 use write::EVENT_TABLES;
+
+pub use example::{ExampleSummary, WrittenWorkbook, write_example};
 
 /// The earliest first year: the schema rejects dates before 1990 and finsam began 2004.
 pub const EARLIEST_YEAR: i32 = 1995;
@@ -105,6 +110,10 @@ pub enum SynthError {
     /// A sheet would hold more rows than Excel allows, among other failures to write.
     #[error(transparent)]
     Workbook(#[from] TemplateError),
+    /// The example scenario disagrees with itself: its hand-set file, a number, or a
+    /// figure of the report it must reproduce. Nothing was written.
+    #[error("exempelscenariot: {0}")]
+    Scenario(String),
 }
 
 impl SynthError {
@@ -115,7 +124,8 @@ impl SynthError {
             SynthError::NotEmpty(_)
             | SynthError::NotADirectory(_)
             | SynthError::NumbersExhausted(_) => Kind::InvalidInput,
-            SynthError::Io { .. } => Kind::Internal,
+            // The bundled scenario disagreeing with itself is a bug, not the user's input.
+            SynthError::Io { .. } | SynthError::Scenario(_) => Kind::Internal,
             SynthError::Schema(e) => e.kind(),
             SynthError::Workbook(e) => e.kind(),
         }

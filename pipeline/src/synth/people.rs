@@ -14,6 +14,7 @@ use super::weights::{
     AUTHORITIES, AVSLUTSORSAK, STATUS, TID_UTAN_ARBETE, TID_UTAN_ARBETE_YOUNG, UTBILDNING,
 };
 use super::{Run, SynthError};
+use crate::personnummer::with_check_digit;
 
 /// A participant as the generator keeps them until their last submission is written.
 pub(super) struct Person {
@@ -71,8 +72,7 @@ impl Run<'_> {
                 day.month(),
                 day.day()
             );
-            let digits: Vec<u32> = core.bytes().map(|b| u32::from(b - b'0')).collect();
-            return Ok((year, format!("{}{}{}", year / 100, core, luhn(&digits))));
+            return Ok((year, format!("{}{}", year / 100, with_check_digit(&core))));
         }
         Err(SynthError::NumbersExhausted(birth_year))
     }
@@ -184,15 +184,4 @@ impl Run<'_> {
         let events = timeline.events(rng);
         Ok((person, events))
     }
-}
-
-/// Luhn check digit over digit values, weights 2,1,2,1,… from the left.
-pub(super) fn luhn(digits: &[u32]) -> u32 {
-    let sum: u32 = digits
-        .iter()
-        .enumerate()
-        .map(|(i, d)| d * (2 - (i as u32 % 2)))
-        .map(|p| p / 10 + p % 10)
-        .sum();
-    (10 - sum % 10) % 10
 }

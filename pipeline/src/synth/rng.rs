@@ -3,8 +3,14 @@
 //! Invariant: a stream depends only on the seed and its path of indices (project and
 //! person, or project and half-year), so what one person draws never depends on what
 //! was drawn before them.
+//!
+//! The example scenario (`example`) shares the generator but was drawn before it was
+//! shared, with its own seeding (a raw state or an FNV-1a key) and by modulo rather than
+//! multiply-shift. Its files are committed and must stay the same byte for byte, so those
+//! draws are kept as methods of their own, named `*_mod` and `keyed`/`from_state`; where
+//! both drew alike (`unit`, `chance`) there is one method.
 
-use chrono::{Days, Months, NaiveDate};
+use chrono::{Datelike, Days, Months, NaiveDate, TimeDelta, Weekday};
 
 /// SplitMix64: small, fast and good enough for synthetic data; no dependency.
 pub(super) struct Rng(u64);
@@ -17,6 +23,23 @@ impl Rng {
             state = mix(state ^ mix(part.wrapping_add(0x9E37_79B9_7F4A_7C15)));
         }
         Rng(state)
+    }
+
+    /// A stream starting at `state` as given, unmixed: the example scenario's project
+    /// streams were seeded so.
+    pub(super) fn from_state(state: u64) -> Rng {
+        Rng(state)
+    }
+
+    /// A stream of its own keyed by `parts` (FNV-1a of each part and a zero byte), e.g.
+    /// for one person of the example scenario: what is drawn from it does not depend on
+    /// what was drawn before.
+    pub(super) fn keyed(parts: &[&str]) -> Rng {
+        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+        for byte in parts.iter().flat_map(|p| p.bytes().chain([0])) {
+            hash = (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
+        }
+        Rng(hash)
     }
 
     fn next(&mut self) -> u64 {
@@ -32,6 +55,18 @@ impl Rng {
     /// Uniform in `lo..=hi`.
     pub(super) fn between(&mut self, lo: i64, hi: i64) -> i64 {
         lo + self.below((hi - lo + 1) as u64) as i64
+    }
+
+    /// In `0..n` (n > 0) by modulo: a little biased, unlike [`Rng::below`], but the
+    /// example collection was drawn with it and its files are fixed.
+    fn below_mod(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+
+    /// In `lo..=hi` by modulo, as the example collection was drawn (see [`Rng::below_mod`]).
+    pub(super) fn between_mod(&mut self, lo: i64, hi: i64) -> i64 {
+        let span = u64::try_from(hi - lo + 1).expect("lo ≤ hi");
+        lo + i64::try_from(self.below_mod(span)).expect("a small span")
     }
 
     /// Uniform in [0, 1).
@@ -63,16 +98,49 @@ impl Rng {
         }
     }
 
+    /// A weekday in `from..=to` (`from` when the range is empty), drawn by modulo as the
+    /// example collection was: one draw even for an empty range, a weekend day moved to
+    /// the Monday after.
+    pub(super) fn weekday_mod(&mut self, from: NaiveDate, to: NaiveDate) -> NaiveDate {
+        let days = (to - from).num_days().max(0);
+        on_a_weekday(from + TimeDelta::days(self.between_mod(0, days)))
+    }
+
+    /// One of `weighted`, with chances in proportion to the weights.
     pub(super) fn pick<T: Copy>(&mut self, weighted: &[(T, u32)]) -> T {
-        let total: u32 = weighted.iter().map(|w| w.1).sum();
-        let mut roll = self.below(u64::from(total)) as u32;
-        for &(item, weight) in weighted {
-            if roll < weight {
-                return item;
-            }
-            roll -= weight;
+        let roll = self.below(u64::from(total_weight(weighted)));
+        choose(weighted, roll)
+    }
+
+    /// [`Rng::pick`] with the roll drawn by modulo, as the example collection was.
+    pub(super) fn pick_mod<T: Copy>(&mut self, weighted: &[(T, u32)]) -> T {
+        let roll = self.below_mod(u64::from(total_weight(weighted)));
+        choose(weighted, roll)
+    }
+}
+
+fn total_weight<T>(weighted: &[(T, u32)]) -> u32 {
+    weighted.iter().map(|w| w.1).sum()
+}
+
+/// The item whose share of the weights holds `roll` (in `0..total`).
+fn choose<T: Copy>(weighted: &[(T, u32)], roll: u64) -> T {
+    let mut roll = roll;
+    for &(item, weight) in weighted {
+        if roll < u64::from(weight) {
+            return item;
         }
-        weighted[weighted.len() - 1].0
+        roll -= u64::from(weight);
+    }
+    weighted[weighted.len() - 1].0
+}
+
+/// `date`, or the Monday after when it falls on a weekend.
+pub(super) fn on_a_weekday(date: NaiveDate) -> NaiveDate {
+    match date.weekday() {
+        Weekday::Sat => date + TimeDelta::days(2),
+        Weekday::Sun => date + TimeDelta::days(1),
+        _ => date,
     }
 }
 
