@@ -84,9 +84,14 @@ fn reports(wd: &Workdir) -> Reports {
     let dataset = finsam::store::Dataset::open(&wd.path("data"), &schema).unwrap();
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let (exact, alone, keys) = runtime.block_on(async {
-        let (engine, _) = finsam::underlag::open_engine(&dataset, &schema, None, "alla")
-            .await
-            .unwrap();
+        let (engine, _) = finsam::underlag::open_engine(
+            &dataset,
+            &schema,
+            None,
+            &finsam::query::ProjectSelection::All,
+        )
+        .await
+        .unwrap();
         let mut exact = BTreeMap::new();
         let mut alone = BTreeMap::new();
         let mut keys = BTreeMap::new();

@@ -130,7 +130,7 @@ fn a_changed_submission_replaces_the_old_one_which_goes_to_history() {
             .lines()
             .nth(1)
             .unwrap()
-            .contains(&format!("\"replaces\":\"{old_id}\""))
+            .contains(&format!("\"ersatter\":\"{old_id}\""))
     );
     assert_eq!(wd.sql("SELECT count(*) n FROM inlamningar"), "n\n1\n");
 }

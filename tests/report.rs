@@ -274,13 +274,14 @@ fn html_is_standalone_and_xlsx_holds_the_numbers() {
             "halvar",
             "--projekt",
             "SIGMA",
-            "--period",
+            "--halvar",
             "2008H1",
             "--format",
             "xlsx"
         ])
         .code,
-        1
+        2,
+        "xlsx without --out is a usage error"
     );
 }
 

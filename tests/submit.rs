@@ -117,7 +117,7 @@ fn a_project_submits_from_its_own_machine_and_the_server_takes_it_in() {
         entries[0]["innehall"],
         manifest(&wd, "lokal")[0]["innehall"]
     );
-    assert_eq!(entries[0]["source"], "inkorg-1");
+    assert_eq!(entries[0]["kalla"], "inkorg-1");
     for table in TABLES {
         let query = format!("SELECT count(*) FROM {table}");
         assert_eq!(
@@ -467,7 +467,7 @@ fn assert_exactly_once(wd: &Workdir, projects: u32, rows: &BTreeMap<String, u64>
     assert_eq!(keys.len(), entries.len());
     let sources: BTreeSet<&str> = entries
         .iter()
-        .map(|e| e["source"].as_str().unwrap())
+        .map(|e| e["kalla"].as_str().unwrap())
         .collect();
     assert_eq!(
         sources.len(),

@@ -77,11 +77,48 @@ fn a_report_rebuilds_missing_underlag_and_gives_the_same_figures() {
     assert_eq!(ended(&before), 9);
     let stored = wd.snapshot("data/_underlag");
     std::fs::remove_dir_all(wd.path("data/_underlag")).unwrap();
-    let after = utfall_2009(&wd, &[]);
+    let (after, said) = utfall_2009_with_notes(&wd, &[]);
     assert_eq!(before["tabeller"], after["tabeller"]);
     // The report could take the dataset's lock, so it stored the rebuilt tables: the
-    // same bytes as ingest wrote.
+    // same bytes as ingest wrote. It says so, once.
     assert_eq!(stored, wd.snapshot("data/_underlag"));
+    assert!(
+        said.contains("var inaktuellt för 1 projekt och byggdes om och sparades"),
+        "{said}"
+    );
+    let (_, said) = utfall_2009_with_notes(&wd, &[]);
+    assert!(!said.contains("byggdes om"), "{said}");
+}
+
+#[test]
+fn a_mistyped_project_is_told_before_any_query_runs() {
+    let wd = loaded();
+    // With the underlag gone, a report that got as far as the engine would rebuild it.
+    std::fs::remove_dir_all(wd.path("data/_underlag")).unwrap();
+    let run = wd.finsam(&["report", "utfall", "--projekt", "UTFAL", "--period", "2009"]);
+    assert!(
+        run.invalid()
+            .contains("okänt projekt UTFAL: datamängden har UTFALL"),
+        "{}",
+        run.stderr
+    );
+    assert!(!wd.path("data/_underlag").exists(), "nothing was built");
+    let run = wd.finsam(&[
+        "report",
+        "halvar",
+        "--projekt",
+        "UTFALL",
+        "--projekt",
+        "nej",
+        "--halvar",
+        "2009H1",
+    ]);
+    assert!(
+        run.invalid().contains("okänt projekt NEJ") || run.stderr.contains("okänt projekt nej"),
+        "{}",
+        run.stderr
+    );
+    assert!(!wd.path("data/_underlag").exists(), "nothing was built");
 }
 
 #[test]

@@ -43,9 +43,8 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::pseudonymise::encode_hex;
-use crate::query::functions::{ALL_PROJECTS, selects};
 use crate::query::pruning::SelectionPruning;
-use crate::query::{Engine, QueryError, Unused};
+use crate::query::{Engine, NamedTable, ProjectSelection};
 use crate::report::QueryLibrary;
 use crate::report::ReportError;
 use crate::schema::Schema;
@@ -177,12 +176,12 @@ impl Definitions {
 fn expected(
     dataset: &Dataset,
     definitions: &Definitions,
-    selection: &str,
+    selection: &ProjectSelection,
 ) -> Result<BTreeMap<String, String>, StoreError> {
     let manifest = dataset.manifest()?;
     let mut per_project: BTreeMap<String, Vec<&ManifestEntry>> = BTreeMap::new();
     for ((projekt, _), entry) in manifest.current() {
-        if selects(selection, &projekt) {
+        if selection.selects(&projekt) {
             per_project.entry(projekt).or_default().push(entry);
         }
     }
@@ -234,39 +233,31 @@ fn stale(
 }
 
 /// Computes one project's tables: each query runs with `$projekt` bound and its result
-/// is registered under its name for the queries after it.
+/// is a table under its name for the queries after it.
 async fn build(
     engine: &Engine,
     definitions: &Definitions,
     projekt: &str,
 ) -> Result<Vec<(String, SchemaRef, Vec<RecordBatch>)>, ReportError> {
     let params = [("projekt".to_string(), projekt.to_string())];
-    let mut built = Vec::new();
-    for table in &definitions.tables {
-        let file = format!("{FOLDER}/{}.sql", table.name);
-        let query_error = |source: QueryError| ReportError::Query {
-            file: file.clone(),
+    let steps: Vec<(&str, &str)> = definitions
+        .tables
+        .iter()
+        .map(|t| (t.name.as_str(), t.sql.as_str()))
+        .collect();
+    let results = engine
+        .run_steps(&steps, &params)
+        .await
+        .map_err(|(index, source)| ReportError::Query {
+            file: format!("{FOLDER}/{}.sql", definitions.tables[index].name),
             source,
-        };
-        let result = engine
-            .run_with(&table.sql, &params, Unused::Ignore)
-            .await
-            .map_err(query_error)?;
-        let memory = MemTable::try_new(result.schema.clone(), vec![result.batches.clone()])
-            .map_err(|e| query_error(e.into()))?;
-        let ctx = engine.context();
-        ctx.deregister_table(table.name.as_str())
-            .map_err(|e| query_error(e.into()))?;
-        ctx.register_table(table.name.as_str(), Arc::new(memory))
-            .map_err(|e| query_error(e.into()))?;
-        built.push((table.name.clone(), result.schema, result.batches));
-    }
-    for table in &definitions.tables {
-        let _ = engine.context().deregister_table(table.name.as_str());
-    }
-    Ok(built
-        .into_iter()
-        .filter(|(name, _, _)| definitions.stored().any(|t| &t.name == name))
+        })?;
+    Ok(definitions
+        .tables
+        .iter()
+        .zip(results)
+        .filter(|(table, _)| table.stored)
+        .map(|(table, result)| (table.name.clone(), result.schema, result.batches))
         .collect())
 }
 
@@ -276,7 +267,7 @@ pub async fn refresh(
     dataset: &Dataset,
     schema: &Schema,
     definitions: &Definitions,
-    selection: &str,
+    selection: &ProjectSelection,
 ) -> Result<Refreshed, ReportError> {
     let started = Instant::now();
     let expected = expected(dataset, definitions, selection)?;
@@ -284,12 +275,9 @@ pub async fn refresh(
     if stale.is_empty() {
         return Ok(Refreshed::default());
     }
-    let engine = Engine::open(dataset, schema)
+    let engine = Engine::open(dataset, schema, Vec::new())
         .await
-        .map_err(|source| ReportError::Query {
-            file: FOLDER.into(),
-            source,
-        })?;
+        .map_err(ReportError::Engine)?;
     let root = dataset.root();
     let mut index = read_index(root);
     index.format = FORMAT;
@@ -357,7 +345,7 @@ pub fn stale_projects(
     schema: &Schema,
 ) -> Result<(usize, Vec<String>), ReportError> {
     let definitions = Definitions::load(None, schema)?;
-    let expected = expected(dataset, &definitions, ALL_PROJECTS)?;
+    let expected = expected(dataset, &definitions, &ProjectSelection::All)?;
     let stale = stale(dataset, &definitions, &expected);
     Ok((expected.len(), stale))
 }
@@ -382,7 +370,12 @@ pub fn refresh_blocking(dataset: &Dataset, schema: &Schema) -> Result<Refreshed,
                     .build()
                     .map_err(ReportError::Runtime)?;
                 let definitions = Definitions::load(None, schema)?;
-                runtime.block_on(refresh(dataset, schema, &definitions, ALL_PROJECTS))
+                runtime.block_on(refresh(
+                    dataset,
+                    schema,
+                    &definitions,
+                    &ProjectSelection::All,
+                ))
             })
             .join()
             .expect("the underlag thread does not panic")
@@ -392,28 +385,42 @@ pub fn refresh_blocking(dataset: &Dataset, schema: &Schema) -> Result<Refreshed,
 /// What a reader found when it attached the underlag.
 #[derive(Debug, Default)]
 pub struct Attached {
+    /// Projects whose stored tables were stale, rebuilt and stored by this command.
+    pub stored: Vec<String>,
     /// Projects whose tables were computed in memory for this command only.
     pub computed: Vec<String>,
     /// Why storing rebuilt underlag failed, if it did (the command computes it instead).
     pub store_error: Option<String>,
 }
 
-/// Registers each stored underlag table in the engine for the `expected` projects: the
-/// stored files of fresh projects, and for the `stale` ones the tables computed now.
-async fn attach(
-    engine: &Engine,
+/// Each stored underlag table for the `expected` projects: the stored files of fresh
+/// projects, and for the `stale` ones the tables computed now (with `engine`, over the
+/// dataset alone; opened only when something must be computed).
+async fn underlag_tables(
     dataset: &Dataset,
+    schema: &Schema,
     definitions: &Definitions,
     expected: &BTreeMap<String, String>,
-    stale: BTreeSet<String>,
-) -> Result<Attached, ReportError> {
+    stale: &BTreeSet<String>,
+) -> Result<Vec<NamedTable>, ReportError> {
     let in_context = |source: datafusion::error::DataFusionError| ReportError::Query {
         file: FOLDER.into(),
         source: source.into(),
     };
     let fresh: Vec<&String> = expected.keys().filter(|p| !stale.contains(*p)).collect();
     let mut computed: BTreeMap<String, (SchemaRef, Vec<RecordBatch>)> = BTreeMap::new();
-    for projekt in &stale {
+    let computing = !stale.is_empty() || fresh.is_empty();
+    let engine = match computing {
+        true => Some(
+            Engine::open(dataset, schema, Vec::new())
+                .await
+                .map_err(ReportError::Engine)?,
+        ),
+        false => None,
+    };
+    let engine = engine.as_ref();
+    for projekt in stale {
+        let engine = engine.expect("opened to compute");
         for (table, table_schema, batches) in build(engine, definitions, projekt).await? {
             computed
                 .entry(table)
@@ -425,11 +432,12 @@ async fn attach(
     // With nothing stored or computed, an empty build still gives each table its columns.
     let mut empty: BTreeMap<String, SchemaRef> = BTreeMap::new();
     if fresh.is_empty() && stale.is_empty() {
+        let engine = engine.expect("opened to compute");
         for (table, table_schema, _) in build(engine, definitions, "").await? {
             empty.insert(table, table_schema);
         }
     }
-    let ctx = engine.context();
+    let mut tables = Vec::new();
     for definition in definitions.stored() {
         let table = &definition.name;
         let files: Vec<PathBuf> = fresh
@@ -493,52 +501,43 @@ async fn attach(
                 Arc::new(MemTable::try_new(table_schema, vec![vec![]]).map_err(in_context)?)
             }
         };
-        ctx.register_table(table.as_str(), provider)
-            .map_err(in_context)?;
+        tables.push((table.clone(), provider));
     }
-    Ok(Attached {
-        computed: stale.into_iter().collect(),
-        store_error: None,
-    })
+    Ok(tables)
 }
 
-/// An engine over the dataset with the underlag of the selected projects attached (a
-/// `$projekt` value): what reports and `finsam sql` read. When stored underlag is stale
-/// and this process can take the dataset's write lock, the bundled definitions are
-/// rebuilt and stored first, so the next command is fast.
+/// An engine over the dataset with the underlag of the selected projects attached:
+/// what reports and `finsam sql` read. When stored underlag is stale and this process
+/// can take the dataset's write lock, the bundled definitions are rebuilt and stored
+/// first, so the next command is fast; [`Attached`] says what was rebuilt, stored or
+/// only computed, for the command to tell.
 pub async fn open_engine(
     dataset: &Dataset,
     schema: &Schema,
     queries_dir: Option<&Path>,
-    selection: &str,
+    selection: &ProjectSelection,
 ) -> Result<(Engine, Attached), ReportError> {
     let definitions = Definitions::load(queries_dir, schema)?;
     let expected = expected(dataset, &definitions, selection)?;
     let mut stale = stale(dataset, &definitions, &expected);
-    let mut store_error = None;
+    let mut attached = Attached::default();
     if definitions.bundled
         && !stale.is_empty()
         && let Ok(writer) = Dataset::lock_existing(dataset.root(), schema)
     {
         // Storing is a favour to the next command: if it fails (a full disk, a read-only
         // share), this one computes what it needs in memory.
-        store_error = refresh(&writer, schema, &definitions, selection)
-            .await
-            .err()
-            .map(|e| e.to_string());
+        match refresh(&writer, schema, &definitions, selection).await {
+            Ok(refreshed) => attached.stored = refreshed.projects,
+            Err(error) => attached.store_error = Some(error.to_string()),
+        }
         stale = self::stale(dataset, &definitions, &expected);
     }
-    let engine = Engine::open(dataset, schema)
+    let stale: BTreeSet<String> = stale.into_iter().collect();
+    let tables = underlag_tables(dataset, schema, &definitions, &expected, &stale).await?;
+    attached.computed = stale.into_iter().collect();
+    let engine = Engine::open(dataset, schema, tables)
         .await
         .map_err(ReportError::Engine)?;
-    let mut attached = attach(
-        &engine,
-        dataset,
-        &definitions,
-        &expected,
-        stale.into_iter().collect(),
-    )
-    .await?;
-    attached.store_error = store_error;
     Ok((engine, attached))
 }

@@ -20,6 +20,7 @@ use std::path::{Path, PathBuf};
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use finsam::failure::Kind;
 use finsam::pseudonymise::{KEY_FILE_ENV, PseudonymKey};
+use finsam::query::ProjectSelection;
 use finsam::schema::Schema;
 
 /// Exit codes are part of the interface (README, "Exit codes").
@@ -225,13 +226,7 @@ pub fn runtime() -> finsam::Result<tokio::runtime::Runtime> {
 /// disagree (how many, never which).
 pub fn print_differing(dataset: &finsam::store::Dataset, schema: &Schema) -> finsam::Result<()> {
     let differing = runtime()?.block_on(async {
-        let engine = open_engine(
-            dataset,
-            schema,
-            None,
-            finsam::query::functions::ALL_PROJECTS,
-        )
-        .await?;
+        let engine = open_engine(dataset, schema, None, &ProjectSelection::All).await?;
         Ok::<_, finsam::Error>(finsam::quality::differing(&engine).await?)
     })?;
     match differing.summary() {
@@ -244,15 +239,21 @@ pub fn print_differing(dataset: &finsam::store::Dataset, schema: &Schema) -> fin
 }
 
 /// The query engine with the underlag attached; says so when stored underlag was stale
-/// and had to be computed for this run.
+/// and this command rebuilt it (stored for the next) or computed it for this run only.
 pub async fn open_engine(
     dataset: &finsam::store::Dataset,
     schema: &Schema,
     queries: Option<&std::path::Path>,
-    selection: &str,
+    selection: &ProjectSelection,
 ) -> finsam::Result<finsam::query::Engine> {
     let (engine, attached) =
         finsam::underlag::open_engine(dataset, schema, queries, selection).await?;
+    if !attached.stored.is_empty() {
+        eprintln!(
+            "finsam: obs: underlaget (queries/underlag) var inaktuellt för {} projekt och byggdes om och sparades; en inläsning bygger det annars",
+            attached.stored.len()
+        );
+    }
     if !attached.computed.is_empty() {
         eprintln!(
             "finsam: obs: underlaget (queries/underlag) räknades fram för {} projekt i den här körningen; det lagrade var inaktuellt eller byggt med andra frågefiler",

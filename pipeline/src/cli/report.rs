@@ -1,7 +1,7 @@
 use std::path::PathBuf;
 
 use finsam::period::{HalfYear, Period};
-use finsam::query::functions::ALL_PROJECTS;
+use finsam::query::ProjectSelection;
 use finsam::report::public::Published;
 use finsam::report::tables::{self, TableReport, TableSelection};
 use finsam::report::{self, QueryLibrary, Selection};
@@ -105,12 +105,20 @@ impl OutputArgs {
 
     /// The projects the query engine must read for `selected`: a public report is one
     /// page of a publication of every project, so it reads them all.
-    fn engine_selection(&self, selected: String) -> String {
-        if self.publik {
-            ALL_PROJECTS.to_string()
+    /// The projects the engine reads: those selected, checked against the dataset
+    /// before any query runs; every project for a public report, which is published
+    /// with every other selection.
+    fn engine_selection(
+        &self,
+        dataset: &Dataset,
+        selected: &[String],
+    ) -> finsam::Result<ProjectSelection> {
+        let checked = ProjectSelection::check(dataset, selected)?;
+        Ok(if self.publik {
+            ProjectSelection::All
         } else {
-            selected
-        }
+            checked
+        })
     }
 
     /// Excel needs a file: refuse before any work is done.
@@ -187,8 +195,13 @@ fn everything_public(args: PublikArgs, data: &DataArgs) -> finsam::Result<Exit> 
     let dataset = Dataset::open(&data.data, &schema)?;
     let runtime = super::runtime()?;
     let published = runtime.block_on(async {
-        let engine =
-            super::open_engine(&dataset, &schema, args.queries.as_deref(), ALL_PROJECTS).await?;
+        let engine = super::open_engine(
+            &dataset,
+            &schema,
+            args.queries.as_deref(),
+            &ProjectSelection::All,
+        )
+        .await?;
         Ok::<_, finsam::Error>(
             report::public::everything(&dataset, &engine, &half_year, &tables, args.troskel)
                 .await?,
@@ -287,19 +300,13 @@ fn table_report(args: TableArgs, folder: &str, data: &DataArgs) -> finsam::Resul
     let dataset = Dataset::open(&data.data, &schema)?;
     let runtime = super::runtime()?;
     let selected = match &plan {
-        Plan::Single(selection) => selection.projects.join(","),
-        Plan::Compare(_, [first, second]) => [&first.projects[..], &second.projects[..]]
-            .concat()
-            .join(","),
+        Plan::Single(selection) => selection.projects.clone(),
+        Plan::Compare(_, [first, second]) => [&first.projects[..], &second.projects[..]].concat(),
     };
+    let selected = output.engine_selection(&dataset, &selected)?;
     let bytes = runtime.block_on(async {
-        let engine = super::open_engine(
-            &dataset,
-            &schema,
-            output.queries.as_deref(),
-            &output.engine_selection(selected),
-        )
-        .await?;
+        let engine =
+            super::open_engine(&dataset, &schema, output.queries.as_deref(), &selected).await?;
         Ok::<_, finsam::Error>(match &plan {
             Plan::Single(selection) => {
                 let report = tables::build(&dataset, &engine, &library, selection).await?;
@@ -389,15 +396,11 @@ fn half_year(args: HalvarArgs, data: &DataArgs) -> finsam::Result<Exit> {
         period: args.halvar,
         public_threshold: output.threshold(),
     };
+    let selected = output.engine_selection(&dataset, &selection.projects)?;
     let runtime = super::runtime()?;
     let report = runtime.block_on(async {
-        let engine = super::open_engine(
-            &dataset,
-            &schema,
-            output.queries.as_deref(),
-            &output.engine_selection(selection.projects.join(",")),
-        )
-        .await?;
+        let engine =
+            super::open_engine(&dataset, &schema, output.queries.as_deref(), &selected).await?;
         Ok::<_, finsam::Error>(report::half_year(&dataset, &engine, &library, &selection).await?)
     })?;
     super::warn_unprotected(&report.head.unprotected);

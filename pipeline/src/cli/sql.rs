@@ -2,7 +2,7 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use finsam::output::{self, Format};
-use finsam::query::functions::ALL_PROJECTS;
+use finsam::query::ProjectSelection;
 use finsam::store::Dataset;
 
 use super::{DataArgs, Exit};
@@ -70,7 +70,7 @@ pub fn run(args: Args, data: &DataArgs) -> finsam::Result<Exit> {
     let dataset = Dataset::open(&data.data, &schema)?;
     let runtime = super::runtime()?;
     let result = runtime.block_on(async {
-        let engine = super::open_engine(&dataset, &schema, None, ALL_PROJECTS).await?;
+        let engine = super::open_engine(&dataset, &schema, None, &ProjectSelection::All).await?;
         engine
             .run(&sql, &args.params)
             .await

@@ -24,8 +24,8 @@ use crate::pseudonymise::encode_hex;
 use crate::disclosure::cell_key;
 use crate::display::{Audience, Count};
 use crate::failure;
-use crate::query::functions::ALL_PROJECTS;
-use crate::query::{Engine, QueryError, Unused};
+
+use crate::query::{Engine, ProjectSelection, QueryError, Unused};
 use crate::report::stats::wilson;
 use crate::report::{Columns, QueryLibrary, ReportError};
 use crate::store::{Dataset, StoreError};
@@ -441,11 +441,13 @@ pub struct Selection {
 }
 
 impl Selection {
-    /// The projects the page counts (`$projekt`): its project, or all.
-    fn projects(&self) -> String {
-        self.projekt
-            .clone()
-            .unwrap_or_else(|| ALL_PROJECTS.to_string())
+    /// The projects the page counts: its project (one the dataset has: the pages are
+    /// made from its projects), or all.
+    pub fn projects(&self) -> ProjectSelection {
+        match &self.projekt {
+            Some(projekt) => ProjectSelection::Projects(vec![projekt.clone()]),
+            None => ProjectSelection::All,
+        }
     }
 
     /// The period the page counts (`$period`): its year, or every year with data.
@@ -461,7 +463,7 @@ impl Selection {
     /// The `$projekt` and `$period` the panels' queries get.
     fn params(&self, options: &Options) -> Vec<(String, String)> {
         vec![
-            ("projekt".into(), self.projects()),
+            ("projekt".into(), self.projects().parameter()),
             ("period".into(), self.period(options)),
         ]
     }
@@ -680,7 +682,7 @@ pub(crate) async fn panel_rows(
     // A row counts the page's project and period unless the query says otherwise.
     let projekt = optional_texts("projekt")?;
     let period = optional_texts("period")?;
-    let (page_project, page_period) = (selection.projects(), selection.period(options));
+    let (page_project, page_period) = (selection.projects().parameter(), selection.period(options));
     let mut kategorier: Vec<String> = Vec::new();
     let mut serier: Vec<(i64, String)> = Vec::new();
     let mut out = Vec::with_capacity(rows);

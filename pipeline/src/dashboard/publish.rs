@@ -59,12 +59,14 @@ impl SiteData {
         for dashboard in &definitions.dashboards {
             for selection in Selection::all(dashboard.choice, &options) {
                 let selected = selection.projects();
-                if !engines.contains_key(&selected) {
+                if let std::collections::btree_map::Entry::Vacant(slot) =
+                    engines.entry(selected.parameter())
+                {
                     let (engine, _) =
                         underlag::open_engine(dataset, schema, queries_dir, &selected).await?;
-                    engines.insert(selected.clone(), engine);
+                    slot.insert(engine);
                 }
-                let engine = &engines[&selected];
+                let engine = &engines[&selected.parameter()];
                 let mut panels = Vec::with_capacity(dashboard.panels.len());
                 for panel in &dashboard.panels {
                     panels.push(panel_rows(engine, panel, &selection, &options).await?);

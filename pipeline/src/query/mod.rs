@@ -18,6 +18,7 @@
 
 pub mod functions;
 pub(crate) mod pruning;
+mod selection;
 mod unreadable;
 
 use std::collections::{BTreeMap, HashMap};
@@ -27,6 +28,7 @@ use datafusion::arrow::array::{
     ArrayRef, BooleanArray, Date32Array, Int32Array, RecordBatch, StringArray, UInt64Array,
 };
 use datafusion::arrow::datatypes::{DataType, Date32Type, Field, Schema as ArrowSchema, SchemaRef};
+use datafusion::catalog::TableProvider;
 use datafusion::common::ScalarValue;
 use datafusion::datasource::MemTable;
 use datafusion::datasource::file_format::parquet::ParquetFormat;
@@ -44,6 +46,7 @@ use crate::failure::Kind;
 use crate::registry::{Project, Registry};
 use crate::schema::{AttributeValue, CodeList, PARTITION_COLUMNS, Schema, TableDef};
 use crate::store::{Dataset, StoreError};
+pub use selection::ProjectSelection;
 
 #[derive(Debug, thiserror::Error)]
 pub enum QueryError {
@@ -61,6 +64,8 @@ pub enum QueryError {
     MissingParameter(String),
     #[error("parametern {0} används inte i frågan (den har: {1})")]
     UnusedParameter(String, String),
+    #[error("okänt projekt {unknown}: datamängden har {known}")]
+    UnknownProject { unknown: String, known: String },
     #[error("{}", datafusion_message(.0))]
     DataFusion(#[from] datafusion::error::DataFusionError),
     #[error(transparent)]
@@ -77,7 +82,8 @@ impl QueryError {
             | QueryError::SeveralStatements(_)
             | QueryError::Empty
             | QueryError::MissingParameter(_)
-            | QueryError::UnusedParameter(..) => Kind::InvalidInput,
+            | QueryError::UnusedParameter(..)
+            | QueryError::UnknownProject { .. } => Kind::InvalidInput,
             // What the engine could not do for want of memory, files or correctness of
             // its own is not the query's fault; the rest (an unknown column, a bad cast)
             // is.
@@ -130,9 +136,17 @@ pub struct Engine {
     ctx: SessionContext,
 }
 
+/// A table beside the dataset's, under its name: the underlag.
+pub type NamedTable = (String, Arc<dyn TableProvider>);
+
 impl Engine {
-    /// Registers every table of the dataset; DATAFUSION_* environment settings apply.
-    pub async fn open(dataset: &Dataset, schema: &Schema) -> Result<Engine, QueryError> {
+    /// Registers every table of the dataset and `underlag` (each under its name);
+    /// DATAFUSION_* environment settings apply.
+    pub async fn open(
+        dataset: &Dataset,
+        schema: &Schema,
+        underlag: Vec<NamedTable>,
+    ) -> Result<Engine, QueryError> {
         let config = SessionConfig::from_env()?.with_information_schema(true);
         // A report scans each table many times; the listing of its partition files is
         // cached for the life of this context (one command), so keep every table's list.
@@ -177,6 +191,9 @@ impl Engine {
         }
         ctx.register_table("inlamningar", Arc::new(submissions_table(dataset)?))?;
         register_registry(&ctx, dataset)?;
+        for (name, table) in underlag {
+            ctx.register_table(name.as_str(), table)?;
+        }
         Ok(Engine { ctx })
     }
 
@@ -240,8 +257,36 @@ impl Engine {
         Ok(QueryResult { schema, batches })
     }
 
-    pub fn context(&self) -> &SessionContext {
-        &self.ctx
+    /// Runs `steps` (name, SQL) in order, each with `params` (unused ones ignored); each
+    /// step's result is a table under its name for the steps after it, and gone when
+    /// all have run. On a failure, the step's index and its error.
+    pub async fn run_steps(
+        &self,
+        steps: &[(&str, &str)],
+        params: &[(String, String)],
+    ) -> Result<Vec<QueryResult>, (usize, QueryError)> {
+        let mut results = Vec::with_capacity(steps.len());
+        let mut outcome = Ok(());
+        for (index, (name, sql)) in steps.iter().enumerate() {
+            let step = async {
+                let result = self.run_with(sql, params, Unused::Ignore).await?;
+                let table = MemTable::try_new(result.schema.clone(), vec![result.batches.clone()])?;
+                self.ctx.deregister_table(*name)?;
+                self.ctx.register_table(*name, Arc::new(table))?;
+                Ok::<_, QueryError>(result)
+            };
+            match step.await {
+                Ok(result) => results.push(result),
+                Err(error) => {
+                    outcome = Err((index, error));
+                    break;
+                }
+            }
+        }
+        for (name, _) in steps {
+            let _ = self.ctx.deregister_table(*name);
+        }
+        outcome.map(|()| results)
     }
 }
 
