@@ -35,8 +35,24 @@ fn every_documented_exit_code_is_what_its_case_exits_with() {
     let wd = Workdir::new().ingested(&fixture("sigma_2008H1"));
     let runs = [
         (0, wd.finsam(&["status"])),
-        // Invalid input: a query naming a table there is not.
+        // Invalid input: a query naming a table there is not, files named that are not
+        // there.
         (1, wd.finsam(&["sql", "SELECT * FROM finns_inte"])),
+        (1, wd.finsam(&["sql", "-f", "finns_inte.sql"])),
+        (
+            1,
+            wd.finsam(&[
+                "report",
+                "halvar",
+                "--projekt",
+                "SIGMA",
+                "--halvar",
+                "2008H1",
+                "--queries",
+                "finns_inte",
+            ]),
+        ),
+        (1, wd.finsam(&["status", "--schemas", "finns_inte"])),
         // Usage: an option clap does not know, and two that do not go together.
         (2, wd.finsam(&["status", "--okand-flagga"])),
         (2, wd.finsam(&["sql", "SELECT 1", "--format", "parquet"])),

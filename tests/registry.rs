@@ -258,7 +258,7 @@ fn a_dataset_of_format_1_is_read_and_its_first_writer_rewrites_it_in_todays_keys
     );
     let refused = wd.finsam(&["status"]);
     assert!(
-        refused.stderr.contains("format 3") && refused.stderr.contains("uppdatera finsam"),
+        refused.invalid().contains("format 3") && refused.stderr.contains("uppdatera finsam"),
         "{}",
         refused.stderr
     );

@@ -34,7 +34,17 @@ fn collect(path: &Path, sources: &mut Vec<String>) {
     {
         let text = std::fs::read_to_string(path).unwrap();
         // Unit tests may use anything; comments and doc links are no dependency.
-        let code = text.split("#[cfg(test)]").next().unwrap();
+        // Up to the unit tests' module (a test-only function elsewhere is code like any
+        // other).
+        let tests_module = [
+            "#[cfg(test)]\nmod tests",
+            "#[cfg(test)]\npub(crate) mod tests",
+        ]
+        .iter()
+        .filter_map(|start| text.find(start))
+        .min()
+        .unwrap_or(text.len());
+        let code = &text[..tests_module];
         let code: Vec<&str> = code
             .lines()
             .map(|l| l.split("//").next().unwrap())

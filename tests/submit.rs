@@ -257,9 +257,9 @@ fn the_api_answers_every_case_with_its_status() {
     assert_eq!(answer.status, 422, "{}", answer.body);
     let findings = answer.json()["fynd"].as_array().unwrap().clone();
     assert_eq!(findings.len(), 2, "{}", answer.body);
-    assert_eq!(findings[0]["sheet"], "deltagare");
-    assert_eq!(findings[0]["row"], 3);
-    assert_eq!(findings[0]["column"], "Kön");
+    assert_eq!(findings[0]["blad"], "deltagare");
+    assert_eq!(findings[0]["rad"], 3);
+    assert_eq!(findings[0]["kolumn"], "Kön");
     // 422: a personnummer where a pseudonym should be, refused without being repeated.
     document["tabeller"]["deltagare"]["rader"][1][kon] = "K".into();
     document["tabeller"]["deltagare"]["rader"][2][kon] = "M".into();

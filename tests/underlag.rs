@@ -256,3 +256,31 @@ fn when_the_rebuilt_underlag_cannot_be_stored_the_report_computes_it() {
     assert!(stderr.contains("underlaget kunde inte sparas"), "{stderr}");
     assert!(stderr.contains("räknades fram för 1 projekt"), "{stderr}");
 }
+
+#[test]
+fn an_underlag_table_may_not_take_the_name_of_a_table_of_the_dataset() {
+    let wd = loaded();
+    copy_dir(&repo("queries"), &wd.path("q"));
+    let config = wd.read("q/underlag/underlag.toml");
+    wd.write(
+        "q/underlag/underlag.toml",
+        format!("[[tabeller]]\nnamn = \"deltagare\"\nlagras = true\n\n{config}"),
+    );
+    wd.write("q/underlag/deltagare.sql", "SELECT 1 AS x");
+    let run = wd.finsam(&[
+        "report",
+        "utfall",
+        "--projekt",
+        "UTFALL",
+        "--period",
+        "2009",
+        "--queries",
+        "q",
+    ]);
+    assert!(
+        run.invalid()
+            .contains("tabellen deltagare finns redan i datamängden"),
+        "{}",
+        run.stderr
+    );
+}

@@ -98,7 +98,9 @@ impl Error {
             Error::Submit(e) => e.kind(),
             Error::Intake(e) => e.kind(),
             Error::In { source, .. } => source.kind(),
-            Error::Io { .. } | Error::Output(_) | Error::Write(_) => Kind::Internal,
+            // The CLI's own reads and writes are of files the user named.
+            Error::Io { source, .. } => crate::failure::of_user_file(source),
+            Error::Output(_) | Error::Write(_) => Kind::Internal,
             Error::Invalid(_) => Kind::InvalidInput,
             Error::Usage(_) => Kind::Usage,
         }

@@ -16,6 +16,21 @@ pub enum Kind {
     Internal,
 }
 
+/// The kind of a failure to read or write a file the user named (`--queries`, `-f`,
+/// `--out`): one that is not there, or not theirs to read, is theirs to fix.
+pub fn of_user_file(error: &std::io::Error) -> Kind {
+    use std::io::ErrorKind;
+    match error.kind() {
+        ErrorKind::NotFound
+        | ErrorKind::PermissionDenied
+        | ErrorKind::AlreadyExists
+        | ErrorKind::NotADirectory
+        | ErrorKind::IsADirectory
+        | ErrorKind::InvalidData => Kind::InvalidInput,
+        _ => Kind::Internal,
+    }
+}
+
 /// `first` and then each cause in `source`'s chain not already said, on one line.
 pub fn one_line(first: String, mut source: Option<&(dyn std::error::Error + 'static)>) -> String {
     let mut parts = vec![first];

@@ -4,11 +4,13 @@
 //! against the schema in `schemas/`, replaces every personnummer with a keyed
 //! pseudonym, and stores them as a hive-partitioned Parquet dataset that DataFusion
 //! SQL (the files in `queries/`) reads. Data flows one way through the stages:
-//! `ingest` (read cells) → `validate` (typed values, findings) → `pseudonymise` →
-//! `store` (atomic partitions, manifest) → `underlag` (derived per-participation
-//! facts, rebuilt per project after each commit) → `query` → `report`, and for readers
-//! outside a project `disclosure`, which decides what of it may be published. Every
-//! count reaches a reader through `display`, which shows it as that reader may see it.
+//! `read` (cells from files) → `intake` (which drives `validate` (typed values,
+//! findings) and `pseudonymise`, then commits) → `store` (atomic partitions, manifest)
+//! → `underlag` (derived per-participation facts, rebuilt per project after each
+//! commit) → `query` → `report`, and for readers outside a project `disclosure`, which
+//! decides what of it may be published. Every count reaches a reader through `display`,
+//! which shows it as that reader may see it. `protocol`, `wire`, `submit`, `inbox` and
+//! `serve` carry submissions over HTTP; `failure` says what kind each error is.
 
 mod bundled;
 pub mod changes;

@@ -79,7 +79,7 @@ pub fn run(data: &DataArgs) -> finsam::Result<Exit> {
         println!("Underlag (queries/underlag): aktuellt för alla {count} projekt");
     } else {
         println!(
-            "Underlag (queries/underlag): inaktuellt för {} av {count} projekt ({}); rapporterna räknar fram det själva, och nästa inläsning bygger om det",
+            "Underlag (queries/underlag): inaktuellt för {} av {count} projekt ({}); den som läser bygger om och sparar det när datamängden inte används av någon annan (som räkningen nedan), annars räknar rapporterna fram det själva tills nästa inläsning",
             stale.len(),
             stale.join(", ")
         );

@@ -99,7 +99,9 @@ impl DashboardError {
             | DashboardError::MissingColumn { .. }
             | DashboardError::MissingKey { .. }
             | DashboardError::Conflict { .. } => failure::Kind::InvalidInput,
-            DashboardError::Read { .. } | DashboardError::Write { .. } => failure::Kind::Internal,
+            DashboardError::Read { source, .. } | DashboardError::Write { source, .. } => {
+                failure::of_user_file(source)
+            }
             DashboardError::Report(e) => e.kind(),
             DashboardError::Store(e) => e.kind(),
         }

@@ -66,6 +66,10 @@ pub enum QueryError {
     UnusedParameter(String, String),
     #[error("okänt projekt {unknown}: datamängden har {known}")]
     UnknownProject { unknown: String, known: String },
+    #[error(
+        "tabellen {0} finns redan i datamängden: ge underlagstabellen (queries/underlag) ett annat namn"
+    )]
+    TakenName(String),
     #[error("{}", datafusion_message(.0))]
     DataFusion(#[from] datafusion::error::DataFusionError),
     #[error(transparent)]
@@ -83,7 +87,8 @@ impl QueryError {
             | QueryError::Empty
             | QueryError::MissingParameter(_)
             | QueryError::UnusedParameter(..)
-            | QueryError::UnknownProject { .. } => Kind::InvalidInput,
+            | QueryError::UnknownProject { .. }
+            | QueryError::TakenName(_) => Kind::InvalidInput,
             // What the engine could not do for want of memory, files or correctness of
             // its own is not the query's fault; the rest (an unknown column, a bad cast)
             // is.
@@ -192,6 +197,10 @@ impl Engine {
         ctx.register_table("inlamningar", Arc::new(submissions_table(dataset)?))?;
         register_registry(&ctx, dataset)?;
         for (name, table) in underlag {
+            // A table of the dataset silently replaced would change every report.
+            if ctx.table_exist(name.as_str())? {
+                return Err(QueryError::TakenName(name));
+            }
             ctx.register_table(name.as_str(), table)?;
         }
         Ok(Engine { ctx })
@@ -259,7 +268,8 @@ impl Engine {
 
     /// Runs `steps` (name, SQL) in order, each with `params` (unused ones ignored); each
     /// step's result is a table under its name for the steps after it, and gone when
-    /// all have run. On a failure, the step's index and its error.
+    /// all have run. A name the engine has already is refused. On a failure, the
+    /// step's index and its error.
     pub async fn run_steps(
         &self,
         steps: &[(&str, &str)],
@@ -267,24 +277,30 @@ impl Engine {
     ) -> Result<Vec<QueryResult>, (usize, QueryError)> {
         let mut results = Vec::with_capacity(steps.len());
         let mut outcome = Ok(());
+        let mut registered = Vec::new();
         for (index, (name, sql)) in steps.iter().enumerate() {
             let step = async {
                 let result = self.run_with(sql, params, Unused::Ignore).await?;
                 let table = MemTable::try_new(result.schema.clone(), vec![result.batches.clone()])?;
-                self.ctx.deregister_table(*name)?;
+                if self.ctx.table_exist(*name)? {
+                    return Err(QueryError::TakenName(name.to_string()));
+                }
                 self.ctx.register_table(*name, Arc::new(table))?;
                 Ok::<_, QueryError>(result)
             };
             match step.await {
-                Ok(result) => results.push(result),
+                Ok(result) => {
+                    registered.push(*name);
+                    results.push(result);
+                }
                 Err(error) => {
                     outcome = Err((index, error));
                     break;
                 }
             }
         }
-        for (name, _) in steps {
-            let _ = self.ctx.deregister_table(*name);
+        for name in registered {
+            let _ = self.ctx.deregister_table(name);
         }
         outcome.map(|()| results)
     }

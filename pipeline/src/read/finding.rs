@@ -13,12 +13,18 @@ use serde::{Deserialize, Serialize};
 
 use crate::personnummer::redact_numbers;
 
-/// Where in a submission a finding points.
+/// Where in a submission a finding points. Sent in the server's answers and kept in
+/// its landing area's log under Swedish keys, as `fel.csv` names its columns (the
+/// English keys of earlier logs are read still).
 #[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Location {
+    #[serde(rename = "fil", alias = "file")]
     pub file: String,
+    #[serde(rename = "blad", alias = "sheet")]
     pub sheet: Option<String>,
+    #[serde(rename = "rad", alias = "row")]
     pub row: Option<u64>,
+    #[serde(rename = "kolumn", alias = "column")]
     pub column: Option<String>,
 }
 
@@ -52,6 +58,7 @@ impl Location {
 pub struct Finding {
     #[serde(flatten)]
     pub location: Location,
+    #[serde(rename = "meddelande", alias = "message")]
     pub message: String,
 }
 

@@ -88,9 +88,11 @@ impl ReportError {
     /// What kind of failure this is (see [`crate::failure`]).
     pub fn kind(&self) -> Kind {
         match self {
-            ReportError::Read { .. } | ReportError::Write { .. } | ReportError::Runtime(_) => {
-                Kind::Internal
+            // Query files come from --queries, reports go to --out: the user's files.
+            ReportError::Read { source, .. } | ReportError::Write { source, .. } => {
+                crate::failure::of_user_file(source)
             }
+            ReportError::Runtime(_) => Kind::Internal,
             ReportError::MissingFile { .. }
             | ReportError::Layout { .. }
             | ReportError::MissingColumn { .. }
@@ -374,6 +376,7 @@ fn resolve_projects(
     projects
         .iter()
         .map(|project| {
+            let project = project.trim();
             if project.eq_ignore_ascii_case(ALL_PROJECTS) {
                 Ok(ALL_PROJECTS.to_string())
             } else if known.iter().any(|k| k.eq_ignore_ascii_case(project)) {

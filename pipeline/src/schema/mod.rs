@@ -41,7 +41,8 @@ impl SchemaError {
     /// What kind of failure this is (see [`crate::failure`]).
     pub fn kind(&self) -> Kind {
         match self {
-            SchemaError::Read { .. } => Kind::Internal,
+            // The bundled schema is in the binary: a file that cannot be read is --schemas'.
+            SchemaError::Read { source, .. } => crate::failure::of_user_file(source),
             SchemaError::Parse { .. } | SchemaError::Inconsistent { .. } => Kind::InvalidInput,
         }
     }

@@ -71,7 +71,6 @@ impl Manifest {
         self.entries.iter().any(|e| e.batch == batch)
     }
 
-    /// Appends entries with one write and fsyncs.
     /// Writes every entry again, in the keys of today (the format step from format 1).
     pub fn rewrite(&self) -> Result<(), StoreError> {
         let mut bytes = Vec::new();
@@ -82,6 +81,7 @@ impl Manifest {
         super::write_atomic(&self.path, &bytes)
     }
 
+    /// Appends entries with one write and fsyncs.
     pub fn append(&mut self, entries: &[ManifestEntry]) -> Result<(), StoreError> {
         jsonl::append(&self.path, entries)?;
         self.entries.extend_from_slice(entries);

@@ -73,15 +73,21 @@ pub enum StoreError {
         "datamängden i {0} används av en annan finsam-process just nu; försök igen när den är klar"
     )]
     Busy(PathBuf),
+    #[error(
+        "{}: datamängden har format {format}, men den här versionen av finsam läser format 1–{FORMAT}: uppdatera finsam",
+        .path.display()
+    )]
+    NewerFormat { path: PathBuf, format: u32 },
 }
 
 impl StoreError {
     /// What kind of failure this is (see [`crate::failure`]).
     pub fn kind(&self) -> Kind {
         match self {
-            StoreError::NotADataset(_) | StoreError::WrongKey { .. } | StoreError::Busy(_) => {
-                Kind::InvalidInput
-            }
+            StoreError::NotADataset(_)
+            | StoreError::WrongKey { .. }
+            | StoreError::Busy(_)
+            | StoreError::NewerFormat { .. } => Kind::InvalidInput,
             StoreError::Io { .. }
             | StoreError::Parquet { .. }
             | StoreError::Arrow { .. }
@@ -521,12 +527,9 @@ fn read_info(path: &Path) -> Result<DatasetInfo, StoreError> {
 /// A dataset written by a later finsam may say things this one cannot read.
 fn check_format(path: &Path, info: &DatasetInfo) -> Result<(), StoreError> {
     if info.format > FORMAT {
-        return Err(StoreError::Corrupt {
+        return Err(StoreError::NewerFormat {
             path: path.to_path_buf(),
-            message: format!(
-                "datamängden har format {}, men den här versionen av finsam läser format 1–{FORMAT}: uppdatera finsam",
-                info.format
-            ),
+            format: info.format,
         });
     }
     Ok(())
