@@ -93,6 +93,100 @@ fn sigma_2008h1_reproduces_every_figure_of_the_seed_report() {
 
 /// KOMPIS 2008H1, counted by hand with a differently written query (a LEFT JOIN on
 /// kod_avslutsorsak and literal dates instead of the report's files and helpers).
+/// The text of a Word document, paragraph by paragraph, as Word shows it; the file must
+/// read back as a document (docx-rs's reader parses every part).
+fn word_text(path: &std::path::Path) -> String {
+    let bytes = std::fs::read(path).unwrap();
+    docx_rs::read_docx(&bytes).expect("a document Word can open");
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut xml = String::new();
+    std::io::Read::read_to_string(&mut archive.by_name("word/document.xml").unwrap(), &mut xml)
+        .unwrap();
+    // A paragraph is a line, a table row too (its cells' paragraphs side by side).
+    let mut text = String::new();
+    let mut in_cell = false;
+    for part in xml.split('<') {
+        match part.split_once('>') {
+            Some((tag, content)) if tag == "w:t" || tag.starts_with("w:t ") => {
+                text.push_str(content);
+            }
+            Some((tag, _)) if tag == "w:tc" || tag.starts_with("w:tc ") => in_cell = true,
+            Some(("/w:tc", _)) => in_cell = false,
+            Some(("/w:p", _)) => text.push(if in_cell { ' ' } else { '\n' }),
+            Some(("/w:tr", _)) => text.push('\n'),
+            _ => {}
+        }
+    }
+    let lines: Vec<String> = text
+        .replace("&amp;", "&")
+        .lines()
+        .map(|line| line.split_whitespace().collect::<Vec<_>>().join(" "))
+        .collect();
+    lines.join("\n")
+}
+
+#[test]
+fn the_half_year_report_as_a_word_document_holds_every_figure_of_the_seed() {
+    let wd = Workdir::examples();
+    wd.finsam(&[
+        "report",
+        "halvar",
+        "--projekt",
+        "SIGMA",
+        "--halvar",
+        "2008H1",
+        "--format",
+        "docx",
+        "--out",
+        "rapport.docx",
+    ])
+    .ok();
+    let text = word_text(&wd.path("rapport.docx"));
+    for line in [
+        "Halvårsrapport SIGMA 2008H1",
+        "1. Aktuella personer under perioden 34",
+        "5. Ungdomar 16–29 år 16 47 %",
+        "6. Könsfördelning: Kvinnor 22 65 %",
+        "10. Gemensam bedömning 34",
+        "12. Remitterade för vidare insats eller utredning 22",
+        "Försäkringskassan 13",
+        "Arbetsförmedlingen 11",
+        "18. Gruppens träffar: Träffar som hölls 17",
+    ] {
+        assert!(
+            text.lines()
+                .any(|l| l.trim() == line || l.trim().starts_with(&format!("{line} "))),
+            "{line}\n{text}"
+        );
+    }
+    // The outcome and participant tables too; Word needs a file.
+    wd.finsam(&[
+        "report",
+        "utfall",
+        "--projekt",
+        "KOMPIS",
+        "--period",
+        "2010",
+        "--format",
+        "docx",
+        "--out",
+        "utfall.docx",
+    ])
+    .ok();
+    assert!(word_text(&wd.path("utfall.docx")).contains("Utfall"));
+    let run = wd.finsam(&[
+        "report",
+        "deltagare",
+        "--projekt",
+        "SIGMA",
+        "--period",
+        "2008",
+        "--format",
+        "docx",
+    ]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+}
+
 #[test]
 fn kompis_2008h1_agrees_with_an_independent_count() {
     let wd = Workdir::examples();

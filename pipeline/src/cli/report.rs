@@ -123,11 +123,15 @@ impl OutputArgs {
 
     /// Excel needs a file: refuse before any work is done.
     fn check(&self) -> finsam::Result<()> {
-        if matches!(self.format, ReportFormat::Xlsx) && self.out.is_none() {
-            return Err(finsam::Error::Usage(
+        match (self.format, &self.out) {
+            (ReportFormat::Xlsx, None) => Err(finsam::Error::Usage(
                 "--format xlsx kräver --out FIL.xlsx".into(),
-            ));
-        }
+            )),
+            (ReportFormat::Docx, None) => Err(finsam::Error::Usage(
+                "--format docx kräver --out FIL.docx".into(),
+            )),
+            _ => Ok(()),
+        }?;
         Ok(())
     }
 }
@@ -173,6 +177,8 @@ enum ReportFormat {
     Markdown,
     Html,
     Xlsx,
+    /// Word (.docx): the document a project leader hands in.
+    Docx,
     Json,
 }
 
@@ -330,6 +336,7 @@ fn table_report(args: TableArgs, folder: &str, data: &DataArgs) -> finsam::Resul
                     ReportFormat::Xlsx => {
                         tables::comparison_to_xlsx(&report).map_err(xlsx_error)?
                     }
+                    ReportFormat::Docx => tables::comparison_to_word(&report)?,
                 }
             }
         })
@@ -357,6 +364,7 @@ impl ReportFormat {
             ReportFormat::Html => "html",
             ReportFormat::Json => "json",
             ReportFormat::Xlsx => "xlsx",
+            ReportFormat::Docx => "docx",
         }
     }
 }
@@ -368,6 +376,7 @@ fn half_year_bytes(report: &report::Report, format: ReportFormat) -> finsam::Res
         ReportFormat::Html => report::to_html(report).into_bytes(),
         ReportFormat::Json => json(report),
         ReportFormat::Xlsx => report::to_xlsx(report).map_err(xlsx_error)?,
+        ReportFormat::Docx => report::to_word(report)?,
     })
 }
 
@@ -378,6 +387,7 @@ fn table_bytes(report: &TableReport, format: ReportFormat) -> finsam::Result<Vec
         ReportFormat::Html => tables::to_html(report).into_bytes(),
         ReportFormat::Json => json(report),
         ReportFormat::Xlsx => tables::to_xlsx(report).map_err(xlsx_error)?,
+        ReportFormat::Docx => tables::to_word(report)?,
     })
 }
 

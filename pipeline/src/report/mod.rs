@@ -6,6 +6,7 @@
 //! half up, as the project leaders' own reports do (16/34 → 47 %).
 
 pub mod disclosure;
+pub mod document;
 mod html;
 mod layout;
 mod markdown;
@@ -30,6 +31,11 @@ pub use layout::{Layout, LayoutFigure, LayoutLine};
 pub use markdown::to_markdown;
 pub use queries::{QueryFile, QueryLibrary, parse_header};
 pub use xlsx::to_xlsx;
+
+/// The half-year report as a Word document.
+pub fn to_word(report: &Report) -> Result<Vec<u8>, ReportError> {
+    document::to_docx(&view::document(report))
+}
 
 use crate::disclosure::ledger;
 use crate::display::{Audience, Count};
@@ -82,6 +88,8 @@ pub enum ReportError {
     },
     #[error("frågemotorn kunde inte startas: {0}")]
     Runtime(std::io::Error),
+    #[error("kan inte skapa Word-dokumentet: {0}")]
+    Document(String),
 }
 
 impl ReportError {
@@ -92,7 +100,7 @@ impl ReportError {
             ReportError::Read { source, .. } | ReportError::Write { source, .. } => {
                 crate::failure::of_user_file(source)
             }
-            ReportError::Runtime(_) => Kind::Internal,
+            ReportError::Runtime(_) | ReportError::Document(_) => Kind::Internal,
             ReportError::MissingFile { .. }
             | ReportError::Layout { .. }
             | ReportError::MissingColumn { .. }

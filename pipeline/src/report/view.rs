@@ -119,3 +119,76 @@ pub fn cells(value: &Value) -> (String, String) {
         }
     }
 }
+
+/// The half-year report as a document for people: the single figures as one table, then
+/// each breakdown as its own.
+pub fn document(report: &Report) -> super::document::Document {
+    use super::document::{DocTable, Document};
+    let view = view(report);
+    let mut about = vec![format!(
+        "Period {} – {}",
+        report.head.start, report.head.slut
+    )];
+    let mut tables = Vec::new();
+    if report.head.inlamningar.is_empty() {
+        about.push("Det finns ingen inlämning för perioden.".to_string());
+    } else {
+        about.push(format!("Underlag: {}.", report.head.inlamningar.join(", ")));
+        let line = |row: &Row| {
+            vec![
+                format!("{}. {}", row.nr, row.text),
+                row.count.clone(),
+                row.share.clone(),
+            ]
+        };
+        tables.push(DocTable {
+            heading: report.head.title.clone(),
+            source: String::new(),
+            header: vec!["uppgift".into(), "antal".into(), "andel".into()],
+            rows: view.rows.iter().map(line).collect(),
+            note: None,
+        });
+        for table in &view.breakdowns {
+            let mut header = vec![String::new(), "antal".to_string()];
+            if table.with_share {
+                header.push("andel".to_string());
+            }
+            tables.push(DocTable {
+                heading: format!("{}. {}", table.nr, table.heading),
+                source: table
+                    .rows
+                    .first()
+                    .map(|r| r.query.clone())
+                    .unwrap_or_default(),
+                header,
+                rows: table
+                    .rows
+                    .iter()
+                    .map(|row| {
+                        let mut cells = vec![row.text.clone(), row.count.clone()];
+                        if table.with_share {
+                            cells.push(row.share.clone());
+                        }
+                        cells
+                    })
+                    .collect(),
+                note: table.note.clone(),
+            });
+        }
+    }
+    let mut footer: Vec<String> = report
+        .head
+        .public_note(super::disclosure::HALF_YEAR_LEFT_OUT)
+        .into_iter()
+        .collect();
+    footer.push(
+        "Andelar i hela procent (halva uppåt); .. = dolt av röjandekontrollen. Definitionerna finns i frågorna i queries/halvar/ och i docs/definitions.md. Skapad med finsam.".to_string(),
+    );
+    Document {
+        title: format!("Halvårsrapport {} {}", view.projects, report.head.period),
+        about,
+        notes: Vec::new(),
+        tables,
+        footer,
+    }
+}

@@ -1,5 +1,5 @@
-//! Table reports as text for people: a grid of display strings per table, written out
-//! as Markdown or as a standalone HTML page.
+//! Table reports as text for people: a [`Document`] of display strings per table,
+//! written out as Markdown, a standalone HTML page or a Word document.
 //!
 //! A share reads `12 · 35 % (21–52)`: the count, the whole-percent share and its 95 %
 //! Wilson interval; the column's n heads the table. Where a share's n differs from the
@@ -9,31 +9,12 @@
 use std::fmt::Write;
 
 use minijinja::{Environment, context};
-use serde::Serialize;
 
 use super::compare::{Compared, ComparisonReport};
 use super::{Cell, Column, TableKind, TableReport, percent};
 use crate::display::Count;
 use crate::report::disclosure::TABLES_LEFT_OUT;
-
-#[derive(Debug, Serialize)]
-struct Grid {
-    title: String,
-    /// Lines under the title: period, selection, publication.
-    about: Vec<String>,
-    notes: Vec<String>,
-    tables: Vec<GridTable>,
-    footer: Vec<String>,
-}
-
-#[derive(Debug, Serialize)]
-struct GridTable {
-    heading: String,
-    source: String,
-    header: Vec<String>,
-    rows: Vec<Vec<String>>,
-    note: Option<String>,
-}
+use crate::report::document::{DocTable, Document, to_docx};
 
 const HIDDEN: &str = "..";
 const NONE: &str = "–";
@@ -145,7 +126,7 @@ fn footer(public_note: Option<String>, folder: &str) -> Vec<String> {
     footer
 }
 
-fn grid_tables(report: &TableReport) -> Vec<GridTable> {
+fn grid_tables(report: &TableReport) -> Vec<DocTable> {
     report
         .tabeller
         .iter()
@@ -175,7 +156,7 @@ fn grid_tables(report: &TableReport) -> Vec<GridTable> {
             if table.rader.is_empty() {
                 rows.push(vec!["Inga deltagare i urvalet".to_string()]);
             }
-            GridTable {
+            DocTable {
                 heading: format!("{}. {}", table.nr, table.rubrik),
                 source: format!("{} ({})", table.fraga, table.fraga_titel),
                 header,
@@ -186,8 +167,8 @@ fn grid_tables(report: &TableReport) -> Vec<GridTable> {
         .collect()
 }
 
-fn grid(report: &TableReport) -> Grid {
-    Grid {
+fn grid(report: &TableReport) -> Document {
+    Document {
         title: format!("{}: {}", report.head.title, selection(report)),
         about: about(report),
         notes: report.anmarkningar.clone(),
@@ -208,7 +189,7 @@ fn compared_text(c: &Compared) -> String {
     }
 }
 
-fn comparison_grid(report: &ComparisonReport) -> Grid {
+fn comparison_grid(report: &ComparisonReport) -> Document {
     let [a, b] = &report.jamforelse;
     let [report_a, report_b] = &report.rapporter;
     let tables = report
@@ -244,7 +225,7 @@ fn comparison_grid(report: &ComparisonReport) -> Grid {
                     ]
                 })
                 .collect();
-            GridTable {
+            DocTable {
                 heading: format!("{}. {}", table.nr, table.rubrik),
                 source: table.fraga.clone(),
                 header,
@@ -257,7 +238,7 @@ fn comparison_grid(report: &ComparisonReport) -> Grid {
     for (label, r) in [(a, report_a), (b, report_b)] {
         notes.extend(r.anmarkningar.iter().map(|n| format!("{label}: {n}")));
     }
-    Grid {
+    Document {
         title: format!("{}: jämförelse {a} och {b}", report.title),
         about: vec![
             format!(
@@ -294,7 +275,7 @@ fn format_p(p: f64) -> String {
     }
 }
 
-fn markdown(grid: &Grid) -> String {
+fn markdown(grid: &Document) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "# {}\n", grid.title);
     for line in &grid.about {
@@ -333,7 +314,7 @@ fn markdown(grid: &Grid) -> String {
 
 const TEMPLATE: &str = include_str!("tabeller.html");
 
-fn html(grid: &Grid) -> String {
+fn html(grid: &Document) -> String {
     let mut env = Environment::new();
     env.add_template("tabeller.html", TEMPLATE)
         .expect("the bundled template parses");
@@ -357,6 +338,16 @@ pub fn comparison_to_markdown(report: &ComparisonReport) -> String {
 
 pub fn comparison_to_html(report: &ComparisonReport) -> String {
     html(&comparison_grid(report))
+}
+
+pub fn to_word(report: &TableReport) -> Result<Vec<u8>, crate::report::ReportError> {
+    to_docx(&grid(report))
+}
+
+pub fn comparison_to_word(
+    report: &ComparisonReport,
+) -> Result<Vec<u8>, crate::report::ReportError> {
+    to_docx(&comparison_grid(report))
 }
 
 #[cfg(test)]

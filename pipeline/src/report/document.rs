@@ -1,0 +1,191 @@
+//! A report as a document: a title, lines about it, tables with a header row, notes; the
+//! shape every report takes for people (Markdown, HTML, Word), and its Word form.
+//!
+//! The Word document keeps each table with its heading on one page where it fits
+//! (`keep with next` on the heading and on every row but the last; rows never split),
+//! bolds and shades the header row, and right-aligns every cell but the first of a row.
+//! Numbers are the display text the other formats show (Swedish: `47 %`, `0,031`, `−3`).
+
+use std::io::Cursor;
+
+use docx_rs::{
+    AlignmentType, Docx, Paragraph, Run, RunFonts, Shading, ShdType, Style, StyleType, Table,
+    TableCell, TableLayoutType, TableRow, WidthType,
+};
+use serde::Serialize;
+
+use super::ReportError;
+
+/// A report for people.
+#[derive(Debug, Serialize)]
+pub struct Document {
+    pub title: String,
+    /// Lines under the title: period, selection, publication.
+    pub about: Vec<String>,
+    pub notes: Vec<String>,
+    pub tables: Vec<DocTable>,
+    pub footer: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct DocTable {
+    pub heading: String,
+    /// The query file it comes from, and its title.
+    pub source: String,
+    pub header: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+    pub note: Option<String>,
+}
+
+/// Page width between the margins, in twentieths of a point (A4, 2.5 cm margins).
+const TEXT_WIDTH: usize = 9026;
+
+/// The document as a Word file (.docx).
+pub fn to_docx(document: &Document) -> Result<Vec<u8>, ReportError> {
+    let mut docx = Docx::new()
+        .default_fonts(RunFonts::new().ascii("Calibri").hi_ansi("Calibri"))
+        .default_size(22)
+        .add_style(heading_style("Heading1", "heading 1", 32))
+        .add_style(heading_style("Heading2", "heading 2", 24))
+        .add_paragraph(
+            Paragraph::new()
+                .style("Heading1")
+                .add_run(Run::new().add_text(&document.title)),
+        );
+    for line in &document.about {
+        docx = docx.add_paragraph(text(line));
+    }
+    for note in &document.notes {
+        docx = docx.add_paragraph(text(note).add_run(Run::new()));
+    }
+    for table in &document.tables {
+        docx = docx
+            .add_paragraph(
+                Paragraph::new()
+                    .style("Heading2")
+                    .keep_next(true)
+                    .keep_lines(true)
+                    .add_run(Run::new().add_text(&table.heading)),
+            )
+            .add_table(word_table(table));
+        if let Some(note) = &table.note {
+            docx = docx.add_paragraph(small(note));
+        }
+        if !table.source.is_empty() {
+            docx = docx.add_paragraph(small(&format!("Fråga: {}", table.source)));
+        }
+    }
+    for line in &document.footer {
+        docx = docx.add_paragraph(small(line));
+    }
+    let mut bytes = Cursor::new(Vec::new());
+    docx.build()
+        .pack(&mut bytes)
+        .map_err(|e| ReportError::Document(e.to_string()))?;
+    Ok(bytes.into_inner())
+}
+
+fn heading_style(id: &str, name: &str, half_points: usize) -> Style {
+    Style::new(id, StyleType::Paragraph)
+        .name(name)
+        .size(half_points)
+        .bold()
+}
+
+fn text(line: &str) -> Paragraph {
+    Paragraph::new().add_run(Run::new().add_text(line))
+}
+
+fn small(line: &str) -> Paragraph {
+    Paragraph::new().add_run(Run::new().size(18).add_text(line))
+}
+
+/// The first column takes what the others leave; the others share a third of the page.
+fn word_table(table: &DocTable) -> Table {
+    let columns = table
+        .header
+        .len()
+        .max(table.rows.iter().map(Vec::len).max().unwrap_or(0))
+        .max(1);
+    let other = if columns > 1 {
+        (TEXT_WIDTH * 4 / 10) / (columns - 1)
+    } else {
+        0
+    };
+    let first = TEXT_WIDTH - other * (columns - 1);
+    let widths: Vec<usize> = std::iter::once(first)
+        .chain(std::iter::repeat_n(other, columns - 1))
+        .collect();
+    let last = table.rows.len();
+    let mut rows = vec![row(&table.header, &widths, true, last > 0)];
+    for (index, cells) in table.rows.iter().enumerate() {
+        rows.push(row(cells, &widths, false, index + 1 < last));
+    }
+    Table::new(rows)
+        .set_grid(widths.clone())
+        .layout(TableLayoutType::Fixed)
+        .width(TEXT_WIDTH, WidthType::Dxa)
+}
+
+fn row(cells: &[String], widths: &[usize], header: bool, keep_next: bool) -> TableRow {
+    let cells = widths
+        .iter()
+        .enumerate()
+        .map(|(index, width)| {
+            let value = cells.get(index).map(String::as_str).unwrap_or("");
+            let mut run = Run::new().add_text(value);
+            if header {
+                run = run.bold();
+            }
+            let mut paragraph = Paragraph::new().keep_next(keep_next).add_run(run);
+            if index > 0 {
+                paragraph = paragraph.align(AlignmentType::Right);
+            }
+            let mut cell = TableCell::new()
+                .width(*width, WidthType::Dxa)
+                .add_paragraph(paragraph);
+            if header {
+                cell = cell.shading(Shading::new().shd_type(ShdType::Clear).fill("E7E6E6"));
+            }
+            cell
+        })
+        .collect();
+    TableRow::new(cells).cant_split()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_word_file_is_a_zip_holding_the_text() {
+        let document = Document {
+            title: "Halvårsrapport SIGMA 2008H1".into(),
+            about: vec!["Period 2008-01-01 – 2008-06-30".into()],
+            notes: vec![],
+            tables: vec![DocTable {
+                heading: "Statistikuppgifter".into(),
+                source: String::new(),
+                header: vec!["uppgift".into(), "antal".into(), "andel".into()],
+                rows: vec![vec!["Kvinnor & män".into(), "34".into(), "47 %".into()]],
+                note: None,
+            }],
+            footer: vec![],
+        };
+        let bytes = to_docx(&document).unwrap();
+        assert_eq!(&bytes[..2], b"PK");
+        let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).unwrap();
+        let mut xml = String::new();
+        std::io::Read::read_to_string(&mut archive.by_name("word/document.xml").unwrap(), &mut xml)
+            .unwrap();
+        for text in [
+            "Halvårsrapport SIGMA 2008H1",
+            "Kvinnor &amp; män",
+            "47 %",
+            "w:cantSplit",
+            "w:keepNext",
+        ] {
+            assert!(xml.contains(text), "{text}");
+        }
+    }
+}
