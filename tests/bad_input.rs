@@ -198,7 +198,7 @@ fn every_error_is_reported_and_can_go_to_a_csv_file() {
     });
     let before = wd.snapshot("data");
     let stderr = wd
-        .finsam(&["ingest", "in", "--rapport", "fel.csv"])
+        .finsam(&["ingest", "in", "--fel", "fel.csv"])
         .invalid()
         .to_string();
     assert_eq!(before, wd.snapshot("data"));
@@ -317,7 +317,7 @@ fn a_header_excel_would_run_as_a_formula_is_written_as_text_in_the_error_file() 
     let formula = r#"=HYPERLINK("http://example.org","klicka")"#;
     let wd = with_broken("deltagare.csv", |t| t.replacen("Samtycke", formula, 1));
     let report = wd.path("fel.csv");
-    let run = wd.finsam(&["ingest", "in", "--rapport", report.to_str().unwrap()]);
+    let run = wd.finsam(&["ingest", "in", "--fel", report.to_str().unwrap()]);
     run.invalid();
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(b';')
@@ -387,7 +387,7 @@ fn a_cell_of_megabytes_is_quoted_by_its_beginning_in_messages_and_the_error_file
         t.replacen(";1–2 år;", &format!(";{};", "x".repeat(16 << 20)), 1)
     });
     let report = wd.path("fel.csv");
-    let run = wd.finsam(&["ingest", "in", "--rapport", report.to_str().unwrap()]);
+    let run = wd.finsam(&["ingest", "in", "--fel", report.to_str().unwrap()]);
     let stderr = run.invalid();
     assert!(
         stderr.contains("…\" (16777216 tecken)"),
@@ -438,7 +438,7 @@ fn a_warning_is_told_and_kept_in_the_error_file_and_strikt_makes_it_an_error() {
     let wd = with_broken("deltagare.csv", |t| {
         format!("{t}SIG-99;SIGMA;K;1994;2008-02-11;;;AF;nej;nej;ja;;;\n")
     });
-    let strict = wd.finsam(&["ingest", "in", "--strikt", "--rapport", "fel.csv"]);
+    let strict = wd.finsam(&["ingest", "in", "--strikt", "--fel", "fel.csv"]);
     assert!(
         strict
             .invalid()
@@ -447,7 +447,7 @@ fn a_warning_is_told_and_kept_in_the_error_file_and_strikt_makes_it_an_error() {
         strict.stderr
     );
     let before = wd.snapshot("data");
-    let run = wd.finsam(&["ingest", "in", "--rapport", "fel.csv"]);
+    let run = wd.finsam(&["ingest", "in", "--fel", "fel.csv"]);
     run.ok();
     assert_ne!(before, wd.snapshot("data"), "taken in");
     assert!(

@@ -313,7 +313,7 @@ fn submit_sends_nothing_invalid_and_gives_up_on_a_silent_server_in_bounded_time(
         .replace("920704-2244", "920704-2245");
     wd.write("in/deltagare.csv", people);
     let server = Served::start(&wd, "data");
-    let run = submit(&wd, &server.url(), "in", &[]);
+    let run = submit(&wd, &server.url(), "in", &["--fel", "fel.csv"]);
     let stderr = run.invalid();
     assert!(
         stderr.contains("deltagare.csv, rad 3, kolumn Personnummer/kod"),
@@ -321,6 +321,21 @@ fn submit_sends_nothing_invalid_and_gives_up_on_a_silent_server_in_bounded_time(
     );
     assert!(stderr.contains("Inget har skickats"), "{stderr}");
     assert_clean("submit", stderr.as_bytes());
+    // The same findings for Excel, as finsam ingest --fel writes them.
+    let csv = wd.read("fel.csv");
+    assert!(
+        csv.lines()
+            .next()
+            .unwrap()
+            .ends_with("fil;blad;rad;kolumn;typ;meddelande"),
+        "{csv}"
+    );
+    assert!(
+        csv.lines()
+            .any(|l| l.starts_with("in/deltagare.csv;;3;Personnummer/kod;fel;")),
+        "{csv}"
+    );
+    assert_clean("fel.csv", csv.as_bytes());
     let (_, log) = server.stop();
     assert!(!log.contains("POST"), "nothing reached the server: {log}");
     // Nobody listens: a bounded number of attempts, then a clear message.

@@ -2,6 +2,7 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use finsam::intake::{self, IntakeOptions, IntakeReport};
+use finsam::read::Finding;
 use finsam::validate::Persons;
 
 use super::progress::Bars;
@@ -16,7 +17,7 @@ use super::{DataArgs, Exit, SubmissionArgs};
 /// varje fel listas med fil, blad, rad och kolumn. Ett projekt måste finnas i
 /// projektregistret (finsam projekt); bara de första inlämningarna i en ny datamängd
 /// registrerar sina projekt själva. Uppgifter som sällan stämmer är varningar: de visas,
-/// skrivs till --rapport och blir fel med --strikt.
+/// skrivs till --fel och blir fel med --strikt.
 ///
 /// Exempel:
 ///   finsam ingest sigma_2008H1.xlsx --key nyckel
@@ -32,9 +33,10 @@ pub struct Args {
     /// Kontrollera bara: inget skrivs.
     #[arg(long)]
     dry_run: bool,
-    /// Skriv också alla fel och varningar till den här CSV-filen (för Excel).
-    #[arg(long, value_name = "FIL")]
-    rapport: Option<PathBuf>,
+    /// Skriv också alla fel och varningar till den här CSV-filen (för Excel; också som
+    /// --rapport, dess tidigare namn).
+    #[arg(long, value_name = "FIL", alias = "rapport")]
+    fel: Option<PathBuf>,
     /// Registrera de projekt som registret inte känner till än, i stället för att avvisa
     /// dem (se finsam projekt).
     #[arg(long)]
@@ -82,8 +84,9 @@ pub fn run(args: Args, data: &DataArgs) -> finsam::Result<Exit> {
             true,
         )?
     };
-    if let Some(path) = &args.rapport {
-        write_findings_csv(&report, path)?;
+    if let Some(path) = &args.fel {
+        let warnings: Vec<&Finding> = report.warnings().collect();
+        write_findings_csv(&report.findings, &warnings, path)?;
     }
     print_report(&report, only_check)?;
     if args.visa_andringar && report.accepted() {
@@ -225,7 +228,13 @@ pub fn print_findings(findings: &[finsam::read::Finding], submissions: usize) {
     );
 }
 
-fn write_findings_csv(report: &IntakeReport, path: &std::path::Path) -> finsam::Result<()> {
+/// Every error and warning as a CSV file for Excel (`--fel`): file, sheet, row, column,
+/// kind and message, one per line.
+pub fn write_findings_csv(
+    errors: &[Finding],
+    warnings: &[&Finding],
+    path: &std::path::Path,
+) -> finsam::Result<()> {
     let mut bytes = Vec::from("\u{feff}".as_bytes());
     {
         let mut writer = csv::WriterBuilder::new()
@@ -235,8 +244,8 @@ fn write_findings_csv(report: &IntakeReport, path: &std::path::Path) -> finsam::
         writer
             .write_record(["fil", "blad", "rad", "kolumn", "typ", "meddelande"])
             .map_err(fail)?;
-        let errors = report.findings.iter().map(|f| ("fel", f));
-        for (kind, finding) in errors.chain(report.warnings().map(|w| ("varning", w))) {
+        let errors = errors.iter().map(|f| ("fel", f));
+        for (kind, finding) in errors.chain(warnings.iter().map(|w| ("varning", *w))) {
             let l = &finding.location;
             let row = l.row.map(|r| r.to_string()).unwrap_or_default();
             let cells = [

@@ -4,6 +4,7 @@ use std::time::Duration;
 use finsam::intake::{self, IntakeOptions, Prepared};
 use finsam::protocol::Encoding;
 use finsam::protocol::{Receipt, State};
+use finsam::read::Finding;
 use finsam::submit::{Answer, Client, Retry, SubmitError, read_token};
 use finsam::wire;
 
@@ -48,6 +49,10 @@ pub struct Args {
     /// Tillåt okrypterad http:// till en annan dator (token skickas läsbar).
     #[arg(long)]
     osaker_http: bool,
+    /// Skriv alla fel och varningar, från den här datorns kontroll och från servern, till
+    /// den här CSV-filen (för Excel), som finsam ingest --fel.
+    #[arg(long, value_name = "FIL")]
+    fel: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -75,8 +80,12 @@ pub fn run(args: Args, data: &DataArgs) -> finsam::Result<Exit> {
         ..IntakeOptions::new(chrono::Local::now().date_naive())
     };
     let (prepared, findings) = intake::prepare(&schema, &key, &args.submissions.files, &options)?;
-    super::ingest::print_warnings(prepared.iter().flat_map(|p| &p.report.warnings));
+    let warnings: Vec<&Finding> = prepared.iter().flat_map(|p| &p.report.warnings).collect();
+    super::ingest::print_warnings(warnings.iter().copied());
     if !findings.is_empty() {
+        if let Some(path) = &args.fel {
+            super::ingest::write_findings_csv(&findings, &warnings, path)?;
+        }
         super::ingest::print_findings(&findings, args.submissions.files.len());
         eprintln!("Inget har skickats.");
         return Ok(Exit::InvalidInput);
@@ -87,7 +96,9 @@ pub fn run(args: Args, data: &DataArgs) -> finsam::Result<Exit> {
     };
     let fingerprint = key.fingerprint();
     let runtime = super::runtime()?;
-    runtime.block_on(async {
+    // What the server found, for --fel.
+    let mut refused: Vec<Finding> = Vec::new();
+    let exit = runtime.block_on(async {
         let mut exit = Exit::Ok;
         let mut received = Vec::new();
         for submission in &prepared {
@@ -121,6 +132,7 @@ pub fn run(args: Args, data: &DataArgs) -> finsam::Result<Exit> {
                     for finding in &findings {
                         eprintln!("{finding}");
                     }
+                    refused.extend(findings);
                     eprintln!(
                         "{} {}: avvisad av servern ({status}): {message}",
                         submission.report.projekt, submission.report.halvar
@@ -141,10 +153,15 @@ pub fn run(args: Args, data: &DataArgs) -> finsam::Result<Exit> {
                 if !print_settled(&settled) {
                     exit = Exit::InvalidInput;
                 }
+                refused.extend(settled.fel);
             }
         }
-        Ok(exit)
-    })
+        Ok::<_, finsam::Error>(exit)
+    })?;
+    if let Some(path) = &args.fel {
+        super::ingest::write_findings_csv(&refused, &warnings, path)?;
+    }
+    Ok(exit)
 }
 
 fn print_received(submission: &Prepared, receipt: &Receipt, new: bool, elapsed: Duration) {
