@@ -409,14 +409,15 @@ async fn underlag_tables(
     };
     let fresh: Vec<&String> = expected.keys().filter(|p| !stale.contains(*p)).collect();
     let mut computed: BTreeMap<String, (SchemaRef, Vec<RecordBatch>)> = BTreeMap::new();
-    let computing = !stale.is_empty() || fresh.is_empty();
-    let engine = match computing {
-        true => Some(
+    // An engine over the dataset alone, only when something must be computed.
+    let engine = if !stale.is_empty() || fresh.is_empty() {
+        Some(
             Engine::open(dataset, schema, Vec::new())
                 .await
                 .map_err(ReportError::Engine)?,
-        ),
-        false => None,
+        )
+    } else {
+        None
     };
     let engine = engine.as_ref();
     for projekt in stale {

@@ -252,20 +252,7 @@ fn the_validator_accepts_the_collection() {
             ..options(300, 3, (2006, 2008), 11)
         };
         let summary = generate(&o, out.path(), today()).unwrap();
-        let ingest = crate::intake::IntakeOptions::new(today());
-        let paths = submissions(out.path());
-        let persons = crate::validate::Persons::Identified(&key);
-        let (submissions, found) = crate::read::discover(&paths, &schema);
-        let report = crate::intake::check(
-            &schema,
-            persons,
-            data.path(),
-            submissions,
-            found,
-            &ingest,
-            false,
-        )
-        .unwrap();
+        let report = checked(&schema, &key, data.path(), &submissions(out.path()));
         let first: Vec<String> = report
             .findings
             .iter()
@@ -295,20 +282,7 @@ fn workbooks_hold_what_the_csv_folders_hold_and_are_the_same_bytes_each_time() {
     let content = |o: &SynthOptions| {
         let (out, data) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
         let summary = generate(o, out.path(), today()).unwrap();
-        let ingest = crate::intake::IntakeOptions::new(today());
-        let persons = crate::validate::Persons::Identified(&key);
-        let paths = vec![out.path().to_path_buf()];
-        let (submissions, found) = crate::read::discover(&paths, &schema);
-        let report = crate::intake::check(
-            &schema,
-            persons,
-            data.path(),
-            submissions,
-            found,
-            &ingest,
-            false,
-        )
-        .unwrap();
+        let report = checked(&schema, &key, data.path(), &[out.path().to_path_buf()]);
         assert!(report.findings.is_empty(), "{}", report.findings[0]);
         assert_eq!(report.submissions.len() as u64, summary.submissions);
         let hashes: BTreeMap<(String, String), String> = report
@@ -457,4 +431,25 @@ fn bad_options_and_used_folders_are_refused() {
             .to_string()
             .contains(&out.path().display().to_string())
     );
+}
+
+/// The submissions at `paths` checked as `finsam ingest --dry-run` checks them, against
+/// the (empty) dataset at `data`.
+fn checked(
+    schema: &crate::schema::Schema,
+    key: &crate::pseudonymise::PseudonymKey,
+    data: &std::path::Path,
+    paths: &[std::path::PathBuf],
+) -> crate::intake::IntakeReport {
+    let (submissions, found) = crate::read::discover(paths, schema);
+    crate::intake::check(
+        schema,
+        crate::validate::Persons::Identified(key),
+        data,
+        submissions,
+        found,
+        &crate::intake::IntakeOptions::new(today()),
+        false,
+    )
+    .unwrap()
 }
