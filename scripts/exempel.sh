@@ -2,9 +2,9 @@
 # The main job on the bundled example data: build finsam (dev profile, no cold
 # release build), make a throwaway key, ingest every submission in examples/ into a
 # fresh dataset under target/exempel/, print a summary of the dataset and the
-# statistics of SIGMA-gruppen's half-year report for 2008H1 (also as a Word document,
-# target/exempel/halvarsrapport_SIGMA_2008H1.docx); then the board's dashboards as a
-# static site under target/exempel/site/.
+# statistics of SIGMA-gruppen's half-year report for 2008H1 (also as the documents a
+# project leader hands in: target/exempel/halvarsrapport_SIGMA_2008H1.docx and .pdf);
+# then the board's dashboards as a static site under target/exempel/site/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --quiet --bin finsam
@@ -19,8 +19,10 @@ echo
 "$finsam" status
 echo
 "$finsam" report halvar --projekt SIGMA --halvar 2008H1
-"$finsam" report halvar --projekt SIGMA --halvar 2008H1 --format docx \
-  --out "$work/halvarsrapport_SIGMA_2008H1.docx"
-echo "Word-dokumentet: $work/halvarsrapport_SIGMA_2008H1.docx"
+for format in docx pdf; do
+  "$finsam" report halvar --projekt SIGMA --halvar 2008H1 --format "$format" \
+    --out "$work/halvarsrapport_SIGMA_2008H1.$format"
+done
+echo "Dokumenten: $work/halvarsrapport_SIGMA_2008H1.docx och .pdf"
 echo
 "$finsam" dashboard build --out "$work/site"

@@ -125,6 +125,67 @@ fn word_text(path: &std::path::Path) -> String {
     lines.join("\n")
 }
 
+/// Every figure of seed 003 (SIGMA-gruppen 2008H1) as a line of the document: the text
+/// and its number (and share); whitespace is not compared, since a PDF's text extraction
+/// places spaces by their width.
+const SEED_LINES: &[&str] = &[
+    "Halvårsrapport SIGMA 2008H1",
+    "1. Aktuella personer under perioden 34",
+    "2. Tidigare deltagare med kort uppföljning eller information 5",
+    "3. Diskuterade utan namn och personnummer 4",
+    "4. Åldersspann 19–62",
+    "5. Ungdomar 16–29 år 16 47 %",
+    "6. Könsfördelning: Kvinnor 22 65 %",
+    "6. Könsfördelning: Män 12 35 %",
+    "6. Könsfördelning: Kvinnor bland ungdomar 16–29 år 9",
+    "6. Könsfördelning: Män bland ungdomar 16–29 år 7",
+    "7. Ensamstående kvinnor med barn 4",
+    "8. Utomnordisk härkomst 2",
+    "Försäkringskassan 13",
+    "Arbetsförmedlingen 11",
+    "Vårdcentral 8",
+    "Psykiatri 5",
+    "Socialtjänst 8",
+    "Arbetsmarknadsenhet 1",
+    "10. Gemensam bedömning 34",
+    "11. Praktik eller arbetsmarknadsåtgärd 23",
+    "12. Remitterade för vidare insats eller utredning 22",
+    "Samverkan AF–FK 7",
+    "Arbetsförmedlingen Rehab 7",
+    "Psykiatri 6",
+    "13. Insatser enligt LSS: Har fått information om insatser enligt LSS 5",
+    "13. Insatser enligt LSS: Har ansökt och fått insatser beviljade 3",
+    "14. Sjuk- eller aktivitetsersättning 9",
+    "15. Sjukskrivning 12",
+    "16. Särskilt stöd: Har fått särskilt stöd 9",
+    "16. Särskilt stöd: varav ungdomar 16–29 år 6",
+    "17. Kartläggningssamtal: Kartläggningsträffar med hela gruppen 4",
+    "17. Kartläggningssamtal: Flerpartssamtal 10",
+    "18. Gruppens träffar: Träffar som hölls 17",
+    "18. Gruppens träffar: Träffar som ställdes in 6",
+    "Semester 2",
+];
+
+fn assert_holds_the_seed_figures(text: &str) {
+    let squeezed = |s: &str| {
+        s.split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .replace(" %", "%")
+    };
+    let lines: Vec<String> = text.lines().map(squeezed).collect();
+    for line in SEED_LINES {
+        let line = squeezed(line);
+        // The figure ends the line or is followed by its share.
+        assert!(
+            lines.iter().any(|l| l == &line
+                || l.strip_prefix(&format!("{line} "))
+                    .is_some_and(|share| share.ends_with('%') && !share.contains(' '))),
+            "{line}\n{text}"
+        );
+    }
+}
+
 #[test]
 fn the_half_year_report_as_a_word_document_holds_every_figure_of_the_seed() {
     let wd = Workdir::examples();
@@ -142,23 +203,7 @@ fn the_half_year_report_as_a_word_document_holds_every_figure_of_the_seed() {
     ])
     .ok();
     let text = word_text(&wd.path("rapport.docx"));
-    for line in [
-        "Halvårsrapport SIGMA 2008H1",
-        "1. Aktuella personer under perioden 34",
-        "5. Ungdomar 16–29 år 16 47 %",
-        "6. Könsfördelning: Kvinnor 22 65 %",
-        "10. Gemensam bedömning 34",
-        "12. Remitterade för vidare insats eller utredning 22",
-        "Försäkringskassan 13",
-        "Arbetsförmedlingen 11",
-        "18. Gruppens träffar: Träffar som hölls 17",
-    ] {
-        assert!(
-            text.lines()
-                .any(|l| l.trim() == line || l.trim().starts_with(&format!("{line} "))),
-            "{line}\n{text}"
-        );
-    }
+    assert_holds_the_seed_figures(&text);
     // The outcome and participant tables too; Word needs a file.
     wd.finsam(&[
         "report",
@@ -185,6 +230,101 @@ fn the_half_year_report_as_a_word_document_holds_every_figure_of_the_seed() {
         "docx",
     ]);
     assert_eq!(run.code, 2, "{}", run.stderr);
+}
+
+/// The PDF as poppler reads it: a valid PDF/A whose text holds the seed's figures; its
+/// first page is saved as a picture under target/e2e/ for a person to look at.
+#[test]
+fn the_half_year_report_as_a_pdf_holds_every_figure_of_the_seed() {
+    let wd = Workdir::examples();
+    wd.finsam(&[
+        "report",
+        "halvar",
+        "--projekt",
+        "SIGMA",
+        "--halvar",
+        "2008H1",
+        "--format",
+        "pdf",
+        "--out",
+        "rapport.pdf",
+    ])
+    .ok();
+    let pdf = wd.path("rapport.pdf");
+    let info = poppler("pdfinfo", &[pdf.to_str().unwrap()]);
+    assert!(
+        info.contains("Title:           Halvårsrapport SIGMA 2008H1"),
+        "{info}"
+    );
+    assert!(
+        info.contains("Page size:       595.276 x 841.89 pts (A4)"),
+        "{info}"
+    );
+    let metadata = poppler("pdfinfo", &["-meta", pdf.to_str().unwrap()]);
+    assert!(
+        metadata.contains("<pdfaid:part>2</pdfaid:part>"),
+        "{metadata}"
+    );
+    let text = poppler("pdftotext", &["-layout", pdf.to_str().unwrap(), "-"]);
+    assert_holds_the_seed_figures(&text);
+    assert!(text.contains("Sida 1 av 2"), "{text}");
+    let fonts = poppler("pdffonts", &[pdf.to_str().unwrap()]);
+    assert!(
+        fonts.lines().skip(2).all(|l| l.contains(" yes ")),
+        "every font embedded:\n{fonts}"
+    );
+    let shots = crate::workdir::repo("target/e2e");
+    std::fs::create_dir_all(&shots).unwrap();
+    poppler(
+        "pdftoppm",
+        &[
+            "-png",
+            "-r",
+            "80",
+            "-f",
+            "1",
+            "-l",
+            "1",
+            "-singlefile",
+            pdf.to_str().unwrap(),
+            shots.join("halvarsrapport_sida1").to_str().unwrap(),
+        ],
+    );
+    assert!(shots.join("halvarsrapport_sida1.png").exists());
+
+    // The outcome and participant tables are typeset too.
+    for (kind, period) in [("utfall", "2010"), ("deltagare", "2008")] {
+        let out = format!("{kind}.pdf");
+        wd.finsam(&[
+            "report",
+            kind,
+            "--projekt",
+            "SIGMA",
+            "--period",
+            period,
+            "--format",
+            "pdf",
+            "--out",
+            &out,
+        ])
+        .ok();
+        let text = poppler("pdftotext", &[wd.path(&out).to_str().unwrap(), "-"]);
+        assert!(text.contains("SIGMA"), "{kind}: {text}");
+    }
+}
+
+/// A poppler-utils command (`.ci/run` installs them); its standard output.
+fn poppler(command: &str, args: &[&str]) -> String {
+    let output = std::process::Command::new(command)
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("{command}: {e} (apt-get install poppler-utils)"));
+    assert!(
+        output.status.success(),
+        "{command}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
 #[test]

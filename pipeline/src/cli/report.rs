@@ -4,7 +4,7 @@ use finsam::period::{HalfYear, Period};
 use finsam::query::ProjectSelection;
 use finsam::report::public::Published;
 use finsam::report::tables::{self, TableReport, TableSelection};
-use finsam::report::{self, QueryLibrary, Selection};
+use finsam::report::{self, QueryLibrary, Render, Selection};
 use finsam::store::Dataset;
 
 use super::{DataArgs, Exit};
@@ -121,17 +121,15 @@ impl OutputArgs {
         })
     }
 
-    /// Excel needs a file: refuse before any work is done.
+    /// Excel, Word and PDF need a file: refuse before any work is done.
     fn check(&self) -> finsam::Result<()> {
-        match (self.format, &self.out) {
-            (ReportFormat::Xlsx, None) => Err(finsam::Error::Usage(
-                "--format xlsx kräver --out FIL.xlsx".into(),
-            )),
-            (ReportFormat::Docx, None) => Err(finsam::Error::Usage(
-                "--format docx kräver --out FIL.docx".into(),
-            )),
-            _ => Ok(()),
-        }?;
+        let format = self.format.format();
+        if format.is_binary() && self.out.is_none() {
+            return Err(finsam::Error::Usage(format!(
+                "--format {0} kräver --out FIL.{0}",
+                format.extension()
+            )));
+        }
         Ok(())
     }
 }
@@ -179,7 +177,22 @@ enum ReportFormat {
     Xlsx,
     /// Word (.docx): the document a project leader hands in.
     Docx,
+    /// PDF (arkiv-PDF, PDF/A), typsatt.
+    Pdf,
     Json,
+}
+
+impl ReportFormat {
+    fn format(self) -> report::Format {
+        match self {
+            ReportFormat::Markdown => report::Format::Markdown,
+            ReportFormat::Html => report::Format::Html,
+            ReportFormat::Xlsx => report::Format::Xlsx,
+            ReportFormat::Docx => report::Format::Docx,
+            ReportFormat::Pdf => report::Format::Pdf,
+            ReportFormat::Json => report::Format::Json,
+        }
+    }
 }
 
 pub fn run(args: Args, data: &DataArgs) -> finsam::Result<Exit> {
@@ -219,12 +232,14 @@ fn everything_public(args: PublikArgs, data: &DataArgs) -> finsam::Result<Exit> 
     }));
     for report in &published {
         let bytes = match report {
-            Published::HalfYear(r) => half_year_bytes(r, args.format)?,
-            Published::Tables(r) => table_bytes(r, args.format)?,
+            Published::HalfYear(r) => r.render(args.format.format())?,
+            Published::Tables(r) => r.render(args.format.format())?,
         };
-        let path = args
-            .out
-            .join(format!("{}.{}", report.name(), args.format.extension()));
+        let path = args.out.join(format!(
+            "{}.{}",
+            report.name(),
+            args.format.format().extension()
+        ));
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir).map_err(|e| finsam::Error::io(dir, e))?;
         }
@@ -318,7 +333,7 @@ fn table_report(args: TableArgs, folder: &str, data: &DataArgs) -> finsam::Resul
                 let report = tables::build(&dataset, &engine, &library, selection).await?;
                 warn_about(&report, None);
                 super::warn_unprotected(&report.head.unprotected);
-                table_bytes(&report, output.format)?
+                report.render(output.format.format())?
             }
             Plan::Compare(labels, [first, second]) => {
                 let (a, b) = futures::try_join!(
@@ -329,15 +344,7 @@ fn table_report(args: TableArgs, folder: &str, data: &DataArgs) -> finsam::Resul
                 warn_about(&b, Some(&labels[1]));
                 super::warn_unprotected(a.head.unprotected.iter().chain(&b.head.unprotected));
                 let report = tables::compare(labels.clone(), a, b);
-                match output.format {
-                    ReportFormat::Markdown => tables::comparison_to_markdown(&report).into_bytes(),
-                    ReportFormat::Html => tables::comparison_to_html(&report).into_bytes(),
-                    ReportFormat::Json => json(&report),
-                    ReportFormat::Xlsx => {
-                        tables::comparison_to_xlsx(&report).map_err(xlsx_error)?
-                    }
-                    ReportFormat::Docx => tables::comparison_to_word(&report)?,
-                }
+                report.render(output.format.format())?
             }
         })
     })?;
@@ -354,45 +361,6 @@ fn warn_about(report: &TableReport, label: Option<&str>) {
             None => eprintln!("finsam: obs: {note}"),
         }
     }
-}
-
-impl ReportFormat {
-    /// The file name ending of the format.
-    fn extension(self) -> &'static str {
-        match self {
-            ReportFormat::Markdown => "md",
-            ReportFormat::Html => "html",
-            ReportFormat::Json => "json",
-            ReportFormat::Xlsx => "xlsx",
-            ReportFormat::Docx => "docx",
-        }
-    }
-}
-
-/// A half-year report in `format`.
-fn half_year_bytes(report: &report::Report, format: ReportFormat) -> finsam::Result<Vec<u8>> {
-    Ok(match format {
-        ReportFormat::Markdown => report::to_markdown(report).into_bytes(),
-        ReportFormat::Html => report::to_html(report).into_bytes(),
-        ReportFormat::Json => json(report),
-        ReportFormat::Xlsx => report::to_xlsx(report).map_err(xlsx_error)?,
-        ReportFormat::Docx => report::to_word(report)?,
-    })
-}
-
-/// A table report in `format`.
-fn table_bytes(report: &TableReport, format: ReportFormat) -> finsam::Result<Vec<u8>> {
-    Ok(match format {
-        ReportFormat::Markdown => tables::to_markdown(report).into_bytes(),
-        ReportFormat::Html => tables::to_html(report).into_bytes(),
-        ReportFormat::Json => json(report),
-        ReportFormat::Xlsx => tables::to_xlsx(report).map_err(xlsx_error)?,
-        ReportFormat::Docx => tables::to_word(report)?,
-    })
-}
-
-fn json<T: serde::Serialize>(value: &T) -> Vec<u8> {
-    (serde_json::to_string_pretty(value).expect("reports serialise") + "\n").into_bytes()
 }
 
 fn half_year(args: HalvarArgs, data: &DataArgs) -> finsam::Result<Exit> {
@@ -414,11 +382,7 @@ fn half_year(args: HalvarArgs, data: &DataArgs) -> finsam::Result<Exit> {
         Ok::<_, finsam::Error>(report::half_year(&dataset, &engine, &library, &selection).await?)
     })?;
     super::warn_unprotected(&report.head.unprotected);
-    let bytes = half_year_bytes(&report, output.format)?;
+    let bytes = report.render(output.format.format())?;
     report::write_output(&bytes, output.out.as_deref())?;
     Ok(Exit::Ok)
-}
-
-fn xlsx_error(error: rust_xlsxwriter::XlsxError) -> finsam::Error {
-    finsam::Error::Output(format!("kan inte skriva Excel-rapporten: {error}"))
 }

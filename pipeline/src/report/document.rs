@@ -1,5 +1,6 @@
-//! A report as a document: a title, lines about it, tables with a header row, notes; the
-//! shape every report takes for people (Markdown, HTML, Word), and its Word form.
+//! A report as a document: a title, lines about it, tables with a header row, notes, text
+//! sections; the shape every report takes for people (Markdown, HTML, Word, PDF), and its
+//! Word form (the PDF is `typeset.rs`).
 //!
 //! The Word document keeps each table with its heading on one page where it fits
 //! (`keep with next` on the heading and on every row but the last; rows never split),
@@ -24,7 +25,25 @@ pub struct Document {
     pub about: Vec<String>,
     pub notes: Vec<String>,
     pub tables: Vec<DocTable>,
+    /// Free text after the tables (the half-year report's narrative), in order.
+    pub sections: Vec<Section>,
     pub footer: Vec<String>,
+}
+
+/// A titled text; paragraphs are separated by an empty line.
+#[derive(Debug, Serialize)]
+pub struct Section {
+    pub title: String,
+    pub text: String,
+}
+
+impl Section {
+    pub fn paragraphs(&self) -> impl Iterator<Item = &str> {
+        self.text
+            .split("\n\n")
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -73,6 +92,24 @@ pub fn to_docx(document: &Document) -> Result<Vec<u8>, ReportError> {
         }
         if !table.source.is_empty() {
             docx = docx.add_paragraph(small(&format!("Fråga: {}", table.source)));
+        }
+    }
+    for section in &document.sections {
+        docx = docx.add_paragraph(
+            Paragraph::new()
+                .style("Heading2")
+                .keep_next(true)
+                .add_run(Run::new().add_text(&section.title)),
+        );
+        for paragraph in section.paragraphs() {
+            let mut lines = paragraph.lines();
+            let mut run = Run::new().add_text(lines.next().unwrap_or(""));
+            for line in lines {
+                run = run
+                    .add_break(docx_rs::BreakType::TextWrapping)
+                    .add_text(line);
+            }
+            docx = docx.add_paragraph(Paragraph::new().add_run(run));
         }
     }
     for line in &document.footer {
@@ -170,6 +207,10 @@ mod tests {
                 rows: vec![vec!["Kvinnor & män".into(), "34".into(), "47 %".into()]],
                 note: None,
             }],
+            sections: vec![Section {
+                title: "Samverkan".into(),
+                text: "Vi har träffat Arbetsförmedlingen.\n\nOch kommunen.".into(),
+            }],
             footer: vec![],
         };
         let bytes = to_docx(&document).unwrap();
@@ -182,6 +223,8 @@ mod tests {
             "Halvårsrapport SIGMA 2008H1",
             "Kvinnor &amp; män",
             "47 %",
+            "Samverkan",
+            "Och kommunen.",
             "w:cantSplit",
             "w:keepNext",
         ] {

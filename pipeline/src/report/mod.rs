@@ -7,6 +7,7 @@
 
 pub mod disclosure;
 pub mod document;
+mod format;
 mod html;
 mod layout;
 mod markdown;
@@ -14,6 +15,7 @@ pub mod public;
 mod queries;
 pub mod stats;
 pub mod tables;
+mod typeset;
 mod view;
 mod xlsx;
 
@@ -25,6 +27,7 @@ use datafusion::arrow::compute::cast;
 use datafusion::arrow::datatypes::{DataType, Int64Type};
 use serde::Serialize;
 
+pub use format::{Format, Render, json};
 pub(crate) use html::STYLE;
 pub use html::to_html;
 pub use layout::{Layout, LayoutFigure, LayoutLine};
@@ -32,9 +35,22 @@ pub use markdown::to_markdown;
 pub use queries::{QueryFile, QueryLibrary, parse_header};
 pub use xlsx::to_xlsx;
 
-/// The half-year report as a Word document.
-pub fn to_word(report: &Report) -> Result<Vec<u8>, ReportError> {
-    document::to_docx(&view::document(report))
+impl Render for Report {
+    fn markdown(&self) -> String {
+        to_markdown(self)
+    }
+
+    fn html(&self) -> String {
+        to_html(self)
+    }
+
+    fn xlsx(&self) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+        to_xlsx(self)
+    }
+
+    fn document(&self) -> document::Document {
+        view::document(self)
+    }
 }
 
 use crate::disclosure::ledger;
@@ -88,7 +104,7 @@ pub enum ReportError {
     },
     #[error("frågemotorn kunde inte startas: {0}")]
     Runtime(std::io::Error),
-    #[error("kan inte skapa Word-dokumentet: {0}")]
+    #[error("kan inte skapa rapportfilen: {0}")]
     Document(String),
 }
 

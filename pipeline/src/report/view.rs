@@ -189,6 +189,7 @@ pub fn document(report: &Report) -> super::document::Document {
         about,
         notes: Vec::new(),
         tables,
+        sections: Vec::new(),
         footer,
     }
 }

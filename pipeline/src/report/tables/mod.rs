@@ -18,9 +18,7 @@ use serde::Serialize;
 
 pub use compare::{Compared, ComparedRow, ComparedTable, ComparisonReport, compare};
 pub use layout::{TableKind, TableLayout};
-pub use render::{
-    comparison_to_html, comparison_to_markdown, comparison_to_word, to_html, to_markdown, to_word,
-};
+pub use render::{comparison_to_html, comparison_to_markdown, to_html, to_markdown};
 pub use xlsx::{comparison_to_xlsx, to_xlsx};
 
 use super::{ReportError, ReportHead, queries::QueryFile};

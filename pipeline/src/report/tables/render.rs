@@ -13,8 +13,9 @@ use minijinja::{Environment, context};
 use super::compare::{Compared, ComparisonReport};
 use super::{Cell, Column, TableKind, TableReport, percent};
 use crate::display::Count;
+use crate::report::Render;
 use crate::report::disclosure::TABLES_LEFT_OUT;
-use crate::report::document::{DocTable, Document, to_docx};
+use crate::report::document::{DocTable, Document};
 
 const HIDDEN: &str = "..";
 const NONE: &str = "–";
@@ -173,6 +174,7 @@ fn grid(report: &TableReport) -> Document {
         about: about(report),
         notes: report.anmarkningar.clone(),
         tables: grid_tables(report),
+        sections: Vec::new(),
         footer: footer(report.head.public_note(TABLES_LEFT_OUT), &report.fragor),
     }
 }
@@ -257,6 +259,7 @@ fn comparison_grid(report: &ComparisonReport) -> Document {
         ],
         notes,
         tables,
+        sections: Vec::new(),
         footer: footer(
             report
                 .publik_troskel
@@ -340,14 +343,40 @@ pub fn comparison_to_html(report: &ComparisonReport) -> String {
     html(&comparison_grid(report))
 }
 
-pub fn to_word(report: &TableReport) -> Result<Vec<u8>, crate::report::ReportError> {
-    to_docx(&grid(report))
+impl Render for TableReport {
+    fn markdown(&self) -> String {
+        to_markdown(self)
+    }
+
+    fn html(&self) -> String {
+        to_html(self)
+    }
+
+    fn xlsx(&self) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+        super::xlsx::to_xlsx(self)
+    }
+
+    fn document(&self) -> Document {
+        grid(self)
+    }
 }
 
-pub fn comparison_to_word(
-    report: &ComparisonReport,
-) -> Result<Vec<u8>, crate::report::ReportError> {
-    to_docx(&comparison_grid(report))
+impl Render for ComparisonReport {
+    fn markdown(&self) -> String {
+        comparison_to_markdown(self)
+    }
+
+    fn html(&self) -> String {
+        comparison_to_html(self)
+    }
+
+    fn xlsx(&self) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+        super::xlsx::comparison_to_xlsx(self)
+    }
+
+    fn document(&self) -> Document {
+        comparison_grid(self)
+    }
 }
 
 #[cfg(test)]
