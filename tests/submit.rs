@@ -574,3 +574,162 @@ fn a_server_killed_during_ingests_loses_and_duplicates_nothing() {
         "each taken in once"
     );
 }
+
+/// The half-year report over HTTP: every format the `Accept` header names, for the
+/// token's own project only, 409 while the half-year's submission waits to be taken in;
+/// and `finsam submit --rapport` saving the document the server computed.
+#[test]
+fn the_half_year_report_is_fetched_with_the_projects_token() {
+    let wd = Workdir::with_fixed_key();
+    let sigma_token = token(&wd, "SIGMA");
+    let nova_token = token(&wd, "NOVA");
+    let server = Served::start(&wd, "data");
+    let report = "/api/v1/projekt/SIGMA/rapporter/halvar/2008H1";
+    let fetch = |token: &str, path: &str, accept: &str| {
+        let auth = format!("Bearer {token}");
+        server.request(
+            "GET",
+            path,
+            &[("Authorization", &auth), ("Accept", accept)],
+            b"",
+        )
+    };
+
+    // 409 while the submission waits: the dataset is held by another writer, so the
+    // server keeps it in its landing area.
+    let lock = std::fs::File::options()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(wd.path("data/.lock"))
+        .unwrap();
+    lock.lock().unwrap();
+    let arrow = Encoding::Arrow.content_type();
+    let sigma = body(&wd, &fixture("sigma_2008H1"), Encoding::Arrow);
+    let created = post(&server, &sigma_token, arrow, &sigma);
+    assert_eq!(created.status, 201, "{}", created.body);
+    let waiting = fetch(&sigma_token, report, "application/pdf");
+    assert_eq!(waiting.status, 409, "{}", waiting.body);
+    assert!(waiting.json()["fel"].as_str().unwrap().contains("väntar"));
+    drop(lock);
+    let receipt = format!("{API}/{}", created.json()["id"].as_str().unwrap());
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while get(&server, &sigma_token, &receipt).json()["status"] != "inlast" {
+        assert!(Instant::now() < deadline, "never taken in");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+
+    // 200 in every format, with its media type.
+    for (accept, media, start) in [
+        ("application/json", "application/json", "{"),
+        (
+            "text/markdown",
+            "text/markdown",
+            "# Halvårsrapport SIGMA 2008H1",
+        ),
+        ("text/html", "text/html", "<!doctype html>"),
+        ("application/pdf", "application/pdf", "%PDF-"),
+        (
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            "PK",
+        ),
+        (
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "PK",
+        ),
+    ] {
+        let answer = fetch(&sigma_token, report, accept);
+        assert_eq!(answer.status, 200, "{accept}: {}", answer.body);
+        assert!(
+            answer.headers.contains(&format!("content-type: {media}")),
+            "{accept}: {}",
+            answer.headers
+        );
+        assert!(answer.body.starts_with(start), "{accept}");
+    }
+    // The JSON is the report `finsam report halvar` computes from the same data.
+    let served = fetch(&sigma_token, report, "application/json").json();
+    let local: serde_json::Value = serde_json::from_str(
+        &wd.finsam(&[
+            "report",
+            "halvar",
+            "--data",
+            "data",
+            "--projekt",
+            "SIGMA",
+            "--halvar",
+            "2008H1",
+            "--format",
+            "json",
+        ])
+        .ok()
+        .to_string(),
+    )
+    .unwrap();
+    assert_eq!(served["figurer"], local["figurer"]);
+    // The fixture's four current participants (tests/report.rs counts them too).
+    assert_eq!(served["figurer"][0]["rader"][0]["antal"], 4);
+
+    // 401 without a token or with an unknown one; 403 another project's report, with
+    // either project in the path; 404 a half-year without a submission, or none at
+    // all; 406 a format finsam does not make.
+    assert_eq!(server.request("GET", report, &[], b"").status, 401);
+    assert_eq!(fetch("finsam_00000000_00", report, "*/*").status, 401);
+    let other = fetch(&nova_token, report, "application/pdf");
+    assert_eq!(other.status, 403, "{}", other.body);
+    assert!(other.json()["fel"].as_str().unwrap().contains("NOVA"));
+    assert_eq!(
+        fetch(
+            &sigma_token,
+            "/api/v1/projekt/NOVA/rapporter/halvar/2008H1",
+            "*/*"
+        )
+        .status,
+        403
+    );
+    let none = fetch(
+        &sigma_token,
+        "/api/v1/projekt/SIGMA/rapporter/halvar/2009H1",
+        "*/*",
+    );
+    assert_eq!(none.status, 404, "{}", none.body);
+    assert!(none.json()["fel"].as_str().unwrap().contains("2009H1"));
+    assert_eq!(
+        fetch(
+            &sigma_token,
+            "/api/v1/projekt/SIGMA/rapporter/halvar/2008H3",
+            "*/*"
+        )
+        .status,
+        404
+    );
+    assert_eq!(fetch(&sigma_token, report, "image/png").status, 406);
+
+    // finsam submit --rapport: sent (again), taken in, the document saved.
+    let url = server.url();
+    let run = submit(
+        &wd,
+        &url,
+        fixture("sigma_2008H1").to_str().unwrap(),
+        &["--rapport", "rapport.docx"],
+    );
+    let out = run.ok();
+    assert!(
+        out.contains("SIGMA 2008H1  halvårsrapporten sparad i rapport.docx"),
+        "{out}"
+    );
+    let saved = std::fs::read(wd.path("rapport.docx")).unwrap();
+    let document = docx_rs::read_docx(&saved).expect("a Word document");
+    let text = format!("{document:?}");
+    assert!(text.contains("Aktuella personer under perioden"), "{text}");
+    // Without waiting there is no report to fetch; a file name must say the format.
+    let run = submit(&wd, &url, "x.xlsx", &["--rapport", "r.pdf", "--vanta", "0"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    let run = submit(&wd, &url, "x.xlsx", &["--rapport", "rapport.txt"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    let (stopped, log) = server.stop();
+    assert!(stopped, "{log}");
+    assert_clean("server log", log.as_bytes());
+}

@@ -6,6 +6,8 @@
 //! - `POST` [`SUBMISSIONS_PATH`]: a submission; the answer is a [`Receipt`].
 //! - `GET` [`SUBMISSIONS_PATH`]`/{id}`: the receipt, with where the submission stands.
 //! - `GET /api/v1/projekt/{projekt}/inlamningar`: [`ProjectSubmissions`].
+//! - `GET /api/v1/projekt/{projekt}/rapporter/halvar/{halvar}`: the project's half-year
+//!   report, in the format `Accept` names ([`crate::report::Format::media_type`]).
 //!
 //! Every key on the wire is Swedish, as the receipts kept on disk are.
 
@@ -21,6 +23,14 @@ pub const SUBMISSIONS_PATH: &str = "/api/v1/inlamningar";
 pub const RECEIPT_ROUTE: &str = "/api/v1/inlamningar/{id}";
 /// Every receipt of one project, as the router matches it.
 pub const PROJECT_SUBMISSIONS_ROUTE: &str = "/api/v1/projekt/{projekt}/inlamningar";
+
+/// A project's half-year report, as the router matches it.
+pub const HALF_YEAR_REPORT_ROUTE: &str = "/api/v1/projekt/{projekt}/rapporter/halvar/{halvar}";
+
+/// The URL path of a project's half-year report.
+pub fn half_year_report_path(projekt: &str, halvar: &str) -> String {
+    format!("/api/v1/projekt/{projekt}/rapporter/halvar/{halvar}")
+}
 
 /// The URL path of one submission's receipt.
 pub fn receipt_path(id: &str) -> String {

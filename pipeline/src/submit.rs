@@ -14,7 +14,9 @@ use std::time::{Duration, Instant};
 use reqwest::{StatusCode, Url};
 
 use crate::failure::Kind;
-use crate::protocol::{Encoding, Problem, Receipt, SUBMISSIONS_PATH, State, receipt_path};
+use crate::protocol::{
+    Encoding, Problem, Receipt, SUBMISSIONS_PATH, State, half_year_report_path, receipt_path,
+};
 use crate::read::Finding;
 
 #[derive(Debug, thiserror::Error)]
@@ -221,6 +223,38 @@ impl Client {
             }
         }
         Ok(latest)
+    }
+
+    /// The project's half-year report in `format`, as the server computes it from the
+    /// data taken in: the document's bytes, or the server's status and message.
+    pub async fn half_year_report(
+        &self,
+        projekt: &str,
+        halvar: &str,
+        format: crate::report::Format,
+    ) -> Result<Result<Vec<u8>, (u16, String)>, SubmitError> {
+        let url = self.url(&half_year_report_path(projekt, halvar));
+        let response = self
+            .with_retries(|| {
+                self.http
+                    .get(url.clone())
+                    .bearer_auth(&self.token)
+                    .header(reqwest::header::ACCEPT, format.media_type())
+                    .send()
+            })
+            .await?;
+        let status = response.status();
+        let bytes = response
+            .bytes()
+            .await
+            .map_err(|e| SubmitError::Answer(describe(&e)))?;
+        if status == StatusCode::OK {
+            return Ok(Ok(bytes.to_vec()));
+        }
+        let message = serde_json::from_slice::<Problem>(&bytes)
+            .map(|p| p.fel)
+            .unwrap_or_else(|_| status.canonical_reason().unwrap_or("okänt svar").into());
+        Ok(Err((status.as_u16(), message)))
     }
 
     async fn with_retries<F, R>(&self, mut request: F) -> Result<reqwest::Response, SubmitError>

@@ -5,6 +5,7 @@ use finsam::intake::{self, IntakeOptions, Prepared};
 use finsam::protocol::Encoding;
 use finsam::protocol::{Receipt, State};
 use finsam::read::Finding;
+use finsam::report;
 use finsam::submit::{Answer, Client, Retry, SubmitError, read_token};
 use finsam::wire;
 
@@ -18,11 +19,13 @@ use super::{DataArgs, Exit, SubmissionArgs};
 /// skickas, aldrig ett personnummer. Vid minsta fel skickas ingenting. Misslyckade
 /// anslutningar, svar som dröjer för länge och serverfel försöks igen, med allt längre
 /// pauser; att skicka samma inlämning två gånger gör ingen skada. Sedan väntar finsam
-/// tills servern har läst in den.
+/// tills servern har läst in den, och med --rapport hämtas halvårsrapporten som servern
+/// räknar fram ur det inlästa.
 ///
 /// Exempel:
 ///   finsam submit sigma_2008H1.xlsx --to https://finsam.forbund.se/ --token-file sigma.token --key nyckel
 ///   finsam submit inlamningar/ --to http://127.0.0.1:8080/ --token-file sigma.token
+///   finsam submit sigma_2008H1.xlsx --to https://finsam.forbund.se/ --token-file sigma.token --rapport rapport.docx
 #[derive(clap::Args)]
 #[command(verbatim_doc_comment)]
 pub struct Args {
@@ -53,6 +56,11 @@ pub struct Args {
     /// den här CSV-filen (för Excel), som finsam ingest --fel.
     #[arg(long, value_name = "FIL")]
     fel: Option<PathBuf>,
+    /// Hämta halvårsrapporten när inlämningen är inläst och spara den här; formatet följer
+    /// filändelsen (.docx, .pdf, .html, .md, .json, .xlsx). Flera inlämningar ger en fil
+    /// var, med projekt och halvår i namnet.
+    #[arg(long, value_name = "FIL")]
+    rapport: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -62,6 +70,20 @@ enum Format {
 }
 
 pub fn run(args: Args, data: &DataArgs) -> finsam::Result<Exit> {
+    let report_format = match &args.rapport {
+        None => None,
+        Some(_) if args.vanta == 0 => {
+            return Err(finsam::Error::Usage(
+                "--rapport hämtar rapporten när inlämningen är inläst: det kräver --vanta större än 0".into(),
+            ));
+        }
+        Some(path) => Some(report::Format::of_path(path).ok_or_else(|| {
+            finsam::Error::Usage(format!(
+                "--rapport {}: filändelsen ska säga formatet: .docx, .pdf, .html, .md, .json eller .xlsx",
+                path.display()
+            ))
+        })?),
+    };
     let schema = finsam::schema::Schema::from_option(data.schemas.as_deref())?;
     let token = read_token(&args.token_file)?;
     let key = super::load_key(data.key.as_deref())?;
@@ -148,10 +170,23 @@ pub fn run(args: Args, data: &DataArgs) -> finsam::Result<Exit> {
         }
         if args.vanta > 0 {
             let patience = Duration::from_secs(args.vanta);
+            let several = received.len() > 1;
             for receipt in received {
                 let settled = client.settled(receipt, patience).await?;
                 if !print_settled(&settled) {
                     exit = Exit::InvalidInput;
+                }
+                if let (Some(path), Some(format), State::Inlast) =
+                    (&args.rapport, report_format, settled.status)
+                {
+                    let path = if several {
+                        report_file_for(path, &settled)
+                    } else {
+                        path.clone()
+                    };
+                    if !fetch_report(&client, &settled, format, &path).await? {
+                        exit = Exit::InvalidInput;
+                    }
                 }
                 refused.extend(settled.fel);
             }
@@ -162,6 +197,54 @@ pub fn run(args: Args, data: &DataArgs) -> finsam::Result<Exit> {
         super::ingest::write_findings_csv(&refused, &warnings, path)?;
     }
     Ok(exit)
+}
+
+/// `rapport.docx` as `rapport_SIGMA_2008H1.docx`, for one of several submissions.
+fn report_file_for(path: &std::path::Path, receipt: &Receipt) -> PathBuf {
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let ending = path
+        .extension()
+        .map(|e| format!(".{}", e.to_string_lossy()))
+        .unwrap_or_default();
+    path.with_file_name(format!(
+        "{stem}_{}_{}{ending}",
+        receipt.projekt, receipt.halvar
+    ))
+}
+
+/// Fetches the half-year report of a submission taken in and writes it to `path`;
+/// false when the server would not give it.
+async fn fetch_report(
+    client: &Client,
+    receipt: &Receipt,
+    format: report::Format,
+    path: &std::path::Path,
+) -> finsam::Result<bool> {
+    match client
+        .half_year_report(&receipt.projekt, &receipt.halvar, format)
+        .await?
+    {
+        Ok(bytes) => {
+            report::write_output(&bytes, Some(path))?;
+            println!(
+                "{} {}  halvårsrapporten sparad i {}",
+                receipt.projekt,
+                receipt.halvar,
+                path.display()
+            );
+            Ok(true)
+        }
+        Err((status, message)) => {
+            eprintln!(
+                "{} {}: halvårsrapporten kunde inte hämtas ({status}): {message}",
+                receipt.projekt, receipt.halvar
+            );
+            Ok(false)
+        }
+    }
 }
 
 fn print_received(submission: &Prepared, receipt: &Receipt, new: bool, elapsed: Duration) {

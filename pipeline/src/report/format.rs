@@ -50,6 +50,15 @@ impl Format {
         }
     }
 
+    /// The format a file name's ending names (`.md`, `.html`, `.json`, `.xlsx`, `.docx`,
+    /// `.pdf`, in any case).
+    pub fn of_path(path: &std::path::Path) -> Option<Format> {
+        let ending = path.extension()?.to_str()?.to_ascii_lowercase();
+        Format::ALL
+            .into_iter()
+            .find(|f| f.extension() == ending || f.name() == ending)
+    }
+
     /// The HTTP media type (`Accept` and `Content-Type`).
     pub fn media_type(self) -> &'static str {
         match self {

@@ -7,6 +7,8 @@
 //!   finding, as JSON.
 //! - `GET /api/v1/inlamningar/{id}`: the receipt, with where the submission stands.
 //! - `GET /api/v1/projekt/{projekt}/inlamningar`: every receipt of the project.
+//! - `GET /api/v1/projekt/{projekt}/rapporter/halvar/{halvar}`: the half-year report
+//!   ([`super::rapport`]).
 //!
 //! A token opens one project only. Answers never repeat a submitted value: findings
 //! name table, row and column, and a personnummer is refused as such.
@@ -90,12 +92,19 @@ impl Problem {
         }
     }
 
-    fn internal(error: impl std::fmt::Display) -> Problem {
+    pub(super) fn internal(error: impl std::fmt::Display) -> Problem {
         eprintln!("finsam serve: fel: {error}");
         Problem::new(
             StatusCode::INTERNAL_SERVER_ERROR,
             "servern kunde inte ta hand om begäran; försök igen om en stund",
         )
+    }
+}
+
+impl Problem {
+    #[cfg(test)]
+    pub(super) fn status(&self) -> StatusCode {
+        self.status
     }
 }
 
@@ -117,7 +126,10 @@ impl IntoResponse for Problem {
 }
 
 /// The API and the holder of the request's bearer token, or why not.
-fn authorised<'s>(server: &'s Server, headers: &HeaderMap) -> Result<(&'s Api, Holder), Problem> {
+pub(super) fn authorised<'s>(
+    server: &'s Server,
+    headers: &HeaderMap,
+) -> Result<(&'s Api, Holder), Problem> {
     let api = server.api.as_ref().ok_or_else(|| {
         Problem::new(
             StatusCode::SERVICE_UNAVAILABLE,
@@ -301,9 +313,10 @@ pub(super) async fn unknown() -> Problem {
     Problem::new(
         StatusCode::NOT_FOUND,
         format!(
-            "okänd sökväg i API:t: POST {SUBMISSIONS_PATH}, GET {}, GET {}",
+            "okänd sökväg i API:t: POST {SUBMISSIONS_PATH}, GET {}, GET {}, GET {}",
             protocol::RECEIPT_ROUTE,
-            protocol::PROJECT_SUBMISSIONS_ROUTE
+            protocol::PROJECT_SUBMISSIONS_ROUTE,
+            protocol::HALF_YEAR_REPORT_ROUTE
         ),
     )
 }

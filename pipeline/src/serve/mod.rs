@@ -10,6 +10,7 @@
 //! client puts in a URL (a personnummer, say) reaches the log.
 
 mod api;
+mod rapport;
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -30,7 +31,9 @@ use axum::routing::{any, get, post};
 use crate::dashboard::{Definitions, Options, Pages, Selection, Site, SiteData};
 use crate::disclosure::unprotected_warning;
 use crate::inbox::Intake;
-use crate::protocol::{PROJECT_SUBMISSIONS_ROUTE, RECEIPT_ROUTE, SUBMISSIONS_PATH};
+use crate::protocol::{
+    HALF_YEAR_REPORT_ROUTE, PROJECT_SUBMISSIONS_ROUTE, RECEIPT_ROUTE, SUBMISSIONS_PATH,
+};
 use crate::schema::Schema;
 use crate::store::{Dataset, StoreError};
 
@@ -241,6 +244,7 @@ fn router(server: Arc<Server>, timeout: Duration) -> Router {
         .route(SUBMISSIONS_PATH, post(api::submit))
         .route(RECEIPT_ROUTE, get(api::receipt))
         .route(PROJECT_SUBMISSIONS_ROUTE, get(api::for_project))
+        .route(HALF_YEAR_REPORT_ROUTE, get(rapport::half_year))
         .route("/api/{*rest}", any(api::unknown))
         .fallback(unknown)
         .layer(middleware::from_fn(move |request, next| {
