@@ -176,11 +176,11 @@ fn assert_holds_the_seed_figures(text: &str) {
     let lines: Vec<String> = text.lines().map(squeezed).collect();
     for line in SEED_LINES {
         let line = squeezed(line);
-        // The figure ends the line or is followed by its share.
+        // The figure ends the line or is followed by its share and the previous value.
         assert!(
-            lines.iter().any(|l| l == &line
-                || l.strip_prefix(&format!("{line} "))
-                    .is_some_and(|share| share.ends_with('%') && !share.contains(' '))),
+            lines
+                .iter()
+                .any(|l| l == &line || l.starts_with(&format!("{line} "))),
             "{line}\n{text}"
         );
     }
@@ -651,4 +651,65 @@ fn the_participant_tables_agree_with_the_half_year_report() {
         .map(|r| r["celler"][0]["antal"].as_i64().unwrap())
         .sum();
     assert_eq!(education, active[0]);
+}
+
+/// Each line of `now` carries the same line of `before` as its `foregaende`.
+fn assert_previous_is(now: &serde_json::Value, before: &serde_json::Value) {
+    let figures = |r: &serde_json::Value| r["figurer"].as_array().unwrap().clone();
+    let mut compared = 0;
+    for figure in figures(now) {
+        let earlier = figures(before)
+            .into_iter()
+            .find(|f| f["nr"] == figure["nr"])
+            .unwrap();
+        for line in figure["rader"].as_array().unwrap() {
+            let same = earlier["rader"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|l| l["text"] == line["text"]);
+            let Some(same) = same else { continue };
+            let mut expected = same.clone();
+            let expected = expected.as_object_mut().unwrap();
+            expected.remove("text");
+            expected.remove("foregaende");
+            assert_eq!(
+                &line["foregaende"],
+                &serde_json::Value::Object(expected.clone()),
+                "{}",
+                line["text"]
+            );
+            compared += 1;
+        }
+    }
+    assert!(compared > 20, "{compared}");
+}
+
+#[test]
+fn each_figure_shows_the_previous_half_years_value_beside_it() {
+    let wd = Workdir::examples();
+    let now = report_json(&wd, "SIGMA", "2008H1");
+    assert_eq!(now["foregaende_halvar"], "2007H2");
+    assert_previous_is(&now, &report_json(&wd, "SIGMA", "2007H2"));
+    // A public page shows beside it what the previous half-year's public page showed.
+    let public = crate::workdir::report_json_with(&wd, "halvar", "alla", "2008H2", &["--publik"]);
+    let public_before =
+        crate::workdir::report_json_with(&wd, "halvar", "alla", "2008H1", &["--publik"]);
+    assert_previous_is(&public, &public_before);
+    // The first half-year of the examples has nothing before it: no column.
+    let first = report_json(&wd, "SIGMA", "2007H1");
+    assert!(first.get("foregaende_halvar").is_none());
+    assert!(!first.to_string().contains("foregaende"));
+    let markdown = wd
+        .finsam(&[
+            "report",
+            "halvar",
+            "--projekt",
+            "SIGMA",
+            "--halvar",
+            "2007H1",
+        ])
+        .ok()
+        .to_string();
+    assert!(!markdown.contains("föregående"), "{markdown}");
 }

@@ -54,6 +54,21 @@ impl HalfYear {
         let (month, day) = if self.half == 1 { (6, 30) } else { (12, 31) };
         NaiveDate::from_ymd_opt(self.year, month, day).expect("last day of a half-year exists")
     }
+
+    /// The half-year before this one (2008H1 → 2007H2).
+    pub fn previous(&self) -> HalfYear {
+        if self.half == 2 {
+            HalfYear {
+                year: self.year,
+                half: 1,
+            }
+        } else {
+            HalfYear {
+                year: self.year - 1,
+                half: 2,
+            }
+        }
+    }
 }
 
 impl fmt::Display for HalfYear {

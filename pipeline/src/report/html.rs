@@ -22,6 +22,7 @@ pub fn to_html(report: &Report) -> String {
             projects => view.projects,
             rows => view.rows,
             breakdowns => view.breakdowns,
+            previous => view.previous,
             publik_not => report.head.public_note(super::disclosure::HALF_YEAR_LEFT_OUT),
         })
         .expect("the bundled template renders every report")

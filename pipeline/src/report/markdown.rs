@@ -4,7 +4,7 @@
 use std::fmt::Write;
 
 use super::Report;
-use super::view::view;
+use super::view::{Row, view};
 
 pub fn to_markdown(report: &Report) -> String {
     let view = view(report);
@@ -28,27 +28,50 @@ pub fn to_markdown(report: &Report) -> String {
         );
         return out;
     }
-    let _ = writeln!(out, "| nr | uppgift | antal | andel |");
-    let _ = writeln!(out, "|---:|---|---:|---:|");
+    // The previous half-year's column, where there is one.
+    let (previous_head, previous_rule) = match &view.previous {
+        Some(heading) => (format!(" {heading} |"), "---:|"),
+        None => (String::new(), ""),
+    };
+    let previous = |row: &Row| match view.previous {
+        Some(_) => format!(" {} |", row.previous),
+        None => String::new(),
+    };
+    let _ = writeln!(out, "| nr | uppgift | antal | andel |{previous_head}");
+    let _ = writeln!(out, "|---:|---|---:|---:|{previous_rule}");
     for row in &view.rows {
         let _ = writeln!(
             out,
-            "| {} | {} | {} | {} |",
-            row.nr, row.text, row.count, row.share
+            "| {} | {} | {} | {} |{}",
+            row.nr,
+            row.text,
+            row.count,
+            row.share,
+            previous(row)
         );
     }
     for table in &view.breakdowns {
         let _ = writeln!(out, "\n### {}. {}\n", table.nr, table.heading);
         if table.with_share {
-            let _ = writeln!(out, "| | antal | andel |\n|---|---:|---:|");
+            let _ = writeln!(
+                out,
+                "| | antal | andel |{previous_head}\n|---|---:|---:|{previous_rule}"
+            );
         } else {
-            let _ = writeln!(out, "| | antal |\n|---|---:|");
+            let _ = writeln!(out, "| | antal |{previous_head}\n|---|---:|{previous_rule}");
         }
         for row in &table.rows {
             if table.with_share {
-                let _ = writeln!(out, "| {} | {} | {} |", row.text, row.count, row.share);
+                let _ = writeln!(
+                    out,
+                    "| {} | {} | {} |{}",
+                    row.text,
+                    row.count,
+                    row.share,
+                    previous(row)
+                );
             } else {
-                let _ = writeln!(out, "| {} | {} |", row.text, row.count);
+                let _ = writeln!(out, "| {} | {} |{}", row.text, row.count, previous(row));
             }
         }
         if let Some(note) = &table.note {

@@ -140,6 +140,10 @@ pub struct ReportHead {
     pub slut: String,
     /// The submissions the figures come from; empty when the selection has none.
     pub inlamningar: Vec<String>,
+    /// The half-year each line's `foregaende` is from, where the selection has data for
+    /// it (the half-year report only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub foregaende_halvar: Option<String>,
     /// Disclosure control applied: the threshold below which counts are hidden.
     pub publik_troskel: Option<i64>,
     /// With disclosure control: how many values it hid, and why.
@@ -188,6 +192,7 @@ impl ReportHead {
             start: start.to_string(),
             slut: end.to_string(),
             inlamningar,
+            foregaende_halvar: None,
             publik_troskel: None,
             dolda: None,
             unprotected: Vec::new(),
@@ -230,6 +235,9 @@ pub struct Line {
     pub text: String,
     #[serde(flatten)]
     pub value: Value,
+    /// The same line in the previous half-year's report, as its audience saw it there.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub foregaende: Option<Value>,
 }
 
 /// A figure's value, as the report's audience sees it ([`crate::display`]).
@@ -290,12 +298,34 @@ pub async fn half_year(
         library.text(layout::FILE)?,
         &format!("halvar/{}", layout::FILE),
     )?;
+    let mut report = presented_half_year(dataset, engine, library, &layout, selection).await?;
+    if !report.head.inlamningar.is_empty() {
+        let earlier = Selection {
+            period: selection.period.previous(),
+            projects: selection.projects.clone(),
+            public_threshold: selection.public_threshold,
+        };
+        let previous = presented_half_year(dataset, engine, library, &layout, &earlier).await?;
+        beside_previous(&mut report, &previous);
+    }
+    Ok(report)
+}
+
+/// The report of one half-year as its audience sees it: exact for the project, or a
+/// page of the half-year's publication.
+async fn presented_half_year(
+    dataset: &Dataset,
+    engine: &Engine,
+    library: &QueryLibrary,
+    layout: &Layout,
+    selection: &Selection,
+) -> Result<Report, ReportError> {
     let Some(threshold) = selection.public_threshold else {
         let mut report = exact_half_year(
             dataset,
             engine,
             library,
-            &layout,
+            layout,
             &selection.projects,
             selection.period,
         )
@@ -305,7 +335,7 @@ pub async fn half_year(
     };
     let published = public::selection(&selection.projects)?;
     let (publication, mut reports) =
-        public::half_year(dataset, engine, library, &layout, selection.period).await?;
+        public::half_year(dataset, engine, library, layout, selection.period).await?;
     let mut report = public::page(&mut reports, &published)?;
     let protected = ledger::publish(dataset.root(), publication, threshold)?;
     let period = report.head.period.clone();
@@ -314,6 +344,28 @@ pub async fn half_year(
         &Audience::page(&protected, &published, &period),
     );
     Ok(report)
+}
+
+/// Places beside each line of `report` the same line of `previous` (same figure number,
+/// same text), as `previous`'s audience saw it: a public page shows what the previous
+/// half-year's public page showed, so the column publishes nothing new.
+fn beside_previous(report: &mut Report, previous: &Report) {
+    if previous.head.inlamningar.is_empty() {
+        return;
+    }
+    report.head.foregaende_halvar = Some(previous.head.period.clone());
+    for figure in &mut report.figurer {
+        let Some(earlier) = previous.figurer.iter().find(|f| f.nr == figure.nr) else {
+            continue;
+        };
+        for line in &mut figure.rader {
+            line.foregaende = earlier
+                .rader
+                .iter()
+                .find(|l| l.text == line.text)
+                .map(|l| l.value.clone());
+        }
+    }
 }
 
 /// The half-year report with exact counts, for an audience to decide what it shows.
@@ -448,6 +500,7 @@ fn place(
                         denominator,
                     ),
                     text,
+                    foregaende: None,
                 });
             }
         }
@@ -475,6 +528,7 @@ fn place(
                 rader.push(Line {
                     text: line.text().to_string(),
                     value,
+                    foregaende: None,
                 });
             }
         }
@@ -608,6 +662,7 @@ mod tests {
                 start: String::new(),
                 slut: String::new(),
                 inlamningar: Vec::new(),
+                foregaende_halvar: None,
                 publik_troskel: None,
                 dolda: None,
                 unprotected: Vec::new(),
@@ -620,6 +675,7 @@ mod tests {
                 rader: vec![Line {
                     text: "Antal".into(),
                     value,
+                    foregaende: None,
                 }],
                 fordelning: false,
                 not: None,

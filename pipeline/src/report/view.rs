@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use super::{Figure, Report, Value};
+use super::{Figure, Line, Report, Value};
 
 #[derive(Debug, Serialize)]
 pub struct View {
@@ -11,6 +11,9 @@ pub struct View {
     /// Single figures, one row each.
     pub rows: Vec<Row>,
     pub breakdowns: Vec<Table>,
+    /// The heading of the column of previous values (`föregående halvår (2007H2)`),
+    /// where the selection has data for the previous half-year.
+    pub previous: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -19,6 +22,8 @@ pub struct Row {
     pub text: String,
     pub count: String,
     pub share: String,
+    /// The previous half-year's count and share (`31 (44 %)`); empty where there is none.
+    pub previous: String,
     /// The query file and its title.
     pub query: String,
 }
@@ -44,7 +49,7 @@ pub fn view(report: &Report) -> View {
                 } else {
                     format!("{}: {}", figure.rubrik, line.text)
                 };
-                row(figure, text, &line.value)
+                row(figure, text, line)
             })
         })
         .collect();
@@ -67,7 +72,7 @@ pub fn view(report: &Report) -> View {
             rows: figure
                 .rader
                 .iter()
-                .map(|line| row(figure, line.text.clone(), &line.value))
+                .map(|line| row(figure, line.text.clone(), line))
                 .collect(),
             note: figure.not.clone(),
         })
@@ -76,16 +81,27 @@ pub fn view(report: &Report) -> View {
         projects: report.head.projekt.join(", "),
         rows,
         breakdowns,
+        previous: report
+            .head
+            .foregaende_halvar
+            .as_ref()
+            .map(|h| format!("föregående halvår ({h})")),
     }
 }
 
-fn row(figure: &Figure, text: String, value: &Value) -> Row {
-    let (count, share) = cells(value);
+fn row(figure: &Figure, text: String, line: &Line) -> Row {
+    let (count, share) = cells(&line.value);
+    let previous = match line.foregaende.as_ref().map(cells) {
+        Some((count, share)) if share.is_empty() => count,
+        Some((count, share)) => format!("{count} ({share})"),
+        None => String::new(),
+    };
     Row {
         nr: figure.nr,
         text,
         count,
         share,
+        previous,
         query: format!("{} ({})", figure.fraga, figure.fraga_titel),
     }
 }
@@ -134,17 +150,28 @@ pub fn document(report: &Report) -> super::document::Document {
         about.push("Det finns ingen inlämning för perioden.".to_string());
     } else {
         about.push(format!("Underlag: {}.", report.head.inlamningar.join(", ")));
-        let line = |row: &Row| {
-            vec![
-                format!("{}. {}", row.nr, row.text),
-                row.count.clone(),
-                row.share.clone(),
-            ]
+        let with_previous = |mut cells: Vec<String>, row: &Row| {
+            if view.previous.is_some() {
+                cells.push(row.previous.clone());
+            }
+            cells
         };
+        let line = |row: &Row| {
+            with_previous(
+                vec![
+                    format!("{}. {}", row.nr, row.text),
+                    row.count.clone(),
+                    row.share.clone(),
+                ],
+                row,
+            )
+        };
+        let mut header = vec!["uppgift".to_string(), "antal".into(), "andel".into()];
+        header.extend(view.previous.clone());
         tables.push(DocTable {
             heading: report.head.title.clone(),
             source: String::new(),
-            header: vec!["uppgift".into(), "antal".into(), "andel".into()],
+            header,
             rows: view.rows.iter().map(line).collect(),
             note: None,
         });
@@ -153,6 +180,7 @@ pub fn document(report: &Report) -> super::document::Document {
             if table.with_share {
                 header.push("andel".to_string());
             }
+            header.extend(view.previous.clone());
             tables.push(DocTable {
                 heading: format!("{}. {}", table.nr, table.heading),
                 source: table
@@ -169,7 +197,7 @@ pub fn document(report: &Report) -> super::document::Document {
                         if table.with_share {
                             cells.push(row.share.clone());
                         }
-                        cells
+                        with_previous(cells, row)
                     })
                     .collect(),
                 note: table.note.clone(),

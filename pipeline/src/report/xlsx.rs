@@ -1,5 +1,7 @@
-//! The report as an Excel workbook: tables a project leader can paste into the Word
-//! report. Counts are numbers, shares are percent cells; hidden cells show `..`.
+//! The report as an Excel workbook: tables a project leader can paste into another
+//! document. Counts are numbers, shares are percent cells; hidden cells show `..`. Every
+//! table has its header row; printed, the sheet is one page wide and a page break never
+//! falls inside a breakdown table.
 
 use rust_xlsxwriter::{Format, FormatAlign, Workbook, Worksheet, XlsxError};
 
@@ -17,6 +19,9 @@ pub fn to_xlsx(report: &Report) -> Result<Vec<u8>, XlsxError> {
     sheet.set_column_width(1, 62)?;
     sheet.set_column_width(2, 10)?;
     sheet.set_column_width(3, 10)?;
+    sheet.set_column_width(4, 24)?;
+    sheet.set_paper_size(9); // A4
+    sheet.set_print_fit_to_pages(1, 0);
     sheet.write_string_with_format(
         0,
         0,
@@ -32,8 +37,17 @@ pub fn to_xlsx(report: &Report) -> Result<Vec<u8>, XlsxError> {
     if report.head.inlamningar.is_empty() {
         sheet.write_string(line, 0, "Det finns ingen inlämning för perioden.")?;
     } else {
-        for (col, text) in ["nr", "uppgift", "antal", "andel"].iter().enumerate() {
-            sheet.write_string_with_format(line, col as u16, *text, &bold)?;
+        let header = |first: &str| {
+            let mut header = vec![first.to_string(), "antal".into(), "andel".into()];
+            header.extend(view.previous.clone());
+            header
+        };
+        for (col, text) in ["nr".to_string()]
+            .iter()
+            .chain(&header("uppgift"))
+            .enumerate()
+        {
+            sheet.write_string_with_format(line, col as u16, text, &bold)?;
         }
         line += 1;
         let values = report
@@ -46,14 +60,29 @@ pub fn to_xlsx(report: &Report) -> Result<Vec<u8>, XlsxError> {
             line += 1;
         }
         let tables = report.figurer.iter().filter(|f| f.fordelning);
+        let mut page_breaks = Vec::new();
+        let mut page_start = 0;
         for (table, figure) in view.breakdowns.iter().zip(tables) {
             line += 1;
+            // Heading, header, rows and note on one page: break before it if needed.
+            let height = table.rows.len() as u32 + 3;
+            if line + height - page_start > ROWS_PER_PAGE && height < ROWS_PER_PAGE {
+                page_breaks.push(line);
+                page_start = line;
+            }
             sheet.write_string_with_format(
                 line,
                 1,
                 format!("{}. {}", table.nr, table.heading),
                 &bold,
             )?;
+            line += 1;
+            for (col, text) in header("").iter().enumerate().skip(1) {
+                if col == 2 && !table.with_share {
+                    continue;
+                }
+                sheet.write_string_with_format(line, col as u16 + 1, text, &bold)?;
+            }
             line += 1;
             for (row, value) in table.rows.iter().zip(&figure.rader) {
                 write_row(sheet, line, row, &value.value, false, &right)?;
@@ -64,6 +93,7 @@ pub fn to_xlsx(report: &Report) -> Result<Vec<u8>, XlsxError> {
                 line += 1;
             }
         }
+        sheet.set_page_breaks(&page_breaks)?;
         line += 1;
         sheet.write_string(
             line,
@@ -79,6 +109,9 @@ pub fn to_xlsx(report: &Report) -> Result<Vec<u8>, XlsxError> {
     }
     workbook.save_to_buffer()
 }
+
+/// Rows of the default height on an A4 page in portrait, with the default margins.
+const ROWS_PER_PAGE: u32 = 48;
 
 /// A row with the count as a number and the share as a percent cell, or `..` text.
 fn write_row(
@@ -114,6 +147,9 @@ fn write_row(
             sheet.write_string_with_format(line, 2, &row.count, right)?;
             sheet.write_string_with_format(line, 3, &row.share, right)?;
         }
+    }
+    if !row.previous.is_empty() {
+        sheet.write_string_with_format(line, 4, &row.previous, right)?;
     }
     Ok(())
 }
