@@ -466,3 +466,29 @@ fn a_warning_is_told_and_kept_in_the_error_file_and_strikt_makes_it_an_error() {
         "{report}"
     );
 }
+
+/// A personnummer in the report's free text is refused like anywhere else, and the
+/// message names the file, row and column without repeating the number.
+#[test]
+fn a_personnummer_in_the_narrative_is_refused() {
+    let number = "19121212-1212";
+    let wd = with_broken("berattelse.csv", |_| {
+        format!("Nr;Avsnitt;Text\r\n1;Samverkan;Vi har hjälpt {number} att söka arbete.\r\n")
+    });
+    let meta = wd
+        .read("in/inlamning.csv")
+        .replace("Schemaversion;1", "Schemaversion;3");
+    wd.write("in/inlamning.csv", meta);
+    let stderr = rejected(&wd);
+    assert!(stderr.contains("berattelse.csv"), "{stderr}");
+    assert!(
+        stderr.contains("berattelse.csv, rad 1, kolumn Text"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("Text"), "{stderr}");
+    assert!(stderr.contains("personnummer"), "{stderr}");
+    assert!(
+        !stderr.contains(number) && !stderr.contains("1212-1212"),
+        "{stderr}"
+    );
+}

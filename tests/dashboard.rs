@@ -1,5 +1,6 @@
 //! Dashboards: the built pages carry the query results, the checker finds bad
-//! definitions, the server answers on 127.0.0.1, and a real browser draws the charts.
+//! definitions, the server answers on 127.0.0.1, and a real browser draws the charts,
+//! on a phone and on paper too.
 
 use std::process::Command;
 
@@ -368,6 +369,24 @@ fn chromium() -> String {
     candidate
 }
 
+/// A screenshot of `url` in a window `width` pixels wide, saved at `shot` for a person
+/// to look at; a page that drew nothing would be a near-empty file.
+fn screenshot(url: &str, width: u32, shot: &std::path::Path, profile: &std::path::Path) {
+    browser(
+        &[
+            &format!("--window-size={width},2400"),
+            &format!("--screenshot={}", shot.display()),
+            url,
+        ],
+        profile,
+    );
+    assert!(
+        std::fs::metadata(shot).unwrap().len() > 10_000,
+        "{}",
+        shot.display()
+    );
+}
+
 fn browser(args: &[&str], profile: &std::path::Path) -> String {
     let output = Command::new(chromium())
         .args([
@@ -429,20 +448,276 @@ fn a_real_browser_draws_every_chart_with_its_bars_and_points() {
             page_marks += marks;
         }
         assert!(page_marks > 0, "{name}: nothing drawn");
-        let shot = shots.join(format!("{name}.png"));
+        screenshot(
+            &url,
+            1100,
+            &shots.join(format!("{name}.png")),
+            &wd.path("profil"),
+        );
+    }
+    assert!(server.stop().0);
+}
+
+/// Text as a reader sees it, from the page's HTML (minijinja escapes `/` too).
+fn unescape(text: &str) -> String {
+    text.replace("&#x2f;", "/")
+        .replace("&#x27;", "'")
+        .replace("&quot;", "\"")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
+}
+
+/// Runs of whitespace as one space.
+fn words(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The links of a page's line of dashboards, unescaped.
+fn dashboard_links(html: &str) -> Vec<String> {
+    between(html, "<p class=\"tavlor\">", "</p>")
+        .first()
+        .map(|line| {
+            between(line, "href=\"", "\"")
+                .into_iter()
+                .map(unescape)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Moving to another dashboard keeps the project and the year chosen, where that
+/// dashboard is chosen by them: on the static site, where every link leads to a page it
+/// has, and on the server.
+#[test]
+fn links_between_dashboards_keep_the_project_and_year() {
+    let wd = Workdir::examples();
+    wd.finsam(&["dashboard", "build", "--out", "site"]).ok();
+    for (page, kept) in [
+        (
+            "utfall/SIGMA-2010",
+            [
+                "../forbundsoversikt/2010.html",
+                "../projekt_over_tid/SIGMA.html",
+            ],
+        ),
+        (
+            "forbundsoversikt/2009",
+            [
+                "../utfall/KOMPIS-2009.html",
+                "../projekt_over_tid/KOMPIS.html",
+            ],
+        ),
+    ] {
+        let links = dashboard_links(&wd.read(&format!("site/{page}.html")));
+        for href in kept {
+            assert!(links.iter().any(|l| l == href), "{page}: {links:?}");
+        }
+    }
+    // A page chosen by project alone keeps it; the year is the latest.
+    let links = dashboard_links(&wd.read("site/projekt_over_tid/SIGMA.html"));
+    assert!(
+        links.iter().any(|l| l.starts_with("../utfall/SIGMA-")),
+        "{links:?}"
+    );
+    for dashboard in ["forbundsoversikt", "projekt_over_tid", "utfall"] {
+        let folder = wd.path(&format!("site/{dashboard}"));
+        for entry in std::fs::read_dir(&folder).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_some_and(|e| e == "html") {
+                for href in dashboard_links(&std::fs::read_to_string(&path).unwrap()) {
+                    assert!(folder.join(&href).exists(), "{}: {href}", path.display());
+                }
+            }
+        }
+    }
+    let server = Served::start(&wd, "data");
+    for (path, kept) in [
+        (
+            "/tavla/utfall?projekt=SIGMA&ar=2010",
+            [
+                "/tavla/forbundsoversikt?ar=2010",
+                "/tavla/projekt_over_tid?projekt=SIGMA",
+            ],
+        ),
+        (
+            "/tavla/forbundsoversikt?ar=2009",
+            [
+                "/tavla/utfall?projekt=KOMPIS&ar=2009",
+                "/tavla/projekt_over_tid?projekt=KOMPIS",
+            ],
+        ),
+    ] {
+        let (status, page) = server.get(path);
+        assert_eq!(status, 200, "{page}");
+        let links = dashboard_links(&page);
+        for href in kept {
+            assert!(links.iter().any(|l| l == href), "{path}: {links:?}");
+        }
+    }
+    assert!(server.stop().0);
+}
+
+/// Run in a frame of a page: the smallest text it draws in CSS pixels (an SVG's text as
+/// its chart is scaled), with every numbers table open, then the frame's width, the
+/// page's content width and the smallest text itself, written on the frame's parent.
+const MEASURE: &str = r#"(() => {
+  document.querySelectorAll("details").forEach((d) => { d.open = true; });
+  let least = Infinity;
+  let what = "";
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const element = node.parentElement;
+    if (!node.textContent.trim() || element.closest("title, desc, script")) continue;
+    if (!element.checkVisibility()) continue;
+    let size = parseFloat(getComputedStyle(element).fontSize);
+    if (element.closest("svg")) {
+      const m = element.getScreenCTM();
+      size *= Math.hypot(m.a, m.b);
+    }
+    if (size < least) { least = size; what = node.textContent.trim(); }
+  }
+  const root = document.documentElement;
+  parent.document.body.setAttribute("data-matt", `${least} ${root.clientWidth} ${root.scrollWidth} ${what}`);
+})();"#;
+
+/// A page measured as a 390 px wide phone shows it: (smallest text in px, frame width,
+/// content width, that text). In a frame, since a headless window is never that narrow.
+fn at_phone_width(wd: &Workdir, html: &str, name: &str) -> (f64, u32, u32, String) {
+    let measured = html.replacen("</body>", &format!("<script>{MEASURE}</script></body>"), 1);
+    let frame = format!(
+        r#"<!DOCTYPE html><meta charset="utf-8"><iframe scrolling="no" style="width:390px;height:4000px;border:0" srcdoc="{}"></iframe>"#,
+        measured.replace('&', "&amp;").replace('"', "&quot;")
+    );
+    let file = wd.path(&format!("{name}_390.html"));
+    std::fs::write(&file, frame).unwrap();
+    let dom = browser(
+        &[
+            "--window-size=390,2400",
+            "--dump-dom",
+            &format!("file://{}", file.display()),
+        ],
+        &wd.path("profil"),
+    );
+    let found = between(&dom, "data-matt=\"", "\"");
+    let mut parts = found
+        .first()
+        .unwrap_or_else(|| panic!("{name}: nothing measured"))
+        .splitn(4, ' ');
+    let mut number = || parts.next().unwrap_or_default().parse::<f64>().unwrap();
+    let (least, width, content) = (number(), number(), number());
+    let what = unescape(parts.next().unwrap_or_default());
+    (least, width as u32, content as u32, what)
+}
+
+/// A PDF's text, page by page (`pdftotext -layout`; poppler-utils, as `.ci/run` installs).
+fn pdf_pages(pdf: &std::path::Path) -> Vec<String> {
+    let output = Command::new("pdftotext")
+        .args(["-layout", pdf.to_str().unwrap(), "-"])
+        .output()
+        .unwrap_or_else(|e| panic!("pdftotext: {e} (apt-get install poppler-utils)"));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout)
+        .split('\u{c}')
+        .filter(|page| !page.trim().is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// On a phone no text is under 12 px (a chart scrolls sideways instead of shrinking its
+/// labels) and nothing but a chart or a table is wider than the screen. On paper each
+/// chart is on its heading's page, the numbers tables are open and the last page holds
+/// more than the footer. Screenshots and PDFs are left in target/e2e.
+#[test]
+fn dashboards_read_on_a_phone_and_print_whole() {
+    let wd = Workdir::examples();
+    wd.finsam(&["dashboard", "build", "--out", "site"]).ok();
+    let shots = repo("target/e2e");
+    std::fs::create_dir_all(&shots).unwrap();
+    for (name, page) in [
+        ("forbundsoversikt", "forbundsoversikt/2009"),
+        ("projekt_over_tid", "projekt_over_tid/KOMPIS"),
+        ("utfall", "utfall/SIGMA-2010"),
+    ] {
+        let file = wd.path(&format!("site/{page}.html"));
+        let url = format!("file://{}", file.display());
+        let html = wd.read(&format!("site/{page}.html"));
+        screenshot(
+            &url,
+            390,
+            &shots.join(format!("{name}_390.png")),
+            &wd.path("profil"),
+        );
+        let (least, width, content, what) = at_phone_width(&wd, &html, name);
+        assert_eq!(width, 390, "{name}");
+        assert!(least >= 12.0, "{name}: {what:?} is {least} px at 390 px");
+        assert!(content <= width, "{name}: {content} px wide at 390 px");
+
+        let pdf = shots.join(format!("{name}_utskrift.pdf"));
         browser(
             &[
-                "--window-size=1100,2400",
-                &format!("--screenshot={}", shot.display()),
+                "--no-pdf-header-footer",
+                &format!("--print-to-pdf={}", pdf.display()),
                 &url,
             ],
             &wd.path("profil"),
         );
+        let pages = pdf_pages(&pdf);
+        let lines: Vec<String> = pages.iter().flat_map(|p| p.lines()).map(words).collect();
+        let pages: Vec<String> = pages.iter().map(String::as_str).map(words).collect();
+        for (heading, svg, rows) in panels(&html) {
+            let heading = unescape(&heading);
+            let on = pages
+                .iter()
+                .find_map(|p| p.find(&heading).map(|at| &p[at + heading.len()..]))
+                .unwrap_or_else(|| panic!("{name}: {heading} is not printed"));
+            // The chart's bottom label is on the page after its heading.
+            if let Some(label) = between(&svg, "class=\"axel\"", "</text>").last() {
+                let label = unescape(label.split_once('>').unwrap().1);
+                assert!(
+                    on.contains(&label),
+                    "{name}: {heading} apart from its chart"
+                );
+            }
+            // The table is printed open: each row on a line (but rows with a cell long
+            // enough to wrap in its column).
+            for row in &rows {
+                let row: Vec<String> = row.iter().map(String::as_str).map(unescape).collect();
+                if row.iter().all(|cell| cell.chars().count() <= 24) {
+                    let row = row.join(" ");
+                    assert!(
+                        lines.iter().any(|l| l.contains(&row)),
+                        "{name}: {heading}: {row} not printed"
+                    );
+                }
+            }
+        }
+        let last = pages.last().unwrap();
+        let footer = last
+            .find("Data: manifest")
+            .unwrap_or_else(|| panic!("{name}: the footer is split: {last}"));
+        assert!(last.contains("finsam "), "{name}: {last}");
         assert!(
-            std::fs::metadata(&shot).unwrap().len() > 10_000,
-            "{}",
-            shot.display()
+            !last[..footer].trim().is_empty(),
+            "{name}: the last page holds only the footer"
         );
     }
-    assert!(server.stop().0);
+    // Intervals are drawn in front: after every bar, and on a line chart over the lines
+    // and under the points.
+    let bars = panels(&wd.read("site/forbundsoversikt/2009.html"));
+    let svg = &bars[1].1;
+    let interval = svg.find("class=\"intervall\"").expect("intervals");
+    assert!(svg.rfind("class=\"stapel\"").unwrap() < interval, "{svg}");
+    let lines = panels(&wd.read("site/projekt_over_tid/KOMPIS.html"));
+    let svg = &lines[1].1;
+    let interval = svg.find("class=\"intervall\"").expect("intervals");
+    assert!(svg.rfind("class=\"linje\"").unwrap() < interval, "{svg}");
+    assert!(
+        svg.rfind("class=\"intervall\"").unwrap() < svg.find("class=\"punkt\"").unwrap(),
+        "{svg}"
+    );
 }

@@ -267,7 +267,7 @@ fn the_half_year_report_as_a_pdf_holds_every_figure_of_the_seed() {
     );
     let text = poppler("pdftotext", &["-layout", pdf.to_str().unwrap(), "-"]);
     assert_holds_the_seed_figures(&text);
-    assert!(text.contains("Sida 1 av 2"), "{text}");
+    assert!(text.contains("Sida 1 av 3"), "{text}");
     let fonts = poppler("pdffonts", &[pdf.to_str().unwrap()]);
     assert!(
         fonts.lines().skip(2).all(|l| l.contains(" yes ")),
@@ -712,4 +712,83 @@ fn each_figure_shows_the_previous_half_years_value_beside_it() {
         .ok()
         .to_string();
     assert!(!markdown.contains("föregående"), "{markdown}");
+}
+
+/// Uppföljning Finsam's counts for 2009, against a count written differently: the raw
+/// deltagare rows, each participation's row from its latest submission, literal dates and
+/// COUNT(DISTINCT) instead of the report's underlag and helpers.
+#[test]
+fn the_uppfoljning_finsam_counts_agree_with_a_hand_count() {
+    let wd = Workdir::examples();
+    let report: Value = serde_json::from_str(
+        wd.finsam(&[
+            "report",
+            "uppfoljning-finsam",
+            "--ar",
+            "2009",
+            "--format",
+            "json",
+        ])
+        .ok(),
+    )
+    .unwrap();
+    let hand = wd
+        .finsam(&[
+            "sql",
+            "--format",
+            "json",
+            "WITH latest AS (
+               SELECT d.* FROM deltagare d
+               JOIN (SELECT projekt, person, inskriven, max(halvar) AS h FROM deltagare GROUP BY 1, 2, 3) m
+                 ON d.projekt = m.projekt AND d.person = m.person AND d.inskriven = m.inskriven AND d.halvar = m.h),
+             year AS (
+               SELECT * FROM latest
+               WHERE inskriven <= DATE '2009-12-31' AND (avslutad IS NULL OR avslutad >= DATE '2009-01-01')
+                 AND coalesce(avslutsorsak, '') <> 'felregistrering' AND halvar >= '2009H1')
+             SELECT projekt, kon,
+               count(DISTINCT CASE WHEN samtycke THEN person END) AS aktuella,
+               count(DISTINCT CASE WHEN samtycke AND inskriven >= DATE '2009-01-01' THEN person END) AS nya,
+               count(DISTINCT CASE WHEN samtycke AND avslutad <= DATE '2009-12-31' THEN person END) AS avslutade,
+               count(DISTINCT CASE WHEN NOT samtycke AND inskriven >= DATE '2009-01-01' THEN person END) AS anonyma
+             FROM year GROUP BY 1, 2 ORDER BY 1, 2",
+        ])
+        .ok()
+        .to_string();
+    let hand: Vec<Value> = serde_json::from_str(&hand).unwrap();
+    let rows = report["rader"].as_array().unwrap();
+    assert_eq!(rows.len(), 4, "two projects, two kön: {report}");
+    assert_eq!(rows.len(), hand.len());
+    for (row, counted) in rows.iter().zip(&hand) {
+        for key in ["projekt", "kon", "aktuella", "nya", "avslutade", "anonyma"] {
+            assert_eq!(row[key], counted[key], "{key}: {row} vs {counted}");
+        }
+    }
+    // Someone without consent started in 2009 in each project: the anonymous column is used.
+    assert!(rows.iter().any(|r| r["anonyma"].as_i64() > Some(0)));
+    // As a table for Excel; Excel needs a file.
+    wd.finsam(&[
+        "report",
+        "uppfoljning-finsam",
+        "--ar",
+        "2009",
+        "--format",
+        "xlsx",
+        "--out",
+        "u.xlsx",
+    ])
+    .ok();
+    assert!(std::fs::read(wd.path("u.xlsx")).unwrap().starts_with(b"PK"));
+    let markdown = wd
+        .finsam(&[
+            "report",
+            "uppfoljning-finsam",
+            "--ar",
+            "2009",
+            "--projekt",
+            "SIGMA",
+        ])
+        .ok()
+        .to_string();
+    assert!(markdown.contains("## Insats SIGMA"), "{markdown}");
+    assert!(!markdown.contains("KOMPIS"), "{markdown}");
 }

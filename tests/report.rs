@@ -338,3 +338,100 @@ fn the_public_report_hides_small_counts_and_what_would_reveal_them() {
         assert_ne!(line["antal"], 1, "{line}");
     }
 }
+
+/// The project's text comes after the statistics, in its order, in every document form;
+/// never in a public report; a report without text is the statistics alone.
+#[test]
+fn the_narrative_follows_the_statistics_in_the_projects_own_report() {
+    let wd = Workdir::new();
+    wd.copy_fixture("sigma_2008H1", "in");
+    let meta = wd
+        .read("in/inlamning.csv")
+        .replace("Schemaversion;1", "Schemaversion;3");
+    wd.write("in/inlamning.csv", meta);
+    wd.write(
+        "in/berattelse.csv",
+        "Nr;Avsnitt;Text\r\n2;Reflektioner;Färre men tyngre ärenden.\r\n1;Samverkan;\"Vi träffar AME varje vecka.\r\n\r\nOch psykiatrin.\"\r\n3;Planering för framtiden;\r\n",
+    );
+    wd.finsam(&["ingest", "in"]).ok();
+    let markdown = wd
+        .finsam(&[
+            "report",
+            "halvar",
+            "--projekt",
+            "SIGMA",
+            "--halvar",
+            "2008H1",
+        ])
+        .ok()
+        .to_string();
+    let at = |text: &str| {
+        markdown
+            .find(text)
+            .unwrap_or_else(|| panic!("{text}\n{markdown}"))
+    };
+    assert!(at("## Statistikuppgifter") < at("## Samverkan"));
+    assert!(at("## Samverkan") < at("Vi träffar AME varje vecka."));
+    assert!(at("Och psykiatrin.") < at("## Reflektioner"));
+    assert!(
+        !markdown.contains("Planering för framtiden"),
+        "no text, no section"
+    );
+    let json: serde_json::Value = serde_json::from_str(
+        wd.finsam(&[
+            "report",
+            "halvar",
+            "--projekt",
+            "SIGMA",
+            "--halvar",
+            "2008H1",
+            "--format",
+            "json",
+        ])
+        .ok(),
+    )
+    .unwrap();
+    assert_eq!(json["berattelse"][0]["avsnitt"], "Samverkan");
+    assert_eq!(
+        json["berattelse"][0]["text"],
+        "Vi träffar AME varje vecka.\r\n\r\nOch psykiatrin.".replace("\r\n", "\n")
+    );
+    let html = wd
+        .finsam(&[
+            "report",
+            "halvar",
+            "--projekt",
+            "SIGMA",
+            "--halvar",
+            "2008H1",
+            "--format",
+            "html",
+        ])
+        .ok()
+        .to_string();
+    assert!(html.contains("<h2>Samverkan</h2>"), "{html}");
+    assert!(html.contains("<p>Och psykiatrin.</p>"), "{html}");
+    // Public: the statistics only.
+    let public = wd
+        .finsam(&[
+            "report",
+            "halvar",
+            "--projekt",
+            "SIGMA",
+            "--halvar",
+            "2008H1",
+            "--publik",
+        ])
+        .ok()
+        .to_string();
+    assert!(
+        !public.contains("## Samverkan") && !public.contains("AME"),
+        "{public}"
+    );
+    // The text is no statistic: the SQL tables hold it for whoever reads the dataset.
+    let stored = wd
+        .finsam(&["sql", "--format", "csv", "SELECT count(*) FROM berattelse"])
+        .ok()
+        .to_string();
+    assert_eq!(stored.lines().nth(1), Some("3"));
+}

@@ -652,7 +652,7 @@ fn the_half_year_report_is_fetched_with_the_projects_token() {
     // The JSON is the report `finsam report halvar` computes from the same data.
     let served = fetch(&sigma_token, report, "application/json").json();
     let local: serde_json::Value = serde_json::from_str(
-        &wd.finsam(&[
+        wd.finsam(&[
             "report",
             "halvar",
             "--data",
@@ -664,8 +664,7 @@ fn the_half_year_report_is_fetched_with_the_projects_token() {
             "--format",
             "json",
         ])
-        .ok()
-        .to_string(),
+        .ok(),
     )
     .unwrap();
     assert_eq!(served["figurer"], local["figurer"]);

@@ -4,7 +4,7 @@ use finsam::period::{HalfYear, Period};
 use finsam::query::ProjectSelection;
 use finsam::report::public::Published;
 use finsam::report::tables::{self, TableReport, TableSelection};
-use finsam::report::{self, QueryLibrary, Render, Selection};
+use finsam::report::{self, QueryLibrary, Render, Selection, uppfoljning};
 use finsam::store::Dataset;
 
 use super::{DataArgs, Exit};
@@ -23,6 +23,41 @@ enum Kind {
     Utfall(TableArgs),
     Deltagare(TableArgs),
     Publik(PublikArgs),
+    #[command(name = "uppfoljning-finsam")]
+    UppfoljningFinsam(FinsamArgs),
+}
+
+/// Antalen som förbundets deltagaransvarig registrerar i Uppföljning Finsam, per insats
+/// (projekt) och kön för ett kalenderår.
+///
+/// Deltagare i individinriktade insatser under året (med samtycke), varav nya och
+/// avslutade, och anonyma deltagare (utan samtycke) per startår och kön. Exakta antal, för
+/// registreringen: ingen röjandekontroll. Definitionerna står i
+/// queries/uppfoljning_finsam/deltagare.sql och i docs/definitions.md.
+///
+/// Exempel:
+///   finsam report uppfoljning-finsam --ar 2025
+///   finsam report uppfoljning-finsam --ar 2025 --format xlsx --out uppfoljning_finsam_2025.xlsx
+///   finsam report uppfoljning-finsam --ar 2025 --projekt SIGMA
+#[derive(clap::Args)]
+#[command(verbatim_doc_comment)]
+struct FinsamArgs {
+    /// Kalenderåret, t.ex. 2025.
+    #[arg(long, value_parser = clap::value_parser!(i32).range(1990..=9999))]
+    ar: i32,
+    /// Ett projekts kortnamn; upprepa för flera. Utan: alla förbundets projekt.
+    #[arg(long)]
+    projekt: Vec<String>,
+    /// Rapportens format.
+    #[arg(long, value_enum, default_value = "markdown")]
+    format: ReportFormat,
+    /// Skriv till den här filen i stället för till standard ut.
+    #[arg(long, short, value_name = "FIL")]
+    out: Option<PathBuf>,
+    /// Läs frågefilerna från den här mappen (med undermappen uppfoljning_finsam/) i stället
+    /// för de inbyggda.
+    #[arg(long, value_name = "MAPP", env = "FINSAM_QUERIES")]
+    queries: Option<PathBuf>,
 }
 
 /// Alla publika rapporter som datamängden räcker till, skrivna till en mapp: det ett
@@ -121,16 +156,8 @@ impl OutputArgs {
         })
     }
 
-    /// Excel, Word and PDF need a file: refuse before any work is done.
     fn check(&self) -> finsam::Result<()> {
-        let format = self.format.format();
-        if format.is_binary() && self.out.is_none() {
-            return Err(finsam::Error::Usage(format!(
-                "--format {0} kräver --out FIL.{0}",
-                format.extension()
-            )));
-        }
-        Ok(())
+        needs_no_file(self.format, self.out.as_deref())
     }
 }
 
@@ -201,7 +228,41 @@ pub fn run(args: Args, data: &DataArgs) -> finsam::Result<Exit> {
         Kind::Utfall(args) => table_report(args, "utfall", data),
         Kind::Deltagare(args) => table_report(args, "deltagare", data),
         Kind::Publik(args) => everything_public(args, data),
+        Kind::UppfoljningFinsam(args) => uppfoljning_finsam(args, data),
     }
+}
+
+/// Excel, Word and PDF need a file: refused before any work is done.
+fn needs_no_file(format: ReportFormat, out: Option<&std::path::Path>) -> finsam::Result<()> {
+    let format = format.format();
+    if format.is_binary() && out.is_none() {
+        return Err(finsam::Error::Usage(format!(
+            "--format {0} kräver --out FIL.{0}",
+            format.extension()
+        )));
+    }
+    Ok(())
+}
+
+fn uppfoljning_finsam(args: FinsamArgs, data: &DataArgs) -> finsam::Result<Exit> {
+    needs_no_file(args.format, args.out.as_deref())?;
+    let schema = data.schema()?;
+    let library = QueryLibrary::load(args.queries.as_deref(), uppfoljning::FOLDER)?;
+    let dataset = Dataset::open(&data.data, &schema)?;
+    let projects = if args.projekt.is_empty() {
+        vec!["alla".to_string()]
+    } else {
+        args.projekt
+    };
+    let selected = ProjectSelection::check(&dataset, &projects)?;
+    let runtime = super::runtime()?;
+    let counts = runtime.block_on(async {
+        let engine =
+            super::open_engine(&dataset, &schema, args.queries.as_deref(), &selected).await?;
+        Ok::<_, finsam::Error>(uppfoljning::counts(&engine, &library, &projects, args.ar).await?)
+    })?;
+    report::write_output(&counts.render(args.format.format())?, args.out.as_deref())?;
+    Ok(Exit::Ok)
 }
 
 fn everything_public(args: PublikArgs, data: &DataArgs) -> finsam::Result<Exit> {

@@ -2,7 +2,9 @@
 //!
 //! Every mark carries a class the browser test counts (`stapel` for a bar or a segment,
 //! `punkt` for a point on a line) and a `<title>` with its value. Hidden values (disclosure
-//! control) have no mark at all; a zero has a point on a line but no bar.
+//! control) have no mark at all; a zero has a point on a line but no bar. SVG paints in
+//! document order: a chart's intervals (`intervall`) come after its bars and lines, so
+//! they are drawn in front of them, whole.
 
 use std::fmt::Write;
 
@@ -46,17 +48,13 @@ pub fn svg(data: &PanelData, id: &str) -> Option<String> {
         Kind::StackedShares => "staplade_andelar",
         Kind::Table => "tabell",
     };
-    // A chart of many categories keeps a readable size and scrolls sideways on a narrow
-    // screen, instead of shrinking its labels away (print drops the minimum).
-    let min_width = if width > 720.0 {
-        format!(r#" style="min-width:{:.0}px""#, width * 0.85)
-    } else {
-        String::new()
-    };
+    // The chart's own width, for the page's style (dashboards/sida.html): it keeps the
+    // chart wide enough for readable labels and lets it scroll sideways on a narrow
+    // screen, instead of shrinking them away (print drops the minimum).
     let mut out = String::new();
     let _ = write!(
         out,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" class="diagram" data-typ="{kind}" role="img" viewBox="0 0 {width:.0} {total_height:.0}"{min_width} aria-labelledby="{id}-titel {id}-beskrivning"><title id="{id}-titel">{}</title><desc id="{id}-beskrivning">{}</desc>{marks}{legend}</svg>"#,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" class="diagram" data-typ="{kind}" role="img" viewBox="0 0 {width:.0} {total_height:.0}" style="--bredd:{width:.0}px" aria-labelledby="{id}-titel {id}-beskrivning"><title id="{id}-titel">{}</title><desc id="{id}-beskrivning">{}</desc>{marks}{legend}</svg>"#,
         escape(&data.panel.rubrik),
         escape(&alt_text(data)),
     );
@@ -261,6 +259,8 @@ fn bars(data: &PanelData) -> (f64, f64, String) {
     let bar = ((group - 14.0) / series as f64).min(28.0);
     let top = top_value(data);
     let mut out = String::new();
+    // Drawn after every bar, so no bar hides part of one.
+    let mut intervals = String::new();
     y_axis(&mut out, width, top, data.shares, data.panel.y.as_deref());
     let mut centres = Vec::new();
     for (ci, kategori) in data.kategorier.iter().enumerate() {
@@ -282,7 +282,7 @@ fn bars(data: &PanelData) -> (f64, f64, String) {
                 );
                 continue;
             };
-            interval(&mut out, x + bar / 2.0, point, top);
+            interval(&mut intervals, x + bar / 2.0, point, top);
             if v <= 0.0 {
                 continue;
             }
@@ -299,6 +299,7 @@ fn bars(data: &PanelData) -> (f64, f64, String) {
             );
         }
     }
+    out.push_str(&intervals);
     let bottom = x_labels(&mut out, &centres, data.panel.x.as_deref());
     (width, bottom + 8.0, out)
 }
@@ -311,6 +312,9 @@ fn lines(data: &PanelData) -> (f64, f64, String) {
     let step = (width - LEFT - RIGHT) / data.kategorier.len().max(1) as f64;
     let top = top_value(data);
     let mut out = String::new();
+    // Every line first, then the intervals over them, then the points over those.
+    let mut intervals = String::new();
+    let mut points = String::new();
     y_axis(&mut out, width, top, data.shares, data.panel.y.as_deref());
     // Series sit a little apart, so their intervals do not hide each other.
     let spread = data.serier.len().saturating_sub(1) as f64;
@@ -343,12 +347,18 @@ fn lines(data: &PanelData) -> (f64, f64, String) {
                 continue;
             };
             let Some(v) = value(point, data.shares) else {
-                hidden_mark(&mut out, x_of(ci), TOP + PLOT_HEIGHT - 4.0, kategori, serie);
+                hidden_mark(
+                    &mut points,
+                    x_of(ci),
+                    TOP + PLOT_HEIGHT - 4.0,
+                    kategori,
+                    serie,
+                );
                 continue;
             };
-            interval(&mut out, x_of(ci), point, top);
+            interval(&mut intervals, x_of(ci), point, top);
             let _ = write!(
-                out,
+                points,
                 r#"<circle class="punkt" cx="{:.1}" cy="{:.1}" r="3.5" fill="{}"><title>{}, {}: {}</title></circle>"#,
                 x_of(ci),
                 y_of(v, top),
@@ -359,6 +369,8 @@ fn lines(data: &PanelData) -> (f64, f64, String) {
             );
         }
     }
+    out.push_str(&intervals);
+    out.push_str(&points);
     let centres: Vec<(f64, &str)> = data
         .kategorier
         .iter()

@@ -201,28 +201,50 @@ fn choice_groups(
     groups
 }
 
+/// The page of a dashboard offering `choice` that keeps what `selection` chose: its
+/// project and its year where the dashboard is chosen by them, else the dashboard's
+/// default. `None` when there is no data to choose from.
+fn keeping(choice: Choice, selection: &Selection, options: &Options) -> Option<Selection> {
+    let default = Selection::default_for(choice, options)?;
+    let projekt = default.projekt.map(|first| {
+        selection
+            .projekt
+            .clone()
+            .filter(|p| options.projects.contains(p))
+            .unwrap_or(first)
+    });
+    let ar = default.ar.map(|latest| {
+        selection
+            .ar
+            .filter(|a| options.years.contains(a))
+            .unwrap_or(latest)
+    });
+    Some(Selection { projekt, ar })
+}
+
+/// A link to every dashboard; from a dashboard's page (`current`, with its selection)
+/// each keeps the project and year chosen there.
 fn dashboard_links(
     site: Site,
     definitions: &Definitions,
-    current: Option<&str>,
+    current: Option<(&str, &Selection)>,
     options: &Options,
 ) -> Vec<Link> {
+    let nothing = Selection {
+        projekt: None,
+        ar: None,
+    };
+    let chosen = current.map_or(&nothing, |(_, selection)| selection);
     definitions
         .dashboards
         .iter()
         .map(|d| Link {
             text: d.titel.clone(),
-            href: match Selection::default_for(d.choice, options) {
-                Some(selection) => site.page(&d.name, &selection),
-                None => site.page(
-                    &d.name,
-                    &Selection {
-                        projekt: None,
-                        ar: None,
-                    },
-                ),
-            },
-            aktuell: current == Some(d.name.as_str()),
+            href: site.page(
+                &d.name,
+                &keeping(d.choice, chosen, options).unwrap_or_else(|| nothing.clone()),
+            ),
+            aktuell: current.is_some_and(|(name, _)| name == d.name),
         })
         .collect()
 }
@@ -287,7 +309,12 @@ fn render_page(
         .enumerate()
         .map(|(i, data)| panel_view(data, i + 1))
         .collect();
-    let tavlor = dashboard_links(site, definitions, Some(&dashboard.name), options);
+    let tavlor = dashboard_links(
+        site,
+        definitions,
+        Some((dashboard.name.as_str(), selection)),
+        options,
+    );
     let meddelande = panels
         .iter()
         .all(|p| p.rader.is_empty())

@@ -122,6 +122,56 @@ pub fn to_docx(document: &Document) -> Result<Vec<u8>, ReportError> {
     Ok(bytes.into_inner())
 }
 
+/// The document as an Excel workbook, one sheet: its title, lines, then each table with
+/// a bold header row; whole numbers as numbers, the rest as text.
+pub fn to_xlsx(document: &Document) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+    use rust_xlsxwriter::{Format, Workbook};
+    let mut workbook = Workbook::new();
+    let bold = Format::new().set_bold();
+    let title = Format::new().set_bold().set_font_size(14);
+    let sheet = workbook.add_worksheet().set_name("Rapport")?;
+    sheet.set_column_width(0, 28)?;
+    sheet.set_paper_size(9); // A4
+    sheet.set_print_fit_to_pages(1, 0);
+    sheet.write_string_with_format(0, 0, &document.title, &title)?;
+    let mut line = 1;
+    for text in &document.about {
+        sheet.write_string(line, 0, text)?;
+        line += 1;
+    }
+    for table in &document.tables {
+        line += 1;
+        sheet.write_string_with_format(line, 0, &table.heading, &bold)?;
+        line += 1;
+        for (col, text) in (0..).zip(&table.header) {
+            sheet.write_string_with_format(line, col, text, &bold)?;
+            if col > 0 {
+                sheet.set_column_width(col, 16)?;
+            }
+        }
+        for row in &table.rows {
+            line += 1;
+            for (col, text) in (0..).zip(row) {
+                match text.parse::<i64>() {
+                    Ok(n) if col > 0 => sheet.write_number(line, col, n as f64)?,
+                    _ => sheet.write_string(line, col, text)?,
+                };
+            }
+        }
+        line += 1;
+        if let Some(note) = &table.note {
+            sheet.write_string(line, 0, note)?;
+            line += 1;
+        }
+    }
+    line += 1;
+    for text in &document.footer {
+        sheet.write_string(line, 0, text)?;
+        line += 1;
+    }
+    workbook.save_to_buffer()
+}
+
 fn heading_style(id: &str, name: &str, half_points: usize) -> Style {
     Style::new(id, StyleType::Paragraph)
         .name(name)

@@ -23,6 +23,14 @@ pub fn to_html(report: &Report) -> String {
             rows => view.rows,
             breakdowns => view.breakdowns,
             previous => view.previous,
+            // Paragraphs of lines: the template escapes every line.
+            sections => view.sections.iter().map(|section| context! {
+                title => section.title,
+                paragraphs => section
+                    .paragraphs()
+                    .map(|p| p.lines().collect::<Vec<_>>())
+                    .collect::<Vec<_>>(),
+            }).collect::<Vec<_>>(),
             publik_not => report.head.public_note(super::disclosure::HALF_YEAR_LEFT_OUT),
         })
         .expect("the bundled template renders every report")

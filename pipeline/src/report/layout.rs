@@ -16,6 +16,8 @@ pub struct Layout {
     /// The count of the report's population (`grundmangd`): a public report of fewer
     /// than the threshold is not published at all.
     pub population: Option<String>,
+    /// The query of the report's text sections (`berattelse`: projekt, avsnitt, text).
+    pub narrative: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -74,6 +76,7 @@ struct LayoutFile {
     #[serde(default)]
     summor: Vec<crate::disclosure::Sum>,
     grundmangd: Option<String>,
+    berattelse: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -117,6 +120,7 @@ impl Layout {
             figures,
             sums: parsed.summor,
             population: parsed.grundmangd,
+            narrative: parsed.berattelse,
         })
     }
 }

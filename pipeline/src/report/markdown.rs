@@ -78,6 +78,17 @@ pub fn to_markdown(report: &Report) -> String {
             let _ = writeln!(out, "\n{note}");
         }
     }
+    for section in &view.sections {
+        let _ = writeln!(out, "\n## {}\n", section.title);
+        for paragraph in section.paragraphs() {
+            // A line break inside a paragraph: two spaces at the end of the line.
+            let _ = writeln!(
+                out,
+                "{}\n",
+                paragraph.lines().collect::<Vec<_>>().join("  \n")
+            );
+        }
+    }
     let _ = writeln!(out, "\n---\n");
     let _ = writeln!(out, "Underlag: {}.  ", report.head.inlamningar.join(", "));
     if let Some(note) = report

@@ -16,6 +16,7 @@ mod queries;
 pub mod stats;
 pub mod tables;
 mod typeset;
+pub mod uppfoljning;
 mod view;
 mod xlsx;
 
@@ -213,6 +214,17 @@ pub struct Report {
     #[serde(flatten)]
     pub head: ReportHead,
     pub figurer: Vec<Figure>,
+    /// The project's own text, after the statistics: the project's report only.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub berattelse: Vec<Narrative>,
+}
+
+/// A section of a project's text for the half-year (the table berattelse).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Narrative {
+    pub projekt: String,
+    pub avsnitt: String,
+    pub text: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -299,9 +311,17 @@ pub async fn half_year(
         &format!("halvar/{}", layout::FILE),
     )?;
     let mut report = presented_half_year(dataset, engine, library, &layout, selection).await?;
-    if !report.head.inlamningar.is_empty() {
+    if selection.public_threshold.is_none()
+        && !report.head.inlamningar.is_empty()
+        && let Some(query) = &layout.narrative
+    {
+        report.berattelse = narrative(engine, library, query, selection).await?;
+    }
+    let before = selection.period.previous();
+    if !report.head.inlamningar.is_empty() && has_submissions(dataset, &selection.projects, before)?
+    {
         let earlier = Selection {
-            period: selection.period.previous(),
+            period: before,
             projects: selection.projects.clone(),
             public_threshold: selection.public_threshold,
         };
@@ -309,6 +329,52 @@ pub async fn half_year(
         beside_previous(&mut report, &previous);
     }
     Ok(report)
+}
+
+/// Whether any of `projects` (or `alla`) has a current submission for `period`.
+fn has_submissions(
+    dataset: &Dataset,
+    projects: &[String],
+    period: HalfYear,
+) -> Result<bool, ReportError> {
+    let halvar = period.to_string();
+    let head = ReportHead::new(
+        dataset,
+        "",
+        projects,
+        (halvar.clone(), period.start(), period.end()),
+        |h| h == halvar,
+    )?;
+    Ok(!head.inlamningar.is_empty())
+}
+
+/// The text sections of the selected projects for the half-year, in their order.
+async fn narrative(
+    engine: &Engine,
+    library: &QueryLibrary,
+    query: &str,
+    selection: &Selection,
+) -> Result<Vec<Narrative>, ReportError> {
+    let params = half_year_params(&selection.projects, selection.period);
+    let results = run_queries(engine, library, [query], &params).await?;
+    let (file, result) = &results[query];
+    let columns = Columns::new(&file.name, result);
+    let (projects, headings, texts) = (
+        columns.texts("projekt")?,
+        columns.texts("avsnitt")?,
+        columns.texts("text")?,
+    );
+    Ok(projects
+        .into_iter()
+        .zip(headings)
+        .zip(texts)
+        .map(|((projekt, avsnitt), text)| Narrative {
+            projekt: projekt.unwrap_or_default(),
+            avsnitt: avsnitt.unwrap_or_default(),
+            // CSV files from Windows end lines with CR LF; paragraphs are split on LF.
+            text: text.unwrap_or_default().replace("\r\n", "\n"),
+        })
+        .collect())
 }
 
 /// The report of one half-year as its audience sees it: exact for the project, or a
@@ -349,13 +415,18 @@ async fn presented_half_year(
 /// Places beside each line of `report` the same line of `previous` (same figure number,
 /// same text), as `previous`'s audience saw it: a public page shows what the previous
 /// half-year's public page showed, so the column publishes nothing new.
-fn beside_previous(report: &mut Report, previous: &Report) {
+pub(crate) fn beside_previous(report: &mut Report, previous: &Report) {
     if previous.head.inlamningar.is_empty() {
         return;
     }
     report.head.foregaende_halvar = Some(previous.head.period.clone());
     for figure in &mut report.figurer {
-        let Some(earlier) = previous.figurer.iter().find(|f| f.nr == figure.nr) else {
+        // Figure 12 is a count and a breakdown: the same number, another query.
+        let Some(earlier) = previous
+            .figurer
+            .iter()
+            .find(|f| f.nr == figure.nr && f.fraga == figure.fraga)
+        else {
             continue;
         };
         for line in &mut figure.rader {
@@ -388,14 +459,12 @@ pub(crate) async fn exact_half_year(
     let mut report = Report {
         head,
         figurer: Vec::new(),
+        berattelse: Vec::new(),
     };
     if report.head.inlamningar.is_empty() {
         return Ok(report);
     }
-    let params = vec![
-        ("projekt".to_string(), projects.join(",")),
-        ("halvar".to_string(), halvar),
-    ];
+    let params = half_year_params(projects, period);
     let results = run_queries(
         engine,
         library,
@@ -408,6 +477,14 @@ pub(crate) async fn exact_half_year(
         report.figurer.push(place(figure, file, result)?);
     }
     Ok(report)
+}
+
+/// The parameters of every half-year query: `$projekt` and `$halvar`.
+fn half_year_params(projects: &[String], period: HalfYear) -> Vec<(String, String)> {
+    vec![
+        ("projekt".to_string(), projects.join(",")),
+        ("halvar".to_string(), period.to_string()),
+    ]
 }
 
 /// Runs each named query file of `library` once, as many at a time as there are cores:
@@ -680,6 +757,7 @@ mod tests {
                 fordelning: false,
                 not: None,
             }],
+            berattelse: Vec::new(),
         };
         disclosure::present(&mut report, &Audience::Project);
         let shown = &report.figurer[0].rader[0].value;

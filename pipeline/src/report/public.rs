@@ -238,5 +238,34 @@ pub async fn everything(
         }
     }
     ledger.save()?;
+    beside_previous_pages(&mut published);
     Ok(published)
+}
+
+/// Each half-year page with the page of the same selection for the half-year before it
+/// beside it, as a report asked for on its own shows it: values already published.
+fn beside_previous_pages(published: &mut [Published]) {
+    let pages: Vec<super::Report> = published
+        .iter()
+        .filter_map(|p| match p {
+            Published::HalfYear(r) => Some(r.clone()),
+            Published::Tables(_) => None,
+        })
+        .collect();
+    for page in published.iter_mut() {
+        let Published::HalfYear(report) = page else {
+            continue;
+        };
+        let Ok(period) = report.head.period.parse::<HalfYear>() else {
+            continue;
+        };
+        let before = period.previous().to_string();
+        if let Some(previous) = pages
+            .iter()
+            .find(|p| p.head.period == before && p.head.projekt == report.head.projekt)
+            && !report.head.inlamningar.is_empty()
+        {
+            super::beside_previous(report, previous);
+        }
+    }
 }

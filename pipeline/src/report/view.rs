@@ -11,6 +11,8 @@ pub struct View {
     /// Single figures, one row each.
     pub rows: Vec<Row>,
     pub breakdowns: Vec<Table>,
+    /// The project's text sections, after the statistics.
+    pub sections: Vec<super::document::Section>,
     /// The heading of the column of previous values (`föregående halvår (2007H2)`),
     /// where the selection has data for the previous half-year.
     pub previous: Option<String>,
@@ -81,12 +83,33 @@ pub fn view(report: &Report) -> View {
         projects: report.head.projekt.join(", "),
         rows,
         breakdowns,
+        sections: sections(report),
         previous: report
             .head
             .foregaende_halvar
             .as_ref()
             .map(|h| format!("föregående halvår ({h})")),
     }
+}
+
+/// Each text section under its heading; with several projects the heading names its project.
+fn sections(report: &Report) -> Vec<super::document::Section> {
+    let several = report
+        .berattelse
+        .iter()
+        .any(|n| n.projekt != report.berattelse[0].projekt);
+    report
+        .berattelse
+        .iter()
+        .map(|n| super::document::Section {
+            title: if several {
+                format!("{}: {}", n.projekt, n.avsnitt)
+            } else {
+                n.avsnitt.clone()
+            },
+            text: n.text.clone(),
+        })
+        .collect()
 }
 
 fn row(figure: &Figure, text: String, line: &Line) -> Row {
@@ -217,7 +240,7 @@ pub fn document(report: &Report) -> super::document::Document {
         about,
         notes: Vec::new(),
         tables,
-        sections: Vec::new(),
+        sections: view.sections,
         footer,
     }
 }

@@ -107,6 +107,18 @@ pub fn to_xlsx(report: &Report) -> Result<Vec<u8>, XlsxError> {
             sheet.write_string(line + 1, 1, note)?;
         }
     }
+    if !view.sections.is_empty() {
+        let wrap = Format::new().set_text_wrap().set_align(FormatAlign::Top);
+        let sheet = workbook.add_worksheet().set_name("Berättelse")?;
+        sheet.set_column_width(0, 32)?;
+        sheet.set_column_width(1, 100)?;
+        sheet.write_string_with_format(0, 0, "avsnitt", &bold)?;
+        sheet.write_string_with_format(0, 1, "text", &bold)?;
+        for (row, section) in (1..).zip(&view.sections) {
+            sheet.write_string_with_format(row, 0, &section.title, &wrap)?;
+            sheet.write_string_with_format(row, 1, &section.text, &wrap)?;
+        }
+    }
     workbook.save_to_buffer()
 }
 

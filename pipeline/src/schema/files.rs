@@ -64,6 +64,11 @@ struct TableFile {
     identity: Vec<String>,
     participation: Option<ParticipationEntry>,
     within_participation: Option<String>,
+    #[serde(default = "first_version")]
+    since: u32,
+    /// Rows the blank template is filled in with (column name → text).
+    #[serde(default)]
+    default_rows: Vec<BTreeMap<String, String>>,
     columns: Vec<ColumnEntry>,
 }
 
@@ -252,6 +257,21 @@ fn table_def(file: &str, table: TableFile) -> Result<TableDef, SchemaError> {
     for entry in table.columns {
         columns.push(column_def(file, entry)?);
     }
+    let mut default_rows = Vec::new();
+    for row in table.default_rows {
+        if let Some(unknown) = row.keys().find(|k| !columns.iter().any(|c| &c.name == *k)) {
+            return Err(inconsistent(
+                file,
+                format!("default_rows nämner kolumnen {unknown}, som tabellen inte har"),
+            ));
+        }
+        default_rows.push(
+            columns
+                .iter()
+                .map(|c| row.get(&c.name).cloned().unwrap_or_default())
+                .collect(),
+        );
+    }
     Ok(TableDef {
         name: table.name,
         label: table.label,
@@ -267,6 +287,8 @@ fn table_def(file: &str, table: TableFile) -> Result<TableDef, SchemaError> {
             }),
         }),
         within_participation: table.within_participation,
+        since: table.since,
+        default_rows,
         columns,
     })
 }
@@ -369,6 +391,12 @@ fn check_references(schema: &Schema) -> Result<(), SchemaError> {
         let bad = |column: &str, message: String| {
             inconsistent(&file, format!("kolumn {column}: {message}"))
         };
+        if table.since > schema.version {
+            return Err(inconsistent(
+                &file,
+                format!("since = {} är nyare än schemaversionen", table.since),
+            ));
+        }
         for column in &table.columns {
             if column.since > schema.version {
                 return Err(bad(

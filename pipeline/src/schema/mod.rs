@@ -74,6 +74,10 @@ pub struct TableDef {
     /// A date column that should fall in a participation of the row's person: a row
     /// dated before their first is a warning.
     pub within_participation: Option<String>,
+    /// The schema version that added the table: older submissions never have it.
+    pub since: u32,
+    /// The rows the blank template starts with, one text per column in column order.
+    pub default_rows: Vec<Vec<String>>,
     pub columns: Vec<ColumnDef>,
 }
 
@@ -305,10 +309,11 @@ mod tests {
                 "ersattning",
                 "forsorjning",
                 "moten",
-                "anonyma_arenden"
+                "anonyma_arenden",
+                "berattelse"
             ]
         );
-        assert_eq!(schema.version, 2);
+        assert_eq!(schema.version, 3);
     }
 
     #[test]

@@ -165,11 +165,12 @@ pub fn generate(
         numbers: HashMap::new(),
         summary: SynthSummary::default(),
     };
-    for name in EVENT_TABLES
-        .iter()
-        .map(|t| t.0)
-        .chain(["deltagare", "moten", "anonyma_arenden"])
-    {
+    for name in EVENT_TABLES.iter().map(|t| t.0).chain([
+        "deltagare",
+        "moten",
+        "anonyma_arenden",
+        "berattelse",
+    ]) {
         run.summary.rows.insert(name.to_string(), 0);
     }
     let width = options.projects.to_string().len().max(2);

@@ -12,7 +12,7 @@ use super::weights::{
     SOURCE_OTHER, SOURCE_SOC, SOURCE_VARD, STATUS, TID_UTAN_ARBETE, TID_UTAN_ARBETE_YOUNG,
     UTBILDNING,
 };
-use super::write::{ANONYMA, DELTAGARE, EVENT_TABLES, MOTEN};
+use super::write::{ANONYMA, BERATTELSE, DELTAGARE, EVENT_TABLES, MOTEN};
 use super::{MONTHLY_FOLLOW_UP, SynthError, SynthOptions, generate};
 use crate::period::HalfYear;
 use crate::personnummer::with_check_digit;
@@ -367,11 +367,12 @@ fn headers_are_the_schema_columns() {
     assert_eq!(names("deltagare"), DELTAGARE);
     assert_eq!(names("moten"), MOTEN);
     assert_eq!(names("anonyma_arenden"), ANONYMA);
+    assert_eq!(names("berattelse"), BERATTELSE);
     for (table, columns) in EVENT_TABLES {
         assert_eq!(names(table), columns, "{table}");
     }
     let mut all: Vec<&str> = EVENT_TABLES.iter().map(|t| t.0).collect();
-    all.extend(["deltagare", "moten", "anonyma_arenden"]);
+    all.extend(["deltagare", "moten", "anonyma_arenden", "berattelse"]);
     all.sort();
     let mut expected: Vec<&str> = schema.tables.iter().map(|t| t.name.as_str()).collect();
     expected.sort();

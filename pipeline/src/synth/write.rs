@@ -52,6 +52,7 @@ pub(super) const EVENT_TABLES: [(&str, &[&str]); 6] = [
 ];
 pub(super) const MOTEN: [&str; 5] = ["projekt", "datum", "typ", "genomfort", "orsak"];
 pub(super) const ANONYMA: [&str; 3] = ["projekt", "datum", "antal"];
+pub(super) const BERATTELSE: [&str; 4] = ["projekt", "nr", "avsnitt", "text"];
 
 impl Run<'_> {
     pub(super) fn write_submission(
@@ -205,6 +206,14 @@ impl Run<'_> {
             anonyma.row(&[project.as_bytes(), &date_bytes(date), antal.as_bytes()])?;
         }
         self.count("anonyma_arenden", submission.finish(anonyma)?);
+
+        // The report's text: one section, as a group that writes little would.
+        let mut berattelse = submission.table("berattelse", &BERATTELSE)?;
+        let text = format!(
+            "Gruppen har träffats varje vecka under {half}. Samverkan med Arbetsförmedlingen och Försäkringskassan har fungerat väl."
+        );
+        berattelse.row(&[project.as_bytes(), b"1", b"Samverkan", text.as_bytes()])?;
+        self.count("berattelse", submission.finish(berattelse)?);
         submission.close()?;
         self.summary.submissions += 1;
         Ok(())

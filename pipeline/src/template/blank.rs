@@ -65,9 +65,30 @@ pub(super) fn build_workbook(
     )?;
     let code_ranges = code_ranges(schema);
     for (table, name) in sheets {
-        let rows = filled
-            .and_then(|f| f.rows.get(&table.name))
-            .map_or(&[][..], Vec::as_slice);
+        // The blank template starts with the table's default rows (Berättelse's headings).
+        let defaults: Vec<Vec<Cell>>;
+        let rows = match filled {
+            Some(f) => f.rows.get(&table.name).map_or(&[][..], Vec::as_slice),
+            None => {
+                defaults = table
+                    .default_rows
+                    .iter()
+                    .map(|row| {
+                        row.iter()
+                            .zip(&table.columns)
+                            .map(|(text, column)| match (text.as_str(), &column.kind) {
+                                ("", _) => Cell::Empty,
+                                (text, ColumnKind::Integer { .. }) => text
+                                    .parse()
+                                    .map_or_else(|_| Cell::Text(text.into()), Cell::Number),
+                                (text, _) => Cell::Text(text.to_string()),
+                            })
+                            .collect()
+                    })
+                    .collect();
+                &defaults
+            }
+        };
         table_sheet(
             workbook.add_worksheet(),
             schema,

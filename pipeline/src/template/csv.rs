@@ -40,7 +40,15 @@ pub fn write_csv(schema: &Schema, dir: &Path) -> Result<Vec<PathBuf>, TemplateEr
     for table in &schema.tables {
         let path = dir.join(format!("{}.csv", table.name));
         let header: Vec<&str> = table.columns.iter().map(|c| c.label.as_str()).collect();
-        let bytes = csv_bytes(&[&header]).map_err(|source| TemplateError::Io {
+        let defaults: Vec<Vec<&str>> = table
+            .default_rows
+            .iter()
+            .map(|row| row.iter().map(String::as_str).collect())
+            .collect();
+        let records: Vec<&[&str]> = std::iter::once(header.as_slice())
+            .chain(defaults.iter().map(Vec::as_slice))
+            .collect();
+        let bytes = csv_bytes(&records).map_err(|source| TemplateError::Io {
             path: path.clone(),
             source,
         })?;

@@ -60,8 +60,8 @@ fn workbook_reads_back_as_an_empty_submission() {
         assert_eq!(header, labels);
         assert_eq!(
             range.height(),
-            1,
-            "{}: nothing below the header",
+            1 + table.default_rows.len(),
+            "{}: nothing below the header but the default rows",
             table.label
         );
     }
@@ -83,7 +83,10 @@ fn workbook_reads_back_as_an_empty_submission() {
     let mut expected: Vec<&str> = schema.tables.iter().map(|t| t.name.as_str()).collect();
     expected.sort_unstable();
     assert_eq!(tables, expected);
-    assert_eq!(submission.meta.schema_version.as_deref(), Some("2"));
+    assert_eq!(
+        submission.meta.schema_version,
+        Some(schema.version.to_string())
+    );
     assert_eq!(submission.meta.projekt, None);
     assert_every_header_maps(&schema, submission);
     let leftovers: Vec<_> = fs::read_dir(dir.path())
@@ -105,7 +108,11 @@ fn csv_files_read_back_as_an_empty_submission() {
     let meta = fs::read(&files[0]).unwrap();
     assert_eq!(
         meta,
-        "\u{feff}Uppgift;Värde\r\nProjekt;\r\nHalvår;\r\nSchemaversion;2\r\n".as_bytes()
+        format!(
+            "\u{feff}Uppgift;Värde\r\nProjekt;\r\nHalvår;\r\nSchemaversion;{}\r\n",
+            schema.version
+        )
+        .as_bytes()
     );
     for table in &schema.tables {
         let path = folder.join(format!("{}.csv", table.name));
@@ -114,14 +121,19 @@ fn csv_files_read_back_as_an_empty_submission() {
         assert!(bytes.starts_with(UTF8_BOM), "{}", path.display());
         let text = String::from_utf8(bytes[UTF8_BOM.len()..].to_vec()).unwrap();
         let labels: Vec<&str> = table.columns.iter().map(|c| c.label.as_str()).collect();
-        assert_eq!(text.trim_end(), labels.join(";"));
+        let mut expected = vec![labels.join(";")];
+        expected.extend(table.default_rows.iter().map(|row| row.join(";")));
+        assert_eq!(text.trim_end(), expected.join("\r\n"));
     }
 
     let (submissions, findings) = read::discover(std::slice::from_ref(&folder), &schema);
     assert!(findings.is_empty(), "{findings:?}");
     assert_eq!(submissions.len(), 1);
     assert_eq!(submissions[0].tables.len(), schema.tables.len());
-    assert_eq!(submissions[0].meta.schema_version.as_deref(), Some("2"));
+    assert_eq!(
+        submissions[0].meta.schema_version,
+        Some(schema.version.to_string())
+    );
     assert_every_header_maps(&schema, &submissions[0]);
 }
 
@@ -239,7 +251,7 @@ fn a_filled_workbook_reads_back_cell_for_cell() {
         read::SubmissionMeta {
             projekt: Some("SIGMA".into()),
             halvar: Some("2008H1".into()),
-            schema_version: Some("2".into()),
+            schema_version: Some(schema.version.to_string()),
         }
     );
     assert_eq!(submission.tables.len(), schema.tables.len());

@@ -19,6 +19,7 @@ use serde::Serialize;
 pub use compare::{Compared, ComparedRow, ComparedTable, ComparisonReport, compare};
 pub use layout::{TableKind, TableLayout};
 pub use render::{comparison_to_html, comparison_to_markdown, to_html, to_markdown};
+pub(crate) use render::{html, markdown};
 pub use xlsx::{comparison_to_xlsx, to_xlsx};
 
 use super::{ReportError, ReportHead, queries::QueryFile};

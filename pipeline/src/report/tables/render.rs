@@ -278,7 +278,8 @@ fn format_p(p: f64) -> String {
     }
 }
 
-fn markdown(grid: &Document) -> String {
+/// Any document as Markdown: its title, lines, notes, tables and footer.
+pub(crate) fn markdown(grid: &Document) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "# {}\n", grid.title);
     for line in &grid.about {
@@ -317,7 +318,8 @@ fn markdown(grid: &Document) -> String {
 
 const TEMPLATE: &str = include_str!("tabeller.html");
 
-fn html(grid: &Document) -> String {
+/// Any document as a standalone HTML page.
+pub(crate) fn html(grid: &Document) -> String {
     let mut env = Environment::new();
     env.add_template("tabeller.html", TEMPLATE)
         .expect("the bundled template parses");

@@ -14,8 +14,8 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 
 use super::model::{
-    Event, IdSpec, Meeting, Person, Sex, atgard, ers, gb, lss, praktik, remiss, remiss_ej, samtal,
-    sjuk, stod, uppf,
+    Event, IdSpec, Meeting, Narrative, Person, Sex, atgard, ers, gb, lss, praktik, remiss,
+    remiss_ej, samtal, sjuk, stod, uppf,
 };
 use crate::period::HalfYear;
 
@@ -27,6 +27,7 @@ pub(super) struct HandSet {
     pub(super) events: Vec<Event>,
     pub(super) meetings: Vec<Meeting>,
     pub(super) anonymous: Vec<(NaiveDate, u32)>,
+    pub(super) narrative: Vec<Narrative>,
     pub(super) leavers: Vec<Leaver>,
 }
 
@@ -65,6 +66,8 @@ struct ProjectRows {
     meetings: Vec<MeetingRow>,
     #[serde(default)]
     anonymous: Vec<AnonymousRow>,
+    #[serde(default)]
+    narrative: Vec<NarrativeRow>,
     #[serde(default)]
     leavers: Vec<LeaverRow>,
 }
@@ -137,6 +140,15 @@ struct AnonymousRow {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
+struct NarrativeRow {
+    halvar: String,
+    nr: u32,
+    avsnitt: String,
+    text: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct LeaverRow {
     key: String,
     slut: (String, String, String),
@@ -177,6 +189,19 @@ impl ProjectRows {
             .map(|a| Ok((day(&a.datum)?, a.antal)))
             .collect::<Result<_, String>>()
             .map_err(|e| format!("{project}: anonymous case: {e}"))?;
+        let narrative = self
+            .narrative
+            .into_iter()
+            .map(|n| {
+                Ok(Narrative {
+                    halvar: n.halvar.parse().map_err(|e| format!("{e}"))?,
+                    nr: n.nr,
+                    avsnitt: n.avsnitt,
+                    text: n.text.trim().to_string(),
+                })
+            })
+            .collect::<Result<_, String>>()
+            .map_err(|e| format!("{project}: narrative: {e}"))?;
         let leavers: Vec<Leaver> = self
             .leavers
             .into_iter()
@@ -204,6 +229,7 @@ impl ProjectRows {
             events,
             meetings,
             anonymous,
+            narrative,
             leavers,
         })
     }

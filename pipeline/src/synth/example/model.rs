@@ -444,6 +444,17 @@ pub(super) struct Project {
     pub(super) meetings: Vec<Meeting>,
     /// Anonymous cases: the day and how many people.
     pub(super) anonymous: Vec<(NaiveDate, u32)>,
+    /// The report's text (sheet Berättelse), by half-year.
+    pub(super) narrative: Vec<Narrative>,
+}
+
+/// A section of a half-year report's text.
+#[derive(Clone)]
+pub(super) struct Narrative {
+    pub(super) halvar: HalfYear,
+    pub(super) nr: u32,
+    pub(super) avsnitt: String,
+    pub(super) text: String,
 }
 
 impl Project {

@@ -28,6 +28,7 @@ pub(super) fn sigma(hand: HandSet, numbers: &mut BTreeSet<String>) -> Project {
         mut events,
         mut meetings,
         anonymous,
+        narrative,
         ..
     } = hand;
     // Extra events of the hand-set people, outside 2008H1 only.
@@ -67,6 +68,7 @@ pub(super) fn sigma(hand: HandSet, numbers: &mut BTreeSet<String>) -> Project {
         events,
         meetings,
         anonymous,
+        narrative,
     }
 }
 
@@ -128,6 +130,7 @@ pub(super) fn kompis(hand: HandSet, numbers: &mut BTreeSet<String>) -> Project {
         events,
         meetings,
         anonymous,
+        narrative: Vec::new(),
     }
 }
 

@@ -197,6 +197,19 @@ impl Project {
                 ],
             );
         }
+        for section in &self.narrative {
+            add(
+                section.halvar,
+                "berattelse",
+                section.halvar.start(),
+                &format!("{:03}", section.nr),
+                vec![
+                    ("nr", Cell::Number(f64::from(section.nr))),
+                    ("avsnitt", text(&section.avsnitt)),
+                    ("text", text(&section.text)),
+                ],
+            );
+        }
         books
             .into_iter()
             .map(|(h, tables)| {
