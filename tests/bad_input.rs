@@ -492,3 +492,15 @@ fn a_personnummer_in_the_narrative_is_refused() {
         "{stderr}"
     );
 }
+
+/// The narrative came with schema version 3: a submission that says it follows an
+/// earlier version cannot hold one, and is told which version to state.
+#[test]
+fn a_narrative_in_a_submission_of_an_older_version_is_refused() {
+    let wd = with_broken("berattelse.csv", |_| {
+        "Nr;Avsnitt;Text\r\n1;Samverkan;Vi träffar AME varje vecka.\r\n".to_string()
+    });
+    let stderr = rejected(&wd);
+    assert!(stderr.contains("berattelse.csv, rad 1"), "{stderr}");
+    assert!(stderr.contains("schemaversion 3"), "{stderr}");
+}

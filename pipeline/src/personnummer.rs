@@ -256,6 +256,34 @@ pub fn contains_number_shape(text: &str) -> bool {
     shaped_candidates(text).next().is_some()
 }
 
+/// True when prose, as people type it, holds something shaped like a personnummer or
+/// samordningsnummer, valid or not: a word processor's dash (– — ‐ −) counts as the
+/// hyphen, any kind of space (a non-breaking one too) as a space, and spaces around the
+/// separator are ignored (`580607 – 5676`).
+pub fn prose_contains_number(text: &str) -> bool {
+    let mut probe = String::with_capacity(text.len());
+    for c in text.chars() {
+        probe.push(match c {
+            '\u{2010}'..='\u{2015}' | '\u{2212}' | '\u{FE58}' | '\u{FE63}' | '\u{FF0D}' => '-',
+            c if c.is_whitespace() => ' ',
+            c => c,
+        });
+    }
+    // `580607 - 5676` and `580607- 5676` as `580607-5676`, and `+` the same way.
+    for separator in ['-', '+'] {
+        for spaced in [
+            format!(" {separator} "),
+            format!(" {separator}"),
+            format!("{separator} "),
+        ] {
+            while probe.contains(&spaced) {
+                probe = probe.replace(&spaced, &separator.to_string());
+            }
+        }
+    }
+    contains_number_shape(&probe)
+}
+
 /// `text` with every part of it that has the shape of a personnummer (valid or not)
 /// replaced by [`REDACTED`]: the one pass every message to a user goes through (a
 /// finding, a line of `fel.csv`), whoever wrote it and whatever it quotes.
@@ -412,6 +440,27 @@ mod tests {
         let not_found = "SIG-017|811218-9875|1811218-9876|811218-98761|tel 070-123 45 67|é8112";
         for text in not_found.split('|') {
             assert!(!contains_valid_number(text), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn prose_hides_no_number_behind_a_dash_or_a_space() {
+        for text in [
+            "Vi hjälpte 580607–5676 med ansökan.",
+            "580607 - 5676",
+            "580607 – 5676",
+            "580607\u{a0}5676",
+            "19580607-5670 (fel kontrollsiffra)",
+            "5806075676",
+        ] {
+            assert!(prose_contains_number(text), "{text}");
+        }
+        for text in [
+            "Vi hade 17 träffar, 6 ställdes in.",
+            "Prognos (TT 080803): 20 000 sjukskrivna.",
+            "2008-01-01 – 2008-06-30",
+        ] {
+            assert!(!prose_contains_number(text), "{text}");
         }
     }
 

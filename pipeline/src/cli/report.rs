@@ -202,7 +202,7 @@ enum ReportFormat {
     Markdown,
     Html,
     Xlsx,
-    /// Word (.docx): the document a project leader hands in.
+    /// Word (.docx): dokumentet som projektledaren lämnar in.
     Docx,
     /// PDF (arkiv-PDF, PDF/A), typsatt.
     Pdf,

@@ -223,10 +223,29 @@ async fn fetch_report(
     format: report::Format,
     path: &std::path::Path,
 ) -> finsam::Result<bool> {
-    match client
+    let answer = match client
         .half_year_report(&receipt.projekt, &receipt.halvar, format)
-        .await?
+        .await
     {
+        Ok(answer) => answer,
+        // The submission is in; only the report is missing, and the rest go on.
+        Err(error) => {
+            let why = match error {
+                SubmitError::Unreachable {
+                    attempts,
+                    seconds,
+                    last,
+                } => format!("inget svar efter {attempts} försök under {seconds:.0} s ({last})"),
+                other => other.to_string(),
+            };
+            eprintln!(
+                "{} {}: halvårsrapporten kunde inte hämtas: {why}; inlämningen är inläst, hämta rapporten senare (GET /api/v1/projekt/{}/rapporter/halvar/{})",
+                receipt.projekt, receipt.halvar, receipt.projekt, receipt.halvar
+            );
+            return Ok(false);
+        }
+    };
+    match answer {
         Ok(bytes) => {
             report::write_output(&bytes, Some(path))?;
             println!(

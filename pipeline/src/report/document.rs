@@ -30,19 +30,45 @@ pub struct Document {
     pub footer: Vec<String>,
 }
 
-/// A titled text; paragraphs are separated by an empty line.
-#[derive(Debug, Serialize)]
+/// A titled text; paragraphs are separated by an empty line. Its JSON (what the PDF's
+/// layout reads) also carries the paragraphs.
+#[derive(Debug)]
 pub struct Section {
     pub title: String,
     pub text: String,
 }
 
+impl Serialize for Section {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut section = serializer.serialize_struct("Section", 3)?;
+        section.serialize_field("title", &self.title)?;
+        section.serialize_field("text", &self.text)?;
+        section.serialize_field("paragraphs", &self.paragraphs())?;
+        section.end()
+    }
+}
+
 impl Section {
-    pub fn paragraphs(&self) -> impl Iterator<Item = &str> {
-        self.text
-            .split("\n\n")
-            .map(str::trim)
-            .filter(|p| !p.is_empty())
+    /// The text's paragraphs, each its lines joined by `\n`: a line of nothing but spaces
+    /// separates paragraphs like an empty one.
+    pub fn paragraphs(&self) -> Vec<String> {
+        let mut paragraphs = Vec::new();
+        let mut current: Vec<&str> = Vec::new();
+        for line in self.text.lines() {
+            if line.trim().is_empty() {
+                if !current.is_empty() {
+                    paragraphs.push(current.join("\n"));
+                    current.clear();
+                }
+            } else {
+                current.push(line.trim_end());
+            }
+        }
+        if !current.is_empty() {
+            paragraphs.push(current.join("\n"));
+        }
+        paragraphs
     }
 }
 

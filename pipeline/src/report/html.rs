@@ -28,7 +28,8 @@ pub fn to_html(report: &Report) -> String {
                 title => section.title,
                 paragraphs => section
                     .paragraphs()
-                    .map(|p| p.lines().collect::<Vec<_>>())
+                    .iter()
+                    .map(|p| p.lines().map(str::to_string).collect::<Vec<_>>())
                     .collect::<Vec<_>>(),
             }).collect::<Vec<_>>(),
             publik_not => report.head.public_note(super::disclosure::HALF_YEAR_LEFT_OUT),

@@ -79,14 +79,11 @@ pub fn to_markdown(report: &Report) -> String {
         }
     }
     for section in &view.sections {
-        let _ = writeln!(out, "\n## {}\n", section.title);
+        let _ = writeln!(out, "\n## {}\n", escape(&section.title));
         for paragraph in section.paragraphs() {
             // A line break inside a paragraph: two spaces at the end of the line.
-            let _ = writeln!(
-                out,
-                "{}\n",
-                paragraph.lines().collect::<Vec<_>>().join("  \n")
-            );
+            let lines: Vec<String> = paragraph.lines().map(escape).collect();
+            let _ = writeln!(out, "{}\n", lines.join("  \n"));
         }
     }
     let _ = writeln!(out, "\n---\n");
@@ -102,4 +99,41 @@ pub fn to_markdown(report: &Report) -> String {
         "Andelar i hela procent (halva uppåt). Definitionerna finns i frågorna i `queries/halvar/` och i `docs/definitions.md`."
     );
     out
+}
+
+/// A line of a project's own text as Markdown shows it, never as markup: a `#` or `-`
+/// starting the line stays text, and so does anything that looks like HTML or emphasis.
+/// Only what Markdown would read is escaped, so the text still reads well in a terminal.
+fn escape(line: &str) -> String {
+    let mut out = String::with_capacity(line.len() + 4);
+    let numbered = line.find(|c: char| !c.is_ascii_digit());
+    for (i, c) in line.char_indices() {
+        let starts = i == 0 && matches!(c, '#' | '>' | '-' | '+' | '=' | '|');
+        let list_number = i > 0 && c == '.' && numbered == Some(i);
+        if starts || list_number || matches!(c, '\\' | '`' | '*' | '_' | '<' | '[' | ']') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::escape;
+
+    #[test]
+    fn a_projects_text_is_never_markup() {
+        assert_eq!(escape("# Rubrik"), "\\# Rubrik");
+        assert_eq!(escape("- punkt"), "\\- punkt");
+        assert_eq!(escape("1. punkt"), "1\\. punkt");
+        assert_eq!(
+            escape("<b>fet</b> och *stjärna*"),
+            "\\<b>fet\\</b> och \\*stjärna\\*"
+        );
+        assert_eq!(
+            escape("Jobb- och utvecklingsgarantin 1/12-07."),
+            "Jobb- och utvecklingsgarantin 1/12-07."
+        );
+    }
 }

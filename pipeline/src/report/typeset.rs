@@ -46,13 +46,21 @@ pub fn to_pdf(document: &Document) -> Result<Vec<u8>, ReportError> {
     };
     let Warned { output, .. } = typst::compile::<PagedDocument>(&world);
     let typeset = output.map_err(|errors| failed(&errors))?;
-    let options = PdfOptions {
+    let archival = PdfOptions {
         timestamp: Some(Timestamp::new_utc(today)),
         standards: PdfStandards::new(&[PdfStandard::A_2b])
             .map_err(|e| ReportError::Document(e.message().to_string()))?,
         ..PdfOptions::default()
     };
-    let pdf = typst_pdf::pdf(&typeset, &options).map_err(|errors| failed(&errors));
+    // PDF/A refuses a character no bundled font has (an emoji in a project's text, say):
+    // then the document is still made, as plain PDF, with a box for that character.
+    let pdf = typst_pdf::pdf(&typeset, &archival).or_else(|_| {
+        let plain = PdfOptions {
+            timestamp: Some(Timestamp::new_utc(today)),
+            ..PdfOptions::default()
+        };
+        typst_pdf::pdf(&typeset, &plain).map_err(|errors| failed(&errors))
+    });
     // Typst memoises globally; a server renders many reports, so keep the cache small.
     typst::comemo::evict(10);
     pdf
@@ -142,13 +150,11 @@ fn not_found(id: FileId) -> FileError {
 }
 
 /// Typst's messages, for the error: the layout is ours, so any of them is our fault.
+/// Hints are left out: they may quote the report's text.
 fn failed(errors: &[SourceDiagnostic]) -> ReportError {
     let mut message = String::from("PDF-dokumentet kunde inte sättas:");
     for error in errors {
         let _ = write!(message, " {}", error.message);
-        for hint in &error.hints {
-            let _ = write!(message, " ({})", hint.v);
-        }
     }
     ReportError::Document(message)
 }
@@ -185,5 +191,23 @@ mod tests {
         let text = String::from_utf8_lossy(&pdf);
         assert!(text.contains("pdfaid:part"), "PDF/A metadata");
         assert!(text.contains("%%EOF"));
+    }
+
+    #[test]
+    fn a_character_no_font_has_still_gives_a_pdf() {
+        let document = Document {
+            title: "Halvårsrapport".into(),
+            about: vec![],
+            notes: vec![],
+            tables: vec![],
+            sections: vec![Section {
+                title: "Reflektioner".into(),
+                text: "Bra halvår 🙂 中文".into(),
+            }],
+            footer: vec![],
+        };
+        let pdf = to_pdf(&document).unwrap();
+        assert!(pdf.starts_with(b"%PDF-"));
+        assert!(!String::from_utf8_lossy(&pdf).contains("pdfaid:part"));
     }
 }

@@ -81,7 +81,15 @@ pub async fn counts(
     Ok(FinsamCounts {
         titel: format!("Uppföljning Finsam {year}"),
         ar: year,
-        urval: projects.iter().map(|p| p.trim().to_uppercase()).collect(),
+        urval: projects
+            .iter()
+            .map(|p| match p.trim() {
+                all if all.eq_ignore_ascii_case(crate::query::functions::ALL_PROJECTS) => {
+                    crate::query::functions::ALL_PROJECTS.to_string()
+                }
+                project => project.to_uppercase(),
+            })
+            .collect(),
         rader,
         fraga: format!("{} ({})", file.name, file.title),
     })

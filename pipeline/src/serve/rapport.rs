@@ -147,8 +147,9 @@ fn negotiate(headers: &HeaderMap) -> Result<Format, Problem> {
         let mut parts = range.split(';').map(str::trim);
         let media = parts.next().unwrap_or("").to_ascii_lowercase();
         let quality = parts
-            .filter_map(|p| p.strip_prefix("q="))
-            .find_map(|q| q.parse::<f32>().ok())
+            .filter_map(|p| p.split_once('='))
+            .find(|(name, _)| name.trim().eq_ignore_ascii_case("q"))
+            .and_then(|(_, q)| q.trim().parse::<f32>().ok())
             .unwrap_or(1.0);
         if quality <= 0.0 {
             continue;
@@ -207,6 +208,10 @@ mod tests {
         );
         assert_eq!(accepting("text/markdown"), Ok(Format::Markdown));
         assert_eq!(accepting("application/pdf;q=0, */*"), Ok(Format::Json));
+        assert_eq!(
+            accepting("application/pdf;Q = 0, text/html"),
+            Ok(Format::Html)
+        );
         assert_eq!(accepting("image/png"), Err(406));
     }
 }

@@ -194,6 +194,16 @@ impl<'a> SubmissionCheck<'a> {
                 }
             };
             rows += 1;
+            if table.since > self.rules.version {
+                self.findings.push(Finding::at(
+                    location.clone().row(row.number),
+                    format!(
+                        "tabellen {} finns från schemaversion {}, men inlämningen anger version {}: ange schemaversion {} (bladet Inlämning) eller ta bort raderna",
+                        table.label, table.since, self.rules.version, self.rules.schema.version
+                    ),
+                ));
+                break;
+            }
             if let Some(values) = self.check_row(&mut checker, &row, location) {
                 self.hash_row(&values);
                 // Once the submission is rejected, writing more rows is wasted work.
@@ -469,8 +479,12 @@ impl<'a> SubmissionCheck<'a> {
             }
             ColumnKind::Text => {
                 let text = cell_text(cell);
-                if crate::personnummer::contains_valid_number(&text) {
-                    return Err("texten innehåller ett personnummer: ta bort det".into());
+                // Free text is typed, not checked: anything shaped like a number is refused,
+                // however it was written and whether or not its check digit is right.
+                if crate::personnummer::prose_contains_number(&text) {
+                    return Err(
+                        "texten innehåller något som ser ut som ett personnummer eller samordningsnummer: ta bort det (skriv aldrig personnummer eller namn på deltagare)".into(),
+                    );
                 }
                 Value::Text(text.into_owned())
             }
