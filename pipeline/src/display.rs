@@ -223,3 +223,39 @@ mod tests {
         assert_eq!(shown, [Some(12), Some(2), Some(7)]);
     }
 }
+
+/// A count as Swedish text: numbers of five digits or more in groups of three, with a
+/// no-break space between them (`12 345`, `1 000 000`), as Språkrådet recommends; four
+/// digits stay together (`1511`). A minus is the minus sign.
+pub fn grouped(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::with_capacity(digits.len() + 6);
+    if n < 0 {
+        out.push('−');
+    }
+    if digits.len() < 5 {
+        out.push_str(&digits);
+        return out;
+    }
+    for (i, digit) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push('\u{a0}');
+        }
+        out.push(digit);
+    }
+    out
+}
+
+#[cfg(test)]
+mod grouping_tests {
+    use super::grouped;
+
+    #[test]
+    fn large_counts_are_grouped_by_three() {
+        assert_eq!(grouped(34), "34");
+        assert_eq!(grouped(1511), "1511");
+        assert_eq!(grouped(12345), "12\u{a0}345");
+        assert_eq!(grouped(1_000_000), "1\u{a0}000\u{a0}000");
+        assert_eq!(grouped(-25000), "−25\u{a0}000");
+    }
+}

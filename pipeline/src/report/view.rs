@@ -140,7 +140,7 @@ pub fn cells(value: &Value) -> (String, String) {
         } => {
             let count = antal
                 .shown()
-                .map_or_else(|| "..".to_string(), |a| a.to_string());
+                .map_or_else(|| "..".to_string(), crate::display::grouped);
             let share = match (andel, namnare.as_ref().map(|n| n.shown())) {
                 (Some(a), _) => format!("{a} %"),
                 (None, Some(Some(0))) => "–".to_string(),

@@ -12,7 +12,7 @@ use minijinja::{Environment, context};
 
 use super::compare::{Compared, ComparisonReport};
 use super::{Cell, Column, TableKind, TableReport, percent};
-use crate::display::Count;
+use crate::display::{Count, grouped};
 use crate::report::Render;
 use crate::report::disclosure::TABLES_LEFT_OUT;
 use crate::report::document::{DocTable, Document};
@@ -39,19 +39,18 @@ fn cell_text(cell: &Cell, column: Option<&Column>, kind: TableKind) -> String {
     match cell {
         // A matrix shows counts: a share and interval in every one of its cells is noise
         // (they are in the JSON and Excel versions).
-        Cell::Share(c) if kind == TableKind::Matris => c
-            .antal
-            .shown()
-            .map_or(HIDDEN.to_string(), |a| a.to_string()),
+        Cell::Share(c) if kind == TableKind::Matris => {
+            c.antal.shown().map_or(HIDDEN.to_string(), grouped)
+        }
         Cell::Share(c) => {
             let Some(antal) = c.antal.shown() else {
                 return HIDDEN.to_string();
             };
             let own_n = column.is_none_or(|col| col.n_key() != Some(c.n.key()));
             let count = match (own_n, c.n.shown()) {
-                (true, Some(n)) => format!("{antal}/{n}"),
-                (true, None) => format!("{antal}/{HIDDEN}"),
-                (false, _) => antal.to_string(),
+                (true, Some(n)) => format!("{}/{}", grouped(antal), grouped(n)),
+                (true, None) => format!("{}/{HIDDEN}", grouped(antal)),
+                (false, _) => grouped(antal),
             };
             match (c.n.shown(), c.andel) {
                 (Some(0), _) => NONE.to_string(),
@@ -80,10 +79,7 @@ fn cell_text(cell: &Cell, column: Option<&Column>, kind: TableKind) -> String {
             None => HIDDEN.to_string(),
         },
         Cell::Survival(c) => {
-            let followed = c
-                .i_risk
-                .shown()
-                .map_or(HIDDEN.to_string(), |n| n.to_string());
+            let followed = c.i_risk.shown().map_or(HIDDEN.to_string(), grouped);
             match c.andel {
                 Some(share) => format!(
                     "{} %{} · {followed} följs",
@@ -140,7 +136,7 @@ fn grid_tables(report: &TableReport) -> Vec<DocTable> {
                 n_row.extend(table.kolumner.iter().map(|c| {
                     c.n.as_ref()
                         .and_then(Count::shown)
-                        .map_or(HIDDEN.to_string(), |n| n.to_string())
+                        .map_or(HIDDEN.to_string(), grouped)
                 }));
                 rows.push(n_row);
             }
@@ -182,7 +178,9 @@ fn grid(report: &TableReport) -> Document {
 fn compared_text(c: &Compared) -> String {
     match (c.antal, c.n, c.andel) {
         (Some(k), Some(n), Some(share)) => format!(
-            "{k}/{n} · {} %{}",
+            "{}/{} · {} %{}",
+            grouped(k),
+            grouped(n),
             percent(share),
             interval(c.ki_lag, c.ki_hog)
         ),
