@@ -697,6 +697,29 @@ fn each_figure_shows_the_previous_half_years_value_beside_it() {
         crate::workdir::report_json_with(&wd, "halvar", "alla", "2008H1", &["--publik"]);
     assert_previous_is(&public, &public_before);
     // The first half-year of the examples has nothing before it: no column.
+    // The workbook has the column too, and the project's text on a sheet of its own.
+    wd.finsam(&[
+        "report",
+        "halvar",
+        "--projekt",
+        "SIGMA",
+        "--halvar",
+        "2008H1",
+        "--format",
+        "xlsx",
+        "--out",
+        "h.xlsx",
+    ])
+    .ok();
+    let statistics = workbook_rows(&wd.path("h.xlsx"), "Statistik");
+    let current = statistics
+        .iter()
+        .find(|r| r[1] == "Aktuella personer under perioden")
+        .unwrap();
+    assert_eq!(current[4], "42", "{current:?}");
+    let texts = workbook_rows(&wd.path("h.xlsx"), "Berättelse");
+    assert_eq!(texts[1][0], "Samverkan");
+    assert!(texts[1][1].starts_with("Samarbetet med Arbetsmarknadsenheten"));
     let first = report_json(&wd, "SIGMA", "2007H1");
     assert!(first.get("foregaende_halvar").is_none());
     assert!(!first.to_string().contains("foregaende"));
@@ -777,7 +800,19 @@ fn the_uppfoljning_finsam_counts_agree_with_a_hand_count() {
         "u.xlsx",
     ])
     .ok();
-    assert!(std::fs::read(wd.path("u.xlsx")).unwrap().starts_with(b"PK"));
+    // Each project's table in the workbook holds the JSON's numbers, row for row.
+    let sheet = workbook_rows(&wd.path("u.xlsx"), "Rapport");
+    for row in rows {
+        let sex = if row["kon"] == "K" { "Kvinnor" } else { "Män" };
+        let heading = format!("Insats {}", row["projekt"].as_str().unwrap());
+        let table = sheet.iter().position(|r| r[0] == heading).unwrap();
+        let line = sheet[table..].iter().find(|r| r[0] == sex).unwrap();
+        let expected: Vec<String> = ["aktuella", "nya", "avslutade", "anonyma"]
+            .iter()
+            .map(|key| row[*key].to_string())
+            .collect();
+        assert_eq!(line[1..5], expected[..], "{heading} {sex}");
+    }
     let markdown = wd
         .finsam(&[
             "report",
@@ -791,4 +826,22 @@ fn the_uppfoljning_finsam_counts_agree_with_a_hand_count() {
         .to_string();
     assert!(markdown.contains("## Insats SIGMA"), "{markdown}");
     assert!(!markdown.contains("KOMPIS"), "{markdown}");
+}
+
+/// Every row of a workbook's sheet as text (numbers without a decimal part as integers).
+fn workbook_rows(path: &std::path::Path, sheet: &str) -> Vec<Vec<String>> {
+    use calamine::Reader;
+    let mut book = calamine::open_workbook_auto(path).unwrap();
+    let range = book.worksheet_range(sheet).unwrap();
+    range
+        .rows()
+        .map(|row| {
+            row.iter()
+                .map(|cell| match cell {
+                    calamine::Data::Float(f) if f.fract() == 0.0 => format!("{}", *f as i64),
+                    other => other.to_string(),
+                })
+                .collect()
+        })
+        .collect()
 }

@@ -377,20 +377,7 @@ fn the_narrative_follows_the_statistics_in_the_projects_own_report() {
         !markdown.contains("Planering för framtiden"),
         "no text, no section"
     );
-    let json: serde_json::Value = serde_json::from_str(
-        wd.finsam(&[
-            "report",
-            "halvar",
-            "--projekt",
-            "SIGMA",
-            "--halvar",
-            "2008H1",
-            "--format",
-            "json",
-        ])
-        .ok(),
-    )
-    .unwrap();
+    let json = report_json(&wd, "SIGMA", "2008H1");
     assert_eq!(json["berattelse"][0]["avsnitt"], "Samverkan");
     assert_eq!(
         json["berattelse"][0]["text"],

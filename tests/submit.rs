@@ -13,7 +13,7 @@ use finsam::wire::encode;
 
 use crate::privacy::assert_clean;
 use crate::served::Served;
-use crate::workdir::{Run, TABLES, Workdir, fixture};
+use crate::workdir::{Run, TABLES, Workdir, fixture, report_json_with};
 
 const API: &str = "/api/v1/inlamningar";
 
@@ -651,22 +651,7 @@ fn the_half_year_report_is_fetched_with_the_projects_token() {
     }
     // The JSON is the report `finsam report halvar` computes from the same data.
     let served = fetch(&sigma_token, report, "application/json").json();
-    let local: serde_json::Value = serde_json::from_str(
-        wd.finsam(&[
-            "report",
-            "halvar",
-            "--data",
-            "data",
-            "--projekt",
-            "SIGMA",
-            "--halvar",
-            "2008H1",
-            "--format",
-            "json",
-        ])
-        .ok(),
-    )
-    .unwrap();
+    let local = report_json_with(&wd, "halvar", "SIGMA", "2008H1", &["--data", "data"]);
     assert_eq!(served["figurer"], local["figurer"]);
     // The fixture's four current participants (tests/report.rs counts them too).
     assert_eq!(served["figurer"][0]["rader"][0]["antal"], 4);

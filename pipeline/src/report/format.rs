@@ -59,7 +59,7 @@ impl Format {
             .find(|f| f.extension() == ending || f.name() == ending)
     }
 
-    /// The HTTP media type (`Accept` and `Content-Type`).
+    /// The HTTP media type (`Content-Type`).
     pub fn media_type(self) -> &'static str {
         match self {
             Format::Markdown => "text/markdown; charset=utf-8",
@@ -71,6 +71,12 @@ impl Format {
             }
             Format::Pdf => "application/pdf",
         }
+    }
+
+    /// The media type without its parameters: what an `Accept` header names.
+    pub fn essence(self) -> &'static str {
+        let media_type: &'static str = self.media_type();
+        media_type.split(';').next().unwrap_or(media_type)
     }
 
     /// A binary file, which a terminal cannot show.
@@ -102,6 +108,6 @@ pub trait Render: Serialize {
 }
 
 /// Pretty JSON with a final newline.
-pub fn json<T: Serialize + ?Sized>(value: &T) -> Vec<u8> {
+fn json<T: Serialize + ?Sized>(value: &T) -> Vec<u8> {
     (serde_json::to_string_pretty(value).expect("reports serialise") + "\n").into_bytes()
 }

@@ -28,7 +28,7 @@ use datafusion::arrow::compute::cast;
 use datafusion::arrow::datatypes::{DataType, Int64Type};
 use serde::Serialize;
 
-pub use format::{Format, Render, json};
+pub use format::{Format, Render};
 pub(crate) use html::STYLE;
 pub use html::to_html;
 pub use layout::{Layout, LayoutFigure, LayoutLine};

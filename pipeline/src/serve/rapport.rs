@@ -157,12 +157,7 @@ fn negotiate(headers: &HeaderMap) -> Result<Format, Problem> {
         let format = match media.as_str() {
             "*/*" | "application/*" => Some(Format::Json),
             "text/*" => Some(Format::Markdown),
-            media => Format::ALL.into_iter().find(|f| {
-                f.media_type()
-                    .split(';')
-                    .next()
-                    .is_some_and(|essence| essence == media)
-            }),
+            media => Format::ALL.into_iter().find(|f| f.essence() == media),
         };
         if let Some(format) = format
             && best.is_none_or(|(q, _)| quality > q)
@@ -171,10 +166,7 @@ fn negotiate(headers: &HeaderMap) -> Result<Format, Problem> {
         }
     }
     best.map(|(_, format)| format).ok_or_else(|| {
-        let types: Vec<&str> = Format::ALL
-            .iter()
-            .map(|f| f.media_type().split(';').next().unwrap_or(""))
-            .collect();
+        let types: Vec<&str> = Format::ALL.iter().map(|f| f.essence()).collect();
         Problem::new(
             StatusCode::NOT_ACCEPTABLE,
             format!("rapporten finns som {}", types.join(", ")),
