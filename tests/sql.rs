@@ -106,7 +106,7 @@ fn ddl_and_dml_are_refused() {
     ] {
         let stderr = wd.finsam(&["sql", statement]).invalid().to_string();
         assert!(
-            stderr.contains("endast läsande frågor (SELECT) är tillåtna"),
+            stderr.contains("skriver, skapar eller ändrar inställningar och körs inte"),
             "{statement}: {stderr}"
         );
     }

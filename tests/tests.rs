@@ -21,3 +21,4 @@ mod sql;
 mod submit;
 mod underlag;
 mod utfall;
+mod workbench;

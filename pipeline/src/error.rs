@@ -5,7 +5,9 @@
 //! [`Kind`] comes from the stage's own error, so the exit code never depends on a list
 //! kept here. The stages do not use this type: it sits above them all.
 
+use crate::accounts::AccountError;
 use crate::dashboard::DashboardError;
+use crate::export::ExportError;
 use crate::failure::Kind;
 use crate::intake::IntakeError;
 use crate::period::HalfYearError;
@@ -48,6 +50,10 @@ pub enum Error {
     Submit(#[from] SubmitError),
     #[error(transparent)]
     Intake(#[from] IntakeError),
+    #[error(transparent)]
+    Export(#[from] ExportError),
+    #[error(transparent)]
+    Account(#[from] AccountError),
     #[error("{path}: {source}")]
     Io {
         path: std::path::PathBuf,
@@ -97,6 +103,8 @@ impl Error {
             Error::Token(e) => e.kind(),
             Error::Submit(e) => e.kind(),
             Error::Intake(e) => e.kind(),
+            Error::Export(e) => e.kind(),
+            Error::Account(e) => e.kind(),
             Error::In { source, .. } => source.kind(),
             // The CLI's own reads and writes are of files the user named.
             Error::Io { source, .. } => crate::failure::of_user_file(source),

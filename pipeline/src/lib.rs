@@ -12,12 +12,14 @@
 //! which shows it as that reader may see it. `protocol`, `wire`, `submit`, `inbox` and
 //! `serve` carry submissions over HTTP; `failure` says what kind each error is.
 
+pub mod accounts;
 mod bundled;
 pub mod changes;
 pub mod dashboard;
 pub mod disclosure;
 pub mod display;
 pub mod error;
+pub mod export;
 pub mod failure;
 pub mod guard;
 pub mod inbox;
@@ -42,5 +44,6 @@ pub mod tokens;
 pub mod underlag;
 pub mod validate;
 pub mod wire;
+pub mod workbench;
 
 pub use error::{Error, Result};

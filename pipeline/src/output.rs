@@ -17,10 +17,18 @@ pub enum Format {
     /// One JSON object per row, in an array.
     Json,
     Parquet,
+    /// An Excel workbook: one sheet per result, numbers as numbers, dates as dates.
+    Xlsx,
 }
 
 impl Format {
-    pub const ALL: [Format; 4] = [Format::Table, Format::Csv, Format::Json, Format::Parquet];
+    pub const ALL: [Format; 5] = [
+        Format::Table,
+        Format::Csv,
+        Format::Json,
+        Format::Parquet,
+        Format::Xlsx,
+    ];
 
     /// The name an option gives it (`--format csv`).
     pub fn name(self) -> &'static str {
@@ -29,12 +37,39 @@ impl Format {
             Format::Csv => "csv",
             Format::Json => "json",
             Format::Parquet => "parquet",
+            Format::Xlsx => "xlsx",
         }
     }
 
     /// The format `name` names, if any.
     pub fn named(name: &str) -> Option<Format> {
         Format::ALL.into_iter().find(|f| f.name() == name)
+    }
+
+    /// Whether it is a file for a program, not text for a terminal.
+    pub fn is_binary(self) -> bool {
+        matches!(self, Format::Parquet | Format::Xlsx)
+    }
+}
+
+/// How text formats are laid out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Style {
+    /// CSV's field separator: `;` is what Swedish Excel opens.
+    pub csv_separator: u8,
+    /// Decimal numbers with a comma (`0,25`), as Swedish Excel reads them.
+    pub decimal_comma: bool,
+    /// The terminal's width: a table wider is cut, with a note of what was left out.
+    pub width: Option<usize>,
+}
+
+impl Default for Style {
+    fn default() -> Style {
+        Style {
+            csv_separator: b',',
+            decimal_comma: false,
+            width: None,
+        }
     }
 }
 
@@ -54,8 +89,18 @@ fn options() -> FormatOptions<'static> {
     FormatOptions::default().with_null("")
 }
 
-/// Writes the result in the given format; Parquet needs a file, not a terminal.
+/// Writes the result in the given format; Parquet and Excel need a file, not a terminal.
 pub fn write(result: &QueryResult, format: Format, out: &mut (dyn Write + Send)) -> Result<()> {
+    write_styled(result, format, &Style::default(), out)
+}
+
+/// Writes the result in the given format and style.
+pub fn write_styled(
+    result: &QueryResult,
+    format: Format,
+    style: &Style,
+    out: &mut (dyn Write + Send),
+) -> Result<()> {
     // The cause is kept, not only told: a reader that went away (`| head`) is a broken
     // pipe the CLI ends quietly on.
     fn failed(e: impl std::error::Error + Send + Sync + 'static) -> Error {
@@ -84,21 +129,39 @@ pub fn write(result: &QueryResult, format: Format, out: &mut (dyn Write + Send))
             }
             let table =
                 pretty_format_batches_with_options(&result.batches, &options().with_null("NULL"))
-                    .map_err(failed)?;
+                    .map_err(failed)?
+                    .to_string();
+            let (table, cut) = match style.width {
+                Some(width) => cut_to_width(&table, width),
+                None => (table, 0),
+            };
             writeln!(out, "{table}").map_err(failed)?;
-            writeln!(out, "{} rader", result.row_count()).map_err(failed)
+            let rows = result.row_count();
+            let mut summary = format!("{rows} {}", if rows == 1 { "rad" } else { "rader" });
+            if cut > 0 {
+                summary.push_str(&format!(
+                    "; {cut} tecken per rad fick inte plats i terminalen (välj färre kolumner, \\format csv eller --format csv)"
+                ));
+            }
+            writeln!(out, "{summary}").map_err(failed)
         }
         Format::Csv => {
-            let mut writer = csv::Writer::from_writer(out);
+            let mut writer = csv::WriterBuilder::new()
+                .delimiter(style.csv_separator)
+                .from_writer(out);
             writer
                 .write_record(result.schema.fields().iter().map(|f| f.name()))
                 .map_err(csv_failed)?;
             for batch in &result.batches {
-                for row in rows_as_text(batch)? {
+                for row in rows_as_text(batch, style.decimal_comma)? {
                     writer.write_record(&row).map_err(csv_failed)?;
                 }
             }
             writer.flush().map_err(failed)
+        }
+        Format::Xlsx => {
+            let bytes = xlsx(&[("Resultat".to_string(), result)])?;
+            out.write_all(&bytes).map_err(failed)
         }
         Format::Json => {
             let mut writer = datafusion::arrow::json::ArrayWriter::new(out);
@@ -119,8 +182,176 @@ pub fn write(result: &QueryResult, format: Format, out: &mut (dyn Write + Send))
     }
 }
 
-/// Every cell as display text (lists as `[a, b]`), for CSV.
-fn rows_as_text(batch: &RecordBatch) -> Result<Vec<Vec<String>>> {
+/// A terminal table cut to `width` characters a line: each line keeps its first `width -
+/// 1` characters and ends in `…`. Also the number of characters the widest line lost.
+fn cut_to_width(table: &str, width: usize) -> (String, usize) {
+    let widest = table.lines().map(|l| l.chars().count()).max().unwrap_or(0);
+    if widest <= width || width < 2 {
+        return (table.to_string(), 0);
+    }
+    let lines: Vec<String> = table
+        .lines()
+        .map(|line| {
+            let mut kept: String = line.chars().take(width - 1).collect();
+            kept.push('…');
+            kept
+        })
+        .collect();
+    (lines.join("\n"), widest - (width - 1))
+}
+
+/// Results as an Excel workbook, one sheet per (name, result): a bold header row, numbers
+/// as numbers, dates as dates, lists and the rest as text.
+pub fn xlsx(results: &[(String, &QueryResult)]) -> Result<Vec<u8>> {
+    use datafusion::arrow::array::{Array, AsArray};
+    use datafusion::arrow::datatypes::{DataType, Date32Type, Float64Type, Int64Type};
+    use rust_xlsxwriter::{ExcelDateTime, Format as CellFormat, Workbook};
+    let failed = |e: rust_xlsxwriter::XlsxError| {
+        Error::Output(format!("arbetsboken kunde inte skrivas: {e}"))
+    };
+    let mut workbook = Workbook::new();
+    let bold = CellFormat::new().set_bold();
+    let date = CellFormat::new().set_num_format("yyyy-mm-dd");
+    for (name, result) in results {
+        let sheet = workbook
+            .add_worksheet()
+            .set_name(sheet_name(name))
+            .map_err(failed)?;
+        for (col, field) in result.schema.fields().iter().enumerate() {
+            sheet
+                .write_string_with_format(0, col as u16, field.name(), &bold)
+                .map_err(failed)?;
+            sheet
+                .set_column_width(
+                    col as u16,
+                    (field.name().chars().count() + 2).max(10) as f64,
+                )
+                .map_err(failed)?;
+        }
+        let mut row = 1u32;
+        for batch in &result.batches {
+            let texts = rows_as_text(batch, false)?;
+            for (index, row_texts) in texts.iter().enumerate() {
+                for (col, array) in batch.columns().iter().enumerate() {
+                    let col16 = col as u16;
+                    if array.is_null(index) {
+                        continue;
+                    }
+                    let number = |array: &dyn Array| -> Option<f64> {
+                        let cast = datafusion::arrow::compute::cast(
+                            &array.slice(index, 1),
+                            &DataType::Float64,
+                        )
+                        .ok()?;
+                        Some(cast.as_primitive::<Float64Type>().value(0))
+                    };
+                    match array.data_type() {
+                        DataType::Int8
+                        | DataType::Int16
+                        | DataType::Int32
+                        | DataType::UInt8
+                        | DataType::UInt16
+                        | DataType::UInt32 => {
+                            let cast = datafusion::arrow::compute::cast(
+                                &array.slice(index, 1),
+                                &DataType::Int64,
+                            )
+                            .map_err(|e| Error::Output(e.to_string()))?;
+                            let value = cast.as_primitive::<Int64Type>().value(0);
+                            sheet
+                                .write_number(row, col16, value as f64)
+                                .map_err(failed)?;
+                        }
+                        // Past 2^53 Excel's numbers are not exact: such counts stay text.
+                        DataType::Int64 | DataType::UInt64 => {
+                            let text = &row_texts[col];
+                            match text.parse::<i64>() {
+                                Ok(v) if v.unsigned_abs() < (1 << 53) => {
+                                    sheet.write_number(row, col16, v as f64).map_err(failed)?
+                                }
+                                _ => sheet.write_string(row, col16, text).map_err(failed)?,
+                            };
+                        }
+                        DataType::Float16
+                        | DataType::Float32
+                        | DataType::Float64
+                        | DataType::Decimal128(..)
+                        | DataType::Decimal256(..) => match number(array.as_ref()) {
+                            Some(v) if v.is_finite() => {
+                                sheet.write_number(row, col16, v).map_err(failed)?;
+                            }
+                            _ => {
+                                sheet
+                                    .write_string(row, col16, &row_texts[col])
+                                    .map_err(failed)?;
+                            }
+                        },
+                        DataType::Boolean => {
+                            sheet
+                                .write_boolean(row, col16, array.as_boolean().value(index))
+                                .map_err(failed)?;
+                        }
+                        DataType::Date32 => {
+                            let day = array.as_primitive::<Date32Type>().value(index);
+                            match Date32Type::to_naive_date_opt(day) {
+                                Some(when) => {
+                                    let cell = ExcelDateTime::parse_from_str(
+                                        &when.format("%Y-%m-%d").to_string(),
+                                    )
+                                    .map_err(failed)?;
+                                    sheet
+                                        .write_datetime_with_format(row, col16, &cell, &date)
+                                        .map_err(failed)?;
+                                }
+                                None => {
+                                    sheet
+                                        .write_string(row, col16, &row_texts[col])
+                                        .map_err(failed)?;
+                                }
+                            }
+                        }
+                        _ => {
+                            sheet
+                                .write_string(row, col16, spreadsheet_text(&row_texts[col]))
+                                .map_err(failed)?;
+                        }
+                    }
+                }
+                row += 1;
+            }
+        }
+        if row > 1 {
+            sheet
+                .autofilter(
+                    0,
+                    0,
+                    row - 1,
+                    result.schema.fields().len().saturating_sub(1) as u16,
+                )
+                .map_err(failed)?;
+        }
+        sheet.set_freeze_panes(1, 0).map_err(failed)?;
+    }
+    workbook.save_to_buffer().map_err(failed)
+}
+
+/// A sheet name Excel accepts: at most 31 characters, none of `[]:*?/\`.
+fn sheet_name(name: &str) -> String {
+    let cleaned: String = name
+        .chars()
+        .map(|c| if "[]:*?/\\".contains(c) { '_' } else { c })
+        .take(31)
+        .collect();
+    if cleaned.trim().is_empty() {
+        "Resultat".into()
+    } else {
+        cleaned
+    }
+}
+
+/// Every cell as display text (lists as `[a, b]`), for CSV; with `decimal_comma`,
+/// decimal numbers with a comma.
+fn rows_as_text(batch: &RecordBatch, decimal_comma: bool) -> Result<Vec<Vec<String>>> {
     let options = options();
     let formatters = batch
         .columns()
@@ -128,11 +359,33 @@ fn rows_as_text(batch: &RecordBatch) -> Result<Vec<Vec<String>>> {
         .map(|c| ArrayFormatter::try_new(c.as_ref(), &options))
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| Error::Output(e.to_string()))?;
+    use datafusion::arrow::datatypes::DataType;
+    let decimal: Vec<bool> = batch
+        .columns()
+        .iter()
+        .map(|c| {
+            decimal_comma
+                && matches!(
+                    c.data_type(),
+                    DataType::Float16
+                        | DataType::Float32
+                        | DataType::Float64
+                        | DataType::Decimal32(..)
+                        | DataType::Decimal64(..)
+                        | DataType::Decimal128(..)
+                        | DataType::Decimal256(..)
+                )
+        })
+        .collect();
     Ok((0..batch.num_rows())
         .map(|row| {
             formatters
                 .iter()
-                .map(|f| f.value(row).to_string())
+                .zip(&decimal)
+                .map(|(f, comma)| {
+                    let text = f.value(row).to_string();
+                    if *comma { text.replace('.', ",") } else { text }
+                })
                 .collect()
         })
         .collect())
@@ -154,5 +407,50 @@ mod tests {
             assert_eq!(spreadsheet_text(formula), format!("'{formula}"));
         }
         assert_eq!(spreadsheet_text("okänd kolumn"), "okänd kolumn");
+    }
+
+    #[test]
+    fn a_table_wider_than_the_terminal_is_cut_with_a_note() {
+        let table = "+-----+\n| abc |\n+-----+";
+        assert_eq!(cut_to_width(table, 20), (table.to_string(), 0));
+        let (cut, lost) = cut_to_width(table, 4);
+        assert_eq!(cut, "+--…\n| a…\n+--…");
+        assert_eq!(lost, 4);
+    }
+
+    #[test]
+    fn swedish_csv_has_semicolons_and_decimal_commas() {
+        use datafusion::arrow::array::{Float64Array, StringArray};
+        use datafusion::arrow::datatypes::{DataType, Field, Schema};
+        let schema = std::sync::Arc::new(Schema::new(vec![
+            Field::new("namn", DataType::Utf8, false),
+            Field::new("andel", DataType::Float64, false),
+        ]));
+        let batch = RecordBatch::try_new(
+            schema.clone(),
+            vec![
+                std::sync::Arc::new(StringArray::from(vec!["a;b", "c.d"])),
+                std::sync::Arc::new(Float64Array::from(vec![0.25, 1.0])),
+            ],
+        )
+        .unwrap();
+        let result = QueryResult {
+            schema,
+            batches: vec![batch],
+            notes: vec![],
+        };
+        let style = Style {
+            csv_separator: b';',
+            decimal_comma: true,
+            width: None,
+        };
+        let mut out = Vec::new();
+        write_styled(&result, Format::Csv, &style, &mut out).unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "namn;andel\n\"a;b\";0,25\nc.d;1,0\n"
+        );
+        let bytes = xlsx(&[("Fråga 1".into(), &result)]).unwrap();
+        assert_eq!(&bytes[..2], b"PK");
     }
 }

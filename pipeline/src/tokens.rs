@@ -14,7 +14,7 @@ use subtle::ConstantTimeEq;
 use crate::failure::Kind;
 use crate::pseudonymise::encode_hex;
 use crate::registry::{Project, RegistryError};
-use crate::store::{StoreError, now_rfc3339, write_atomic};
+use crate::store::{StoreError, now_rfc3339};
 
 pub const TOKENS_FILE: &str = "_tokens.json";
 const PREFIX: &str = "finsam_";
@@ -81,11 +81,7 @@ impl Tokens {
     }
 
     fn save(&self, records: &[TokenRecord]) -> Result<(), StoreError> {
-        if let Some(dir) = self.path.parent() {
-            std::fs::create_dir_all(dir).map_err(|e| StoreError::io(dir, e))?;
-        }
-        let text = serde_json::to_string_pretty(records).expect("token records serialise");
-        write_atomic(&self.path, text.as_bytes())
+        crate::store::write_json(&self.path, records)
     }
 
     /// Makes a token for a project; returns the token (shown once) and its record.

@@ -1,13 +1,17 @@
 //! Command-line interface: one file per subcommand, each a thin layer over the library.
 
 mod dashboard;
+mod export;
+mod fragor;
 mod help;
 mod ingest;
 mod keygen;
+mod konto;
 mod progress;
 mod projekt;
 mod report;
 mod serve;
+mod shell;
 mod sql;
 mod status;
 mod submit;
@@ -105,12 +109,15 @@ enum Command {
     Template(template::Args),
     Ingest(ingest::Args),
     Sql(sql::Args),
+    Export(export::Args),
+    Fragor(fragor::Args),
     Report(report::Args),
     Status(status::Args),
     Dashboard(dashboard::Args),
     Serve(serve::Args),
     Submit(submit::Args),
     Token(token::Args),
+    Konto(konto::Args),
     Projekt(projekt::Args),
     Synth(synth::Args),
 }
@@ -130,6 +137,9 @@ pub fn run(cli: Cli) -> finsam::Result<Exit> {
         Command::Template(args) => template::run(args, data),
         Command::Ingest(args) => ingest::run(args, data),
         Command::Sql(args) => sql::run(args, data),
+        Command::Export(args) => export::run(args, data),
+        Command::Konto(args) => konto::run(args, data),
+        Command::Fragor(args) => fragor::run(args, data),
         Command::Report(args) => report::run(args, data),
         Command::Status(_) => status::run(data),
         Command::Dashboard(args) => dashboard::run(args, data),

@@ -16,9 +16,16 @@ use super::{DataArgs, Exit};
 /// eller från --key innan något har lästs in. Varje projekt behöver en token (finsam
 /// token create). Ställ servern bakom HTTPS (nginx, Caddy) när den nås från andra datorer.
 ///
+/// Med --postgres nås datamängden också över PostgreSQL-protokollet (psql, R, Python,
+/// DBeaver, Power BI) med konton från finsam konto skapa: utvärderare läser alla tabeller,
+/// styrelsen bara det tavlorna publicerar. Varje sats loggas i DATA/_granskning/sql.jsonl.
+/// Utanför den egna datorn (127.0.0.1) krävs TLS: --tls-cert och --tls-nyckel.
+///
 /// Exempel:
 ///   finsam serve --data data --addr 127.0.0.1:8080
 ///   finsam serve --data data --key nyckel --addr 0.0.0.0:8080
+///   finsam serve --data data --postgres 127.0.0.1:5433
+///   finsam serve --data data --postgres 0.0.0.0:5433 --tls-cert cert.pem --tls-nyckel nyckel.pem
 #[derive(clap::Args)]
 #[command(verbatim_doc_comment)]
 pub struct Args {
@@ -36,6 +43,15 @@ pub struct Args {
     /// Inlämningar som kontrolleras samtidigt (standard: två per processorkärna).
     #[arg(long, value_name = "ANTAL")]
     samtidiga: Option<usize>,
+    /// Svara också på PostgreSQL-protokollet på den här adressen (port 0: någon ledig).
+    #[arg(long, value_name = "ADRESS")]
+    postgres: Option<SocketAddr>,
+    /// TLS-certifikatet (PEM) för --postgres; krävs utanför 127.0.0.1.
+    #[arg(long, value_name = "FIL", requires = "tls_nyckel")]
+    tls_cert: Option<std::path::PathBuf>,
+    /// Certifikatets privata nyckel (PEM).
+    #[arg(long, value_name = "FIL", requires = "tls_cert")]
+    tls_nyckel: Option<std::path::PathBuf>,
 }
 
 pub fn run(args: Args, data: &DataArgs) -> finsam::Result<Exit> {
@@ -74,11 +90,34 @@ pub fn run(args: Args, data: &DataArgs) -> finsam::Result<Exit> {
         args.sources.queries.clone(),
         api,
     );
+    let tls = match (&args.tls_cert, &args.tls_nyckel) {
+        (Some(cert), Some(key)) => {
+            Some(finsam::serve::postgres::tls_acceptor(cert, key).map_err(finsam::Error::Invalid)?)
+        }
+        _ => None,
+    };
+    if let Some(address) = args.postgres
+        && !address.ip().is_loopback()
+        && tls.is_none()
+    {
+        return Err(finsam::Error::Usage(format!(
+            "--postgres {address} nås från andra datorer: ange --tls-cert och --tls-nyckel (lösenorden och svaren ska inte gå okrypterade), eller lyssna på 127.0.0.1"
+        )));
+    }
     let runtime = super::runtime()?;
     runtime.block_on(async {
         let io = |e| finsam::Error::io(Path::new(&args.addr.to_string()), e);
         let listener = tokio::net::TcpListener::bind(args.addr).await.map_err(io)?;
         let bound = listener.local_addr().map_err(io)?;
+        let postgres = match args.postgres {
+            Some(address) => {
+                let io = |e| finsam::Error::io(Path::new(&address.to_string()), e);
+                let listener = tokio::net::TcpListener::bind(address).await.map_err(io)?;
+                let bound = listener.local_addr().map_err(io)?;
+                Some((listener, bound))
+            }
+            None => None,
+        };
         // The first line of output: scripts and tests read the address from it.
         println!("finsam serve: lyssnar på http://{bound}/ (avsluta med Ctrl-C)");
         match &key_fingerprint {
@@ -89,6 +128,14 @@ pub fn run(args: Args, data: &DataArgs) -> finsam::Result<Exit> {
                 "finsam serve: tar inte emot inlämningar: datamängden finns inte än; ange förbundets nyckel med --key"
             ),
         }
+        if let Some((_, bound)) = &postgres {
+            println!(
+                "finsam serve: PostgreSQL på {bound}{} (psql \"host={} port={} dbname=finsam user=KONTO\"; konton: finsam konto skapa)",
+                if tls.is_some() { " med TLS" } else { "" },
+                bound.ip(),
+                bound.port()
+            );
+        }
         if waiting > 0 {
             println!(
                 "finsam serve: {waiting} mottagna inlämningar läses in (de väntade sedan förra körningen)"
@@ -96,7 +143,8 @@ pub fn run(args: Args, data: &DataArgs) -> finsam::Result<Exit> {
         }
         use std::io::Write;
         let _ = std::io::stdout().flush();
-        serve(listener, server, shutdown_signal())
+        let postgres = postgres.map(|(listener, _)| (listener, tls));
+        serve(listener, server, shutdown_signal(), postgres)
             .await
             .map_err(io)?;
         eprintln!("finsam serve: avslutad");

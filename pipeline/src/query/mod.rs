@@ -13,11 +13,15 @@
 //!   (`DATA/projekt.toml`), a row per project, per kommun served and per budget year;
 //! - the functions `halvar_start`, `halvar_slut` and `i_urval` (see [`functions`]).
 //!
-//! Queries are read-only: only SELECT (and EXPLAIN of a SELECT) is accepted, and
-//! parameters bind as `$name` placeholders, never by pasting text into SQL.
+//! Queries are read-only ([`script::check_read_only`]): a query, or a look at what there
+//! is (SHOW, DESCRIBE, EXPLAIN, `information_schema`); parameters bind as `$name`
+//! placeholders, never by pasting text into SQL. Errors are told for people
+//! ([`advice`]), with DataFusion's own text kept as the detail.
 
+pub mod advice;
 pub mod functions;
 pub(crate) mod pruning;
+pub mod script;
 mod selection;
 mod unreadable;
 
@@ -39,8 +43,6 @@ use datafusion::execution::cache::cache_manager::CacheManagerConfig;
 use datafusion::execution::context::{SQLOptions, SessionConfig, SessionContext};
 use datafusion::execution::runtime_env::RuntimeEnvBuilder;
 use datafusion::logical_expr::{Expr, JoinType, col};
-use datafusion::sql::parser::{DFParser, Statement};
-use datafusion::sql::sqlparser::ast::Statement as SqlStatement;
 
 use crate::failure::Kind;
 use crate::registry::{Project, Registry};
@@ -50,10 +52,26 @@ pub use selection::ProjectSelection;
 
 #[derive(Debug, thiserror::Error)]
 pub enum QueryError {
-    #[error("frågan kan inte tolkas: {0}")]
-    Syntax(String),
+    #[error("frågan kan inte tolkas (rad {line}, kolumn {column}): {message}")]
+    Syntax {
+        message: String,
+        line: usize,
+        column: usize,
+        /// The parser's own words.
+        detail: String,
+    },
+    /// An error of DataFusion's, told for a person ([`advice`]).
+    #[error("{message}{}", at(*position))]
+    Explained {
+        message: String,
+        /// Line and column (from 1) in the statement, when known.
+        position: Option<(usize, usize)>,
+        /// DataFusion's error, for `--detaljer`; not a `source`, so one-line messages
+        /// do not repeat it in English.
+        detail: Box<datafusion::error::DataFusionError>,
+    },
     #[error(
-        "endast läsande frågor (SELECT) är tillåtna; {0} ändrar data eller inställningar och körs inte"
+        "bara satser som läser körs (SELECT, SHOW, DESCRIBE, EXPLAIN); {0} skriver, skapar eller ändrar inställningar och körs inte"
     )]
     NotReadOnly(String),
     #[error("kör en fråga i taget (filen innehåller {0} satser)")]
@@ -79,9 +97,8 @@ pub enum QueryError {
 impl QueryError {
     /// What kind of failure this is (see [`crate::failure`]).
     pub fn kind(&self) -> Kind {
-        use datafusion::error::DataFusionError as D;
         match self {
-            QueryError::Syntax(_)
+            QueryError::Syntax { .. }
             | QueryError::NotReadOnly(_)
             | QueryError::SeveralStatements(_)
             | QueryError::Empty
@@ -89,20 +106,88 @@ impl QueryError {
             | QueryError::UnusedParameter(..)
             | QueryError::UnknownProject { .. }
             | QueryError::TakenName(_) => Kind::InvalidInput,
-            // What the engine could not do for want of memory, files or correctness of
-            // its own is not the query's fault; the rest (an unknown column, a bad cast)
-            // is.
-            QueryError::DataFusion(
-                D::IoError(_)
-                | D::ObjectStore(_)
-                | D::ResourcesExhausted(_)
-                | D::Internal(_)
-                | D::ParquetError(_),
-            ) => Kind::Internal,
-            QueryError::DataFusion(_) => Kind::InvalidInput,
+            QueryError::DataFusion(e) => engine_kind(e),
+            QueryError::Explained { detail, .. } => engine_kind(detail),
             QueryError::Store(e) => e.kind(),
         }
     }
+
+    /// What the engine or the parser said in its own words, where the message is ours.
+    pub fn detail(&self) -> Option<String> {
+        match self {
+            QueryError::Syntax { detail, .. } => Some(detail.clone()),
+            QueryError::Explained { detail, .. } => Some(detail.strip_backtrace()),
+            QueryError::DataFusion(e) => Some(e.strip_backtrace()),
+            _ => None,
+        }
+    }
+
+    /// Line and column (from 1) in the statement that the error points at.
+    pub fn position(&self) -> Option<(usize, usize)> {
+        match self {
+            QueryError::Syntax { line, column, .. } => Some((*line, *column)),
+            QueryError::Explained { position, .. } => *position,
+            _ => None,
+        }
+    }
+
+    /// The error of one statement of a script, its position moved to the script's.
+    pub fn in_script(self, statement: &script::ScriptStatement) -> QueryError {
+        match self {
+            QueryError::Syntax {
+                message,
+                line,
+                column,
+                detail,
+            } => {
+                let (line, column) = statement.in_script(line, column);
+                QueryError::Syntax {
+                    message,
+                    line,
+                    column,
+                    detail,
+                }
+            }
+            QueryError::Explained {
+                message,
+                position,
+                detail,
+            } => QueryError::Explained {
+                message,
+                position: position.map(|(l, c)| statement.in_script(l, c)),
+                detail,
+            },
+            other => other,
+        }
+    }
+}
+
+/// What the engine could not do for want of memory, files or correctness of its own is
+/// not the query's fault; the rest (an unknown column, a bad cast) is.
+fn engine_kind(error: &datafusion::error::DataFusionError) -> Kind {
+    use datafusion::error::DataFusionError as D;
+    let internal = |e: &D| {
+        matches!(
+            e,
+            D::IoError(_)
+                | D::ObjectStore(_)
+                | D::ResourcesExhausted(_)
+                | D::Internal(_)
+                | D::ParquetError(_)
+        )
+    };
+    if internal(error) || internal(error.find_root()) {
+        Kind::Internal
+    } else {
+        Kind::InvalidInput
+    }
+}
+
+/// ` (rad 2, kolumn 8)`, or nothing.
+fn at(position: Option<(usize, usize)>) -> String {
+    position
+        .map(|(line, column)| format!(" (rad {line}, kolumn {column})"))
+        .unwrap_or_default()
 }
 
 /// DataFusion's message; one of ours (an external error, such as a broken project
@@ -118,6 +203,9 @@ fn datafusion_message(error: &datafusion::error::DataFusionError) -> String {
 pub struct QueryResult {
     pub schema: SchemaRef,
     pub batches: Vec<RecordBatch>,
+    /// What the query may not mean as written, for the person who wrote it
+    /// ([`advice::CodedColumns::notes`]).
+    pub notes: Vec<String>,
 }
 
 impl QueryResult {
@@ -139,6 +227,9 @@ pub enum Unused {
 
 pub struct Engine {
     ctx: SessionContext,
+    /// Every table's columns and every function, for suggestions.
+    names: advice::Names,
+    coded: advice::CodedColumns,
 }
 
 /// A table beside the dataset's, under its name: the underlag.
@@ -152,7 +243,9 @@ impl Engine {
         schema: &Schema,
         underlag: Vec<NamedTable>,
     ) -> Result<Engine, QueryError> {
-        let config = SessionConfig::from_env()?.with_information_schema(true);
+        let mut config = SessionConfig::from_env()?.with_information_schema(true);
+        // Spans let an error point at the place in the statement.
+        config.options_mut().sql_parser.collect_spans = true;
         // A report scans each table many times; the listing of its partition files is
         // cached for the life of this context (one command), so keep every table's list.
         let runtime = RuntimeEnvBuilder::new()
@@ -203,7 +296,69 @@ impl Engine {
             }
             ctx.register_table(name.as_str(), table)?;
         }
-        Ok(Engine { ctx })
+        let names = names(&ctx).await?;
+        Ok(Engine {
+            ctx,
+            names,
+            coded: advice::CodedColumns::of(schema),
+        })
+    }
+
+    /// The DataFusion context, with every table and function registered: for a server
+    /// that runs statements its own way (the PostgreSQL endpoint).
+    pub fn context(&self) -> &SessionContext {
+        &self.ctx
+    }
+
+    /// Every table (its name and columns with their types), sorted by name.
+    pub async fn tables(&self) -> Result<Vec<(String, SchemaRef)>, QueryError> {
+        let mut tables = Vec::new();
+        for name in self.names.tables.keys() {
+            if let Ok(table) = self.ctx.table_provider(name.as_str()).await {
+                tables.push((name.clone(), table.schema()));
+            }
+        }
+        Ok(tables)
+    }
+
+    /// The names a completion or a suggestion may offer.
+    pub fn names(&self) -> &advice::Names {
+        &self.names
+    }
+
+    /// The `$name` parameters a read-only statement has, without `$`.
+    pub async fn parameters(&self, sql: &str) -> Result<Vec<String>, QueryError> {
+        script::check_read_only(sql)?;
+        let plan = self.plan(sql).await?;
+        let mut names: Vec<String> = plan
+            .get_parameter_types()
+            .map_err(|e| self.explain(e, sql))?
+            .into_keys()
+            .map(|k| k.trim_start_matches('$').to_string())
+            .collect();
+        names.sort();
+        Ok(names)
+    }
+
+    async fn plan(&self, sql: &str) -> Result<datafusion::logical_expr::LogicalPlan, QueryError> {
+        let options = SQLOptions::new()
+            .with_allow_ddl(false)
+            .with_allow_dml(false)
+            .with_allow_statements(false);
+        let plan = self
+            .ctx
+            .state()
+            .create_logical_plan(sql)
+            .await
+            .map_err(|e| self.explain(e, sql))?;
+        options
+            .verify_plan(&plan)
+            .map_err(|e| self.explain(e, sql))?;
+        Ok(plan)
+    }
+
+    fn explain(&self, error: datafusion::error::DataFusionError, sql: &str) -> QueryError {
+        advice::explain(error, sql, &self.names)
     }
 
     /// Runs one read-only query with `$name` parameters bound to the given values.
@@ -223,14 +378,11 @@ impl Engine {
         params: &[(String, String)],
         unused: Unused,
     ) -> Result<QueryResult, QueryError> {
-        check_read_only(sql)?;
-        let options = SQLOptions::new()
-            .with_allow_ddl(false)
-            .with_allow_dml(false)
-            .with_allow_statements(false);
-        let plan = self.ctx.state().create_logical_plan(sql).await?;
-        options.verify_plan(&plan)?;
-        let wanted: HashMap<String, Option<DataType>> = plan.get_parameter_types()?;
+        script::check_read_only(sql)?;
+        let plan = self.plan(sql).await?;
+        let explain = |e| self.explain(e, sql);
+        let wanted: HashMap<String, Option<DataType>> =
+            plan.get_parameter_types().map_err(explain)?;
         let wanted: BTreeMap<String, ()> = wanted
             .into_keys()
             .map(|k| (k.trim_start_matches('$').to_string(), ()))
@@ -252,18 +404,23 @@ impl Engine {
         {
             return Err(QueryError::MissingParameter(missing.clone()));
         }
-        let mut frame = self.ctx.execute_logical_plan(plan).await?;
+        let notes = self.coded.notes(&plan);
+        let mut frame = self.ctx.execute_logical_plan(plan).await.map_err(explain)?;
         if !params.is_empty() {
             let values: Vec<(String, ScalarValue)> = params
                 .iter()
                 .filter(|(k, _)| wanted.contains_key(k))
                 .map(|(k, v)| (k.clone(), ScalarValue::Utf8(Some(v.clone()))))
                 .collect();
-            frame = frame.with_param_values(values)?;
+            frame = frame.with_param_values(values).map_err(explain)?;
         }
         let schema: SchemaRef = Arc::new(frame.schema().as_arrow().clone());
-        let batches = frame.collect().await?;
-        Ok(QueryResult { schema, batches })
+        let batches = frame.collect().await.map_err(explain)?;
+        Ok(QueryResult {
+            schema,
+            batches,
+            notes,
+        })
     }
 
     /// Runs `steps` (name, SQL) in order, each with `params` (unused ones ignored); each
@@ -303,38 +460,6 @@ impl Engine {
             let _ = self.ctx.deregister_table(name);
         }
         outcome.map(|()| results)
-    }
-}
-
-/// Refuses anything but one SELECT (or EXPLAIN of one), or a look at what there is
-/// (`SHOW TABLES`, `SHOW COLUMNS FROM t`, `DESCRIBE t`), before DataFusion sees it, so
-/// the message can say what was refused.
-fn check_read_only(sql: &str) -> Result<(), QueryError> {
-    let statements =
-        DFParser::parse_sql(sql).map_err(|e| QueryError::Syntax(e.strip_backtrace()))?;
-    let is_query = |statement: &Statement| {
-        matches!(statement, Statement::Statement(s) if matches!(
-            **s,
-            SqlStatement::Query(_)
-                | SqlStatement::ShowTables { .. }
-                | SqlStatement::ShowColumns { .. }
-                | SqlStatement::ExplainTable { .. }
-        ))
-    };
-    match statements.iter().collect::<Vec<_>>().as_slice() {
-        [] => Err(QueryError::Empty),
-        [statement] if is_query(statement) => Ok(()),
-        [Statement::Explain(explain)] if is_query(&explain.statement) => Ok(()),
-        [other] => {
-            let text = other.to_string();
-            let verb: String = text
-                .split_whitespace()
-                .take(2)
-                .collect::<Vec<_>>()
-                .join(" ");
-            Err(QueryError::NotReadOnly(verb))
-        }
-        several => Err(QueryError::SeveralStatements(several.len())),
     }
 }
 
@@ -523,6 +648,47 @@ fn register_registry(ctx: &SessionContext, dataset: &Dataset) -> Result<(), Quer
     )
 }
 
+/// Every table of the context with its columns, and every function, for suggestions.
+pub(crate) async fn names(ctx: &SessionContext) -> Result<advice::Names, QueryError> {
+    let mut tables = BTreeMap::new();
+    for catalog_name in ctx.catalog_names() {
+        let Some(catalog) = ctx.catalog(&catalog_name) else {
+            continue;
+        };
+        for schema_name in catalog.schema_names() {
+            // information_schema's tables are reached by their qualified names.
+            if schema_name == "information_schema" {
+                continue;
+            }
+            let Some(schema) = catalog.schema(&schema_name) else {
+                continue;
+            };
+            for table in schema.table_names() {
+                if let Some(provider) = schema.table(&table).await? {
+                    let columns = provider
+                        .schema()
+                        .fields()
+                        .iter()
+                        .map(|f| f.name().clone())
+                        .collect();
+                    tables.insert(table, columns);
+                }
+            }
+        }
+    }
+    let state = ctx.state();
+    let mut functions: Vec<String> = state
+        .scalar_functions()
+        .keys()
+        .chain(state.aggregate_functions().keys())
+        .chain(state.window_functions().keys())
+        .cloned()
+        .collect();
+    functions.sort();
+    functions.dedup();
+    Ok(advice::Names { tables, functions })
+}
+
 /// Registers one in-memory table.
 fn register(
     ctx: &SessionContext,
@@ -573,45 +739,4 @@ fn submissions_table(dataset: &Dataset) -> Result<MemTable, QueryError> {
     let batch = RecordBatch::try_new(schema.clone(), columns)
         .map_err(datafusion::error::DataFusionError::from)?;
     Ok(MemTable::try_new(schema, vec![vec![batch]])?)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn only_select_and_a_look_at_the_tables_pass() {
-        assert!(check_read_only("SELECT 1").is_ok());
-        assert!(check_read_only("EXPLAIN SELECT 1").is_ok());
-        assert!(check_read_only("with x as (select 1) select * from x").is_ok());
-        // Looking at what there is, as the README shows.
-        for look in [
-            "SHOW TABLES",
-            "SHOW COLUMNS FROM deltagare",
-            "DESCRIBE deltagare",
-        ] {
-            assert!(check_read_only(look).is_ok(), "{look}");
-        }
-        for refused in [
-            "DROP TABLE deltagare",
-            "CREATE TABLE t AS SELECT 1",
-            "INSERT INTO deltagare VALUES (1)",
-            "COPY deltagare TO 'x.csv'",
-            "SET datafusion.execution.batch_size = 1",
-            "CREATE EXTERNAL TABLE t STORED AS CSV LOCATION 'x.csv'",
-        ] {
-            assert!(
-                matches!(check_read_only(refused), Err(QueryError::NotReadOnly(_))),
-                "{refused}"
-            );
-        }
-        assert!(matches!(
-            check_read_only("SELECT 1; SELECT 2"),
-            Err(QueryError::SeveralStatements(2))
-        ));
-        assert!(matches!(
-            check_read_only("SELEC 1"),
-            Err(QueryError::Syntax(_))
-        ));
-    }
 }

@@ -12,7 +12,7 @@ mod html;
 mod layout;
 mod markdown;
 pub mod public;
-mod queries;
+pub mod queries;
 pub mod stats;
 pub mod tables;
 mod typeset;

@@ -114,6 +114,59 @@ impl QueryLibrary {
     }
 }
 
+/// Every query folder and layout file there is, as (path under `queries/`, text): the
+/// bundled ones, or those under `--queries DIR`. Sorted by path.
+pub fn all_files(queries_dir: Option<&Path>) -> Result<Vec<(String, String)>, ReportError> {
+    let mut files = Vec::new();
+    match queries_dir {
+        None => {
+            for (path, text) in crate::bundled::files("queries") {
+                files.push((path.to_string(), text.to_string()));
+            }
+        }
+        Some(dir) => {
+            let read_dir = |path: &Path| {
+                std::fs::read_dir(path).map_err(|source| ReportError::Read {
+                    path: path.to_path_buf(),
+                    source,
+                })
+            };
+            for folder in read_dir(dir)? {
+                let folder = folder
+                    .map_err(|source| ReportError::Read {
+                        path: dir.to_path_buf(),
+                        source,
+                    })?
+                    .path();
+                if !folder.is_dir() {
+                    continue;
+                }
+                let folder_name = folder
+                    .file_name()
+                    .unwrap_or_default()
+                    .to_string_lossy()
+                    .into_owned();
+                let library = QueryLibrary::load(Some(dir), &folder_name)?;
+                for (name, text) in &library.files {
+                    files.push((format!("{folder_name}/{name}"), text.clone()));
+                }
+            }
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
+/// Every query file with its header, named by its path under `queries/`
+/// (`halvar/aktuella.sql`).
+pub fn catalogue(queries_dir: Option<&Path>) -> Result<Vec<QueryFile>, ReportError> {
+    Ok(all_files(queries_dir)?
+        .into_iter()
+        .filter(|(path, _)| path.ends_with(".sql"))
+        .map(|(path, text)| parse_header(&path, &text))
+        .collect())
+}
+
 /// Reads the `-- Key: value` header; a key's text continues on following comment lines
 /// that do not start a new key.
 pub fn parse_header(name: &str, sql: &str) -> QueryFile {

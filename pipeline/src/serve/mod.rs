@@ -10,6 +10,7 @@
 //! client puts in a URL (a personnummer, say) reaches the log.
 
 mod api;
+pub mod postgres;
 mod rapport;
 
 use std::collections::HashMap;
@@ -144,12 +145,35 @@ impl Server {
 /// Serves until `shutdown` completes; requests under way are finished first, and the
 /// submission kept last is taken in before this returns (what still waits is kept on
 /// disk and taken in at the next start).
+/// With `postgres`, the dataset is served over the PostgreSQL protocol too
+/// ([`postgres`]), from its listener, until the same shutdown.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     server: Server,
     shutdown: impl Future<Output = ()> + Send + 'static,
+    postgres: Option<(tokio::net::TcpListener, Option<postgres::TlsAcceptor>)>,
 ) -> std::io::Result<()> {
     let server = Arc::new(server);
+    // One shutdown for both listeners.
+    let (stopping, stop_signal) = tokio::sync::watch::channel(false);
+    tokio::spawn(async move {
+        shutdown.await;
+        let _ = stopping.send(true);
+    });
+    let stopped = |mut signal: tokio::sync::watch::Receiver<bool>| async move {
+        let _ = signal.wait_for(|stop| *stop).await;
+    };
+    let sql = match postgres {
+        Some((listener, tls)) => {
+            let endpoint = postgres::Endpoint::new(server.clone())?;
+            Some(tokio::spawn(endpoint.serve(
+                listener,
+                tls,
+                stopped(stop_signal.clone()),
+            )))
+        }
+        None => None,
+    };
     // The first visitor need not wait for the dashboards' publication.
     if let Ok((Some(_), options)) = open(&server) {
         let server = server.clone();
@@ -175,8 +199,16 @@ pub async fn serve(
         .as_ref()
         .map_or(Limits::default(), |api| api.limits)
         .request_timeout;
-    let served =
-        serve_connections(listener, router(server.clone(), timeout), shutdown, timeout).await;
+    let served = serve_connections(
+        listener,
+        router(server.clone(), timeout),
+        stopped(stop_signal),
+        timeout,
+    )
+    .await;
+    if let Some(sql) = sql {
+        let _ = sql.await;
+    }
     stop.store(true, Ordering::SeqCst);
     if let (Some(intake), Some(api)) = (intake, &server.api) {
         api.inbox.wake();

@@ -504,6 +504,16 @@ fn lock_file(dir: &Path) -> Result<(File, PathBuf), StoreError> {
 }
 
 /// A JSON file read whole; `None` when there is none yet.
+/// Writes `value` as pretty JSON, atomically, making the file's folder if need be: the
+/// small records files beside the dataset (tokens, accounts).
+pub fn write_json<T: serde::Serialize + ?Sized>(path: &Path, value: &T) -> Result<(), StoreError> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        fs::create_dir_all(dir).map_err(|e| StoreError::io(dir, e))?;
+    }
+    let text = serde_json::to_string_pretty(value).expect("records serialise");
+    write_atomic(path, text.as_bytes())
+}
+
 pub fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> Result<Option<T>, StoreError> {
     match fs::read(path) {
         Ok(bytes) => serde_json::from_slice(&bytes)
