@@ -170,7 +170,7 @@ fn results_open_in_swedish_excel() {
         ])
         .ok()
         .to_string();
-    assert_eq!(csv, "kod;andel\nK;0,25\nM;0,5\n");
+    assert_eq!(csv, "\u{feff}kod;andel\nK;0,25\nM;0,5\n");
     let script = wd.write(
         "analys.sql",
         "SELECT kod, ordning FROM kod_kon ORDER BY ordning;\nSELECT count(*) AS rader FROM deltagare;",
@@ -676,13 +676,22 @@ fn the_postgres_endpoint_needs_tls_off_the_loopback() {
         .output()
         .unwrap();
     assert!(made.status.success(), "{made:?}");
-    let password = account(&wd, "anna", "utvarderare");
+    // An account without a name given gets one of its role's.
+    let made = wd.finsam(&["konto", "skapa", "--roll", "utvarderare"]);
+    let password = made.ok().trim().to_string();
+    let name = made
+        .stderr
+        .split_whitespace()
+        .nth(1)
+        .filter(|n| n.starts_with("utvarderare-"))
+        .unwrap_or_else(|| panic!("{}", made.stderr))
+        .to_string();
     let (_served, port) = postgres_server(
         &wd,
         &["--tls-cert", "cert.pem", "--tls-nyckel", "nyckel.pem"],
     );
     // sslmode=require fails unless the server speaks TLS.
-    let output = psql(port, "anna", &password, "require", &["SELECT 1"]);
+    let output = psql(port, &name, &password, "require", &["SELECT 1"]);
     assert!(output.status.success(), "{output:?}");
     assert_eq!(String::from_utf8_lossy(&output.stdout), "1\n");
 }

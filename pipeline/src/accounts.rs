@@ -153,6 +153,19 @@ impl Accounts {
         Ok((password, account))
     }
 
+    /// A name no account has: the role's and four random hex digits.
+    pub fn unused_name(&self, role: Role) -> Result<String, AccountError> {
+        let taken = self.list()?;
+        loop {
+            let mut random = [0u8; 2];
+            getrandom::fill(&mut random).map_err(|e| AccountError::Random(e.to_string()))?;
+            let name = format!("{}-{}", role.name(), encode_hex(&random));
+            if !taken.iter().any(|a| a.namn == name) {
+                return Ok(name);
+            }
+        }
+    }
+
     /// Revokes an account: refused from its next connection on.
     pub fn revoke(&self, name: &str) -> Result<Account, AccountError> {
         let mut accounts = self.list()?;

@@ -13,6 +13,7 @@ use super::{DataArgs, Exit};
 ///
 /// Exempel:
 ///   finsam konto skapa --namn anna --roll utvarderare
+///   finsam konto skapa --roll styrelse
 ///   finsam konto lista
 ///   finsam konto aterkalla anna
 #[derive(clap::Args)]
@@ -26,9 +27,10 @@ pub struct Args {
 enum Action {
     /// Skapa ett konto och visa dess lösenord (en gång).
     Skapa {
-        /// Användarnamnet klienten ansluter med (a–z, 0–9, _ och -).
+        /// Användarnamnet klienten ansluter med (a–z, 0–9, _ och -); utan det får kontot
+        /// ett namn av rollen och fyra slumpade tecken, t.ex. utvarderare-3f9a.
         #[arg(long)]
-        namn: String,
+        namn: Option<String>,
         /// utvarderare eller styrelse.
         #[arg(long, value_parser = parse_role)]
         roll: Role,
@@ -60,6 +62,10 @@ pub fn run(args: Args, data: &DataArgs) -> finsam::Result<Exit> {
                     path.display()
                 )));
             }
+            let namn = match namn {
+                Some(namn) => namn,
+                None => accounts.unused_name(roll)?,
+            };
             let (password, account) = accounts.create(&namn, roll)?;
             match out {
                 Some(path) => {

@@ -47,7 +47,8 @@ pub struct Args {
     /// Fältavgränsaren i CSV: ';' är vad svenska Excel öppnar.
     #[arg(long = "csv-sep", value_name = "TECKEN", default_value = ",")]
     csv_sep: char,
-    /// Decimaltal med komma (0,25) i CSV, som svenska Excel läser dem.
+    /// Decimaltal med komma (0,25) i CSV, som svenska Excel läser dem; filen börjar då
+    /// med en BOM, så att Excel läser å, ä och ö rätt.
     #[arg(long = "decimal-comma")]
     decimal_comma: bool,
     /// Skriv till den här filen i stället för till standard ut.
@@ -215,6 +216,10 @@ async fn run_script(
         ));
     }
     let mut out = Destination::open(args.out.as_deref(), args.format)?;
+    if args.format == Format::Csv && args.decimal_comma {
+        // Excel takes a CSV file without one for the Windows code page.
+        out.write_all("\u{feff}".as_bytes())?;
+    }
     let mut sheets: Vec<(String, QueryResult)> = Vec::new();
     for (index, statement) in statements.iter().enumerate() {
         let result = engine
