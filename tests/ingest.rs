@@ -311,7 +311,7 @@ fn the_help_is_in_swedish_headings_and_all() {
     }
     let sql = help(&["sql", "-h"]);
     assert!(
-        sql.contains("[möjliga värden: table, csv, json, parquet]"),
+        sql.contains("[möjliga värden: table, csv, json, parquet, xlsx]"),
         "{sql}"
     );
     let nested = [

@@ -483,6 +483,8 @@ fn the_postgres_endpoint_serves_evaluators_and_boards_and_logs_each_statement() 
     let board = account(&wd, "styr", "styrelse");
     let stored = wd.read("data/_konton.json");
     assert!(!stored.contains(&evaluator) && !stored.contains(&board));
+    // The dashboards as the static site publishes them, to compare with `tavlor`.
+    wd.finsam(&["dashboard", "build", "--out", "site"]).ok();
     let (served, port) = postgres_server(&wd, &[]);
 
     // psql: a join, a query with a psql variable, a code-list lookup.
@@ -535,6 +537,24 @@ fn the_postgres_endpoint_serves_evaluators_and_boards_and_logs_each_statement() 
         sigma.lines().nth(1).unwrap().parse::<i64>().unwrap()
     );
 
+    // R: DBI with RPostgreSQL.
+    let r = Command::new("Rscript")
+        .arg(repo("tests/clients/postgres_klient.R"))
+        .args([&port.to_string(), "anna", &evaluator])
+        .output()
+        .expect("Rscript runs (.ci/run installs r-base-core, r-cran-dbi and r-cran-rpostgresql)");
+    let r_said = String::from_utf8_lossy(&r.stdout);
+    assert!(r.status.success(), "{r:?}");
+    assert!(
+        r_said.contains(&format!("personer: {project} {count} \n")),
+        "{r_said}"
+    );
+    assert!(
+        r_said.contains(&format!("sigma: {} \n", sigma.lines().nth(1).unwrap())),
+        "{r_said}"
+    );
+    assert!(r_said.contains("etikett: Avbrott \n"), "{r_said}");
+
     // What writes is refused through this path too, and the dataset is as it was.
     let before = wd.snapshot("data/SIGMA");
     for write in [
@@ -555,19 +575,54 @@ fn the_postgres_endpoint_serves_evaluators_and_boards_and_logs_each_statement() 
     }
     assert_eq!(before, wd.snapshot("data/SIGMA"));
 
-    // A board member reads the dashboards' numbers, never a microdata table.
+    // A board member reads the dashboards' numbers, exactly those the site shows (a
+    // hidden one is NULL), never a microdata table.
     let published = psql(
         port,
         "styr",
         &board,
         "prefer",
-        &["SELECT count(*) > 0 FROM tavlor"],
+        &[
+            "SELECT tavla || '|' || urval || '|' || panel || '|' || kategori || '|' || serie || '|' || coalesce(CAST(antal AS VARCHAR), 'null') FROM tavlor",
+        ],
     );
-    assert_eq!(
-        String::from_utf8_lossy(&published.stdout),
-        "t\n",
-        "{published:?}"
-    );
+    assert!(published.status.success(), "{published:?}");
+    let mut from_endpoint: Vec<String> = String::from_utf8_lossy(&published.stdout)
+        .lines()
+        .map(str::to_string)
+        .collect();
+    let mut from_site = Vec::new();
+    for dashboard in std::fs::read_dir(wd.path("site")).unwrap() {
+        let dashboard = dashboard.unwrap().path();
+        if !dashboard.is_dir() {
+            continue;
+        }
+        for page in std::fs::read_dir(&dashboard).unwrap() {
+            let page = page.unwrap().path();
+            if page.extension().is_none_or(|e| e != "json") {
+                continue;
+            }
+            let page: serde_json::Value =
+                serde_json::from_str(&std::fs::read_to_string(&page).unwrap()).unwrap();
+            for panel in page["paneler"].as_array().unwrap() {
+                for point in panel["punkter"].as_array().unwrap() {
+                    from_site.push(format!(
+                        "{}|{}|{}|{}|{}|{}",
+                        page["tavla"].as_str().unwrap(),
+                        page["urval"].as_str().unwrap(),
+                        panel["rubrik"].as_str().unwrap(),
+                        point["kategori"].as_str().unwrap(),
+                        point["serie"].as_str().unwrap(),
+                        point["antal"]
+                    ));
+                }
+            }
+        }
+    }
+    from_endpoint.sort();
+    from_site.sort();
+    assert!(!from_site.is_empty());
+    assert_eq!(from_endpoint, from_site);
     for microdata in [
         "deltagare",
         "deltagande",

@@ -15,7 +15,6 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use crate::failure::Kind;
-use crate::output::{self, Format};
 use crate::query::{Engine, QueryError};
 use crate::store::{StoreError, write_atomic};
 use crate::workbench::{Meanings, type_name};
@@ -134,8 +133,7 @@ async fn write_into(
                 table: table.clone(),
                 source: Box::new(source),
             })?;
-        let mut bytes = Vec::new();
-        output::write(&result, Format::Parquet, &mut bytes).map_err(|e| ExportError::Write {
+        let bytes = parquet(&result).map_err(|e| ExportError::Write {
             table: table.clone(),
             message: e.to_string(),
         })?;
@@ -171,6 +169,20 @@ async fn write_into(
     )?;
     crate::store::fsync_dir(dir)?;
     Ok(exported)
+}
+
+/// A result as one Parquet file.
+fn parquet(
+    result: &crate::query::QueryResult,
+) -> Result<Vec<u8>, datafusion::parquet::errors::ParquetError> {
+    let mut bytes = Vec::new();
+    let mut writer =
+        datafusion::parquet::arrow::ArrowWriter::try_new(&mut bytes, result.schema.clone(), None)?;
+    for batch in &result.batches {
+        writer.write(batch)?;
+    }
+    writer.close()?;
+    Ok(bytes)
 }
 
 /// DuckDB's views of the extract under finsam's table names, and finsam's functions.

@@ -109,7 +109,10 @@ pub(crate) fn explain(error: DataFusionError, sql: &str, names: &Names) -> Query
         .filter(|span| span.start.line > 0)
         .map(|span| (span.start.line as usize, span.start.column as usize));
     let root_text = error.find_root().strip_backtrace();
-    let message = if let Some(field) = field_not_found(&error) {
+    let message = if let DataFusionError::External(ours) = error.find_root() {
+        // One of finsam's own (a broken project registry, say), already in Swedish.
+        ours.to_string()
+    } else if let Some(field) = field_not_found(&error) {
         let name = field.name.as_str();
         let mut message = format!("kolumnen {name} finns inte");
         if let Some(relation) = &field.relation {
