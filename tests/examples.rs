@@ -189,20 +189,9 @@ fn assert_holds_the_seed_figures(text: &str) {
 #[test]
 fn the_half_year_report_as_a_word_document_holds_every_figure_of_the_seed() {
     let wd = Workdir::examples();
-    wd.finsam(&[
-        "report",
-        "halvar",
-        "--projekt",
-        "SIGMA",
-        "--halvar",
-        "2008H1",
-        "--format",
-        "docx",
-        "--out",
-        "rapport.docx",
-    ])
-    .ok();
-    let text = word_text(&wd.path("rapport.docx"));
+    let text = word_text(&crate::workdir::half_year_file(
+        &wd, "SIGMA", "2008H1", "docx",
+    ));
     assert_holds_the_seed_figures(&text);
     // The outcome and participant tables too; Word needs a file.
     wd.finsam(&[
@@ -237,20 +226,7 @@ fn the_half_year_report_as_a_word_document_holds_every_figure_of_the_seed() {
 #[test]
 fn the_half_year_report_as_a_pdf_holds_every_figure_of_the_seed() {
     let wd = Workdir::examples();
-    wd.finsam(&[
-        "report",
-        "halvar",
-        "--projekt",
-        "SIGMA",
-        "--halvar",
-        "2008H1",
-        "--format",
-        "pdf",
-        "--out",
-        "rapport.pdf",
-    ])
-    .ok();
-    let pdf = wd.path("rapport.pdf");
+    let pdf = crate::workdir::half_year_file(&wd, "SIGMA", "2008H1", "pdf");
     let info = poppler("pdfinfo", &[pdf.to_str().unwrap()]);
     assert!(
         info.contains("Title:           Halvårsrapport SIGMA 2008H1"),
@@ -698,26 +674,14 @@ fn each_figure_shows_the_previous_half_years_value_beside_it() {
     assert_previous_is(&public, &public_before);
     // The first half-year of the examples has nothing before it: no column.
     // The workbook has the column too, and the project's text on a sheet of its own.
-    wd.finsam(&[
-        "report",
-        "halvar",
-        "--projekt",
-        "SIGMA",
-        "--halvar",
-        "2008H1",
-        "--format",
-        "xlsx",
-        "--out",
-        "h.xlsx",
-    ])
-    .ok();
-    let statistics = workbook_rows(&wd.path("h.xlsx"), "Statistik");
+    let workbook = crate::workdir::half_year_file(&wd, "SIGMA", "2008H1", "xlsx");
+    let statistics = workbook_rows(&workbook, "Statistik");
     let current = statistics
         .iter()
         .find(|r| r[1] == "Aktuella personer under perioden")
         .unwrap();
     assert_eq!(current[4], "42", "{current:?}");
-    let texts = workbook_rows(&wd.path("h.xlsx"), "Berättelse");
+    let texts = workbook_rows(&workbook, "Berättelse");
     assert_eq!(texts[1][0], "Samverkan");
     assert!(texts[1][1].starts_with("Samarbetet med Arbetsmarknadsenheten"));
     let first = report_json(&wd, "SIGMA", "2007H1");

@@ -219,20 +219,10 @@ fn every_half_year_query_runs_as_an_evaluator_would_run_it() {
 #[test]
 fn html_is_standalone_and_xlsx_holds_the_numbers() {
     let wd = loaded();
-    wd.finsam(&[
-        "report",
-        "halvar",
-        "--projekt",
-        "SIGMA",
-        "--period",
-        "2008H1",
-        "--format",
-        "html",
-        "--out",
-        "r.html",
-    ])
-    .ok();
-    let html = wd.read("r.html");
+    let html = std::fs::read_to_string(crate::workdir::half_year_file(
+        &wd, "SIGMA", "2008H1", "html",
+    ))
+    .unwrap();
     assert!(
         html.starts_with("<!doctype html>") && html.contains("<html lang=\"sv\">"),
         "{html}"
@@ -246,21 +236,9 @@ fn html_is_standalone_and_xlsx_holds_the_numbers() {
         html.contains("<td class=\"num\">2</td><td class=\"num\">50 %</td>"),
         "{html}"
     );
-    wd.finsam(&[
-        "report",
-        "halvar",
-        "--projekt",
-        "SIGMA",
-        "--period",
-        "2008H1",
-        "--format",
-        "xlsx",
-        "--out",
-        "r.xlsx",
-    ])
-    .ok();
+    let workbook = crate::workdir::half_year_file(&wd, "SIGMA", "2008H1", "xlsx");
     use calamine::{Data, Reader};
-    let mut book = calamine::open_workbook_auto(wd.path("r.xlsx")).unwrap();
+    let mut book = calamine::open_workbook_auto(&workbook).unwrap();
     let sheet = book.worksheet_range("Statistik").unwrap();
     let row = sheet
         .rows()

@@ -152,6 +152,19 @@ fn a_script_runs_every_statement_from_standard_in() {
         "{stderr}"
     );
     assert_eq!(String::from_utf8_lossy(&output.stdout), "");
+    // An error that arises as a statement runs has no place of its own: the statement's
+    // line is named.
+    let output = piped(
+        &wd,
+        &["sql", "-f", "-"],
+        "SELECT 1;\n\nSELECT CAST(kod AS INT) FROM kod_kon;",
+    );
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("satsen på rad 3: ett värde kunde inte räknas ut"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -327,10 +340,24 @@ fn the_export_gives_duckdb_the_counts_finsam_gives() {
     ] {
         assert!(readme.contains(part), "{part}");
     }
+    // An event table's current versions, not every version.
+    assert!(wd.path("uttag/tabeller/insatser.parquet").exists());
     assert!(
-        !wd.path("uttag/tabeller/deltagare_alla_versioner.parquet")
+        !wd.path("uttag/tabeller/insatser_alla_versioner.parquet")
             .exists()
     );
+    // The README's row counts are the tables'.
+    for table in ["deltagare", "deltagande", "kod_avslutsorsak"] {
+        let rows = wd.sql(&format!("SELECT count(*) FROM {table}"));
+        let rows = rows.lines().nth(1).unwrap();
+        let folder = if table.starts_with("kod_") {
+            "kodlistor"
+        } else {
+            "tabeller"
+        };
+        let line = format!("| {table} | {folder}/{table}.parquet | {rows} |");
+        assert!(readme.contains(&line), "{line}");
+    }
     let duckdb = python("duckdb_uttag.py", &[wd.path("uttag").to_str().unwrap()]);
     let finsam_rows = |sql: &str| -> serde_json::Value {
         let csv = wd.sql(sql);

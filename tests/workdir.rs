@@ -330,6 +330,26 @@ pub fn report_json(wd: &Workdir, projekt: &str, period: &str) -> serde_json::Val
     report_json_with(wd, "halvar", projekt, period, &[])
 }
 
+/// A project's half-year report written as `format` (docx, pdf, xlsx, html) to
+/// `rapport.<format>` in the workdir; its path.
+pub fn half_year_file(wd: &Workdir, projekt: &str, halvar: &str, format: &str) -> PathBuf {
+    let out = format!("rapport.{format}");
+    wd.finsam(&[
+        "report",
+        "halvar",
+        "--projekt",
+        projekt,
+        "--halvar",
+        halvar,
+        "--format",
+        format,
+        "--out",
+        &out,
+    ])
+    .ok();
+    wd.path(&out)
+}
+
 /// A report (`kind`: halvar, utfall, deltagare) as JSON, with `options` (`--publik`...).
 pub fn report_json_with(
     wd: &Workdir,

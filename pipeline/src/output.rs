@@ -118,13 +118,8 @@ pub fn write_styled(
     match format {
         Format::Table => {
             if result.row_count() == 0 {
-                let names: Vec<&str> = result
-                    .schema
-                    .fields()
-                    .iter()
-                    .map(|f| f.name().as_str())
-                    .collect();
-                writeln!(out, "(inga rader; kolumner: {})", names.join(", ")).map_err(failed)?;
+                let names = result.column_names().join(", ");
+                writeln!(out, "(inga rader; kolumner: {names})").map_err(failed)?;
                 return Ok(());
             }
             let table =
@@ -150,7 +145,7 @@ pub fn write_styled(
                 .delimiter(style.csv_separator)
                 .from_writer(out);
             writer
-                .write_record(result.schema.fields().iter().map(|f| f.name()))
+                .write_record(result.column_names())
                 .map_err(csv_failed)?;
             for batch in &result.batches {
                 for row in rows_as_text(batch, style.decimal_comma)? {
@@ -203,8 +198,7 @@ fn cut_to_width(table: &str, width: usize) -> (String, usize) {
 /// Results as an Excel workbook, one sheet per (name, result): a bold header row, numbers
 /// as numbers, dates as dates, lists and the rest as text.
 pub fn xlsx(results: &[(String, &QueryResult)]) -> Result<Vec<u8>> {
-    use datafusion::arrow::array::{Array, AsArray};
-    use datafusion::arrow::datatypes::{DataType, Date32Type, Float64Type, Int64Type};
+    use chrono::Datelike;
     use rust_xlsxwriter::{ExcelDateTime, Format as CellFormat, Workbook};
     let failed = |e: rust_xlsxwriter::XlsxError| {
         Error::Output(format!("arbetsboken kunde inte skrivas: {e}"))
@@ -231,89 +225,36 @@ pub fn xlsx(results: &[(String, &QueryResult)]) -> Result<Vec<u8>> {
         let mut row = 1u32;
         for batch in &result.batches {
             let texts = rows_as_text(batch, false)?;
+            let columns: Vec<Cells> = batch.columns().iter().map(Cells::of).collect();
             for (index, row_texts) in texts.iter().enumerate() {
-                for (col, array) in batch.columns().iter().enumerate() {
-                    let col16 = col as u16;
-                    if array.is_null(index) {
-                        continue;
-                    }
-                    let number = |array: &dyn Array| -> Option<f64> {
-                        let cast = datafusion::arrow::compute::cast(
-                            &array.slice(index, 1),
-                            &DataType::Float64,
-                        )
-                        .ok()?;
-                        Some(cast.as_primitive::<Float64Type>().value(0))
-                    };
-                    match array.data_type() {
-                        DataType::Int8
-                        | DataType::Int16
-                        | DataType::Int32
-                        | DataType::UInt8
-                        | DataType::UInt16
-                        | DataType::UInt32 => {
-                            let cast = datafusion::arrow::compute::cast(
-                                &array.slice(index, 1),
-                                &DataType::Int64,
+                for (col, (cells, text)) in columns.iter().zip(row_texts).enumerate() {
+                    let col = col as u16;
+                    match cells.at(index) {
+                        Cell::Empty => {}
+                        Cell::Number(value) => {
+                            sheet.write_number(row, col, value).map_err(failed)?;
+                        }
+                        Cell::Boolean(value) => {
+                            sheet.write_boolean(row, col, value).map_err(failed)?;
+                        }
+                        Cell::Date(day) => {
+                            let cell = ExcelDateTime::from_ymd(
+                                day.year() as u16,
+                                day.month() as u8,
+                                day.day() as u8,
                             )
-                            .map_err(|e| Error::Output(e.to_string()))?;
-                            let value = cast.as_primitive::<Int64Type>().value(0);
+                            .map_err(failed)?;
                             sheet
-                                .write_number(row, col16, value as f64)
+                                .write_datetime_with_format(row, col, &cell, &date)
                                 .map_err(failed)?;
                         }
-                        // Past 2^53 Excel's numbers are not exact: such counts stay text.
-                        DataType::Int64 | DataType::UInt64 => {
-                            let text = &row_texts[col];
-                            match text.parse::<i64>() {
-                                Ok(v) if v.unsigned_abs() < (1 << 53) => {
-                                    sheet.write_number(row, col16, v as f64).map_err(failed)?
-                                }
-                                _ => sheet.write_string(row, col16, text).map_err(failed)?,
-                            };
-                        }
-                        DataType::Float16
-                        | DataType::Float32
-                        | DataType::Float64
-                        | DataType::Decimal128(..)
-                        | DataType::Decimal256(..) => match number(array.as_ref()) {
-                            Some(v) if v.is_finite() => {
-                                sheet.write_number(row, col16, v).map_err(failed)?;
-                            }
-                            _ => {
-                                sheet
-                                    .write_string(row, col16, &row_texts[col])
-                                    .map_err(failed)?;
-                            }
-                        },
-                        DataType::Boolean => {
+                        Cell::Text => {
                             sheet
-                                .write_boolean(row, col16, array.as_boolean().value(index))
+                                .write_string(row, col, spreadsheet_text(text))
                                 .map_err(failed)?;
                         }
-                        DataType::Date32 => {
-                            let day = array.as_primitive::<Date32Type>().value(index);
-                            match Date32Type::to_naive_date_opt(day) {
-                                Some(when) => {
-                                    let cell = ExcelDateTime::parse_from_str(
-                                        &when.format("%Y-%m-%d").to_string(),
-                                    )
-                                    .map_err(failed)?;
-                                    sheet
-                                        .write_datetime_with_format(row, col16, &cell, &date)
-                                        .map_err(failed)?;
-                                }
-                                None => {
-                                    sheet
-                                        .write_string(row, col16, &row_texts[col])
-                                        .map_err(failed)?;
-                                }
-                            }
-                        }
-                        _ => {
-                            sheet
-                                .write_string(row, col16, spreadsheet_text(&row_texts[col]))
-                                .map_err(failed)?;
+                        Cell::Digits => {
+                            sheet.write_string(row, col, text).map_err(failed)?;
                         }
                     }
                 }
@@ -333,6 +274,82 @@ pub fn xlsx(results: &[(String, &QueryResult)]) -> Result<Vec<u8>> {
         sheet.set_freeze_panes(1, 0).map_err(failed)?;
     }
     workbook.save_to_buffer().map_err(failed)
+}
+
+/// One column of a batch as an Excel sheet takes it: numbers cast once per batch.
+enum Cells<'a> {
+    /// Integers and decimals as Excel's numbers (f64). An integer is exact there up to
+    /// 2^53: one beyond (or one that does not fit at all) stays text.
+    Numbers {
+        values: datafusion::arrow::array::Float64Array,
+        source: &'a dyn datafusion::arrow::array::Array,
+        integers: bool,
+    },
+    Booleans(&'a datafusion::arrow::array::BooleanArray),
+    Dates(&'a datafusion::arrow::array::Date32Array),
+    Texts(&'a dyn datafusion::arrow::array::Array),
+}
+
+/// One cell of [`Cells`].
+enum Cell {
+    Empty,
+    Number(f64),
+    Boolean(bool),
+    Date(chrono::NaiveDate),
+    /// As the row's text has it.
+    Text,
+    /// A number Excel cannot hold exactly, as its digits.
+    Digits,
+}
+
+impl<'a> Cells<'a> {
+    fn of(array: &'a datafusion::arrow::array::ArrayRef) -> Cells<'a> {
+        use datafusion::arrow::array::AsArray;
+        use datafusion::arrow::datatypes::{DataType, Float64Type};
+        let data_type = array.data_type();
+        let integers = data_type.is_integer();
+        let numeric = integers || data_type.is_floating() || data_type.is_decimal();
+        if numeric && let Ok(values) = datafusion::arrow::compute::cast(array, &DataType::Float64) {
+            return Cells::Numbers {
+                values: values.as_primitive::<Float64Type>().clone(),
+                source: array.as_ref(),
+                integers,
+            };
+        }
+        match data_type {
+            DataType::Boolean => Cells::Booleans(array.as_boolean()),
+            DataType::Date32 => Cells::Dates(array.as_primitive()),
+            _ => Cells::Texts(array.as_ref()),
+        }
+    }
+
+    fn at(&self, index: usize) -> Cell {
+        use datafusion::arrow::array::Array;
+        let source: &dyn Array = match self {
+            Cells::Numbers { source, .. } | Cells::Texts(source) => *source,
+            Cells::Booleans(array) => *array,
+            Cells::Dates(array) => *array,
+        };
+        if source.is_null(index) {
+            return Cell::Empty;
+        }
+        match self {
+            Cells::Numbers {
+                values, integers, ..
+            } => {
+                let value = values.value(index);
+                let exact = !*integers || value.abs() < (1u64 << 53) as f64;
+                if values.is_valid(index) && value.is_finite() && exact {
+                    Cell::Number(value)
+                } else {
+                    Cell::Digits
+                }
+            }
+            Cells::Booleans(array) => Cell::Boolean(array.value(index)),
+            Cells::Dates(array) => array.value_as_date(index).map_or(Cell::Text, Cell::Date),
+            Cells::Texts(_) => Cell::Text,
+        }
+    }
 }
 
 /// A sheet name Excel accepts: at most 31 characters, none of `[]:*?/\`.
@@ -452,5 +469,50 @@ mod tests {
         );
         let bytes = xlsx(&[("Fråga 1".into(), &result)]).unwrap();
         assert_eq!(&bytes[..2], b"PK");
+    }
+
+    #[test]
+    fn a_workbook_holds_numbers_dates_and_flags_as_such() {
+        use calamine::{Data, Reader};
+        use datafusion::arrow::array::{BooleanArray, Date32Array, Int64Array, StringArray};
+        use datafusion::arrow::datatypes::{DataType, Field, Schema};
+        let schema = std::sync::Arc::new(Schema::new(vec![
+            Field::new("n", DataType::Int64, true),
+            Field::new("dag", DataType::Date32, true),
+            Field::new("ja", DataType::Boolean, true),
+            Field::new("text", DataType::Utf8, true),
+        ]));
+        let batch = RecordBatch::try_new(
+            schema.clone(),
+            vec![
+                std::sync::Arc::new(Int64Array::from(vec![Some(7), Some((1 << 53) + 1), None])),
+                std::sync::Arc::new(Date32Array::from(vec![Some(13_879), None, None])),
+                std::sync::Arc::new(BooleanArray::from(vec![Some(true), None, None])),
+                std::sync::Arc::new(StringArray::from(vec![Some("=1+1"), None, None])),
+            ],
+        )
+        .unwrap();
+        let result = QueryResult {
+            schema,
+            batches: vec![batch],
+            notes: vec![],
+        };
+        let bytes = xlsx(&[("Resultat".into(), &result)]).unwrap();
+        let mut book = calamine::Xlsx::new(std::io::Cursor::new(bytes)).unwrap();
+        let sheet = book.worksheet_range("Resultat").unwrap();
+        assert_eq!(sheet.get((1, 0)), Some(&Data::Float(7.0)));
+        // Past 2^53 a count is not exact in Excel: it stays its digits.
+        assert_eq!(
+            sheet.get((2, 0)),
+            Some(&Data::String("9007199254740993".into()))
+        );
+        assert!(
+            matches!(sheet.get((1, 1)), Some(Data::DateTime(d)) if d.as_f64() == 39_448.0),
+            "2008-01-01: {:?}",
+            sheet.get((1, 1))
+        );
+        assert_eq!(sheet.get((1, 2)), Some(&Data::Bool(true)));
+        assert_eq!(sheet.get((1, 3)), Some(&Data::String("'=1+1".into())));
+        assert_eq!(sheet.get((2, 1)), Some(&Data::Empty));
     }
 }

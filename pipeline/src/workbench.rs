@@ -332,13 +332,6 @@ pub fn code_list(schema: &Schema, name: &str) -> Option<QueryResult> {
     Some(text_result(&headers, rows))
 }
 
-/// `\fraga`: the bundled query files (or those of `--queries`).
-pub fn query_files(
-    queries_dir: Option<&Path>,
-) -> Result<Vec<QueryFile>, crate::report::ReportError> {
-    catalogue(queries_dir)
-}
-
 /// The query files as a table: file, title, parameters.
 pub fn query_file_table(files: &[QueryFile]) -> QueryResult {
     let rows = files
@@ -526,19 +519,14 @@ mod tests {
     fn a_code_list_shows_codes_labels_and_attributes() {
         let schema = Schema::bundled().unwrap();
         let result = code_list(&schema, "kod_avslutsorsak").unwrap();
-        let names: Vec<&str> = result
-            .schema
-            .fields()
-            .iter()
-            .map(|f| f.name().as_str())
-            .collect();
+        let names = result.column_names();
         assert_eq!(names, ["kod", "etikett", "skrivs också", "exkluderas"]);
         assert!(code_list(&schema, "finns_inte").is_none());
     }
 
     #[test]
     fn a_query_file_is_found_by_its_path_or_its_unique_name() {
-        let files = query_files(None).unwrap();
+        let files = catalogue(None).unwrap();
         assert_eq!(
             find_query_file(&files, "halvar/aktuella").unwrap().name,
             "halvar/aktuella.sql"

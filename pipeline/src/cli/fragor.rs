@@ -34,7 +34,7 @@ enum Action {
 pub fn run(args: Args, _data: &DataArgs) -> finsam::Result<Exit> {
     match args.action {
         Action::List => {
-            let files = workbench::query_files(args.queries.as_deref())?;
+            let files = finsam::report::queries::catalogue(args.queries.as_deref())?;
             let table = workbench::query_file_table(&files);
             finsam::output::write(
                 &table,

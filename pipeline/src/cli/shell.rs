@@ -54,7 +54,7 @@ pub fn run(
     runtime: &tokio::runtime::Runtime,
     settings: Settings,
 ) -> finsam::Result<Exit> {
-    let files = workbench::query_files(settings.queries.as_deref())?;
+    let files = finsam::report::queries::catalogue(settings.queries.as_deref())?;
     let completion = Completion::new(engine, schema, &files);
     let mut shell = Shell {
         engine,
@@ -83,7 +83,7 @@ pub fn run(
     }
     println!(
         "SQL-skalet: {} tabeller. Avsluta satser med ; — \\? visar kommandona, \\q avslutar.",
-        shell.meanings_count()
+        engine.names().tables.len()
     );
     loop {
         let line = match editor.readline("finsam> ") {
@@ -102,13 +102,22 @@ pub fn run(
             match workbench::parse_command(input) {
                 Ok(Command::Quit) => break,
                 Ok(command) => shell.command(command, &mut editor),
-                Err(message) => eprintln!("{message}"),
+                Err(message) => say(message),
             }
         } else {
             shell.script(input, &mut editor, None);
         }
     }
     Ok(Exit::Ok)
+}
+
+/// Tells the user something went wrong; what they typed may be in it, so anything shaped
+/// like a personnummer is redacted first.
+fn say(message: impl std::fmt::Display) {
+    eprintln!(
+        "{}",
+        finsam::personnummer::redact_numbers(&message.to_string())
+    );
 }
 
 fn readline_failed(error: ReadlineError) -> finsam::Error {
@@ -145,10 +154,6 @@ fn history_file() -> Option<PathBuf> {
 }
 
 impl Shell<'_> {
-    fn meanings_count(&self) -> usize {
-        self.engine.names().tables.len()
-    }
-
     fn command(&mut self, command: Command, editor: &mut Editor<Completion, FileHistory>) {
         match command {
             Command::Help => println!("{}", workbench::HELP),
@@ -159,7 +164,7 @@ impl Shell<'_> {
                     .block_on(workbench::tables(self.engine, &self.meanings))
                 {
                     Ok(result) => self.show(&result, None),
-                    Err(e) => eprintln!("{e}"),
+                    Err(e) => say(e),
                 }
             }
             Command::Describe(Some(table)) => {
@@ -176,9 +181,9 @@ impl Shell<'_> {
                         let hint = finsam::query::advice::closest(&table, names)
                             .map(|m| format!("; menade du {m}?"))
                             .unwrap_or_else(|| "; \\d visar alla".into());
-                        eprintln!("tabellen {table} finns inte{hint}");
+                        say(format!("tabellen {table} finns inte{hint}"));
                     }
-                    Err(e) => eprintln!("{e}"),
+                    Err(e) => say(e),
                 }
             }
             Command::Codes(None) => self.show(&workbench::code_lists(self.schema), None),
@@ -190,7 +195,7 @@ impl Shell<'_> {
                         finsam::query::advice::closest(list.trim_start_matches("kod_"), names)
                             .map(|m| format!("; menade du {m}?"))
                             .unwrap_or_else(|| "; \\koder visar alla".into());
-                    eprintln!("kodlistan {list} finns inte{hint}");
+                    say(format!("kodlistan {list} finns inte{hint}"));
                 }
             },
             Command::Query(None) => self.show(&workbench::query_file_table(&self.files), None),
@@ -200,7 +205,7 @@ impl Shell<'_> {
                     println!("{}: {}", file.name, file.title);
                     self.script(&file.sql, editor, Some(&file));
                 }
-                Err(message) => eprintln!("{message}"),
+                Err(message) => say(message),
             },
             Command::Format(None) => println!("formatet är {}", self.settings.format.name()),
             Command::Format(Some(name)) => match Format::named(&name) {
@@ -223,7 +228,7 @@ impl Shell<'_> {
                         println!("resultaten skrivs till {}", path.display());
                         self.sink = Sink::File(path, file);
                     }
-                    Err(e) => eprintln!("{}: {e}", path.display()),
+                    Err(e) => say(format!("{}: {e}", path.display())),
                 }
             }
             Command::Timing => {
@@ -252,47 +257,45 @@ impl Shell<'_> {
             }
         };
         let mut params = self.settings.params.clone();
+        let mut prepared = Vec::with_capacity(statements.len());
         for statement in &statements {
-            let wanted = match self
-                .runtime
-                .block_on(self.engine.parameters(&statement.text))
-            {
-                Ok(wanted) => wanted,
+            match self.runtime.block_on(self.engine.prepare(&statement.text)) {
+                Ok(statement) => prepared.push(statement),
                 Err(error) => {
                     self.tell(&error.in_script(statement), statement, text);
                     return;
                 }
-            };
-            for name in wanted {
-                if params.iter().any(|(n, _)| *n == name) {
-                    continue;
-                }
-                let hint = file
-                    .map(|f| workbench::parameter_hint(f, &name))
-                    .filter(|h| !h.is_empty())
-                    .map(|h| format!(" ({h})"))
-                    .unwrap_or_default();
-                let asking = |editor: &mut Editor<Completion, FileHistory>, on: bool| {
-                    if let Some(helper) = editor.helper() {
-                        helper.asking.set(on);
-                    }
-                };
-                asking(editor, true);
-                let value = editor.readline(&format!("${name}{hint}: "));
-                asking(editor, false);
-                match value {
-                    Ok(value) => params.push((name, value.trim().to_string())),
-                    Err(_) => return,
-                }
             }
         }
-        for statement in &statements {
+        let asking = |editor: &mut Editor<Completion, FileHistory>, on: bool| {
+            if let Some(helper) = editor.helper() {
+                helper.asking.set(on);
+            }
+        };
+        for name in prepared.iter().flat_map(|p| &p.parameters) {
+            if params.iter().any(|(n, _)| n == name) {
+                continue;
+            }
+            let hint = file
+                .map(|f| workbench::parameter_hint(f, name))
+                .filter(|h| !h.is_empty())
+                .map(|h| format!(" ({h})"))
+                .unwrap_or_default();
+            asking(editor, true);
+            let value = editor.readline(&format!("${name}{hint}: "));
+            asking(editor, false);
+            match value {
+                Ok(value) => params.push((name.clone(), value.trim().to_string())),
+                Err(_) => return,
+            }
+        }
+        for (statement, prepared) in statements.iter().zip(prepared) {
             let started = Instant::now();
             // Ctrl-C stops the statement, not the shell. (Once tokio listens for it, it
             // never kills the process: in the pager it stops only the pager.)
             let outcome = self.runtime.block_on(async {
                 tokio::select! {
-                    result = self.engine.run_with(&statement.text, &params, Unused::Ignore) => Some(result),
+                    result = self.engine.run_prepared(prepared, &params, Unused::Ignore) => Some(result),
                     _ = tokio::signal::ctrl_c() => None,
                 }
             });
@@ -347,7 +350,7 @@ impl Shell<'_> {
                         path.display(),
                         timing.map(|t| format!(" ({t})")).unwrap_or_default()
                     ),
-                    Err(e) => eprintln!("{}: {e}", path.display()),
+                    Err(e) => say(format!("{}: {e}", path.display())),
                 }
             }
             Sink::Terminal => {
@@ -360,7 +363,7 @@ impl Shell<'_> {
                 if let Err(e) =
                     output::write_styled(result, self.settings.format, &style, &mut text)
                 {
-                    eprintln!("{e}");
+                    say(e);
                     return;
                 }
                 if let Some(timing) = timing {

@@ -194,38 +194,40 @@ async fn run_script(
             statements.len()
         ))));
     }
-    // A parameter no statement uses is probably a misspelt name.
-    let mut wanted = BTreeSet::new();
+    // Every statement is planned before any runs; a parameter no statement uses is
+    // probably a misspelt name.
+    let failed = |statement: &ScriptStatement| {
+        let statement = statement.clone();
+        move |e: QueryError| Failure::Query(e.in_script(&statement), Some(statement))
+    };
+    let mut prepared = Vec::with_capacity(statements.len());
     for statement in &statements {
-        let names = engine
-            .parameters(&statement.text)
-            .await
-            .map_err(|e| Failure::Query(e.in_script(statement), Some(statement.clone())))?;
-        wanted.extend(names);
+        prepared.push(
+            engine
+                .prepare(&statement.text)
+                .await
+                .map_err(failed(statement))?,
+        );
     }
+    let wanted: BTreeSet<String> = prepared
+        .iter()
+        .flat_map(|p| p.parameters.iter().cloned())
+        .collect();
     if let Some((unused, _)) = args.params.iter().find(|(n, _)| !wanted.contains(n)) {
-        let used: Vec<String> = wanted.iter().map(|k| format!("${k}")).collect();
-        let used = if used.is_empty() {
-            "inga parametrar".into()
-        } else {
-            used.join(", ")
-        };
-        return Err(Failure::Query(
-            QueryError::UnusedParameter(unused.clone(), used),
-            None,
-        ));
+        let wanted: Vec<String> = wanted.into_iter().collect();
+        return Err(Failure::Query(QueryError::unused(unused, &wanted), None));
     }
-    let mut out = Destination::open(args.out.as_deref(), args.format)?;
+    let mut out = Destination::open(args.out.as_deref());
     if args.format == Format::Csv && args.decimal_comma {
         // Excel takes a CSV file without one for the Windows code page.
         out.write_all("\u{feff}".as_bytes())?;
     }
     let mut sheets: Vec<(String, QueryResult)> = Vec::new();
-    for (index, statement) in statements.iter().enumerate() {
+    for (index, (statement, prepared)) in statements.iter().zip(prepared).enumerate() {
         let result = engine
-            .run_with(&statement.text, &args.params, Unused::Ignore)
+            .run_prepared(prepared, &args.params, Unused::Ignore)
             .await
-            .map_err(|e| Failure::Query(e.in_script(statement), Some(statement.clone())))?;
+            .map_err(failed(statement))?;
         for note in &result.notes {
             eprintln!("finsam: obs: {note}");
         }
@@ -261,15 +263,15 @@ enum Destination {
 }
 
 impl Destination {
-    fn open(path: Option<&Path>, _format: Format) -> finsam::Result<Destination> {
-        Ok(match path {
+    fn open(path: Option<&Path>) -> Destination {
+        match path {
             Some(path) => Destination::File {
                 path: path.to_path_buf(),
                 bytes: Vec::new(),
                 rows: 0,
             },
             None => Destination::Stdout(std::io::BufWriter::new(std::io::stdout())),
-        })
+        }
     }
 
     fn write_result(
@@ -324,12 +326,15 @@ pub fn tell_query_error(
 ) {
     let mut message =
         finsam::failure::one_line(error.to_string(), std::error::Error::source(error));
-    if let Some(file) = file {
-        message = format!("{}: {message}", file.display());
-    } else if let Some(statement) = statement
-        && script::split(script).map(|s| s.len()).unwrap_or(0) > 1
+    // Where the error has no place of its own (it arose as the statement ran), the
+    // statement's line says which.
+    if let Some(statement) = statement
+        && error.position().is_none()
     {
         message = format!("satsen på rad {}: {message}", statement.line);
+    }
+    if let Some(file) = file {
+        message = format!("{}: {message}", file.display());
     }
     eprintln!("finsam: {message}");
     if let Some((line, column)) = error.position()

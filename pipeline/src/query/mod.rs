@@ -25,7 +25,7 @@ pub mod script;
 mod selection;
 mod unreadable;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use datafusion::arrow::array::{
@@ -122,6 +122,20 @@ impl QueryError {
         }
     }
 
+    /// A parameter given that no statement uses (probably a misspelt name), and those
+    /// that are used (without `$`).
+    pub fn unused(name: &str, used: &[String]) -> QueryError {
+        let used = if used.is_empty() {
+            "inga parametrar".into()
+        } else {
+            used.iter()
+                .map(|k| format!("${k}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        QueryError::UnusedParameter(name.to_string(), used)
+    }
+
     /// Line and column (from 1) in the statement that the error points at.
     pub fn position(&self) -> Option<(usize, usize)> {
         match self {
@@ -199,6 +213,14 @@ fn datafusion_message(error: &datafusion::error::DataFusionError) -> String {
     }
 }
 
+/// A read-only statement checked and planned, not yet run.
+pub struct Prepared {
+    sql: String,
+    plan: datafusion::logical_expr::LogicalPlan,
+    /// Its `$name` parameters, without `$`, sorted.
+    pub parameters: Vec<String>,
+}
+
 /// Result rows of one query.
 pub struct QueryResult {
     pub schema: SchemaRef,
@@ -209,6 +231,15 @@ pub struct QueryResult {
 }
 
 impl QueryResult {
+    /// The columns' names, in order.
+    pub fn column_names(&self) -> Vec<&str> {
+        self.schema
+            .fields()
+            .iter()
+            .map(|f| f.name().as_str())
+            .collect()
+    }
+
     pub fn row_count(&self) -> usize {
         self.batches.iter().map(RecordBatch::num_rows).sum()
     }
@@ -326,18 +357,22 @@ impl Engine {
         &self.names
     }
 
-    /// The `$name` parameters a read-only statement has, without `$`.
-    pub async fn parameters(&self, sql: &str) -> Result<Vec<String>, QueryError> {
+    /// Checks and plans a read-only statement, and finds its `$name` parameters.
+    pub async fn prepare(&self, sql: &str) -> Result<Prepared, QueryError> {
         script::check_read_only(sql)?;
         let plan = self.plan(sql).await?;
-        let mut names: Vec<String> = plan
+        let mut parameters: Vec<String> = plan
             .get_parameter_types()
             .map_err(|e| self.explain(e, sql))?
             .into_keys()
             .map(|k| k.trim_start_matches('$').to_string())
             .collect();
-        names.sort();
-        Ok(names)
+        parameters.sort();
+        Ok(Prepared {
+            sql: sql.to_string(),
+            plan,
+            parameters,
+        })
     }
 
     async fn plan(&self, sql: &str) -> Result<datafusion::logical_expr::LogicalPlan, QueryError> {
@@ -378,28 +413,31 @@ impl Engine {
         params: &[(String, String)],
         unused: Unused,
     ) -> Result<QueryResult, QueryError> {
-        script::check_read_only(sql)?;
-        let plan = self.plan(sql).await?;
-        let explain = |e| self.explain(e, sql);
-        let wanted: HashMap<String, Option<DataType>> =
-            plan.get_parameter_types().map_err(explain)?;
-        let wanted: BTreeMap<String, ()> = wanted
-            .into_keys()
-            .map(|k| (k.trim_start_matches('$').to_string(), ()))
-            .collect();
-        for (name, _) in params {
-            if unused == Unused::Refuse && !wanted.contains_key(name) {
-                let used: Vec<String> = wanted.keys().map(|k| format!("${k}")).collect();
-                let used = if used.is_empty() {
-                    "inga parametrar".into()
-                } else {
-                    used.join(", ")
-                };
-                return Err(QueryError::UnusedParameter(name.clone(), used));
-            }
+        let prepared = self.prepare(sql).await?;
+        self.run_prepared(prepared, params, unused).await
+    }
+
+    /// Runs a statement [`Engine::prepare`] planned, with `$name` parameters bound to
+    /// the given values.
+    pub async fn run_prepared(
+        &self,
+        prepared: Prepared,
+        params: &[(String, String)],
+        unused: Unused,
+    ) -> Result<QueryResult, QueryError> {
+        let Prepared {
+            sql,
+            plan,
+            parameters: wanted,
+        } = prepared;
+        let explain = |e| self.explain(e, &sql);
+        if unused == Unused::Refuse
+            && let Some((name, _)) = params.iter().find(|(n, _)| !wanted.contains(n))
+        {
+            return Err(QueryError::unused(name, &wanted));
         }
         if let Some(missing) = wanted
-            .keys()
+            .iter()
             .find(|name| !params.iter().any(|(n, _)| n == *name))
         {
             return Err(QueryError::MissingParameter(missing.clone()));
@@ -409,7 +447,7 @@ impl Engine {
         if !params.is_empty() {
             let values: Vec<(String, ScalarValue)> = params
                 .iter()
-                .filter(|(k, _)| wanted.contains_key(k))
+                .filter(|(k, _)| wanted.contains(k))
                 .map(|(k, v)| (k.clone(), ScalarValue::Utf8(Some(v.clone()))))
                 .collect();
             frame = frame.with_param_values(values).map_err(explain)?;

@@ -93,6 +93,13 @@ pub struct Endpoint {
     server: Arc<Server>,
     engines: tokio::sync::Mutex<BTreeMap<&'static str, Kept>>,
     audit: Arc<AuditLog>,
+    /// Parses statements as `datafusion-postgres` does, for the checks.
+    sql: PostgresCompatibilityParser,
+    /// The tables a styrelse account is refused by name.
+    microdata: BTreeSet<String>,
+    /// Describes a statement already planned: the description reads the plan only,
+    /// whichever engine made it.
+    describer: Arc<Parser>,
 }
 
 /// A role's engine for one data version.
@@ -130,10 +137,16 @@ impl Endpoint {
     /// The endpoint of `server`'s dataset; its audit log's key is made the first time.
     pub fn new(server: Arc<Server>) -> std::io::Result<Arc<Endpoint>> {
         let audit = Arc::new(AuditLog::open(&server.data.join(AUDIT_DIR))?);
+        let microdata = microdata_tables(&server);
         Ok(Arc::new(Endpoint {
             server,
             engines: tokio::sync::Mutex::default(),
             audit,
+            sql: PostgresCompatibilityParser::new(),
+            microdata,
+            describer: ExtendedQueryHandler::query_parser(&DfSessionService::new(Arc::new(
+                SessionContext::new(),
+            ))),
         }))
     }
 
@@ -307,8 +320,9 @@ struct BoardRows {
 }
 
 impl BoardRows {
-    /// A point as the site publishes it: serialised, a count is what a reader sees
-    /// (`null` where disclosure control hid it), never the exact value.
+    /// A point as the site publishes it: a count is what a reader sees (`None` where
+    /// disclosure control hid it), never the exact value; the share and its interval
+    /// are worked out from the shown counts.
     fn push(
         &mut self,
         dashboard: &str,
@@ -316,19 +330,16 @@ impl BoardRows {
         panel: &str,
         point: &crate::dashboard::Point,
     ) {
-        let shown = serde_json::to_value(point).expect("a point serialises");
-        let number = |key: &str| shown.get(key).and_then(serde_json::Value::as_i64);
-        let share = |key: &str| shown.get(key).and_then(serde_json::Value::as_f64);
         self.tavla.push(dashboard.to_string());
         self.urval.push(selection.label());
         self.panel.push(panel.to_string());
         self.kategori.push(point.kategori.clone());
         self.serie.push(point.serie.clone());
-        self.antal.push(number("antal"));
-        self.n.push(number("n"));
-        self.andel.push(share("andel"));
-        self.lag.push(share("lag"));
-        self.hog.push(share("hog"));
+        self.antal.push(point.antal.shown());
+        self.n.push(point.n.as_ref().and_then(|n| n.shown()));
+        self.andel.push(point.andel);
+        self.lag.push(point.lag);
+        self.hog.push(point.hog);
     }
 
     fn batch(self) -> RecordBatch {
@@ -715,15 +726,9 @@ struct Router {
 
 impl Router {
     fn new(endpoint: Arc<Endpoint>) -> Router {
-        let microdata = Arc::new(microdata_tables(&endpoint.server));
         Router {
             parser: Arc::new(RouterParser {
                 endpoint: endpoint.clone(),
-                sql: PostgresCompatibilityParser::new(),
-                microdata,
-                describer: ExtendedQueryHandler::query_parser(&DfSessionService::new(Arc::new(
-                    SessionContext::new(),
-                ))),
             }),
             endpoint,
         }
@@ -827,7 +832,7 @@ impl SimpleQueryHandler for Router {
     {
         let endpoint = &self.endpoint;
         let role = endpoint.role_of(client);
-        let statements = match (&role, self.parser.sql.parse(query)) {
+        let statements = match (&role, endpoint.sql.parse(query)) {
             (Ok(_), Ok(statements)) => statements,
             (Err(_), _) => {
                 endpoint.not_run(
@@ -849,7 +854,7 @@ impl SimpleQueryHandler for Router {
         let number = |index: usize| several.then_some(index + 1);
         // Every statement is checked before any runs.
         for (index, statement) in statements.iter().enumerate() {
-            if let Some(refused) = refusal(statement, role, &self.parser.microdata) {
+            if let Some(refused) = refusal(statement, role, &endpoint.microdata) {
                 endpoint.not_run(
                     endpoint.line(client, role.name(), query, number(index)),
                     "avvisad",
@@ -959,11 +964,6 @@ impl ExtendedQueryHandler for Router {
 /// Parses a prepared statement for the client's role, refusing what may not run.
 struct RouterParser {
     endpoint: Arc<Endpoint>,
-    sql: PostgresCompatibilityParser,
-    microdata: Arc<BTreeSet<String>>,
-    /// Describes a statement already planned: the description reads the plan only,
-    /// whichever engine made it.
-    describer: Arc<Parser>,
 }
 
 #[async_trait]
@@ -990,7 +990,7 @@ impl QueryParser for RouterParser {
     }
 
     fn get_parameter_types(&self, statement: &Self::Statement) -> PgWireResult<Vec<Type>> {
-        self.describer.get_parameter_types(statement)
+        self.endpoint.describer.get_parameter_types(statement)
     }
 
     fn get_result_schema(
@@ -998,7 +998,9 @@ impl QueryParser for RouterParser {
         statement: &Self::Statement,
         column_format: Option<&Format>,
     ) -> PgWireResult<Vec<FieldInfo>> {
-        self.describer.get_result_schema(statement, column_format)
+        self.endpoint
+            .describer
+            .get_result_schema(statement, column_format)
     }
 }
 
@@ -1016,14 +1018,14 @@ impl RouterParser {
         C: ClientInfo + Unpin + Send + Sync,
     {
         let role = role.map_err(|e| ("avvisad", e))?;
-        let statements = self.sql.parse(sql).map_err(|e| {
+        let statements = self.endpoint.sql.parse(sql).map_err(|e| {
             (
                 "fel",
                 user_error("42601", format!("frågan kan inte tolkas: {e}")),
             )
         })?;
         for statement in &statements {
-            if let Some(refused) = refusal(statement, role, &self.microdata) {
+            if let Some(refused) = refusal(statement, role, &self.endpoint.microdata) {
                 return Err(("avvisad", refused));
             }
         }
