@@ -601,6 +601,19 @@ fn the_postgres_endpoint_serves_evaluators_and_boards_and_logs_each_statement() 
         );
     }
     assert_eq!(before, wd.snapshot("data/SIGMA"));
+    // What the client sent comes back in an error, but never a personnummer in it.
+    let echoed = psql(
+        port,
+        "anna",
+        &evaluator,
+        "prefer",
+        &["SELECT \"19121212-1212\" FROM deltagare"],
+    );
+    let stderr = String::from_utf8_lossy(&echoed.stderr);
+    assert!(
+        stderr.contains("finns inte") && !stderr.contains("1212"),
+        "{stderr}"
+    );
 
     // A board member reads the dashboards' numbers, exactly those the site shows (a
     // hidden one is NULL), never a microdata table.
@@ -646,6 +659,19 @@ fn the_postgres_endpoint_serves_evaluators_and_boards_and_logs_each_statement() 
             }
         }
     }
+    // The code lists are the evaluator's tables, column for column.
+    let lookup = psql(
+        port,
+        "styr",
+        &board,
+        "prefer",
+        &["SELECT etikett, ordning > 0 FROM kod_avslutsorsak WHERE kod = 'avbrott'"],
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&lookup.stdout),
+        "Avbrott|t\n",
+        "{lookup:?}"
+    );
     from_endpoint.sort();
     from_site.sort();
     assert!(!from_site.is_empty());

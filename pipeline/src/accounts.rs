@@ -24,7 +24,7 @@ pub const ACCOUNTS_FILE: &str = "_konton.json";
 pub const ITERATIONS: usize = 4096;
 
 /// What an account may read.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
     /// Every table of the dataset (pseudonymised), read-only.

@@ -312,12 +312,7 @@ impl Engine {
                 ctx.register_table(&table.name, current)?;
             }
         }
-        for list in &schema.code_lists {
-            ctx.register_table(
-                format!("kod_{}", list.name),
-                Arc::new(code_list_table(list)?),
-            )?;
-        }
+        register_code_lists(&ctx, schema)?;
         ctx.register_table("inlamningar", Arc::new(submissions_table(dataset)?))?;
         register_registry(&ctx, dataset)?;
         for (name, table) in underlag {
@@ -534,6 +529,17 @@ async fn current_versions(
         .join_on(later_rows, JoinType::LeftAnti, same_event_later)?
         .select(columns)?
         .into_view())
+}
+
+/// Registers `kod_<lista>` for every code list of the schema.
+pub fn register_code_lists(ctx: &SessionContext, schema: &Schema) -> Result<(), QueryError> {
+    for list in &schema.code_lists {
+        ctx.register_table(
+            format!("kod_{}", list.name),
+            Arc::new(code_list_table(list)?),
+        )?;
+    }
+    Ok(())
 }
 
 /// `kod_<lista>`: one row per code, with the list's attributes as columns.

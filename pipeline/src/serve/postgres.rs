@@ -91,7 +91,7 @@ const OWN_SETTINGS: &[&str] = &[
 /// The endpoint: accounts, each role's engine for the current data, the audit log.
 pub struct Endpoint {
     server: Arc<Server>,
-    engines: tokio::sync::Mutex<BTreeMap<&'static str, Kept>>,
+    engines: tokio::sync::Mutex<BTreeMap<Role, Kept>>,
     audit: Arc<AuditLog>,
     /// Parses statements as `datafusion-postgres` does, for the checks.
     sql: PostgresCompatibilityParser,
@@ -186,7 +186,8 @@ impl Endpoint {
         }
     }
 
-    /// The role of a connected client's account; `None` when it has been revoked since.
+    /// The role of a connected client's account; an error when the account it logged in
+    /// as has been revoked since.
     fn role_of<C: ClientInfo + ?Sized>(&self, client: &C) -> PgWireResult<Role> {
         let name = client
             .metadata()
@@ -215,7 +216,7 @@ impl Endpoint {
         };
         let (dataset, options) = super::open(&self.server).map_err(|e| failed(&e))?;
         let mut engines = self.engines.lock().await;
-        if let Some(kept) = engines.get(role.name())
+        if let Some(kept) = engines.get(&role)
             && kept.version == options.data_version
         {
             return Ok(kept.engine.clone());
@@ -242,7 +243,7 @@ impl Endpoint {
             names,
         };
         engines.insert(
-            role.name(),
+            role,
             Kept {
                 version: options.data_version.clone(),
                 engine: engine.clone(),
@@ -285,21 +286,14 @@ impl Endpoint {
                 }
             }
         }
-        let register = |name: &str, batch: RecordBatch| -> Result<(), crate::Error> {
-            let table = MemTable::try_new(batch.schema(), vec![vec![batch]])
-                .map_err(crate::query::QueryError::from)?;
-            context
-                .register_table(name, Arc::new(table))
-                .map_err(crate::query::QueryError::from)?;
-            Ok(())
-        };
-        register("tavlor", rows.batch())?;
-        for list in &self.server.schema.code_lists {
-            let table = crate::workbench::code_list(&self.server.schema, &list.name)
-                .expect("the schema has its own lists");
-            let mut batches = table.batches;
-            register(&format!("kod_{}", list.name), batches.remove(0))?;
-        }
+        let tavlor = rows.batch();
+        let tavlor = MemTable::try_new(tavlor.schema(), vec![vec![tavlor]])
+            .map_err(crate::query::QueryError::from)?;
+        context
+            .register_table("tavlor", Arc::new(tavlor))
+            .map_err(crate::query::QueryError::from)?;
+        // The code lists as the evaluator's engine has them.
+        crate::query::register_code_lists(&context, &self.server.schema)?;
         Ok(context)
     }
 }
@@ -376,7 +370,10 @@ impl BoardRows {
     }
 }
 
+/// An error for the client. What the client sent may be in it, so anything shaped like
+/// a personnummer is redacted.
 fn user_error(code: &str, message: String) -> PgWireError {
+    let message = crate::personnummer::redact_numbers(&message).into_owned();
     PgWireError::UserError(Box::new(ErrorInfo::new(
         "ERROR".into(),
         code.into(),
