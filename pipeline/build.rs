@@ -39,7 +39,7 @@ fn collect(base: &Path, dir: &Path, entries: &mut Vec<(String, String, String)>)
             collect(base, &path, entries);
         } else if matches!(
             path.extension().and_then(|e| e.to_str()),
-            Some("toml" | "sql" | "html" | "css")
+            Some("toml" | "sql" | "html" | "css" | "csv")
         ) {
             let folder = base.file_name().unwrap().to_string_lossy().into_owned();
             let relative = path

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The main job on the bundled example data: build finsam (dev profile, no cold
 # release build), make a throwaway key, ingest every submission in examples/ into a
-# fresh dataset under target/exempel/, print a summary of the dataset and the
+# fresh dataset under target/exempel/, register the projects' kommuner and read in the
+# bundled municipal context, print a summary of the dataset and the
 # statistics of SIGMA-gruppen's half-year report for 2008H1 (also as the documents a
 # project leader hands in: target/exempel/halvarsrapport_SIGMA_2008H1.docx and .pdf);
 # then the board's dashboards as a static site under target/exempel/site/.
@@ -15,6 +16,12 @@ mkdir -p "$work"
 rm -rf "$work/data"
 export FINSAM_KEY_FILE="$work/nyckel" FINSAM_DATA="$work/data"
 "$finsam" ingest examples/
+# The projects' kommuner, and the kommuner's own figures bundled with finsam (Öppna
+# jämförelser 2015 and Försörjningsmått 2014 for Höglandet; none for Nora): no network.
+"$finsam" projekt set SIGMA --namn "SIGMA-gruppen" --kommun Nora >/dev/null
+"$finsam" projekt set KOMPIS --kommun Aneby --kommun Eksjö --kommun Nässjö \
+  --kommun Sävsjö --kommun Tranås --kommun Vetlanda >/dev/null
+"$finsam" kontext las-in
 echo
 "$finsam" status
 echo

@@ -108,13 +108,13 @@ fn a_newer_submission_uses_the_new_column_and_code() {
         "in/inlamning.csv",
         std::fs::read_to_string(dir.join("inlamning.csv"))
             .unwrap()
-            .replace("Schemaversion;2", "Schemaversion;4"),
+            .replace("Schemaversion;2", "Schemaversion;5"),
     );
     let stderr = wd
         .finsam(&["ingest", "--schemas", &schemas, "in", "--dry-run"])
         .invalid()
         .to_string();
-    assert!(stderr.contains("okänd schemaversion 4"), "{stderr}");
+    assert!(stderr.contains("okänd schemaversion 5"), "{stderr}");
 }
 
 #[test]

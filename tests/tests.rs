@@ -11,6 +11,7 @@ mod disclosure;
 mod examples;
 mod fuzz;
 mod ingest;
+mod kontext;
 mod participations;
 pub mod privacy;
 mod registry;

@@ -10,6 +10,7 @@ use crate::dashboard::DashboardError;
 use crate::export::ExportError;
 use crate::failure::Kind;
 use crate::intake::IntakeError;
+use crate::kontext::KontextError;
 use crate::period::HalfYearError;
 use crate::pseudonymise::KeyError;
 use crate::query::QueryError;
@@ -54,6 +55,8 @@ pub enum Error {
     Export(#[from] ExportError),
     #[error(transparent)]
     Account(#[from] AccountError),
+    #[error(transparent)]
+    Kontext(#[from] KontextError),
     #[error("{path}: {source}")]
     Io {
         path: std::path::PathBuf,
@@ -105,6 +108,7 @@ impl Error {
             Error::Intake(e) => e.kind(),
             Error::Export(e) => e.kind(),
             Error::Account(e) => e.kind(),
+            Error::Kontext(e) => e.kind(),
             Error::In { source, .. } => source.kind(),
             // The CLI's own reads and writes are of files the user named.
             Error::Io { source, .. } => crate::failure::of_user_file(source),

@@ -24,6 +24,7 @@ pub mod failure;
 pub mod guard;
 pub mod inbox;
 pub mod intake;
+pub mod kontext;
 pub mod output;
 pub mod period;
 pub mod personnummer;

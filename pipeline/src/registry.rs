@@ -18,11 +18,13 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::failure::Kind;
+use crate::schema::{CodeList, Schema};
 use crate::store::{Manifest, StoreError, write_atomic};
 
 pub const REGISTRY_FILE: &str = "projekt.toml";
@@ -136,8 +138,15 @@ impl Registry {
         };
         let file: File = toml::from_str(&text).map_err(|e| invalid(e.to_string()))?;
         let mut registry = Registry::default();
-        for project in file.projekt {
-            check(&project).map_err(|m| invalid(format!("projekt {}: {m}", project.kortnamn)))?;
+        for mut project in file.projekt {
+            // A name or an older code written by hand is read as the kommun's code.
+            for kommun in &mut project.kommuner {
+                if let Some(code) = kommunkod(kommun) {
+                    *kommun = code;
+                }
+            }
+            check(&project, Strictness::AsWritten)
+                .map_err(|m| invalid(format!("projekt {}: {m}", project.kortnamn)))?;
             let name = project.kortnamn.clone();
             if registry.projects.insert(name.clone(), project).is_some() {
                 return Err(invalid(format!("projektet {name} står två gånger")));
@@ -174,7 +183,7 @@ impl Registry {
 
     /// Adds a new project after checking it; a name already registered is refused.
     pub fn add(&mut self, project: Project) -> Result<(), RegistryError> {
-        check(&project).map_err(RegistryError::Field)?;
+        check(&project, Strictness::New).map_err(RegistryError::Field)?;
         if self.projects.contains_key(&project.kortnamn) {
             return Err(RegistryError::Exists(project.kortnamn));
         }
@@ -195,7 +204,7 @@ impl Registry {
             .get_mut(kortnamn)
             .ok_or_else(|| RegistryError::Unknown(kortnamn.to_string(), close))?;
         let changed = edit(project.clone());
-        check(&changed).map_err(RegistryError::Field)?;
+        check(&changed, Strictness::New).map_err(RegistryError::Field)?;
         if changed.kortnamn != project.kortnamn {
             return Err(RegistryError::Field("kortnamnet går inte att ändra".into()));
         }
@@ -246,7 +255,16 @@ pub fn change(
 
 /// A project's fields are well formed: a valid short name, kommunkoder of four digits in
 /// a län that exists, an end not before the start, budget years that are years.
-fn check(project: &Project) -> Result<(), String> {
+/// How strictly kommuner are checked: what is written now must be one of SCB's
+/// kommuner; a registry written before finsam knew the list is read if its codes have the
+/// form of one (four digits in a län), so that a dataset that loaded before still does.
+#[derive(Clone, Copy, PartialEq)]
+enum Strictness {
+    New,
+    AsWritten,
+}
+
+fn check(project: &Project, strictness: Strictness) -> Result<(), String> {
     if project_name(&project.kortnamn).as_deref() != Some(&project.kortnamn) {
         return Err(format!(
             "kortnamn {:?} {}; skriv det med stora bokstäver",
@@ -255,10 +273,15 @@ fn check(project: &Project) -> Result<(), String> {
         ));
     }
     for kommun in &project.kommuner {
-        if !is_kommunkod(kommun) {
-            return Err(format!(
-                "kommunkoden {kommun:?} är ingen kommunkod: fyra siffror, de två första ett län (t.ex. 1884 för Nora)"
-            ));
+        let known = municipalities().get(kommun).is_some();
+        let legacy = strictness == Strictness::AsWritten && has_kommunkod_form(kommun);
+        if !(known || legacy) {
+            let meant = kommunkod(kommun)
+                .map(|code| format!("; skriv koden, {}", kommun_label(&code)))
+                .unwrap_or_else(|| {
+                    ": fyra siffror enligt SCB:s lista över kommuner (t.ex. 1884 för Nora)".into()
+                });
+            return Err(format!("kommunkoden {kommun:?} är ingen kommunkod{meant}"));
         }
     }
     if let (Some(start), Some(slut)) = (project.start, project.slut)
@@ -279,14 +302,43 @@ fn check(project: &Project) -> Result<(), String> {
     Ok(())
 }
 
-/// SCB's län codes: a kommunkod starts with one of them.
-const LAN: [&str; 21] = [
-    "01", "03", "04", "05", "06", "07", "08", "09", "10", "12", "13", "14", "17", "18", "19", "20",
-    "21", "22", "23", "24", "25",
-];
+/// SCB's kommuner, the code list `kommun` of the bundled schema (`schemas/kommuner.toml`).
+pub fn municipalities() -> &'static CodeList {
+    static LIST: OnceLock<CodeList> = OnceLock::new();
+    LIST.get_or_init(|| {
+        Schema::bundled()
+            .ok()
+            .and_then(|schema| schema.code_list(MUNICIPALITY_LIST).cloned())
+            .expect("the bundled schema has the code list kommun")
+    })
+}
 
-pub fn is_kommunkod(code: &str) -> bool {
-    code.len() == 4 && code.chars().all(|c| c.is_ascii_digit()) && LAN.contains(&&code[..2])
+pub const MUNICIPALITY_LIST: &str = "kommun";
+
+/// Four digits, the first two a län of SCB's list.
+fn has_kommunkod_form(code: &str) -> bool {
+    code.len() == 4
+        && code.chars().all(|c| c.is_ascii_digit())
+        && municipalities()
+            .codes
+            .iter()
+            .any(|kommun| kommun.code[..2] == code[..2])
+}
+
+/// The kommunkod a text means: the code itself, the kommun's name or an older name
+/// (`Nässjö`, `Nässjö kommun`, `Malung` all say which kommun).
+pub fn kommunkod(text: &str) -> Option<String> {
+    municipalities()
+        .find(text, u32::MAX)
+        .map(|code| code.code.clone())
+}
+
+/// `"0682 (Nässjö)"`, or the code alone when it is no kommun's.
+pub fn kommun_label(code: &str) -> String {
+    match municipalities().get(code) {
+        Some(kommun) => format!("{} ({})", kommun.code, kommun.label),
+        None => code.to_string(),
+    }
 }
 
 /// The days of `project` a date falls outside: before its start or after its end.

@@ -126,39 +126,8 @@ impl Client {
         retry: Retry,
         allow_http: bool,
     ) -> Result<Client, SubmitError> {
-        let base = Url::parse(base.trim()).map_err(|e| {
-            SubmitError::Address(format!(
-                "--to {base}: ingen giltig adress ({e}); skriv t.ex. https://finsam.forbund.se/"
-            ))
-        })?;
-        let host = base.host_str().unwrap_or("");
-        let loopback = host == "localhost"
-            || host
-                .trim_matches(['[', ']'])
-                .parse::<std::net::IpAddr>()
-                .is_ok_and(|ip| ip.is_loopback());
-        match base.scheme() {
-            "https" => {}
-            "http" if loopback || allow_http => {}
-            "http" => {
-                return Err(SubmitError::Address(format!(
-                    "--to {base}: okrypterad http till en annan dator skulle skicka token läsbar; använd https:// (eller --osaker-http i ett slutet nät)"
-                )));
-            }
-            other => {
-                return Err(SubmitError::Address(format!(
-                    "--to {base}: okänt protokoll {other}; använd https://"
-                )));
-            }
-        }
-        // One process-wide choice of cryptography for rustls; a second call finds it made.
-        let _ = rustls::crypto::ring::default_provider().install_default();
-        let http = reqwest::Client::builder()
-            .timeout(retry.request_timeout)
-            .connect_timeout(retry.request_timeout.min(Duration::from_secs(10)))
-            .user_agent(concat!("finsam/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| SubmitError::Client(e.to_string()))?;
+        let base = checked_url("--to", base, allow_http, Some("--osaker-http"))?;
+        let http = http_client(&retry)?;
         Ok(Client {
             http,
             base,
@@ -225,13 +194,14 @@ impl Client {
         Ok(latest)
     }
 
-    /// The project's half-year report in `format`, as the server computes it from the
-    /// data taken in: the document's bytes, or the server's status and message.
+    /// The project's half-year report as the media type `accept` (a report format's,
+    /// [`crate::report::Format::media_type`]), as the server computes it from the data
+    /// taken in: the document's bytes, or the server's status and message.
     pub async fn half_year_report(
         &self,
         projekt: &str,
         halvar: &str,
-        format: crate::report::Format,
+        accept: &str,
     ) -> Result<Result<Vec<u8>, (u16, String)>, SubmitError> {
         let url = self.url(&half_year_report_path(projekt, halvar));
         let response = self
@@ -239,7 +209,7 @@ impl Client {
                 self.http
                     .get(url.clone())
                     .bearer_auth(&self.token)
-                    .header(reqwest::header::ACCEPT, format.media_type())
+                    .header(reqwest::header::ACCEPT, accept)
                     .send()
             })
             .await?;
@@ -257,31 +227,112 @@ impl Client {
         Ok(Err((status.as_u16(), message)))
     }
 
-    async fn with_retries<F, R>(&self, mut request: F) -> Result<reqwest::Response, SubmitError>
+    async fn with_retries<F, R>(&self, request: F) -> Result<reqwest::Response, SubmitError>
     where
         F: FnMut() -> R,
         R: Future<Output = reqwest::Result<reqwest::Response>>,
     {
-        let started = Instant::now();
-        let mut last = String::new();
-        for attempt in 1..=self.retry.attempts {
-            match request().await {
-                Ok(response) if response.status().is_server_error() => {
-                    last = format!("servern svarade {}", response.status());
-                }
-                Ok(response) => return Ok(response),
-                Err(error) => last = describe(&error),
-            }
-            if attempt < self.retry.attempts {
-                tokio::time::sleep(self.retry.delay(attempt)).await;
-            }
-        }
-        Err(SubmitError::Unreachable {
-            attempts: self.retry.attempts,
-            seconds: started.elapsed().as_secs_f64(),
-            last,
-        })
+        with_retries(&self.retry, request).await
     }
+}
+
+/// Sends `request` until it is answered with anything but a server error or 429 (too
+/// many requests), at most `retry.attempts` times, pausing between attempts; a
+/// `Retry-After` of a 429 is waited out when it is longer than the pause.
+pub async fn with_retries<F, R>(
+    retry: &Retry,
+    mut request: F,
+) -> Result<reqwest::Response, SubmitError>
+where
+    F: FnMut() -> R,
+    R: Future<Output = reqwest::Result<reqwest::Response>>,
+{
+    let started = Instant::now();
+    let mut last = String::new();
+    for attempt in 1..=retry.attempts {
+        let mut pause = retry.delay(attempt);
+        match request().await {
+            Ok(response) if response.status() == StatusCode::TOO_MANY_REQUESTS => {
+                last = format!("servern svarade {}", response.status());
+                let asked = response
+                    .headers()
+                    .get(reqwest::header::RETRY_AFTER)
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(|v| v.trim().parse::<u64>().ok())
+                    .map(Duration::from_secs);
+                if let Some(asked) = asked {
+                    pause = pause.max(asked.min(MAX_RETRY_AFTER));
+                }
+            }
+            Ok(response) if response.status().is_server_error() => {
+                last = format!("servern svarade {}", response.status());
+            }
+            Ok(response) => return Ok(response),
+            Err(error) => last = describe(&error),
+        }
+        if attempt < retry.attempts {
+            tokio::time::sleep(pause).await;
+        }
+    }
+    Err(SubmitError::Unreachable {
+        attempts: retry.attempts,
+        seconds: started.elapsed().as_secs_f64(),
+        last,
+    })
+}
+
+/// The address an option gives, checked: https, or plain http only to this machine
+/// unless `allow_http` (what travels would be readable on the way).
+/// `insecure` names the option that allows plain http, where there is one.
+pub fn checked_url(
+    option: &str,
+    base: &str,
+    allow_http: bool,
+    insecure: Option<&str>,
+) -> Result<Url, SubmitError> {
+    let base = Url::parse(base.trim()).map_err(|e| {
+        SubmitError::Address(format!(
+            "{option} {}: ingen giltig adress ({e}); skriv t.ex. https://finsam.forbund.se/",
+            crate::personnummer::redact_for_message(base)
+        ))
+    })?;
+    // The address as messages show it: without a password written into it.
+    let mut shown = base.clone();
+    let _ = shown.set_password(None);
+    let hint = insecure
+        .map(|flag| format!(" (eller {flag} i ett slutet nät)"))
+        .unwrap_or_default();
+    let host = base.host_str().unwrap_or("");
+    let loopback = host == "localhost"
+        || host
+            .trim_matches(['[', ']'])
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback());
+    match base.scheme() {
+        "https" => Ok(base),
+        "http" if loopback || allow_http => Ok(base),
+        "http" => Err(SubmitError::Address(format!(
+            "{option} {shown}: okrypterad http till en annan dator går att läsa på vägen; använd https://{hint}"
+        ))),
+        other => Err(SubmitError::Address(format!(
+            "{option} {shown}: okänt protokoll {other}; använd https://"
+        ))),
+    }
+}
+
+/// The longest `Retry-After` waited out: a server asking for more is asked again later.
+const MAX_RETRY_AFTER: Duration = Duration::from_secs(60);
+
+/// An HTTP client with `retry`'s timeouts, as every finsam request uses.
+pub fn http_client(retry: &Retry) -> Result<reqwest::Client, SubmitError> {
+    // One process-wide choice of cryptography for rustls; a second call finds it made.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::builder()
+        .timeout(retry.request_timeout)
+        .connect_timeout(retry.request_timeout.min(Duration::from_secs(10)))
+        .user_agent(concat!("finsam/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .map_err(|e| SubmitError::Client(e.to_string()))
 }
 
 async fn answer(response: reqwest::Response, started: Instant) -> Result<Answer, SubmitError> {

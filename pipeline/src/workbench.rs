@@ -63,6 +63,36 @@ pub const ENGINE_TABLES: &[EngineTable] = &[
         ],
     ),
     (
+        "kontext",
+        "Kommunernas egna siffror (Kolada, SCB, Öppna jämförelser, Försörjningsmått): en rad per källa, indikator, område, år, kön och åldersband",
+        &[
+            (
+                "kalla",
+                "Källan: Kolada, SCB, Öppna jämförelser 2015 eller Försörjningsmått 2014",
+            ),
+            (
+                "indikator",
+                "Källans id för indikatorn (Koladas KPI, t.ex. N31807)",
+            ),
+            ("titel", "Indikatorns titel som källan har den"),
+            (
+                "kommunkod",
+                "Området: kommunkod, län som 00 + länskod (0006), riket 0000",
+            ),
+            ("namn", "Områdets namn"),
+            ("ar", "Året värdet gäller"),
+            ("kon", "T (totalt), K eller M"),
+            ("varde", "Värdet; tomt när källan saknar det (se status)"),
+            ("enhet", "procent, kronor, antal, dagar eller klass"),
+            (
+                "aldersband",
+                "Åldrarna värdet gäller (16-64, 20-64, alla); tomt när källan inte säger",
+            ),
+            ("hamtad", "När värdet hämtades eller lästes in"),
+            ("status", "Källans anmärkning, t.ex. Koladas Missing"),
+        ],
+    ),
+    (
         "projekt_budget",
         "Projektens budget: en rad per projekt och år",
         &[

@@ -6,6 +6,7 @@ mod fragor;
 mod help;
 mod ingest;
 mod keygen;
+mod kontext;
 mod konto;
 mod progress;
 mod projekt;
@@ -118,6 +119,7 @@ enum Command {
     Submit(submit::Args),
     Token(token::Args),
     Konto(konto::Args),
+    Kontext(kontext::Args),
     Projekt(projekt::Args),
     Synth(synth::Args),
 }
@@ -139,6 +141,7 @@ pub fn run(cli: Cli) -> finsam::Result<Exit> {
         Command::Sql(args) => sql::run(args, data),
         Command::Export(args) => export::run(args, data),
         Command::Konto(args) => konto::run(args, data),
+        Command::Kontext(args) => kontext::run(args, data),
         Command::Fragor(args) => fragor::run(args, data),
         Command::Report(args) => report::run(args, data),
         Command::Status(_) => status::run(data),

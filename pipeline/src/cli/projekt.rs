@@ -61,9 +61,9 @@ struct Fields {
     /// Samordningsförbundet som finansierar projektet.
     #[arg(long)]
     forbund: Option<String>,
-    /// Kommunkoden (SCB, fyra siffror) för en kommun som projektet arbetar i; upprepa för
-    /// flera.
-    #[arg(long = "kommun", value_name = "KOMMUNKOD")]
+    /// En kommun som projektet arbetar i: kommunkoden (SCB, fyra siffror) eller namnet;
+    /// upprepa för flera.
+    #[arg(long = "kommun", value_name = "KOMMUN")]
     kommuner: Vec<String>,
     /// Första dagen, ÅÅÅÅ-MM-DD.
     #[arg(long)]
@@ -91,7 +91,13 @@ impl Fields {
         replace(&mut project.forbund, self.forbund);
         replace(&mut project.malgrupp, self.malgrupp);
         if !self.kommuner.is_empty() {
-            project.kommuner = self.kommuner;
+            // A name (Nässjö) is stored as its code; what is no kommun is left for the
+            // registry's check to refuse with its message.
+            project.kommuner = self
+                .kommuner
+                .into_iter()
+                .map(|given| finsam::registry::kommunkod(&given).unwrap_or(given))
+                .collect();
         }
         project.start = self.start.or(project.start);
         project.slut = self.slut.or(project.slut);

@@ -224,7 +224,7 @@ async fn fetch_report(
     path: &std::path::Path,
 ) -> finsam::Result<bool> {
     let answer = match client
-        .half_year_report(&receipt.projekt, &receipt.halvar, format)
+        .half_year_report(&receipt.projekt, &receipt.halvar, format.media_type())
         .await
     {
         Ok(answer) => answer,

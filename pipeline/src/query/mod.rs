@@ -315,6 +315,7 @@ impl Engine {
         register_code_lists(&ctx, schema)?;
         ctx.register_table("inlamningar", Arc::new(submissions_table(dataset)?))?;
         register_registry(&ctx, dataset)?;
+        register_context(&ctx, dataset)?;
         for (name, table) in underlag {
             // A table of the dataset silently replaced would change every report.
             if ctx.table_exist(name.as_str())? {
@@ -690,6 +691,30 @@ fn register_registry(ctx: &SessionContext, dataset: &Dataset) -> Result<(), Quer
             Arc::new(UInt64Array::from_iter_values(budget.iter().map(|b| b.2))),
         ],
     )
+}
+
+/// `kontext`: the municipal context cached in the dataset (`DATA/kontext.parquet`),
+/// empty until `finsam kontext las-in` or `hamta` has filled it.
+fn register_context(ctx: &SessionContext, dataset: &Dataset) -> Result<(), QueryError> {
+    let schema = crate::kontext::store::schema();
+    match crate::kontext::store::load(dataset.root()) {
+        Ok(rows) => {
+            let batch = crate::kontext::store::to_batch(&rows)
+                .map_err(datafusion::error::DataFusionError::from)?;
+            ctx.register_table(
+                "kontext",
+                Arc::new(MemTable::try_new(schema, vec![vec![batch]])?),
+            )?;
+        }
+        Err(error) => {
+            let table = unreadable::Unreadable {
+                schema,
+                reason: Arc::new(error),
+            };
+            ctx.register_table("kontext", Arc::new(table))?;
+        }
+    }
+    Ok(())
 }
 
 /// Every table of the context with its columns, and every function, for suggestions.

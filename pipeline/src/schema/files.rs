@@ -19,6 +19,9 @@ use super::{
 
 const SCHEMA_FILE: &str = "schema.toml";
 const CODES_FILE: &str = "kodlistor.toml";
+/// Code lists too long to read among the others: Sveriges kommuner and län.
+const MUNICIPALITIES_FILE: &str = "kommuner.toml";
+const CODE_FILES: [&str; 2] = [CODES_FILE, MUNICIPALITIES_FILE];
 const TABLE_DIR: &str = "tabeller";
 
 #[derive(Deserialize)]
@@ -143,7 +146,21 @@ pub(super) fn read_dir(dir: &Path) -> Result<Vec<(String, String)>, SchemaError>
             .map(|text| (relative, text))
             .map_err(|source| SchemaError::Read { path, source })
     };
-    let mut files = vec![read(SCHEMA_FILE.into())?, read(CODES_FILE.into())?];
+    let mut files = vec![read(SCHEMA_FILE.into())?];
+    files.push(read(CODES_FILE.into())?);
+    // SCB's kommuner are SCB's, not a förbund's to edit: a schema folder made before
+    // finsam had the list reads the bundled one.
+    match read(MUNICIPALITIES_FILE.into()) {
+        Ok(file) => files.push(file),
+        Err(SchemaError::Read { source, .. }) if source.kind() == std::io::ErrorKind::NotFound => {
+            let bundled = crate::bundled::files("schemas")
+                .find(|(path, _)| *path == MUNICIPALITIES_FILE)
+                .map(|(path, text)| (path.to_string(), text.to_string()))
+                .expect("the binary bundles kommuner.toml");
+            files.push(bundled);
+        }
+        Err(other) => return Err(other),
+    }
     let table_dir = dir.join(TABLE_DIR);
     let entries = fs::read_dir(&table_dir).map_err(|source| SchemaError::Read {
         path: table_dir.clone(),
@@ -179,11 +196,20 @@ pub(super) fn parse(files: Vec<(String, String)>) -> Result<Schema, SchemaError>
             )
         })?;
 
-    let lists: BTreeMap<String, CodeListFile> = decode(CODES_FILE, text(CODES_FILE)?)?;
-    let mut code_lists = Vec::new();
-    for (name, list) in lists {
-        code_lists.push(code_list(name, list)?);
+    let mut code_lists: Vec<CodeList> = Vec::new();
+    for file in CODE_FILES {
+        let lists: BTreeMap<String, CodeListFile> = decode(file, text(file)?)?;
+        for (name, list) in lists {
+            if code_lists.iter().any(|l| l.name == name) {
+                return Err(inconsistent(
+                    file,
+                    format!("kodlistan {name} finns redan i {CODES_FILE}"),
+                ));
+            }
+            code_lists.push(code_list(file, name, list)?);
+        }
     }
+    code_lists.sort_by(|a, b| a.name.cmp(&b.name));
 
     let mut tables = Vec::new();
     for name in &head.tables {
@@ -221,7 +247,7 @@ fn inconsistent(file: &str, message: String) -> SchemaError {
     }
 }
 
-fn code_list(name: String, list: CodeListFile) -> Result<CodeList, SchemaError> {
+fn code_list(file: &str, name: String, list: CodeListFile) -> Result<CodeList, SchemaError> {
     let mut codes = Vec::new();
     for entry in list.codes {
         let mut attributes = BTreeMap::new();
@@ -231,7 +257,7 @@ fn code_list(name: String, list: CodeListFile) -> Result<CodeList, SchemaError> 
                 toml::Value::String(s) => AttributeValue::Text(s),
                 other => {
                     return Err(inconsistent(
-                        CODES_FILE,
+                        file,
                         format!(
                             "kod {}: attributet {key} = {other} ska vara true/false eller text",
                             entry.code
@@ -249,7 +275,7 @@ fn code_list(name: String, list: CodeListFile) -> Result<CodeList, SchemaError> 
             attributes,
         });
     }
-    CodeList::new(name, list.label, list.attributes, codes).map_err(|m| inconsistent(CODES_FILE, m))
+    CodeList::new(name, list.label, list.attributes, codes).map_err(|m| inconsistent(file, m))
 }
 
 fn table_def(file: &str, table: TableFile) -> Result<TableDef, SchemaError> {

@@ -313,7 +313,7 @@ mod tests {
                 "berattelse"
             ]
         );
-        assert_eq!(schema.version, 3);
+        assert_eq!(schema.version, 4);
     }
 
     #[test]

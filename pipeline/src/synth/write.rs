@@ -25,11 +25,12 @@ use crate::read::Cell;
 use crate::schema::{ColumnKind, Schema};
 use crate::template::{FilledMeta, FilledRows, write_filled_xlsx};
 
-pub(super) const DELTAGARE: [&str; 14] = [
+pub(super) const DELTAGARE: [&str; 15] = [
     "person",
     "projekt",
     "kon",
     "fodelsear",
+    "kommun",
     "inskriven",
     "avslutad",
     "avslutsorsak",
@@ -53,6 +54,19 @@ pub(super) const EVENT_TABLES: [(&str, &[&str]); 6] = [
 pub(super) const MOTEN: [&str; 5] = ["projekt", "datum", "typ", "genomfort", "orsak"];
 pub(super) const ANONYMA: [&str; 3] = ["projekt", "datum", "antal"];
 pub(super) const BERATTELSE: [&str; 4] = ["projekt", "nr", "avsnitt", "text"];
+
+/// A participant's kommun: each project serves three neighbouring kommuner of SCB's
+/// list, its people spread over them by their place in it (not drawn from the random
+/// stream, so the rest of a collection is what it was).
+fn home_kommun(project: &str, index: u32) -> &'static str {
+    let codes = &crate::registry::municipalities().codes;
+    let number: usize = project
+        .trim_start_matches(|c: char| !c.is_ascii_digit())
+        .parse()
+        .unwrap_or(0);
+    let at = (number * 7 + (index % 3) as usize) % codes.len();
+    codes[at].code.as_str()
+}
 
 impl Run<'_> {
     pub(super) fn write_submission(
@@ -95,6 +109,7 @@ impl Run<'_> {
                 project.as_bytes(),
                 if p.woman { b"K" } else { b"M" },
                 fodelsear.as_bytes(),
+                home_kommun(project, p.index).as_bytes(),
                 &date_bytes(p.inskriven),
                 &opt_date(ended),
                 orsak.as_bytes(),

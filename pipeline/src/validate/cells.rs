@@ -189,7 +189,18 @@ pub fn parse_codes(cell: &Cell, list: &CodeList, version: u32) -> Result<Vec<Str
     Ok(codes)
 }
 
+/// Beyond this many codes a message points to the list instead of naming them all.
+const CODES_NAMED: usize = 30;
+
 fn unknown_code(text: &str, list: &CodeList, version: u32) -> String {
+    if list.codes.len() > CODES_NAMED {
+        return format!(
+            "okänd kod {} i listan {} (se bladet Koder i mallen, eller kod_{} i SQL)",
+            shown(text),
+            list.label,
+            list.name
+        );
+    }
     format!(
         "okänd kod {} i listan {} (tillåtna: {})",
         shown(text),

@@ -196,6 +196,7 @@ impl Person {
             ("tid_utan_arbete", text(&self.tid)),
             ("avslutsorsak", text(&self.orsak)),
             ("status_efter_avslut", text(&self.status)),
+            ("kommun", text(folkbokforingskommun(projekt, &self.key))),
         ];
         if self.local {
             cells.push(("fodelsear", Cell::Number(f64::from(self.born_year))));
@@ -205,6 +206,37 @@ impl Person {
         }
         cells
     }
+}
+
+/// Where a participant lives: SIGMA works in Nora; KOMPIS serves the six Höglandet
+/// kommuner, each drawn about as often as its share of their inhabitants (Försörjningsmått
+/// 2014). Taken from the person's key, not the random stream, so the rest of the
+/// collection stays as it was drawn.
+fn folkbokforingskommun(projekt: &str, key: &str) -> &'static str {
+    const HOGLANDET: [(&str, u64); 6] = [
+        ("0682", 30_451),
+        ("0685", 26_873),
+        ("0687", 18_546),
+        ("0686", 16_790),
+        ("0684", 11_228),
+        ("0604", 6_537),
+    ];
+    if projekt != "KOMPIS" {
+        return "1884";
+    }
+    // FNV-1a: stable across runs and platforms.
+    let hash = key.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    });
+    let total: u64 = HOGLANDET.iter().map(|(_, n)| n).sum();
+    let mut point = hash % total;
+    for (kommun, inhabitants) in HOGLANDET {
+        if point < inhabitants {
+            return kommun;
+        }
+        point -= inhabitants;
+    }
+    unreachable!("the point lies below the total")
 }
 
 /// One row of an event table, still by column name and with codes (not labels).
