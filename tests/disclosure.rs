@@ -682,7 +682,7 @@ struct DashboardPage {
 fn dashboard_pages(wd: &Workdir) -> Vec<DashboardPage> {
     wd.finsam(&["dashboard", "build", "--out", "site"]).ok();
     let mut pages = Vec::new();
-    for folder in ["forbundsoversikt", "projekt_over_tid", "utfall"] {
+    for folder in ["forbundsoversikt", "projekt_over_tid", "utfall", "kommunen"] {
         let mut paths: Vec<_> = std::fs::read_dir(wd.path("site").join(folder))
             .unwrap()
             .map(|e| e.unwrap().path())
@@ -698,6 +698,12 @@ fn dashboard_pages(wd: &Workdir) -> Vec<DashboardPage> {
                 .unwrap()
                 .iter()
                 .map(|panel| {
+                    // A kommun's own figures (points without a key) count nobody, and a
+                    // panel without points shows nothing: nothing to attack.
+                    let points = panel["punkter"].as_array().unwrap();
+                    if points.is_empty() || points.iter().any(|p| p["nyckel"] == "") {
+                        return Vec::new();
+                    }
                     let file = repo("queries").join(panel["fraga"].as_str().unwrap());
                     let csv = wd.query_csv(&file, &projekt, &period);
                     let mut lines = csv.lines();
@@ -762,6 +768,9 @@ fn dashboards_panel_by_panel(pages: &[DashboardPage]) -> Vec<DashboardPage> {
                 let protected = publication.protect(DEFAULT_THRESHOLD);
                 for point in shown["paneler"][panel]["punkter"].as_array_mut().unwrap() {
                     let key = point["nyckel"].as_str().unwrap().to_string();
+                    if key.is_empty() {
+                        continue; // a kommun's own figure, no count
+                    }
                     point["antal"] = protected.shown(&key).into();
                     if let Some(n_key) = point["n_nyckel"].as_str().map(str::to_string) {
                         point["n"] = protected.shown(&n_key).into();
@@ -808,9 +817,17 @@ fn read_dashboards(observation: &mut Observation, pages: &[DashboardPage]) {
         for panel in page.shown["paneler"].as_array().unwrap() {
             let fraga = panel["fraga"].as_str().unwrap();
             let mut by_n: BTreeMap<CellId, Vec<CellId>> = BTreeMap::new();
-            for point in panel["punkter"].as_array().unwrap() {
+            // A kommun's own figures (no key) count nobody.
+            let counts = panel["punkter"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|p| p["nyckel"] != "");
+            for point in counts {
                 let key = point["nyckel"].as_str().unwrap();
-                let t = truth[key];
+                let t = *truth
+                    .get(key)
+                    .unwrap_or_else(|| panic!("{key}: not among the queries' rows"));
                 let id = observation.cell(key, number(&point["antal"]), t);
                 ids.insert(key.to_string(), id);
                 let n_truth = point["n_nyckel"].as_str().map(|k| truth[k]);
@@ -855,7 +872,7 @@ fn read_dashboards(observation: &mut Observation, pages: &[DashboardPage]) {
                 observation.part(*id, *whole);
             }
         }
-        // Kvinnor + män = alla.
+        // Kvinnor + män = alla, and the kommuner (Okänd kommun among them) = alla.
         if let Some(base) = key.strip_suffix("|totalt|alla") {
             let parts: Vec<CellId> = ["|kon|K", "|kon|M"]
                 .iter()
@@ -864,6 +881,21 @@ fn read_dashboards(observation: &mut Observation, pages: &[DashboardPage]) {
             if !parts.is_empty() {
                 observation.sum(*id, &parts);
             }
+            let prefix = format!("{base}|kommun|");
+            let kommuner: Vec<CellId> = ids
+                .range(prefix.clone()..)
+                .take_while(|(k, _)| k.starts_with(&prefix))
+                .map(|(_, id)| *id)
+                .collect();
+            if !kommuner.is_empty() {
+                observation.sum(*id, &kommuner);
+            }
+        }
+        // The reach counts new participants: they are among the year's nya.
+        if let Some((base, _)) = key.split_once("rackvidd:")
+            && let Some(whole) = ids.get(&format!("{base}antal.sql::Nya|totalt|alla"))
+        {
+            observation.part(*id, *whole);
         }
         // A year is its half-years.
         let mut fields = key.splitn(3, '|');
@@ -895,7 +927,11 @@ fn read_dashboards(observation: &mut Observation, pages: &[DashboardPage]) {
 fn the_outsider_recovers_nothing_from_every_dashboard_page() {
     let wd = Workdir::examples();
     let pages = dashboard_pages(&wd);
-    assert_eq!(pages.len(), 17, "5 years, 2 projects, 2 × 5 project-years");
+    assert_eq!(
+        pages.len(),
+        19,
+        "5 years, 2 projects over time and per kommun, 2 × 5 project-years"
+    );
     assert_no_leaks(attack_dashboards(&pages));
     let (leaks, ..) = attack_dashboards(&dashboards_panel_by_panel(&pages));
     assert_leaks_exactly(&leaks, "panel by panel");
@@ -1072,7 +1108,9 @@ fn in_round(pages: &[DashboardPage], round: &str) -> Vec<DashboardPage> {
             for panel in shown["paneler"].as_array_mut().unwrap() {
                 for point in panel["punkter"].as_array_mut().unwrap() {
                     for field in ["nyckel", "n_nyckel"] {
-                        if let Some(key) = point[field].as_str().map(mark) {
+                        // A kommun's own figure has no key: it stays without one.
+                        let key = point[field].as_str().filter(|k| !k.is_empty());
+                        if let Some(key) = key.map(mark) {
                             point[field] = key.into();
                         }
                     }

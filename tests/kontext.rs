@@ -454,3 +454,102 @@ fn a_fetch_that_fails_half_way_stores_nothing() {
     );
     assert_eq!(wd.snapshot("data"), before);
 }
+
+/// With Kolada's share and SCB's population for the participants' years, the Kommunen
+/// dashboard shows the reach: new participants with ekonomiskt bistånd per 1 000
+/// estimated adult biståndsmottagare, worked out from the counts the page shows.
+#[test]
+fn the_reach_is_the_shown_count_per_thousand_estimated_recipients() {
+    let address = serve(Arc::default());
+    // One synthetic project large enough for its kommuner's counts to be shown: its
+    // participants live in Botkyrka, Salem and Haninge.
+    let wd = Workdir::new();
+    wd.finsam(&[
+        "synth",
+        "--deltagare",
+        "1500",
+        "--projekt",
+        "1",
+        "--ar",
+        "2008-2010",
+        "--seed",
+        "3",
+        "--out",
+        "synt",
+    ])
+    .ok();
+    wd.finsam(&["ingest", "synt"]).ok();
+    let kolada = format!("{address}/v3");
+    let scb = format!("{address}/api/v2");
+    let mut args = vec![
+        "kontext",
+        "hamta",
+        "--ar",
+        "2008-2010",
+        "--kolada",
+        &kolada,
+        "--scb",
+        &scb,
+    ];
+    for kommun in ["Botkyrka", "Salem", "Haninge"] {
+        args.extend(["--kommun", kommun]);
+    }
+    let said = wd.finsam(&args).ok().to_string();
+    // Three kommuner, their län, and riket.
+    assert!(
+        said.contains("Hämtade 5 områden och åren 2008–2010"),
+        "{said}"
+    );
+    wd.finsam(&["dashboard", "build", "--out", "site"]).ok();
+    let html = wd.read("site/kommunen/P01.html");
+    let section = html
+        .split("<section>")
+        .find(|s| s.contains("Räckvidd:"))
+        .unwrap();
+    let rows: Vec<Vec<String>> = section
+        .split("<tr>")
+        .skip(2)
+        .map(|row| {
+            row.split("<td")
+                .skip(1)
+                .map(|cell| {
+                    cell.split_once('>')
+                        .unwrap()
+                        .1
+                        .split("</td>")
+                        .next()
+                        .unwrap()
+                        .to_string()
+                })
+                .collect()
+        })
+        .collect();
+    assert!(!rows.is_empty(), "{section}");
+    let codes: BTreeMap<&str, &str> =
+        [("Botkyrka", "0127"), ("Salem", "0128"), ("Haninge", "0136")]
+            .into_iter()
+            .collect();
+    let mut checked = 0;
+    for row in &rows {
+        let [year, kommun, antal, rate, _] = &row[..] else {
+            panic!("{row:?}");
+        };
+        let Ok(antal) = antal.parse::<f64>() else {
+            assert_eq!(rate, "..", "{row:?}");
+            continue;
+        };
+        let (code, year) = (codes[kommun.as_str()], year.parse::<i32>().unwrap());
+        let share = kolada_value("N31807", code, year, "T");
+        let adults: u64 = ["1", "2"]
+            .iter()
+            .flat_map(|kon| (20..=64).map(move |age| population(code, kon, age, year)))
+            .sum();
+        let recipients = (share / 100.0 * adults as f64).round();
+        let expected = (antal / recipients * 10_000.0).round() / 10.0;
+        assert_eq!(rate, &format!("{expected}").replace('.', ","), "{row:?}");
+        assert!(antal >= 5.0, "{row:?}");
+        checked += 1;
+    }
+    assert_eq!(checked, 9, "{rows:?}");
+    assert!(html.contains("finsam räknar fram förhållandet; det är inte källornas"));
+}

@@ -99,6 +99,21 @@ impl Workdir {
         Workdir::with_fixed_key().ingested(&repo("examples"))
     }
 
+    /// The examples as `scripts/exempel.sh` leaves them: SIGMA in Nora, KOMPIS on
+    /// Höglandet, and the bundled municipal context read in.
+    pub fn examples_in_kommuner() -> Workdir {
+        let wd = Workdir::examples();
+        wd.finsam(&["projekt", "set", "SIGMA", "--kommun", "Nora"])
+            .ok();
+        let mut kompis = vec!["projekt", "set", "KOMPIS"];
+        for kommun in ["Aneby", "Eksjö", "Nässjö", "Sävsjö", "Tranås", "Vetlanda"] {
+            kompis.extend(["--kommun", kommun]);
+        }
+        wd.finsam(&kompis).ok();
+        wd.finsam(&["kontext", "las-in"]).ok();
+        wd
+    }
+
     /// This workdir with `submissions` (a file or folder) taken into its dataset.
     pub fn ingested(self, submissions: &Path) -> Workdir {
         self.finsam(&["ingest", submissions.to_str().unwrap()]).ok();

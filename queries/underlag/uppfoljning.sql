@@ -3,7 +3,8 @@
 --         som inte räknas, se raknas; den som skrivits in flera gånger har en rad för varje
 --         avslutat deltagande) med försörjningen vid fem tidpunkter: start (inskriven;
 --         sjalv_start, kallor_start och huvudkalla_start kommer ur deltagande), avslut och 1, 6
---         och 12 månader efter avslut. Vid varje tidpunkt gäller den dag med
+--         och 12 månader efter avslut, och folkbokföringskommunen (kommun, ur deltagande). Vid
+--         varje tidpunkt gäller den dag med
 --         försörjningsrader som ligger närmast tidpunkten, högst en månad före eller efter (vid
 --         lika avstånd den tidigare dagen); finns ingen är kolumnerna för tidpunkten tomma
 --         (uppgift saknas). För dagen:
@@ -26,7 +27,8 @@
 -- Parametrar: $projekt (ett kortnamn; underlaget byggs projekt för projekt)
 WITH avslutade AS (
     SELECT projekt, person, kon, fodelsear, aldersgrupp_avslut AS aldersgrupp, inskriven, avslutad,
-           avslutsorsak, status_efter_avslut, raknas, sjalv_start, kallor_start, huvudkalla_start
+           avslutsorsak, status_efter_avslut, raknas, kommun, sjalv_start, kallor_start,
+           huvudkalla_start
     FROM deltagande
     WHERE i_urval(projekt, $projekt) AND avslutad IS NOT NULL
 ),
@@ -122,7 +124,7 @@ punkt_for_punkt AS (
     GROUP BY projekt, person, inskriven
 )
 SELECT a.projekt, a.person, a.kon, a.fodelsear, a.aldersgrupp, a.inskriven, a.avslutad,
-       a.avslutsorsak, a.status_efter_avslut, a.raknas,
+       a.avslutsorsak, a.status_efter_avslut, a.raknas, a.kommun,
        a.sjalv_start, p.sjalv_avslut, p.sjalv_1m, p.sjalv_6m, p.sjalv_12m,
        a.kallor_start, ka.kallor AS kallor_avslut, a.huvudkalla_start, p.huvudkalla_avslut,
        p.arbete_1m, p.studier_1m,

@@ -8,7 +8,7 @@
 
 use std::fmt::Write;
 
-use super::{Kind, PanelData, Point};
+use super::{Kind, PanelData, Point, Scale};
 use crate::report::tables::percent;
 
 /// Okabe–Ito's colour-blind-safe palette, then a few more for long code lists.
@@ -84,34 +84,57 @@ pub fn alt_text(data: &PanelData) -> String {
     if data.serier.len() > 1 {
         let _ = write!(text, "; serier: {}", data.serier.join(", "));
     }
-    if data.shares {
-        text.push_str("; andelar i procent med 95 % konfidensintervall");
+    match data.scale {
+        Scale::Share => text.push_str("; andelar i procent med 95 % konfidensintervall"),
+        Scale::PerThousand => text.push_str("; antal per 1 000 med 95 % konfidensintervall"),
+        Scale::Value | Scale::Count => {}
     }
     text.push_str(". Siffrorna står i tabellen under diagrammet.");
     text
 }
 
-/// The value drawn: percent for a share, else the count.
-fn value(point: &Point, shares: bool) -> Option<f64> {
-    if shares {
-        point.andel.map(|a| a * 100.0)
-    } else {
-        point.antal.shown().map(|a| a as f64)
+/// The value drawn: percent for a share, per 1 000 for a rate, a figure as its source
+/// gives it, else the count.
+fn value(point: &Point, scale: Scale) -> Option<f64> {
+    match scale {
+        Scale::Share | Scale::PerThousand => point.andel.map(|a| a * scale.factor()),
+        Scale::Value => point.varde,
+        Scale::Count => point.antal.shown().map(|a| a as f64),
     }
 }
 
-fn shown(point: &Point, shares: bool) -> String {
+fn shown(point: &Point, scale: Scale) -> String {
     let n = point.n.as_ref().and_then(|n| n.shown());
-    match (shares, point.andel, point.antal.shown()) {
-        (true, Some(p), antal) => format!(
+    match (scale, point.andel, point.antal.shown()) {
+        (Scale::Share, Some(p), antal) => format!(
             "{} %, {} av {}",
             percent(p),
             antal.unwrap_or(0),
             n.unwrap_or(0)
         ),
-        (false, _, Some(a)) => a.to_string(),
+        (Scale::PerThousand, Some(p), antal) => {
+            format!(
+                "{} per 1 000 ({} personer)",
+                per_thousand(p),
+                antal.unwrap_or(0)
+            )
+        }
+        (Scale::Value, _, _) => point.varde.map_or_else(|| "saknas".into(), figure),
+        (Scale::Count, _, Some(a)) => a.to_string(),
         _ => "..".into(),
     }
+}
+
+/// A rate per 1 000, one decimal, with a decimal comma.
+pub fn per_thousand(fraction: f64) -> String {
+    figure((fraction * 10_000.0).round() / 10.0)
+}
+
+/// A figure as a Swedish reader writes it: decimal comma, no trailing zeros.
+pub fn figure(value: f64) -> String {
+    let text = format!("{value:.2}");
+    let text = text.trim_end_matches('0').trim_end_matches('.');
+    text.replace('.', ",")
 }
 
 /// A round upper end for the y axis.
@@ -127,12 +150,12 @@ fn nice_max(max: f64) -> f64 {
         .unwrap_or(10.0 * magnitude)
 }
 
-fn y_axis(out: &mut String, width: f64, top_value: f64, shares: bool, label: Option<&str>) {
+fn y_axis(out: &mut String, width: f64, top_value: f64, scale: Scale, label: Option<&str>) {
     let ticks = 5;
     for i in 0..=ticks {
         let value = top_value * i as f64 / ticks as f64;
         let y = TOP + PLOT_HEIGHT - PLOT_HEIGHT * i as f64 / ticks as f64;
-        let text = if shares {
+        let text = if scale == Scale::Share {
             format!("{value:.0} %")
         } else if top_value < 10.0 {
             format!("{value:.1}")
@@ -201,27 +224,29 @@ fn x_labels(out: &mut String, centres: &[(f64, &str)], label: Option<&str>) -> f
     bottom
 }
 
-/// The top of the y axis: 100 % for shares, else the largest count rounded up.
+/// The top of the y axis: 100 % for shares, else the largest value (a rate's interval
+/// included) rounded up.
 fn top_value(data: &PanelData) -> f64 {
-    if data.shares {
-        100.0
-    } else {
-        nice_max(
-            data.points
-                .iter()
-                .filter_map(|p| value(p, false))
-                .fold(0.0, f64::max),
-        )
+    if data.scale == Scale::Share {
+        return 100.0;
     }
+    let highest = |p: &Point| match data.scale {
+        Scale::PerThousand => p.hog.map(|h| h * data.scale.factor()),
+        _ => value(p, data.scale),
+    };
+    nice_max(data.points.iter().filter_map(highest).fold(0.0, f64::max))
 }
 
 fn y_of(value: f64, top: f64) -> f64 {
     TOP + PLOT_HEIGHT - PLOT_HEIGHT * (value / top).clamp(0.0, 1.0)
 }
 
-fn interval(out: &mut String, x: f64, point: &Point, top: f64) {
+fn interval(out: &mut String, x: f64, point: &Point, top: f64, scale: Scale) {
     if let (Some(low), Some(high)) = (point.lag, point.hog) {
-        let (y1, y2) = (y_of(low * 100.0, top), y_of(high * 100.0, top));
+        let (y1, y2) = (
+            y_of(low * scale.factor(), top),
+            y_of(high * scale.factor(), top),
+        );
         let _ = write!(
             out,
             r#"<g class="intervall"><line x1="{x:.1}" x2="{x:.1}" y1="{y1:.1}" y2="{y2:.1}"/><line x1="{:.1}" x2="{:.1}" y1="{y1:.1}" y2="{y1:.1}"/><line x1="{:.1}" x2="{:.1}" y1="{y2:.1}" y2="{y2:.1}"/></g>"#,
@@ -261,7 +286,7 @@ fn bars(data: &PanelData) -> (f64, f64, String) {
     let mut out = String::new();
     // Drawn after every bar, so no bar hides part of one.
     let mut intervals = String::new();
-    y_axis(&mut out, width, top, data.shares, data.panel.y.as_deref());
+    y_axis(&mut out, width, top, data.scale, data.panel.y.as_deref());
     let mut centres = Vec::new();
     for (ci, kategori) in data.kategorier.iter().enumerate() {
         let start = LEFT + group * ci as f64 + (group - bar * series as f64) / 2.0;
@@ -272,7 +297,7 @@ fn bars(data: &PanelData) -> (f64, f64, String) {
             };
             let x = start + bar * si as f64;
             // A zero has no bar (its interval still shows); a hidden value is marked.
-            let Some(v) = value(point, data.shares) else {
+            let Some(v) = value(point, data.scale) else {
                 hidden_mark(
                     &mut out,
                     x + bar / 2.0,
@@ -282,7 +307,7 @@ fn bars(data: &PanelData) -> (f64, f64, String) {
                 );
                 continue;
             };
-            interval(&mut intervals, x + bar / 2.0, point, top);
+            interval(&mut intervals, x + bar / 2.0, point, top, data.scale);
             if v <= 0.0 {
                 continue;
             }
@@ -295,7 +320,7 @@ fn bars(data: &PanelData) -> (f64, f64, String) {
                 colour(si),
                 escape(kategori),
                 escape(serie),
-                shown(point, data.shares)
+                shown(point, data.scale)
             );
         }
     }
@@ -315,7 +340,7 @@ fn lines(data: &PanelData) -> (f64, f64, String) {
     // Every line first, then the intervals over them, then the points over those.
     let mut intervals = String::new();
     let mut points = String::new();
-    y_axis(&mut out, width, top, data.shares, data.panel.y.as_deref());
+    y_axis(&mut out, width, top, data.scale, data.panel.y.as_deref());
     // Series sit a little apart, so their intervals do not hide each other.
     let spread = data.serier.len().saturating_sub(1) as f64;
     let x_of = |ci: usize| LEFT + step * (ci as f64 + 0.5);
@@ -324,7 +349,7 @@ fn lines(data: &PanelData) -> (f64, f64, String) {
         let mut segment: Vec<(f64, f64)> = Vec::new();
         let mut segments = Vec::new();
         for (ci, kategori) in data.kategorier.iter().enumerate() {
-            match find(data, kategori, serie).and_then(|p| value(p, data.shares)) {
+            match find(data, kategori, serie).and_then(|p| value(p, data.scale)) {
                 Some(v) => segment.push((x_of(ci), y_of(v, top))),
                 None => segments.push(std::mem::take(&mut segment)),
             }
@@ -346,7 +371,7 @@ fn lines(data: &PanelData) -> (f64, f64, String) {
             let Some(point) = find(data, kategori, serie) else {
                 continue;
             };
-            let Some(v) = value(point, data.shares) else {
+            let Some(v) = value(point, data.scale) else {
                 hidden_mark(
                     &mut points,
                     x_of(ci),
@@ -356,7 +381,7 @@ fn lines(data: &PanelData) -> (f64, f64, String) {
                 );
                 continue;
             };
-            interval(&mut intervals, x_of(ci), point, top);
+            interval(&mut intervals, x_of(ci), point, top, data.scale);
             let _ = write!(
                 points,
                 r#"<circle class="punkt" cx="{:.1}" cy="{:.1}" r="3.5" fill="{}"><title>{}, {}: {}</title></circle>"#,
@@ -365,7 +390,7 @@ fn lines(data: &PanelData) -> (f64, f64, String) {
                 colour(si),
                 escape(kategori),
                 escape(serie),
-                shown(point, data.shares)
+                shown(point, data.scale)
             );
         }
     }
@@ -429,7 +454,7 @@ fn stacked(data: &PanelData) -> (f64, f64, String) {
                     colour(si),
                     escape(kategori),
                     escape(serie),
-                    shown(point, true)
+                    shown(point, Scale::Share)
                 );
             }
             x += w;

@@ -4,7 +4,11 @@
 //! a project, or both) and panels, each naming a query file in `queries/` and a chart
 //! kind. A panel's query returns `kategori` (the x axis or the bar; in the query's row
 //! order), optionally `serie` (the legend) with `serie_ordning`, `antal`, and optionally `n`:
-//! with `n` every value is a share with its 95 % Wilson interval. For disclosure control
+//! with `n` every value is a share with its 95 % Wilson interval; with `namnare` (a
+//! number that is no count of participants, such as a kommun's biståndsmottagare) a rate
+//! per 1 000 with its interval. A panel whose query gives `varde` instead shows figures
+//! that count no participant (the kommun's own, from the table `kontext`), each with its
+//! source (`kalla`, `hamtad`): they need no disclosure control. For disclosure control
 //! it also names what each number counts (`nyckel`, `n_nyckel`, `del_av`, and `projekt`
 //! and `period` where a row counts another than the page's): the whole site is one
 //! publication ([`SiteData`]), and hidden values show as `..`, with a note.
@@ -178,6 +182,8 @@ pub struct Panel {
     /// What the series are, as the heading of their column in the table.
     pub serie: Option<String>,
     pub not: Option<String>,
+    /// What the page says when the panel has nothing to show (e.g. no context yet).
+    pub tom: Option<String>,
     /// Each category's series add up to its n (disclosure control relies on it).
     pub summerar: bool,
     /// The key (in the same project and period) that the n's of its categories add up to.
@@ -206,6 +212,7 @@ struct PanelFile {
     y: Option<String>,
     serie: Option<String>,
     not: Option<String>,
+    tom: Option<String>,
     #[serde(default)]
     summerar: bool,
     n_summerar_till: Option<String>,
@@ -366,6 +373,7 @@ fn parse(
                 y: panel.y,
                 serie: panel.serie,
                 not: panel.not,
+                tom: panel.tom,
                 summerar: panel.summerar,
                 n_summerar_till: panel.n_summerar_till,
                 show_zeros: panel.visa_nollor.unwrap_or(true),
@@ -567,6 +575,49 @@ impl Selection {
     }
 }
 
+/// What a panel's values are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Scale {
+    /// Counts of participants.
+    #[serde(rename = "antal")]
+    Count,
+    /// Shares of an n, in percent, with their intervals.
+    #[serde(rename = "andel")]
+    Share,
+    /// Counts per 1 000 of a number that is no count of participants, with intervals.
+    #[serde(rename = "per_1000")]
+    PerThousand,
+    /// Figures that count no participant (`varde`), as their source gives them.
+    #[serde(rename = "varde")]
+    Value,
+}
+
+impl Scale {
+    /// What a fraction is multiplied by to be shown.
+    pub fn factor(self) -> f64 {
+        match self {
+            Scale::PerThousand => 1000.0,
+            _ => 100.0,
+        }
+    }
+
+    /// Whether a value is a fraction of something, drawn with its interval.
+    pub fn is_rate(self) -> bool {
+        matches!(self, Scale::Share | Scale::PerThousand)
+    }
+}
+
+/// One row of a panel's query that counts no participant: a kommun's own figure.
+#[derive(Debug, Clone)]
+pub(crate) struct ValueRow {
+    pub kategori: String,
+    pub serie: String,
+    pub varde: Option<f64>,
+    /// The source and when it was fetched, as the page cites them.
+    pub kalla: Option<String>,
+    pub hamtad: Option<String>,
+}
+
 /// One row of a panel's query, exact, with what disclosure control needs to know of it:
 /// which project and period it counts, and what (`nyckel`, `n_nyckel`, `del_av`).
 #[derive(Debug, Clone)]
@@ -580,6 +631,8 @@ pub(crate) struct Row {
     pub nyckel: String,
     pub n_nyckel: Option<String>,
     pub del_av: Option<String>,
+    /// What a rate per 1 000 is of (`namnare`).
+    pub namnare: Option<f64>,
 }
 
 /// A panel's query result for one page, exact: never shown as it is.
@@ -588,8 +641,9 @@ pub(crate) struct PanelRows {
     pub kategorier: Vec<String>,
     pub serier: Vec<String>,
     pub rows: Vec<Row>,
-    /// Whether values are shares (the query gives n).
-    pub shares: bool,
+    /// The figures of a panel of [`Scale::Value`]; its `rows` are empty.
+    pub values: Vec<ValueRow>,
+    pub scale: Scale,
 }
 
 /// One value of a panel: a count, or a share with its interval, as the public sees it
@@ -600,10 +654,17 @@ pub struct Point {
     pub serie: String,
     pub antal: Count,
     pub n: Option<Count>,
-    /// The share of n (a fraction) and its 95 % Wilson interval, when the query gives n.
+    /// The share of n (a fraction) and its 95 % Wilson interval, when the query gives n;
+    /// for a rate, the fraction of its `namnare`.
     pub andel: Option<f64>,
     pub lag: Option<f64>,
     pub hog: Option<f64>,
+    /// A figure that counts no participant, as its source gives it ([`Scale::Value`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub varde: Option<f64>,
+    /// Where that figure comes from, and when it was fetched.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kalla: Option<String>,
     /// What the value counts, as the site's publication names it: `projekt|period|vad`.
     pub nyckel: String,
     /// What its n counts, named the same way.
@@ -621,10 +682,12 @@ pub struct PanelData {
     pub kategorier: Vec<String>,
     pub serier: Vec<String>,
     pub points: Vec<Point>,
-    /// Whether values are shares (the query gives n).
-    pub shares: bool,
+    pub scale: Scale,
     /// Values disclosure control hid.
     pub hidden: usize,
+    /// The sources of a panel's figures that count no participant, as the page cites
+    /// them: "Kolada (hämtad 2026-12-07)".
+    pub kallor: Vec<String>,
 }
 
 /// Runs a panel's query for a selection: the exact rows, for the site's publication.
@@ -649,6 +712,9 @@ pub(crate) async fn panel_rows(
         file: panel.fraga.clone(),
         column: column.to_string(),
     };
+    if columns.has("varde") {
+        return value_rows(panel, &columns, result.row_count());
+    }
     for required in ["kategori", "antal", "nyckel"] {
         if !columns.has(required) {
             return Err(missing(required));
@@ -658,6 +724,13 @@ pub(crate) async fn panel_rows(
     if shares && !columns.has("n_nyckel") {
         return Err(missing("n_nyckel"));
     }
+    let scale = if shares {
+        Scale::Share
+    } else if columns.has("namnare") {
+        Scale::PerThousand
+    } else {
+        Scale::Count
+    };
     let rows = result.row_count();
     let optional_texts = |column: &str| -> Result<Vec<Option<String>>, DashboardError> {
         Ok(if columns.has(column) {
@@ -681,6 +754,11 @@ pub(crate) async fn panel_rows(
     let nyckel = columns.texts("nyckel")?;
     let n_nyckel = optional_texts("n_nyckel")?;
     let del_av = optional_texts("del_av")?;
+    let namnare = if scale == Scale::PerThousand {
+        columns.floats("namnare")?
+    } else {
+        vec![None; rows]
+    };
     // A row counts the page's project and period unless the query says otherwise.
     let projekt = optional_texts("projekt")?;
     let period = optional_texts("period")?;
@@ -725,6 +803,7 @@ pub(crate) async fn panel_rows(
             nyckel,
             n_nyckel: n_nyckel[i].clone(),
             del_av: del_av[i].clone(),
+            namnare: namnare[i],
         });
     }
     serier.sort_by_key(|(order, _)| *order);
@@ -732,7 +811,66 @@ pub(crate) async fn panel_rows(
         kategorier,
         serier: serier.into_iter().map(|(_, s)| s).collect(),
         rows: out,
-        shares,
+        values: Vec::new(),
+        scale,
+    })
+}
+
+/// The rows of a panel of figures that count no participant (`varde`).
+fn value_rows(panel: &Panel, columns: &Columns, rows: usize) -> Result<PanelRows, DashboardError> {
+    let optional_texts = |column: &str| -> Result<Vec<Option<String>>, DashboardError> {
+        Ok(if columns.has(column) {
+            columns.texts(column)?
+        } else {
+            vec![None; rows]
+        })
+    };
+    if !columns.has("kategori") {
+        return Err(DashboardError::MissingColumn {
+            panel: panel.rubrik.clone(),
+            file: panel.fraga.clone(),
+            column: "kategori".into(),
+        });
+    }
+    let kategori = columns.texts("kategori")?;
+    let serie = optional_texts("serie")?;
+    let serie_order = if columns.has("serie_ordning") {
+        columns.integers("serie_ordning")?
+    } else {
+        vec![None; rows]
+    };
+    let varde = columns.floats("varde")?;
+    let kalla = optional_texts("kalla")?;
+    let hamtad = optional_texts("hamtad")?;
+    let mut kategorier: Vec<String> = Vec::new();
+    let mut serier: Vec<(i64, String)> = Vec::new();
+    let mut values = Vec::with_capacity(rows);
+    for i in 0..rows {
+        let k = kategori[i]
+            .clone()
+            .unwrap_or_else(|| "uppgift saknas".into());
+        let s = serie[i].clone().unwrap_or_else(|| "Värde".into());
+        if !kategorier.contains(&k) {
+            kategorier.push(k.clone());
+        }
+        if !serier.iter().any(|(_, name)| *name == s) {
+            serier.push((serie_order[i].unwrap_or(serier.len() as i64), s.clone()));
+        }
+        values.push(ValueRow {
+            kategori: k,
+            serie: s,
+            varde: varde[i],
+            kalla: kalla[i].clone(),
+            hamtad: hamtad[i].clone(),
+        });
+    }
+    serier.sort_by_key(|(order, _)| *order);
+    Ok(PanelRows {
+        kategorier,
+        serier: serier.into_iter().map(|(_, s)| s).collect(),
+        rows: Vec::new(),
+        values,
+        scale: Scale::Value,
     })
 }
 
@@ -762,7 +900,7 @@ impl PanelData {
     /// (`audience`), shares from the shown counts.
     pub(crate) fn published(panel: &Panel, rows: &PanelRows, audience: &Audience) -> PanelData {
         let mut hidden = 0;
-        let points = rows
+        let mut points: Vec<Point> = rows
             .rows
             .iter()
             .map(|row| {
@@ -775,8 +913,16 @@ impl PanelData {
                     .clone()
                     .zip(row.n)
                     .map(|(key, n)| audience.count(key, n));
-                let proportion = match (antal.shown(), n.as_ref().and_then(Count::shown)) {
-                    (Some(a), Some(n)) if n > 0 => Some(wilson(a.max(0) as u64, n as u64)),
+                // A rate's denominator is no count of participants: the estimate, whole.
+                let whole = match row.namnare {
+                    Some(namnare) if namnare >= 1.0 => Some(namnare.round() as i64),
+                    Some(_) => None,
+                    None => n.as_ref().and_then(Count::shown),
+                };
+                let proportion = match (antal.shown(), whole) {
+                    (Some(a), Some(n)) if n > 0 && a <= n => {
+                        Some(wilson(a.max(0) as u64, n as u64))
+                    }
                     _ => None,
                 };
                 Point {
@@ -790,16 +936,46 @@ impl PanelData {
                     n_nyckel: n_key,
                     antal,
                     n,
+                    varde: None,
+                    kalla: None,
                 }
             })
             .collect();
+        let mut kallor: Vec<String> = Vec::new();
+        for value in &rows.values {
+            let cited = value.kalla.as_ref().map(|kalla| match &value.hamtad {
+                Some(when) => format!("{kalla} (hämtad {})", when.get(..10).unwrap_or(when)),
+                None => kalla.clone(),
+            });
+            if let Some(cited) = &cited
+                && !kallor.contains(cited)
+            {
+                kallor.push(cited.clone());
+            }
+            points.push(Point {
+                kategori: value.kategori.clone(),
+                serie: value.serie.clone(),
+                // No count: nothing a reader could subtract, and nothing to decide.
+                antal: Count::new(String::new(), 0),
+                n: None,
+                andel: None,
+                lag: None,
+                hog: None,
+                varde: value.varde,
+                kalla: value.kalla.clone(),
+                nyckel: String::new(),
+                n_nyckel: None,
+                gruppen_dold: false,
+            });
+        }
         PanelData {
             panel: panel.clone(),
             kategorier: rows.kategorier.clone(),
             serier: rows.serier.clone(),
             points,
-            shares: rows.shares,
+            scale: rows.scale,
             hidden,
+            kallor,
         }
     }
 }

@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use super::chart;
 use super::{
-    Choice, Dashboard, DashboardError, Definitions, Options, PanelData, Selection, SiteData,
+    Choice, Dashboard, DashboardError, Definitions, Options, PanelData, Scale, Selection, SiteData,
 };
 use crate::disclosure::DEFAULT_THRESHOLD;
 use crate::report::STYLE;
@@ -78,6 +78,10 @@ struct PanelView {
     fraga: String,
     svg: Option<String>,
     not: Option<String>,
+    /// What the page says when the panel has nothing to show.
+    tom: Option<String>,
+    /// The sources of its figures that count no participant.
+    kallor: Option<String>,
     dolda: Option<String>,
     serier: bool,
     rubriker: Vec<String>,
@@ -94,32 +98,61 @@ fn share(fraction: Option<f64>) -> String {
 }
 
 fn panel_view(data: &PanelData, id: usize) -> PanelView {
-    let several = data.serier.len() > 1;
+    // A kommun's own figures always say which series (kommun, indicator) they are.
+    let several = data.serier.len() > 1 || data.scale == Scale::Value;
     let mut rubriker = vec![data.panel.x.clone().unwrap_or_else(|| "Grupp".into())];
     if several {
         rubriker.push(data.panel.serie.clone().unwrap_or_else(|| "Serie".into()));
     }
-    rubriker.push("Antal".into());
-    if data.shares {
-        rubriker.extend(["n".into(), "Andel (%)".into(), "95 % intervall".into()]);
+    match data.scale {
+        Scale::Value => rubriker.extend(["Värde".into(), "Källa".into()]),
+        Scale::Count => rubriker.push("Antal".into()),
+        Scale::Share => rubriker.extend([
+            "Antal".into(),
+            "n".into(),
+            "Andel (%)".into(),
+            "95 % intervall".into(),
+        ]),
+        Scale::PerThousand => {
+            rubriker.extend(["Antal".into(), "Per 1 000".into(), "95 % intervall".into()])
+        }
     }
     let rader = data
         .points
         .iter()
-        .filter(|p| data.panel.show_zeros || p.antal.shown() != Some(0))
+        .filter(|p| {
+            data.panel.show_zeros || data.scale == Scale::Value || p.antal.shown() != Some(0)
+        })
         .map(|p| {
             let mut row = vec![p.kategori.clone()];
             if several {
                 row.push(p.serie.clone());
             }
-            row.push(number(p.antal.shown()));
-            if data.shares {
-                row.push(number(p.n.as_ref().and_then(|n| n.shown())));
-                row.push(share(p.andel));
-                row.push(match (p.lag, p.hog) {
-                    (Some(l), Some(h)) => format!("{}–{}", percent(l), percent(h)),
-                    _ => "..".into(),
-                });
+            match data.scale {
+                Scale::Value => {
+                    row.push(p.varde.map_or_else(|| "saknas".into(), chart::figure));
+                    row.push(p.kalla.clone().unwrap_or_default());
+                }
+                Scale::Count => row.push(number(p.antal.shown())),
+                Scale::Share => {
+                    row.push(number(p.antal.shown()));
+                    row.push(number(p.n.as_ref().and_then(|n| n.shown())));
+                    row.push(share(p.andel));
+                    row.push(match (p.lag, p.hog) {
+                        (Some(l), Some(h)) => format!("{}–{}", percent(l), percent(h)),
+                        _ => "..".into(),
+                    });
+                }
+                Scale::PerThousand => {
+                    row.push(number(p.antal.shown()));
+                    row.push(p.andel.map_or_else(|| "..".into(), chart::per_thousand));
+                    row.push(match (p.lag, p.hog) {
+                        (Some(l), Some(h)) => {
+                            format!("{}–{}", chart::per_thousand(l), chart::per_thousand(h))
+                        }
+                        _ => "..".into(),
+                    });
+                }
             }
             row
         })
@@ -142,6 +175,8 @@ fn panel_view(data: &PanelData, id: usize) -> PanelView {
         fraga: data.panel.fraga.clone(),
         svg: chart::svg(data, &format!("panel{id}")),
         not: data.panel.not.clone(),
+        tom: data.panel.tom.clone(),
+        kallor: (!data.kallor.is_empty()).then(|| format!("Källa: {}.", data.kallor.join("; "))),
         dolda,
         serier: several,
         rubriker,

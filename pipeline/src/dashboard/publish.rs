@@ -298,7 +298,7 @@ fn link_half_years(publication: &mut Publication, names: &BTreeMap<Named, CellId
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::dashboard::{Choice, Dashboard, Kind, Panel, Row};
+    use crate::dashboard::{Choice, Dashboard, Kind, Panel, Row, Scale};
 
     fn row(projekt: &str, period: &str, nyckel: &str, antal: i64) -> Row {
         Row {
@@ -311,6 +311,7 @@ mod tests {
             nyckel: nyckel.into(),
             n_nyckel: None,
             del_av: None,
+            namnare: None,
         }
     }
 
@@ -324,6 +325,7 @@ mod tests {
             y: None,
             serie: None,
             not: None,
+            tom: None,
             summerar: false,
             n_summerar_till: None,
             show_zeros: true,
@@ -343,7 +345,8 @@ mod tests {
                     kategorier: Vec::new(),
                     serier: Vec::new(),
                     rows,
-                    shares: false,
+                    values: Vec::new(),
+                    scale: Scale::Count,
                 };
                 (("d".to_string(), i.to_string()), vec![rows])
             })

@@ -307,7 +307,12 @@ fn edit_distance(a: &str, b: &str) -> usize {
 }
 
 /// The coded columns of the schema: a column's name and the code lists it may hold
-/// (one name in several tables may hold different lists).
+/// (one name in several tables may hold different lists). Columns of [`UNCODED_TABLES`]
+/// are not: they hold what their sources write.
+/// Tables with columns named as coded ones (`kon`, `kalla`) that hold their sources'
+/// own values: `kontext` (Kolada's T, K and M; a source's name).
+const UNCODED_TABLES: &[&str] = &["kontext"];
+
 #[derive(Debug, Clone, Default)]
 pub struct CodedColumns(BTreeMap<String, Vec<CodeList>>);
 
@@ -359,10 +364,11 @@ impl CodedColumns {
             let _ = node.apply_expressions(|expr| {
                 let _ = expr.apply(|e| {
                     for (column, text) in compared_texts(e) {
-                        let stored = column
-                            .relation
-                            .as_ref()
-                            .is_some_and(|r| scanned.contains_key(r.table()));
+                        let stored = column.relation.as_ref().is_some_and(|r| {
+                            scanned
+                                .get(r.table())
+                                .is_some_and(|table| !UNCODED_TABLES.contains(&table.as_str()))
+                        });
                         if !stored {
                             continue;
                         }

@@ -667,6 +667,18 @@ impl<'r> Columns<'r> {
         Ok(values)
     }
 
+    pub fn floats(&self, column: &str) -> Result<Vec<Option<f64>>, ReportError> {
+        let index = self.index(column)?;
+        let mut values = Vec::new();
+        for batch in &self.result.batches {
+            let array =
+                cast(batch.column(index), &DataType::Float64).map_err(|e| self.cast_error(e))?;
+            let array = array.as_primitive::<datafusion::arrow::datatypes::Float64Type>();
+            values.extend((0..array.len()).map(|i| array.is_valid(i).then(|| array.value(i))));
+        }
+        Ok(values)
+    }
+
     pub fn texts(&self, column: &str) -> Result<Vec<Option<String>>, ReportError> {
         let index = self.index(column)?;
         let mut values = Vec::new();

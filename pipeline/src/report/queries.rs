@@ -306,7 +306,7 @@ mod tests {
         }
         let ended = shared_parts("tavla", "WITH avslutade AS (", "\n)");
         let reports = shared_parts("utfall", "WITH avslutade AS (", "\n)");
-        assert_eq!(ended.len(), 5, "{:?}", ended.keys());
+        assert_eq!(ended.len(), 6, "{:?}", ended.keys());
         for (name, part) in &ended {
             assert_eq!(
                 part, &reports["status.sql"],

@@ -311,6 +311,11 @@ struct BoardRows {
     andel: Vec<Option<f64>>,
     lag: Vec<Option<f64>>,
     hog: Vec<Option<f64>>,
+    /// A figure that counts no participant (a kommun's own), with its source.
+    varde: Vec<Option<f64>>,
+    kalla: Vec<Option<String>>,
+    /// Hidden by disclosure control (a figure of a kommun's own never is).
+    dold: Vec<bool>,
 }
 
 impl BoardRows {
@@ -334,6 +339,10 @@ impl BoardRows {
         self.andel.push(point.andel);
         self.lag.push(point.lag);
         self.hog.push(point.hog);
+        self.varde.push(point.varde);
+        self.kalla.push(point.kalla.clone());
+        self.dold
+            .push(!point.nyckel.is_empty() && point.antal.shown().is_none());
     }
 
     fn batch(self) -> RecordBatch {
@@ -350,8 +359,10 @@ impl BoardRows {
             Field::new("lag", DataType::Float64, true),
             Field::new("hog", DataType::Float64, true),
             Field::new("dold", DataType::Boolean, false),
+            Field::new("varde", DataType::Float64, true),
+            Field::new("kalla", DataType::Utf8, true),
         ]));
-        let hidden: BooleanArray = self.antal.iter().map(|a| Some(a.is_none())).collect();
+        let hidden: BooleanArray = self.dold.iter().map(|d| Some(*d)).collect();
         let strings = |v: Vec<String>| -> ArrayRef { Arc::new(StringArray::from(v)) };
         let columns: Vec<ArrayRef> = vec![
             strings(self.tavla),
@@ -365,6 +376,8 @@ impl BoardRows {
             Arc::new(Float64Array::from(self.lag)),
             Arc::new(Float64Array::from(self.hog)),
             Arc::new(hidden),
+            Arc::new(Float64Array::from(self.varde)),
+            Arc::new(StringArray::from(self.kalla)),
         ];
         RecordBatch::try_new(schema, columns).expect("columns of equal length")
     }

@@ -1,0 +1,39 @@
+-- Titel: Deltagare per kommun, år för år
+-- Räknar: aktuella deltaganden (som i queries/deltagare/antal.sql: inskrivna senast årets sista
+--         dag, inte avslutade före dess första, i en inlämning som når in i året; samtycke,
+--         inte felregistrering) i de valda projekten, per år i perioden och per
+--         folkbokföringskommun (deltagarens rad för deltagandet, deltagare.kommun). Utan
+--         kommun: Okänd kommun. Kommunerna tillsammans är årets aktuella.
+-- Kolumner: kategori = år, serie = kommunens namn, serie_ordning, antal; för röjandekontrollen
+--           period (året) och nyckel: de aktuellas nyckel (n:aktuella) med indelningen kommun
+--           och kommunkoden som grupp, så att kommunerna summerar till årets aktuella på
+--           Förbundsöversikten.
+-- Underlag: tabellen deltagande; se queries/underlag/deltagande.sql.
+-- Parametrar: $projekt (kortnamn; flera åtskilda med komma, eller alla), $period (halvår 2008H1, år 2008 eller flera år 2005-2024)
+WITH ar AS (
+    SELECT CAST(ar AS INT) AS ar
+    FROM unnest(generate_series(
+        CAST(extract(year FROM period_start($period)) AS BIGINT),
+        CAST(extract(year FROM period_slut($period)) AS BIGINT))) AS t(ar)
+),
+aktuella AS (
+    SELECT a.ar, coalesce(d.kommun, 'okand') AS kommun
+    FROM deltagande d
+    JOIN ar a
+      ON d.inskriven <= make_date(a.ar, 12, 31)
+     AND (d.avslutad IS NULL OR d.avslutad >= make_date(a.ar, 1, 1))
+     AND halvar_slut(d.halvar) >= make_date(a.ar, 1, 1)
+    WHERE i_urval(d.projekt, $projekt) AND d.raknas
+),
+per_kommun AS (
+    SELECT ar, kommun, count(*) AS antal FROM aktuella GROUP BY ar, kommun
+)
+SELECT CAST(p.ar AS VARCHAR) AS kategori,
+       coalesce(k.etikett, 'Okänd kommun') AS serie,
+       coalesce(CAST(k.ordning AS BIGINT), 1000) AS serie_ordning,
+       p.antal,
+       CAST(p.ar AS VARCHAR) AS period,
+       'n:aktuella|kommun|' || p.kommun AS nyckel
+FROM per_kommun p
+LEFT JOIN kod_kommun k ON k.kod = p.kommun
+ORDER BY p.ar, serie_ordning
