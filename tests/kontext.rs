@@ -381,20 +381,27 @@ fn kolada_and_scb_are_fetched_paged_and_retried_into_the_cache() {
     assert_eq!(wd.sql("SELECT count(*) n FROM kontext"), "n\n126\n");
 }
 
+/// The repository's schema folder copied into `wd`, with `from` in kontext.toml
+/// replaced by `to`: its path, for `--schemas`.
+fn schemas_with(wd: &Workdir, from: &str, to: &str) -> String {
+    let schemas = wd.path("schemas");
+    copy_dir(&repo("schemas"), &schemas);
+    let config = schemas.join("kontext.toml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    assert!(text.contains(from), "{from}");
+    std::fs::write(&config, text.replacen(from, to, 1)).unwrap();
+    schemas.to_str().unwrap().to_string()
+}
+
 #[test]
 fn an_unknown_kpi_stops_the_fetch_and_the_cache_stays_as_it_was() {
     let address = serve(Arc::default());
     let wd = Workdir::new();
     wd.finsam(&["kontext", "las-in"]).ok();
     let before = wd.snapshot("data");
-    let schemas = wd.path("schemas");
-    copy_dir(&repo("schemas"), &schemas);
-    let config = schemas.join("kontext.toml");
-    let text = std::fs::read_to_string(&config).unwrap();
     let unknown = "kpi = [\n  { id = \"N99999\", namn = \"Påhittad\", enhet = \"procent\", titel_innehaller = \"x\", betydelse = \"Ingen.\" },";
-    assert!(text.contains("kpi = [\n"));
-    std::fs::write(&config, text.replacen("kpi = [", unknown, 1)).unwrap();
-    let stderr = fetch(&wd, &address, &["--schemas", schemas.to_str().unwrap()])
+    let schemas = schemas_with(&wd, "kpi = [", unknown);
+    let stderr = fetch(&wd, &address, &["--schemas", &schemas])
         .invalid()
         .to_string();
     assert!(
@@ -435,17 +442,8 @@ fn a_fetch_that_fails_half_way_stores_nothing() {
     let wd = dataset();
     wd.finsam(&["kontext", "las-in"]).ok();
     let before = wd.snapshot("data");
-    let schemas = wd.path("schemas");
-    copy_dir(&repo("schemas"), &schemas);
-    let config = schemas.join("kontext.toml");
-    let text = std::fs::read_to_string(&config).unwrap();
-    assert!(text.contains("tabell = \"TAB638\""));
-    std::fs::write(
-        &config,
-        text.replacen("tabell = \"TAB638\"", "tabell = \"TAB999\"", 1),
-    )
-    .unwrap();
-    let stderr = fetch(&wd, &address, &["--schemas", schemas.to_str().unwrap()])
+    let schemas = schemas_with(&wd, "tabell = \"TAB638\"", "tabell = \"TAB999\"");
+    let stderr = fetch(&wd, &address, &["--schemas", &schemas])
         .invalid()
         .to_string();
     assert!(

@@ -11,7 +11,7 @@ use reqwest::Url;
 use serde::Deserialize;
 
 use super::{KontextError, Row};
-use crate::submit::{Retry, with_retries};
+use crate::submit::Retry;
 
 pub const SOURCE: &str = "Kolada";
 
@@ -290,28 +290,9 @@ impl<'a> Kolada<'a> {
         url: &Url,
         kpi: &str,
     ) -> Result<T, KontextError> {
-        let response = with_retries(&self.retry, || self.http.get(url.clone()).send())
-            .await
-            .map_err(|error| KontextError::Unreachable {
-                source_name: SOURCE,
-                error,
-            })?;
-        let status = response.status();
-        let bytes = response
-            .bytes()
-            .await
-            .map_err(|e| self.odd(kpi, status.as_u16(), format!("svaret bröts: {e}")))?;
-        if !status.is_success() {
-            let text = String::from_utf8_lossy(&bytes);
-            let text: String = text.chars().take(200).collect();
-            return Err(self.odd(kpi, status.as_u16(), text));
-        }
-        serde_json::from_slice(&bytes).map_err(|e| {
-            self.odd(
-                kpi,
-                status.as_u16(),
-                format!("svaret gick inte att läsa ({e})"),
-            )
+        super::json_answer(SOURCE, &format!("KPI {kpi}"), &self.retry, || {
+            self.http.get(url.clone()).send()
         })
+        .await
     }
 }

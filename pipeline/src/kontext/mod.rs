@@ -371,3 +371,41 @@ fn service(
         .map_err(|error| KontextError::Unreachable { source_name, error })?;
     Ok((http, base))
 }
+
+/// Sends `request` (retried: [`crate::submit::with_retries`]) and reads its JSON answer.
+/// An unreachable service, a refusal (its status and the start of its text, anything
+/// shaped like a personnummer redacted) or an answer that is not the JSON asked for is
+/// an error naming the source and `what` was asked.
+async fn json_answer<T, F, R>(
+    source_name: &'static str,
+    what: &str,
+    retry: &crate::submit::Retry,
+    request: F,
+) -> Result<T, KontextError>
+where
+    T: serde::de::DeserializeOwned,
+    F: FnMut() -> R,
+    R: std::future::Future<Output = reqwest::Result<reqwest::Response>>,
+{
+    let response = crate::submit::with_retries(retry, request)
+        .await
+        .map_err(|error| KontextError::Unreachable { source_name, error })?;
+    let status = response.status().as_u16();
+    let odd = |message: String| KontextError::Answer {
+        source_name,
+        status,
+        what: what.to_string(),
+        message,
+    };
+    let bytes = response
+        .bytes()
+        .await
+        .map_err(|e| odd(format!("svaret bröts: {e}")))?;
+    if !(200..300).contains(&status) {
+        let text: String = String::from_utf8_lossy(&bytes).chars().take(200).collect();
+        return Err(odd(
+            crate::personnummer::redact_for_message(&text).into_owned()
+        ));
+    }
+    serde_json::from_slice(&bytes).map_err(|e| odd(format!("svaret gick inte att läsa ({e})")))
+}

@@ -15,7 +15,7 @@ use serde_json::json;
 
 use super::kolada::Area;
 use super::{KontextError, Row};
-use crate::submit::{Retry, with_retries};
+use crate::submit::Retry;
 
 pub const SOURCE: &str = "SCB";
 
@@ -175,14 +175,9 @@ impl<'a> Scb<'a> {
     }
 
     async fn post(&self, url: &Url, body: &serde_json::Value) -> Result<Dataset, KontextError> {
-        let odd = |status: u16, message: String| KontextError::Answer {
-            source_name: SOURCE,
-            status,
-            what: format!("tabell {}", self.spec.tabell),
-            message,
-        };
         let body = body.to_string();
-        let response = with_retries(&self.retry, || {
+        let what = format!("tabell {}", self.spec.tabell);
+        super::json_answer(SOURCE, &what, &self.retry, || {
             self.http
                 .post(url.clone())
                 .header(reqwest::header::CONTENT_TYPE, "application/json")
@@ -190,21 +185,6 @@ impl<'a> Scb<'a> {
                 .send()
         })
         .await
-        .map_err(|error| KontextError::Unreachable {
-            source_name: SOURCE,
-            error,
-        })?;
-        let status = response.status();
-        let bytes = response
-            .bytes()
-            .await
-            .map_err(|e| odd(status.as_u16(), format!("svaret bröts: {e}")))?;
-        if !status.is_success() {
-            let text: String = String::from_utf8_lossy(&bytes).chars().take(200).collect();
-            return Err(odd(status.as_u16(), text));
-        }
-        serde_json::from_slice(&bytes)
-            .map_err(|e| odd(status.as_u16(), format!("svaret gick inte att läsa ({e})")))
     }
 
     /// The dataset summed per area, year, kön and age band.
