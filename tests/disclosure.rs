@@ -116,6 +116,7 @@ fn reports(wd: &Workdir) -> Reports {
                     projects,
                     period: period.parse::<Period>().unwrap(),
                     public_threshold: None,
+                    breakdown: tables::Breakdown::KonAlder,
                 };
                 let report = tables::build(&dataset, &engine, &library, &selection)
                     .await

@@ -437,6 +437,17 @@ fn golden_table_reports() {
             ],
         ),
         (
+            "deltagare_alla_2008_per_kommun.md",
+            &[
+                "deltagare",
+                "--projekt",
+                "alla",
+                "--period",
+                "2008",
+                "--per-kommun",
+            ],
+        ),
+        (
             "utfall_KOMPIS_jamfor_2008_2010.md",
             &["utfall", "--projekt", "KOMPIS", "--jamfor", "2008", "2010"],
         ),

@@ -12,7 +12,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde_json::{Value, json};
 
-use crate::workdir::{Workdir, copy_dir, fixture, repo};
+use crate::workdir::{Workdir, copy_dir, fixture, repo, report_json_with, row, table, tables};
 
 /// A dataset with one submission, for SQL to have a dataset to open.
 fn dataset() -> Workdir {
@@ -550,4 +550,136 @@ fn the_reach_is_the_shown_count_per_thousand_estimated_recipients() {
     }
     assert_eq!(checked, 9, "{rows:?}");
     assert!(html.contains("finsam räknar fram förhållandet; det är inte källornas"));
+}
+
+/// `--per-kommun`: the outcome and participant tables with a column per
+/// folkbokföringskommun that adds up to Totalt and agrees with a count in SQL, the
+/// kommuner's own figures beside them with their sources, and no such breakdown in
+/// public.
+#[test]
+fn the_reports_by_kommun_add_up_and_sit_beside_the_kommuners_own_figures() {
+    let wd = Workdir::examples_in_kommuner();
+    let report = report_json_with(&wd, "utfall", "KOMPIS", "2010", &["--per-kommun"]);
+    let status = table(&report, 1);
+    let columns = status["kolumner"].as_array().unwrap();
+    let names: Vec<&str> = columns
+        .iter()
+        .map(|c| c["text"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "Totalt", "Aneby", "Nässjö", "Sävsjö", "Vetlanda", "Eksjö", "Tranås"
+        ]
+    );
+    // Each kommun's n is a count of the ended participants living there.
+    let counted = wd.sql(
+        "SELECT kommun, count(*) AS n FROM uppfoljning WHERE projekt = 'KOMPIS' \
+         AND avslutad BETWEEN DATE '2010-01-01' AND DATE '2010-12-31' AND raknas \
+         GROUP BY kommun ORDER BY kommun",
+    );
+    let shown: Vec<String> = columns[1..]
+        .iter()
+        .map(|c| format!("{},{}", c["nyckel"].as_str().unwrap(), c["n"]))
+        .collect();
+    assert_eq!(counted, format!("kommun,n\n{}\n", shown.join("\n")));
+    for table in tables(&report).iter().filter(|t| t["typ"] == "andelar") {
+        let n: Vec<i64> = table["kolumner"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["n"].as_i64().unwrap())
+            .collect();
+        assert_eq!(n[0], n[1..].iter().sum::<i64>(), "{}", table["rubrik"]);
+        for row in table["rader"].as_array().unwrap() {
+            let counts: Vec<i64> = row["celler"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| c["antal"].as_i64().unwrap())
+                .collect();
+            assert_eq!(
+                counts[0],
+                counts[1..].iter().sum::<i64>(),
+                "{} {}",
+                table["rubrik"],
+                row["text"]
+            );
+        }
+    }
+    let context = table(&report, 11);
+    assert_eq!(context["typ"], "kontext");
+    assert_eq!(context["kolumner"].as_array().unwrap().len(), 6);
+    let nassjo = row(
+        context,
+        "Långvarigt ekonomiskt bistånd, andel av vuxna biståndsmottagare, 2015 (%)",
+    );
+    assert_eq!(nassjo[1]["varde"], 34.8);
+    let aneby = row(
+        context,
+        "Sjukpenning och rehabiliteringspenning per invånare, 2014, 16-64 år (kr)",
+    );
+    assert_eq!(aneby[0]["varde"], 6326.0);
+    let note = context["not"].as_str().unwrap();
+    assert!(
+        note.contains("Siffrornas källor: Försörjningsmått 2014 (hämtad 20")
+            && note.contains("Öppna jämförelser 2015 (hämtad 20"),
+        "{note}"
+    );
+    // Without --per-kommun: kön and age bands, and no kommun figures.
+    let plain = report_json_with(&wd, "utfall", "KOMPIS", "2010", &[]);
+    assert!(tables(&plain).iter().all(|t| t["nr"] != 11));
+
+    // The participant tables: the same kommuner, adding up, SIGMA's Nora among them.
+    let participants = report_json_with(&wd, "deltagare", "alla", "2008", &["--per-kommun"]);
+    let counts = table(&participants, 1);
+    let n: Vec<i64> = counts["kolumner"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["n"].as_i64().unwrap())
+        .collect();
+    assert_eq!(n.len(), 8);
+    assert_eq!(n[0], n[1..].iter().sum::<i64>());
+    assert_eq!(counts["kolumner"][7]["text"], "Nora");
+
+    // Nora has no bundled context: the report says so instead of a table of blanks.
+    let sigma = wd
+        .finsam(&[
+            "report",
+            "utfall",
+            "--projekt",
+            "SIGMA",
+            "--period",
+            "2008",
+            "--per-kommun",
+        ])
+        .ok()
+        .to_string();
+    let last = sigma
+        .split("## 11. Kommunernas egna siffror")
+        .nth(1)
+        .unwrap();
+    assert!(
+        last.contains("Inga siffror för deltagarnas kommuner")
+            && last.contains("Datamängden har ingen kontext för deltagarnas kommuner"),
+        "{last}"
+    );
+
+    let public = wd.finsam(&[
+        "report",
+        "utfall",
+        "--projekt",
+        "alla",
+        "--period",
+        "2008",
+        "--per-kommun",
+        "--publik",
+    ]);
+    assert_eq!(public.code, 2, "{}", public.stderr);
+    assert!(
+        public.stderr.contains("tavlan Kommunen"),
+        "{}",
+        public.stderr
+    );
 }

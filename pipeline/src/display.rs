@@ -227,6 +227,14 @@ mod tests {
 /// A count as Swedish text: numbers of five digits or more in groups of three, with a
 /// no-break space between them (`12 345`, `1 000 000`), as Språkrådet recommends; four
 /// digits stay together (`1511`). A minus is the minus sign.
+/// A figure as a Swedish reader writes it: decimal comma, two decimals at most, no
+/// trailing zeros (`34,8`, `6326`).
+pub fn figure(value: f64) -> String {
+    let text = format!("{value:.2}");
+    let text = text.trim_end_matches('0').trim_end_matches('.');
+    text.replace('.', ",")
+}
+
 pub fn grouped(n: i64) -> String {
     let digits = n.unsigned_abs().to_string();
     let mut out = String::with_capacity(digits.len() + 6);

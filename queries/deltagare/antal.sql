@@ -5,8 +5,9 @@
 --         första dag) och som avslutades i perioden. De nya och de avslutade är också aktuella,
 --         och samma deltagare kan vara både ny och avslutad, så raderna summerar inte.
 --         n = aktuella i indelningen.
--- Indelning: varje rad gäller alla aktuella (indelning = totalt), en kön (indelning = kon) eller en
---            åldersgrupp vid inskrivningen (indelning = alder: 16–29, 30–49, 50–64, övriga åldrar).
+-- Indelning: varje rad gäller alla aktuella (indelning = totalt), en kön (indelning = kon),
+--            en åldersgrupp vid inskrivningen (indelning = alder: 16–29, 30–49, 50–64, övriga åldrar) eller en
+--            folkbokföringskommun (indelning = kommun: kommunkoden, okand där den saknas).
 -- Underlag: tabellen deltagande, varje deltagandes senaste rad; se queries/underlag/deltagande.sql.
 -- Parametrar: $projekt (kortnamn; flera åtskilda med komma, eller alla), $period (halvår 2008H1, år 2008 eller flera år 2005-2024)
 WITH aktuella AS (
@@ -14,7 +15,7 @@ WITH aktuella AS (
     -- a submission reaching into the period, started by the period's end, not ended before
     -- it, and counted (samtycke, not felregistrering).
     SELECT projekt, person, kon, inskriven, avslutad, avslutsorsak, aktualiserad_av,
-           utbildningsniva, kallor_start, aldersgrupp_start AS aldersgrupp
+           utbildningsniva, kallor_start, aldersgrupp_start AS aldersgrupp, kommun
     FROM deltagande
     WHERE i_urval(projekt, $projekt)
       AND halvar_slut(halvar) >= period_start($period)
@@ -25,7 +26,7 @@ WITH aktuella AS (
 rader AS (
     -- Every aktuell participation once as 'aktuell', and again as 'ny' and 'avslutad' when it
     -- started or ended in the period.
-    SELECT a.projekt, a.person, a.inskriven, a.kon, a.aldersgrupp, r.kod
+    SELECT a.projekt, a.person, a.inskriven, a.kon, a.aldersgrupp, a.kommun, r.kod
     FROM aktuella a
     CROSS JOIN (VALUES ('ny'), ('aktuell'), ('avslutad')) AS r(kod)
     WHERE r.kod = 'aktuell'
@@ -33,18 +34,18 @@ rader AS (
        OR (r.kod = 'avslutad' AND a.avslutad <= period_slut($period))
 ),
 indelningar AS (
-    SELECT * FROM (VALUES ('totalt'), ('kon'), ('alder')) AS i(indelning)
+    SELECT * FROM (VALUES ('totalt'), ('kon'), ('alder'), ('kommun')) AS i(indelning)
 ),
 n AS (
     -- Everyone in the breakdown once, however many rows they have: counted per kön and
     -- age first, then once per breakdown.
     SELECT i.indelning,
-           CASE i.indelning WHEN 'totalt' THEN 'alla' WHEN 'kon' THEN r.kon ELSE r.aldersgrupp END AS grupp,
+           CASE i.indelning WHEN 'totalt' THEN 'alla' WHEN 'kon' THEN r.kon WHEN 'alder' THEN r.aldersgrupp ELSE coalesce(r.kommun, 'okand') END AS grupp,
            sum(r.antal) AS n
     FROM (
-        SELECT kon, aldersgrupp, count(*) AS antal
-        FROM (SELECT DISTINCT projekt, person, inskriven, kon, aldersgrupp FROM rader)
-        GROUP BY kon, aldersgrupp
+        SELECT kon, aldersgrupp, kommun, count(*) AS antal
+        FROM (SELECT DISTINCT projekt, person, inskriven, kon, aldersgrupp, kommun FROM rader)
+        GROUP BY kon, aldersgrupp, kommun
     ) r
     CROSS JOIN indelningar i
     GROUP BY 1, 2
@@ -52,9 +53,9 @@ n AS (
 per_kod AS (
     -- rader holds a participant at most once per kod.
     SELECT i.indelning,
-           CASE i.indelning WHEN 'totalt' THEN 'alla' WHEN 'kon' THEN r.kon ELSE r.aldersgrupp END AS grupp,
+           CASE i.indelning WHEN 'totalt' THEN 'alla' WHEN 'kon' THEN r.kon WHEN 'alder' THEN r.aldersgrupp ELSE coalesce(r.kommun, 'okand') END AS grupp,
            r.kod, sum(r.antal) AS antal
-    FROM (SELECT kon, aldersgrupp, kod, count(*) AS antal FROM rader GROUP BY kon, aldersgrupp, kod) r
+    FROM (SELECT kon, aldersgrupp, kommun, kod, count(*) AS antal FROM rader GROUP BY kon, aldersgrupp, kommun, kod) r
     CROSS JOIN indelningar i
     GROUP BY 1, 2, 3
 ),

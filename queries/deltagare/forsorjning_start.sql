@@ -4,8 +4,9 @@
 --         som ligger närmast inskrivningen (högst en månad före eller efter). Den som har flera
 --         källor den dagen räknas under var och en, så raderna kan summera till mer än n; den som
 --         saknar en sådan dag räknas under "Uppgift saknas". n = aktuella i indelningen.
--- Indelning: varje rad gäller alla aktuella (indelning = totalt), en kön (indelning = kon) eller en
---            åldersgrupp vid inskrivningen (indelning = alder: 16–29, 30–49, 50–64, övriga åldrar).
+-- Indelning: varje rad gäller alla aktuella (indelning = totalt), en kön (indelning = kon),
+--            en åldersgrupp vid inskrivningen (indelning = alder: 16–29, 30–49, 50–64, övriga åldrar) eller en
+--            folkbokföringskommun (indelning = kommun: kommunkoden, okand där den saknas).
 -- Underlag: tabellen deltagande, varje deltagandes senaste rad; se queries/underlag/deltagande.sql.
 -- Parametrar: $projekt (kortnamn; flera åtskilda med komma, eller alla), $period (halvår 2008H1, år 2008 eller flera år 2005-2024)
 WITH aktuella AS (
@@ -13,7 +14,7 @@ WITH aktuella AS (
     -- a submission reaching into the period, started by the period's end, not ended before
     -- it, and counted (samtycke, not felregistrering).
     SELECT projekt, person, kon, inskriven, avslutad, avslutsorsak, aktualiserad_av,
-           utbildningsniva, kallor_start, aldersgrupp_start AS aldersgrupp
+           utbildningsniva, kallor_start, aldersgrupp_start AS aldersgrupp, kommun
     FROM deltagande
     WHERE i_urval(projekt, $projekt)
       AND halvar_slut(halvar) >= period_start($period)
@@ -24,17 +25,17 @@ WITH aktuella AS (
 kombinationer AS (
     -- The sources of the day nearest the inskrivning (deltagande.kallor_start); people with
     -- the same sources are counted together before the sources are split up.
-    SELECT kon, aldersgrupp, kallor_start AS kallor, count(*) AS antal
+    SELECT kon, aldersgrupp, kommun, kallor_start AS kallor, count(*) AS antal
     FROM aktuella
     WHERE kallor_start IS NOT NULL
-    GROUP BY kon, aldersgrupp, kallor_start
+    GROUP BY kon, aldersgrupp, kommun, kallor_start
 ),
 indelningar AS (
-    SELECT * FROM (VALUES ('totalt'), ('kon'), ('alder')) AS i(indelning)
+    SELECT * FROM (VALUES ('totalt'), ('kon'), ('alder'), ('kommun')) AS i(indelning)
 ),
 n AS (
     SELECT i.indelning,
-           CASE i.indelning WHEN 'totalt' THEN 'alla' WHEN 'kon' THEN a.kon ELSE a.aldersgrupp END AS grupp,
+           CASE i.indelning WHEN 'totalt' THEN 'alla' WHEN 'kon' THEN a.kon WHEN 'alder' THEN a.aldersgrupp ELSE coalesce(a.kommun, 'okand') END AS grupp,
            count(*) AS n
     FROM aktuella a CROSS JOIN indelningar i
     GROUP BY 1, 2
@@ -43,10 +44,10 @@ per_kalla AS (
     -- Each source once per person, plus "med uppgift" for everyone with a source, so that
     -- n minus those is "uppgift saknas".
     SELECT i.indelning,
-           CASE i.indelning WHEN 'totalt' THEN 'alla' WHEN 'kon' THEN p.kon ELSE p.aldersgrupp END AS grupp,
+           CASE i.indelning WHEN 'totalt' THEN 'alla' WHEN 'kon' THEN p.kon WHEN 'alder' THEN p.aldersgrupp ELSE coalesce(p.kommun, 'okand') END AS grupp,
            p.kalla, sum(p.antal) AS antal
     FROM (
-        SELECT kon, aldersgrupp, antal, unnest(array_append(kallor, 'med uppgift')) AS kalla
+        SELECT kon, aldersgrupp, kommun, antal, unnest(array_append(kallor, 'med uppgift')) AS kalla
         FROM kombinationer
     ) p
     CROSS JOIN indelningar i

@@ -3,8 +3,9 @@
 --         inlämningens uppgifter; samtycke, inte felregistrering) per utbildningsnivå; den som
 --         saknar uppgift räknas under "Uppgift saknas". Varje deltagare räknas på en rad.
 --         n = aktuella i indelningen.
--- Indelning: varje rad gäller alla aktuella (indelning = totalt), en kön (indelning = kon) eller en
---            åldersgrupp vid inskrivningen (indelning = alder: 16–29, 30–49, 50–64, övriga åldrar).
+-- Indelning: varje rad gäller alla aktuella (indelning = totalt), en kön (indelning = kon),
+--            en åldersgrupp vid inskrivningen (indelning = alder: 16–29, 30–49, 50–64, övriga åldrar) eller en
+--            folkbokföringskommun (indelning = kommun: kommunkoden, okand där den saknas).
 -- Underlag: tabellen deltagande, varje deltagandes senaste rad; se queries/underlag/deltagande.sql.
 -- Parametrar: $projekt (kortnamn; flera åtskilda med komma, eller alla), $period (halvår 2008H1, år 2008 eller flera år 2005-2024)
 WITH aktuella AS (
@@ -12,7 +13,7 @@ WITH aktuella AS (
     -- a submission reaching into the period, started by the period's end, not ended before
     -- it, and counted (samtycke, not felregistrering).
     SELECT projekt, person, kon, inskriven, avslutad, avslutsorsak, aktualiserad_av,
-           utbildningsniva, kallor_start, aldersgrupp_start AS aldersgrupp
+           utbildningsniva, kallor_start, aldersgrupp_start AS aldersgrupp, kommun
     FROM deltagande
     WHERE i_urval(projekt, $projekt)
       AND halvar_slut(halvar) >= period_start($period)
@@ -21,22 +22,22 @@ WITH aktuella AS (
       AND raknas
 ),
 rader AS (
-    SELECT a.projekt, a.person, a.inskriven, a.kon, a.aldersgrupp, coalesce(a.utbildningsniva, 'saknas') AS kod
+    SELECT a.projekt, a.person, a.inskriven, a.kon, a.aldersgrupp, a.kommun, coalesce(a.utbildningsniva, 'saknas') AS kod
     FROM aktuella a
 ),
 indelningar AS (
-    SELECT * FROM (VALUES ('totalt'), ('kon'), ('alder')) AS i(indelning)
+    SELECT * FROM (VALUES ('totalt'), ('kon'), ('alder'), ('kommun')) AS i(indelning)
 ),
 n AS (
     -- Everyone in the breakdown once, however many rows they have: counted per kön and
     -- age first, then once per breakdown.
     SELECT i.indelning,
-           CASE i.indelning WHEN 'totalt' THEN 'alla' WHEN 'kon' THEN r.kon ELSE r.aldersgrupp END AS grupp,
+           CASE i.indelning WHEN 'totalt' THEN 'alla' WHEN 'kon' THEN r.kon WHEN 'alder' THEN r.aldersgrupp ELSE coalesce(r.kommun, 'okand') END AS grupp,
            sum(r.antal) AS n
     FROM (
-        SELECT kon, aldersgrupp, count(*) AS antal
-        FROM (SELECT DISTINCT projekt, person, inskriven, kon, aldersgrupp FROM rader)
-        GROUP BY kon, aldersgrupp
+        SELECT kon, aldersgrupp, kommun, count(*) AS antal
+        FROM (SELECT DISTINCT projekt, person, inskriven, kon, aldersgrupp, kommun FROM rader)
+        GROUP BY kon, aldersgrupp, kommun
     ) r
     CROSS JOIN indelningar i
     GROUP BY 1, 2
@@ -44,9 +45,9 @@ n AS (
 per_kod AS (
     -- rader holds a participant at most once per kod.
     SELECT i.indelning,
-           CASE i.indelning WHEN 'totalt' THEN 'alla' WHEN 'kon' THEN r.kon ELSE r.aldersgrupp END AS grupp,
+           CASE i.indelning WHEN 'totalt' THEN 'alla' WHEN 'kon' THEN r.kon WHEN 'alder' THEN r.aldersgrupp ELSE coalesce(r.kommun, 'okand') END AS grupp,
            r.kod, sum(r.antal) AS antal
-    FROM (SELECT kon, aldersgrupp, kod, count(*) AS antal FROM rader GROUP BY kon, aldersgrupp, kod) r
+    FROM (SELECT kon, aldersgrupp, kommun, kod, count(*) AS antal FROM rader GROUP BY kon, aldersgrupp, kommun, kod) r
     CROSS JOIN indelningar i
     GROUP BY 1, 2, 3
 ),

@@ -3,8 +3,9 @@
 --         närmast en månad efter avslutet (högst en månad före eller efter): med arbete, med
 --         studier, med både och, med arbete och/eller studier; utan sådan dag "uppgift saknas".
 --         En person kan räknas i flera rader; n = alla avslutade i indelningen.
--- Indelning: varje rad gäller alla avslutade (indelning = totalt), en kön (indelning = kon) eller en
---            åldersgrupp vid avslut (indelning = alder: 16–29, 30–49, 50–64, övriga åldrar).
+-- Indelning: varje rad gäller alla avslutade (indelning = totalt), en kön (indelning = kon),
+--            en åldersgrupp vid avslut (indelning = alder: 16–29, 30–49, 50–64, övriga åldrar) eller en
+--            folkbokföringskommun (indelning = kommun: kommunkoden, okand där den saknas).
 -- Underlag: tabellen uppfoljning, en rad per avslutad deltagare med försörjningen vid
 --           tidpunkterna; hur den räknas står i queries/underlag/uppfoljning.sql.
 -- Parametrar: $projekt (kortnamn; flera åtskilda med komma, eller alla), $period (halvår 2008H1, år 2008 eller flera år 2005-2024)
@@ -18,11 +19,11 @@ WITH avslutade AS (
       AND raknas
 ),
 indelningar AS (
-    SELECT * FROM (VALUES ('totalt'), ('kon'), ('alder')) AS i(indelning)
+    SELECT * FROM (VALUES ('totalt'), ('kon'), ('alder'), ('kommun')) AS i(indelning)
 ),
 n AS (
     SELECT i.indelning,
-           CASE i.indelning WHEN 'totalt' THEN 'alla' WHEN 'kon' THEN a.kon ELSE a.aldersgrupp END AS grupp,
+           CASE i.indelning WHEN 'totalt' THEN 'alla' WHEN 'kon' THEN a.kon WHEN 'alder' THEN a.aldersgrupp ELSE coalesce(a.kommun, 'okand') END AS grupp,
            count(*) AS n
     FROM avslutade a CROSS JOIN indelningar i
     GROUP BY 1, 2
@@ -30,7 +31,7 @@ n AS (
 summor AS (
     -- arbete_1m and studier_1m are null for those without a day near one month after the end.
     SELECT i.indelning,
-           CASE i.indelning WHEN 'totalt' THEN 'alla' WHEN 'kon' THEN a.kon ELSE a.aldersgrupp END AS grupp,
+           CASE i.indelning WHEN 'totalt' THEN 'alla' WHEN 'kon' THEN a.kon WHEN 'alder' THEN a.aldersgrupp ELSE coalesce(a.kommun, 'okand') END AS grupp,
            count(*) FILTER (WHERE a.arbete_1m) AS arbete,
            count(*) FILTER (WHERE a.studier_1m) AS studier,
            count(*) FILTER (WHERE a.arbete_1m AND a.studier_1m) AS bada,

@@ -4,8 +4,9 @@
 --         källor samtidigt räknas under var och en; den som saknar uppgift under "uppgift
 --         saknas". n = alla avslutade i indelningen; del = vid start eller vid avslut. Rapporten
 --         visar också förändringen (vid avslut − vid start) i antal och procentenheter.
--- Indelning: varje rad gäller alla avslutade (indelning = totalt), en kön (indelning = kon) eller en
---            åldersgrupp vid avslut (indelning = alder: 16–29, 30–49, 50–64, övriga åldrar).
+-- Indelning: varje rad gäller alla avslutade (indelning = totalt), en kön (indelning = kon),
+--            en åldersgrupp vid avslut (indelning = alder: 16–29, 30–49, 50–64, övriga åldrar) eller en
+--            folkbokföringskommun (indelning = kommun: kommunkoden, okand där den saknas).
 -- Underlag: tabellen uppfoljning, en rad per avslutad deltagare med försörjningen vid
 --           tidpunkterna; hur den räknas står i queries/underlag/uppfoljning.sql.
 -- Parametrar: $projekt (kortnamn; flera åtskilda med komma, eller alla), $period (halvår 2008H1, år 2008 eller flera år 2005-2024)
@@ -19,11 +20,11 @@ WITH avslutade AS (
       AND raknas
 ),
 indelningar AS (
-    SELECT * FROM (VALUES ('totalt'), ('kon'), ('alder')) AS i(indelning)
+    SELECT * FROM (VALUES ('totalt'), ('kon'), ('alder'), ('kommun')) AS i(indelning)
 ),
 n AS (
     SELECT i.indelning,
-           CASE i.indelning WHEN 'totalt' THEN 'alla' WHEN 'kon' THEN a.kon ELSE a.aldersgrupp END AS grupp,
+           CASE i.indelning WHEN 'totalt' THEN 'alla' WHEN 'kon' THEN a.kon WHEN 'alder' THEN a.aldersgrupp ELSE coalesce(a.kommun, 'okand') END AS grupp,
            count(*) AS n
     FROM avslutade a CROSS JOIN indelningar i
     GROUP BY 1, 2
@@ -31,23 +32,23 @@ n AS (
 kombinationer AS (
     -- The sources of the day nearest the start (1) and the end (2); people with the same
     -- sources are counted together before the sources are split up.
-    SELECT kon, aldersgrupp, ordning, kallor, count(*) AS antal
+    SELECT kon, aldersgrupp, kommun, ordning, kallor, count(*) AS antal
     FROM (
-        SELECT a.kon, a.aldersgrupp, 1 AS ordning, a.kallor_start AS kallor FROM avslutade a
+        SELECT a.kon, a.aldersgrupp, a.kommun, 1 AS ordning, a.kallor_start AS kallor FROM avslutade a
         UNION ALL
-        SELECT a.kon, a.aldersgrupp, 2, a.kallor_avslut FROM avslutade a
+        SELECT a.kon, a.aldersgrupp, a.kommun, 2, a.kallor_avslut FROM avslutade a
     )
     WHERE kallor IS NOT NULL
-    GROUP BY kon, aldersgrupp, ordning, kallor
+    GROUP BY kon, aldersgrupp, kommun, ordning, kallor
 ),
 per_kalla AS (
     -- Each source once per person, plus "med uppgift" for everyone with a source, so that
     -- n minus those is "uppgift saknas".
     SELECT i.indelning,
-           CASE i.indelning WHEN 'totalt' THEN 'alla' WHEN 'kon' THEN p.kon ELSE p.aldersgrupp END AS grupp,
+           CASE i.indelning WHEN 'totalt' THEN 'alla' WHEN 'kon' THEN p.kon WHEN 'alder' THEN p.aldersgrupp ELSE coalesce(p.kommun, 'okand') END AS grupp,
            p.ordning, p.kalla, sum(p.antal) AS antal
     FROM (
-        SELECT kon, aldersgrupp, ordning, antal, unnest(array_append(kallor, 'med uppgift')) AS kalla
+        SELECT kon, aldersgrupp, kommun, ordning, antal, unnest(array_append(kallor, 'med uppgift')) AS kalla
         FROM kombinationer
     ) p
     CROSS JOIN indelningar i

@@ -4,8 +4,9 @@
 --         närmast tidpunkten (högst en månad före eller efter; lika omfattning: kodlistans
 --         ordning); "uppgift saknas" utan sådan dag. Bara par som förekommer har en rad; summan
 --         av antal är n, alla avslutade i indelningen.
--- Indelning: varje rad gäller alla avslutade (indelning = totalt), en kön (indelning = kon) eller en
---            åldersgrupp vid avslut (indelning = alder: 16–29, 30–49, 50–64, övriga åldrar).
+-- Indelning: varje rad gäller alla avslutade (indelning = totalt), en kön (indelning = kon),
+--            en åldersgrupp vid avslut (indelning = alder: 16–29, 30–49, 50–64, övriga åldrar) eller en
+--            folkbokföringskommun (indelning = kommun: kommunkoden, okand där den saknas).
 -- Underlag: tabellen uppfoljning, en rad per avslutad deltagare med försörjningen vid
 --           tidpunkterna; hur den räknas står i queries/underlag/uppfoljning.sql.
 -- Parametrar: $projekt (kortnamn; flera åtskilda med komma, eller alla), $period (halvår 2008H1, år 2008 eller flera år 2005-2024)
@@ -19,11 +20,11 @@ WITH avslutade AS (
       AND raknas
 ),
 indelningar AS (
-    SELECT * FROM (VALUES ('totalt'), ('kon'), ('alder')) AS i(indelning)
+    SELECT * FROM (VALUES ('totalt'), ('kon'), ('alder'), ('kommun')) AS i(indelning)
 ),
 par AS (
     -- The main source at the start and at the end, as positions in the code list (99 = uppgift saknas).
-    SELECT a.kon, a.aldersgrupp,
+    SELECT a.kon, a.aldersgrupp, a.kommun,
            coalesce(CAST(f.ordning AS BIGINT), 99) AS fran,
            coalesce(CAST(t.ordning AS BIGINT), 99) AS till
     FROM avslutade a
@@ -36,7 +37,7 @@ kategorier AS (
 ),
 parvis AS (
     SELECT i.indelning,
-           CASE i.indelning WHEN 'totalt' THEN 'alla' WHEN 'kon' THEN p.kon ELSE p.aldersgrupp END AS grupp,
+           CASE i.indelning WHEN 'totalt' THEN 'alla' WHEN 'kon' THEN p.kon WHEN 'alder' THEN p.aldersgrupp ELSE coalesce(p.kommun, 'okand') END AS grupp,
            p.fran, p.till, count(*) AS antal
     FROM par p CROSS JOIN indelningar i
     GROUP BY 1, 2, 3, 4

@@ -5,8 +5,9 @@
 --         arbete, studier eller ingen offentlig försörjning), inte självförsörjande, eller
 --         uppgift saknas (ingen försörjningsrad inom en månad). De utan uppgift ligger kvar i n:
 --         för varje tidpunkt (rad) summerar de tre utfallen (del) till n, alla avslutade.
--- Indelning: varje rad gäller alla avslutade (indelning = totalt), en kön (indelning = kon) eller en
---            åldersgrupp vid avslut (indelning = alder: 16–29, 30–49, 50–64, övriga åldrar).
+-- Indelning: varje rad gäller alla avslutade (indelning = totalt), en kön (indelning = kon),
+--            en åldersgrupp vid avslut (indelning = alder: 16–29, 30–49, 50–64, övriga åldrar) eller en
+--            folkbokföringskommun (indelning = kommun: kommunkoden, okand där den saknas).
 -- Underlag: tabellen uppfoljning, en rad per avslutad deltagare med försörjningen vid
 --           tidpunkterna; hur den räknas står i queries/underlag/uppfoljning.sql.
 -- Parametrar: $projekt (kortnamn; flera åtskilda med komma, eller alla), $period (halvår 2008H1, år 2008 eller flera år 2005-2024)
@@ -20,11 +21,11 @@ WITH avslutade AS (
       AND raknas
 ),
 indelningar AS (
-    SELECT * FROM (VALUES ('totalt'), ('kon'), ('alder')) AS i(indelning)
+    SELECT * FROM (VALUES ('totalt'), ('kon'), ('alder'), ('kommun')) AS i(indelning)
 ),
 n AS (
     SELECT i.indelning,
-           CASE i.indelning WHEN 'totalt' THEN 'alla' WHEN 'kon' THEN a.kon ELSE a.aldersgrupp END AS grupp,
+           CASE i.indelning WHEN 'totalt' THEN 'alla' WHEN 'kon' THEN a.kon WHEN 'alder' THEN a.aldersgrupp ELSE coalesce(a.kommun, 'okand') END AS grupp,
            count(*) AS n
     FROM avslutade a CROSS JOIN indelningar i
     GROUP BY 1, 2
@@ -34,7 +35,7 @@ punkter AS (
 ),
 per_person AS (
     -- Each ended participant at each point: självförsörjande or not, or null (uppgift saknas).
-    SELECT a.kon, a.aldersgrupp, p.ordning,
+    SELECT a.kon, a.aldersgrupp, a.kommun, p.ordning,
            CASE p.ordning
                WHEN 1 THEN a.sjalv_start
                WHEN 2 THEN a.sjalv_avslut
@@ -46,7 +47,7 @@ per_person AS (
 ),
 med_uppgift AS (
     SELECT i.indelning,
-           CASE i.indelning WHEN 'totalt' THEN 'alla' WHEN 'kon' THEN p.kon ELSE p.aldersgrupp END AS grupp,
+           CASE i.indelning WHEN 'totalt' THEN 'alla' WHEN 'kon' THEN p.kon WHEN 'alder' THEN p.aldersgrupp ELSE coalesce(p.kommun, 'okand') END AS grupp,
            p.ordning,
            count(*) FILTER (WHERE p.sjalvforsorjande) AS sjalv,
            count(*) FILTER (WHERE NOT p.sjalvforsorjande) AS inte

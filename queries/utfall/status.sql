@@ -3,8 +3,9 @@
 --         inlämningens uppgifter), per grupp i SUS standardrapport: förvärvsarbete, studier,
 --         aktivt arbetssökande, övriga (kod_status_efter_avslut.sus_grupp); utan angiven status
 --         som "uppgift saknas". Var och en i exakt en rad; n = alla avslutade i indelningen.
--- Indelning: varje rad gäller alla avslutade (indelning = totalt), en kön (indelning = kon) eller en
---            åldersgrupp vid avslut (indelning = alder: 16–29, 30–49, 50–64, övriga åldrar).
+-- Indelning: varje rad gäller alla avslutade (indelning = totalt), en kön (indelning = kon),
+--            en åldersgrupp vid avslut (indelning = alder: 16–29, 30–49, 50–64, övriga åldrar) eller en
+--            folkbokföringskommun (indelning = kommun: kommunkoden, okand där den saknas).
 -- Underlag: tabellen uppfoljning, en rad per avslutad deltagare med försörjningen vid
 --           tidpunkterna; hur den räknas står i queries/underlag/uppfoljning.sql.
 -- Parametrar: $projekt (kortnamn; flera åtskilda med komma, eller alla), $period (halvår 2008H1, år 2008 eller flera år 2005-2024)
@@ -18,11 +19,11 @@ WITH avslutade AS (
       AND raknas
 ),
 indelningar AS (
-    SELECT * FROM (VALUES ('totalt'), ('kon'), ('alder')) AS i(indelning)
+    SELECT * FROM (VALUES ('totalt'), ('kon'), ('alder'), ('kommun')) AS i(indelning)
 ),
 n AS (
     SELECT i.indelning,
-           CASE i.indelning WHEN 'totalt' THEN 'alla' WHEN 'kon' THEN a.kon ELSE a.aldersgrupp END AS grupp,
+           CASE i.indelning WHEN 'totalt' THEN 'alla' WHEN 'kon' THEN a.kon WHEN 'alder' THEN a.aldersgrupp ELSE coalesce(a.kommun, 'okand') END AS grupp,
            count(*) AS n
     FROM avslutade a CROSS JOIN indelningar i
     GROUP BY 1, 2
@@ -34,7 +35,7 @@ grupper AS (
 ),
 per_grupp AS (
     SELECT i.indelning,
-           CASE i.indelning WHEN 'totalt' THEN 'alla' WHEN 'kon' THEN a.kon ELSE a.aldersgrupp END AS grupp,
+           CASE i.indelning WHEN 'totalt' THEN 'alla' WHEN 'kon' THEN a.kon WHEN 'alder' THEN a.aldersgrupp ELSE coalesce(a.kommun, 'okand') END AS grupp,
            coalesce(k.sus_grupp, 'uppgift saknas') AS status,
            count(*) AS antal
     FROM avslutade a

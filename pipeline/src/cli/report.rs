@@ -167,9 +167,11 @@ impl OutputArgs {
 /// utfall: status efter avslut (SUS-grupper), arbete och studier, självförsörjande vid
 /// start, vid avslut och 1, 6 och 12 månader efter, försörjningskälla före och efter med
 /// förändringen och övergångarna mellan dem, tid i projektet, och uppföljningen månad för
-/// månad per startår med Kaplan–Meier; allt per kön och åldersgrupp.
+/// månad per startår med Kaplan–Meier; allt per kön och åldersgrupp, eller per
+/// folkbokföringskommun med kommunernas egna siffror bredvid (--per-kommun).
 /// deltagare: nya, aktuella och avslutade deltagare, försörjningskälla vid start, vem som
-/// aktualiserade dem, insatser, utbildningsnivå och avslutsorsak, per kön och åldersgrupp.
+/// aktualiserade dem, insatser, utbildningsnivå och avslutsorsak, per kön och åldersgrupp
+/// (eller per kommun).
 ///
 /// Varje andel visas med n och ett 95 % Wilson-intervall. Definitionerna står i SQL-filerna
 /// i queries/utfall/ och queries/deltagare/ och i docs/definitions.md.
@@ -179,6 +181,7 @@ impl OutputArgs {
 ///   finsam report utfall --projekt KOMPIS --jamfor 2008 2010
 ///   finsam report utfall --projekt alla --period 2009H1 --publik --format html --out utfall.html
 ///   finsam report utfall --jamfor SIGMA KOMPIS --period 2010
+///   finsam report utfall --projekt KOMPIS --period 2010 --per-kommun
 ///   finsam report deltagare --projekt SIGMA --period 2008H1 --format xlsx --out deltagare.xlsx
 #[derive(clap::Args)]
 #[command(verbatim_doc_comment)]
@@ -193,6 +196,10 @@ struct TableArgs {
     /// (SIGMA KOMPIS) under --period, och säg om varje skillnad är större än slumpen.
     #[arg(long, num_args = 2, value_names = ["A", "B"])]
     jamfor: Vec<String>,
+    /// Kolumner per folkbokföringskommun i stället för per kön och åldersgrupp; utfallet
+    /// får då också kommunernas egna siffror (tabellen kontext) bredvid.
+    #[arg(long)]
+    per_kommun: bool,
     #[command(flatten)]
     output: OutputArgs,
 }
@@ -323,10 +330,16 @@ enum Plan {
 fn plan(args: &TableArgs) -> finsam::Result<Plan> {
     let threshold = args.output.threshold();
     let usage = |m: &str| Err(finsam::Error::Usage(m.to_string()));
+    let breakdown = if args.per_kommun {
+        tables::Breakdown::Kommun
+    } else {
+        tables::Breakdown::KonAlder
+    };
     let selection = |projects: Vec<String>, period: Period| TableSelection {
         projects,
         period,
         public_threshold: threshold,
+        breakdown,
     };
     let [a, b] = match args.jamfor.as_slice() {
         [] => {

@@ -9,6 +9,7 @@
 use std::fmt::Write;
 
 use super::{Kind, PanelData, Point, Scale};
+use crate::display::figure;
 use crate::report::tables::percent;
 
 /// Okabe–Ito's colour-blind-safe palette, then a few more for long code lists.
@@ -128,13 +129,6 @@ fn shown(point: &Point, scale: Scale) -> String {
 /// A rate per 1 000, one decimal, with a decimal comma.
 pub fn per_thousand(fraction: f64) -> String {
     figure((fraction * 10_000.0).round() / 10.0)
-}
-
-/// A figure as a Swedish reader writes it: decimal comma, no trailing zeros.
-pub fn figure(value: f64) -> String {
-    let text = format!("{value:.2}");
-    let text = text.trim_end_matches('0').trim_end_matches('.');
-    text.replace('.', ",")
 }
 
 /// A round upper end for the y axis.

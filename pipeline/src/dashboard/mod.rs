@@ -943,10 +943,10 @@ impl PanelData {
             .collect();
         let mut kallor: Vec<String> = Vec::new();
         for value in &rows.values {
-            let cited = value.kalla.as_ref().map(|kalla| match &value.hamtad {
-                Some(when) => format!("{kalla} (hämtad {})", when.get(..10).unwrap_or(when)),
-                None => kalla.clone(),
-            });
+            let cited = value
+                .kalla
+                .as_ref()
+                .map(|kalla| crate::kontext::citation(kalla, value.hamtad.as_deref()));
             if let Some(cited) = &cited
                 && !kallor.contains(cited)
             {

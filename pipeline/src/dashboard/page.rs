@@ -130,7 +130,10 @@ fn panel_view(data: &PanelData, id: usize) -> PanelView {
             }
             match data.scale {
                 Scale::Value => {
-                    row.push(p.varde.map_or_else(|| "saknas".into(), chart::figure));
+                    row.push(
+                        p.varde
+                            .map_or_else(|| "saknas".into(), crate::display::figure),
+                    );
                     row.push(p.kalla.clone().unwrap_or_default());
                 }
                 Scale::Count => row.push(number(p.antal.shown())),

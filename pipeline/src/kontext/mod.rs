@@ -182,6 +182,15 @@ impl Config {
     }
 }
 
+/// A source as outputs cite it: `Kolada (hämtad 2026-12-01)`, the date alone of the
+/// fetch time.
+pub fn citation(kalla: &str, hamtad: Option<&str>) -> String {
+    match hamtad {
+        Some(when) => format!("{kalla} (hämtad {})", when.get(..10).unwrap_or(when)),
+        None => kalla.to_string(),
+    }
+}
+
 /// What the rows of one source and indicator cover, for `finsam kontext lista` and the
 /// reports' source lines.
 #[derive(Debug, Clone, PartialEq)]

@@ -23,8 +23,8 @@ mod xlsx;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use datafusion::arrow::array::{Array, AsArray, RecordBatch};
-use datafusion::arrow::compute::cast;
+use datafusion::arrow::array::{Array, AsArray, BooleanArray, RecordBatch};
+use datafusion::arrow::compute::{cast, filter_record_batch};
 use datafusion::arrow::datatypes::{DataType, Int64Type};
 use serde::Serialize;
 
@@ -91,6 +91,10 @@ pub enum ReportError {
         "--publik redovisar utfall och deltagare per år (2008), inte {0}: ett halvår bredvid sitt år, eller flera år bredvid varje år, skulle visa dolda tal genom subtraktion"
     )]
     PublicPeriod(String),
+    #[error(
+        "--publik visar inte tabellerna per kommun (lika lite som per åldersgrupp): där blir grupperna så små att lite annat än Totalt och kön kunde visas. Deltagarna per kommun publiceras på tavlan Kommunen, under webbplatsens röjandekontroll."
+    )]
+    PublicBreakdown,
     #[error(transparent)]
     Disclosure(#[from] crate::disclosure::DisclosureError),
     #[error(transparent)]
@@ -123,7 +127,9 @@ impl ReportError {
             | ReportError::MissingColumn { .. }
             | ReportError::UnknownProject { .. }
             | ReportError::Disclosure(_) => Kind::InvalidInput,
-            ReportError::PublicSelection(_) | ReportError::PublicPeriod(_) => Kind::Usage,
+            ReportError::PublicSelection(_)
+            | ReportError::PublicPeriod(_)
+            | ReportError::PublicBreakdown => Kind::Usage,
             ReportError::Query { source, .. } | ReportError::Engine(source) => source.kind(),
             ReportError::Store(e) => e.kind(),
         }
@@ -686,6 +692,36 @@ impl<'r> Columns<'r> {
             values.extend(texts_of(batch, index).map_err(|e| self.cast_error(e))?);
         }
         Ok(values)
+    }
+
+    /// The result with only the rows whose `column` passes `keep` (all rows when the
+    /// result has no such column).
+    pub fn rows_where(
+        &self,
+        column: &str,
+        keep: impl Fn(Option<&str>) -> bool,
+    ) -> Result<QueryResult, ReportError> {
+        let Ok(index) = self.result.schema.index_of(column) else {
+            return Ok(QueryResult {
+                schema: self.result.schema.clone(),
+                batches: self.result.batches.clone(),
+                notes: self.result.notes.clone(),
+            });
+        };
+        let mut batches = Vec::with_capacity(self.result.batches.len());
+        for batch in &self.result.batches {
+            let mask: BooleanArray = texts_of(batch, index)
+                .map_err(|e| self.cast_error(e))?
+                .iter()
+                .map(|value| Some(keep(value.as_deref())))
+                .collect();
+            batches.push(filter_record_batch(batch, &mask).map_err(|e| self.cast_error(e))?);
+        }
+        Ok(QueryResult {
+            schema: self.result.schema.clone(),
+            batches,
+            notes: self.result.notes.clone(),
+        })
     }
 
     fn cast_error(&self, error: datafusion::arrow::error::ArrowError) -> ReportError {

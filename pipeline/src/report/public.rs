@@ -134,7 +134,15 @@ pub async fn tables(
         dataset,
         async |selection: &str| {
             let projects = [selection.to_string()];
-            tables::build_exact(dataset, engine, library, &projects, Period::Year(year)).await
+            tables::build_exact(
+                dataset,
+                engine,
+                library,
+                &projects,
+                Period::Year(year),
+                tables::Breakdown::KonAlder,
+            )
+            .await
         },
         tables::add_to_publication,
     )

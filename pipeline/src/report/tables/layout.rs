@@ -8,6 +8,9 @@ use serde::Deserialize;
 
 use crate::report::ReportError;
 
+/// The `indelning` whose groups are kommunkoder.
+pub const BY_MUNICIPALITY: &str = "kommun";
+
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TableLayout {
@@ -64,6 +67,8 @@ pub struct TableEntry {
     pub fran: Option<String>,
     pub till: Option<String>,
     pub not: Option<String>,
+    /// The note of a table without rows (for `kontext`: no figures for the kommuner).
+    pub tom: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, serde::Serialize)]
@@ -76,6 +81,9 @@ pub enum TableKind {
     Kvartiler,
     Manadsandel,
     KaplanMeier,
+    /// The kommuner's own figures (the `kontext` table), one column per kommun: shown
+    /// only in a report broken down by kommun, beside its columns.
+    Kontext,
 }
 
 impl TableLayout {
@@ -107,12 +115,15 @@ impl TableLayout {
         self.tabeller.iter().map(|t| t.fraga.as_str())
     }
 
-    /// How a `grupp` value is shown.
-    pub fn column_name(&self, group: &str) -> String {
-        self.kolumnnamn
-            .get(group)
-            .cloned()
-            .unwrap_or_else(|| group.to_string())
+    /// How a `grupp` value of `indelning` is shown: a kommunkod as the kommun's name.
+    pub fn column_name(&self, indelning: &str, group: &str) -> String {
+        if let Some(name) = self.kolumnnamn.get(group) {
+            return name.clone();
+        }
+        match crate::registry::municipalities().get(group) {
+            Some(kommun) if indelning == BY_MUNICIPALITY => kommun.label.clone(),
+            _ => group.to_string(),
+        }
     }
 }
 

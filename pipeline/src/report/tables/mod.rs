@@ -17,7 +17,7 @@ mod xlsx;
 use serde::Serialize;
 
 pub use compare::{Compared, ComparedRow, ComparedTable, ComparisonReport, compare};
-pub use layout::{TableKind, TableLayout};
+pub use layout::{TableEntry, TableKind, TableLayout};
 pub use render::{comparison_to_html, comparison_to_markdown, to_html, to_markdown};
 pub(crate) use render::{html, markdown};
 pub use xlsx::{comparison_to_xlsx, to_xlsx};
@@ -195,6 +195,13 @@ pub struct NumberCell {
     exact: Option<f64>,
 }
 
+impl NumberCell {
+    /// The number, to be shown once its audience is decided.
+    fn new(exact: Option<f64>) -> NumberCell {
+        NumberCell { varde: None, exact }
+    }
+}
+
 /// A point of a Kaplan–Meier curve: the share who have had the event by then. Shown
 /// where those followed are.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -211,6 +218,32 @@ pub struct SurvivalCell {
     exact: Option<(f64, Option<f64>, Option<f64>)>,
 }
 
+/// The columns a table report shows beside Totalt: the queries compute every breakdown
+/// (`indelning`), the report shows one set.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Breakdown {
+    /// Kön and age band: the report as the project hands it in.
+    #[default]
+    KonAlder,
+    /// Folkbokföringskommun, with the kommuner's own figures beside the tables.
+    Kommun,
+}
+
+impl Breakdown {
+    /// The `indelning` values shown.
+    fn shows(self, indelning: &str) -> bool {
+        match self {
+            Breakdown::KonAlder => matches!(indelning, "totalt" | "kon" | "alder"),
+            Breakdown::Kommun => indelning == "totalt" || indelning == layout::BY_MUNICIPALITY,
+        }
+    }
+
+    /// Whether a table of this kind belongs in the report.
+    fn has_table(self, kind: TableKind) -> bool {
+        kind != TableKind::Kontext || self == Breakdown::Kommun
+    }
+}
+
 /// What to report on.
 #[derive(Debug, Clone)]
 pub struct TableSelection {
@@ -219,6 +252,7 @@ pub struct TableSelection {
     pub period: Period,
     /// Disclosure control for readers outside the project; `None`: exact counts.
     pub public_threshold: Option<i64>,
+    pub breakdown: Breakdown,
 }
 
 /// Computes the table report whose layout and queries are in `library`. With a public
@@ -238,11 +272,15 @@ pub async fn build(
             library,
             &selection.projects,
             selection.period,
+            selection.breakdown,
         )
         .await?;
         publish::present(&mut report, &Audience::Project);
         return Ok(report);
     };
+    if selection.breakdown != Breakdown::KonAlder {
+        return Err(ReportError::PublicBreakdown);
+    }
     let published = super::public::selection(&selection.projects)?;
     let year = super::public::year(selection.period)?;
     let (publication, mut reports) = super::public::tables(dataset, engine, library, year).await?;
@@ -263,14 +301,19 @@ pub(crate) async fn build_exact(
     library: &super::QueryLibrary,
     projects: &[String],
     period: Period,
+    breakdown: Breakdown,
 ) -> Result<TableReport, ReportError> {
     let layout = TableLayout::parse(
         library.text(LAYOUT_FILE)?,
         &format!("{}/{LAYOUT_FILE}", library.origin()),
     )?;
+    let title = match breakdown {
+        Breakdown::KonAlder => layout.titel.clone(),
+        Breakdown::Kommun => format!("{}, per folkbokföringskommun", layout.titel),
+    };
     let head = ReportHead::new(
         dataset,
-        &layout.titel,
+        &title,
         projects,
         (period.to_string(), period.start(), period.end()),
         |_| true,
@@ -294,10 +337,15 @@ pub(crate) async fn build_exact(
         ("period".to_string(), period.to_string()),
     ];
     let quality_query = layout.kvalitet.as_ref().map(|q| q.fraga.as_str());
+    let shown: Vec<&TableEntry> = layout
+        .tabeller
+        .iter()
+        .filter(|t| breakdown.has_table(t.typ))
+        .collect();
     let results = super::run_queries(
         engine,
         library,
-        layout.queries().chain(quality_query),
+        shown.iter().map(|t| t.fraga.as_str()).chain(quality_query),
         &params,
     )
     .await?;
@@ -309,9 +357,11 @@ pub(crate) async fn build_exact(
         let (file, data) = result(&quality.fraga);
         report.notes = place::notes(quality, file, data)?;
     }
-    for entry in &layout.tabeller {
+    for entry in shown {
         let (file, data) = result(&entry.fraga);
-        for mut table in place::tables(&layout, entry, file, data)? {
+        let data = super::Columns::new(&file.name, data)
+            .rows_where("indelning", |i| i.is_some_and(|i| breakdown.shows(i)))?;
+        for mut table in place::tables(&layout, entry, file, &data)? {
             // No column means nobody in the population: no row has anything to say.
             if table.kolumner.is_empty() {
                 table.rader.clear();

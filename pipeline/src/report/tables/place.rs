@@ -57,7 +57,82 @@ pub fn tables(
             let cohorts = cohort_rows(&columns)?;
             vec![follow_up(entry.typ, &file.name, &cohorts, empty())]
         }
+        TableKind::Kontext => vec![context(layout, entry, &columns, empty())?],
     })
+}
+
+/// The kommuner's own figures: a column per group of the query (`indelning`, `grupp`),
+/// a row per `rad` in `ordning`, each cell the `varde` (empty where the kommun has
+/// none), and the note naming every source with when it was fetched.
+fn context(
+    layout: &TableLayout,
+    entry: &TableEntry,
+    columns: &Columns,
+    mut table: Table,
+) -> Result<Table, ReportError> {
+    let (indelning, grupp) = (columns.texts("indelning")?, columns.texts("grupp")?);
+    let (rad, ordning) = (columns.texts("rad")?, columns.integers("ordning")?);
+    let (varde, kalla, hamtad) = (
+        columns.floats("varde")?,
+        columns.texts("kalla")?,
+        columns.texts("hamtad")?,
+    );
+    let mut keys: BTreeMap<ColumnKey, BTreeMap<(i64, String), f64>> = BTreeMap::new();
+    let mut rows: BTreeMap<(i64, String), ()> = BTreeMap::new();
+    // Each source once, cited with its latest fetch.
+    let mut sources: BTreeMap<String, Option<String>> = BTreeMap::new();
+    for i in 0..grupp.len() {
+        let key = column_key(
+            indelning[i].as_deref().unwrap_or(""),
+            grupp[i].as_deref().unwrap_or(""),
+        );
+        let values = keys.entry(key).or_default();
+        let (Some(text), Some(value)) = (&rad[i], varde[i]) else {
+            continue;
+        };
+        let row = (ordning[i].unwrap_or(0), text.clone());
+        values.insert(row.clone(), value);
+        rows.insert(row, ());
+        if let Some(source) = &kalla[i] {
+            let fetched = sources.entry(source.clone()).or_default();
+            *fetched = fetched.clone().max(hamtad[i].clone());
+        }
+    }
+    table.rader = rows
+        .into_keys()
+        .map(|row| Row {
+            text: row.1.clone(),
+            celler: keys
+                .values()
+                .map(|values| Cell::Number(NumberCell::new(values.get(&row).copied())))
+                .collect(),
+        })
+        .collect();
+    table.kolumner = keys
+        .keys()
+        .map(|key| Column {
+            text: layout.column_name(&key.1, &key.2),
+            nyckel: key.2.clone(),
+            n: None,
+        })
+        .collect();
+    let note = if table.rader.is_empty() {
+        // Columns of kommuner without a figure would say nothing.
+        table.kolumner.clear();
+        entry.tom.clone().filter(|_| !keys.is_empty())
+    } else {
+        let cited: Vec<String> = sources
+            .iter()
+            .map(|(source, fetched)| crate::kontext::citation(source, fetched.as_deref()))
+            .collect();
+        let source = format!("Siffrornas källor: {}.", cited.join("; "));
+        Some(match &entry.not {
+            Some(not) => format!("{not} {source}"),
+            None => source,
+        })
+    };
+    table.not = note.or(table.not);
+    Ok(table)
 }
 
 /// The data notes with their counts: one per quality count above zero, or the note for
@@ -169,7 +244,7 @@ fn group_columns(
     let mut columns = BTreeMap::new();
     for (key, n) in rows {
         columns.entry(key.clone()).or_insert_with(|| Column {
-            text: layout.column_name(&key.2),
+            text: layout.column_name(&key.1, &key.2),
             nyckel: key.2.clone(),
             n: Some(Count::new(format!("n:{population}{}", suffix(&key)), n)),
         });
@@ -369,7 +444,7 @@ fn matrices(
     let mut tables = Vec::new();
     for (key, (total, counts)) in groups {
         let mut table = empty();
-        table.rubrik = format!("{} – {}", entry.rubrik, layout.column_name(&key.2));
+        table.rubrik = format!("{} – {}", entry.rubrik, layout.column_name(&key.1, &key.2));
         let n_key = format!("n:{population}{}", suffix(&key));
         let cell_key = |f: &str, t: &str| format!("{}:{f}>{t}{}", table.fraga, suffix(&key));
         let mut column_parts: BTreeMap<&str, Vec<String>> = BTreeMap::new();
@@ -480,12 +555,7 @@ fn spread(
             text: text.to_string(),
             celler: summaries
                 .iter()
-                .map(|q| {
-                    Cell::Number(NumberCell {
-                        varde: None,
-                        exact: pick(q),
-                    })
-                })
+                .map(|q| Cell::Number(NumberCell::new(pick(q))))
                 .collect(),
         });
     }

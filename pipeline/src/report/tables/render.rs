@@ -12,7 +12,7 @@ use minijinja::{Environment, context};
 
 use super::compare::{Compared, ComparisonReport};
 use super::{Cell, Column, TableKind, TableReport, percent};
-use crate::display::{Count, grouped};
+use crate::display::{Count, figure, grouped};
 use crate::report::Render;
 use crate::report::disclosure::TABLES_LEFT_OUT;
 use crate::report::document::{DocTable, Document};
@@ -71,6 +71,8 @@ fn cell_text(cell: &Cell, column: Option<&Column>, kind: TableKind) -> String {
             (Some(change), None) => signed(change),
             _ => HIDDEN.to_string(),
         },
+        // A kommun's own figure; an empty cell is one its source does not give.
+        Cell::Number(c) if kind == TableKind::Kontext => c.varde.map_or_else(String::new, figure),
         Cell::Number(c) => match c.varde {
             Some(value) => format!("{}", value.round() as i64),
             None if column.is_some_and(|col| col.n.as_ref().and_then(Count::shown) == Some(0)) => {
@@ -90,6 +92,14 @@ fn cell_text(cell: &Cell, column: Option<&Column>, kind: TableKind) -> String {
                 None => HIDDEN.to_string(),
             }
         }
+    }
+}
+
+/// What a table without rows says in place of them.
+fn empty_table(kind: TableKind) -> &'static str {
+    match kind {
+        TableKind::Kontext => "Inga siffror för deltagarnas kommuner",
+        _ => "Inga deltagare i urvalet",
     }
 }
 
@@ -151,7 +161,7 @@ fn grid_tables(report: &TableReport) -> Vec<DocTable> {
                 rows.push(cells);
             }
             if table.rader.is_empty() {
-                rows.push(vec!["Inga deltagare i urvalet".to_string()]);
+                rows.push(vec![empty_table(table.typ).to_string()]);
             }
             DocTable {
                 heading: format!("{}. {}", table.nr, table.rubrik),

@@ -5,7 +5,7 @@
 use rust_xlsxwriter::{Format, FormatAlign, Workbook, Worksheet, XlsxError};
 
 use super::compare::{Compared, ComparisonReport};
-use super::{Cell, Table, TableReport};
+use super::{Cell, Table, TableKind, TableReport};
 use crate::display::Count;
 
 /// A count as a number cell: what its audience sees.
@@ -71,6 +71,7 @@ fn parts(table: &Table) -> &'static [&'static str] {
     match table.rader.first().and_then(|r| r.celler.first()) {
         Some(Cell::Share(_)) | None => &["antal", "n", "andel", "KI låg", "KI hög"],
         Some(Cell::Change(_)) => &["förändring", "procentenheter"],
+        Some(Cell::Number(_)) if table.typ == TableKind::Kontext => &["värde"],
         Some(Cell::Number(_)) => &["dagar"],
         Some(Cell::Survival(_)) => &["andel", "KI låg", "KI hög", "följs", "händelser"],
     }
