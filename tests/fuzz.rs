@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use finsam::intake::{IntakeOptions, prepare};
 use finsam::protocol::Encoding;
-use finsam::pseudonymise::PseudonymKey;
+use finsam::pseudonymise::{PseudonymKey, Pseudonymiser};
 use finsam::schema::Schema;
 use finsam::wire::{decode, encode};
 use proptest::prelude::*;

@@ -264,20 +264,7 @@ fn serve(mock: Shared) -> String {
         )
         .route("/api/v2/tables/{table}/data", post(scb_data))
         .with_state(mock);
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    listener.set_nonblocking(true).unwrap();
-    let address = format!("http://{}", listener.local_addr().unwrap());
-    std::thread::spawn(move || {
-        tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap()
-            .block_on(async move {
-                let listener = tokio::net::TcpListener::from_std(listener).unwrap();
-                axum::serve(listener, app).await.unwrap();
-            });
-    });
-    address
+    crate::served::in_background(app)
 }
 
 fn fetch(wd: &Workdir, address: &str, extra: &[&str]) -> crate::workdir::Run {

@@ -209,3 +209,22 @@ fn a_client_slow_with_its_headers_is_cut_off_and_holds_no_shutdown() {
     assert!(stopped, "{log}");
     assert!(started.elapsed() < Duration::from_secs(10), "{log}");
 }
+
+/// Serves `app` on 127.0.0.1 from a thread of its own, for as long as the test runs
+/// (a mimicked outside service, a proxy); its address, `http://127.0.0.1:PORT`.
+pub fn in_background(app: axum::Router) -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let address = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap()
+            .block_on(async move {
+                let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+                axum::serve(listener, app).await.unwrap();
+            });
+    });
+    address
+}

@@ -12,6 +12,7 @@ mod examples;
 mod fuzz;
 mod ingest;
 mod kontext;
+mod oprf;
 mod participations;
 pub mod privacy;
 mod registry;

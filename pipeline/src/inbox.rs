@@ -543,6 +543,7 @@ fn taken_in<'m>(manifest: &'m [ManifestEntry], receipt: &Receipt) -> Option<&'m 
 mod tests {
     use super::*;
     use crate::protocol::Encoding;
+    use crate::pseudonymise::Pseudonymiser;
     use crate::wire::encode;
     use crate::wire::tests::{sigma, today};
 

@@ -21,7 +21,7 @@ use chrono::NaiveDate;
 use crate::changes::TableChanges;
 use crate::failure::Kind;
 use crate::period::HalfYear;
-use crate::pseudonymise::PseudonymKey;
+use crate::pseudonymise::Pseudonymiser;
 use crate::read::{Finding, Location, Submission};
 use crate::registry::{PROJECT_NAME_RULE, Project, Registry, RegistryError, project_name};
 use crate::schema::{Schema, TableDef};
@@ -377,7 +377,7 @@ pub struct Prepared {
 /// opens one). With any finding, nothing is prepared.
 pub fn prepare(
     schema: &Schema,
-    key: &PseudonymKey,
+    key: &dyn Pseudonymiser,
     paths: &[PathBuf],
     options: &IntakeOptions<'_>,
 ) -> Result<(Vec<Prepared>, Vec<Finding>), IntakeError> {

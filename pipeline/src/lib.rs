@@ -25,6 +25,7 @@ pub mod guard;
 pub mod inbox;
 pub mod intake;
 pub mod kontext;
+pub mod oprf;
 pub mod output;
 pub mod period;
 pub mod personnummer;

@@ -8,6 +8,10 @@
 //! - `GET /api/v1/projekt/{projekt}/inlamningar`: [`ProjectSubmissions`].
 //! - `GET /api/v1/projekt/{projekt}/rapporter/halvar/{halvar}`: the project's half-year
 //!   report, in the format `Accept` names ([`crate::report::Format::media_type`]).
+//! - `GET` [`OPRF_PATH`]: the server's OPRF key ([`OprfKeyInfo`]), when the dataset's key
+//!   is one ([`crate::oprf`]).
+//! - `POST` [`OPRF_PATH`]: blinded elements to evaluate ([`OprfRequest`]); the answer is
+//!   an [`OprfAnswer`].
 //!
 //! Every key on the wire is Swedish, as the receipts kept on disk are.
 
@@ -26,6 +30,37 @@ pub const PROJECT_SUBMISSIONS_ROUTE: &str = "/api/v1/projekt/{projekt}/inlamning
 
 /// A project's half-year report, as the router matches it.
 pub const HALF_YEAR_REPORT_ROUTE: &str = "/api/v1/projekt/{projekt}/rapporter/halvar/{halvar}";
+
+/// Oblivious pseudonymisation: the key's public half, and evaluations.
+pub const OPRF_PATH: &str = "/api/v1/oprf";
+
+/// The server's OPRF key as a sender needs it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OprfKeyInfo {
+    /// The RFC 9497 suite, `ristretto255-SHA512`.
+    pub svit: String,
+    /// The public key (hex): proofs are checked against it.
+    pub publik_nyckel: String,
+    /// The key's fingerprint, as the dataset stores it.
+    pub nyckel_id: String,
+    /// Most elements one request may carry.
+    pub max_per_begaran: usize,
+    /// Most evaluations one token may have per hour.
+    pub per_timme: usize,
+}
+
+/// Blinded elements (hex), each one input of the sender's.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OprfRequest {
+    pub blindade: Vec<String>,
+}
+
+/// The evaluated elements, in the request's order, and one proof for all of them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OprfAnswer {
+    pub utvarderade: Vec<String>,
+    pub bevis: String,
+}
 
 /// The URL path of a project's half-year report.
 pub fn half_year_report_path(projekt: &str, halvar: &str) -> String {

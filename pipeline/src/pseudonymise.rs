@@ -1,5 +1,7 @@
-//! Keyed pseudonyms (HMAC-SHA256) for personnummer and project-local person codes, and the secret
-//! key file they depend on.
+//! Keyed pseudonyms for personnummer and project-local person codes, and the secret key file
+//! they depend on: HMAC-SHA256 with a key every sender holds, or an oblivious PRF whose key
+//! stays on the förbund's server ([`crate::oprf`]). A dataset is made with one key of one
+//! kind; its pseudonyms come from that key only ([`Pseudonymiser::fingerprint`]).
 //!
 //! Invariants: the same key and input always give the same pseudonym, so a person keeps one
 //! pseudonym across projects and years; without the key a pseudonym cannot be reversed, even though
@@ -79,6 +81,161 @@ impl KeyError {
 }
 
 /// The 32-byte secret behind every pseudonym.
+/// Makes pseudonyms: a key, or pseudonyms a key's holder made for a submission.
+pub trait Pseudonymiser: Send + Sync {
+    /// Names the key (16 hex digits). The dataset stores it, so that pseudonyms of two
+    /// keys are never mixed.
+    fn fingerprint(&self) -> String;
+
+    /// The pseudonym (32 hex digits) of one input, as [`person_input`] and
+    /// [`local_input`] make them.
+    fn pseudonym(&self, input: &[u8]) -> String;
+
+    fn person_pseudonym(&self, number: &PersonNumber) -> String {
+        self.pseudonym(&person_input(number))
+    }
+
+    fn local_pseudonym(&self, project: &str, code: &str) -> String {
+        self.pseudonym(&local_input(project, code))
+    }
+}
+
+/// What is keyed for a personnummer: its canonical twelve digits, in a namespace of
+/// their own.
+pub fn person_input(number: &PersonNumber) -> Vec<u8> {
+    [b"pnr:".as_slice(), number.canonical().as_bytes()].concat()
+}
+
+/// What is keyed for a project's own code: the project and the code, so that the same
+/// code in two projects is two people.
+pub fn local_input(project: &str, code: &str) -> Vec<u8> {
+    [
+        b"lokal:".as_slice(),
+        project.as_bytes(),
+        b":",
+        code.as_bytes(),
+    ]
+    .concat()
+}
+
+/// The förbund's key of either kind, as its file holds it.
+pub enum Key {
+    Hmac(PseudonymKey),
+    Oprf(crate::oprf::OprfKey),
+}
+
+impl Key {
+    /// The key in `path`: an HMAC key (`finsam keygen`) or an OPRF key (`finsam keygen
+    /// --oprf`), told apart by the key line.
+    pub fn from_file(path: &Path) -> Result<Key, KeyError> {
+        let line = key_line(path)?;
+        if let Some(key) = crate::oprf::OprfKey::from_line(&line) {
+            return Ok(Key::Oprf(key));
+        }
+        let bytes = decode_hex32(&line).ok_or_else(|| KeyError::Malformed {
+            path: path.to_owned(),
+            reason: "nyckelraden ska vara 64 hexadecimala tecken (HMAC), eller oprf-ristretto255: och 128 (OPRF)",
+        })?;
+        Ok(Key::Hmac(PseudonymKey { bytes }))
+    }
+
+    /// A new key of the kind asked for in a new file (mode 0600, never overwritten).
+    pub fn write_new(path: &Path, oblivious: bool) -> Result<Key, KeyError> {
+        let (key, contents) = if oblivious {
+            let key = crate::oprf::OprfKey::generate()?;
+            let contents = format!("{}\n{}\n", crate::oprf::HEADER, key.to_line());
+            (Key::Oprf(key), contents)
+        } else {
+            let key = PseudonymKey::generate()?;
+            let contents = format!("{HEADER}\n{}\n", encode_hex(&key.bytes));
+            (Key::Hmac(key), contents)
+        };
+        write_new_private(path, contents.as_bytes()).map_err(|source| match source.kind() {
+            io::ErrorKind::AlreadyExists => KeyError::AlreadyExists {
+                path: path.to_owned(),
+            },
+            _ => KeyError::Write {
+                path: path.to_owned(),
+                source,
+            },
+        })?;
+        Ok(key)
+    }
+
+    /// The OPRF key, when the förbund's key is one.
+    pub fn oblivious(&self) -> Option<&crate::oprf::OprfKey> {
+        match self {
+            Key::Oprf(key) => Some(key),
+            Key::Hmac(_) => None,
+        }
+    }
+}
+
+impl Pseudonymiser for Key {
+    fn fingerprint(&self) -> String {
+        match self {
+            Key::Hmac(key) => key.fingerprint(),
+            Key::Oprf(key) => key.fingerprint(),
+        }
+    }
+
+    fn pseudonym(&self, input: &[u8]) -> String {
+        match self {
+            Key::Hmac(key) => key.pseudonym(input),
+            Key::Oprf(key) => key.pseudonym(input),
+        }
+    }
+}
+
+/// The only key line of a key file (comments aside), read from a file only its owner
+/// may read.
+fn key_line(path: &Path) -> Result<String, KeyError> {
+    let file = File::open(path).map_err(|source| match source.kind() {
+        io::ErrorKind::NotFound => KeyError::Missing {
+            path: path.to_owned(),
+        },
+        _ => KeyError::Read {
+            path: path.to_owned(),
+            source,
+        },
+    })?;
+    let read_error = |source| KeyError::Read {
+        path: path.to_owned(),
+        source,
+    };
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = file.metadata().map_err(read_error)?.permissions().mode() & 0o777;
+        if mode & 0o077 != 0 {
+            return Err(KeyError::TooOpen {
+                path: path.to_owned(),
+                mode,
+            });
+        }
+    }
+    // A key file is a few hundred bytes; a limit keeps a wrong path from reading a huge file.
+    let mut raw = Vec::new();
+    file.take(64 * 1024)
+        .read_to_end(&mut raw)
+        .map_err(read_error)?;
+    let malformed = |reason| KeyError::Malformed {
+        path: path.to_owned(),
+        reason,
+    };
+    let text = std::str::from_utf8(&raw).map_err(|_| malformed("filen är inte text"))?;
+    let mut lines = text
+        .lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty() && !line.starts_with('#'));
+    let (Some(line), None) = (lines.next(), lines.next()) else {
+        return Err(malformed(
+            "förväntade exakt en nyckelrad utöver kommentarer",
+        ));
+    };
+    Ok(line.to_string())
+}
+
 pub struct PseudonymKey {
     bytes: [u8; KEY_LEN],
 }
@@ -86,6 +243,21 @@ pub struct PseudonymKey {
 impl std::fmt::Debug for PseudonymKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("PseudonymKey(<hemlig>)")
+    }
+}
+
+/// Key identifier stored with the dataset to detect a wrong key: 16 hex characters, the
+/// first 8 bytes of HMAC-SHA256(key, "finsam:nyckel-id"). A pseudonym: 32 hex characters,
+/// the first 16 bytes of HMAC-SHA256(key, input), the input a personnummer's
+/// ([`person_input`]: "pnr:" + the twelve canonical digits) or a project code's
+/// ([`local_input`]: "lokal:" + project + ":" + code, so two projects' "001" differ).
+impl Pseudonymiser for PseudonymKey {
+    fn fingerprint(&self) -> String {
+        encode_hex(&self.mac(&[b"finsam:nyckel-id"])[..8])
+    }
+
+    fn pseudonym(&self, input: &[u8]) -> String {
+        encode_hex(&self.mac(&[input])[..16])
     }
 }
 
@@ -106,96 +278,21 @@ impl PseudonymKey {
     /// with its directory entry). Refuses if the file exists; a failed write removes the partial
     /// file, and a crash mid-write leaves a truncated file that [`Self::from_file`] rejects.
     pub fn write_new(path: &Path) -> Result<Self, KeyError> {
-        let key = Self::generate()?;
-        let write_error = |source| KeyError::Write {
-            path: path.to_owned(),
-            source,
-        };
-        let contents = format!("{HEADER}\n{}\n", encode_hex(&key.bytes));
-        write_new_private(path, contents.as_bytes()).map_err(|source| match source.kind() {
-            io::ErrorKind::AlreadyExists => KeyError::AlreadyExists {
-                path: path.to_owned(),
-            },
-            _ => write_error(source),
-        })?;
-        Ok(key)
+        match Key::write_new(path, false)? {
+            Key::Hmac(key) => Ok(key),
+            Key::Oprf(_) => unreachable!("an HMAC key was asked for"),
+        }
     }
 
     /// Reads a key file: `#` comment lines and blank lines are ignored, and exactly one line of 64
     /// hex characters must remain. On unix the file must not be readable by group or others.
     pub fn from_file(path: &Path) -> Result<Self, KeyError> {
-        let file = File::open(path).map_err(|source| match source.kind() {
-            io::ErrorKind::NotFound => KeyError::Missing {
-                path: path.to_owned(),
-            },
-            _ => KeyError::Read {
-                path: path.to_owned(),
-                source,
-            },
+        let line = key_line(path)?;
+        let bytes = decode_hex32(&line).ok_or_else(|| KeyError::Malformed {
+            path: path.to_owned(),
+            reason: "nyckelraden ska bestå av exakt 64 hexadecimala tecken",
         })?;
-        let read_error = |source| KeyError::Read {
-            path: path.to_owned(),
-            source,
-        };
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            let mode = file.metadata().map_err(read_error)?.permissions().mode() & 0o777;
-            if mode & 0o077 != 0 {
-                return Err(KeyError::TooOpen {
-                    path: path.to_owned(),
-                    mode,
-                });
-            }
-        }
-        // A key file is a few hundred bytes; a limit keeps a wrong path from reading a huge file.
-        let mut raw = Vec::new();
-        file.take(64 * 1024)
-            .read_to_end(&mut raw)
-            .map_err(read_error)?;
-        let malformed = |reason| KeyError::Malformed {
-            path: path.to_owned(),
-            reason,
-        };
-        let text = std::str::from_utf8(&raw).map_err(|_| malformed("filen är inte text"))?;
-        let mut lines = text
-            .lines()
-            .map(str::trim)
-            .filter(|line| !line.is_empty() && !line.starts_with('#'));
-        let (Some(line), None) = (lines.next(), lines.next()) else {
-            return Err(malformed(
-                "förväntade exakt en rad med 64 hexadecimala tecken utöver kommentarer",
-            ));
-        };
-        let bytes = decode_hex32(line)
-            .ok_or_else(|| malformed("nyckelraden ska bestå av exakt 64 hexadecimala tecken"))?;
         Ok(Self { bytes })
-    }
-
-    /// Key identifier stored with the dataset to detect a wrong key: 16 hex characters, the first
-    /// 8 bytes of HMAC-SHA256(key, "finsam:nyckel-id"). Reveals nothing about the key itself.
-    pub fn fingerprint(&self) -> String {
-        encode_hex(&self.mac(&[b"finsam:nyckel-id"])[..8])
-    }
-
-    /// Pseudonym of a person: 32 hex characters, the first 16 bytes of
-    /// HMAC-SHA256(key, "pnr:" + the twelve canonical digits).
-    pub fn person_pseudonym(&self, number: &PersonNumber) -> String {
-        encode_hex(&self.mac(&[b"pnr:", number.canonical().as_bytes()])[..16])
-    }
-
-    /// Pseudonym of a project-local person code, namespaced by project so two projects' "001"
-    /// differ: HMAC-SHA256(key, "lokal:" + project + ":" + code), encoded like
-    /// [`Self::person_pseudonym`]. The caller normalises `project` (upper case, no `:`) and trims
-    /// `code`.
-    pub fn local_pseudonym(&self, project: &str, code: &str) -> String {
-        let parts = [
-            b"lokal:".as_slice(),
-            project.as_bytes(),
-            b":",
-            code.as_bytes(),
-        ];
-        encode_hex(&self.mac(&parts)[..16])
     }
 
     fn mac(&self, parts: &[&[u8]]) -> [u8; 32] {

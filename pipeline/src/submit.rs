@@ -14,8 +14,10 @@ use std::time::{Duration, Instant};
 use reqwest::{StatusCode, Url};
 
 use crate::failure::Kind;
+use crate::oprf::Evaluated;
 use crate::protocol::{
-    Encoding, Problem, Receipt, SUBMISSIONS_PATH, State, half_year_report_path, receipt_path,
+    Encoding, OPRF_PATH, OprfAnswer, OprfKeyInfo, OprfRequest, Problem, Receipt, SUBMISSIONS_PATH,
+    State, half_year_report_path, receipt_path,
 };
 use crate::read::Finding;
 
@@ -37,17 +39,24 @@ pub enum SubmitError {
     Answer(String),
     #[error("HTTP-klienten kunde inte startas: {0}")]
     Client(String),
+    #[error("servern pseudonymiserar inte åt avsändaren ({status}): {message}")]
+    Oblivious { status: u16, message: String },
+    #[error("servern svarade med pseudonymer som inte går att lita på: {0}")]
+    Proof(#[from] crate::oprf::OprfError),
 }
 
 impl SubmitError {
     /// What kind of failure this is (see [`crate::failure`]).
     pub fn kind(&self) -> Kind {
         match self {
-            SubmitError::Address(_) | SubmitError::TokenFile { .. } => Kind::InvalidInput,
+            SubmitError::Address(_)
+            | SubmitError::TokenFile { .. }
+            | SubmitError::Oblivious { .. } => Kind::InvalidInput,
             // The README's promise: a server that could not be reached is exit code 3.
-            SubmitError::Unreachable { .. } | SubmitError::Answer(_) | SubmitError::Client(_) => {
-                Kind::Internal
-            }
+            SubmitError::Unreachable { .. }
+            | SubmitError::Answer(_)
+            | SubmitError::Client(_)
+            | SubmitError::Proof(_) => Kind::Internal,
         }
     }
 }
@@ -221,10 +230,67 @@ impl Client {
         if status == StatusCode::OK {
             return Ok(Ok(bytes.to_vec()));
         }
-        let message = serde_json::from_slice::<Problem>(&bytes)
-            .map(|p| p.fel)
-            .unwrap_or_else(|_| status.canonical_reason().unwrap_or("okänt svar").into());
-        Ok(Err((status.as_u16(), message)))
+        Ok(Err(refusal(status, &bytes)))
+    }
+
+    /// The pseudonyms of `inputs` under the förbund's OPRF key, evaluated by the server
+    /// on blinded inputs ([`crate::oprf`]) in requests of the size it allows, each
+    /// answer's proof checked against the public key it published.
+    pub async fn evaluated(&self, inputs: Vec<Vec<u8>>) -> Result<Evaluated, SubmitError> {
+        let url = self.url(OPRF_PATH);
+        let info: OprfKeyInfo = self
+            .json(|| self.http.get(url.clone()).bearer_auth(&self.token).send())
+            .await?;
+        let fingerprint = crate::oprf::fingerprint_of(&info.publik_nyckel)?;
+        if fingerprint != info.nyckel_id {
+            return Err(SubmitError::Proof(crate::oprf::OprfError::PublicKey));
+        }
+        let mut pseudonyms = Vec::with_capacity(inputs.len());
+        let mut inputs = inputs.into_iter().peekable();
+        while inputs.peek().is_some() {
+            let batch: Vec<Vec<u8>> = inputs.by_ref().take(info.max_per_begaran.max(1)).collect();
+            let blinded = crate::oprf::blind(batch)?;
+            let body = serde_json::to_vec(&OprfRequest {
+                blindade: blinded.elements.clone(),
+            })
+            .map_err(|e| SubmitError::Answer(e.to_string()))?;
+            let answer: OprfAnswer = self
+                .json(|| {
+                    self.http
+                        .post(url.clone())
+                        .bearer_auth(&self.token)
+                        .header(reqwest::header::CONTENT_TYPE, "application/json")
+                        .body(body.clone())
+                        .send()
+                })
+                .await?;
+            pseudonyms.extend(blinded.finalize(
+                &answer.utvarderade,
+                &answer.bevis,
+                &info.publik_nyckel,
+            )?);
+        }
+        Ok(Evaluated::new(fingerprint, pseudonyms))
+    }
+
+    /// A JSON answer of the OPRF routes, or the server's refusal.
+    async fn json<T, F, R>(&self, request: F) -> Result<T, SubmitError>
+    where
+        T: serde::de::DeserializeOwned,
+        F: FnMut() -> R,
+        R: Future<Output = reqwest::Result<reqwest::Response>>,
+    {
+        let response = self.with_retries(request).await?;
+        let status = response.status();
+        let bytes = response
+            .bytes()
+            .await
+            .map_err(|e| SubmitError::Answer(describe(&e)))?;
+        if status != StatusCode::OK {
+            let (status, message) = refusal(status, &bytes);
+            return Err(SubmitError::Oblivious { status, message });
+        }
+        serde_json::from_slice(&bytes).map_err(|e| SubmitError::Answer(e.to_string()))
     }
 
     async fn with_retries<F, R>(&self, request: F) -> Result<reqwest::Response, SubmitError>
@@ -238,7 +304,9 @@ impl Client {
 
 /// Sends `request` until it is answered with anything but a server error or 429 (too
 /// many requests), at most `retry.attempts` times, pausing between attempts; a
-/// `Retry-After` of a 429 is waited out when it is longer than the pause.
+/// `Retry-After` of a 429 is waited out when it is longer than the pause. A 429 to the
+/// last attempt is the answer: the server's message says how long it wants, which a
+/// person can act on.
 pub async fn with_retries<F, R>(
     retry: &Retry,
     mut request: F,
@@ -252,7 +320,10 @@ where
     for attempt in 1..=retry.attempts {
         let mut pause = retry.delay(attempt);
         match request().await {
-            Ok(response) if response.status() == StatusCode::TOO_MANY_REQUESTS => {
+            Ok(response)
+                if response.status() == StatusCode::TOO_MANY_REQUESTS
+                    && attempt < retry.attempts =>
+            {
                 last = format!("servern svarade {}", response.status());
                 let asked = response
                     .headers()
@@ -365,6 +436,14 @@ async fn answer(response: reqwest::Response, started: Instant) -> Result<Answer,
         message,
         findings,
     })
+}
+
+/// The status and message of an answer that is not what was asked for.
+fn refusal(status: StatusCode, body: &[u8]) -> (u16, String) {
+    let message = serde_json::from_slice::<Problem>(body)
+        .map(|p| p.fel)
+        .unwrap_or_else(|_| status.canonical_reason().unwrap_or("okänt svar").into());
+    (status.as_u16(), message)
 }
 
 /// The error and its causes on one line ("connection refused", "operation timed out").

@@ -647,7 +647,7 @@ pub(crate) mod tests {
         )
     }
     use crate::intake::{IntakeOptions, prepare};
-    use crate::pseudonymise::PseudonymKey;
+    use crate::pseudonymise::{PseudonymKey, Pseudonymiser};
 
     pub(crate) fn sigma() -> (Schema, PseudonymKey, Prepared) {
         let schema = Schema::bundled().unwrap();

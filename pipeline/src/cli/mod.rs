@@ -24,7 +24,7 @@ use std::path::{Path, PathBuf};
 
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use finsam::failure::Kind;
-use finsam::pseudonymise::{KEY_FILE_ENV, PseudonymKey};
+use finsam::pseudonymise::{KEY_FILE_ENV, Key};
 use finsam::query::ProjectSelection;
 use finsam::schema::Schema;
 
@@ -155,19 +155,19 @@ pub fn run(cli: Cli) -> finsam::Result<Exit> {
 }
 
 /// Loads the key from `--key`, or from the file `FINSAM_KEY_FILE` names.
-pub fn load_key(flag: Option<&Path>) -> finsam::Result<PseudonymKey> {
-    let path = match flag {
-        Some(path) => path.to_path_buf(),
-        None => match std::env::var_os(KEY_FILE_ENV) {
-            Some(path) => PathBuf::from(path),
-            None => {
-                return Err(finsam::Error::Usage(format!(
-                    "ingen nyckel: ange --key FIL eller sätt {KEY_FILE_ENV}=FIL (skapa en nyckel med finsam keygen --out FIL)"
-                )));
-            }
-        },
-    };
-    Ok(PseudonymKey::from_file(&path)?)
+pub fn load_key(flag: Option<&Path>) -> finsam::Result<Key> {
+    match key_path(flag) {
+        Some(path) => Ok(Key::from_file(&path)?),
+        None => Err(finsam::Error::Usage(format!(
+            "ingen nyckel: ange --key FIL eller sätt {KEY_FILE_ENV}=FIL (skapa en nyckel med finsam keygen --out FIL)"
+        ))),
+    }
+}
+
+/// The key file `--key` or `FINSAM_KEY_FILE` names, if any.
+pub fn key_path(flag: Option<&Path>) -> Option<PathBuf> {
+    flag.map(Path::to_path_buf)
+        .or_else(|| std::env::var_os(KEY_FILE_ENV).map(PathBuf::from))
 }
 
 /// The full cause chain on one line, each cause once.

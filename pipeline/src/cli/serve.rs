@@ -3,6 +3,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use finsam::dashboard;
+use finsam::pseudonymise::Pseudonymiser;
 use finsam::serve::{Api, Limits, Server, serve};
 use finsam::store::{Dataset, StoreError};
 
@@ -15,6 +16,10 @@ use super::{DataArgs, Exit};
 /// Inlämningar (finsam submit) tas emot när förbundets nyckel är känd: från datamängden,
 /// eller från --key innan något har lästs in. Varje projekt behöver en token (finsam
 /// token create). Ställ servern bakom HTTPS (nginx, Caddy) när den nås från andra datorer.
+///
+/// Är nyckeln en OPRF-nyckel (finsam keygen --oprf) och ges servern den med --key,
+/// pseudonymiserar servern åt projekten utan att se deras personnummer: de lämnar in
+/// utan nyckel. Varje token får högst --oprf-per-timme utvärderingar i timmen.
 ///
 /// Med --postgres nås datamängden också över PostgreSQL-protokollet (psql, R, Python,
 /// DBeaver, Power BI) med konton från finsam konto skapa: utvärderare läser alla tabeller,
@@ -43,6 +48,9 @@ pub struct Args {
     /// Inlämningar som kontrolleras samtidigt (standard: två per processorkärna).
     #[arg(long, value_name = "ANTAL")]
     samtidiga: Option<usize>,
+    /// Med en OPRF-nyckel: högst så många pseudonymer per token och timme.
+    #[arg(long, value_name = "ANTAL", default_value_t = 20_000)]
+    oprf_per_timme: usize,
     /// Svara också på PostgreSQL-protokollet på den här adressen (port 0: någon ledig).
     #[arg(long, value_name = "ADRESS")]
     postgres: Option<SocketAddr>,
@@ -58,7 +66,9 @@ pub fn run(args: Args, data: &DataArgs) -> finsam::Result<Exit> {
     let definitions = args.sources.definitions()?;
     let template = dashboard::template(args.sources.dashboards.as_deref())?;
     let schema = data.schema()?;
-    let key_fingerprint = key_fingerprint(&data.data, data.key.as_deref())?;
+    let (key_fingerprint, oprf) = server_key(&data.data, data.key.as_deref())?;
+    let oprf = oprf.map(|key| finsam::serve::Oblivious::new(key, args.oprf_per_timme));
+    let oblivious = oprf.is_some();
     let data = data.data.clone();
     let api = match &key_fingerprint {
         None => None,
@@ -71,7 +81,7 @@ pub fn run(args: Args, data: &DataArgs) -> finsam::Result<Exit> {
                 request_timeout: Duration::from_secs(args.tidsgrans),
                 concurrent,
             };
-            let api = Api::open(&data, fingerprint.clone(), limits).map_err(|e| match e {
+            let api = Api::open(&data, fingerprint.clone(), oprf, limits).map_err(|e| match e {
                 StoreError::Busy(dir) => finsam::Error::Invalid(format!(
                     "{} används av en annan finsam serve: två servrar kan inte ta emot till samma datamängd",
                     dir.display()
@@ -121,9 +131,17 @@ pub fn run(args: Args, data: &DataArgs) -> finsam::Result<Exit> {
         // The first line of output: scripts and tests read the address from it.
         println!("finsam serve: lyssnar på http://{bound}/ (avsluta med Ctrl-C)");
         match &key_fingerprint {
-            Some(fingerprint) => println!(
-                "finsam serve: tar emot inlämningar på http://{bound}/api/v1/inlamningar (nyckel {fingerprint})"
-            ),
+            Some(fingerprint) => {
+                println!(
+                    "finsam serve: tar emot inlämningar på http://{bound}/api/v1/inlamningar (nyckel {fingerprint})"
+                );
+                if oblivious {
+                    println!(
+                        "finsam serve: pseudonymiserar åt avsändare utan nyckel på http://{bound}/api/v1/oprf (högst {} per token och timme)",
+                        args.oprf_per_timme
+                    );
+                }
+            }
             None => println!(
                 "finsam serve: tar inte emot inlämningar: datamängden finns inte än; ange förbundets nyckel med --key"
             ),
@@ -152,26 +170,34 @@ pub fn run(args: Args, data: &DataArgs) -> finsam::Result<Exit> {
     })
 }
 
-/// The fingerprint of the förbund's key: the dataset's, or the key file's before the
-/// dataset exists. Both given must agree.
-fn key_fingerprint(data: &Path, key: Option<&Path>) -> finsam::Result<Option<String>> {
-    let key = if key.is_some() || std::env::var_os(finsam::pseudonymise::KEY_FILE_ENV).is_some() {
-        Some(super::load_key(key)?.fingerprint())
-    } else {
-        None
+/// The fingerprint of the förbund's key (the dataset's, or the key file's before the
+/// dataset exists; both given must agree), and the key itself when it is an OPRF key:
+/// the server evaluates with it.
+fn server_key(
+    data: &Path,
+    key: Option<&Path>,
+) -> finsam::Result<(Option<String>, Option<finsam::oprf::OprfKey>)> {
+    let key = match super::key_path(key) {
+        Some(path) => Some(finsam::pseudonymise::Key::from_file(&path)?),
+        None => None,
+    };
+    let given = key.as_ref().map(Pseudonymiser::fingerprint);
+    let oprf = match key {
+        Some(finsam::pseudonymise::Key::Oprf(key)) => Some(key),
+        _ => None,
     };
     if !Dataset::exists(data) {
-        return Ok(key);
+        return Ok((given, oprf));
     }
     let stored = Dataset::key_fingerprint_of(data)?;
-    match key {
+    match given {
         Some(given) if given != stored => Err(StoreError::WrongKey {
             path: data.to_path_buf(),
             expected: stored,
             actual: given,
         }
         .into()),
-        _ => Ok(Some(stored)),
+        _ => Ok((Some(stored), oprf)),
     }
 }
 

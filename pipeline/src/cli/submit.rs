@@ -2,8 +2,10 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use finsam::intake::{self, IntakeOptions, Prepared};
+use finsam::oprf::Inputs;
 use finsam::protocol::Encoding;
 use finsam::protocol::{Receipt, State};
+use finsam::pseudonymise::{Key, Pseudonymiser};
 use finsam::read::Finding;
 use finsam::report;
 use finsam::submit::{Answer, Client, Retry, SubmitError, read_token};
@@ -15,8 +17,11 @@ use super::{DataArgs, Exit, SubmissionArgs};
 /// Skicka inlämningar till förbundets finsam-server.
 ///
 /// Varje inlämning kontrolleras och pseudonymiseras först på den här datorn, med samma
-/// regler och meddelanden som finsam ingest och med förbundets nyckel: bara pseudonymer
-/// skickas, aldrig ett personnummer. Vid minsta fel skickas ingenting. Misslyckade
+/// regler och meddelanden som finsam ingest: bara pseudonymer skickas, aldrig ett
+/// personnummer. Med förbundets nyckel (--key eller FINSAM_KEY_FILE) görs pseudonymerna
+/// här; utan nyckel räknar servern fram dem utan att se numren (förbundets OPRF-nyckel,
+/// finsam keygen --oprf): varje nummer skickas förblindat, och svaret kontrolleras mot
+/// serverns publika nyckel. Vid minsta fel skickas ingenting. Misslyckade
 /// anslutningar, svar som dröjer för länge och serverfel försöks igen, med allt längre
 /// pauser; att skicka samma inlämning två gånger gör ingen skada. Sedan väntar finsam
 /// tills servern har läst in den, och med --rapport hämtas halvårsrapporten som servern
@@ -24,7 +29,7 @@ use super::{DataArgs, Exit, SubmissionArgs};
 ///
 /// Exempel:
 ///   finsam submit sigma_2008H1.xlsx --to https://finsam.forbund.se/ --token-file sigma.token --key nyckel
-///   finsam submit inlamningar/ --to http://127.0.0.1:8080/ --token-file sigma.token
+///   finsam submit inlamningar/ --to http://127.0.0.1:8080/ --token-file sigma.token  (utan nyckel: OPRF)
 ///   finsam submit sigma_2008H1.xlsx --to https://finsam.forbund.se/ --token-file sigma.token --rapport rapport.docx
 #[derive(clap::Args)]
 #[command(verbatim_doc_comment)]
@@ -86,7 +91,10 @@ pub fn run(args: Args, data: &DataArgs) -> finsam::Result<Exit> {
     };
     let schema = finsam::schema::Schema::from_option(data.schemas.as_deref())?;
     let token = read_token(&args.token_file)?;
-    let key = super::load_key(data.key.as_deref())?;
+    let key = match super::key_path(data.key.as_deref()) {
+        Some(path) => Some(Key::from_file(&path)?),
+        None => None,
+    };
     let retry = Retry {
         attempts: args.forsok.max(1),
         request_timeout: Duration::from_secs(args.tidsgrans.max(1)),
@@ -101,7 +109,33 @@ pub fn run(args: Args, data: &DataArgs) -> finsam::Result<Exit> {
         progress: &bars,
         ..IntakeOptions::new(chrono::Local::now().date_naive())
     };
-    let (prepared, findings) = intake::prepare(&schema, &key, &args.submissions.files, &options)?;
+    let runtime = super::runtime()?;
+    let files = &args.submissions.files;
+    let (prepared, findings, fingerprint) = match &key {
+        Some(key) => {
+            let (prepared, findings) = intake::prepare(&schema, key, files, &options)?;
+            (prepared, findings, key.fingerprint())
+        }
+        None => {
+            // First every error and every number to pseudonymise, before anything is
+            // sent; then the server's pseudonyms for exactly those.
+            let inputs = Inputs::default();
+            let (_, findings) = intake::prepare(&schema, &inputs, files, &options)?;
+            if findings.is_empty() {
+                let inputs = inputs.into_inputs();
+                let (count, started) = (inputs.len(), std::time::Instant::now());
+                let evaluated = runtime.block_on(client.evaluated(inputs))?;
+                eprintln!(
+                    "finsam: {count} pseudonymer från servern utan att numren lämnade datorn ({:.2} s)",
+                    started.elapsed().as_secs_f64()
+                );
+                let (prepared, findings) = intake::prepare(&schema, &evaluated, files, &options)?;
+                (prepared, findings, evaluated.fingerprint())
+            } else {
+                (Vec::new(), findings, String::new())
+            }
+        }
+    };
     let warnings: Vec<&Finding> = prepared.iter().flat_map(|p| &p.report.warnings).collect();
     super::ingest::print_warnings(warnings.iter().copied());
     if !findings.is_empty() {
@@ -116,8 +150,6 @@ pub fn run(args: Args, data: &DataArgs) -> finsam::Result<Exit> {
         Format::Arrow => Encoding::Arrow,
         Format::Json => Encoding::Json,
     };
-    let fingerprint = key.fingerprint();
-    let runtime = super::runtime()?;
     // What the server found, for --fel.
     let mut refused: Vec<Finding> = Vec::new();
     let exit = runtime.block_on(async {

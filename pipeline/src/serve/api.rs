@@ -37,6 +37,9 @@ pub struct Api {
     pub tokens: Tokens,
     /// The förbund's key, by fingerprint: every submission's pseudonyms must be made with it.
     pub key_fingerprint: String,
+    /// Evaluations for senders without the key, when the key is an OPRF key given to
+    /// the server.
+    pub oprf: Option<super::oprf::Oblivious>,
     pub limits: Limits,
     /// Bounds the submissions checked and kept at the same time (`limits.concurrent`).
     permits: tokio::sync::Semaphore,
@@ -45,11 +48,17 @@ pub struct Api {
 impl Api {
     /// The API of the dataset at `data`: opens its landing area (refused with
     /// [`StoreError::Busy`] while another server receives into it) and its tokens.
-    pub fn open(data: &Path, key_fingerprint: String, limits: Limits) -> Result<Api, StoreError> {
+    pub fn open(
+        data: &Path,
+        key_fingerprint: String,
+        oprf: Option<super::oprf::Oblivious>,
+        limits: Limits,
+    ) -> Result<Api, StoreError> {
         Ok(Api {
             inbox: Arc::new(Inbox::open(data)?),
             tokens: Tokens::at(data),
             key_fingerprint,
+            oprf,
             permits: tokio::sync::Semaphore::new(limits.concurrent.max(1)),
             limits,
         })
@@ -313,10 +322,11 @@ pub(super) async fn unknown() -> Problem {
     Problem::new(
         StatusCode::NOT_FOUND,
         format!(
-            "okänd sökväg i API:t: POST {SUBMISSIONS_PATH}, GET {}, GET {}, GET {}",
+            "okänd sökväg i API:t: POST {SUBMISSIONS_PATH}, GET {}, GET {}, GET {}, GET och POST {}",
             protocol::RECEIPT_ROUTE,
             protocol::PROJECT_SUBMISSIONS_ROUTE,
-            protocol::HALF_YEAR_REPORT_ROUTE
+            protocol::HALF_YEAR_REPORT_ROUTE,
+            protocol::OPRF_PATH
         ),
     )
 }

@@ -10,6 +10,7 @@
 //! client puts in a URL (a personnummer, say) reaches the log.
 
 mod api;
+mod oprf;
 pub mod postgres;
 mod rapport;
 
@@ -21,6 +22,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 pub use api::{Api, Limits};
+pub use oprf::Oblivious;
 
 use axum::Router;
 use axum::extract::{MatchedPath, Path as UrlPath, Query, Request, State};
@@ -33,7 +35,7 @@ use crate::dashboard::{Definitions, Options, Pages, Selection, Site, SiteData};
 use crate::disclosure::unprotected_warning;
 use crate::inbox::Intake;
 use crate::protocol::{
-    HALF_YEAR_REPORT_ROUTE, PROJECT_SUBMISSIONS_ROUTE, RECEIPT_ROUTE, SUBMISSIONS_PATH,
+    HALF_YEAR_REPORT_ROUTE, OPRF_PATH, PROJECT_SUBMISSIONS_ROUTE, RECEIPT_ROUTE, SUBMISSIONS_PATH,
 };
 use crate::schema::Schema;
 use crate::store::{Dataset, StoreError};
@@ -277,6 +279,7 @@ fn router(server: Arc<Server>, timeout: Duration) -> Router {
         .route(RECEIPT_ROUTE, get(api::receipt))
         .route(PROJECT_SUBMISSIONS_ROUTE, get(api::for_project))
         .route(HALF_YEAR_REPORT_ROUTE, get(rapport::half_year))
+        .route(OPRF_PATH, get(oprf::key).post(oprf::evaluate))
         .route("/api/{*rest}", any(api::unknown))
         .fallback(unknown)
         .layer(middleware::from_fn(move |request, next| {

@@ -22,7 +22,7 @@ pub use cells::{Value, cell_text};
 
 use crate::period::HalfYear;
 use crate::personnummer::{PersonNumber, looks_like_number};
-use crate::pseudonymise::{PseudonymKey, encode_hex, is_pseudonym};
+use crate::pseudonymise::{Pseudonymiser, encode_hex, is_pseudonym};
 use crate::read::{Cell, Finding, Location, RawRow, RowSource};
 use crate::schema::{ColumnDef, ColumnKind, Derivation, Plausible, Schema, TableDef};
 use cells::shown;
@@ -84,8 +84,9 @@ pub struct Rules<'a> {
 /// What the person columns hold when they reach validation.
 #[derive(Clone, Copy)]
 pub enum Persons<'a> {
-    /// Personnummer, samordningsnummer or project codes, pseudonymised here with the key.
-    Identified(&'a PseudonymKey),
+    /// Personnummer, samordningsnummer or project codes, pseudonymised here: with the
+    /// key, or with the pseudonyms the key's holder evaluated for them.
+    Identified(&'a dyn Pseudonymiser),
     /// Pseudonyms already made by the sender (`finsam submit`) with the key of this
     /// fingerprint; the derived columns (kön, födelseår) come filled in.
     Pseudonymised { key_fingerprint: &'a str },
