@@ -87,16 +87,7 @@ fn oblivious() -> Workdir {
         .ok()
         .to_string();
     assert!(made.contains("OPRF-nyckel skapad"), "{made}");
-    wd.finsam(&[
-        "token",
-        "create",
-        "--projekt",
-        "SIGMA",
-        "--out",
-        "SIGMA.token",
-        "--nytt-projekt",
-    ])
-    .ok();
+    crate::submit::token(&wd, "SIGMA");
     wd
 }
 
@@ -112,16 +103,12 @@ fn submit_without_key(wd: &Workdir, url: &str, more: &[&str]) -> crate::workdir:
         "SIGMA.token",
     ];
     args.extend_from_slice(more);
-    let output = wd
-        .command(&args)
-        .env_remove("FINSAM_KEY_FILE")
-        .output()
-        .unwrap();
-    crate::workdir::Run {
-        code: output.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
+    crate::workdir::Run::from(
+        wd.command(&args)
+            .env_remove("FINSAM_KEY_FILE")
+            .output()
+            .unwrap(),
+    )
 }
 
 #[test]

@@ -69,6 +69,17 @@ fn no_personnummer_in_the_dataset_or_any_output() {
     assert_eq!(run.code, 1);
     outputs.push(("rejected ingest", run.stdout.clone() + &run.stderr));
     outputs.push(("status", wd.finsam(&["status"]).ok().to_string()));
+    // A person shown and erased: what is said, and the erasure log.
+    for (what, args) in [
+        ("person visa", vec!["person", "visa"]),
+        ("person radera", vec!["person", "radera", "--ja"]),
+    ] {
+        let run = wd.finsam_with_input(&args, "199207042244\n");
+        outputs.push((what, run.ok().to_string() + &run.stderr));
+    }
+    // A backup, scanned below.
+    let backup = wd.finsam(&["backup", "--till", "backup"]);
+    outputs.push(("backup", backup.ok().to_string()));
     for table in TABLES {
         for format in ["table", "csv", "json"] {
             let run = wd.finsam(&["sql", &format!("SELECT * FROM {table}"), "--format", format]);
@@ -79,12 +90,19 @@ fn no_personnummer_in_the_dataset_or_any_output() {
         assert_clean(what, text.as_bytes());
     }
     let files = wd.snapshot("data");
-    assert!(
-        files.keys().any(|p| p.starts_with("_historik")),
-        "the history area is scanned too"
-    );
+    for area in ["_historik", "_radering"] {
+        assert!(
+            files.keys().any(|p| p.starts_with(area)),
+            "{area} is scanned too"
+        );
+    }
     for (path, bytes) in files {
         assert_clean(&path.display().to_string(), &bytes);
+    }
+    let backups = wd.snapshot("backup");
+    assert!(backups.keys().any(|p| p.ends_with("finsam-backup.json")));
+    for (path, bytes) in backups {
+        assert_clean(&format!("backup/{}", path.display()), &bytes);
     }
 }
 

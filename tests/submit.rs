@@ -18,7 +18,7 @@ use crate::workdir::{Run, TABLES, Workdir, fixture, report_json_with};
 const API: &str = "/api/v1/inlamningar";
 
 /// Makes a token for a project with the CLI; returns it.
-fn token(wd: &Workdir, projekt: &str) -> String {
+pub(crate) fn token(wd: &Workdir, projekt: &str) -> String {
     let file = format!("{projekt}.token");
     wd.finsam(&[
         "token",
@@ -385,7 +385,7 @@ fn a_submission_for_another_project_is_refused_and_the_rest_are_still_sent() {
 /// The synthetic collection of the load and fault tests: `projects` projects with 20
 /// half-years each, about 55 participants per submission, and a token file per project.
 /// Returns the rows per table.
-fn collection(wd: &Workdir, projects: u32) -> BTreeMap<String, u64> {
+pub(crate) fn collection(wd: &Workdir, projects: u32) -> BTreeMap<String, u64> {
     let out = wd
         .finsam(&[
             "synth",
@@ -417,7 +417,7 @@ fn collection(wd: &Workdir, projects: u32) -> BTreeMap<String, u64> {
 }
 
 /// One client per project: `finsam submit` with the project's 20 half-years.
-fn spawn_clients(wd: &Workdir, projects: u32, url: &str) -> Vec<(String, Child)> {
+pub(crate) fn spawn_clients(wd: &Workdir, projects: u32, url: &str) -> Vec<(String, Child)> {
     (1..=projects)
         .map(|p| {
             let projekt = format!("P{p:02}");
@@ -446,7 +446,7 @@ fn spawn_clients(wd: &Workdir, projects: u32, url: &str) -> Vec<(String, Child)>
 }
 
 /// Waits for every client; asserts each got 20 acknowledgements and says so once each.
-fn finish_clients(clients: Vec<(String, Child)>) {
+pub(crate) fn finish_clients(clients: Vec<(String, Child)>) {
     for (projekt, child) in clients {
         let output = child.wait_with_output().unwrap();
         let stdout = String::from_utf8_lossy(&output.stdout);
@@ -716,4 +716,69 @@ fn the_half_year_report_is_fetched_with_the_projects_token() {
     let (stopped, log) = server.stop();
     assert!(stopped, "{log}");
     assert_clean("server log", log.as_bytes());
+}
+
+/// Every API request is in `_granskning/api.jsonl`: the token's id (never the token),
+/// its project, the client, route, status and submission; `finsam logg` filters them.
+#[test]
+fn every_api_request_is_audited_with_the_tokens_id_and_never_the_token() {
+    let wd = Workdir::with_fixed_key();
+    let secret = token(&wd, "SIGMA");
+    let server = Served::start(&wd, "data");
+    let sigma = fixture("sigma_2008H1");
+    let out = submit(&wd, &server.url(), sigma.to_str().unwrap(), &[])
+        .ok()
+        .to_string();
+    let id = out.split("id ").nth(1).unwrap()[..16].to_string();
+    let refused = get(
+        &server,
+        "finsam_inte_en_token",
+        "/api/v1/projekt/sigma/inlamningar",
+    );
+    assert_eq!(refused.status, 401);
+    assert_eq!(server.get("/").0, 200);
+    let (_, log) = server.stop();
+    let audit = wd.read("data/_granskning/api.jsonl");
+    assert!(
+        !audit.contains(&secret) && !log.contains(&secret),
+        "{audit}"
+    );
+    let lines: Vec<serde_json::Value> = audit
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let token_id = lines[0]["token"].as_str().unwrap().to_string();
+    assert!(secret.contains(&token_id), "{token_id}");
+    let posted = lines
+        .iter()
+        .find(|l| l["metod"] == "POST" && l["vag"] == API)
+        .unwrap_or_else(|| panic!("{audit}"));
+    assert_eq!(posted["status"], 201);
+    assert_eq!(posted["inlamning"], id.as_str());
+    assert_eq!(posted["projekt"], "SIGMA");
+    assert_eq!(posted["klient"], "127.0.0.1");
+    assert!(
+        lines
+            .iter()
+            .any(|l| l["vag"] == "/api/v1/inlamningar/{id}" && l["inlamning"] == id.as_str()),
+        "{audit}"
+    );
+    let unknown = lines.iter().find(|l| l["status"] == 401).unwrap();
+    assert_eq!(unknown["token"], "okänd");
+    assert!(unknown["projekt"].is_null());
+    // The dashboards are not the API: in the server's log, not in the audit log.
+    assert!(lines.iter().all(|l| l["vag"] != "/"), "{audit}");
+
+    let sigma_only = wd.finsam(&["logg", "--projekt", "sigma"]).ok().to_string();
+    assert_eq!(sigma_only.lines().count(), lines.len());
+    let by_token = wd
+        .finsam(&["logg", "--token", &token_id, "--format", "json"])
+        .ok()
+        .to_string();
+    assert_eq!(by_token.lines().count(), lines.len() - 1);
+    let none = wd
+        .finsam(&["logg", "--fran", "2099-01-01"])
+        .ok()
+        .to_string();
+    assert_eq!(none.lines().count(), 1, "only the header: {none}");
 }

@@ -3,6 +3,7 @@
 mod served;
 mod workdir;
 
+mod backup;
 mod bad_input;
 mod cli;
 mod crash;
@@ -14,6 +15,7 @@ mod ingest;
 mod kontext;
 mod oprf;
 mod participations;
+mod person;
 pub mod privacy;
 mod registry;
 mod report;

@@ -12,25 +12,6 @@ fn loaded() -> Workdir {
     Workdir::new().ingested(&fixture("sigma_2008H1"))
 }
 
-/// `finsam sql` with `script` on standard input.
-fn piped(wd: &Workdir, args: &[&str], script: &str) -> std::process::Output {
-    use std::io::Write;
-    let mut child = wd
-        .command(args)
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(script.as_bytes())
-        .unwrap();
-    child.wait_with_output().unwrap()
-}
-
 /// A Python client of tests/clients/, its JSON answer.
 fn python(script: &str, args: &[&str]) -> serde_json::Value {
     let output = Command::new("python3")
@@ -129,38 +110,30 @@ fn the_shell_completes_describes_runs_and_explains() {
 fn a_script_runs_every_statement_from_standard_in() {
     let wd = loaded();
     let script = "-- två satser; den andra över två rader\nSELECT 1 AS a;\nSELECT kod\nFROM kod_kon ORDER BY ordning;\n";
-    let output = piped(&wd, &["sql", "-f", "-", "--format", "csv"], script);
-    assert!(output.status.success(), "{output:?}");
-    assert_eq!(
-        String::from_utf8_lossy(&output.stdout),
-        "a\n1\n\nkod\nK\nM\n"
-    );
+    let output = wd.finsam_with_input(&["sql", "-f", "-", "--format", "csv"], script);
+    assert_eq!(output.ok(), "a\n1\n\nkod\nK\nM\n");
     // Without -f, a script on standard in is read the same way.
-    let output = piped(&wd, &["sql", "--format", "csv"], "SELECT 2 AS b");
-    assert_eq!(String::from_utf8_lossy(&output.stdout), "b\n2\n");
+    let output = wd.finsam_with_input(&["sql", "--format", "csv"], "SELECT 2 AS b");
+    assert_eq!(output.stdout, "b\n2\n");
     // Every statement is planned before any runs: an error in the second names its
     // line, and nothing has run.
-    let output = piped(
-        &wd,
+    let output = wd.finsam_with_input(
         &["sql", "-f", "-"],
         "SELECT 1 AS a;\n\nSELECT x FROM kod_kon;",
     );
-    assert_eq!(output.status.code(), Some(1));
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    let stderr = output.invalid();
     assert!(
         stderr.contains("kolumnen x finns inte") && stderr.contains("(rad 3, kolumn 8)"),
         "{stderr}"
     );
-    assert_eq!(String::from_utf8_lossy(&output.stdout), "");
+    assert_eq!(output.stdout, "");
     // An error that arises as a statement runs has no place of its own: the statement's
     // line is named.
-    let output = piped(
-        &wd,
+    let output = wd.finsam_with_input(
         &["sql", "-f", "-"],
         "SELECT 1;\n\nSELECT CAST(kod AS INT) FROM kod_kon;",
     );
-    assert_eq!(output.status.code(), Some(1));
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    let stderr = output.invalid();
     assert!(
         stderr.contains("satsen på rad 3: ett värde kunde inte räknas ut"),
         "{stderr}"
@@ -316,12 +289,11 @@ fn looking_is_allowed_and_writing_refused() {
         assert!(refused.contains("körs inte"), "{write}: {refused}");
     }
     // In a script too: nothing of it runs past the refusal.
-    let output = piped(
-        &wd,
+    let output = wd.finsam_with_input(
         &["sql", "-f", "-"],
         "SELECT 1;\nINSERT INTO moten VALUES (1);",
     );
-    assert_eq!(output.status.code(), Some(1));
+    output.invalid();
     assert!(!wd.path("ut.csv").exists());
     assert_eq!(before, wd.snapshot("data"));
 }

@@ -6,12 +6,15 @@
 //! kept here. The stages do not use this type: it sits above them all.
 
 use crate::accounts::AccountError;
+use crate::backup::BackupError;
+use crate::config::ConfigError;
 use crate::dashboard::DashboardError;
 use crate::export::ExportError;
 use crate::failure::Kind;
 use crate::intake::IntakeError;
 use crate::kontext::KontextError;
 use crate::period::HalfYearError;
+use crate::person::PersonError;
 use crate::pseudonymise::KeyError;
 use crate::query::QueryError;
 use crate::registry::RegistryError;
@@ -57,6 +60,12 @@ pub enum Error {
     Account(#[from] AccountError),
     #[error(transparent)]
     Kontext(#[from] KontextError),
+    #[error(transparent)]
+    Person(#[from] PersonError),
+    #[error(transparent)]
+    Backup(#[from] BackupError),
+    #[error(transparent)]
+    Config(#[from] ConfigError),
     #[error("{path}: {source}")]
     Io {
         path: std::path::PathBuf,
@@ -109,6 +118,9 @@ impl Error {
             Error::Export(e) => e.kind(),
             Error::Account(e) => e.kind(),
             Error::Kontext(e) => e.kind(),
+            Error::Person(e) => e.kind(),
+            Error::Backup(e) => e.kind(),
+            Error::Config(e) => e.kind(),
             Error::In { source, .. } => source.kind(),
             // The CLI's own reads and writes are of files the user named.
             Error::Io { source, .. } => crate::failure::of_user_file(source),

@@ -13,8 +13,10 @@
 //! `serve` carry submissions over HTTP; `failure` says what kind each error is.
 
 pub mod accounts;
+pub mod backup;
 mod bundled;
 pub mod changes;
+pub mod config;
 pub mod dashboard;
 pub mod disclosure;
 pub mod display;
@@ -28,6 +30,7 @@ pub mod kontext;
 pub mod oprf;
 pub mod output;
 pub mod period;
+pub mod person;
 pub mod personnummer;
 pub mod protocol;
 pub mod pseudonymise;

@@ -37,7 +37,6 @@ use datafusion::datasource::listing::{
 };
 use datafusion::datasource::view::ViewTable;
 use datafusion::logical_expr::LogicalPlanBuilder;
-use datafusion::parquet::arrow::ArrowWriter;
 use datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -317,25 +316,23 @@ fn create_dir(dir: &Path) -> Result<(), StoreError> {
     fs::create_dir_all(dir).map_err(|e| StoreError::io(dir, e))
 }
 
-/// Temp file, fsync, rename, fsync the folder: a reader sees the old file or the new.
 fn write_table(path: &Path, schema: SchemaRef, batches: &[RecordBatch]) -> Result<(), StoreError> {
-    let dir = path.parent().expect("table file has a folder");
-    create_dir(dir)?;
-    let temp = store::temp_beside(path);
-    let file = File::create(&temp).map_err(|e| StoreError::io(&temp, e))?;
-    let mut writer = ArrowWriter::try_new(file, schema, Some(store::writer_properties()))
-        .map_err(|e| StoreError::parquet(&temp, e))?;
-    for batch in batches {
-        writer
-            .write(batch)
-            .map_err(|e| StoreError::parquet(&temp, e))?;
+    create_dir(path.parent().expect("table file has a folder"))?;
+    store::write_parquet_atomic(path, schema, batches)
+}
+
+/// Forgets the stored underlag of `projects`, so that the next [`refresh`] builds it
+/// again though their submissions are the same (after a person's rows were erased).
+pub fn forget(root: &Path, projects: &[String]) -> Result<(), StoreError> {
+    let mut index = read_index(root);
+    let before = index.projekt.len();
+    index
+        .projekt
+        .retain(|projekt, _| !projects.contains(projekt));
+    if index.projekt.len() == before {
+        return Ok(());
     }
-    let file = writer
-        .into_inner()
-        .map_err(|e| StoreError::parquet(&temp, e))?;
-    file.sync_all().map_err(|e| StoreError::io(&temp, e))?;
-    fs::rename(&temp, path).map_err(|e| StoreError::io(path, e))?;
-    store::fsync_dir(dir)
+    write_index(root, &index)
 }
 
 /// How many projects there are, and which of them have stale stored underlag (for

@@ -1,5 +1,7 @@
 //! Command-line interface: one file per subcommand, each a thin layer over the library.
 
+mod backup;
+mod config;
 mod dashboard;
 mod export;
 mod fragor;
@@ -8,6 +10,8 @@ mod ingest;
 mod keygen;
 mod kontext;
 mod konto;
+mod logg;
+mod person;
 mod progress;
 mod projekt;
 mod report;
@@ -79,6 +83,9 @@ pub struct DataArgs {
     /// Nyckelfilen (standard: filen som FINSAM_KEY_FILE anger).
     #[arg(long, global = true, value_name = "FIL")]
     pub key: Option<PathBuf>,
+    /// Inställningsfilen (finsam.toml); flaggor och miljövariabler går före den.
+    #[arg(long, global = true, value_name = "FIL", env = "FINSAM_CONFIG")]
+    pub config: Option<PathBuf>,
 }
 
 /// The submissions to read and how to read them: `ingest` and `submit` alike.
@@ -120,16 +127,57 @@ enum Command {
     Token(token::Args),
     Konto(konto::Args),
     Kontext(kontext::Args),
+    Person(person::Args),
+    Backup(backup::BackupArgs),
+    Restore(backup::RestoreArgs),
+    Gallra(backup::PruneArgs),
+    Logg(logg::Args),
+    Config(config::Args),
     Projekt(projekt::Args),
     Synth(synth::Args),
 }
 
-/// The command line as [`Cli`]; on `--help`, `--version` or a usage error it prints and
-/// exits, as `Cli::parse` does.
+/// The command line as [`Cli`], with the settings file's values where the command line
+/// and the environment give none ([`finsam::config`]); on `--help`, `--version` or a
+/// usage error it prints and exits, as `Cli::parse` does.
 pub fn parse() -> Cli {
     let mut command = help::swedish(Cli::command());
-    let matches = command.get_matches_mut();
+    let matches = command
+        .try_get_matches_from_mut(with_settings())
+        .unwrap_or_else(|error| error.exit());
     Cli::from_arg_matches(&matches).unwrap_or_else(|error| error.format(&mut command).exit())
+}
+
+/// The program's arguments, with the settings file's added (an unreadable file stops
+/// here, with its message).
+fn with_settings() -> Vec<std::ffi::OsString> {
+    let raw: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let Some(args) = raw[1..]
+        .iter()
+        .map(|a| a.to_str().map(str::to_string))
+        .collect::<Option<Vec<String>>>()
+    else {
+        return raw;
+    };
+    let named = finsam::config::named_file(
+        &args,
+        std::env::var_os(finsam::config::CONFIG_ENV).map(PathBuf::from),
+    );
+    let Some(path) = named else {
+        return raw;
+    };
+    match finsam::config::Config::load(&path) {
+        Ok(config) => {
+            let merged = config.apply(&args, |name| std::env::var_os(name).is_some());
+            std::iter::once(raw[0].clone())
+                .chain(merged.into_iter().map(Into::into))
+                .collect()
+        }
+        Err(error) => {
+            eprintln!("finsam: {error}");
+            std::process::exit(Exit::InvalidInput as i32);
+        }
+    }
 }
 
 pub fn run(cli: Cli) -> finsam::Result<Exit> {
@@ -142,6 +190,12 @@ pub fn run(cli: Cli) -> finsam::Result<Exit> {
         Command::Export(args) => export::run(args, data),
         Command::Konto(args) => konto::run(args, data),
         Command::Kontext(args) => kontext::run(args, data),
+        Command::Person(args) => person::run(args, data),
+        Command::Backup(args) => backup::run_backup(args, data),
+        Command::Restore(args) => backup::run_restore(args, data),
+        Command::Gallra(args) => backup::run_prune(args, data),
+        Command::Logg(args) => logg::run(args, data),
+        Command::Config(args) => config::run(args, data),
         Command::Fragor(args) => fragor::run(args, data),
         Command::Report(args) => report::run(args, data),
         Command::Status(_) => status::run(data),

@@ -10,6 +10,7 @@
 //! client puts in a URL (a personnummer, say) reaches the log.
 
 mod api;
+pub mod audit;
 mod oprf;
 pub mod postgres;
 mod rapport;
@@ -246,7 +247,12 @@ async fn serve_connections(
             },
             () = &mut shutdown => break,
         };
-        let service = hyper_util::service::TowerToHyperService::new(app.clone());
+        // The client's address for the audit log, on each of the connection's requests.
+        let app = match stream.peer_addr() {
+            Ok(peer) => app.clone().layer(axum::Extension(audit::Peer(peer))),
+            Err(_) => app.clone(),
+        };
+        let service = hyper_util::service::TowerToHyperService::new(app);
         let mut builder = hyper::server::conn::http1::Builder::new();
         builder
             .timer(TokioTimer::new())
@@ -285,7 +291,7 @@ fn router(server: Arc<Server>, timeout: Duration) -> Router {
         .layer(middleware::from_fn(move |request, next| {
             limit_time(timeout, request, next)
         }))
-        .layer(middleware::from_fn(log_request))
+        .layer(middleware::from_fn_with_state(server.clone(), log_request))
         .with_state(server)
 }
 
@@ -305,20 +311,59 @@ async fn limit_time(timeout: Duration, request: Request, next: Next) -> Response
     }
 }
 
-async fn log_request(request: Request, next: Next) -> Response {
+/// Logs every request to standard error, and every API request to the audit log
+/// ([`audit`]) with its token's id, client and submission.
+async fn log_request(State(server): State<Arc<Server>>, request: Request, next: Next) -> Response {
     let method = request.method().clone();
     let route = request
         .extensions()
         .get::<MatchedPath>()
         .map(|p| p.as_str().to_string())
         .unwrap_or_else(|| "(okänd sökväg)".into());
+    let api = request.uri().path().starts_with("/api/");
+    let (token, projekt) = if api {
+        audit::holder(&server, request.headers())
+    } else {
+        (None, None)
+    };
+    let client = request
+        .extensions()
+        .get::<audit::Peer>()
+        .map(|peer| peer.0.ip().to_string());
+    let path = request.uri().path().to_string();
     let started = Instant::now();
     let response = next.run(request).await;
+    let ms = started.elapsed().as_secs_f64() * 1000.0;
+    let status = response.status().as_u16();
     eprintln!(
-        "finsam serve: {method} {route} {} {:.1} ms",
-        response.status().as_u16(),
-        started.elapsed().as_secs_f64() * 1000.0
+        "finsam serve: {method} {route} {status} {ms:.1} ms{}",
+        token
+            .as_ref()
+            .map(|t| format!(" token {t}"))
+            .unwrap_or_default()
     );
+    if api {
+        let line = audit::ApiLine {
+            tid: crate::store::now_rfc3339(),
+            token,
+            projekt,
+            klient: client,
+            metod: method.to_string(),
+            vag: route,
+            status,
+            ms: (ms * 10.0).round() / 10.0,
+            inlamning: audit::submission(&path, response.headers()),
+        };
+        let data = server.data.clone();
+        let failed = match tokio::task::spawn_blocking(move || audit::record(&data, &line)).await {
+            Ok(Ok(())) => None,
+            Ok(Err(e)) => Some(e.to_string()),
+            Err(e) => Some(e.to_string()),
+        };
+        if let Some(e) = failed {
+            eprintln!("finsam serve: granskningsloggen kunde inte skrivas: {e}");
+        }
+    }
     response
 }
 

@@ -545,6 +545,37 @@ fn check_format(path: &Path, info: &DatasetInfo) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// Every file under `dir` and its folders, in a fixed order, leaving out what is
+/// hidden (a name starting with `.`: locks, staging areas, temp files); none when
+/// `dir` does not exist.
+pub fn files_under(dir: &Path) -> Result<Vec<PathBuf>, StoreError> {
+    let mut files = Vec::new();
+    let mut folders = vec![dir.to_path_buf()];
+    while let Some(folder) = folders.pop() {
+        let entries = match fs::read_dir(&folder) {
+            Ok(entries) => entries,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+            Err(e) => return Err(StoreError::io(&folder, e)),
+        };
+        for entry in entries {
+            let path = entry.map_err(|e| StoreError::io(&folder, e))?.path();
+            if path
+                .file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with('.'))
+            {
+                continue;
+            }
+            if path.is_dir() {
+                folders.push(path);
+            } else {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
 /// `projekt=P/halvar=H`, the hive partition path.
 pub fn partition_path(projekt: &str, halvar: &str) -> PathBuf {
     PathBuf::from(format!("{}={projekt}", PARTITION_COLUMNS[0]))
@@ -577,6 +608,31 @@ pub fn temp_beside(path: &Path) -> PathBuf {
         Some(parent) if !parent.as_os_str().is_empty() => parent.join(name),
         _ => PathBuf::from(name),
     }
+}
+
+/// Writes `batches` as the Parquet file `path`: temp file, fsync, rename, fsync the
+/// folder, so a reader sees the old file or the new.
+pub fn write_parquet_atomic(
+    path: &Path,
+    schema: datafusion::arrow::datatypes::SchemaRef,
+    batches: &[datafusion::arrow::array::RecordBatch],
+) -> Result<(), StoreError> {
+    let temp = temp_beside(path);
+    let file = File::create(&temp).map_err(|e| StoreError::io(&temp, e))?;
+    let mut writer =
+        datafusion::parquet::arrow::ArrowWriter::try_new(file, schema, Some(writer_properties()))
+            .map_err(|e| StoreError::parquet(&temp, e))?;
+    for batch in batches {
+        writer
+            .write(batch)
+            .map_err(|e| StoreError::parquet(&temp, e))?;
+    }
+    let file = writer
+        .into_inner()
+        .map_err(|e| StoreError::parquet(&temp, e))?;
+    file.sync_all().map_err(|e| StoreError::io(&temp, e))?;
+    fs::rename(&temp, path).map_err(|e| StoreError::io(path, e))?;
+    fsync_dir(path.parent().expect("a file has a folder"))
 }
 
 /// Writes a file so that it is either absent/old or whole: temp file, fsync, rename, fsync dir.
