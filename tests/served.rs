@@ -49,8 +49,12 @@ impl Served {
     pub fn start_with(wd: &Workdir, data: &str, addr: &str, more: &[&str]) -> Served {
         let mut args = vec!["serve", "--data", data, "--addr", addr];
         args.extend_from_slice(more);
-        let mut child = wd
-            .command(&args)
+        Served::spawn(wd.command(&args))
+    }
+
+    /// A `finsam` command that serves (`serve`, with or without `--config`), as set up.
+    pub fn spawn(mut command: std::process::Command) -> Served {
+        let mut child = command
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()

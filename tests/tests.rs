@@ -9,6 +9,7 @@ mod cli;
 mod crash;
 mod dashboard;
 mod disclosure;
+mod drift;
 mod examples;
 mod fuzz;
 mod ingest;
