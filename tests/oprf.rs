@@ -146,8 +146,8 @@ fn a_project_submits_without_the_key_and_the_server_never_sees_a_number() {
 
     // What travelled: blinded elements to /api/v1/oprf, then pseudonyms. No number in
     // any form, nor the text that is keyed.
-    let recorded = recorded.lock().unwrap().clone();
-    let paths: Vec<String> = recorded
+    let travelled = recorded.lock().unwrap().clone();
+    let paths: Vec<String> = travelled
         .iter()
         .map(|(method, path, _)| format!("{method} {path}"))
         .collect();
@@ -160,17 +160,36 @@ fn a_project_submits_without_the_key_and_the_server_never_sees_a_number() {
         ],
         "{paths:?}"
     );
-    for (method, path, body) in &recorded {
+    for (method, path, body) in &travelled {
         assert_clean(&format!("{method} {path}"), body);
         let text = String::from_utf8_lossy(body);
         assert!(!text.contains("pnr:") && !text.contains("lokal:"), "{path}");
     }
-    let evaluations: serde_json::Value = serde_json::from_slice(&recorded[1].2).unwrap();
+    let evaluations: serde_json::Value = serde_json::from_slice(&travelled[1].2).unwrap();
     let blinded = evaluations["blindade"].as_array().unwrap().len();
 
-    // Sent again: new blinding, the same pseudonyms, so nothing changes.
-    let again = submit_without_key(&wd, &url, &[]).ok().to_string();
+    // Sent again, with the förbund's key id: new blinding, the same pseudonyms, so
+    // nothing changes.
+    let key_id = wd.read("data/dataset.json");
+    let key_id = key_id.split("\"nyckel\": \"").nth(1).unwrap()[..16].to_string();
+    let again = submit_without_key(&wd, &url, &["--nyckel-id", &key_id])
+        .ok()
+        .to_string();
     assert!(again.contains("redan mottagen (nr 1)"), "{again}");
+    // Told another key id, the sender stops before blinding anything.
+    let before = recorded.lock().unwrap().len();
+    let other = submit_without_key(&wd, &url, &["--nyckel-id", "0000000000000000"]);
+    assert_eq!(other.code, 1, "{}", other.stderr);
+    assert!(
+        other.stderr.contains("inte förbundets 0000000000000000"),
+        "{}",
+        other.stderr
+    );
+    let after: Vec<String> = recorded.lock().unwrap()[before..]
+        .iter()
+        .map(|(m, p, _)| format!("{m} {p}"))
+        .collect();
+    assert_eq!(after, ["GET /api/v1/oprf"]);
 
     // A project with the HMAC key instead: its pseudonyms are of another key.
     let hmac = wd.finsam(&[

@@ -58,6 +58,10 @@ pub enum BackupError {
         "{0} används (finsam serve eller en inläsning pågår): stoppa servern innan en säkerhetskopia återställs"
     )]
     InUse(PathBuf),
+    #[error(
+        "{0} kan inte bytas ut genom att döpas om (en monteringspunkt, eller ingen mapp med ett namn): återställ till en mapp i den, t.ex. {0}/data"
+    )]
+    NotAFolder(PathBuf),
 }
 
 impl BackupError {
@@ -68,7 +72,8 @@ impl BackupError {
             BackupError::NoDataset(_)
             | BackupError::NotABackup(_)
             | BackupError::Damaged { .. }
-            | BackupError::InUse(_) => Kind::InvalidInput,
+            | BackupError::InUse(_)
+            | BackupError::NotAFolder(_) => Kind::InvalidInput,
         }
     }
 }
@@ -110,9 +115,14 @@ pub fn backup(data: &Path, schema: &Schema, to: &Path) -> Result<Made, BackupErr
     if !Dataset::exists(data) {
         return Err(BackupError::NoDataset(data.to_path_buf()));
     }
-    // Finish a commit a crash left behind, then wait for the writer of the moment.
-    drop(Dataset::open(data, schema)?);
-    let _lock = store::wait_for_folder(data)?;
+    // The write lock, between two commits; taking it finishes a commit a crash left.
+    let _writer = loop {
+        match Dataset::lock_existing(data, schema) {
+            Ok(writer) => break writer,
+            Err(StoreError::Busy(_)) => std::thread::sleep(Duration::from_millis(100)),
+            Err(e) => return Err(e.into()),
+        }
+    };
     fs::create_dir_all(to).map_err(|e| StoreError::io(to, e))?;
     // Two backups in one second get a number after the time.
     let stamp = compact_time();
@@ -128,15 +138,49 @@ pub fn backup(data: &Path, schema: &Schema, to: &Path) -> Result<Made, BackupErr
     if temp.exists() {
         fs::remove_dir_all(&temp).map_err(|e| StoreError::io(&temp, e))?;
     }
+    let written = write_backup(data, &temp).and_then(|manifest| {
+        fs::rename(&temp, &target).map_err(|e| StoreError::io(&target, e))?;
+        store::fsync_dir(to)?;
+        Ok(manifest)
+    });
+    let manifest = match written {
+        Ok(manifest) => manifest,
+        Err(e) => {
+            // Nothing half-made is left behind.
+            let _ = fs::remove_dir_all(&temp);
+            return Err(e.into());
+        }
+    };
+    let bytes = manifest.filer.iter().map(|f| f.storlek).sum();
+    Ok(Made {
+        path: target,
+        files: manifest.filer.len(),
+        bytes,
+        elapsed: started.elapsed(),
+    })
+}
+
+/// Copies the dataset at `data` into `temp` with its manifest. The server's receipt log
+/// is copied before the landing area is listed: every receipt copied has its body,
+/// which was on disk before the receipt was written.
+fn write_backup(data: &Path, temp: &Path) -> Result<Manifest, StoreError> {
+    let log = Path::new(INBOX_DIR).join("logg.jsonl");
     let mut files = Vec::new();
-    let mut bytes = 0;
-    for relative in dataset_files(data)? {
-        let entry = copy_hashed(&data.join(&relative), &temp.join(DATA_DIR).join(&relative))?;
-        bytes += entry.storlek;
+    let mut copy = |relative: &Path| -> Result<(), StoreError> {
+        let entry = copy_hashed(&data.join(relative), &temp.join(DATA_DIR).join(relative))?;
         files.push(FileEntry {
-            sokvag: slashed(&relative),
+            sokvag: slashed(relative),
             ..entry
         });
+        Ok(())
+    };
+    if data.join(&log).exists() {
+        copy(&log)?;
+    }
+    for relative in dataset_files(data)? {
+        if relative != log {
+            copy(&relative)?;
+        }
     }
     let manifest = Manifest {
         format: FORMAT,
@@ -145,15 +189,8 @@ pub fn backup(data: &Path, schema: &Schema, to: &Path) -> Result<Made, BackupErr
         filer: files,
     };
     store::write_json(&temp.join(MANIFEST_FILE), &manifest)?;
-    sync_tree(&temp)?;
-    fs::rename(&temp, &target).map_err(|e| StoreError::io(&target, e))?;
-    store::fsync_dir(to)?;
-    Ok(Made {
-        path: target,
-        files: manifest.filer.len(),
-        bytes,
-        elapsed: started.elapsed(),
-    })
+    sync_tree(temp)?;
+    Ok(manifest)
 }
 
 /// Checks every file of the backup at `path` against its manifest.
@@ -164,6 +201,17 @@ pub fn verify(path: &Path) -> Result<Manifest, BackupError> {
         .ok_or_else(|| BackupError::NotABackup(path.to_path_buf()))?;
     let data = path.join(DATA_DIR);
     let mut wrong = Vec::new();
+    // A manifest names files inside the dataset only: a tampered one cannot write elsewhere.
+    if let Some(outside) = manifest.filer.iter().find(|f| {
+        !Path::new(&f.sokvag)
+            .components()
+            .all(|c| matches!(c, std::path::Component::Normal(_)))
+    }) {
+        return Err(BackupError::Damaged {
+            path: path.to_path_buf(),
+            files: format!("{} pekar utanför datamängden", outside.sokvag),
+        });
+    }
     for file in &manifest.filer {
         match hash_file(&data.join(&file.sokvag)) {
             Ok((size, hash)) if size == file.storlek && hash == file.sha256 => {}
@@ -198,15 +246,29 @@ pub fn verify(path: &Path) -> Result<Manifest, BackupError> {
 pub struct Restored {
     pub files: usize,
     pub previous: Option<PathBuf>,
+    /// Erasures the replaced dataset recorded after the backup was taken: those people
+    /// are in the restored dataset again.
+    pub erased_since: usize,
 }
 
 /// Restores the backup at `from` as the dataset at `data`, once every file is checked.
 pub fn restore(from: &Path, data: &Path) -> Result<Restored, BackupError> {
     let manifest = verify(from)?;
+    let data = &std::path::absolute(data).map_err(|e| StoreError::io(data, e))?;
+    let (Some(parent), Some(name)) = (data.parent(), data.file_name()) else {
+        return Err(BackupError::NotAFolder(data.clone()));
+    };
+    let name = name.to_string_lossy().into_owned();
+    // The copy is made beside the dataset and swapped in by renaming, which only works
+    // within one file system: a dataset that is a mount point of its own is refused
+    // before anything is copied.
+    if data.exists() && device(data)? != device(parent)? {
+        return Err(BackupError::NotAFolder(data.clone()));
+    }
     // Nobody may write to the dataset or receive into it while it is swapped.
     let locks = if data.exists() {
         let busy = |e| match e {
-            StoreError::Busy(_) => BackupError::InUse(data.to_path_buf()),
+            StoreError::Busy(_) => BackupError::InUse(data.clone()),
             other => other.into(),
         };
         let dataset = store::lock_folder(data).map_err(busy)?;
@@ -218,44 +280,74 @@ pub fn restore(from: &Path, data: &Path) -> Result<Restored, BackupError> {
     } else {
         None
     };
+    let erased_since = erasures_after(data, &manifest.skapad);
     let stamp = compact_time();
-    let name = data
-        .file_name()
-        .map_or_else(|| "data".to_string(), |n| n.to_string_lossy().into_owned());
-    let parent = match data.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let incoming = data.with_file_name(format!(".{name}.aterstalls-{stamp}"));
-    for file in &manifest.filer {
-        let copied = copy_hashed(
-            &from.join(DATA_DIR).join(&file.sokvag),
-            &incoming.join(&file.sokvag),
-        )?;
-        if copied.sha256 != file.sha256 {
-            let _ = fs::remove_dir_all(&incoming);
-            return Err(BackupError::Damaged {
-                path: from.to_path_buf(),
-                files: format!("{} ändrades under återställningen", file.sokvag),
-            });
-        }
+    let incoming = parent.join(format!(".{name}.aterstalls-{stamp}"));
+    let copied = copy_backup(from, &manifest, &incoming);
+    if let Err(e) = copied {
+        let _ = fs::remove_dir_all(&incoming);
+        return Err(e);
     }
-    fs::create_dir_all(&incoming).map_err(|e| StoreError::io(&incoming, e))?;
-    sync_tree(&incoming)?;
     let previous = if data.exists() {
-        let kept = data.with_file_name(format!("{name}.fore-aterstallning-{stamp}"));
+        let kept = parent.join(format!("{name}.fore-aterstallning-{stamp}"));
         fs::rename(data, &kept).map_err(|e| StoreError::io(data, e))?;
         Some(kept)
     } else {
         None
     };
     fs::rename(&incoming, data).map_err(|e| StoreError::io(data, e))?;
-    store::fsync_dir(&parent)?;
+    store::fsync_dir(parent)?;
     drop(locks);
     Ok(Restored {
         files: manifest.filer.len(),
         previous,
+        erased_since,
     })
+}
+
+/// Copies the backup's files into `incoming`, checking each again as it is copied.
+fn copy_backup(from: &Path, manifest: &Manifest, incoming: &Path) -> Result<(), BackupError> {
+    for file in &manifest.filer {
+        let copied = copy_hashed(
+            &from.join(DATA_DIR).join(&file.sokvag),
+            &incoming.join(&file.sokvag),
+        )?;
+        if copied.sha256 != file.sha256 {
+            return Err(BackupError::Damaged {
+                path: from.to_path_buf(),
+                files: format!("{} ändrades under återställningen", file.sokvag),
+            });
+        }
+    }
+    fs::create_dir_all(incoming).map_err(|e| StoreError::io(incoming, e))?;
+    sync_tree(incoming)?;
+    Ok(())
+}
+
+/// How many erasures the dataset at `data` records after `time`: people a restored
+/// backup from then brings back.
+fn erasures_after(data: &Path, time: &str) -> usize {
+    crate::store::jsonl::read::<serde_json::Value>(&crate::person::erasure_log(data))
+        .map(|lines| {
+            lines
+                .iter()
+                .filter(|line| line["tid"].as_str().is_some_and(|t| t > time))
+                .count()
+        })
+        .unwrap_or(0)
+}
+
+#[cfg(unix)]
+fn device(path: &Path) -> Result<u64, StoreError> {
+    use std::os::unix::fs::MetadataExt;
+    Ok(fs::metadata(path)
+        .map_err(|e| StoreError::io(path, e))?
+        .dev())
+}
+
+#[cfg(not(unix))]
+fn device(_: &Path) -> Result<u64, StoreError> {
+    Ok(0)
 }
 
 /// What history retention removed.
@@ -266,15 +358,12 @@ pub struct Pruned {
     pub files: usize,
 }
 
-/// Removes from `_historik` every replaced submission that was replaced more than
-/// `years` years ago (by the manifest's time of the submission that replaced it).
-/// Needs the dataset's write lock.
+/// Removes every replaced submission that was replaced more than `years` years ago (by
+/// the manifest's time of the submission that replaced it): its rows kept in
+/// `_historik`, and its body in the server's landing area. Needs the dataset's write lock.
 pub fn prune_history(dataset: &Dataset, years: u32) -> Result<Pruned, BackupError> {
     let root = dataset.root();
     let history = root.join(store::HISTORY_DIR);
-    if !history.exists() {
-        return Ok(Pruned::default());
-    }
     let cutoff =
         chrono::Utc::now() - chrono::Duration::days(i64::from(years) * 365 + i64::from(years / 4));
     let cutoff = cutoff.format("%Y-%m-%dT%H:%M:%SZ").to_string();
@@ -286,12 +375,32 @@ pub fn prune_history(dataset: &Dataset, years: u32) -> Result<Pruned, BackupErro
         }
     }
     let mut pruned = Pruned::default();
-    for projekt in read_dirs(&history)? {
+    let expired = |id: &str| {
+        replaced_at
+            .get(id)
+            .is_some_and(|when| when.as_str() < cutoff.as_str())
+    };
+    // A received body is named by its content hash, whose first 16 digits are the id.
+    for body in store::files_under(&root.join(INBOX_DIR))? {
+        let id = body
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .and_then(|s| s.get(..16))
+            .unwrap_or_default()
+            .to_string();
+        let is_body = body
+            .extension()
+            .is_some_and(|e| e == "json" || e == "arrow");
+        if is_body && expired(&id) {
+            fs::remove_file(&body).map_err(|e| StoreError::io(&body, e))?;
+            pruned.files += 1;
+        }
+    }
+    for projekt in read_dirs(&history).unwrap_or_default() {
         for halvar in read_dirs(&projekt)? {
             for old in read_dirs(&halvar)? {
                 let id = old.file_name().map(|n| n.to_string_lossy().into_owned());
-                let when = id.as_ref().and_then(|id| replaced_at.get(id));
-                if when.is_some_and(|when| when.as_str() < cutoff.as_str()) {
+                if id.as_deref().is_some_and(expired) {
                     pruned.files += fs::read_dir(&old).map(|d| d.count()).unwrap_or(0);
                     fs::remove_dir_all(&old).map_err(|e| StoreError::io(&old, e))?;
                     pruned.submissions += 1;
@@ -326,16 +435,12 @@ fn slashed(path: &Path) -> String {
 }
 
 /// Every file of the dataset at `root`, relative to it: not its locks, nor a commit's
-/// staging area or temp files (a commit under the lock has none), with the server's
-/// receipt log before the bodies it names.
+/// staging area or temp files (a commit under the lock has none).
 fn dataset_files(root: &Path) -> Result<Vec<PathBuf>, StoreError> {
-    let mut files: Vec<PathBuf> = store::files_under(root)?
+    Ok(store::files_under(root)?
         .into_iter()
         .map(|path| path.strip_prefix(root).unwrap_or(&path).to_path_buf())
-        .collect();
-    let log = Path::new(INBOX_DIR).join("logg.jsonl");
-    files.sort_by_key(|f| (f != &log, f.clone()));
-    Ok(files)
+        .collect())
 }
 
 /// Copies `from` to `to` (its folders made), fsynced, and hashes what was copied.
@@ -361,6 +466,14 @@ fn copy_hashed(from: &Path, to: &Path) -> Result<FileEntry, StoreError> {
             .map_err(|e| StoreError::io(to, e))?;
         size += n as u64;
     }
+    // A file only its owner may read (an audit key, the tokens) stays so.
+    let permissions = source
+        .metadata()
+        .map_err(|e| StoreError::io(from, e))?
+        .permissions();
+    target
+        .set_permissions(permissions)
+        .map_err(|e| StoreError::io(to, e))?;
     target.sync_all().map_err(|e| StoreError::io(to, e))?;
     Ok(FileEntry {
         sokvag: String::new(),

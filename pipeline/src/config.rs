@@ -190,22 +190,29 @@ impl Config {
     /// where neither a flag nor its environment variable gives them.
     pub fn apply(&self, args: &[String], env: impl Fn(&str) -> bool) -> Vec<String> {
         let command = subcommand(args);
-        let mut merged = args.to_vec();
+        // After `--` every word is an argument (a file), not a flag.
+        let end = args.iter().position(|a| a == "--").unwrap_or(args.len());
+        let (flags, rest) = args.split_at(end);
+        let mut merged = flags.to_vec();
         for setting in self.settings() {
             let applies = setting.commands.is_empty()
                 || command
                     .as_deref()
                     .is_some_and(|c| setting.commands.contains(&c));
-            let given = args
-                .iter()
-                .any(|a| a == setting.flag || a.starts_with(&format!("{}=", setting.flag)));
             let from_env = setting.env.is_some_and(&env);
-            if applies && !given && !from_env {
+            if applies && !given(flags, setting.flag) && !from_env {
                 merged.push(format!("{}={}", setting.flag, setting.value));
             }
         }
+        merged.extend_from_slice(rest);
         merged
     }
+}
+
+/// Whether `flag` is on the command line (`--data DIR` or `--data=DIR`).
+pub fn given(args: &[String], flag: &str) -> bool {
+    args.iter()
+        .any(|a| a == flag || a.starts_with(&format!("{flag}=")))
 }
 
 /// The subcommand of a command line: its first word that is neither a flag nor the
@@ -286,6 +293,20 @@ mod tests {
                 "127.0.0.1:1",
                 "--data=/srv/data",
                 "--oprf-per-timme=5"
+            ]
+        );
+        // After `--` come files: the settings go before it.
+        let files: Vec<String> = ["ingest", "--", "-konstigt-namn.xlsx"]
+            .map(String::from)
+            .to_vec();
+        assert_eq!(
+            config.apply(&files, |_| false),
+            [
+                "ingest",
+                "--data=/srv/data",
+                "--key=/etc/nyckel",
+                "--",
+                "-konstigt-namn.xlsx"
             ]
         );
         // The backup folder is backup's alone.

@@ -438,7 +438,22 @@ impl Intake {
         let mut taken = Vec::new();
         for receipt in remaining {
             let path = self.inbox.body_path(&receipt.innehall, receipt.format);
-            let body = std::fs::read(&path).map_err(|e| StoreError::io(&path, e))?;
+            let body = match std::fs::read(&path) {
+                Ok(body) => body,
+                // Gone (a person's erasure, a backup taken as it arrived): refused, so
+                // the intake goes on with the rest; the sender may send it again.
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                    outcomes.push((
+                        receipt.nr,
+                        Err(vec![Finding::at(
+                            Location::file(Path::new(&receipt.source())),
+                            "inlämningen finns inte längre i inkorgen: skicka den igen".to_string(),
+                        )]),
+                    ));
+                    continue;
+                }
+                Err(e) => return Err(StoreError::io(&path, e).into()),
+            };
             match crate::wire::decode(&body, receipt.format) {
                 Ok(transfer) => {
                     submissions.push(Transfer::into_submission(

@@ -26,6 +26,7 @@ pub mod failure;
 pub mod guard;
 pub mod inbox;
 pub mod intake;
+pub mod keyfile;
 pub mod kontext;
 pub mod oprf;
 pub mod output;

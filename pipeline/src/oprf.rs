@@ -215,6 +215,9 @@ impl Blinded {
 pub struct Evaluated {
     fingerprint: String,
     by_input: HashMap<Vec<u8>, String>,
+    /// An input was asked for that was not evaluated: the files changed between the
+    /// two readings.
+    missed: std::sync::atomic::AtomicBool,
 }
 
 impl Evaluated {
@@ -225,7 +228,14 @@ impl Evaluated {
         Evaluated {
             fingerprint,
             by_input: pseudonyms.into_iter().collect(),
+            missed: std::sync::atomic::AtomicBool::new(false),
         }
+    }
+
+    /// Whether some input asked for had no evaluated pseudonym (the submission must
+    /// then not be sent).
+    pub fn missed(&self) -> bool {
+        self.missed.load(std::sync::atomic::Ordering::SeqCst)
     }
 }
 
@@ -235,11 +245,15 @@ impl Pseudonymiser for Evaluated {
     }
 
     fn pseudonym(&self, input: &[u8]) -> String {
-        // The inputs were collected by a first validation of the same files with the
-        // same rules ([`Inputs`]), and every one of them was evaluated.
-        self.by_input.get(input).cloned().expect(
-            "every input was collected and evaluated before the submission is pseudonymised",
-        )
+        // The inputs were collected by a first reading of the same files ([`Inputs`]);
+        // one that was not is a file changed meanwhile, told by [`Evaluated::missed`].
+        match self.by_input.get(input) {
+            Some(pseudonym) => pseudonym.clone(),
+            None => {
+                self.missed.store(true, std::sync::atomic::Ordering::SeqCst);
+                encode_hex(&Sha256::digest(input)[..16])
+            }
+        }
     }
 }
 
@@ -290,8 +304,9 @@ fn decode_hex(text: &str) -> Option<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::keyfile::Key;
     use crate::personnummer::PersonNumber;
-    use crate::pseudonymise::{Key, person_input};
+    use crate::pseudonymise::person_input;
 
     fn pnr(input: &str) -> PersonNumber {
         let reference = chrono::NaiveDate::from_ymd_opt(2025, 6, 15).unwrap();

@@ -38,6 +38,11 @@ use crate::store::{self, Dataset, StoreError, jsonl, now_rfc3339};
 pub const ERASURE_DIR: &str = "_radering";
 const ERASURE_LOG: &str = "logg.jsonl";
 
+/// The erasure log of the dataset at `root`.
+pub fn erasure_log(root: &Path) -> PathBuf {
+    root.join(ERASURE_DIR).join(ERASURE_LOG)
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum PersonError {
     #[error(transparent)]
@@ -119,8 +124,14 @@ impl Found {
         counts
     }
 
+    /// No row anywhere, not even in a body waiting to be taken in.
     pub fn is_empty(&self) -> bool {
-        self.places.is_empty()
+        self.places.is_empty() && self.waiting.is_empty()
+    }
+
+    /// Received bodies holding the person that wait to be taken in.
+    pub fn waiting(&self) -> &[PathBuf] {
+        &self.waiting
     }
 }
 
@@ -416,10 +427,12 @@ pub fn erase(
         filer: found.places.len(),
         underlag_projekt: rebuilt,
     };
-    if !found.is_empty() {
+    if !found.places.is_empty() {
         let log = root.join(ERASURE_DIR);
         fs::create_dir_all(&log).map_err(|e| StoreError::io(&log, e))?;
-        jsonl::append(&log.join(ERASURE_LOG), &[&erased])?;
+        // A line a crash cut short is not joined by this one.
+        jsonl::repair(&erasure_log(root))?;
+        jsonl::append(&erasure_log(root), &[&erased])?;
     }
     Ok(erased)
 }

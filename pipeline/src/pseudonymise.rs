@@ -1,7 +1,7 @@
 //! Keyed pseudonyms for personnummer and project-local person codes, and the secret key file
-//! they depend on: HMAC-SHA256 with a key every sender holds, or an oblivious PRF whose key
-//! stays on the förbund's server ([`crate::oprf`]). A dataset is made with one key of one
-//! kind; its pseudonyms come from that key only ([`Pseudonymiser::fingerprint`]).
+//! they depend on: HMAC-SHA256 with a key every sender holds, or (`crate::oprf`) an
+//! oblivious PRF whose key stays on the förbund's server. A dataset is made with one key of
+//! one kind; its pseudonyms come from that key only ([`Pseudonymiser::fingerprint`]).
 //!
 //! Invariants: the same key and input always give the same pseudonym, so a person keeps one
 //! pseudonym across projects and years; without the key a pseudonym cannot be reversed, even though
@@ -118,78 +118,9 @@ pub fn local_input(project: &str, code: &str) -> Vec<u8> {
     .concat()
 }
 
-/// The förbund's key of either kind, as its file holds it.
-pub enum Key {
-    Hmac(PseudonymKey),
-    Oprf(crate::oprf::OprfKey),
-}
-
-impl Key {
-    /// The key in `path`: an HMAC key (`finsam keygen`) or an OPRF key (`finsam keygen
-    /// --oprf`), told apart by the key line.
-    pub fn from_file(path: &Path) -> Result<Key, KeyError> {
-        let line = key_line(path)?;
-        if let Some(key) = crate::oprf::OprfKey::from_line(&line) {
-            return Ok(Key::Oprf(key));
-        }
-        let bytes = decode_hex32(&line).ok_or_else(|| KeyError::Malformed {
-            path: path.to_owned(),
-            reason: "nyckelraden ska vara 64 hexadecimala tecken (HMAC), eller oprf-ristretto255: och 128 (OPRF)",
-        })?;
-        Ok(Key::Hmac(PseudonymKey { bytes }))
-    }
-
-    /// A new key of the kind asked for in a new file (mode 0600, never overwritten).
-    pub fn write_new(path: &Path, oblivious: bool) -> Result<Key, KeyError> {
-        let (key, contents) = if oblivious {
-            let key = crate::oprf::OprfKey::generate()?;
-            let contents = format!("{}\n{}\n", crate::oprf::HEADER, key.to_line());
-            (Key::Oprf(key), contents)
-        } else {
-            let key = PseudonymKey::generate()?;
-            let contents = format!("{HEADER}\n{}\n", encode_hex(&key.bytes));
-            (Key::Hmac(key), contents)
-        };
-        write_new_private(path, contents.as_bytes()).map_err(|source| match source.kind() {
-            io::ErrorKind::AlreadyExists => KeyError::AlreadyExists {
-                path: path.to_owned(),
-            },
-            _ => KeyError::Write {
-                path: path.to_owned(),
-                source,
-            },
-        })?;
-        Ok(key)
-    }
-
-    /// The OPRF key, when the förbund's key is one.
-    pub fn oblivious(&self) -> Option<&crate::oprf::OprfKey> {
-        match self {
-            Key::Oprf(key) => Some(key),
-            Key::Hmac(_) => None,
-        }
-    }
-}
-
-impl Pseudonymiser for Key {
-    fn fingerprint(&self) -> String {
-        match self {
-            Key::Hmac(key) => key.fingerprint(),
-            Key::Oprf(key) => key.fingerprint(),
-        }
-    }
-
-    fn pseudonym(&self, input: &[u8]) -> String {
-        match self {
-            Key::Hmac(key) => key.pseudonym(input),
-            Key::Oprf(key) => key.pseudonym(input),
-        }
-    }
-}
-
 /// The only key line of a key file (comments aside), read from a file only its owner
 /// may read.
-fn key_line(path: &Path) -> Result<String, KeyError> {
+pub(crate) fn key_line(path: &Path) -> Result<String, KeyError> {
     let file = File::open(path).map_err(|source| match source.kind() {
         io::ErrorKind::NotFound => KeyError::Missing {
             path: path.to_owned(),
@@ -278,10 +209,9 @@ impl PseudonymKey {
     /// with its directory entry). Refuses if the file exists; a failed write removes the partial
     /// file, and a crash mid-write leaves a truncated file that [`Self::from_file`] rejects.
     pub fn write_new(path: &Path) -> Result<Self, KeyError> {
-        match Key::write_new(path, false)? {
-            Key::Hmac(key) => Ok(key),
-            Key::Oprf(_) => unreachable!("an HMAC key was asked for"),
-        }
+        let key = Self::generate()?;
+        write_key_file(path, &format!("{HEADER}\n{}\n", encode_hex(&key.bytes)))?;
+        Ok(key)
     }
 
     /// Reads a key file: `#` comment lines and blank lines are ignored, and exactly one line of 64
@@ -310,6 +240,19 @@ impl PseudonymKey {
 /// 0600), flushed to disk together with its directory entry. Refuses an existing
 /// file; a failed write removes the partial file, and a crash mid-write leaves a
 /// truncated file that its reader rejects.
+/// Writes a new key file (mode 0600, never over an existing one).
+pub(crate) fn write_key_file(path: &Path, contents: &str) -> Result<(), KeyError> {
+    write_new_private(path, contents.as_bytes()).map_err(|source| match source.kind() {
+        io::ErrorKind::AlreadyExists => KeyError::AlreadyExists {
+            path: path.to_owned(),
+        },
+        _ => KeyError::Write {
+            path: path.to_owned(),
+            source,
+        },
+    })
+}
+
 pub fn write_new_private(path: &Path, contents: &[u8]) -> io::Result<()> {
     let mut options = OpenOptions::new();
     options.write(true).create_new(true);
@@ -348,7 +291,7 @@ pub(crate) fn encode_hex(bytes: &[u8]) -> String {
 }
 
 /// 64 hex characters (either case) to 32 bytes.
-fn decode_hex32(text: &str) -> Option<[u8; KEY_LEN]> {
+pub(crate) fn decode_hex32(text: &str) -> Option<[u8; KEY_LEN]> {
     let text = text.as_bytes();
     if text.len() != KEY_LEN * 2 {
         return None;

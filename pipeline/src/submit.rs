@@ -43,6 +43,10 @@ pub enum SubmitError {
     Oblivious { status: u16, message: String },
     #[error("servern svarade med pseudonymer som inte går att lita på: {0}")]
     Proof(#[from] crate::oprf::OprfError),
+    #[error(
+        "servern räknar med nyckeln {actual}, inte förbundets {expected} (--nyckel-id): inget har skickats; fråga förbundet"
+    )]
+    OtherKey { expected: String, actual: String },
 }
 
 impl SubmitError {
@@ -51,7 +55,8 @@ impl SubmitError {
         match self {
             SubmitError::Address(_)
             | SubmitError::TokenFile { .. }
-            | SubmitError::Oblivious { .. } => Kind::InvalidInput,
+            | SubmitError::Oblivious { .. }
+            | SubmitError::OtherKey { .. } => Kind::InvalidInput,
             // The README's promise: a server that could not be reached is exit code 3.
             SubmitError::Unreachable { .. }
             | SubmitError::Answer(_)
@@ -236,7 +241,13 @@ impl Client {
     /// The pseudonyms of `inputs` under the förbund's OPRF key, evaluated by the server
     /// on blinded inputs ([`crate::oprf`]) in requests of the size it allows, each
     /// answer's proof checked against the public key it published.
-    pub async fn evaluated(&self, inputs: Vec<Vec<u8>>) -> Result<Evaluated, SubmitError> {
+    /// With `expected` (the förbund's key id, given to the project beside its token) a
+    /// server whose key is another is refused before any number is blinded.
+    pub async fn evaluated(
+        &self,
+        inputs: Vec<Vec<u8>>,
+        expected: Option<&str>,
+    ) -> Result<Evaluated, SubmitError> {
         let url = self.url(OPRF_PATH);
         let info: OprfKeyInfo = self
             .json(|| self.http.get(url.clone()).bearer_auth(&self.token).send())
@@ -244,6 +255,12 @@ impl Client {
         let fingerprint = crate::oprf::fingerprint_of(&info.publik_nyckel)?;
         if fingerprint != info.nyckel_id {
             return Err(SubmitError::Proof(crate::oprf::OprfError::PublicKey));
+        }
+        if let Some(expected) = expected.filter(|e| *e != fingerprint) {
+            return Err(SubmitError::OtherKey {
+                expected: expected.to_string(),
+                actual: fingerprint,
+            });
         }
         let mut pseudonyms = Vec::with_capacity(inputs.len());
         let mut inputs = inputs.into_iter().peekable();

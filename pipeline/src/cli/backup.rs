@@ -43,7 +43,8 @@ pub struct RestoreArgs {
 }
 
 /// Gallra historiken: ta bort ersatta inlämningar som ersattes för mer än --historik-ar
-/// år sedan (_historik). De gällande uppgifterna berörs inte.
+/// år sedan (raderna i _historik och det servern tog emot i _inkorg). De gällande
+/// uppgifterna berörs inte.
 ///
 /// Exempel:
 ///   finsam gallra --data data --historik-ar 5
@@ -88,6 +89,12 @@ pub fn run_restore(args: RestoreArgs, data: &DataArgs) -> finsam::Result<Exit> {
     );
     if let Some(previous) = restored.previous {
         println!("Datamängden som fanns ligger kvar i {}", previous.display());
+    }
+    if restored.erased_since > 0 {
+        eprintln!(
+            "finsam: varning: {} raderingar (finsam person radera) gjordes efter kopian: de personerna finns i den återställda datamängden igen; gör om raderingarna",
+            restored.erased_since
+        );
     }
     Ok(Exit::Ok)
 }

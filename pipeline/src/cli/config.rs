@@ -40,8 +40,11 @@ pub fn run(args: Args, data: &DataArgs) -> finsam::Result<Exit> {
         }
     };
     let from_file: Vec<Setting> = config.settings();
+    let typed: Vec<String> = std::env::args().skip(1).collect();
     let source = |flag: &str, env: Option<&str>| -> &'static str {
-        if env.is_some_and(|e| std::env::var_os(e).is_some()) {
+        if finsam::config::given(&typed, flag) {
+            "flaggan"
+        } else if env.is_some_and(|e| std::env::var_os(e).is_some()) {
             "miljön"
         } else if from_file.iter().any(|s| s.flag == flag) {
             "filen"

@@ -1,6 +1,7 @@
 use std::path::PathBuf;
 
-use finsam::pseudonymise::{KEY_FILE_ENV, Key, Pseudonymiser};
+use finsam::keyfile::Key;
+use finsam::pseudonymise::{KEY_FILE_ENV, Pseudonymiser};
 
 use super::Exit;
 
@@ -45,8 +46,9 @@ pub fn run(args: Args) -> finsam::Result<Exit> {
     );
     if let Some(oprf) = key.oblivious() {
         println!(
-            "Servern publicerar den publika nyckeln {} på /api/v1/oprf; projekten lämnar in utan nyckel.",
-            oprf.public_key()
+            "Servern publicerar den publika nyckeln {} på /api/v1/oprf; projekten lämnar in utan nyckel, med --nyckel-id {}.",
+            oprf.public_key(),
+            key.fingerprint()
         );
     }
     Ok(Exit::Ok)

@@ -28,7 +28,8 @@ use std::path::{Path, PathBuf};
 
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use finsam::failure::Kind;
-use finsam::pseudonymise::{KEY_FILE_ENV, Key};
+use finsam::keyfile::Key;
+use finsam::pseudonymise::KEY_FILE_ENV;
 use finsam::query::ProjectSelection;
 use finsam::schema::Schema;
 
@@ -152,19 +153,27 @@ pub fn parse() -> Cli {
 /// here, with its message).
 fn with_settings() -> Vec<std::ffi::OsString> {
     let raw: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let lossy: Vec<String> = raw[1..]
+        .iter()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
+    let named = finsam::config::named_file(
+        &lossy,
+        std::env::var_os(finsam::config::CONFIG_ENV).map(PathBuf::from),
+    );
+    let Some(path) = named else {
+        return raw;
+    };
     let Some(args) = raw[1..]
         .iter()
         .map(|a| a.to_str().map(str::to_string))
         .collect::<Option<Vec<String>>>()
     else {
-        return raw;
-    };
-    let named = finsam::config::named_file(
-        &args,
-        std::env::var_os(finsam::config::CONFIG_ENV).map(PathBuf::from),
-    );
-    let Some(path) = named else {
-        return raw;
+        eprintln!(
+            "finsam: ett argument är inte UTF-8, så inställningsfilen {} kan inte läggas till: byt namn på filen eller ange inställningarna som flaggor",
+            path.display()
+        );
+        std::process::exit(Exit::Usage as i32);
     };
     match finsam::config::Config::load(&path) {
         Ok(config) => {

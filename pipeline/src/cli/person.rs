@@ -193,6 +193,12 @@ fn show(found: &Found) -> finsam::Result<()> {
         "{rows} rader i {} filer (tabeller, historik, underlag, mottagna inlämningar):",
         found.places.len()
     );
+    for waiting in found.waiting() {
+        println!(
+            "\ninkorg (väntar på att läsas in): {} — personen kommer in i tabellerna när servern läser in den",
+            waiting.display()
+        );
+    }
     for place in &found.places {
         println!();
         println!(

@@ -178,12 +178,12 @@ fn server_key(
     key: Option<&Path>,
 ) -> finsam::Result<(Option<String>, Option<finsam::oprf::OprfKey>)> {
     let key = match super::key_path(key) {
-        Some(path) => Some(finsam::pseudonymise::Key::from_file(&path)?),
+        Some(path) => Some(finsam::keyfile::Key::from_file(&path)?),
         None => None,
     };
     let given = key.as_ref().map(Pseudonymiser::fingerprint);
     let oprf = match key {
-        Some(finsam::pseudonymise::Key::Oprf(key)) => Some(key),
+        Some(finsam::keyfile::Key::Oprf(key)) => Some(key),
         _ => None,
     };
     if !Dataset::exists(data) {

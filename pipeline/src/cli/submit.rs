@@ -2,10 +2,11 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use finsam::intake::{self, IntakeOptions, Prepared};
+use finsam::keyfile::Key;
 use finsam::oprf::Inputs;
 use finsam::protocol::Encoding;
 use finsam::protocol::{Receipt, State};
-use finsam::pseudonymise::{Key, Pseudonymiser};
+use finsam::pseudonymise::Pseudonymiser;
 use finsam::read::Finding;
 use finsam::report;
 use finsam::submit::{Answer, Client, Retry, SubmitError, read_token};
@@ -57,6 +58,10 @@ pub struct Args {
     /// Tillåt okrypterad http:// till en annan dator (token skickas läsbar).
     #[arg(long)]
     osaker_http: bool,
+    /// Utan nyckel: förbundets nyckel-id (fingeravtrycket som finsam keygen --oprf
+    /// visade). Servern måste räkna med just den nyckeln, annars skickas inget.
+    #[arg(long, value_name = "ID", env = "FINSAM_NYCKEL_ID")]
+    nyckel_id: Option<String>,
     /// Skriv alla fel och varningar, från den här datorns kontroll och från servern, till
     /// den här CSV-filen (för Excel), som finsam ingest --fel.
     #[arg(long, value_name = "FIL")]
@@ -124,12 +129,18 @@ pub fn run(args: Args, data: &DataArgs) -> finsam::Result<Exit> {
             if findings.is_empty() {
                 let inputs = inputs.into_inputs();
                 let (count, started) = (inputs.len(), std::time::Instant::now());
-                let evaluated = runtime.block_on(client.evaluated(inputs))?;
+                let evaluated =
+                    runtime.block_on(client.evaluated(inputs, args.nyckel_id.as_deref()))?;
                 eprintln!(
                     "finsam: {count} pseudonymer från servern utan att numren lämnade datorn ({:.2} s)",
                     started.elapsed().as_secs_f64()
                 );
                 let (prepared, findings) = intake::prepare(&schema, &evaluated, files, &options)?;
+                if evaluated.missed() {
+                    return Err(finsam::Error::Invalid(
+                        "filerna ändrades medan pseudonymerna hämtades: inget har skickats; försök igen".into(),
+                    ));
+                }
                 (prepared, findings, evaluated.fingerprint())
             } else {
                 (Vec::new(), findings, String::new())

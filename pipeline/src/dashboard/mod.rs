@@ -418,10 +418,18 @@ impl Options {
             .map(|e| e.ingested_at.get(..10).unwrap_or(&e.ingested_at))
             .max()
             .unwrap_or("–");
+        // An erasure rewrites files without a new submission: it changes the version too.
+        let erasures = std::fs::read(crate::person::erasure_log(dataset.root()))
+            .map(|log| log.iter().filter(|&&b| b == b'\n').count())
+            .unwrap_or(0);
         let data_version = format!(
-            "manifest {} (senast inläst {latest}, {} inlämningar)",
+            "manifest {} (senast inläst {latest}, {} inlämningar{})",
             &encode_hex(&Sha256::digest(&bytes))[..12],
-            manifest.entries.len()
+            manifest.entries.len(),
+            match erasures {
+                0 => String::new(),
+                n => format!(", {n} raderingar"),
+            }
         );
         let mut projects = BTreeSet::new();
         let mut years = BTreeSet::new();

@@ -54,6 +54,9 @@ impl Api {
         oprf: Option<super::oprf::Oblivious>,
         limits: Limits,
     ) -> Result<Api, StoreError> {
+        // The audit log is appended to on every request: a line a crash cut short is
+        // cut once here, not read again each time.
+        crate::store::jsonl::repair(&super::audit::path(data))?;
         Ok(Api {
             inbox: Arc::new(Inbox::open(data)?),
             tokens: Tokens::at(data),
