@@ -364,9 +364,11 @@ pub struct Pruned {
 pub fn prune_history(dataset: &Dataset, years: u32) -> Result<Pruned, BackupError> {
     let root = dataset.root();
     let history = root.join(store::HISTORY_DIR);
-    let cutoff =
-        chrono::Utc::now() - chrono::Duration::days(i64::from(years) * 365 + i64::from(years / 4));
-    let cutoff = cutoff.format("%Y-%m-%dT%H:%M:%SZ").to_string();
+    let cutoff = chrono::Utc::now()
+        .checked_sub_months(chrono::Months::new(years.saturating_mul(12)))
+        .unwrap_or(chrono::DateTime::<chrono::Utc>::MIN_UTC)
+        .format("%Y-%m-%dT%H:%M:%SZ")
+        .to_string();
     // The time each replaced submission was replaced: when its replacement came in.
     let mut replaced_at: BTreeMap<String, String> = BTreeMap::new();
     for entry in dataset.manifest()?.entries {

@@ -224,15 +224,7 @@ pub fn check(
     }
     if compare && findings.is_empty() && Dataset::exists(data) {
         // Pseudonyms made with another key would all look new.
-        let expected = Dataset::key_fingerprint_of(data)?;
-        if expected != persons.key_fingerprint() {
-            return Err(StoreError::WrongKey {
-                path: data.to_path_buf(),
-                expected,
-                actual: persons.key_fingerprint(),
-            }
-            .into());
-        }
+        Dataset::check_key(data, &persons.key_fingerprint())?;
         let dataset = Dataset::open(data, schema)?;
         for (report, tables) in reports.iter_mut().zip(&new_versions) {
             if let Some(tables) = tables {

@@ -24,7 +24,7 @@ use voprf::{
     BlindedElement, EvaluationElement, Group, Proof, Ristretto255, VoprfClient, VoprfServer,
 };
 
-use crate::pseudonymise::{KeyError, Pseudonymiser, encode_hex};
+use crate::pseudonymise::{KeyError, Pseudonymiser, decode_hex, encode_hex};
 
 /// The RFC 9497 suite, as the server announces it.
 pub const SUITE: &str = "ristretto255-SHA512";
@@ -288,17 +288,6 @@ impl Pseudonymiser for Inputs {
             .insert(input.to_vec());
         encode_hex(&Sha256::digest(input)[..16])
     }
-}
-
-fn decode_hex(text: &str) -> Option<Vec<u8>> {
-    let text = text.as_bytes();
-    if !text.len().is_multiple_of(2) {
-        return None;
-    }
-    let nibble = |c: u8| char::from(c).to_digit(16).map(|v| v as u8);
-    text.chunks_exact(2)
-        .map(|pair| Some(nibble(pair[0])? << 4 | nibble(pair[1])?))
-        .collect()
 }
 
 #[cfg(test)]

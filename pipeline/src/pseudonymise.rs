@@ -292,16 +292,19 @@ pub(crate) fn encode_hex(bytes: &[u8]) -> String {
 
 /// 64 hex characters (either case) to 32 bytes.
 pub(crate) fn decode_hex32(text: &str) -> Option<[u8; KEY_LEN]> {
+    decode_hex(text)?.try_into().ok()
+}
+
+/// The bytes of an even number of hexadecimal digits.
+pub(crate) fn decode_hex(text: &str) -> Option<Vec<u8>> {
     let text = text.as_bytes();
-    if text.len() != KEY_LEN * 2 {
+    if !text.len().is_multiple_of(2) {
         return None;
     }
     let nibble = |c: u8| char::from(c).to_digit(16).map(|v| v as u8);
-    let mut out = [0u8; KEY_LEN];
-    for (slot, pair) in out.iter_mut().zip(text.chunks_exact(2)) {
-        *slot = nibble(pair[0])? << 4 | nibble(pair[1])?;
-    }
-    Some(out)
+    text.chunks_exact(2)
+        .map(|pair| Some(nibble(pair[0])? << 4 | nibble(pair[1])?))
+        .collect()
 }
 
 #[cfg(test)]

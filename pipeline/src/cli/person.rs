@@ -66,15 +66,7 @@ pub fn run(args: Args, data: &DataArgs) -> finsam::Result<Exit> {
     let pseudonym = pseudonym(&key, common.projekt.as_deref())?;
     // Opening checks that it is a dataset made with this key.
     let dataset = Dataset::open(&data.data, &schema)?;
-    let stored = Dataset::key_fingerprint_of(&data.data)?;
-    if stored != key.fingerprint() {
-        return Err(finsam::store::StoreError::WrongKey {
-            path: data.data.clone(),
-            expected: stored,
-            actual: key.fingerprint(),
-        }
-        .into());
-    }
+    Dataset::check_key(&data.data, &key.fingerprint())?;
     match args.what {
         What::Visa(_) => {
             let found = person::find(dataset.root(), &schema, &pseudonym)?;

@@ -189,16 +189,10 @@ fn server_key(
     if !Dataset::exists(data) {
         return Ok((given, oprf));
     }
-    let stored = Dataset::key_fingerprint_of(data)?;
-    match given {
-        Some(given) if given != stored => Err(StoreError::WrongKey {
-            path: data.to_path_buf(),
-            expected: stored,
-            actual: given,
-        }
-        .into()),
-        _ => Ok((Some(stored), oprf)),
+    if let Some(given) = &given {
+        Dataset::check_key(data, given)?;
     }
+    Ok((Some(Dataset::key_fingerprint_of(data)?), oprf))
 }
 
 /// Ctrl-C or SIGTERM.

@@ -137,6 +137,17 @@ impl IntoResponse for Problem {
     }
 }
 
+/// The token of an `Authorization: Bearer <token>` header.
+pub(super) fn bearer(value: &header::HeaderValue) -> Option<&str> {
+    value
+        .to_str()
+        .ok()
+        // The scheme is case-insensitive (RFC 9110, 11.1): `bearer` is Bearer.
+        .and_then(|v| v.split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("Bearer"))
+        .map(|(_, token)| token.trim())
+}
+
 /// The API and the holder of the request's bearer token, or why not.
 pub(super) fn authorised<'s>(
     server: &'s Server,
@@ -154,14 +165,8 @@ pub(super) fn authorised<'s>(
             "ingen token: skicka Authorization: Bearer <token> (förbundet ger en med finsam token create)",
         )
     })?;
-    let token = value
-        .to_str()
-        .ok()
-        // The scheme is case-insensitive (RFC 9110, 11.1): `bearer` is Bearer.
-        .and_then(|v| v.split_once(' '))
-        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("Bearer"))
-        .map(|(_, token)| token.trim())
-        .ok_or_else(|| unauthorised("Authorization ska vara Bearer <token>"))?;
+    let token =
+        bearer(value).ok_or_else(|| unauthorised("Authorization ska vara Bearer <token>"))?;
     match api.tokens.authenticate(token) {
         Ok(Some(holder)) => Ok((api, holder)),
         Ok(None) => Err(unauthorised(

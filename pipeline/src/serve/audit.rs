@@ -52,12 +52,7 @@ pub(super) fn holder(server: &Server, headers: &HeaderMap) -> (Option<String>, O
     let Some(value) = headers.get(header::AUTHORIZATION) else {
         return (None, None);
     };
-    let token = value
-        .to_str()
-        .ok()
-        .and_then(|v| v.split_once(' '))
-        .map(|(_, token)| token.trim());
-    match (server.api.as_ref(), token) {
+    match (server.api.as_ref(), super::api::bearer(value)) {
         (Some(api), Some(token)) => match api.tokens.authenticate(token) {
             Ok(Some(holder)) => (Some(holder.token_id), Some(holder.projekt)),
             _ => (Some("okänd".into()), None),

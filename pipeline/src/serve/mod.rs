@@ -248,11 +248,16 @@ async fn serve_connections(
             () = &mut shutdown => break,
         };
         // The client's address for the audit log, on each of the connection's requests.
-        let app = match stream.peer_addr() {
-            Ok(peer) => app.clone().layer(axum::Extension(audit::Peer(peer))),
-            Err(_) => app.clone(),
-        };
-        let service = hyper_util::service::TowerToHyperService::new(app);
+        let peer = stream.peer_addr().ok().map(audit::Peer);
+        let inner = hyper_util::service::TowerToHyperService::new(app.clone());
+        let service = hyper::service::service_fn(
+            move |mut request: hyper::Request<hyper::body::Incoming>| {
+                if let Some(peer) = peer {
+                    request.extensions_mut().insert(peer);
+                }
+                hyper::service::Service::call(&inner, request)
+            },
+        );
         let mut builder = hyper::server::conn::http1::Builder::new();
         builder
             .timer(TokioTimer::new())

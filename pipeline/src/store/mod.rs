@@ -171,6 +171,19 @@ impl Dataset {
         Ok(read_info(&root.join(DATASET_FILE))?.key_fingerprint)
     }
 
+    /// Refuses a key other than the one the dataset at `root` is made with.
+    pub fn check_key(root: &Path, key_fingerprint: &str) -> Result<(), StoreError> {
+        let expected = Dataset::key_fingerprint_of(root)?;
+        if expected != key_fingerprint {
+            return Err(StoreError::WrongKey {
+                path: root.to_path_buf(),
+                expected,
+                actual: key_fingerprint.to_string(),
+            });
+        }
+        Ok(())
+    }
+
     /// Opens an existing dataset for reading, finishing an interrupted commit first.
     pub fn open(root: &Path, schema: &Schema) -> Result<Dataset, StoreError> {
         if !root.join(DATASET_FILE).exists() {
@@ -205,16 +218,8 @@ impl Dataset {
         schema: &Schema,
         key_fingerprint: &str,
     ) -> Result<Dataset, StoreError> {
-        let info_path = root.join(DATASET_FILE);
-        if info_path.exists() {
-            let info = read_info(&info_path)?;
-            if info.key_fingerprint != key_fingerprint {
-                return Err(StoreError::WrongKey {
-                    path: root.to_path_buf(),
-                    expected: info.key_fingerprint,
-                    actual: key_fingerprint.to_string(),
-                });
-            }
+        if root.join(DATASET_FILE).exists() {
+            Dataset::check_key(root, key_fingerprint)?;
         }
         let created_root = !root.exists();
         fs::create_dir_all(root).map_err(|e| StoreError::io(root, e))?;
