@@ -59,6 +59,32 @@ fn a_query_file_runs_with_its_parameters() {
 }
 
 #[test]
+fn tid_tells_how_long_each_statement_took_beside_the_result() {
+    let wd = loaded();
+    let run = wd.finsam(&[
+        "sql",
+        "SELECT count(*) AS n FROM deltagare; SELECT 1 AS ett",
+        "--format",
+        "csv",
+        "--tid",
+    ]);
+    assert_eq!(run.ok(), "n\n7\n\nett\n1\n");
+    let lines: Vec<&str> = run.stderr.lines().collect();
+    assert_eq!(lines.len(), 2, "{}", run.stderr);
+    for (number, line) in lines.iter().enumerate() {
+        let seconds = line
+            .strip_prefix(&format!("finsam: sats {} tog ", number + 1))
+            .and_then(|rest| rest.strip_suffix(" s"))
+            .unwrap_or_else(|| panic!("{line}"));
+        let (whole, decimals) = seconds.split_once(',').expect("decimal comma");
+        assert!(
+            whole.parse::<u32>().is_ok() && decimals.len() == 3,
+            "{line}"
+        );
+    }
+}
+
+#[test]
 fn every_output_format() {
     let wd = loaded();
     let q = "SELECT kod, etikett FROM kod_kon ORDER BY ordning";

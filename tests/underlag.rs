@@ -284,3 +284,61 @@ fn an_underlag_table_may_not_take_the_name_of_a_table_of_the_dataset() {
         run.stderr
     );
 }
+
+/// The stored underlag rows of a table, sorted, as CSV lines (the header first).
+fn underlag_rows(wd: &Workdir, table: &str) -> Vec<String> {
+    let csv = wd.sql(&format!("SELECT * FROM {table}"));
+    let mut lines: Vec<String> = csv.lines().map(str::to_string).collect();
+    lines[1..].sort();
+    lines
+}
+
+#[test]
+fn projects_built_together_get_the_rows_each_would_get_alone() {
+    // Ingest builds several projects' underlag in one pass and splits it: each project's
+    // rows must be those of its own data alone, as when it is the dataset's only project.
+    let together = Workdir::with_fixed_key();
+    together
+        .finsam(&[
+            "synth",
+            "--deltagare",
+            "1200",
+            "--projekt",
+            "3",
+            "--ar",
+            "2019-2020",
+            "--seed",
+            "7",
+            "--out",
+            "synth",
+        ])
+        .ok();
+    let synth = together.path("synth");
+    let together = together.ingested(&synth);
+    let index: Value = serde_json::from_str(&together.read("data/_underlag/index.json")).unwrap();
+    let projects: Vec<String> = index["projekt"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .cloned()
+        .collect();
+    assert_eq!(projects.len(), 3, "{index}");
+    for table in ["deltagande", "uppfoljning"] {
+        let mut alone: Vec<String> = Vec::new();
+        for projekt in &projects {
+            let wd = Workdir::with_fixed_key();
+            let own = wd.path("synth");
+            copy_dir(&synth.join(projekt), &own);
+            let wd = wd.ingested(&own);
+            let rows = underlag_rows(&wd, table);
+            if alone.is_empty() {
+                alone.push(rows[0].clone());
+            }
+            alone.extend(rows.into_iter().skip(1));
+        }
+        alone[1..].sort();
+        let built = underlag_rows(&together, table);
+        assert!(built.len() > 100, "{table}: {} rows", built.len());
+        assert_eq!(built, alone, "{table}");
+    }
+}

@@ -5,8 +5,10 @@
 //! column means), in the order `underlag.toml` gives: `forsorjningsdagar` (what the income
 //! rows say per person and day; a step, not stored), `deltagande` (each participation's
 //! latest row and its income at the start) and `uppfoljning` (each ended participation's
-//! income at the follow-up points and month by month). Each is computed one project at a
-//! time, with `$projekt` bound, and the stored ones are written:
+//! income at the follow-up points and month by month). They are computed a few projects
+//! at a time (a pass of [`ROWS_PER_PASS`] participant rows, with `$projekt` bound to the
+//! pass's projects; a project's rows depend on its own data alone), and the stored ones
+//! are written per project:
 //!
 //! ```text
 //! DATA/_underlag/<tabell>/<projekt>.parquet
@@ -31,10 +33,6 @@ use datafusion::arrow::datatypes::SchemaRef;
 use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::catalog::TableProvider;
 use datafusion::datasource::MemTable;
-use datafusion::datasource::file_format::parquet::ParquetFormat;
-use datafusion::datasource::listing::{
-    ListingOptions, ListingTable, ListingTableConfig, ListingTableUrl,
-};
 use datafusion::datasource::view::ViewTable;
 use datafusion::logical_expr::LogicalPlanBuilder;
 use datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
@@ -42,7 +40,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::pseudonymise::encode_hex;
-use crate::query::pruning::SelectionPruning;
+use crate::query::ProjectFilesTable;
 use crate::query::{Engine, NamedTable, ProjectSelection};
 use crate::report::QueryLibrary;
 use crate::report::ReportError;
@@ -55,6 +53,10 @@ const CONFIG_FILE: &str = "underlag.toml";
 const FOLDER: &str = "underlag";
 /// Changes when the way underlag is stored changes, so old files count as stale.
 const FORMAT: u32 = 1;
+/// Projects are built several at a time, as many as have this many rows of `deltagare`
+/// together (at least one): a pass's fixed cost (planning, opening every table's files)
+/// is shared, and its memory stays bounded (about 250 MB at this size).
+const ROWS_PER_PASS: u64 = 500_000;
 
 /// The underlag query files, in build order.
 pub struct Definitions {
@@ -231,14 +233,44 @@ fn stale(
         .collect()
 }
 
-/// Computes one project's tables: each query runs with `$projekt` bound and its result
-/// is a table under its name for the queries after it.
+/// The projects to build together, pass by pass: in order, as many as fit in
+/// [`ROWS_PER_PASS`] rows of `deltagare` (their current submissions').
+fn passes(dataset: &Dataset, projects: &[String]) -> Result<Vec<Vec<String>>, StoreError> {
+    let manifest = dataset.manifest()?;
+    let mut rows: BTreeMap<&str, u64> = BTreeMap::new();
+    for entry in manifest.current().into_values() {
+        if let Some(count) = entry.rows.get("deltagare") {
+            *rows.entry(&entry.projekt).or_default() += count;
+        }
+    }
+    let mut passes: Vec<Vec<String>> = Vec::new();
+    let mut in_pass = 0;
+    for projekt in projects {
+        let own = rows.get(projekt.as_str()).copied().unwrap_or(0);
+        match passes.last_mut() {
+            Some(pass) if in_pass + own <= ROWS_PER_PASS => {
+                pass.push(projekt.clone());
+                in_pass += own;
+            }
+            _ => {
+                passes.push(vec![projekt.clone()]);
+                in_pass = own;
+            }
+        }
+    }
+    Ok(passes)
+}
+
+/// Computes the tables of the selected projects (a `$projekt` value): each query runs
+/// with `$projekt` bound and its result is a table under its name for the queries after
+/// it. A project's rows depend on its own data alone (every definition joins on the
+/// project), so several projects are built in one pass and split afterwards.
 async fn build(
     engine: &Engine,
     definitions: &Definitions,
-    projekt: &str,
+    selection: &str,
 ) -> Result<Vec<(String, SchemaRef, Vec<RecordBatch>)>, ReportError> {
-    let params = [("projekt".to_string(), projekt.to_string())];
+    let params = [("projekt".to_string(), selection.to_string())];
     let steps: Vec<(&str, &str)> = definitions
         .tables
         .iter()
@@ -258,6 +290,38 @@ async fn build(
         .filter(|(table, _)| table.stored)
         .map(|(table, result)| (table.name.clone(), result.schema, result.batches))
         .collect())
+}
+
+/// The rows of one project in a table built for several.
+fn rows_of_project(
+    table: &str,
+    batches: &[RecordBatch],
+    projekt: &str,
+) -> Result<Vec<RecordBatch>, ReportError> {
+    use datafusion::arrow::array::{AsArray, StringArray};
+    use datafusion::arrow::compute::{cast, filter_record_batch, kernels::cmp::eq};
+    let failed = |source: datafusion::arrow::error::ArrowError| ReportError::Query {
+        file: format!("{FOLDER}/{table}.sql"),
+        source: datafusion::error::DataFusionError::from(source).into(),
+    };
+    let wanted = StringArray::new_scalar(projekt);
+    batches
+        .iter()
+        .map(|batch| {
+            let column = batch
+                .column_by_name("projekt")
+                .ok_or_else(|| ReportError::Layout {
+                    file: format!("{FOLDER}/{table}.sql"),
+                    message:
+                        "tabellen saknar kolumnen projekt: underlaget lagras projekt för projekt"
+                            .into(),
+                })?;
+            let column =
+                cast(column, &datafusion::arrow::datatypes::DataType::Utf8).map_err(failed)?;
+            let mask = eq(column.as_string::<i32>(), &wanted).map_err(failed)?;
+            filter_record_batch(batch, &mask).map_err(failed)
+        })
+        .collect()
 }
 
 /// Brings the stored underlag of the selected projects (a `$projekt` value) up to date.
@@ -280,19 +344,32 @@ pub async fn refresh(
     let root = dataset.root();
     let mut index = read_index(root);
     index.format = FORMAT;
-    for projekt in &stale {
-        // Forget the old fingerprint first: from here until the new one is written, the
-        // project's files may be half old, half new.
-        if index.projekt.remove(projekt).is_some() {
+    for pass in passes(dataset, &stale)? {
+        // Forget the old fingerprints first: from here until the new ones are written,
+        // the projects' files may be half old, half new.
+        let forgotten = pass
+            .iter()
+            .filter(|projekt| index.projekt.remove(*projekt).is_some())
+            .count();
+        if forgotten > 0 {
             write_index(root, &index)?;
         }
-        for (table, table_schema, batches) in build(&engine, definitions, projekt).await? {
-            write_table(&table_file(root, &table, projekt), table_schema, &batches)?;
+        let built = build(&engine, definitions, &pass.join(",")).await?;
+        for projekt in &pass {
+            for (table, table_schema, batches) in &built {
+                let rows = rows_of_project(table, batches, projekt)?;
+                write_table(
+                    &table_file(root, table, projekt),
+                    table_schema.clone(),
+                    &rows,
+                )?;
+            }
         }
         store::crash_point("underlag");
-        index
-            .projekt
-            .insert(projekt.clone(), expected[projekt].clone());
+        for projekt in pass {
+            let fingerprint = expected[&projekt].clone();
+            index.projekt.insert(projekt, fingerprint);
+        }
         write_index(root, &index)?;
     }
     Ok(Refreshed {
@@ -417,9 +494,10 @@ async fn underlag_tables(
         None
     };
     let engine = engine.as_ref();
-    for projekt in stale {
+    let stale: Vec<String> = stale.iter().cloned().collect();
+    for pass in passes(dataset, &stale)? {
         let engine = engine.expect("opened to compute");
-        for (table, table_schema, batches) in build(engine, definitions, projekt).await? {
+        for (table, table_schema, batches) in build(engine, definitions, &pass.join(",")).await? {
             computed
                 .entry(table)
                 .or_insert_with(|| (table_schema, Vec::new()))
@@ -438,35 +516,25 @@ async fn underlag_tables(
     let mut tables = Vec::new();
     for definition in definitions.stored() {
         let table = &definition.name;
-        let files: Vec<PathBuf> = fresh
+        let files: Vec<(String, PathBuf)> = fresh
             .iter()
-            .map(|p| table_file(dataset.root(), table, p))
+            .map(|p| (p.to_string(), table_file(dataset.root(), table, p)))
             .collect();
         let (table_schema, in_memory) = match computed.remove(table) {
             Some((table_schema, batches)) => (table_schema, Some(batches)),
             None => match (files.first(), empty.remove(table)) {
-                (Some(file), _) => (file_schema(file)?, None),
+                (Some((_, file)), _) => (file_schema(file)?, None),
                 (None, Some(table_schema)) => (table_schema, None),
                 (None, None) => unreachable!("an empty build covers every stored table"),
             },
         };
-        let files: Vec<ListingTableUrl> = files
-            .iter()
-            .map(|f| ListingTableUrl::parse(f.display().to_string()))
-            .collect::<Result<_, _>>()
-            .map_err(in_context)?;
         let stored: Option<Arc<dyn TableProvider>> = if files.is_empty() {
             None
         } else {
-            let options = ListingOptions::new(Arc::new(ParquetFormat::default()))
-                .with_file_extension(".parquet");
-            let config = ListingTableConfig::new_with_multi_paths(files)
-                .with_listing_options(options)
-                .with_schema(table_schema.clone());
-            // One project's file is skipped by its statistics when a query selects another.
-            Some(Arc::new(SelectionPruning {
-                inner: Arc::new(ListingTable::try_new(config).map_err(in_context)?),
-            }))
+            // A query that selects projects opens only their files.
+            Some(Arc::new(
+                ProjectFilesTable::new(table_schema.clone(), files).map_err(in_context)?,
+            ))
         };
         let in_memory: Option<Arc<dyn TableProvider>> = match in_memory {
             Some(batches) => Some(Arc::new(

@@ -24,11 +24,12 @@ WITH aktuella AS (
 ),
 kombinationer AS (
     -- The sources of the day nearest the inskrivning (deltagande.kallor_start); people with
-    -- the same sources are counted together before the sources are split up.
-    SELECT kon, aldersgrupp, kommun, kallor_start AS kallor, count(*) AS antal
+    -- the same sources are counted together before the sources are split up. The sources
+    -- are grouped as one text (codes have no commas): grouping by a list is slow.
+    SELECT kon, aldersgrupp, kommun, array_to_string(kallor_start, ',') AS kallor, count(*) AS antal
     FROM aktuella
     WHERE kallor_start IS NOT NULL
-    GROUP BY kon, aldersgrupp, kommun, kallor_start
+    GROUP BY kon, aldersgrupp, kommun, array_to_string(kallor_start, ',')
 ),
 indelningar AS (
     SELECT * FROM (VALUES ('totalt'), ('kon'), ('alder'), ('kommun')) AS i(indelning)
@@ -47,7 +48,8 @@ per_kalla AS (
            CASE i.indelning WHEN 'totalt' THEN 'alla' WHEN 'kon' THEN p.kon WHEN 'alder' THEN p.aldersgrupp ELSE coalesce(p.kommun, 'okand') END AS grupp,
            p.kalla, sum(p.antal) AS antal
     FROM (
-        SELECT kon, aldersgrupp, kommun, antal, unnest(array_append(kallor, 'med uppgift')) AS kalla
+        SELECT kon, aldersgrupp, kommun, antal,
+               unnest(array_append(string_to_array(nullif(kallor, ''), ','), 'med uppgift')) AS kalla
         FROM kombinationer
     ) p
     CROSS JOIN indelningar i

@@ -19,7 +19,8 @@
 -- Underlag: tabellen deltagande, byggd per projekt när data läses in (efter
 --           forsorjningsdagar) och läst av rapporterna i stället för att varje fråga räknar
 --           fram den senaste raden på nytt.
--- Parametrar: $projekt (ett kortnamn; underlaget byggs projekt för projekt)
+-- Parametrar: $projekt (ett eller flera kortnamn; underlaget byggs några projekt i taget, och
+--             varje projekts rader beror bara på projektets egna uppgifter)
 WITH senaste_halvar AS (
     SELECT projekt, person, inskriven, max(halvar) AS halvar
     FROM deltagare

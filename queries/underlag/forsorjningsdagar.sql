@@ -7,7 +7,8 @@
 --         omfattning = 100 %), vid lika den som kommer först; omfattning = summan av
 --         omfattningarna (över 100 = motstridiga rader); rader = antal rader.
 -- Underlag: ett mellanled när deltagande och uppfoljning byggs; lagras inte.
--- Parametrar: $projekt (ett kortnamn; underlaget byggs projekt för projekt)
+-- Parametrar: $projekt (ett eller flera kortnamn; underlaget byggs några projekt i taget, och
+--             varje projekts rader beror bara på projektets egna uppgifter)
 WITH rader AS (
     -- Each income fact once, even when several submissions repeat it.
     SELECT DISTINCT f.projekt, f.person, f.datum, f.kalla, coalesce(f.omfattning, 100) AS omfattning

@@ -24,7 +24,8 @@
 --         omfattningarna på en och samma dag (över 100 = motstridiga rader), data_till = sista
 --         dagen i det senaste halvår som projektet har lämnat in.
 -- Underlag: tabellen uppfoljning, byggd per projekt när data läses in (efter deltagande).
--- Parametrar: $projekt (ett kortnamn; underlaget byggs projekt för projekt)
+-- Parametrar: $projekt (ett eller flera kortnamn; underlaget byggs några projekt i taget, och
+--             varje projekts rader beror bara på projektets egna uppgifter)
 WITH avslutade AS (
     SELECT projekt, person, kon, fodelsear, aldersgrupp_avslut AS aldersgrupp, inskriven, avslutad,
            avslutsorsak, status_efter_avslut, raknas, kommun, sjalv_start, kallor_start,

@@ -31,14 +31,18 @@ n AS (
 ),
 kombinationer AS (
     -- The sources of the day nearest the start (1) and the end (2); people with the same
-    -- sources are counted together before the sources are split up.
+    -- sources are counted together before the sources are split up. The sources are
+    -- grouped as one text (codes have no commas): grouping by a list is slow.
     SELECT kon, aldersgrupp, kommun, ordning, kallor, count(*) AS antal
     FROM (
-        SELECT a.kon, a.aldersgrupp, a.kommun, 1 AS ordning, a.kallor_start AS kallor FROM avslutade a
+        SELECT a.kon, a.aldersgrupp, a.kommun, 1 AS ordning, array_to_string(a.kallor_start, ',') AS kallor
+        FROM avslutade a
+        WHERE a.kallor_start IS NOT NULL
         UNION ALL
-        SELECT a.kon, a.aldersgrupp, a.kommun, 2, a.kallor_avslut FROM avslutade a
+        SELECT a.kon, a.aldersgrupp, a.kommun, 2, array_to_string(a.kallor_avslut, ',')
+        FROM avslutade a
+        WHERE a.kallor_avslut IS NOT NULL
     )
-    WHERE kallor IS NOT NULL
     GROUP BY kon, aldersgrupp, kommun, ordning, kallor
 ),
 per_kalla AS (
@@ -48,7 +52,8 @@ per_kalla AS (
            CASE i.indelning WHEN 'totalt' THEN 'alla' WHEN 'kon' THEN p.kon WHEN 'alder' THEN p.aldersgrupp ELSE coalesce(p.kommun, 'okand') END AS grupp,
            p.ordning, p.kalla, sum(p.antal) AS antal
     FROM (
-        SELECT kon, aldersgrupp, kommun, ordning, antal, unnest(array_append(kallor, 'med uppgift')) AS kalla
+        SELECT kon, aldersgrupp, kommun, ordning, antal,
+               unnest(array_append(string_to_array(nullif(kallor, ''), ','), 'med uppgift')) AS kalla
         FROM kombinationer
     ) p
     CROSS JOIN indelningar i

@@ -22,7 +22,7 @@ indelningar AS (
 )
 SELECT i.indelning,
        CASE i.indelning WHEN 'totalt' THEN 'alla' WHEN 'kon' THEN a.kon WHEN 'alder' THEN a.aldersgrupp ELSE coalesce(a.kommun, 'okand') END AS grupp,
-       CAST(a.avslutad AS INT) - CAST(a.inskriven AS INT) AS dagar,
+       CAST(a.avslutad - a.inskriven AS INT) AS dagar,
        count(*) AS antal
 FROM avslutade a CROSS JOIN indelningar i
 GROUP BY 1, 2, 3

@@ -332,7 +332,7 @@ impl Shell<'_> {
     /// Shows a result: on the terminal cut to its width and paged when longer than it;
     /// to the `\o` file whole.
     fn show(&mut self, result: &QueryResult, took: Option<std::time::Duration>) {
-        let timing = took.map(|t| format!("tid {} s", seconds(t)));
+        let timing = took.map(|t| format!("tid {} s", super::seconds(t)));
         match &mut self.sink {
             Sink::File(path, file) => {
                 let written =
@@ -381,10 +381,6 @@ impl Shell<'_> {
 }
 
 /// `0,034`: seconds with a decimal comma.
-fn seconds(duration: std::time::Duration) -> String {
-    format!("{:.3}", duration.as_secs_f64()).replace('.', ",")
-}
-
 /// The terminal's columns and rows (80 × 24 when it cannot say); `COLUMNS` and `LINES`
 /// win, as in other tools.
 fn terminal_size() -> (usize, usize) {

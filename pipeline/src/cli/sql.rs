@@ -1,6 +1,7 @@
 use std::collections::BTreeSet;
 use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
+use std::time::Instant;
 
 use finsam::output::{self, Format, Style};
 use finsam::query::script::{self, ScriptStatement};
@@ -61,6 +62,10 @@ pub struct Args {
     /// för de inbyggda.
     #[arg(long, value_name = "MAPP")]
     queries: Option<PathBuf>,
+    /// Skriv hur lång tid varje sats tog att planera och köra (inte att öppna
+    /// datamängden eller skriva resultatet) på standard fel.
+    #[arg(long)]
+    tid: bool,
 }
 
 fn parse_param(text: &str) -> Result<(String, String), String> {
@@ -201,13 +206,16 @@ async fn run_script(
         move |e: QueryError| Failure::Query(e.in_script(&statement), Some(statement))
     };
     let mut prepared = Vec::with_capacity(statements.len());
+    let mut took = Vec::with_capacity(statements.len());
     for statement in &statements {
+        let started = Instant::now();
         prepared.push(
             engine
                 .prepare(&statement.text)
                 .await
                 .map_err(failed(statement))?,
         );
+        took.push(started.elapsed());
     }
     let wanted: BTreeSet<String> = prepared
         .iter()
@@ -224,10 +232,15 @@ async fn run_script(
     }
     let mut sheets: Vec<(String, QueryResult)> = Vec::new();
     for (index, (statement, prepared)) in statements.iter().zip(prepared).enumerate() {
+        let started = Instant::now();
         let result = engine
             .run_prepared(prepared, &args.params, Unused::Ignore)
             .await
             .map_err(failed(statement))?;
+        if args.tid {
+            let took = took[index] + started.elapsed();
+            eprintln!("finsam: sats {} tog {} s", index + 1, super::seconds(took));
+        }
         for note in &result.notes {
             eprintln!("finsam: obs: {note}");
         }

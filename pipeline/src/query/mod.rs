@@ -20,9 +20,9 @@
 
 pub mod advice;
 pub mod functions;
-pub(crate) mod pruning;
 pub mod script;
 mod selection;
+mod submitted;
 mod unreadable;
 
 use std::collections::BTreeMap;
@@ -35,10 +35,6 @@ use datafusion::arrow::datatypes::{DataType, Date32Type, Field, Schema as ArrowS
 use datafusion::catalog::TableProvider;
 use datafusion::common::ScalarValue;
 use datafusion::datasource::MemTable;
-use datafusion::datasource::file_format::parquet::ParquetFormat;
-use datafusion::datasource::listing::{
-    ListingOptions, ListingTable, ListingTableConfig, ListingTableUrl,
-};
 use datafusion::execution::cache::cache_manager::CacheManagerConfig;
 use datafusion::execution::context::{SQLOptions, SessionConfig, SessionContext};
 use datafusion::execution::runtime_env::RuntimeEnvBuilder;
@@ -46,9 +42,10 @@ use datafusion::logical_expr::{Expr, JoinType, col};
 
 use crate::failure::Kind;
 use crate::registry::{Project, Registry};
-use crate::schema::{AttributeValue, CodeList, PARTITION_COLUMNS, Schema, TableDef};
-use crate::store::{Dataset, StoreError};
+use crate::schema::{AttributeValue, CodeList, Schema, TableDef};
+use crate::store::{Dataset, Manifest, StoreError};
 pub use selection::ProjectSelection;
+pub use submitted::ProjectFilesTable;
 
 #[derive(Debug, thiserror::Error)]
 pub enum QueryError {
@@ -288,21 +285,15 @@ impl Engine {
         for function in functions::all() {
             ctx.register_udf(function);
         }
-        let partition_cols: Vec<(String, DataType)> = PARTITION_COLUMNS
-            .iter()
-            .map(|c| (c.to_string(), DataType::Utf8))
-            .collect();
+        let manifest = dataset.manifest()?;
+        let submissions = Arc::new(current_submissions(&manifest)?);
         for table in &schema.tables {
-            let url =
-                ListingTableUrl::parse(format!("{}/", dataset.table_dir(&table.name).display()))?;
-            let options = ListingOptions::new(Arc::new(ParquetFormat::default()))
-                .with_file_extension(".parquet")
-                .with_table_partition_cols(partition_cols.clone());
-            let config = ListingTableConfig::new(url)
-                .with_listing_options(options)
-                .with_schema(table.file_schema());
-            let listing = Arc::new(ListingTable::try_new(config)?);
-            let submitted = Arc::new(pruning::SelectionPruning { inner: listing });
+            let submitted = Arc::new(submitted::SubmittedTable::new(
+                &table.name,
+                dataset.table_dir(&table.name),
+                table.file_schema(),
+                submissions.clone(),
+            ));
             if table.identity.is_empty() {
                 ctx.register_table(&table.name, submitted)?;
             } else {
@@ -313,7 +304,7 @@ impl Engine {
             }
         }
         register_code_lists(&ctx, schema)?;
-        ctx.register_table("inlamningar", Arc::new(submissions_table(dataset)?))?;
+        ctx.register_table("inlamningar", Arc::new(submissions_table(&manifest)?))?;
         register_registry(&ctx, dataset)?;
         register_context(&ctx, dataset)?;
         for (name, table) in underlag {
@@ -495,6 +486,21 @@ impl Engine {
         }
         outcome.map(|()| results)
     }
+}
+
+/// Each current submission's project, half-year and rows per table.
+fn current_submissions(manifest: &Manifest) -> Result<submitted::Submissions, QueryError> {
+    Ok(submitted::Submissions::new(
+        manifest
+            .current()
+            .into_iter()
+            .map(|((projekt, halvar), entry)| submitted::Submission {
+                projekt,
+                halvar,
+                rows: entry.rows.clone(),
+            })
+            .collect(),
+    )?)
 }
 
 /// The name under which an event table's rows are found as submitted, every version.
@@ -776,8 +782,7 @@ fn register(
 }
 
 /// `inlamningar`: the current submission of each project and half-year.
-fn submissions_table(dataset: &Dataset) -> Result<MemTable, QueryError> {
-    let manifest = dataset.manifest()?;
+fn submissions_table(manifest: &Manifest) -> Result<MemTable, QueryError> {
     let current = manifest.current();
     let entries: Vec<_> = current.values().collect();
     let schema = Arc::new(ArrowSchema::new(vec![

@@ -1,0 +1,554 @@
+//! A record table read from the files the manifest names, walking no folders.
+//!
+//! The manifest knows every current submission, so it knows every partition file of a
+//! table (`DATA/<tabell>/projekt=P/halvar=H/data.parquet`) and how many rows it was
+//! written with. DataFusion's listing table would find the same files by listing the
+//! table's folders, and with a listing cache it lists and caches the whole table before
+//! it applies a filter on the project: 100,000 file-system calls for one project in a
+//! dataset of 50. Here a scan evaluates its filters on the partition columns (`projekt`,
+//! `halvar`; `i_urval(projekt, $projekt)` included) once over the list of submissions,
+//! and only the selected files are looked at: its time follows what is selected, not
+//! what else the dataset holds. A file written without rows is never opened.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use datafusion::arrow::array::{Array, AsArray, RecordBatch, StringArray};
+use datafusion::arrow::datatypes::{DataType, Field, FieldRef, Schema, SchemaRef};
+use datafusion::catalog::{Session, TableProvider};
+use datafusion::common::{DFSchema, Result, ScalarValue, Statistics};
+use datafusion::datasource::TableType;
+use datafusion::datasource::file_format::FileFormat;
+use datafusion::datasource::file_format::parquet::ParquetFormat;
+use datafusion::datasource::listing::PartitionedFile;
+use datafusion::datasource::listing::helpers::expr_applicable_for_cols;
+use datafusion::datasource::object_store::ObjectStoreUrl;
+use datafusion::datasource::physical_plan::{FileGroup, FileScanConfigBuilder};
+use datafusion::datasource::table_schema::TableSchema;
+use datafusion::logical_expr::utils::conjunction;
+use datafusion::logical_expr::{Expr, TableProviderFilterPushDown};
+use datafusion::object_store::ObjectMeta;
+use datafusion::physical_plan::ExecutionPlan;
+use datafusion::physical_plan::empty::EmptyExec;
+
+use crate::schema::PARTITION_COLUMNS;
+use crate::store::{PARTITION_FILE, partition_path};
+
+/// The dataset's current submissions (from the manifest), shared by every table.
+#[derive(Debug)]
+pub struct Submissions {
+    list: Vec<Submission>,
+    /// `projekt` and `halvar` of each, in order: what a filter on them is evaluated on
+    /// ([`select`]).
+    partition_values: RecordBatch,
+}
+
+#[derive(Debug)]
+pub struct Submission {
+    pub projekt: String,
+    pub halvar: String,
+    /// Rows written per table, as the manifest records them; an erasure may have removed
+    /// some since, so each is an upper bound.
+    pub rows: BTreeMap<String, u64>,
+}
+
+impl Submissions {
+    pub fn new(list: Vec<Submission>) -> Result<Submissions> {
+        let schema = Arc::new(Schema::new(partition_fields()));
+        let partition_values = RecordBatch::try_new(
+            schema,
+            vec![
+                Arc::new(StringArray::from_iter_values(
+                    list.iter().map(|s| s.projekt.as_str()),
+                )),
+                Arc::new(StringArray::from_iter_values(
+                    list.iter().map(|s| s.halvar.as_str()),
+                )),
+            ],
+        )?;
+        Ok(Submissions {
+            list,
+            partition_values,
+        })
+    }
+}
+
+/// The indexes of the rows of `keys` (one a file) that pass every filter of `filters`
+/// that reads only `keys`' columns.
+fn select(state: &dyn Session, keys: &RecordBatch, filters: &[Expr]) -> Result<Vec<usize>> {
+    let names: Vec<&str> = keys
+        .schema_ref()
+        .fields()
+        .iter()
+        .map(|f| f.name().as_str())
+        .collect();
+    let on_keys = filters
+        .iter()
+        .filter(|f| expr_applicable_for_cols(&names, f))
+        .cloned();
+    let Some(filter) = conjunction(on_keys) else {
+        return Ok((0..keys.num_rows()).collect());
+    };
+    let df_schema = DFSchema::try_from(keys.schema())?;
+    let predicate = state.create_physical_expr(filter, &df_schema)?;
+    let selected = predicate.evaluate(keys)?.into_array(keys.num_rows())?;
+    let selected = selected.as_boolean();
+    Ok((0..keys.num_rows())
+        .filter(|&i| selected.is_valid(i) && selected.value(i))
+        .collect())
+}
+
+/// A Parquet scan of `files` (each with its statistics), as a listing table would plan it.
+async fn scan_files(
+    state: &dyn Session,
+    format: &ParquetFormat,
+    table_schema: TableSchema,
+    files: Vec<PartitionedFile>,
+    projection: Option<&Vec<usize>>,
+    limit: Option<usize>,
+) -> Result<Arc<dyn ExecutionPlan>> {
+    let schema = table_schema.table_schema().clone();
+    if files.is_empty() {
+        let schema = datafusion::common::project_schema(&schema, projection)?;
+        return Ok(Arc::new(EmptyExec::new(schema)));
+    }
+    let groups: Vec<FileGroup> = FileGroup::new(files)
+        .split_files(state.config().target_partitions())
+        .into_iter()
+        .map(|group| {
+            let statistics = Statistics::try_merge_iter(
+                group.iter().filter_map(|f| f.statistics.as_deref()),
+                &schema,
+            )?;
+            Ok(group.with_statistics(Arc::new(statistics)))
+        })
+        .collect::<Result<_>>()?;
+    let statistics = Statistics::try_merge_iter(
+        groups.iter().filter_map(|g| g.file_statistics(None)),
+        &schema,
+    )?;
+    let config = FileScanConfigBuilder::new(
+        ObjectStoreUrl::local_filesystem(),
+        format.file_source(table_schema),
+    )
+    .with_file_groups(groups)
+    .with_statistics(statistics)
+    .with_projection_indices(projection.cloned())?
+    .with_limit(limit)
+    .build();
+    format.create_physical_plan(state, config).await
+}
+
+fn partition_fields() -> Vec<FieldRef> {
+    PARTITION_COLUMNS
+        .iter()
+        .map(|c| Arc::new(Field::new(*c, DataType::Utf8, false)))
+        .collect()
+}
+
+#[derive(Debug)]
+pub struct SubmittedTable {
+    name: String,
+    /// `DATA/<tabell>`.
+    dir: PathBuf,
+    file_schema: SchemaRef,
+    /// The file's columns and then the partition columns.
+    table_schema: SchemaRef,
+    submissions: Arc<Submissions>,
+    files: Files,
+}
+
+impl SubmittedTable {
+    pub fn new(
+        name: &str,
+        dir: PathBuf,
+        file_schema: SchemaRef,
+        submissions: Arc<Submissions>,
+    ) -> SubmittedTable {
+        let table_schema = Arc::new(Schema::new(
+            file_schema
+                .fields()
+                .iter()
+                .cloned()
+                .chain(partition_fields())
+                .collect::<Vec<_>>(),
+        ));
+        let files = Files::new(file_schema.clone(), submissions.list.len());
+        SubmittedTable {
+            name: name.to_string(),
+            dir,
+            file_schema,
+            table_schema,
+            submissions,
+            files,
+        }
+    }
+
+    fn rows(&self, index: usize) -> Option<u64> {
+        self.submissions.list[index].rows.get(&self.name).copied()
+    }
+
+    fn path(&self, index: usize) -> PathBuf {
+        let submission = &self.submissions.list[index];
+        self.dir
+            .join(partition_path(&submission.projekt, &submission.halvar))
+            .join(PARTITION_FILE)
+    }
+}
+
+/// What is known of a table's files: each one's size, time and statistics (row count,
+/// each column's minimum and maximum: what lets a filter skip a file unopened), read from
+/// its footer the first time a scan chooses it, several at a time.
+#[derive(Debug)]
+struct Files {
+    schema: SchemaRef,
+    /// `None` until read; `Some(None)` when the file is not there.
+    found: tokio::sync::Mutex<Vec<Option<Option<Found>>>>,
+    format: ParquetFormat,
+}
+
+type Found = (ObjectMeta, Arc<Statistics>);
+
+impl Files {
+    fn new(schema: SchemaRef, count: usize) -> Files {
+        Files {
+            schema,
+            found: tokio::sync::Mutex::new(vec![None; count]),
+            format: ParquetFormat::default(),
+        }
+    }
+
+    /// The chosen files (index and path) that are there, with what is known of them.
+    async fn facts(
+        &self,
+        state: &dyn Session,
+        chosen: Vec<(usize, PathBuf)>,
+    ) -> Result<Vec<(usize, Found)>> {
+        use futures::{StreamExt, TryStreamExt};
+        let store = state
+            .runtime_env()
+            .object_store(ObjectStoreUrl::local_filesystem())?;
+        let mut found = self.found.lock().await;
+        let unread: Vec<(usize, PathBuf)> = chosen
+            .iter()
+            .filter(|(index, _)| found[*index].is_none())
+            .cloned()
+            .collect();
+        let concurrency = state
+            .config_options()
+            .execution
+            .meta_fetch_concurrency
+            .get();
+        let read: Vec<(usize, Option<Found>)> = futures::stream::iter(unread)
+            .map(|(index, path)| {
+                let store = store.clone();
+                async move {
+                    let Some(meta) = object_meta(&path)? else {
+                        return Ok((index, None));
+                    };
+                    let statistics = self
+                        .format
+                        .infer_stats(state, &store, self.schema.clone(), &meta)
+                        .await?;
+                    Ok::<_, datafusion::error::DataFusionError>((
+                        index,
+                        Some((meta, Arc::new(statistics))),
+                    ))
+                }
+            })
+            .buffer_unordered(concurrency)
+            .try_collect()
+            .await?;
+        for (index, facts) in read {
+            found[index] = Some(facts);
+        }
+        Ok(chosen
+            .into_iter()
+            .filter_map(|(index, _)| Some((index, found[index].clone().flatten()?)))
+            .collect())
+    }
+}
+
+fn object_meta(path: &Path) -> Result<Option<ObjectMeta>> {
+    let metadata = match std::fs::metadata(path) {
+        Ok(metadata) => metadata,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(e.into()),
+    };
+    let location = std::path::absolute(path)
+        .map_err(datafusion::error::DataFusionError::from)
+        .and_then(|path| {
+            datafusion::object_store::path::Path::from_absolute_path(path)
+                .map_err(|e| datafusion::error::DataFusionError::External(Box::new(e)))
+        })?;
+    let last_modified = metadata
+        .modified()
+        .map(chrono::DateTime::<chrono::Utc>::from)
+        .unwrap_or_default();
+    Ok(Some(ObjectMeta {
+        location,
+        last_modified,
+        size: metadata.len(),
+        e_tag: None,
+        version: None,
+    }))
+}
+
+#[async_trait]
+impl TableProvider for SubmittedTable {
+    fn schema(&self) -> SchemaRef {
+        self.table_schema.clone()
+    }
+
+    fn table_type(&self) -> TableType {
+        TableType::Base
+    }
+
+    fn supports_filters_pushdown(
+        &self,
+        filters: &[&Expr],
+    ) -> Result<Vec<TableProviderFilterPushDown>> {
+        // A filter on the partition columns alone is answered whole by choosing files.
+        Ok(filters
+            .iter()
+            .map(|filter| {
+                if expr_applicable_for_cols(&PARTITION_COLUMNS, filter) {
+                    TableProviderFilterPushDown::Exact
+                } else {
+                    TableProviderFilterPushDown::Inexact
+                }
+            })
+            .collect())
+    }
+
+    async fn scan(
+        &self,
+        state: &dyn Session,
+        projection: Option<&Vec<usize>>,
+        filters: &[Expr],
+        limit: Option<usize>,
+    ) -> Result<Arc<dyn ExecutionPlan>> {
+        let chosen: Vec<(usize, PathBuf)> =
+            select(state, &self.submissions.partition_values, filters)?
+                .into_iter()
+                .filter(|&index| self.rows(index) != Some(0))
+                .map(|index| (index, self.path(index)))
+                .collect();
+        let files = self
+            .files
+            .facts(state, chosen)
+            .await?
+            .into_iter()
+            .map(|(index, (meta, statistics))| {
+                let submission = &self.submissions.list[index];
+                let mut file = PartitionedFile::from(meta);
+                file.partition_values = vec![
+                    ScalarValue::Utf8(Some(submission.projekt.clone())),
+                    ScalarValue::Utf8(Some(submission.halvar.clone())),
+                ];
+                file.with_statistics(statistics)
+            })
+            .collect();
+        let table_schema = TableSchema::builder(self.file_schema.clone())
+            .with_table_partition_cols(partition_fields())
+            .build();
+        scan_files(
+            state,
+            &self.files.format,
+            table_schema,
+            files,
+            projection,
+            limit,
+        )
+        .await
+    }
+}
+
+/// A table kept as one file per project (`DATA/_underlag/<tabell>/<projekt>.parquet`),
+/// its column `projekt` saying the same as the file's name. A filter on `projekt` alone
+/// chooses the files before any is opened; only the chosen files' footers are read.
+#[derive(Debug)]
+pub struct ProjectFilesTable {
+    schema: SchemaRef,
+    /// `projekt` of each file, in order.
+    projects: RecordBatch,
+    paths: Vec<PathBuf>,
+    files: Files,
+}
+
+impl ProjectFilesTable {
+    /// `files`: each project and its file, which must be there.
+    pub fn new(schema: SchemaRef, files: Vec<(String, PathBuf)>) -> Result<ProjectFilesTable> {
+        let projects = RecordBatch::try_new(
+            Arc::new(Schema::new(vec![Field::new(
+                "projekt",
+                DataType::Utf8,
+                false,
+            )])),
+            vec![Arc::new(StringArray::from_iter_values(
+                files.iter().map(|(p, _)| p.as_str()),
+            ))],
+        )?;
+        Ok(ProjectFilesTable {
+            files: Files::new(schema.clone(), files.len()),
+            schema,
+            projects,
+            paths: files.into_iter().map(|(_, path)| path).collect(),
+        })
+    }
+}
+
+#[async_trait]
+impl TableProvider for ProjectFilesTable {
+    fn schema(&self) -> SchemaRef {
+        self.schema.clone()
+    }
+
+    fn table_type(&self) -> TableType {
+        TableType::Base
+    }
+
+    fn supports_filters_pushdown(
+        &self,
+        filters: &[&Expr],
+    ) -> Result<Vec<TableProviderFilterPushDown>> {
+        // Every filter stays above the scan as well: it reads the rows' own columns.
+        Ok(vec![TableProviderFilterPushDown::Inexact; filters.len()])
+    }
+
+    async fn scan(
+        &self,
+        state: &dyn Session,
+        projection: Option<&Vec<usize>>,
+        filters: &[Expr],
+        limit: Option<usize>,
+    ) -> Result<Arc<dyn ExecutionPlan>> {
+        let chosen: Vec<(usize, PathBuf)> = select(state, &self.projects, filters)?
+            .into_iter()
+            .map(|index| (index, self.paths[index].clone()))
+            .collect();
+        let files = self
+            .files
+            .facts(state, chosen)
+            .await?
+            .into_iter()
+            .map(|(_, (meta, statistics))| PartitionedFile::from(meta).with_statistics(statistics))
+            .collect();
+        let table_schema = TableSchema::builder(self.schema.clone()).build();
+        scan_files(
+            state,
+            &self.files.format,
+            table_schema,
+            files,
+            projection,
+            limit,
+        )
+        .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use datafusion::arrow::array::Int64Array;
+    use datafusion::prelude::SessionContext;
+
+    fn write(dir: &Path, projekt: &str, halvar: &str, values: &[i64]) {
+        let schema = Arc::new(Schema::new(vec![Field::new("x", DataType::Int64, false)]));
+        let batch = RecordBatch::try_new(
+            schema.clone(),
+            vec![Arc::new(Int64Array::from(values.to_vec()))],
+        )
+        .unwrap();
+        let path = dir
+            .join(partition_path(projekt, halvar))
+            .join(PARTITION_FILE);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        crate::store::write_parquet_atomic(&path, schema, &[batch]).unwrap();
+    }
+
+    fn submission(projekt: &str, halvar: &str, rows: Option<u64>) -> Submission {
+        Submission {
+            projekt: projekt.into(),
+            halvar: halvar.into(),
+            rows: rows
+                .map(|n| [("t".to_string(), n)].into())
+                .unwrap_or_default(),
+        }
+    }
+
+    async fn sum(ctx: &SessionContext, sql: &str) -> Vec<String> {
+        let batches = ctx.sql(sql).await.unwrap().collect().await.unwrap();
+        datafusion::arrow::util::pretty::pretty_format_batches(&batches)
+            .unwrap()
+            .to_string()
+            .lines()
+            .map(str::to_string)
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn reads_the_files_the_manifest_names_and_only_those_selected() {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "A", "2020H1", &[1, 2]);
+        write(dir.path(), "A", "2020H2", &[4]);
+        write(dir.path(), "B", "2020H1", &[8]);
+        // Not in the manifest (a file left behind): never read.
+        write(dir.path(), "C", "2020H1", &[100]);
+        // Written without rows: never opened, so a damaged one does no harm.
+        let empty = dir
+            .path()
+            .join(partition_path("B", "2020H2"))
+            .join(PARTITION_FILE);
+        std::fs::create_dir_all(empty.parent().unwrap()).unwrap();
+        std::fs::write(&empty, b"not parquet").unwrap();
+        let submissions = Submissions::new(vec![
+            submission("A", "2020H1", Some(2)),
+            submission("A", "2020H2", None),
+            submission("B", "2020H1", Some(1)),
+            submission("B", "2020H2", Some(0)),
+            // A table the schema gained later: no file.
+            submission("D", "2020H1", None),
+        ])
+        .unwrap();
+        let schema = Arc::new(Schema::new(vec![Field::new("x", DataType::Int64, false)]));
+        let table = SubmittedTable::new("t", dir.path().into(), schema, Arc::new(submissions));
+        let ctx = SessionContext::new();
+        for function in crate::query::functions::all() {
+            ctx.register_udf(function);
+        }
+        ctx.register_table("t", Arc::new(table)).unwrap();
+        let total = |sql: &'static str| {
+            let ctx = ctx.clone();
+            async move { sum(&ctx, sql).await[3].clone() }
+        };
+        assert_eq!(total("SELECT sum(x) AS s FROM t").await, "| 15 |");
+        assert_eq!(
+            total("SELECT sum(x) AS s FROM t WHERE i_urval(projekt, 'a')").await,
+            "| 7 |"
+        );
+        assert_eq!(
+            total("SELECT sum(x) AS s FROM t WHERE projekt = 'B' OR halvar > '2020H1'").await,
+            "| 12 |"
+        );
+        assert_eq!(
+            total("SELECT count(*) AS n FROM t WHERE projekt = 'D'").await,
+            "| 0 |"
+        );
+        assert_eq!(
+            sum(
+                &ctx,
+                "SELECT projekt, halvar, x FROM t WHERE i_urval(projekt, 'A,B') ORDER BY x"
+            )
+            .await[3..7],
+            [
+                "| A       | 2020H1 | 1 |",
+                "| A       | 2020H1 | 2 |",
+                "| A       | 2020H2 | 4 |",
+                "| B       | 2020H1 | 8 |",
+            ]
+        );
+    }
+}
