@@ -290,12 +290,12 @@ pub fn warn_unprotected<'k>(keys: impl IntoIterator<Item = &'k String>) {
     }
 }
 
-/// A small runtime for the commands that query: DataFusion is async.
 /// A duration as people here write it: `1,234` (seconds, decimal comma).
 pub fn seconds(duration: std::time::Duration) -> String {
     format!("{:.3}", duration.as_secs_f64()).replace('.', ",")
 }
 
+/// A small runtime for the commands that query: DataFusion is async.
 pub fn runtime() -> finsam::Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()

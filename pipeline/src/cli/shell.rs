@@ -380,7 +380,6 @@ impl Shell<'_> {
     }
 }
 
-/// `0,034`: seconds with a decimal comma.
 /// The terminal's columns and rows (80 × 24 when it cannot say); `COLUMNS` and `LINES`
 /// win, as in other tools.
 fn terminal_size() -> (usize, usize) {

@@ -35,9 +35,7 @@ use datafusion::arrow::datatypes::{DataType, Date32Type, Field, Schema as ArrowS
 use datafusion::catalog::TableProvider;
 use datafusion::common::ScalarValue;
 use datafusion::datasource::MemTable;
-use datafusion::execution::cache::cache_manager::CacheManagerConfig;
 use datafusion::execution::context::{SQLOptions, SessionConfig, SessionContext};
-use datafusion::execution::runtime_env::RuntimeEnvBuilder;
 use datafusion::logical_expr::{Expr, JoinType, col};
 
 use crate::failure::Kind;
@@ -242,9 +240,6 @@ impl QueryResult {
     }
 }
 
-/// Room for the file listings of every table (about 200 bytes a file).
-const LIST_FILES_CACHE_BYTES: usize = 64 << 20;
-
 /// Parameters given but not used by a query.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Unused {
@@ -274,14 +269,8 @@ impl Engine {
         let mut config = SessionConfig::from_env()?.with_information_schema(true);
         // Spans let an error point at the place in the statement.
         config.options_mut().sql_parser.collect_spans = true;
-        // A report scans each table many times; the listing of its partition files is
-        // cached for the life of this context (one command), so keep every table's list.
-        let runtime = RuntimeEnvBuilder::new()
-            .with_cache_manager(
-                CacheManagerConfig::default().with_list_files_cache_limit(LIST_FILES_CACHE_BYTES),
-            )
-            .build_arc()?;
-        let ctx = SessionContext::new_with_config_rt(config, runtime);
+        // No folder is listed: the tables' files are the manifest's (`submitted`).
+        let ctx = SessionContext::new_with_config(config);
         for function in functions::all() {
             ctx.register_udf(function);
         }

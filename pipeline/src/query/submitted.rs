@@ -336,10 +336,19 @@ impl TableProvider for SubmittedTable {
                 .filter(|&index| self.rows(index) != Some(0))
                 .map(|index| (index, self.path(index)))
                 .collect();
-        let files = self
-            .files
-            .facts(state, chosen)
-            .await?
+        let found = self.files.facts(state, chosen.clone()).await?;
+        // A file the manifest says has rows must be there: its rows would be missing from
+        // every figure without a word.
+        if let Some((_, path)) = chosen.iter().find(|(index, _)| {
+            self.rows(*index).unwrap_or(0) > 0 && !found.iter().any(|(i, _)| i == index)
+        }) {
+            return Err(datafusion::error::DataFusionError::Execution(format!(
+                "{} saknas, fast manifestet säger att inlämningen har rader i tabellen {}: återställ datamängden från en säkerhetskopia (finsam restore)",
+                path.display(),
+                self.name
+            )));
+        }
+        let files = found
             .into_iter()
             .map(|(index, (meta, statistics))| {
                 let submission = &self.submissions.list[index];
@@ -511,6 +520,8 @@ mod tests {
             submission("B", "2020H2", Some(0)),
             // A table the schema gained later: no file.
             submission("D", "2020H1", None),
+            // Rows the manifest promises, and no file: an error, not a silent gap.
+            submission("E", "2020H1", Some(3)),
         ])
         .unwrap();
         let schema = Arc::new(Schema::new(vec![Field::new("x", DataType::Int64, false)]));
@@ -524,7 +535,22 @@ mod tests {
             let ctx = ctx.clone();
             async move { sum(&ctx, sql).await[3].clone() }
         };
-        assert_eq!(total("SELECT sum(x) AS s FROM t").await, "| 15 |");
+        assert_eq!(
+            total("SELECT sum(x) AS s FROM t WHERE projekt <> 'E'").await,
+            "| 15 |"
+        );
+        let missing = ctx
+            .sql("SELECT count(*) FROM t WHERE projekt = 'E'")
+            .await
+            .unwrap()
+            .collect()
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(
+            missing.contains("projekt=E/halvar=2020H1/data.parquet saknas"),
+            "{missing}"
+        );
         assert_eq!(
             total("SELECT sum(x) AS s FROM t WHERE i_urval(projekt, 'a')").await,
             "| 7 |"
