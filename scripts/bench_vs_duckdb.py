@@ -416,6 +416,7 @@ def main():
     times = collections.defaultdict(lambda: ([], [], [], [], []))
     mismatches = {}
     failures = {}
+    counts = {}
     for round_ in range(args.korningar):
         for name, selection, params in cases:
             key = ("fråga", name, selection)
@@ -429,6 +430,7 @@ def main():
             t[0].append(seconds), t[1].append(d_seconds), t[2].append(mb), t[3].append(d_mb), t[4].append(whole)
             if round_ == 0:
                 ours = finsam_rows(out)
+                counts[key] = len(ours)
                 if not same_rows(ours, d_rows[0]):
                     mismatches[key] = (ours, d_rows[0])
         for report, selection, flags, jobs in reports:
@@ -457,7 +459,10 @@ def main():
     for (kind, name, selection), (ours, theirs, our_mb, their_mb, whole) in times.items():
         ratio = median(ours) / median(theirs)
         worst = max(worst, ratio)
-        rows = "" if kind == "rapport" else ("OLIKA" if (kind, name, selection) in mismatches else "samma")
+        key = (kind, name, selection)
+        rows = "" if kind == "rapport" else (
+            "OLIKA" if key in mismatches else f"samma ({counts.get(key, 0)})"
+        )
         print(f"{kind:8} {name:38} {selection:6} {median(ours) * 1000:9.0f} {median(whole) * 1000:7.0f} "
               f"{median(theirs) * 1000:9.0f} {ratio:5.2f} {max(our_mb):9.0f} {max(their_mb):9.0f}  {rows}")
     for (kind, name, selection), (ours, theirs) in mismatches.items():
