@@ -225,7 +225,7 @@ impl Files {
         &self,
         state: &dyn Session,
         chosen: Vec<(usize, PathBuf)>,
-    ) -> Result<Vec<(usize, Found)>> {
+    ) -> Result<Vec<(usize, PathBuf, Option<Found>)>> {
         use futures::{StreamExt, TryStreamExt};
         let store = state
             .runtime_env()
@@ -266,9 +266,20 @@ impl Files {
         }
         Ok(chosen
             .into_iter()
-            .filter_map(|(index, _)| Some((index, found[index].clone().flatten()?)))
+            .map(|(index, path)| {
+                let facts = found[index].clone().flatten();
+                (index, path, facts)
+            })
             .collect())
     }
+}
+
+/// A file that should hold rows and is not there.
+fn missing(path: &Path) -> datafusion::error::DataFusionError {
+    datafusion::error::DataFusionError::Execution(format!(
+        "{} saknas, fast datamängden säger att den har rader: återställ datamängden från en säkerhetskopia (finsam restore)",
+        path.display()
+    ))
 }
 
 fn object_meta(path: &Path) -> Result<Option<ObjectMeta>> {
@@ -336,30 +347,24 @@ impl TableProvider for SubmittedTable {
                 .filter(|&index| self.rows(index) != Some(0))
                 .map(|index| (index, self.path(index)))
                 .collect();
-        let found = self.files.facts(state, chosen.clone()).await?;
-        // A file the manifest says has rows must be there: its rows would be missing from
-        // every figure without a word.
-        if let Some((_, path)) = chosen.iter().find(|(index, _)| {
-            self.rows(*index).unwrap_or(0) > 0 && !found.iter().any(|(i, _)| i == index)
-        }) {
-            return Err(datafusion::error::DataFusionError::Execution(format!(
-                "{} saknas, fast manifestet säger att inlämningen har rader i tabellen {}: återställ datamängden från en säkerhetskopia (finsam restore)",
-                path.display(),
-                self.name
-            )));
+        let mut files = Vec::new();
+        for (index, path, facts) in self.files.facts(state, chosen).await? {
+            let Some((meta, statistics)) = facts else {
+                // A file the manifest says has rows must be there: its rows would be
+                // missing from every figure without a word.
+                if self.rows(index).unwrap_or(0) > 0 {
+                    return Err(missing(&path));
+                }
+                continue;
+            };
+            let submission = &self.submissions.list[index];
+            let mut file = PartitionedFile::from(meta);
+            file.partition_values = vec![
+                ScalarValue::Utf8(Some(submission.projekt.clone())),
+                ScalarValue::Utf8(Some(submission.halvar.clone())),
+            ];
+            files.push(file.with_statistics(statistics));
         }
-        let files = found
-            .into_iter()
-            .map(|(index, (meta, statistics))| {
-                let submission = &self.submissions.list[index];
-                let mut file = PartitionedFile::from(meta);
-                file.partition_values = vec![
-                    ScalarValue::Utf8(Some(submission.projekt.clone())),
-                    ScalarValue::Utf8(Some(submission.halvar.clone())),
-                ];
-                file.with_statistics(statistics)
-            })
-            .collect();
         let table_schema = TableSchema::builder(self.file_schema.clone())
             .with_table_partition_cols(partition_fields())
             .build();
@@ -443,8 +448,11 @@ impl TableProvider for ProjectFilesTable {
             .facts(state, chosen)
             .await?
             .into_iter()
-            .map(|(_, (meta, statistics))| PartitionedFile::from(meta).with_statistics(statistics))
-            .collect();
+            .map(|(_, path, facts)| {
+                let (meta, statistics) = facts.ok_or_else(|| missing(&path))?;
+                Ok(PartitionedFile::from(meta).with_statistics(statistics))
+            })
+            .collect::<Result<_>>()?;
         let table_schema = TableSchema::builder(self.schema.clone()).build();
         scan_files(
             state,
