@@ -385,6 +385,26 @@ fn an_event_counts_in_its_latest_version_and_a_return_is_a_new_participation() {
         "SELECT count(*) AS n FROM insatser_alla_versioner WHERE typ = 'praktik' AND projekt = 'ALFA'",
     );
     assert_eq!(versions, "n\n3\n");
+    // `finsam sql` reads the current versions through the stored list of replaced rows;
+    // the definition written out over every version gives the same rows.
+    let current = wd.sql(
+        "SELECT projekt, halvar, person, typ, start, slut FROM insatser ORDER BY 1, 2, 3, 4, 5",
+    );
+    let by_definition = wd.sql(
+        "SELECT projekt, halvar, person, typ, start, slut FROM insatser_alla_versioner r
+         WHERE NOT EXISTS (SELECT 1 FROM insatser_alla_versioner s
+                           WHERE s.projekt = r.projekt AND s.person = r.person AND s.typ = r.typ
+                             AND s.start = r.start AND s.halvar > r.halvar)
+         ORDER BY 1, 2, 3, 4, 5",
+    );
+    assert_eq!(current, by_definition);
+    assert!(
+        wd.path("data/_underlag/insatser_ersatta_versioner")
+            .is_dir()
+    );
+    let every_version = wd.sql("SELECT count(*) AS n FROM insatser_alla_versioner");
+    let count = wd.sql("SELECT count(*) AS n FROM insatser");
+    assert_ne!(every_version, count, "some rows were replaced");
 }
 
 #[test]

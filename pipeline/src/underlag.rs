@@ -5,7 +5,10 @@
 //! column means), in the order `underlag.toml` gives: `forsorjningsdagar` (what the income
 //! rows say per person and day; a step, not stored), `deltagande` (each participation's
 //! latest row and its income at the start) and `uppfoljning` (each ended participation's
-//! income at the follow-up points and month by month). They are computed a few projects
+//! income at the follow-up points and month by month), and before them, for each event
+//! table, the list of its replaced rows (`<tabell>_ersatta_versioner`, generated from the
+//! schema's `identity`: [`crate::query::replaced_versions_sql`]), with which an engine over
+//! every project finds the current versions. They are computed a few projects
 //! at a time (a pass of [`ROWS_PER_PASS`] participant rows, with `$projekt` bound to the
 //! pass's projects; a project's rows depend on its own data alone), and the stored ones
 //! are written per project:
@@ -124,7 +127,22 @@ impl Definitions {
             hasher
                 .update(format!("{} {:?} {:?}", list.name, list.attributes, list.codes).as_bytes());
         }
-        let mut tables = Vec::new();
+        // First each event table's replaced rows (generated from its identity in the
+        // schema): the tables after them may read the event tables.
+        let mut tables: Vec<Definition> = schema
+            .tables
+            .iter()
+            .filter(|t| !t.identity.is_empty())
+            .map(|t| Definition {
+                name: crate::query::replaced_versions(&t.name),
+                sql: crate::query::replaced_versions_sql(t),
+                stored: true,
+            })
+            .collect();
+        for table in &tables {
+            hasher.update(table.name.as_bytes());
+            hasher.update(table.sql.as_bytes());
+        }
         for table in config.tabeller {
             // The name becomes a SQL table name and a folder name.
             if table.namn.is_empty()
@@ -339,7 +357,7 @@ pub async fn refresh(
     if stale.is_empty() {
         return Ok(Refreshed::default());
     }
-    let engine = Engine::open(dataset, schema, Vec::new())
+    let engine = Engine::open(dataset, schema, Vec::new(), Vec::new())
         .await
         .map_err(ReportError::Engine)?;
     let root = dataset.root();
@@ -487,7 +505,7 @@ async fn underlag_tables(
     // An engine over the dataset alone, only when something must be computed.
     let engine = if !stale.is_empty() || fresh.is_empty() {
         Some(
-            Engine::open(dataset, schema, Vec::new())
+            Engine::open(dataset, schema, Vec::new(), Vec::new())
                 .await
                 .map_err(ReportError::Engine)?,
         )
@@ -603,7 +621,20 @@ pub async fn open_engine(
     let stale: BTreeSet<String> = stale.into_iter().collect();
     let tables = underlag_tables(dataset, schema, &definitions, &expected, &stale).await?;
     attached.computed = stale.into_iter().collect();
-    let engine = Engine::open(dataset, schema, tables)
+    // The lists of replaced event rows define the event tables' current versions, for
+    // which they must cover every project; they are not tables of their own.
+    let (replaced, tables): (Vec<NamedTable>, Vec<NamedTable>) =
+        tables.into_iter().partition(|(name, _)| {
+            schema
+                .tables
+                .iter()
+                .any(|t| *name == crate::query::replaced_versions(&t.name))
+        });
+    let replaced = match selection {
+        ProjectSelection::All => replaced,
+        ProjectSelection::Projects(_) => Vec::new(),
+    };
+    let engine = Engine::open(dataset, schema, tables, replaced)
         .await
         .map_err(ReportError::Engine)?;
     Ok((engine, attached))

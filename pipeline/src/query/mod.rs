@@ -22,6 +22,7 @@ pub mod advice;
 pub mod functions;
 pub mod script;
 mod selection;
+mod shared;
 mod submitted;
 mod unreadable;
 
@@ -260,17 +261,21 @@ pub type NamedTable = (String, Arc<dyn TableProvider>);
 
 impl Engine {
     /// Registers every table of the dataset and `underlag` (each under its name);
-    /// DATAFUSION_* environment settings apply.
+    /// DATAFUSION_* environment settings apply. `replaced`, when it has an event table's
+    /// [`replaced_versions`] for every project of the dataset, defines its current
+    /// versions; an event table without it finds them itself.
     pub async fn open(
         dataset: &Dataset,
         schema: &Schema,
         underlag: Vec<NamedTable>,
+        replaced: Vec<NamedTable>,
     ) -> Result<Engine, QueryError> {
         let mut config = SessionConfig::from_env()?.with_information_schema(true);
         // Spans let an error point at the place in the statement.
         config.options_mut().sql_parser.collect_spans = true;
-        // No folder is listed: the tables' files are the manifest's (`submitted`).
-        let ctx = SessionContext::new_with_config(config);
+        // No folder is listed: the tables' files are the manifest's (`submitted`). A
+        // subquery read more than once is computed once (`shared`).
+        let ctx = shared::session(config);
         for function in functions::all() {
             ctx.register_udf(function);
         }
@@ -288,7 +293,11 @@ impl Engine {
             } else {
                 let all_versions = all_versions(&table.name);
                 ctx.register_table(&all_versions, submitted)?;
-                let current = current_versions(&ctx, table, &all_versions).await?;
+                let list = replaced
+                    .iter()
+                    .find(|(name, _)| *name == replaced_versions(&table.name))
+                    .map(|(_, list)| list.clone());
+                let current = current_versions(&ctx, table, &all_versions, list).await?;
                 ctx.register_table(&table.name, current)?;
             }
         }
@@ -497,17 +506,49 @@ pub fn all_versions(table: &str) -> String {
     format!("{table}_alla_versioner")
 }
 
+/// The name of the underlag table that lists an event table's replaced rows.
+pub fn replaced_versions(table: &str) -> String {
+    format!("{table}_ersatta_versioner")
+}
+
+/// The rows of an event table that are not current (see [`current_versions`]): those
+/// that a later half-year of the project has again, with the same `identity`. Each once,
+/// by its project, half-year and identity, for the selected projects (`$projekt`). Built
+/// with the underlag (few rows: an event is rarely changed), so that reading the current
+/// versions is a scan and a look-up in a short list instead of a join of every row with
+/// every other.
+pub fn replaced_versions_sql(table: &TableDef) -> String {
+    let all_versions = all_versions(&table.name);
+    let identity: Vec<String> = table.identity.iter().map(|c| format!("r.{c}")).collect();
+    let same_event: Vec<String> = std::iter::once("projekt")
+        .chain(table.identity.iter().map(String::as_str))
+        .map(|c| format!("s.{c} = r.{c}"))
+        .collect();
+    format!(
+        "SELECT DISTINCT r.projekt, r.halvar, {identity}\n\
+         FROM {all_versions} r\n\
+         WHERE i_urval(r.projekt, $projekt)\n  \
+           AND EXISTS (SELECT 1 FROM {all_versions} s\n              \
+                       WHERE i_urval(s.projekt, $projekt) AND {same_event} AND s.halvar > r.halvar)",
+        identity = identity.join(", "),
+        same_event = same_event.join(" AND "),
+    )
+}
+
 /// An event table as it stands: of the rows with the same project and `identity`, those
 /// of the latest submission (half-year) that has them. A row repeated within one
 /// submission stays repeated, as written; an event changed later is the later version.
-/// An anti join (no row of a later half-year with the same identity): hash-based, and a
-/// filter on the project reaches both sides, where a window would sort every row.
+/// An anti join: with the list of `replaced` rows of every project when the underlag has
+/// it ([`replaced_versions_sql`]: a look-up in a short list), otherwise with the rows
+/// themselves (no row of a later half-year with the same identity: hash-based, and a
+/// filter on the project reaches both sides, where a window would sort every row).
 async fn current_versions(
     ctx: &SessionContext,
     table: &TableDef,
     all_versions: &str,
+    replaced: Option<Arc<dyn TableProvider>>,
 ) -> Result<Arc<dyn datafusion::catalog::TableProvider>, QueryError> {
-    let (row, later) = ("rad", "senare");
+    let row = "rad";
     let rows = ctx.table(all_versions).await?.alias(row)?;
     let columns: Vec<Expr> = rows
         .schema()
@@ -515,14 +556,26 @@ async fn current_versions(
         .iter()
         .map(|f| col(format!("{row}.{}", f.name())))
         .collect();
-    let mut same_event_later: Vec<Expr> = std::iter::once("projekt")
-        .chain(table.identity.iter().map(String::as_str))
-        .map(|c| col(format!("{row}.{c}")).eq(col(format!("{later}.{c}"))))
-        .collect();
-    same_event_later.push(col(format!("{later}.halvar")).gt(col(format!("{row}.halvar"))));
-    let later_rows = ctx.table(all_versions).await?.alias(later)?;
+    let same = |other: &str, keys: &[&str]| -> Vec<Expr> {
+        keys.iter()
+            .copied()
+            .chain(table.identity.iter().map(String::as_str))
+            .map(|c| col(format!("{row}.{c}")).eq(col(format!("{other}.{c}"))))
+            .collect()
+    };
+    let (others, on) = match replaced {
+        Some(list) => (
+            ctx.read_table(list)?.alias("ersatt")?,
+            same("ersatt", &["projekt", "halvar"]),
+        ),
+        None => {
+            let mut later = same("senare", &["projekt"]);
+            later.push(col("senare.halvar").gt(col(format!("{row}.halvar"))));
+            (ctx.table(all_versions).await?.alias("senare")?, later)
+        }
+    };
     Ok(rows
-        .join_on(later_rows, JoinType::LeftAnti, same_event_later)?
+        .join_on(others, JoinType::LeftAnti, on)?
         .select(columns)?
         .into_view())
 }
