@@ -14,7 +14,9 @@ DuckDB sees the dataset as finsam registers it:
 - each record table `t` over DATA/t/projekt=*/halvar=*/data.parquet (hive partitions);
   an event table's current versions as finsam defines them (query/mod.rs,
   current_versions): a row counts unless a later half-year of the same project has the
-  same identity; every version is `t_alla_versioner`;
+  same identity, read as finsam reads it over every project, from the underlag's list of
+  replaced rows (DATA/_underlag/t_ersatta_versioner/, the anti join of every row with
+  every other where the list is missing); every version is `t_alla_versioner`;
 - each underlag table over DATA/_underlag/t/*.parquet;
 - the small tables (code lists, the registry, inlamningar, kontext) from `finsam export`;
 - finsam's SQL functions as DuckDB macros (scripts/duckdb-funktioner.sql).
@@ -90,11 +92,20 @@ def define_views(con, data, extract):
         )
         defined.add(rows)
         if identity:
-            same = " AND ".join(f"s.{c} = r.{c}" for c in ["projekt", *identity])
-            con.execute(
-                f"CREATE VIEW {name} AS SELECT r.* FROM {rows} r WHERE NOT EXISTS "
-                f"(SELECT 1 FROM {rows} s WHERE {same} AND s.halvar > r.halvar)"
-            )
+            replaced = os.path.join(data, "_underlag", f"{name}_ersatta_versioner", "*.parquet")
+            if glob.glob(replaced):
+                # The underlag's list of replaced rows, as finsam reads it over every project.
+                same = " AND ".join(f"e.{c} = r.{c}" for c in ["projekt", "halvar", *identity])
+                con.execute(
+                    f"CREATE VIEW {name} AS SELECT r.* FROM {rows} r WHERE NOT EXISTS "
+                    f"(SELECT 1 FROM read_parquet({quoted(replaced)}) e WHERE {same})"
+                )
+            else:
+                same = " AND ".join(f"s.{c} = r.{c}" for c in ["projekt", *identity])
+                con.execute(
+                    f"CREATE VIEW {name} AS SELECT r.* FROM {rows} r WHERE NOT EXISTS "
+                    f"(SELECT 1 FROM {rows} s WHERE {same} AND s.halvar > r.halvar)"
+                )
             defined.add(name)
     for folder in sorted(glob.glob(os.path.join(data, "_underlag", "*", ""))):
         name = os.path.basename(os.path.dirname(folder))

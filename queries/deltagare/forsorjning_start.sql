@@ -24,11 +24,11 @@ WITH aktuella AS (
 ),
 kombinationer AS (
     -- The sources of the day nearest the inskrivning (deltagande.kallor_start); people with
-    -- the same sources are counted together before the sources are split up. The sources
-    -- are grouped as one text (codes have no commas): grouping by a list is slow.
+    -- the same breakdown and sources are counted together in one pass before the sources are
+    -- split up. The sources are grouped as one text (codes have no commas; no day within the
+    -- month is NULL): grouping by a list is slow.
     SELECT kon, aldersgrupp, kommun, array_to_string(kallor_start, ',') AS kallor, count(*) AS antal
     FROM aktuella
-    WHERE kallor_start IS NOT NULL
     GROUP BY kon, aldersgrupp, kommun, array_to_string(kallor_start, ',')
 ),
 indelningar AS (
@@ -36,23 +36,25 @@ indelningar AS (
 ),
 n AS (
     SELECT i.indelning,
-           CASE i.indelning WHEN 'totalt' THEN 'alla' WHEN 'kon' THEN a.kon WHEN 'alder' THEN a.aldersgrupp ELSE coalesce(a.kommun, 'okand') END AS grupp,
-           count(*) AS n
-    FROM aktuella a CROSS JOIN indelningar i
+           CASE i.indelning WHEN 'totalt' THEN 'alla' WHEN 'kon' THEN k.kon WHEN 'alder' THEN k.aldersgrupp ELSE coalesce(k.kommun, 'okand') END AS grupp,
+           sum(k.antal) AS n
+    FROM indelningar i CROSS JOIN kombinationer k
     GROUP BY 1, 2
 ),
 per_kalla AS (
     -- Each source once per person, plus "med uppgift" for everyone with a source, so that
-    -- n minus those is "uppgift saknas".
+    -- n minus those is "uppgift saknas". The four breakdowns first: the cross join keeps its
+    -- left side in memory and goes through the right side batch by batch.
     SELECT i.indelning,
            CASE i.indelning WHEN 'totalt' THEN 'alla' WHEN 'kon' THEN p.kon WHEN 'alder' THEN p.aldersgrupp ELSE coalesce(p.kommun, 'okand') END AS grupp,
            p.kalla, sum(p.antal) AS antal
-    FROM (
+    FROM indelningar i
+    CROSS JOIN (
         SELECT kon, aldersgrupp, kommun, antal,
                unnest(array_append(string_to_array(nullif(kallor, ''), ','), 'med uppgift')) AS kalla
         FROM kombinationer
+        WHERE kallor IS NOT NULL
     ) p
-    CROSS JOIN indelningar i
     GROUP BY 1, 2, 3
 ),
 kategorier AS (

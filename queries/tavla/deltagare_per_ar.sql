@@ -23,15 +23,16 @@ WITH handelser AS (
     -- Listed in a submission that reaches into the year, as the participant report counts.
     WHERE halvar_slut(halvar) >= period_start(ar)
 ),
+per_ar AS (
+    SELECT ar, ordning, count(*) AS antal FROM handelser GROUP BY ar, ordning
+),
 ar AS (
-    SELECT DISTINCT ar FROM handelser
+    -- The years with an event (from the counts: the events are read once).
+    SELECT DISTINCT ar FROM per_ar
 ),
 serier AS (
     -- The participant report's keys (queries/deltagare/antal.sql).
     SELECT * FROM (VALUES ('Nya', 1, 'antal.sql::Nya'), ('Avslutade', 2, 'antal.sql::Avslutade')) AS s(serie, ordning, nyckel)
-),
-per_ar AS (
-    SELECT ar, ordning, count(*) AS antal FROM handelser GROUP BY ar, ordning
 )
 SELECT a.ar AS kategori, s.serie, CAST(s.ordning AS BIGINT) AS serie_ordning,
        coalesce(p.antal, 0) AS antal,

@@ -10,20 +10,24 @@
 --           Förbundsöversikten.
 -- Underlag: tabellen deltagande; se queries/underlag/deltagande.sql.
 -- Parametrar: $projekt (kortnamn; flera åtskilda med komma, eller alla), $period (halvår 2008H1, år 2008 eller flera år 2005-2024)
-WITH ar AS (
-    SELECT CAST(ar AS INT) AS ar
-    FROM unnest(generate_series(
-        CAST(extract(year FROM period_start($period)) AS BIGINT),
-        CAST(extract(year FROM period_slut($period)) AS BIGINT))) AS t(ar)
-),
-aktuella AS (
-    SELECT a.ar, coalesce(d.kommun, 'okand') AS kommun
-    FROM deltagande d
-    JOIN ar a
-      ON d.inskriven <= make_date(a.ar, 12, 31)
-     AND (d.avslutad IS NULL OR d.avslutad >= make_date(a.ar, 1, 1))
-     AND halvar_slut(d.halvar) >= make_date(a.ar, 1, 1)
-    WHERE i_urval(d.projekt, $projekt) AND d.raknas
+WITH aktuella AS (
+    -- Each counted participation once for every year of the period it was aktuell in:
+    -- inskriven by 31 December, not ended before 1 January and listed in a submission
+    -- that reaches into the year, that is from the year it started to the first of the
+    -- year it ended and the year of its last submission (none when that is before the
+    -- start). The years as a series per participation, not a join with every year.
+    SELECT CAST(ar AS INT) AS ar, kod AS kommun
+    FROM (
+        SELECT unnest(generate_series(
+                   greatest(CAST(extract(year FROM d.inskriven) AS BIGINT),
+                            CAST(extract(year FROM period_start($period)) AS BIGINT)),
+                   least(coalesce(CAST(extract(year FROM d.avslutad) AS BIGINT), 9999),
+                         CAST(extract(year FROM halvar_slut(d.halvar)) AS BIGINT),
+                         CAST(extract(year FROM period_slut($period)) AS BIGINT)))) AS ar,
+               coalesce(d.kommun, 'okand') AS kod
+        FROM deltagande d
+        WHERE i_urval(d.projekt, $projekt) AND d.raknas
+    )
 ),
 per_kommun AS (
     SELECT ar, kommun, count(*) AS antal FROM aktuella GROUP BY ar, kommun

@@ -21,23 +21,35 @@ WITH avslutade AS (
 indelningar AS (
     SELECT * FROM (VALUES ('totalt'), ('kon'), ('alder'), ('kommun')) AS i(indelning)
 ),
+per_grupp AS (
+    -- Counted in one pass per kön, age and kommun. arbete_1m and studier_1m are null for
+    -- those without a day near one month after the end.
+    SELECT kon, aldersgrupp, kommun,
+           count(*) AS n,
+           count(*) FILTER (WHERE arbete_1m) AS arbete,
+           count(*) FILTER (WHERE studier_1m) AS studier,
+           count(*) FILTER (WHERE arbete_1m AND studier_1m) AS bada,
+           count(*) FILTER (WHERE arbete_1m OR studier_1m) AS nagot,
+           count(*) FILTER (WHERE arbete_1m IS NOT NULL) AS med_uppgift
+    FROM avslutade
+    GROUP BY kon, aldersgrupp, kommun
+),
 n AS (
     SELECT i.indelning,
-           CASE i.indelning WHEN 'totalt' THEN 'alla' WHEN 'kon' THEN a.kon WHEN 'alder' THEN a.aldersgrupp ELSE coalesce(a.kommun, 'okand') END AS grupp,
-           count(*) AS n
-    FROM avslutade a CROSS JOIN indelningar i
+           CASE i.indelning WHEN 'totalt' THEN 'alla' WHEN 'kon' THEN g.kon WHEN 'alder' THEN g.aldersgrupp ELSE coalesce(g.kommun, 'okand') END AS grupp,
+           sum(g.n) AS n
+    FROM indelningar i CROSS JOIN per_grupp g
     GROUP BY 1, 2
 ),
 summor AS (
-    -- arbete_1m and studier_1m are null for those without a day near one month after the end.
     SELECT i.indelning,
-           CASE i.indelning WHEN 'totalt' THEN 'alla' WHEN 'kon' THEN a.kon WHEN 'alder' THEN a.aldersgrupp ELSE coalesce(a.kommun, 'okand') END AS grupp,
-           count(*) FILTER (WHERE a.arbete_1m) AS arbete,
-           count(*) FILTER (WHERE a.studier_1m) AS studier,
-           count(*) FILTER (WHERE a.arbete_1m AND a.studier_1m) AS bada,
-           count(*) FILTER (WHERE a.arbete_1m OR a.studier_1m) AS nagot,
-           count(*) FILTER (WHERE a.arbete_1m IS NOT NULL) AS med_uppgift
-    FROM avslutade a CROSS JOIN indelningar i
+           CASE i.indelning WHEN 'totalt' THEN 'alla' WHEN 'kon' THEN g.kon WHEN 'alder' THEN g.aldersgrupp ELSE coalesce(g.kommun, 'okand') END AS grupp,
+           sum(g.arbete) AS arbete,
+           sum(g.studier) AS studier,
+           sum(g.bada) AS bada,
+           sum(g.nagot) AS nagot,
+           sum(g.med_uppgift) AS med_uppgift
+    FROM indelningar i CROSS JOIN per_grupp g
     GROUP BY 1, 2
 )
 SELECT n.indelning, n.grupp, r.rad, CAST(r.ordning AS BIGINT) AS ordning,

@@ -22,28 +22,36 @@ WITH avslutade AS (
 indelningar AS (
     SELECT * FROM (VALUES ('totalt'), ('kon'), ('alder'), ('kommun')) AS i(indelning)
 ),
+kombinationer AS (
+    -- People with the same breakdown and the same sources at the start and at the end,
+    -- counted together in one pass before anything is split up. The sources are grouped
+    -- as one text (codes have no commas; no sources at all is empty, no day within the
+    -- month is NULL): grouping by a list is slow.
+    SELECT kon, aldersgrupp, kommun,
+           array_to_string(kallor_start, ',') AS vid_start,
+           array_to_string(kallor_avslut, ',') AS vid_avslut,
+           count(*) AS antal
+    FROM avslutade
+    GROUP BY 1, 2, 3, 4, 5
+),
 n AS (
     SELECT i.indelning,
-           CASE i.indelning WHEN 'totalt' THEN 'alla' WHEN 'kon' THEN a.kon WHEN 'alder' THEN a.aldersgrupp ELSE coalesce(a.kommun, 'okand') END AS grupp,
-           count(*) AS n
-    FROM avslutade a CROSS JOIN indelningar i
+           CASE i.indelning WHEN 'totalt' THEN 'alla' WHEN 'kon' THEN k.kon WHEN 'alder' THEN k.aldersgrupp ELSE coalesce(k.kommun, 'okand') END AS grupp,
+           sum(k.antal) AS n
+    FROM kombinationer k CROSS JOIN indelningar i
     GROUP BY 1, 2
 ),
-kombinationer AS (
-    -- The sources of the day nearest the start (1) and the end (2); people with the same
-    -- sources are counted together before the sources are split up. The sources are
-    -- grouped as one text (codes have no commas): grouping by a list is slow.
-    SELECT kon, aldersgrupp, kommun, ordning, kallor, count(*) AS antal
-    FROM (
-        SELECT a.kon, a.aldersgrupp, a.kommun, 1 AS ordning, array_to_string(a.kallor_start, ',') AS kallor
-        FROM avslutade a
-        WHERE a.kallor_start IS NOT NULL
-        UNION ALL
-        SELECT a.kon, a.aldersgrupp, a.kommun, 2, array_to_string(a.kallor_avslut, ',')
-        FROM avslutade a
-        WHERE a.kallor_avslut IS NOT NULL
-    )
-    GROUP BY kon, aldersgrupp, kommun, ordning, kallor
+tidpunkter_kallor AS (
+    -- The sources of the day nearest the start (1) and the end (2), for those who have one.
+    SELECT kon, aldersgrupp, kommun, 1 AS ordning, vid_start AS kallor, sum(antal) AS antal
+    FROM kombinationer
+    WHERE vid_start IS NOT NULL
+    GROUP BY 1, 2, 3, 5
+    UNION ALL
+    SELECT kon, aldersgrupp, kommun, 2, vid_avslut, sum(antal)
+    FROM kombinationer
+    WHERE vid_avslut IS NOT NULL
+    GROUP BY 1, 2, 3, 5
 ),
 per_kalla AS (
     -- Each source once per person, plus "med uppgift" for everyone with a source, so that
@@ -51,12 +59,14 @@ per_kalla AS (
     SELECT i.indelning,
            CASE i.indelning WHEN 'totalt' THEN 'alla' WHEN 'kon' THEN p.kon WHEN 'alder' THEN p.aldersgrupp ELSE coalesce(p.kommun, 'okand') END AS grupp,
            p.ordning, p.kalla, sum(p.antal) AS antal
-    FROM (
+    -- The four breakdowns first: the cross join keeps its left side in memory and goes
+    -- through the right side batch by batch.
+    FROM indelningar i
+    CROSS JOIN (
         SELECT kon, aldersgrupp, kommun, ordning, antal,
                unnest(array_append(string_to_array(nullif(kallor, ''), ','), 'med uppgift')) AS kalla
-        FROM kombinationer
+        FROM tidpunkter_kallor
     ) p
-    CROSS JOIN indelningar i
     GROUP BY 1, 2, 3, 4
 ),
 kategorier AS (

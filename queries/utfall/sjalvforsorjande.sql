@@ -23,35 +23,36 @@ WITH avslutade AS (
 indelningar AS (
     SELECT * FROM (VALUES ('totalt'), ('kon'), ('alder'), ('kommun')) AS i(indelning)
 ),
+per_grupp AS (
+    -- The ended participants counted in one pass per kön, age and kommun: all of them, and
+    -- at each point (1 start, 2 end, 3–5 one, six and twelve months after) those
+    -- självförsörjande and those not (the rest: uppgift saknas).
+    SELECT kon, aldersgrupp, kommun, count(*) AS n,
+           count(*) FILTER (WHERE sjalv_start) AS sjalv_1, count(*) FILTER (WHERE NOT sjalv_start) AS inte_1,
+           count(*) FILTER (WHERE sjalv_avslut) AS sjalv_2, count(*) FILTER (WHERE NOT sjalv_avslut) AS inte_2,
+           count(*) FILTER (WHERE sjalv_1m) AS sjalv_3, count(*) FILTER (WHERE NOT sjalv_1m) AS inte_3,
+           count(*) FILTER (WHERE sjalv_6m) AS sjalv_4, count(*) FILTER (WHERE NOT sjalv_6m) AS inte_4,
+           count(*) FILTER (WHERE sjalv_12m) AS sjalv_5, count(*) FILTER (WHERE NOT sjalv_12m) AS inte_5
+    FROM avslutade
+    GROUP BY kon, aldersgrupp, kommun
+),
 n AS (
     SELECT i.indelning,
-           CASE i.indelning WHEN 'totalt' THEN 'alla' WHEN 'kon' THEN a.kon WHEN 'alder' THEN a.aldersgrupp ELSE coalesce(a.kommun, 'okand') END AS grupp,
-           count(*) AS n
-    FROM avslutade a CROSS JOIN indelningar i
+           CASE i.indelning WHEN 'totalt' THEN 'alla' WHEN 'kon' THEN g.kon WHEN 'alder' THEN g.aldersgrupp ELSE coalesce(g.kommun, 'okand') END AS grupp,
+           sum(g.n) AS n
+    FROM indelningar i CROSS JOIN per_grupp g
     GROUP BY 1, 2
 ),
 punkter AS (
     SELECT * FROM (VALUES ('Vid start', 1), ('Vid avslut', 2), ('1 månad efter', 3), ('6 månader efter', 4), ('12 månader efter', 5)) AS p(punkt, ordning)
 ),
-per_person AS (
-    -- Each ended participant at each point: självförsörjande or not, or null (uppgift saknas).
-    SELECT a.kon, a.aldersgrupp, a.kommun, p.ordning,
-           CASE p.ordning
-               WHEN 1 THEN a.sjalv_start
-               WHEN 2 THEN a.sjalv_avslut
-               WHEN 3 THEN a.sjalv_1m
-               WHEN 4 THEN a.sjalv_6m
-               ELSE a.sjalv_12m
-           END AS sjalvforsorjande
-    FROM avslutade a CROSS JOIN punkter p
-),
 med_uppgift AS (
     SELECT i.indelning,
-           CASE i.indelning WHEN 'totalt' THEN 'alla' WHEN 'kon' THEN p.kon WHEN 'alder' THEN p.aldersgrupp ELSE coalesce(p.kommun, 'okand') END AS grupp,
+           CASE i.indelning WHEN 'totalt' THEN 'alla' WHEN 'kon' THEN g.kon WHEN 'alder' THEN g.aldersgrupp ELSE coalesce(g.kommun, 'okand') END AS grupp,
            p.ordning,
-           count(*) FILTER (WHERE p.sjalvforsorjande) AS sjalv,
-           count(*) FILTER (WHERE NOT p.sjalvforsorjande) AS inte
-    FROM per_person p CROSS JOIN indelningar i
+           sum(CASE p.ordning WHEN 1 THEN g.sjalv_1 WHEN 2 THEN g.sjalv_2 WHEN 3 THEN g.sjalv_3 WHEN 4 THEN g.sjalv_4 ELSE g.sjalv_5 END) AS sjalv,
+           sum(CASE p.ordning WHEN 1 THEN g.inte_1 WHEN 2 THEN g.inte_2 WHEN 3 THEN g.inte_3 WHEN 4 THEN g.inte_4 ELSE g.inte_5 END) AS inte
+    FROM indelningar i CROSS JOIN per_grupp g CROSS JOIN punkter p
     GROUP BY 1, 2, 3
 ),
 utfall AS (

@@ -21,11 +21,21 @@ WITH avslutade AS (
 indelningar AS (
     SELECT * FROM (VALUES ('totalt'), ('kon'), ('alder'), ('kommun')) AS i(indelning)
 ),
+status AS (
+    -- The ended participants counted per breakdown and status in one pass; the counts are
+    -- then added up per breakdown.
+    SELECT a.kon, a.aldersgrupp, a.kommun,
+           coalesce(k.sus_grupp, 'uppgift saknas') AS status,
+           count(*) AS antal
+    FROM avslutade a
+    LEFT JOIN kod_status_efter_avslut k ON k.kod = a.status_efter_avslut
+    GROUP BY 1, 2, 3, 4
+),
 n AS (
     SELECT i.indelning,
-           CASE i.indelning WHEN 'totalt' THEN 'alla' WHEN 'kon' THEN a.kon WHEN 'alder' THEN a.aldersgrupp ELSE coalesce(a.kommun, 'okand') END AS grupp,
-           count(*) AS n
-    FROM avslutade a CROSS JOIN indelningar i
+           CASE i.indelning WHEN 'totalt' THEN 'alla' WHEN 'kon' THEN s.kon WHEN 'alder' THEN s.aldersgrupp ELSE coalesce(s.kommun, 'okand') END AS grupp,
+           sum(s.antal) AS n
+    FROM indelningar i CROSS JOIN status s
     GROUP BY 1, 2
 ),
 grupper AS (
@@ -35,12 +45,10 @@ grupper AS (
 ),
 per_grupp AS (
     SELECT i.indelning,
-           CASE i.indelning WHEN 'totalt' THEN 'alla' WHEN 'kon' THEN a.kon WHEN 'alder' THEN a.aldersgrupp ELSE coalesce(a.kommun, 'okand') END AS grupp,
-           coalesce(k.sus_grupp, 'uppgift saknas') AS status,
-           count(*) AS antal
-    FROM avslutade a
-    CROSS JOIN indelningar i
-    LEFT JOIN kod_status_efter_avslut k ON k.kod = a.status_efter_avslut
+           CASE i.indelning WHEN 'totalt' THEN 'alla' WHEN 'kon' THEN s.kon WHEN 'alder' THEN s.aldersgrupp ELSE coalesce(s.kommun, 'okand') END AS grupp,
+           s.status,
+           sum(s.antal) AS antal
+    FROM indelningar i CROSS JOIN status s
     GROUP BY 1, 2, 3
 )
 SELECT n.indelning, n.grupp,
