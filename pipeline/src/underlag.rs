@@ -619,6 +619,7 @@ pub async fn open_engine(
         stale = self::stale(dataset, &definitions, &expected);
     }
     let stale: BTreeSet<String> = stale.into_iter().collect();
+    let index = read_index(dataset.root()).projekt;
     let tables = underlag_tables(dataset, schema, &definitions, &expected, &stale).await?;
     attached.computed = stale.into_iter().collect();
     // The lists of replaced event rows define the event tables' current versions, for
@@ -634,8 +635,20 @@ pub async fn open_engine(
         ProjectSelection::All => replaced,
         ProjectSelection::Projects(_) => Vec::new(),
     };
-    let engine = Engine::open(dataset, schema, tables, replaced)
+    let lists = !replaced.is_empty();
+    let mut engine = Engine::open(dataset, schema, tables.clone(), replaced)
         .await
         .map_err(ReportError::Engine)?;
+    // An ingest may have committed, or rebuilt the underlag, while this was opened: the
+    // lists must be those of the submissions the engine reads, so if anything changed
+    // meanwhile the event tables compare their rows themselves instead.
+    if lists
+        && (self::expected(dataset, &definitions, selection)? != expected
+            || read_index(dataset.root()).projekt != index)
+    {
+        engine = Engine::open(dataset, schema, tables, Vec::new())
+            .await
+            .map_err(ReportError::Engine)?;
+    }
     Ok((engine, attached))
 }

@@ -23,6 +23,16 @@ WITH aktuella AS (
       AND (avslutad IS NULL OR avslutad >= period_start($period))
       AND raknas
 ),
+rader AS (
+    -- Every aktuell participation once as 'aktuell', and again as 'ny' and 'avslutad' when it
+    -- started or ended in the period.
+    SELECT a.projekt, a.person, a.inskriven, a.kon, a.aldersgrupp, a.kommun, r.kod
+    FROM aktuella a
+    CROSS JOIN (VALUES ('ny'), ('aktuell'), ('avslutad')) AS r(kod)
+    WHERE r.kod = 'aktuell'
+       OR (r.kod = 'ny' AND a.inskriven >= period_start($period))
+       OR (r.kod = 'avslutad' AND a.avslutad <= period_slut($period))
+),
 indelningar AS (
     SELECT * FROM (VALUES ('totalt'), ('kon'), ('alder'), ('kommun')) AS i(indelning)
 ),
@@ -32,35 +42,21 @@ n AS (
     SELECT i.indelning,
            CASE i.indelning WHEN 'totalt' THEN 'alla' WHEN 'kon' THEN r.kon WHEN 'alder' THEN r.aldersgrupp ELSE coalesce(r.kommun, 'okand') END AS grupp,
            sum(r.antal) AS n
-    FROM indelningar i
-    CROSS JOIN (
+    FROM (
         SELECT kon, aldersgrupp, kommun, count(*) AS antal
-        FROM (SELECT DISTINCT projekt, person, inskriven, kon, aldersgrupp, kommun FROM aktuella)
+        FROM (SELECT DISTINCT projekt, person, inskriven, kon, aldersgrupp, kommun FROM rader)
         GROUP BY kon, aldersgrupp, kommun
     ) r
+    CROSS JOIN indelningar i
     GROUP BY 1, 2
 ),
 per_kod AS (
-    -- Every aktuell participation counts as 'aktuell', and as 'ny' and 'avslutad' when it
-    -- started or ended in the period (one pass; then one row per kod).
+    -- rader holds a participant at most once per kod.
     SELECT i.indelning,
            CASE i.indelning WHEN 'totalt' THEN 'alla' WHEN 'kon' THEN r.kon WHEN 'alder' THEN r.aldersgrupp ELSE coalesce(r.kommun, 'okand') END AS grupp,
            r.kod, sum(r.antal) AS antal
-    FROM indelningar i
-    CROSS JOIN (
-        SELECT kon, aldersgrupp, kommun, k.kod,
-               CASE k.kod WHEN 'ny' THEN ny WHEN 'aktuell' THEN aktuell ELSE avslutad END AS antal
-        FROM (
-            SELECT kon, aldersgrupp, kommun,
-                   count(*) FILTER (WHERE inskriven >= period_start($period)) AS ny,
-                   count(*) AS aktuell,
-                   count(*) FILTER (WHERE avslutad <= period_slut($period)) AS avslutad
-            FROM aktuella
-            GROUP BY kon, aldersgrupp, kommun
-        ) c
-        CROSS JOIN (VALUES ('ny'), ('aktuell'), ('avslutad')) AS k(kod)
-    ) r
-    WHERE r.antal > 0
+    FROM (SELECT kon, aldersgrupp, kommun, kod, count(*) AS antal FROM rader GROUP BY kon, aldersgrupp, kommun, kod) r
+    CROSS JOIN indelningar i
     GROUP BY 1, 2, 3
 ),
 kategorier AS (

@@ -10,7 +10,7 @@
 --           Förbundsöversikten.
 -- Underlag: tabellen deltagande; se queries/underlag/deltagande.sql.
 -- Parametrar: $projekt (kortnamn; flera åtskilda med komma, eller alla), $period (halvår 2008H1, år 2008 eller flera år 2005-2024)
-WITH aktuella AS (
+WITH aktuella_per_ar AS (
     -- Each counted participation once for every year of the period it was aktuell in:
     -- inskriven by 31 December, not ended before 1 January and listed in a submission
     -- that reaches into the year, that is from the year it started to the first of the
@@ -30,7 +30,7 @@ WITH aktuella AS (
     )
 ),
 per_kommun AS (
-    SELECT ar, kommun, count(*) AS antal FROM aktuella GROUP BY ar, kommun
+    SELECT ar, kommun, count(*) AS antal FROM aktuella_per_ar GROUP BY ar, kommun
 )
 SELECT CAST(p.ar AS VARCHAR) AS kategori,
        coalesce(k.etikett, 'Okänd kommun') AS serie,

@@ -22,7 +22,7 @@ WITH avslutade AS (
 indelningar AS (
     SELECT * FROM (VALUES ('totalt'), ('kon'), ('alder'), ('kommun')) AS i(indelning)
 ),
-kombinationer AS (
+per_grupp AS (
     -- People with the same breakdown and the same sources at the start and at the end,
     -- counted together in one pass before anything is split up. The sources are grouped
     -- as one text (codes have no commas; no sources at all is empty, no day within the
@@ -30,26 +30,26 @@ kombinationer AS (
     SELECT kon, aldersgrupp, kommun,
            array_to_string(kallor_start, ',') AS vid_start,
            array_to_string(kallor_avslut, ',') AS vid_avslut,
-           count(*) AS antal
+           count(*) AS n
     FROM avslutade
     GROUP BY 1, 2, 3, 4, 5
 ),
 n AS (
     SELECT i.indelning,
-           CASE i.indelning WHEN 'totalt' THEN 'alla' WHEN 'kon' THEN k.kon WHEN 'alder' THEN k.aldersgrupp ELSE coalesce(k.kommun, 'okand') END AS grupp,
-           sum(k.antal) AS n
-    FROM kombinationer k CROSS JOIN indelningar i
+           CASE i.indelning WHEN 'totalt' THEN 'alla' WHEN 'kon' THEN g.kon WHEN 'alder' THEN g.aldersgrupp ELSE coalesce(g.kommun, 'okand') END AS grupp,
+           sum(g.n) AS n
+    FROM indelningar i CROSS JOIN per_grupp g
     GROUP BY 1, 2
 ),
 tidpunkter_kallor AS (
     -- The sources of the day nearest the start (1) and the end (2), for those who have one.
-    SELECT kon, aldersgrupp, kommun, 1 AS ordning, vid_start AS kallor, sum(antal) AS antal
-    FROM kombinationer
+    SELECT kon, aldersgrupp, kommun, 1 AS ordning, vid_start AS kallor, sum(n) AS antal
+    FROM per_grupp
     WHERE vid_start IS NOT NULL
     GROUP BY 1, 2, 3, 5
     UNION ALL
-    SELECT kon, aldersgrupp, kommun, 2, vid_avslut, sum(antal)
-    FROM kombinationer
+    SELECT kon, aldersgrupp, kommun, 2, vid_avslut, sum(n)
+    FROM per_grupp
     WHERE vid_avslut IS NOT NULL
     GROUP BY 1, 2, 3, 5
 ),

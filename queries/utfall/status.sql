@@ -21,21 +21,21 @@ WITH avslutade AS (
 indelningar AS (
     SELECT * FROM (VALUES ('totalt'), ('kon'), ('alder'), ('kommun')) AS i(indelning)
 ),
-status AS (
+per_grupp AS (
     -- The ended participants counted per breakdown and status in one pass; the counts are
     -- then added up per breakdown.
     SELECT a.kon, a.aldersgrupp, a.kommun,
            coalesce(k.sus_grupp, 'uppgift saknas') AS status,
-           count(*) AS antal
+           count(*) AS n
     FROM avslutade a
     LEFT JOIN kod_status_efter_avslut k ON k.kod = a.status_efter_avslut
     GROUP BY 1, 2, 3, 4
 ),
 n AS (
     SELECT i.indelning,
-           CASE i.indelning WHEN 'totalt' THEN 'alla' WHEN 'kon' THEN s.kon WHEN 'alder' THEN s.aldersgrupp ELSE coalesce(s.kommun, 'okand') END AS grupp,
-           sum(s.antal) AS n
-    FROM indelningar i CROSS JOIN status s
+           CASE i.indelning WHEN 'totalt' THEN 'alla' WHEN 'kon' THEN g.kon WHEN 'alder' THEN g.aldersgrupp ELSE coalesce(g.kommun, 'okand') END AS grupp,
+           sum(g.n) AS n
+    FROM indelningar i CROSS JOIN per_grupp g
     GROUP BY 1, 2
 ),
 grupper AS (
@@ -43,12 +43,12 @@ grupper AS (
     SELECT sus_grupp AS grupp, CAST(min(ordning) AS BIGINT) AS ordning FROM kod_status_efter_avslut GROUP BY sus_grupp
     UNION ALL SELECT 'uppgift saknas', 99
 ),
-per_grupp AS (
+per_status AS (
     SELECT i.indelning,
-           CASE i.indelning WHEN 'totalt' THEN 'alla' WHEN 'kon' THEN s.kon WHEN 'alder' THEN s.aldersgrupp ELSE coalesce(s.kommun, 'okand') END AS grupp,
-           s.status,
-           sum(s.antal) AS antal
-    FROM indelningar i CROSS JOIN status s
+           CASE i.indelning WHEN 'totalt' THEN 'alla' WHEN 'kon' THEN g.kon WHEN 'alder' THEN g.aldersgrupp ELSE coalesce(g.kommun, 'okand') END AS grupp,
+           g.status,
+           sum(g.n) AS antal
+    FROM indelningar i CROSS JOIN per_grupp g
     GROUP BY 1, 2, 3
 )
 SELECT n.indelning, n.grupp,
@@ -58,5 +58,5 @@ SELECT n.indelning, n.grupp,
        n.n
 FROM n
 CROSS JOIN grupper g
-LEFT JOIN per_grupp p ON p.indelning = n.indelning AND p.grupp = n.grupp AND p.status = g.grupp
+LEFT JOIN per_status p ON p.indelning = n.indelning AND p.grupp = n.grupp AND p.status = g.grupp
 ORDER BY n.indelning, n.grupp, g.ordning + 0

@@ -45,6 +45,7 @@ use datafusion::optimizer::analyzer::AnalyzerRule;
 use datafusion::optimizer::{Optimizer, OptimizerContext};
 use datafusion::physical_expr::PhysicalExpr;
 use datafusion::physical_plan::coalesce_partitions::CoalescePartitionsExec;
+use datafusion::physical_plan::displayable;
 use datafusion::physical_plan::execution_plan::{
     CardinalityEffect, ChildrenPropertiesMode, EmissionType, ReplaceChildrenOptions,
 };
@@ -517,6 +518,9 @@ type Batches = Arc<[RecordBatch]>;
 #[derive(Debug)]
 struct SharedResults {
     schema: datafusion::arrow::datatypes::SchemaRef,
+    /// The input plan, as displayed, of the first copy that ran: a copy whose input the
+    /// physical optimiser made otherwise computes its own.
+    plan: std::sync::OnceLock<String>,
     batches: OnceCell<Batches>,
 }
 
@@ -524,6 +528,7 @@ impl SharedResults {
     fn for_input(input: &Arc<dyn ExecutionPlan>) -> Arc<SharedResults> {
         Arc::new(SharedResults {
             schema: input.schema(),
+            plan: std::sync::OnceLock::new(),
             batches: OnceCell::new(),
         })
     }
@@ -544,19 +549,18 @@ struct SharedExec {
 
 impl SharedExec {
     fn new(input: Arc<dyn ExecutionPlan>, results: Arc<SharedResults>) -> SharedExec {
-        let mut properties = input
+        // No order is promised: the copies' inputs may be sorted differently (the optimiser
+        // may push a sort into one copy), and the batches are those of whichever ran first.
+        let mut equivalences = input.equivalence_properties().clone();
+        equivalences.clear_orderings();
+        equivalences.clear_per_partition_constants();
+        let properties = input
             .properties()
             .as_ref()
             .clone()
             .with_partitioning(Partitioning::UnknownPartitioning(1))
+            .with_eq_properties(equivalences)
             .with_emission_type(EmissionType::Final);
-        if input.output_partitioning().partition_count() > 1 {
-            // Partitions put together in the order they end: no order is kept.
-            let mut equivalences = properties.eq_properties.clone();
-            equivalences.clear_orderings();
-            equivalences.clear_per_partition_constants();
-            properties = properties.with_eq_properties(equivalences);
-        }
         SharedExec {
             input,
             results,
@@ -593,7 +597,7 @@ impl ExecutionPlan for SharedExec {
     }
 
     fn maintains_input_order(&self) -> Vec<bool> {
-        vec![true]
+        vec![false]
     }
 
     // The input's rows, all of them: a join puts the smaller side where it belongs.
@@ -665,6 +669,10 @@ impl ExecutionPlan for SharedExec {
         let mut input = self.input.clone();
         if input.output_partitioning().partition_count() > 1 {
             input = Arc::new(CoalescePartitionsExec::new(input));
+        }
+        let plan = displayable(input.as_ref()).indent(true).to_string();
+        if *results.plan.get_or_init(|| plan.clone()) != plan {
+            return input.execute(0, context);
         }
         let batches = async move {
             // Computed in a task of its own, so that it goes on whichever copy waits.
@@ -772,6 +780,17 @@ mod tests {
         let sql = "WITH t AS (SELECT raknad(x) AS x, x % 3 AS rest FROM tal GROUP BY 1, 2)
                    SELECT count(*) FROM t a JOIN t b ON a.x = b.x + 1 WHERE a.rest = 0";
         assert_eq!(counted(sql).await, (vec![333], 1000));
+    }
+
+    #[tokio::test]
+    async fn a_reader_that_sorts_gets_its_rows_in_order() {
+        // One copy is numbered in order (a window sorts it), the other builds a hash join:
+        // the numbering is right whichever copy's input computed the shared rows.
+        let sql = "WITH t AS (SELECT raknad(x) AS x FROM tal GROUP BY 1)
+                   SELECT CAST(sum(CAST(a.rn AS BIGINT) - a.x) AS BIGINT) FROM t b
+                   JOIN (SELECT x, row_number() OVER (ORDER BY x) AS rn FROM t) a ON a.x = b.x";
+        let (numbers, _) = counted(sql).await;
+        assert_eq!(numbers, vec![1000]);
     }
 
     #[tokio::test]
