@@ -405,6 +405,28 @@ fn an_event_counts_in_its_latest_version_and_a_return_is_a_new_participation() {
     let every_version = wd.sql("SELECT count(*) AS n FROM insatser_alla_versioner");
     let count = wd.sql("SELECT count(*) AS n FROM insatser");
     assert_ne!(every_version, count, "some rows were replaced");
+    // The underlag that places each insats in its participation was built from the
+    // current versions too (through the list built in the same pass): the same rows as
+    // its definition written out over the tables as `finsam sql` reads them.
+    let placed = wd.sql(
+        "SELECT projekt, person, typ, start, slut, inskriven FROM insatser_deltagande ORDER BY 1, 2, 3, 4, 5",
+    );
+    let placed_by_definition = wd.sql(
+        "SELECT i.projekt, i.person, i.typ, i.start, i.slut,
+                coalesce(max(d.inskriven) FILTER (WHERE d.inskriven <= i.start), min(d.inskriven)) AS inskriven
+         FROM insatser i
+         JOIN deltagande d ON d.projekt = i.projekt AND d.person = i.person
+         LEFT JOIN (SELECT kod FROM kod_avslutsorsak WHERE exkluderas) x ON x.kod = d.avslutsorsak
+         WHERE x.kod IS NULL
+         GROUP BY i.projekt, i.person, i.typ, i.start, i.slut
+         ORDER BY 1, 2, 3, 4, 5",
+    );
+    assert_eq!(placed, placed_by_definition);
+    // P2's praktik in ALFA once, in its latest version (ended in June).
+    let praktik = wd.sql(
+        "SELECT slut FROM insatser_deltagande WHERE projekt = 'ALFA' AND typ = 'praktik' AND start = DATE '2010-03-01'",
+    );
+    assert_eq!(praktik, "slut\n2010-06-20\n");
 }
 
 #[test]

@@ -4,11 +4,13 @@
 //! The query files in `queries/underlag/` define them (their headers say what each
 //! column means), in the order `underlag.toml` gives: `forsorjningsdagar` (what the income
 //! rows say per person and day; a step, not stored), `deltagande` (each participation's
-//! latest row and its income at the start) and `uppfoljning` (each ended participation's
-//! income at the follow-up points and month by month), and before them, for each event
-//! table, the list of its replaced rows (`<tabell>_ersatta_versioner`, generated from the
+//! latest row and its income at the start), `uppfoljning` (each ended participation's
+//! income at the follow-up points and month by month) and `insatser_deltagande` (each
+//! insats with the participation it belongs to), and before them, for each event table,
+//! the list of its replaced rows (`<tabell>_ersatta_versioner`, generated from the
 //! schema's `identity`: [`crate::query::replaced_versions_sql`]), with which an engine over
-//! every project finds the current versions. They are computed a few projects
+//! every project finds the current versions (and the steps after it in the same pass,
+//! [`Engine::run_steps`]). They are computed a few projects
 //! at a time (a pass of [`ROWS_PER_PASS`] participant rows, with `$projekt` bound to the
 //! pass's projects; a project's rows depend on its own data alone), and the stored ones
 //! are written per project:
@@ -75,6 +77,9 @@ pub struct Definitions {
 pub struct Definition {
     pub name: String,
     pub sql: String,
+    /// Where the SQL comes from, for messages: its query file, or the schema for a list
+    /// of replaced rows.
+    pub origin: String,
     /// Stored in the dataset; otherwise only a step on the way to a later table.
     pub stored: bool,
 }
@@ -136,6 +141,11 @@ impl Definitions {
             .map(|t| Definition {
                 name: crate::query::replaced_versions(&t.name),
                 sql: crate::query::replaced_versions_sql(t),
+                origin: format!(
+                    "{} (genererad ur identity för tabellen {} i schemat)",
+                    crate::query::replaced_versions(&t.name),
+                    t.name
+                ),
                 stored: true,
             })
             .collect();
@@ -164,6 +174,7 @@ impl Definitions {
             hasher.update(file.as_bytes());
             hasher.update(sql.as_bytes());
             tables.push(Definition {
+                origin: format!("{FOLDER}/{file}"),
                 name: table.namn,
                 sql,
                 stored: table.lagras,
@@ -284,11 +295,19 @@ fn passes(dataset: &Dataset, projects: &[String]) -> Result<Vec<Vec<String>>, St
 /// with `$projekt` bound and its result is a table under its name for the queries after
 /// it. A project's rows depend on its own data alone (every definition joins on the
 /// project), so several projects are built in one pass and split afterwards.
+/// A stored table computed for a pass's projects.
+struct Built {
+    name: String,
+    origin: String,
+    schema: SchemaRef,
+    batches: Vec<RecordBatch>,
+}
+
 async fn build(
     engine: &Engine,
     definitions: &Definitions,
     selection: &str,
-) -> Result<Vec<(String, SchemaRef, Vec<RecordBatch>)>, ReportError> {
+) -> Result<Vec<Built>, ReportError> {
     let params = [("projekt".to_string(), selection.to_string())];
     let steps: Vec<(&str, &str)> = definitions
         .tables
@@ -299,7 +318,7 @@ async fn build(
         .run_steps(&steps, &params)
         .await
         .map_err(|(index, source)| ReportError::Query {
-            file: format!("{FOLDER}/{}.sql", definitions.tables[index].name),
+            file: definitions.tables[index].origin.clone(),
             source,
         })?;
     Ok(definitions
@@ -307,30 +326,32 @@ async fn build(
         .iter()
         .zip(results)
         .filter(|(table, _)| table.stored)
-        .map(|(table, result)| (table.name.clone(), result.schema, result.batches))
+        .map(|(table, result)| Built {
+            name: table.name.clone(),
+            origin: table.origin.clone(),
+            schema: result.schema,
+            batches: result.batches,
+        })
         .collect())
 }
 
 /// The rows of one project in a table built for several.
-fn rows_of_project(
-    table: &str,
-    batches: &[RecordBatch],
-    projekt: &str,
-) -> Result<Vec<RecordBatch>, ReportError> {
+fn rows_of_project(table: &Built, projekt: &str) -> Result<Vec<RecordBatch>, ReportError> {
     use datafusion::arrow::array::{AsArray, StringArray};
     use datafusion::arrow::compute::{cast, filter_record_batch, kernels::cmp::eq};
     let failed = |source: datafusion::arrow::error::ArrowError| ReportError::Query {
-        file: format!("{FOLDER}/{table}.sql"),
+        file: table.origin.clone(),
         source: datafusion::error::DataFusionError::from(source).into(),
     };
     let wanted = StringArray::new_scalar(projekt);
-    batches
+    table
+        .batches
         .iter()
         .map(|batch| {
             let column = batch
                 .column_by_name("projekt")
                 .ok_or_else(|| ReportError::Layout {
-                    file: format!("{FOLDER}/{table}.sql"),
+                    file: table.origin.clone(),
                     message:
                         "tabellen saknar kolumnen projekt: underlaget lagras projekt för projekt"
                             .into(),
@@ -375,11 +396,11 @@ pub async fn refresh(
         }
         let built = build(&engine, definitions, &pass.join(",")).await?;
         for projekt in &pass {
-            for (table, table_schema, batches) in &built {
-                let rows = rows_of_project(table, batches, projekt)?;
+            for table in &built {
+                let rows = rows_of_project(table, projekt)?;
                 write_table(
-                    &table_file(root, table, projekt),
-                    table_schema.clone(),
+                    &table_file(root, &table.name, projekt),
+                    table.schema.clone(),
                     &rows,
                 )?;
             }
@@ -516,20 +537,20 @@ async fn underlag_tables(
     let stale: Vec<String> = stale.iter().cloned().collect();
     for pass in passes(dataset, &stale)? {
         let engine = engine.expect("opened to compute");
-        for (table, table_schema, batches) in build(engine, definitions, &pass.join(",")).await? {
+        for table in build(engine, definitions, &pass.join(",")).await? {
             computed
-                .entry(table)
-                .or_insert_with(|| (table_schema, Vec::new()))
+                .entry(table.name)
+                .or_insert_with(|| (table.schema, Vec::new()))
                 .1
-                .extend(batches);
+                .extend(table.batches);
         }
     }
     // With nothing stored or computed, an empty build still gives each table its columns.
     let mut empty: BTreeMap<String, SchemaRef> = BTreeMap::new();
     if fresh.is_empty() && stale.is_empty() {
         let engine = engine.expect("opened to compute");
-        for (table, table_schema, _) in build(engine, definitions, "").await? {
-            empty.insert(table, table_schema);
+        for table in build(engine, definitions, "").await? {
+            empty.insert(table.name, table.schema);
         }
     }
     let mut tables = Vec::new();

@@ -35,17 +35,17 @@ rader AS (
 indelningar AS (
     SELECT * FROM (VALUES ('totalt'), ('kon'), ('alder'), ('kommun')) AS i(indelning)
 ),
+personer AS (
+    -- Everyone in rader once (a participant may have a row per authority).
+    SELECT DISTINCT projekt, person, inskriven, kon, aldersgrupp, kommun FROM rader
+),
 n AS (
-    -- Everyone in the breakdown once, however many rows they have: counted per kön and
-    -- age first, then once per breakdown.
+    -- Everyone in the breakdown once (personer: each participant of rader once), counted
+    -- per kön, age and kommun first, then once per breakdown.
     SELECT i.indelning,
            CASE i.indelning WHEN 'totalt' THEN 'alla' WHEN 'kon' THEN r.kon WHEN 'alder' THEN r.aldersgrupp ELSE coalesce(r.kommun, 'okand') END AS grupp,
            sum(r.antal) AS n
-    FROM (
-        SELECT kon, aldersgrupp, kommun, count(*) AS antal
-        FROM (SELECT DISTINCT projekt, person, inskriven, kon, aldersgrupp, kommun FROM rader)
-        GROUP BY kon, aldersgrupp, kommun
-    ) r
+    FROM (SELECT kon, aldersgrupp, kommun, count(*) AS antal FROM personer GROUP BY kon, aldersgrupp, kommun) r
     CROSS JOIN indelningar i
     GROUP BY 1, 2
 ),

@@ -9,7 +9,8 @@
 -- Indelning: varje rad gäller alla aktuella (indelning = totalt), en kön (indelning = kon),
 --            en åldersgrupp vid inskrivningen (indelning = alder: 16–29, 30–49, 50–64, övriga åldrar) eller en
 --            folkbokföringskommun (indelning = kommun: kommunkoden, okand där den saknas).
--- Underlag: tabellen deltagande, varje deltagandes senaste rad; se queries/underlag/deltagande.sql.
+-- Underlag: tabellen deltagande, varje deltagandes senaste rad, och insatser_deltagande, varje
+--           insats med sitt deltagande; se queries/underlag/deltagande.sql och insatser_deltagande.sql.
 -- Parametrar: $projekt (kortnamn; flera åtskilda med komma, eller alla), $period (halvår 2008H1, år 2008 eller flera år 2005-2024)
 WITH aktuella AS (
     -- Each participation's latest row (queries/underlag/deltagande.sql), when it is listed in
@@ -24,25 +25,16 @@ WITH aktuella AS (
       AND (avslutad IS NULL OR avslutad >= period_start($period))
       AND raknas
 ),
-tillhor AS (
-    -- Each insats in its current version (the table insatser: the latest submission that
-    -- has it), with the participation it belongs to: the person's latest in the project
-    -- that started on or before the insats (the one it falls in, or after an end the one it
-    -- follows up); an insats before all of them belongs to the first. Every participation
-    -- but a felregistrering takes insatser, with samtycke or without: an insats of one
-    -- without samtycke is not counted (it is no aktuell row here) and never moves to another.
-    SELECT i.projekt, i.person, i.typ, i.start, i.slut,
-           coalesce(max(d.inskriven) FILTER (WHERE d.inskriven <= i.start), min(d.inskriven)) AS inskriven
-    FROM insatser i
-    JOIN deltagande d ON d.projekt = i.projekt AND d.person = i.person
-    LEFT JOIN (SELECT kod FROM kod_avslutsorsak WHERE exkluderas) x ON x.kod = d.avslutsorsak
-    WHERE i_urval(i.projekt, $projekt) AND i_urval(d.projekt, $projekt) AND x.kod IS NULL
-    GROUP BY i.projekt, i.person, i.typ, i.start, i.slut
-),
 overlappar AS (
+    -- Each insats in its current version with the participation it belongs to (the
+    -- underlag insatser_deltagande: the person's latest participation in the project that
+    -- started on or before the insats; every participation but a felregistrering takes
+    -- insatser, so one without samtycke keeps its own and is no aktuell row here), when it
+    -- overlaps the period.
     SELECT DISTINCT projekt, person, inskriven, typ
-    FROM tillhor
-    WHERE start <= period_slut($period)
+    FROM insatser_deltagande
+    WHERE i_urval(projekt, $projekt)
+      AND start <= period_slut($period)
       AND (slut IS NULL OR slut >= period_start($period))
 ),
 rader AS (
@@ -54,17 +46,17 @@ rader AS (
 indelningar AS (
     SELECT * FROM (VALUES ('totalt'), ('kon'), ('alder'), ('kommun')) AS i(indelning)
 ),
+personer AS (
+    -- Everyone in rader once: each aktuell participation (one row of deltagande) is there.
+    SELECT projekt, person, inskriven, kon, aldersgrupp, kommun FROM aktuella
+),
 n AS (
-    -- Everyone in the breakdown once, however many rows they have: counted per kön and
-    -- age first, then once per breakdown.
+    -- Everyone in the breakdown once (personer: each participant of rader once), counted
+    -- per kön, age and kommun first, then once per breakdown.
     SELECT i.indelning,
            CASE i.indelning WHEN 'totalt' THEN 'alla' WHEN 'kon' THEN r.kon WHEN 'alder' THEN r.aldersgrupp ELSE coalesce(r.kommun, 'okand') END AS grupp,
            sum(r.antal) AS n
-    FROM (
-        SELECT kon, aldersgrupp, kommun, count(*) AS antal
-        FROM (SELECT DISTINCT projekt, person, inskriven, kon, aldersgrupp, kommun FROM rader)
-        GROUP BY kon, aldersgrupp, kommun
-    ) r
+    FROM (SELECT kon, aldersgrupp, kommun, count(*) AS antal FROM personer GROUP BY kon, aldersgrupp, kommun) r
     CROSS JOIN indelningar i
     GROUP BY 1, 2
 ),

@@ -8,20 +8,28 @@
 --         skrevs in senast, i deltagar- och utfallstabellerna deltagandets eget.
 -- Underlag: tabellen deltagande; se queries/underlag/deltagande.sql.
 -- Parametrar: $projekt (kortnamn; flera åtskilda med komma, eller alla)
-WITH per_person AS (
-    -- Two values differ when the least and the greatest differ (empty ones left out):
-    -- cheaper than counting distinct values for a million persons.
-    SELECT person,
-           coalesce(min(kon) <> max(kon), false) AS kon,
-           coalesce(min(fodelsear) <> max(fodelsear), false) AS fodelsear,
-           coalesce(min(utomnordisk) <> max(utomnordisk), false) AS utomnordisk,
-           coalesce(bool_or(ensamstaende_med_barn) AND NOT bool_and(ensamstaende_med_barn), false)
-               AS ensamstaende_med_barn,
-           coalesce(min(utbildningsniva) <> max(utbildningsniva), false) AS utbildningsniva
+WITH flera AS (
+    -- Persons with more than one participation: only they can differ from themselves.
+    SELECT person
     FROM deltagande
     WHERE i_urval(projekt, $projekt)
     GROUP BY person
     HAVING count(*) > 1
+),
+per_person AS (
+    -- Two values differ when the least and the greatest differ (empty ones left out):
+    -- cheaper than counting distinct values.
+    SELECT d.person,
+           coalesce(min(d.kon) <> max(d.kon), false) AS kon,
+           coalesce(min(d.fodelsear) <> max(d.fodelsear), false) AS fodelsear,
+           coalesce(min(d.utomnordisk) <> max(d.utomnordisk), false) AS utomnordisk,
+           coalesce(bool_or(d.ensamstaende_med_barn) AND NOT bool_and(d.ensamstaende_med_barn), false)
+               AS ensamstaende_med_barn,
+           coalesce(min(d.utbildningsniva) <> max(d.utbildningsniva), false) AS utbildningsniva
+    FROM deltagande d
+    JOIN flera f ON f.person = d.person
+    WHERE i_urval(d.projekt, $projekt)
+    GROUP BY d.person
 )
 SELECT count(*) FILTER (WHERE kon OR fodelsear OR utomnordisk OR ensamstaende_med_barn OR utbildningsniva) AS personer,
        count(*) FILTER (WHERE kon) AS kon,

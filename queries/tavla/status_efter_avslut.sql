@@ -23,18 +23,23 @@ grupper AS (
     SELECT sus_grupp AS grupp, CAST(min(ordning) AS BIGINT) AS ordning FROM kod_status_efter_avslut GROUP BY sus_grupp
     UNION ALL SELECT 'uppgift saknas', 99
 ),
-per_person AS (
-    SELECT b.kategori, b.ordning AS kategori_ordning, b.grupp AS kolumn,
-           coalesce(k.sus_grupp, 'uppgift saknas') AS grupp
+per_kon AS (
+    -- The ended participants counted per sex and SUS group in one pass; the bars add them up.
+    SELECT a.kon, coalesce(k.sus_grupp, 'uppgift saknas') AS grupp, count(*) AS antal
     FROM avslutade a
-    JOIN staplar b ON b.kon IS NULL OR b.kon = a.kon
     LEFT JOIN kod_status_efter_avslut k ON k.kod = a.status_efter_avslut
+    GROUP BY 1, 2
+),
+per_person AS (
+    SELECT b.kategori, b.ordning AS kategori_ordning, b.grupp AS kolumn, p.grupp, p.antal
+    FROM per_kon p
+    JOIN staplar b ON b.kon IS NULL OR b.kon = p.kon
 ),
 n AS (
-    SELECT kategori, kategori_ordning, kolumn, count(*) AS n FROM per_person GROUP BY kategori, kategori_ordning, kolumn
+    SELECT kategori, kategori_ordning, kolumn, sum(antal) AS n FROM per_person GROUP BY kategori, kategori_ordning, kolumn
 ),
 per_grupp AS (
-    SELECT kategori, grupp, count(*) AS antal FROM per_person GROUP BY kategori, grupp
+    SELECT kategori, grupp, sum(antal) AS antal FROM per_person GROUP BY kategori, grupp
 )
 SELECT n.kategori, CAST(n.kategori_ordning AS BIGINT) AS kategori_ordning,
        upper(substr(g.grupp, 1, 1)) || substr(g.grupp, 2) AS serie, g.ordning AS serie_ordning,

@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use datafusion::arrow::array::{Array, ArrayRef, BooleanArray, Date32Array, StringArray};
 use datafusion::arrow::datatypes::DataType;
-use datafusion::common::{DataFusionError, Result};
+use datafusion::common::{DataFusionError, Result, ScalarValue};
 use datafusion::logical_expr::{ColumnarValue, ScalarUDF, Volatility, create_udf};
 
 use chrono::NaiveDate;
@@ -83,6 +83,28 @@ fn date_bound(name: &str, bound: fn(&str) -> Result<NaiveDate, String>) -> Scala
 }
 
 fn in_selection(args: &[ColumnarValue]) -> Result<ColumnarValue> {
+    // The selection is nearly always one value for every row (`$projekt`): read once.
+    if let (ColumnarValue::Array(projects), ColumnarValue::Scalar(selection)) = (&args[0], &args[1])
+    {
+        let projects = strings(projects)?;
+        let result: BooleanArray = match selection {
+            ScalarValue::Utf8(Some(selection)) => {
+                let selection = Selection::parse(selection);
+                projects
+                    .iter()
+                    .map(|project| project.map(|project| selection.includes(project)))
+                    .collect()
+            }
+            ScalarValue::Utf8(None) | ScalarValue::Null => BooleanArray::new_null(projects.len()),
+            other => {
+                return Err(DataFusionError::Execution(format!(
+                    "väntade text, fick {}",
+                    other.data_type()
+                )));
+            }
+        };
+        return Ok(ColumnarValue::Array(Arc::new(result)));
+    }
     let arrays = ColumnarValue::values_to_arrays(args)?;
     let projects = strings(&arrays[0])?;
     let selections = strings(&arrays[1])?;
@@ -99,10 +121,27 @@ fn in_selection(args: &[ColumnarValue]) -> Result<ColumnarValue> {
 
 /// Whether a selection (`alla`, or short names separated by commas) includes a project.
 pub fn selects(selection: &str, project: &str) -> bool {
-    selection
-        .split(',')
-        .map(str::trim)
-        .any(|s| s.eq_ignore_ascii_case(ALL_PROJECTS) || s.eq_ignore_ascii_case(project))
+    Selection::parse(selection).includes(project)
+}
+
+/// A selection's words, read once.
+struct Selection<'a> {
+    all: bool,
+    names: Vec<&'a str>,
+}
+
+impl<'a> Selection<'a> {
+    fn parse(selection: &'a str) -> Selection<'a> {
+        let names: Vec<&str> = selection.split(',').map(str::trim).collect();
+        Selection {
+            all: names.iter().any(|n| n.eq_ignore_ascii_case(ALL_PROJECTS)),
+            names,
+        }
+    }
+
+    fn includes(&self, project: &str) -> bool {
+        self.all || self.names.iter().any(|n| n.eq_ignore_ascii_case(project))
+    }
 }
 
 fn strings(array: &ArrayRef) -> Result<&StringArray> {
@@ -133,5 +172,37 @@ mod tests {
         assert!(selects("kompis, sigma", "SIGMA"));
         assert!(!selects("KOMPIS", "SIGMA"));
         assert!(!selects("SIG", "SIGMA"));
+    }
+
+    #[test]
+    fn a_selection_given_once_reads_as_one_given_per_row() {
+        let projects: ArrayRef =
+            Arc::new(StringArray::from(vec![Some("SIGMA"), None, Some("KOMPIS")]));
+        let answer = |selection: Option<&str>| {
+            let scalar = in_selection(&[
+                ColumnarValue::Array(projects.clone()),
+                ColumnarValue::Scalar(ScalarValue::Utf8(selection.map(str::to_string))),
+            ])
+            .unwrap()
+            .into_array(3)
+            .unwrap();
+            let per_row = in_selection(&[
+                ColumnarValue::Array(projects.clone()),
+                ColumnarValue::Array(Arc::new(StringArray::from(vec![selection; 3]))),
+            ])
+            .unwrap()
+            .into_array(3)
+            .unwrap();
+            assert_eq!(scalar.as_ref(), per_row.as_ref(), "{selection:?}");
+            scalar
+                .as_any()
+                .downcast_ref::<BooleanArray>()
+                .unwrap()
+                .iter()
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(answer(Some("alla")), [Some(true), None, Some(true)]);
+        assert_eq!(answer(Some("sigma, X")), [Some(true), None, Some(false)]);
+        assert_eq!(answer(None), [None, None, None]);
     }
 }

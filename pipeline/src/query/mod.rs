@@ -254,6 +254,8 @@ pub struct Engine {
     /// Every table's columns and every function, for suggestions.
     names: advice::Names,
     coded: advice::CodedColumns,
+    /// The event tables (those with an `identity`), for [`Engine::run_steps`].
+    events: Vec<TableDef>,
 }
 
 /// A table beside the dataset's, under its name: the underlag.
@@ -317,6 +319,12 @@ impl Engine {
             ctx,
             names,
             coded: advice::CodedColumns::of(schema),
+            events: schema
+                .tables
+                .iter()
+                .filter(|t| !t.identity.is_empty())
+                .cloned()
+                .collect(),
         })
     }
 
@@ -450,6 +458,13 @@ impl Engine {
     /// step's result is a table under its name for the steps after it, and gone when
     /// all have run. A name the engine has already is refused. On a failure, the
     /// step's index and its error.
+    ///
+    /// A step that is an event table's list of replaced rows ([`replaced_versions`]) is
+    /// the list for the projects the steps are run for (`$projekt`): the steps after it
+    /// read that event table's current versions through it, a look-up in a short list
+    /// instead of a join of every row with every other. So the steps must read only
+    /// their projects' rows, as the underlag does (its rows of a project depend on the
+    /// project's data alone); the engine's own definition is back when all have run.
     pub async fn run_steps(
         &self,
         steps: &[(&str, &str)],
@@ -458,14 +473,31 @@ impl Engine {
         let mut results = Vec::with_capacity(steps.len());
         let mut outcome = Ok(());
         let mut registered = Vec::new();
+        let mut redefined: Vec<(String, Arc<dyn TableProvider>)> = Vec::new();
         for (index, (name, sql)) in steps.iter().enumerate() {
             let step = async {
                 let result = self.run_with(sql, params, Unused::Ignore).await?;
-                let table = MemTable::try_new(result.schema.clone(), vec![result.batches.clone()])?;
+                let table: Arc<dyn TableProvider> = Arc::new(MemTable::try_new(
+                    result.schema.clone(),
+                    vec![result.batches.clone()],
+                )?);
                 if self.ctx.table_exist(*name)? {
                     return Err(QueryError::TakenName(name.to_string()));
                 }
-                self.ctx.register_table(*name, Arc::new(table))?;
+                self.ctx.register_table(*name, table.clone())?;
+                if let Some(event) = self
+                    .events
+                    .iter()
+                    .find(|t| replaced_versions(&t.name) == *name)
+                {
+                    let current =
+                        current_versions(&self.ctx, event, &all_versions(&event.name), Some(table))
+                            .await?;
+                    if let Some(own) = self.ctx.deregister_table(event.name.as_str())? {
+                        redefined.push((event.name.clone(), own));
+                    }
+                    self.ctx.register_table(event.name.as_str(), current)?;
+                }
                 Ok::<_, QueryError>(result)
             };
             match step.await {
@@ -481,6 +513,11 @@ impl Engine {
         }
         for name in registered {
             let _ = self.ctx.deregister_table(name);
+        }
+        for (name, own) in redefined {
+            // Back to the engine's own definition.
+            let _ = self.ctx.deregister_table(name.as_str());
+            let _ = self.ctx.register_table(name.as_str(), own);
         }
         outcome.map(|()| results)
     }

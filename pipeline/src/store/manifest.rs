@@ -39,6 +39,7 @@ pub struct ManifestEntry {
     pub batch: String,
 }
 
+#[derive(Debug, Clone)]
 pub struct Manifest {
     path: PathBuf,
     pub entries: Vec<ManifestEntry>,

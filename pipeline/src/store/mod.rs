@@ -141,6 +141,29 @@ pub struct Dataset {
     created_root: bool,
     /// The key of the writer, recorded in `dataset.json` at the first commit.
     key_fingerprint: Option<String>,
+    /// The manifest as last read, with the stamp of the file it was read from.
+    manifest_read: std::sync::Mutex<Option<(FileStamp, Manifest)>>,
+}
+
+/// What tells one version of a file from another: a commit renames a new file into
+/// place (another inode), and an append changes the length and the time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct FileStamp {
+    inode: u64,
+    len: u64,
+    modified: Option<std::time::SystemTime>,
+}
+
+impl FileStamp {
+    fn of(path: &Path) -> Option<FileStamp> {
+        use std::os::unix::fs::MetadataExt;
+        let metadata = fs::metadata(path).ok()?;
+        Some(FileStamp {
+            inode: metadata.ino(),
+            len: metadata.len(),
+            modified: metadata.modified().ok(),
+        })
+    }
 }
 
 /// One submission of a commit: its manifest entry and the tables staged for it.
@@ -196,6 +219,7 @@ impl Dataset {
             _lock: None,
             created_root: false,
             key_fingerprint: None,
+            manifest_read: Default::default(),
         };
         if root.join(JOURNAL_FILE).exists() || root.join(STAGING_DIR).exists() {
             // Recovery writes, so it needs the lock a writer holds. A writer holding it
@@ -281,6 +305,7 @@ impl Dataset {
             _lock: Some(lock),
             created_root: false,
             key_fingerprint: None,
+            manifest_read: Default::default(),
         };
         dataset.recover()?;
         dataset.upgrade()?;
@@ -318,8 +343,24 @@ impl Dataset {
         self.root.join(table)
     }
 
+    /// The manifest as the file says now. A command asks several times (the selection,
+    /// the underlag, the engine): it is parsed again only when the file has changed.
     pub fn manifest(&self) -> Result<Manifest, StoreError> {
-        Manifest::load(&self.root.join(MANIFEST_FILE))
+        let path = self.root.join(MANIFEST_FILE);
+        // Stamped before reading: a file replaced in between is read again next time.
+        let stamp = FileStamp::of(&path);
+        let mut read = self
+            .manifest_read
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let (Some(stamp), Some((read_stamp, manifest))) = (stamp, read.as_ref())
+            && stamp == *read_stamp
+        {
+            return Ok(manifest.clone());
+        }
+        let manifest = Manifest::load(&path)?;
+        *read = stamp.map(|stamp| (stamp, manifest.clone()));
+        Ok(manifest)
     }
 
     pub fn partition_file(&self, table: &str, projekt: &str, halvar: &str) -> PathBuf {
@@ -695,4 +736,49 @@ fn sync_filesystem(path: &Path) -> Result<(), StoreError> {
 
 pub fn now_rfc3339() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(halvar: &str) -> ManifestEntry {
+        ManifestEntry {
+            id: format!("id{halvar}"),
+            content_hash: String::new(),
+            projekt: "SIGMA".into(),
+            halvar: halvar.into(),
+            schema_version: 1,
+            ingested_at: String::new(),
+            source: String::new(),
+            rows: Default::default(),
+            replaces: None,
+            batch: halvar.into(),
+        }
+    }
+
+    #[test]
+    fn the_manifest_is_read_again_whenever_the_file_changed() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("data");
+        let schema = Schema::bundled().unwrap();
+        let dataset = Dataset::open_for_write(&root, &schema, "nyckel").unwrap();
+        dataset.initialise().unwrap();
+        let halvar = |dataset: &Dataset| -> Vec<String> {
+            let manifest = dataset.manifest().unwrap();
+            manifest.entries.iter().map(|e| e.halvar.clone()).collect()
+        };
+        assert!(halvar(&dataset).is_empty());
+        // Appended in place (same file, longer)...
+        let mut manifest = dataset.manifest().unwrap();
+        manifest.append(&[entry("2008H1")]).unwrap();
+        assert_eq!(halvar(&dataset), ["2008H1"]);
+        assert_eq!(halvar(&dataset), ["2008H1"], "read from memory, the same");
+        // ...and replaced by a rename (another file of the same length).
+        let mut bytes = Vec::new();
+        serde_json::to_writer(&mut bytes, &entry("2008H2")).unwrap();
+        bytes.push(b'\n');
+        write_atomic(&root.join(MANIFEST_FILE), &bytes).unwrap();
+        assert_eq!(halvar(&dataset), ["2008H2"]);
+    }
 }

@@ -1,0 +1,23 @@
+-- Titel: Insatser och deltagande: varje insats med det deltagande den hör till
+-- Räknar: en rad per insats i sin senaste version (tabellen insatser: den senaste inlämning
+--         som har den; lika insatser, samma typ, start och slut, en gång) med inskriven för det
+--         deltagande i projektet som insatsen hör till: personens senaste deltagande (ur
+--         tabellen deltagande) som började senast insatsens startdag, det vill säga det
+--         deltagande insatsen ligger i, eller efter ett avslut det deltagande den följer upp;
+--         en insats före alla personens deltaganden hör till det första. Alla deltaganden utom
+--         felregistreringar tar emot insatser, med samtycke eller utan, så att en insats i ett
+--         deltagande utan samtycke aldrig flyttar till ett annat. En insats för en person utan
+--         något sådant deltagande i projektet har ingen rad.
+-- Underlag: tabellen insatser_deltagande, byggd per projekt när data läses in (efter
+--           deltagande) och läst av queries/deltagare/insatser.sql i stället för att varje
+--           fråga knyter insatserna till deltagandena på nytt.
+-- Parametrar: $projekt (ett eller flera kortnamn; underlaget byggs några projekt i taget, och
+--             varje projekts rader beror bara på projektets egna uppgifter)
+SELECT i.projekt, i.person, i.typ, i.start, i.slut,
+       coalesce(max(d.inskriven) FILTER (WHERE d.inskriven <= i.start), min(d.inskriven)) AS inskriven
+FROM insatser i
+JOIN deltagande d ON d.projekt = i.projekt AND d.person = i.person
+LEFT JOIN (SELECT kod FROM kod_avslutsorsak WHERE exkluderas) x ON x.kod = d.avslutsorsak
+WHERE i_urval(i.projekt, $projekt) AND i_urval(d.projekt, $projekt) AND x.kod IS NULL
+GROUP BY i.projekt, i.person, i.typ, i.start, i.slut
+ORDER BY i.person, i.start, i.typ
