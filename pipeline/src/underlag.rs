@@ -291,10 +291,6 @@ fn passes(dataset: &Dataset, projects: &[String]) -> Result<Vec<Vec<String>>, St
     Ok(passes)
 }
 
-/// Computes the tables of the selected projects (a `$projekt` value): each query runs
-/// with `$projekt` bound and its result is a table under its name for the queries after
-/// it. A project's rows depend on its own data alone (every definition joins on the
-/// project), so several projects are built in one pass and split afterwards.
 /// A stored table computed for a pass's projects.
 struct Built {
     name: String,
@@ -303,6 +299,10 @@ struct Built {
     batches: Vec<RecordBatch>,
 }
 
+/// Computes the tables of the selected projects (a `$projekt` value): each query runs
+/// with `$projekt` bound and its result is a table under its name for the queries after
+/// it. A project's rows depend on its own data alone (every definition joins on the
+/// project), so several projects are built in one pass and split afterwards.
 async fn build(
     engine: &Engine,
     definitions: &Definitions,

@@ -30,16 +30,16 @@ per_kon AS (
     LEFT JOIN kod_status_efter_avslut k ON k.kod = a.status_efter_avslut
     GROUP BY 1, 2
 ),
-per_person AS (
+per_stapel AS (
     SELECT b.kategori, b.ordning AS kategori_ordning, b.grupp AS kolumn, p.grupp, p.antal
     FROM per_kon p
     JOIN staplar b ON b.kon IS NULL OR b.kon = p.kon
 ),
 n AS (
-    SELECT kategori, kategori_ordning, kolumn, sum(antal) AS n FROM per_person GROUP BY kategori, kategori_ordning, kolumn
+    SELECT kategori, kategori_ordning, kolumn, sum(antal) AS n FROM per_stapel GROUP BY kategori, kategori_ordning, kolumn
 ),
 per_grupp AS (
-    SELECT kategori, grupp, sum(antal) AS antal FROM per_person GROUP BY kategori, grupp
+    SELECT kategori, grupp, sum(antal) AS antal FROM per_stapel GROUP BY kategori, grupp
 )
 SELECT n.kategori, CAST(n.kategori_ordning AS BIGINT) AS kategori_ordning,
        upper(substr(g.grupp, 1, 1)) || substr(g.grupp, 2) AS serie, g.ordning AS serie_ordning,

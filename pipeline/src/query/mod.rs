@@ -485,6 +485,7 @@ impl Engine {
                     return Err(QueryError::TakenName(name.to_string()));
                 }
                 self.ctx.register_table(*name, table.clone())?;
+                registered.push(*name);
                 if let Some(event) = self
                     .events
                     .iter()
@@ -501,10 +502,7 @@ impl Engine {
                 Ok::<_, QueryError>(result)
             };
             match step.await {
-                Ok(result) => {
-                    registered.push(*name);
-                    results.push(result);
-                }
+                Ok(result) => results.push(result),
                 Err(error) => {
                     outcome = Err((index, error));
                     break;

@@ -21,6 +21,11 @@ pub fn read<T: DeserializeOwned>(path: &Path) -> Result<Vec<T>, StoreError> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
         Err(e) => return Err(StoreError::io(path, e)),
     };
+    parse(path, &bytes)
+}
+
+/// Every complete line of `bytes`, the contents of the log at `path`, parsed.
+pub fn parse<T: DeserializeOwned>(path: &Path, bytes: &[u8]) -> Result<Vec<T>, StoreError> {
     let complete = bytes.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
     let mut entries = Vec::new();
     for (number, line) in bytes[..complete].split(|&b| b == b'\n').enumerate() {

@@ -52,6 +52,14 @@ impl Manifest {
             entries: jsonl::read(path)?,
         })
     }
+
+    /// The manifest at `path`, from its contents as read.
+    pub fn parse(path: &Path, bytes: &[u8]) -> Result<Manifest, StoreError> {
+        Ok(Manifest {
+            path: path.to_path_buf(),
+            entries: jsonl::parse(path, bytes)?,
+        })
+    }
     /// The current submission of each (projekt, halvår).
     pub fn current(&self) -> BTreeMap<(String, String), &ManifestEntry> {
         let mut current = BTreeMap::new();

@@ -146,23 +146,28 @@ pub struct Dataset {
 }
 
 /// What tells one version of a file from another: a commit renames a new file into
-/// place (another inode), and an append changes the length and the time.
+/// place (another inode, and a new change time), and an append changes the length and
+/// the times. Taken from the open file (fstat), which a network file system checks
+/// against the server, unlike a look-up by name from its attribute cache.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct FileStamp {
+    device: u64,
     inode: u64,
     len: u64,
-    modified: Option<std::time::SystemTime>,
+    modified: (i64, i64),
+    changed: (i64, i64),
 }
 
 impl FileStamp {
-    fn of(path: &Path) -> Option<FileStamp> {
+    fn of(metadata: &fs::Metadata) -> FileStamp {
         use std::os::unix::fs::MetadataExt;
-        let metadata = fs::metadata(path).ok()?;
-        Some(FileStamp {
+        FileStamp {
+            device: metadata.dev(),
             inode: metadata.ino(),
             len: metadata.len(),
-            modified: metadata.modified().ok(),
-        })
+            modified: (metadata.mtime(), metadata.mtime_nsec()),
+            changed: (metadata.ctime(), metadata.ctime_nsec()),
+        }
     }
 }
 
@@ -346,20 +351,30 @@ impl Dataset {
     /// The manifest as the file says now. A command asks several times (the selection,
     /// the underlag, the engine): it is parsed again only when the file has changed.
     pub fn manifest(&self) -> Result<Manifest, StoreError> {
+        use std::io::Read;
         let path = self.root.join(MANIFEST_FILE);
-        // Stamped before reading: a file replaced in between is read again next time.
-        let stamp = FileStamp::of(&path);
+        let mut file = match File::open(&path) {
+            Ok(file) => file,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Manifest::load(&path),
+            Err(e) => return Err(StoreError::io(&path, e)),
+        };
+        // Stamped before reading the same open file: one appended to meanwhile is read
+        // again next time.
+        let stamp = FileStamp::of(&file.metadata().map_err(|e| StoreError::io(&path, e))?);
         let mut read = self
             .manifest_read
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
-        if let (Some(stamp), Some((read_stamp, manifest))) = (stamp, read.as_ref())
+        if let Some((read_stamp, manifest)) = read.as_ref()
             && stamp == *read_stamp
         {
             return Ok(manifest.clone());
         }
-        let manifest = Manifest::load(&path)?;
-        *read = stamp.map(|stamp| (stamp, manifest.clone()));
+        let mut bytes = Vec::new();
+        file.read_to_end(&mut bytes)
+            .map_err(|e| StoreError::io(&path, e))?;
+        let manifest = Manifest::parse(&path, &bytes)?;
+        *read = Some((stamp, manifest.clone()));
         Ok(manifest)
     }
 
