@@ -12,7 +12,7 @@ use finsam::read::Cell;
 use finsam::schema::Schema;
 use finsam::template::{FilledMeta, FilledRows, write_filled_xlsx};
 
-use crate::workdir::{Workdir, figure, report_json, report_json_with, row, table};
+use crate::workdir::{Workdir, figure, repo, report_json, report_json_with, row, table};
 
 /// A personnummer (12 digits) for a birth date and serial (three digits: the last one
 /// odd for a man, even for a woman), with its check digit.
@@ -407,20 +407,30 @@ fn an_event_counts_in_its_latest_version_and_a_return_is_a_new_participation() {
     assert_ne!(every_version, count, "some rows were replaced");
     // The underlag that places each insats in its participation was built from the
     // current versions too (through the list built in the same pass): the same rows as
-    // its definition written out over the tables as `finsam sql` reads them.
-    let placed = wd.sql(
-        "SELECT projekt, person, typ, start, slut, inskriven FROM insatser_deltagande ORDER BY 1, 2, 3, 4, 5",
+    // its query file run over every project, as `finsam sql` reads the tables.
+    let sorted = |csv: String| {
+        let mut lines: Vec<String> = csv.lines().map(str::to_string).collect();
+        lines[1..].sort();
+        lines
+    };
+    let placed = sorted(
+        wd.sql("SELECT projekt, person, typ, start, slut, inskriven FROM insatser_deltagande"),
     );
-    let placed_by_definition = wd.sql(
-        "SELECT i.projekt, i.person, i.typ, i.start, i.slut,
-                coalesce(max(d.inskriven) FILTER (WHERE d.inskriven <= i.start), min(d.inskriven)) AS inskriven
-         FROM insatser i
-         JOIN deltagande d ON d.projekt = i.projekt AND d.person = i.person
-         LEFT JOIN (SELECT kod FROM kod_avslutsorsak WHERE exkluderas) x ON x.kod = d.avslutsorsak
-         WHERE x.kod IS NULL
-         GROUP BY i.projekt, i.person, i.typ, i.start, i.slut
-         ORDER BY 1, 2, 3, 4, 5",
+    let definition = repo("queries/underlag/insatser_deltagande.sql");
+    let placed_by_definition = sorted(
+        wd.finsam(&[
+            "sql",
+            "-f",
+            definition.to_str().unwrap(),
+            "--param",
+            "projekt=alla",
+            "--format",
+            "csv",
+        ])
+        .ok()
+        .to_string(),
     );
+    assert!(placed.len() > 5, "{placed:?}");
     assert_eq!(placed, placed_by_definition);
     // P2's praktik in ALFA once, in its latest version (ended in June).
     let praktik = wd.sql(

@@ -371,9 +371,9 @@ pub fn prune_history(dataset: &Dataset, years: u32) -> Result<Pruned, BackupErro
         .to_string();
     // The time each replaced submission was replaced: when its replacement came in.
     let mut replaced_at: BTreeMap<String, String> = BTreeMap::new();
-    for entry in dataset.manifest()?.entries {
-        if let Some(old) = entry.replaces {
-            replaced_at.insert(old, entry.ingested_at);
+    for entry in &dataset.manifest()?.entries {
+        if let Some(old) = &entry.replaces {
+            replaced_at.insert(old.clone(), entry.ingested_at.clone());
         }
     }
     let mut pruned = Pruned::default();

@@ -416,7 +416,7 @@ impl Intake {
         let mut outcomes = Vec::new();
         // Taken in before a crash, before the log could say so.
         let manifest = match Dataset::open(&self.data, &self.schema) {
-            Ok(dataset) => dataset.manifest()?.entries,
+            Ok(dataset) => dataset.manifest()?.entries.clone(),
             Err(StoreError::NotADataset(_)) => Vec::new(),
             Err(e) => return Err(e.into()),
         };
@@ -623,7 +623,7 @@ mod tests {
         }
     }
 
-    fn manifest(data: &Path, schema: &Schema) -> crate::store::Manifest {
+    fn manifest(data: &Path, schema: &Schema) -> std::sync::Arc<crate::store::Manifest> {
         Dataset::open(data, schema).unwrap().manifest().unwrap()
     }
 
@@ -657,7 +657,7 @@ mod tests {
             (settled.status, settled.resultat.as_deref()),
             (State::Inlast, Some("ny"))
         );
-        let entries = manifest(data.path(), &schema).entries;
+        let entries = manifest(data.path(), &schema).entries.clone();
         assert_eq!(entries.len(), 1, "taken in once");
 
         // A changed submission replaces it; the log tells the same after a restart.

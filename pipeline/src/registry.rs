@@ -112,8 +112,18 @@ impl Registry {
     /// The registry of the dataset at `data`: its file, and every project of its
     /// manifest (when there is one) that the file lacks.
     pub fn load(data: &Path) -> Result<Registry, RegistryError> {
-        let mut registry = Registry::read_file(&data.join(REGISTRY_FILE))?;
         let manifest = Manifest::load(&data.join(crate::store::MANIFEST_FILE))?;
+        Registry::with_manifest(data, &manifest)
+    }
+
+    /// The registry of an opened dataset, with the manifest it has read already.
+    pub fn of(dataset: &crate::store::Dataset) -> Result<Registry, RegistryError> {
+        let manifest = dataset.manifest()?;
+        Registry::with_manifest(dataset.root(), &manifest)
+    }
+
+    fn with_manifest(data: &Path, manifest: &Manifest) -> Result<Registry, RegistryError> {
+        let mut registry = Registry::read_file(&data.join(REGISTRY_FILE))?;
         for entry in &manifest.entries {
             registry
                 .projects

@@ -138,15 +138,17 @@ impl Definitions {
             .tables
             .iter()
             .filter(|t| !t.identity.is_empty())
-            .map(|t| Definition {
-                name: crate::query::replaced_versions(&t.name),
-                sql: crate::query::replaced_versions_sql(t),
-                origin: format!(
-                    "{} (genererad ur identity för tabellen {} i schemat)",
-                    crate::query::replaced_versions(&t.name),
-                    t.name
-                ),
-                stored: true,
+            .map(|t| {
+                let name = crate::query::replaced_versions(&t.name);
+                Definition {
+                    origin: format!(
+                        "{name} (genererad ur identity för tabellen {} i schemat)",
+                        t.name
+                    ),
+                    name,
+                    sql: crate::query::replaced_versions_sql(t),
+                    stored: true,
+                }
             })
             .collect();
         for table in &tables {

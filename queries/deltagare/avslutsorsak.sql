@@ -30,8 +30,8 @@ indelningar AS (
     SELECT * FROM (VALUES ('totalt'), ('kon'), ('alder'), ('kommun')) AS i(indelning)
 ),
 personer AS (
-    -- Everyone in rader once: each ended aktuell participation (one row of deltagande).
-    SELECT projekt, person, inskriven, kon, aldersgrupp, kommun FROM aktuella WHERE avslutad <= period_slut($period)
+    -- Everyone in rader once: rader has one row per ended participation.
+    SELECT projekt, person, inskriven, kon, aldersgrupp, kommun FROM rader
 ),
 n AS (
     -- Everyone in the breakdown once (personer: each participant of rader once), counted

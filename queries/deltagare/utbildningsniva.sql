@@ -29,8 +29,8 @@ indelningar AS (
     SELECT * FROM (VALUES ('totalt'), ('kon'), ('alder'), ('kommun')) AS i(indelning)
 ),
 personer AS (
-    -- Everyone in rader once: each aktuell participation (one row of deltagande) is there.
-    SELECT projekt, person, inskriven, kon, aldersgrupp, kommun FROM aktuella
+    -- Everyone in rader once: rader has one row per aktuell participation.
+    SELECT projekt, person, inskriven, kon, aldersgrupp, kommun FROM rader
 ),
 n AS (
     -- Everyone in the breakdown once (personer: each participant of rader once), counted

@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use datafusion::arrow::array::{Array, ArrayRef, BooleanArray, Date32Array, StringArray};
 use datafusion::arrow::datatypes::DataType;
-use datafusion::common::{DataFusionError, Result, ScalarValue};
+use datafusion::common::{DataFusionError, Result};
 use datafusion::logical_expr::{ColumnarValue, ScalarUDF, Volatility, create_udf};
 
 use chrono::NaiveDate;
@@ -87,19 +87,19 @@ fn in_selection(args: &[ColumnarValue]) -> Result<ColumnarValue> {
     if let (ColumnarValue::Array(projects), ColumnarValue::Scalar(selection)) = (&args[0], &args[1])
     {
         let projects = strings(projects)?;
-        let result: BooleanArray = match selection {
-            ScalarValue::Utf8(Some(selection)) => {
+        let result: BooleanArray = match selection.try_as_str() {
+            Some(Some(selection)) => {
                 let selection = Selection::parse(selection);
                 projects
                     .iter()
                     .map(|project| project.map(|project| selection.includes(project)))
                     .collect()
             }
-            ScalarValue::Utf8(None) | ScalarValue::Null => BooleanArray::new_null(projects.len()),
-            other => {
+            Some(None) => BooleanArray::new_null(projects.len()),
+            None => {
                 return Err(DataFusionError::Execution(format!(
                     "väntade text, fick {}",
-                    other.data_type()
+                    selection.data_type()
                 )));
             }
         };
@@ -153,6 +153,7 @@ fn strings(array: &ArrayRef) -> Result<&StringArray> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use datafusion::common::ScalarValue;
 
     #[test]
     fn periods_are_half_years_or_years() {

@@ -686,7 +686,7 @@ fn code_list_table(list: &CodeList) -> Result<MemTable, QueryError> {
 /// (projekt, ar, kronor).
 fn register_registry(ctx: &SessionContext, dataset: &Dataset) -> Result<(), QueryError> {
     let (registry, unreadable): (Registry, Option<Arc<dyn std::error::Error + Send + Sync>>) =
-        match Registry::load(dataset.root()) {
+        match Registry::of(dataset) {
             Ok(registry) => (registry, None),
             Err(error) => (Registry::default(), Some(Arc::new(error))),
         };

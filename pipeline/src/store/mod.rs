@@ -142,7 +142,7 @@ pub struct Dataset {
     /// The key of the writer, recorded in `dataset.json` at the first commit.
     key_fingerprint: Option<String>,
     /// The manifest as last read, with the stamp of the file it was read from.
-    manifest_read: std::sync::Mutex<Option<(FileStamp, Manifest)>>,
+    manifest_read: std::sync::Mutex<Option<(FileStamp, std::sync::Arc<Manifest>)>>,
 }
 
 /// What tells one version of a file from another: a commit renames a new file into
@@ -350,12 +350,15 @@ impl Dataset {
 
     /// The manifest as the file says now. A command asks several times (the selection,
     /// the underlag, the engine): it is parsed again only when the file has changed.
-    pub fn manifest(&self) -> Result<Manifest, StoreError> {
+    pub fn manifest(&self) -> Result<std::sync::Arc<Manifest>, StoreError> {
         use std::io::Read;
         let path = self.root.join(MANIFEST_FILE);
         let mut file = match File::open(&path) {
             Ok(file) => file,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Manifest::load(&path),
+            // No submission yet.
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Ok(std::sync::Arc::new(Manifest::parse(&path, b"")?));
+            }
             Err(e) => return Err(StoreError::io(&path, e)),
         };
         // Stamped before reading the same open file: one appended to meanwhile is read
@@ -373,7 +376,7 @@ impl Dataset {
         let mut bytes = Vec::new();
         file.read_to_end(&mut bytes)
             .map_err(|e| StoreError::io(&path, e))?;
-        let manifest = Manifest::parse(&path, &bytes)?;
+        let manifest = std::sync::Arc::new(Manifest::parse(&path, &bytes)?);
         *read = Some((stamp, manifest.clone()));
         Ok(manifest)
     }
@@ -439,7 +442,7 @@ impl Dataset {
         // The renames and links reach the disk before the manifest says they happened.
         sync_filesystem(&self.root)?;
         crash_point("manifest");
-        let mut manifest = self.manifest()?;
+        let mut manifest = Manifest::clone(&*self.manifest()?);
         if !manifest.has_batch(&journal.batch) {
             let entries: Vec<ManifestEntry> = journal
                 .submissions
@@ -785,7 +788,7 @@ mod tests {
         };
         assert!(halvar(&dataset).is_empty());
         // Appended in place (same file, longer)...
-        let mut manifest = dataset.manifest().unwrap();
+        let mut manifest = Manifest::clone(&*dataset.manifest().unwrap());
         manifest.append(&[entry("2008H1")]).unwrap();
         assert_eq!(halvar(&dataset), ["2008H1"]);
         assert_eq!(halvar(&dataset), ["2008H1"], "read from memory, the same");
