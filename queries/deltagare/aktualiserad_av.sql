@@ -32,12 +32,18 @@ rader AS (
     FROM aktuella a
     WHERE coalesce(cardinality(a.aktualiserad_av), 0) = 0
 ),
+per_grupp AS (
+    -- rader counted per kön, age, kommun and kod, once: per_kod adds these up per breakdown,
+    -- and where personer is made of them, n too.
+    SELECT kon, aldersgrupp, kommun, kod, count(*) AS antal FROM rader GROUP BY kon, aldersgrupp, kommun, kod
+),
 indelningar AS (
     SELECT * FROM (VALUES ('totalt'), ('kon'), ('alder'), ('kommun')) AS i(indelning)
 ),
 personer AS (
     -- Everyone in rader once (a participant may have a row per authority).
-    SELECT DISTINCT projekt, person, inskriven, kon, aldersgrupp, kommun FROM rader
+    SELECT kon, aldersgrupp, kommun, 1 AS antal
+    FROM (SELECT DISTINCT projekt, person, inskriven, kon, aldersgrupp, kommun FROM rader)
 ),
 n AS (
     -- Everyone in the breakdown once (personer: each participant of rader once), counted
@@ -45,7 +51,7 @@ n AS (
     SELECT i.indelning,
            CASE i.indelning WHEN 'totalt' THEN 'alla' WHEN 'kon' THEN r.kon WHEN 'alder' THEN r.aldersgrupp ELSE coalesce(r.kommun, 'okand') END AS grupp,
            sum(r.antal) AS n
-    FROM (SELECT kon, aldersgrupp, kommun, count(*) AS antal FROM personer GROUP BY kon, aldersgrupp, kommun) r
+    FROM (SELECT kon, aldersgrupp, kommun, sum(antal) AS antal FROM personer GROUP BY kon, aldersgrupp, kommun) r
     CROSS JOIN indelningar i
     GROUP BY 1, 2
 ),
@@ -54,7 +60,7 @@ per_kod AS (
     SELECT i.indelning,
            CASE i.indelning WHEN 'totalt' THEN 'alla' WHEN 'kon' THEN r.kon WHEN 'alder' THEN r.aldersgrupp ELSE coalesce(r.kommun, 'okand') END AS grupp,
            r.kod, sum(r.antal) AS antal
-    FROM (SELECT kon, aldersgrupp, kommun, kod, count(*) AS antal FROM rader GROUP BY kon, aldersgrupp, kommun, kod) r
+    FROM per_grupp r
     CROSS JOIN indelningar i
     GROUP BY 1, 2, 3
 ),

@@ -43,12 +43,17 @@ rader AS (
     LEFT JOIN overlappar o
            ON o.projekt = a.projekt AND o.person = a.person AND o.inskriven = a.inskriven
 ),
+per_grupp AS (
+    -- rader counted per kön, age, kommun and kod, once: per_kod adds these up per breakdown,
+    -- and where personer is made of them, n too.
+    SELECT kon, aldersgrupp, kommun, kod, count(*) AS antal FROM rader GROUP BY kon, aldersgrupp, kommun, kod
+),
 indelningar AS (
     SELECT * FROM (VALUES ('totalt'), ('kon'), ('alder'), ('kommun')) AS i(indelning)
 ),
 personer AS (
     -- Everyone in rader once: each aktuell participation (one row of deltagande) is there.
-    SELECT projekt, person, inskriven, kon, aldersgrupp, kommun FROM aktuella
+    SELECT kon, aldersgrupp, kommun, 1 AS antal FROM aktuella
 ),
 n AS (
     -- Everyone in the breakdown once (personer: each participant of rader once), counted
@@ -56,7 +61,7 @@ n AS (
     SELECT i.indelning,
            CASE i.indelning WHEN 'totalt' THEN 'alla' WHEN 'kon' THEN r.kon WHEN 'alder' THEN r.aldersgrupp ELSE coalesce(r.kommun, 'okand') END AS grupp,
            sum(r.antal) AS n
-    FROM (SELECT kon, aldersgrupp, kommun, count(*) AS antal FROM personer GROUP BY kon, aldersgrupp, kommun) r
+    FROM (SELECT kon, aldersgrupp, kommun, sum(antal) AS antal FROM personer GROUP BY kon, aldersgrupp, kommun) r
     CROSS JOIN indelningar i
     GROUP BY 1, 2
 ),
@@ -65,7 +70,7 @@ per_kod AS (
     SELECT i.indelning,
            CASE i.indelning WHEN 'totalt' THEN 'alla' WHEN 'kon' THEN r.kon WHEN 'alder' THEN r.aldersgrupp ELSE coalesce(r.kommun, 'okand') END AS grupp,
            r.kod, sum(r.antal) AS antal
-    FROM (SELECT kon, aldersgrupp, kommun, kod, count(*) AS antal FROM rader GROUP BY kon, aldersgrupp, kommun, kod) r
+    FROM per_grupp r
     CROSS JOIN indelningar i
     GROUP BY 1, 2, 3
 ),

@@ -25,12 +25,18 @@ rader AS (
     SELECT a.projekt, a.person, a.inskriven, a.kon, a.aldersgrupp, a.kommun, coalesce(a.utbildningsniva, 'saknas') AS kod
     FROM aktuella a
 ),
+per_grupp AS (
+    -- rader counted per kön, age, kommun and kod, once: per_kod adds these up per breakdown,
+    -- and where personer is made of them, n too.
+    SELECT kon, aldersgrupp, kommun, kod, count(*) AS antal FROM rader GROUP BY kon, aldersgrupp, kommun, kod
+),
 indelningar AS (
     SELECT * FROM (VALUES ('totalt'), ('kon'), ('alder'), ('kommun')) AS i(indelning)
 ),
 personer AS (
-    -- Everyone in rader once: rader has one row per aktuell participation.
-    SELECT projekt, person, inskriven, kon, aldersgrupp, kommun FROM rader
+    -- Everyone in rader once: rader has one row per aktuell participation, so its counts
+    -- per kod add up to each participant once.
+    SELECT kon, aldersgrupp, kommun, antal FROM per_grupp
 ),
 n AS (
     -- Everyone in the breakdown once (personer: each participant of rader once), counted
@@ -38,7 +44,7 @@ n AS (
     SELECT i.indelning,
            CASE i.indelning WHEN 'totalt' THEN 'alla' WHEN 'kon' THEN r.kon WHEN 'alder' THEN r.aldersgrupp ELSE coalesce(r.kommun, 'okand') END AS grupp,
            sum(r.antal) AS n
-    FROM (SELECT kon, aldersgrupp, kommun, count(*) AS antal FROM personer GROUP BY kon, aldersgrupp, kommun) r
+    FROM (SELECT kon, aldersgrupp, kommun, sum(antal) AS antal FROM personer GROUP BY kon, aldersgrupp, kommun) r
     CROSS JOIN indelningar i
     GROUP BY 1, 2
 ),
@@ -47,7 +53,7 @@ per_kod AS (
     SELECT i.indelning,
            CASE i.indelning WHEN 'totalt' THEN 'alla' WHEN 'kon' THEN r.kon WHEN 'alder' THEN r.aldersgrupp ELSE coalesce(r.kommun, 'okand') END AS grupp,
            r.kod, sum(r.antal) AS antal
-    FROM (SELECT kon, aldersgrupp, kommun, kod, count(*) AS antal FROM rader GROUP BY kon, aldersgrupp, kommun, kod) r
+    FROM per_grupp r
     CROSS JOIN indelningar i
     GROUP BY 1, 2, 3
 ),

@@ -258,6 +258,11 @@ pub struct Engine {
     events: Vec<TableDef>,
 }
 
+/// Bytes read from the end of a Parquet file to find its footer in one read: the footer
+/// and page index of a file of the dataset or the underlag are 1–10 KiB, and a larger one
+/// takes a second read.
+const FOOTER_READ: usize = 64 * 1024;
+
 /// A table beside the dataset's, under its name: the underlag.
 pub type NamedTable = (String, Arc<dyn TableProvider>);
 
@@ -275,6 +280,11 @@ impl Engine {
         let mut config = SessionConfig::from_env()?.with_information_schema(true);
         // Spans let an error point at the place in the statement.
         config.options_mut().sql_parser.collect_spans = true;
+        // DataFusion reads the last 512 KiB of a file to find its footer: the whole file,
+        // for most of a dataset's, when the footer and its page index are a few KiB.
+        if std::env::var_os("DATAFUSION_EXECUTION_PARQUET_METADATA_SIZE_HINT").is_none() {
+            config.options_mut().execution.parquet.metadata_size_hint = Some(FOOTER_READ);
+        }
         // No folder is listed: the tables' files are the manifest's (`submitted`). A
         // subquery read more than once is computed once (`shared`).
         let ctx = shared::session(config);

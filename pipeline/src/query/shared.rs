@@ -670,7 +670,9 @@ impl ExecutionPlan for SharedExec {
         if input.output_partitioning().partition_count() > 1 {
             input = Arc::new(CoalescePartitionsExec::new(input));
         }
-        let plan = displayable(input.as_ref()).indent(true).to_string();
+        let plan = with_generated_names_numbered_alike(
+            &displayable(input.as_ref()).indent(true).to_string(),
+        );
         if *results.plan.get_or_init(|| plan.clone()) != plan {
             return input.execute(0, context);
         }
@@ -701,6 +703,35 @@ impl ExecutionPlan for SharedExec {
             stream.boxed(),
         )))
     }
+}
+
+/// The names the physical optimiser makes up (`join_proj_push_down_<n>`, numbered across
+/// the whole plan) renumbered from 1 in the order they appear: two copies that differ only
+/// in which numbers they drew compute the same rows.
+fn with_generated_names_numbered_alike(plan: &str) -> String {
+    const GENERATED: &str = "join_proj_push_down_";
+    let mut numbers: Vec<&str> = Vec::new();
+    let mut out = String::with_capacity(plan.len());
+    let mut rest = plan;
+    while let Some(at) = rest.find(GENERATED) {
+        let after = at + GENERATED.len();
+        let digits = rest[after..]
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(rest.len() - after);
+        let number = &rest[after..after + digits];
+        let position = match numbers.iter().position(|n| *n == number) {
+            Some(position) => position,
+            None => {
+                numbers.push(number);
+                numbers.len() - 1
+            }
+        };
+        out.push_str(&rest[..after]);
+        out.push_str(&(position + 1).to_string());
+        rest = &rest[after + digits..];
+    }
+    out.push_str(rest);
+    out
 }
 
 #[cfg(test)]
@@ -830,6 +861,39 @@ mod tests {
         datafusion::arrow::util::pretty::pretty_format_batches(&batches)
             .unwrap()
             .to_string()
+    }
+
+    #[test]
+    fn copies_differing_only_in_generated_names_are_alike() {
+        let first = "NestedLoopJoinExec: filter=join_proj_push_down_1@2 OR k@1 = k@0\n  \
+                     ProjectionExec: expr=[k@2 IS NULL as join_proj_push_down_1]";
+        let second = first
+            .replace("_down_1@", "_down_7@")
+            .replace("_down_1]", "_down_7]");
+        assert_ne!(first, second);
+        assert_eq!(
+            with_generated_names_numbered_alike(first),
+            with_generated_names_numbered_alike(&second)
+        );
+        let other = first.replacen("_down_1@", "_down_2@", 1);
+        assert_ne!(
+            with_generated_names_numbered_alike(first),
+            with_generated_names_numbered_alike(&other)
+        );
+    }
+
+    #[tokio::test]
+    async fn readers_joining_on_a_condition_with_or_share_it() {
+        // The physical optimiser gives each copy's join its own made-up column name
+        // (join_proj_push_down_1, _2): the copies are still computed once.
+        let sql = "WITH t AS (SELECT raknad(x) AS x, projekt FROM tal GROUP BY 1, 2),
+                   u AS (SELECT t.x, t.projekt FROM t
+                         JOIN (VALUES ('A'), (NULL)) v(p) ON v.p IS NULL OR v.p = t.projekt)
+                   SELECT count(*) FROM u WHERE x < 10
+                   UNION ALL SELECT count(*) FROM u WHERE x >= 900
+                   ORDER BY 1";
+        // x < 10: 10 rows with p NULL + 3 with A (0, 4, 8); x >= 900: 100 + 25.
+        assert_eq!(counted(sql).await, (vec![13, 125], 1000));
     }
 
     #[tokio::test]

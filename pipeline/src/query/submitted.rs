@@ -100,10 +100,15 @@ fn select(state: &dyn Session, keys: &RecordBatch, filters: &[Expr]) -> Result<V
         .collect())
 }
 
+/// The session's Parquet settings (`datafusion.execution.parquet.*`), as a listing table
+/// takes them.
+fn parquet_format(state: &dyn Session) -> ParquetFormat {
+    ParquetFormat::default().with_options(state.table_options().parquet.clone())
+}
+
 /// A Parquet scan of `files` (each with its statistics), as a listing table would plan it.
 async fn scan_files(
     state: &dyn Session,
-    format: &ParquetFormat,
     table_schema: TableSchema,
     files: Vec<PartitionedFile>,
     projection: Option<&Vec<usize>>,
@@ -129,6 +134,7 @@ async fn scan_files(
         groups.iter().filter_map(|g| g.file_statistics(None)),
         &schema,
     )?;
+    let format = parquet_format(state);
     let config = FileScanConfigBuilder::new(
         ObjectStoreUrl::local_filesystem(),
         format.file_source(table_schema),
@@ -206,7 +212,6 @@ struct Files {
     schema: SchemaRef,
     /// `None` until read; `Some(None)` when the file is not there.
     found: tokio::sync::Mutex<Vec<Option<Option<Found>>>>,
-    format: ParquetFormat,
 }
 
 type Found = (ObjectMeta, Arc<Statistics>);
@@ -216,7 +221,6 @@ impl Files {
         Files {
             schema,
             found: tokio::sync::Mutex::new(vec![None; count]),
-            format: ParquetFormat::default(),
         }
     }
 
@@ -230,6 +234,7 @@ impl Files {
         let store = state
             .runtime_env()
             .object_store(ObjectStoreUrl::local_filesystem())?;
+        let format = &parquet_format(state);
         let mut found = self.found.lock().await;
         let unread: Vec<(usize, PathBuf)> = chosen
             .iter()
@@ -248,8 +253,7 @@ impl Files {
                     let Some(meta) = object_meta(&path)? else {
                         return Ok((index, None));
                     };
-                    let statistics = self
-                        .format
+                    let statistics = format
                         .infer_stats(state, &store, self.schema.clone(), &meta)
                         .await?;
                     Ok::<_, datafusion::error::DataFusionError>((
@@ -368,15 +372,7 @@ impl TableProvider for SubmittedTable {
         let table_schema = TableSchema::builder(self.file_schema.clone())
             .with_table_partition_cols(partition_fields())
             .build();
-        scan_files(
-            state,
-            &self.files.format,
-            table_schema,
-            files,
-            projection,
-            limit,
-        )
-        .await
+        scan_files(state, table_schema, files, projection, limit).await
     }
 }
 
@@ -454,15 +450,7 @@ impl TableProvider for ProjectFilesTable {
             })
             .collect::<Result<_>>()?;
         let table_schema = TableSchema::builder(self.schema.clone()).build();
-        scan_files(
-            state,
-            &self.files.format,
-            table_schema,
-            files,
-            projection,
-            limit,
-        )
-        .await
+        scan_files(state, table_schema, files, projection, limit).await
     }
 }
 
@@ -504,6 +492,33 @@ mod tests {
             .lines()
             .map(str::to_string)
             .collect()
+    }
+
+    #[tokio::test]
+    async fn the_sessions_parquet_settings_apply() {
+        // DATAFUSION_EXECUTION_PARQUET_ENABLE_PAGE_INDEX=false: no page is looked at to
+        // skip rows; the scan's metrics say how many were.
+        let pages_looked_at = |page_index: bool| async move {
+            let dir = tempfile::tempdir().unwrap();
+            write(dir.path(), "A", "2020H1", &[1, 2, 3, 4]);
+            let submissions = Submissions::new(vec![submission("A", "2020H1", Some(4))]).unwrap();
+            let schema = Arc::new(Schema::new(vec![Field::new("x", DataType::Int64, false)]));
+            let table = SubmittedTable::new("t", dir.path().into(), schema, Arc::new(submissions));
+            let mut config = datafusion::prelude::SessionConfig::new();
+            config.options_mut().execution.parquet.enable_page_index = page_index;
+            let ctx = SessionContext::new_with_config(config);
+            ctx.register_table("t", Arc::new(table)).unwrap();
+            let plan = sum(&ctx, "EXPLAIN ANALYZE SELECT x FROM t WHERE x > 1")
+                .await
+                .join("\n");
+            plan.split("page_index_pages_pruned=")
+                .nth(1)
+                .and_then(|rest| rest.split(' ').next())
+                .unwrap_or_else(|| panic!("{plan}"))
+                .to_string()
+        };
+        assert_eq!(pages_looked_at(true).await, "1");
+        assert_eq!(pages_looked_at(false).await, "0");
     }
 
     #[tokio::test]
