@@ -719,6 +719,11 @@ fn with_generated_names_numbered_alike(plan: &str) -> String {
             .find(|c: char| !c.is_ascii_digit())
             .unwrap_or(rest.len() - after);
         let number = &rest[after..after + digits];
+        if number.is_empty() {
+            out.push_str(&rest[..after]);
+            rest = &rest[after..];
+            continue;
+        }
         let position = match numbers.iter().position(|n| *n == number) {
             Some(position) => position,
             None => {
@@ -874,6 +879,11 @@ mod tests {
         assert_eq!(
             with_generated_names_numbered_alike(first),
             with_generated_names_numbered_alike(&second)
+        );
+        // A name without a number is not one of them.
+        assert_eq!(
+            with_generated_names_numbered_alike("join_proj_push_down_x, join_proj_push_down_12x"),
+            "join_proj_push_down_x, join_proj_push_down_1x"
         );
         let other = first.replacen("_down_1@", "_down_2@", 1);
         assert_ne!(

@@ -103,7 +103,7 @@ fn select(state: &dyn Session, keys: &RecordBatch, filters: &[Expr]) -> Result<V
 /// The session's Parquet settings (`datafusion.execution.parquet.*`), as a listing table
 /// takes them.
 fn parquet_format(state: &dyn Session) -> ParquetFormat {
-    ParquetFormat::default().with_options(state.table_options().parquet.clone())
+    ParquetFormat::default().with_options(state.default_table_options().parquet)
 }
 
 /// A Parquet scan of `files` (each with its statistics), as a listing table would plan it.
@@ -496,8 +496,8 @@ mod tests {
 
     #[tokio::test]
     async fn the_sessions_parquet_settings_apply() {
-        // DATAFUSION_EXECUTION_PARQUET_ENABLE_PAGE_INDEX=false: no page is looked at to
-        // skip rows; the scan's metrics say how many were.
+        // The session's `enable_page_index` (set by DATAFUSION_EXECUTION_PARQUET_ENABLE_PAGE_INDEX)
+        // off: no page is looked at to skip rows; the scan's metrics say how many were.
         let pages_looked_at = |page_index: bool| async move {
             let dir = tempfile::tempdir().unwrap();
             write(dir.path(), "A", "2020H1", &[1, 2, 3, 4]);

@@ -291,6 +291,8 @@ mod tests {
         assert_same(&counted, "antal.sql", 5);
         let per_code = shared_parts("deltagare", "per_kod AS (", "\n)");
         assert_same(&per_code, "antal.sql", 5);
+        let per_group = shared_parts("deltagare", "per_grupp AS (", "\n)");
+        assert_same(&per_group, "antal.sql", 5);
     }
 
     #[test]
