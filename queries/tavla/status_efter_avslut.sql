@@ -24,9 +24,10 @@ grupper AS (
     UNION ALL SELECT 'uppgift saknas', 99
 ),
 per_kon AS (
-    -- The ended participants counted per sex and SUS group in one pass; the bars add them up.
-    SELECT a.kon, coalesce(k.sus_grupp, 'uppgift saknas') AS grupp, count(*) AS antal
-    FROM avslutade a
+    -- The ended participants counted per sex and SUS group in one pass (per code first: the
+    -- code list is joined to the counts, not to every participant); the bars add them up.
+    SELECT a.kon, coalesce(k.sus_grupp, 'uppgift saknas') AS grupp, sum(a.antal) AS antal
+    FROM (SELECT kon, status_efter_avslut, count(*) AS antal FROM avslutade GROUP BY 1, 2) a
     LEFT JOIN kod_status_efter_avslut k ON k.kod = a.status_efter_avslut
     GROUP BY 1, 2
 ),

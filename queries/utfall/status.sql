@@ -22,12 +22,13 @@ indelningar AS (
     SELECT * FROM (VALUES ('totalt'), ('kon'), ('alder'), ('kommun')) AS i(indelning)
 ),
 per_grupp AS (
-    -- The ended participants counted per breakdown and status in one pass; the counts are
+    -- The ended participants counted per breakdown and status in one pass (per code first:
+    -- the code list is joined to the counts, not to every participant); the counts are
     -- then added up per breakdown.
     SELECT a.kon, a.aldersgrupp, a.kommun,
            coalesce(k.sus_grupp, 'uppgift saknas') AS status,
-           count(*) AS n
-    FROM avslutade a
+           sum(a.n) AS n
+    FROM (SELECT kon, aldersgrupp, kommun, status_efter_avslut, count(*) AS n FROM avslutade GROUP BY 1, 2, 3, 4) a
     LEFT JOIN kod_status_efter_avslut k ON k.kod = a.status_efter_avslut
     GROUP BY 1, 2, 3, 4
 ),
