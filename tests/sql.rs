@@ -166,6 +166,46 @@ fn query_errors_are_clear() {
 }
 
 #[test]
+fn datafusions_settings_come_from_the_environment_as_the_readme_shows() {
+    let wd = loaded();
+    let setting = |name: &str, env: &[(&str, &str)]| {
+        let sql = format!("SELECT value FROM information_schema.df_settings WHERE name = '{name}'");
+        let mut command = wd.command(&["sql", &sql, "--format", "csv"]);
+        command.envs(env.iter().copied());
+        crate::workdir::Run::from(command.output().unwrap())
+            .ok()
+            .to_string()
+    };
+    let partitions = "datafusion.execution.target_partitions";
+    assert_eq!(
+        setting(
+            partitions,
+            &[("DATAFUSION_EXECUTION_TARGET_PARTITIONS", "8")]
+        ),
+        "value\n8\n"
+    );
+    // finsam's own default for finding a footer, unless the environment says otherwise.
+    let footer = "datafusion.execution.parquet.metadata_size_hint";
+    assert_eq!(setting(footer, &[]), "value\n65536\n");
+    assert_eq!(
+        setting(
+            footer,
+            &[("DATAFUSION_EXECUTION_PARQUET_METADATA_SIZE_HINT", "1000")]
+        ),
+        "value\n1000\n"
+    );
+    // A value that does not parse names the variable.
+    let mut command = wd.command(&["sql", "SELECT 1"]);
+    command.env("DATAFUSION_EXECUTION_TARGET_PARTITIONS", "många");
+    let run = crate::workdir::Run::from(command.output().unwrap());
+    let stderr = run.invalid();
+    assert!(
+        stderr.contains("DATAFUSION_EXECUTION_TARGET_PARTITIONS=många"),
+        "{stderr}"
+    );
+}
+
+#[test]
 fn an_empty_or_missing_dataset_is_explained() {
     let wd = Workdir::new();
     let stderr = wd.finsam(&["sql", "SELECT 1"]).invalid().to_string();

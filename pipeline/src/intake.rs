@@ -333,7 +333,7 @@ pub fn commit(
     // their data alone (the registry reads the manifest's projects as registered).
     if !registering.is_empty() {
         // Read again under the lock: `finsam projekt add` may have written meanwhile.
-        let mut registry = Registry::load(dataset.root())?;
+        let mut registry = Registry::of(&dataset)?;
         for projekt in registering {
             if registry.get(&projekt).is_none() {
                 registry.add(Project {

@@ -84,6 +84,8 @@ pub enum QueryError {
         "tabellen {0} finns redan i datamängden: ge underlagstabellen (queries/underlag) ett annat namn"
     )]
     TakenName(String),
+    #[error("DataFusions inställningar i miljön går inte att använda ({variables}): {message}")]
+    Settings { variables: String, message: String },
     #[error("{}", datafusion_message(.0))]
     DataFusion(#[from] datafusion::error::DataFusionError),
     #[error(transparent)]
@@ -101,7 +103,8 @@ impl QueryError {
             | QueryError::MissingParameter(_)
             | QueryError::UnusedParameter(..)
             | QueryError::UnknownProject { .. }
-            | QueryError::TakenName(_) => Kind::InvalidInput,
+            | QueryError::TakenName(_)
+            | QueryError::Settings { .. } => Kind::InvalidInput,
             QueryError::DataFusion(e) => engine_kind(e),
             QueryError::Explained { detail, .. } => engine_kind(detail),
             QueryError::Store(e) => e.kind(),
@@ -263,6 +266,24 @@ pub struct Engine {
 /// takes a second read.
 const FOOTER_READ: usize = 64 * 1024;
 
+/// DataFusion's settings with those the environment gives (`DATAFUSION_EXECUTION_…`). A
+/// value that does not parse names the variables set: DataFusion's own message does not.
+fn session_config_from_env() -> Result<SessionConfig, QueryError> {
+    SessionConfig::from_env().map_err(|e| {
+        let variables: Vec<String> = std::env::vars_os()
+            .filter_map(|(name, value)| {
+                let name = name.to_str()?;
+                name.starts_with("DATAFUSION_")
+                    .then(|| format!("{name}={}", value.to_string_lossy()))
+            })
+            .collect();
+        QueryError::Settings {
+            variables: variables.join(", "),
+            message: e.strip_backtrace(),
+        }
+    })
+}
+
 /// A table beside the dataset's, under its name: the underlag.
 pub type NamedTable = (String, Arc<dyn TableProvider>);
 
@@ -277,7 +298,7 @@ impl Engine {
         underlag: Vec<NamedTable>,
         replaced: Vec<NamedTable>,
     ) -> Result<Engine, QueryError> {
-        let mut config = SessionConfig::from_env()?.with_information_schema(true);
+        let mut config = session_config_from_env()?.with_information_schema(true);
         // Spans let an error point at the place in the statement.
         config.options_mut().sql_parser.collect_spans = true;
         // DataFusion reads the last 512 KiB of a file to find its footer: the whole file,

@@ -109,6 +109,7 @@ fn parquet_format(state: &dyn Session) -> ParquetFormat {
 /// A Parquet scan of `files` (each with its statistics), as a listing table would plan it.
 async fn scan_files(
     state: &dyn Session,
+    format: &ParquetFormat,
     table_schema: TableSchema,
     files: Vec<PartitionedFile>,
     projection: Option<&Vec<usize>>,
@@ -134,7 +135,6 @@ async fn scan_files(
         groups.iter().filter_map(|g| g.file_statistics(None)),
         &schema,
     )?;
-    let format = parquet_format(state);
     let config = FileScanConfigBuilder::new(
         ObjectStoreUrl::local_filesystem(),
         format.file_source(table_schema),
@@ -228,13 +228,13 @@ impl Files {
     async fn facts(
         &self,
         state: &dyn Session,
+        format: &ParquetFormat,
         chosen: Vec<(usize, PathBuf)>,
     ) -> Result<Vec<(usize, PathBuf, Option<Found>)>> {
         use futures::{StreamExt, TryStreamExt};
         let store = state
             .runtime_env()
             .object_store(ObjectStoreUrl::local_filesystem())?;
-        let format = &parquet_format(state);
         let mut found = self.found.lock().await;
         let unread: Vec<(usize, PathBuf)> = chosen
             .iter()
@@ -352,7 +352,8 @@ impl TableProvider for SubmittedTable {
                 .map(|index| (index, self.path(index)))
                 .collect();
         let mut files = Vec::new();
-        for (index, path, facts) in self.files.facts(state, chosen).await? {
+        let format = parquet_format(state);
+        for (index, path, facts) in self.files.facts(state, &format, chosen).await? {
             let Some((meta, statistics)) = facts else {
                 // A file the manifest says has rows must be there: its rows would be
                 // missing from every figure without a word.
@@ -372,7 +373,7 @@ impl TableProvider for SubmittedTable {
         let table_schema = TableSchema::builder(self.file_schema.clone())
             .with_table_partition_cols(partition_fields())
             .build();
-        scan_files(state, table_schema, files, projection, limit).await
+        scan_files(state, &format, table_schema, files, projection, limit).await
     }
 }
 
@@ -439,9 +440,10 @@ impl TableProvider for ProjectFilesTable {
             .into_iter()
             .map(|index| (index, self.paths[index].clone()))
             .collect();
+        let format = parquet_format(state);
         let files = self
             .files
-            .facts(state, chosen)
+            .facts(state, &format, chosen)
             .await?
             .into_iter()
             .map(|(_, path, facts)| {
@@ -450,7 +452,7 @@ impl TableProvider for ProjectFilesTable {
             })
             .collect::<Result<_>>()?;
         let table_schema = TableSchema::builder(self.schema.clone()).build();
-        scan_files(state, table_schema, files, projection, limit).await
+        scan_files(state, &format, table_schema, files, projection, limit).await
     }
 }
 
