@@ -78,12 +78,7 @@ impl Submissions {
 /// The indexes of the rows of `keys` (one a file) that pass every filter of `filters`
 /// that reads only `keys`' columns.
 fn select(state: &dyn Session, keys: &RecordBatch, filters: &[Expr]) -> Result<Vec<usize>> {
-    let names: Vec<&str> = keys
-        .schema_ref()
-        .fields()
-        .iter()
-        .map(|f| f.name().as_str())
-        .collect();
+    let names = column_names(keys);
     let on_keys = filters
         .iter()
         .filter(|f| expr_applicable_for_cols(&names, f))
@@ -101,9 +96,32 @@ fn select(state: &dyn Session, keys: &RecordBatch, filters: &[Expr]) -> Result<V
 }
 
 /// The session's Parquet settings (`datafusion.execution.parquet.*`), as a listing table
-/// takes them.
-fn parquet_format(state: &dyn Session) -> ParquetFormat {
-    ParquetFormat::default().with_options(state.default_table_options().parquet)
+/// takes them, with one addition. A scan whose own filters only choose files (they are on
+/// `keys`, the columns that name a file) evaluates the filters it is handed while planning
+/// goes on, the dynamic filters of the joins above it, while it decodes its rows
+/// (`pushdown_filters`): a join with few rows on its other side (the half-year's register)
+/// then decodes the other columns only for the rows that can match, where the scan of
+/// `deltagande` in `halvar/remitterade.sql` read all 1,000,000 rows for 14,400. A filter on
+/// the rows themselves (a period, `raknas`) lets most rows through, and evaluating it while
+/// decoding costs 5-25 % more than evaluating it after, so such a scan is left as it is.
+fn parquet_format(state: &dyn Session, filters: &[Expr], keys: &RecordBatch) -> ParquetFormat {
+    let mut options = state.default_table_options().parquet;
+    let names = column_names(keys);
+    if filters
+        .iter()
+        .all(|filter| expr_applicable_for_cols(&names, filter))
+    {
+        options.global.pushdown_filters = true;
+    }
+    ParquetFormat::default().with_options(options)
+}
+
+fn column_names(keys: &RecordBatch) -> Vec<&str> {
+    keys.schema_ref()
+        .fields()
+        .iter()
+        .map(|f| f.name().as_str())
+        .collect()
 }
 
 /// A Parquet scan of `files` (each with its statistics), as a listing table would plan it.
@@ -352,7 +370,7 @@ impl TableProvider for SubmittedTable {
                 .map(|index| (index, self.path(index)))
                 .collect();
         let mut files = Vec::new();
-        let format = parquet_format(state);
+        let format = parquet_format(state, filters, &self.submissions.partition_values);
         for (index, path, facts) in self.files.facts(state, &format, chosen).await? {
             let Some((meta, statistics)) = facts else {
                 // A file the manifest says has rows must be there: its rows would be
@@ -440,7 +458,7 @@ impl TableProvider for ProjectFilesTable {
             .into_iter()
             .map(|index| (index, self.paths[index].clone()))
             .collect();
-        let format = parquet_format(state);
+        let format = parquet_format(state, filters, &self.projects);
         let files = self
             .files
             .facts(state, &format, chosen)
@@ -521,6 +539,38 @@ mod tests {
         };
         assert_eq!(pages_looked_at(true).await, "1");
         assert_eq!(pages_looked_at(false).await, "0");
+    }
+
+    #[tokio::test]
+    async fn a_scan_chosen_by_its_files_alone_applies_a_joins_filter_while_decoding() {
+        // The rows a scan left out while decoding, by the join with `s` (one row): all but
+        // one when the scan's own filters only choose files, none when it filters rows.
+        let rows_left_out = |filter: &'static str| async move {
+            let dir = tempfile::tempdir().unwrap();
+            write(dir.path(), "A", "2020H1", &(1..=1000).collect::<Vec<_>>());
+            let submissions =
+                Submissions::new(vec![submission("A", "2020H1", Some(1000))]).unwrap();
+            let schema = Arc::new(Schema::new(vec![Field::new("x", DataType::Int64, false)]));
+            let table = SubmittedTable::new("t", dir.path().into(), schema, Arc::new(submissions));
+            let ctx = SessionContext::new();
+            ctx.register_table("t", Arc::new(table)).unwrap();
+            let sql = format!(
+                "EXPLAIN ANALYZE SELECT count(*) FROM t JOIN (VALUES (500)) s(x) ON s.x = t.x \
+                 WHERE {filter}"
+            );
+            let plan = sum(&ctx, &sql).await.join("\n");
+            let scan = plan
+                .split("DataSourceExec")
+                .find(|scan| scan.contains("data.parquet"))
+                .unwrap_or_else(|| panic!("{plan}"));
+            scan.split("pushdown_rows_pruned=")
+                .nth(1)
+                .and_then(|rest| rest.split([',', ' ']).next())
+                .unwrap_or_else(|| panic!("{plan}"))
+                .to_string()
+        };
+        assert_eq!(rows_left_out("t.projekt = 'A'").await, "999");
+        assert_eq!(rows_left_out("t.x > 0").await, "0");
     }
 
     #[tokio::test]
