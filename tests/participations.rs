@@ -413,9 +413,7 @@ fn an_event_counts_in_its_latest_version_and_a_return_is_a_new_participation() {
         lines[1..].sort();
         lines
     };
-    let placed = sorted(
-        wd.sql("SELECT projekt, person, typ, start, slut, inskriven FROM insatser_deltagande"),
-    );
+    let placed = sorted(wd.sql("SELECT * FROM insatser_deltagande"));
     let definition = repo("queries/underlag/insatser_deltagande.sql");
     let placed_by_definition = sorted(
         wd.finsam(&[
@@ -469,6 +467,61 @@ fn the_participant_and_outcome_tables_count_participations() {
         "SELECT count(*) AS n, avg(CAST(avslutad AS INT) - CAST(inskriven AS INT)) AS medel FROM uppfoljning WHERE projekt = 'ALFA' AND avslutad >= '2010-01-01'",
     );
     assert_eq!(time, "n,medel\n2,112.5\n");
+}
+
+#[test]
+fn a_participation_counts_once_per_type_of_insats_however_many_of_the_type_overlap() {
+    let wd = Workdir::new();
+    let schema = Schema::bundled().unwrap();
+    let s = &schema;
+    let r = pnr("1980-05-05", 113);
+    // One participation from September 2009 with four praktik: two that overlap each other
+    // in the autumn of 2009, one in March 2010 and one from May 2010 without an end; and
+    // särskilt stöd without an end from the start.
+    workbook(
+        &wd,
+        s,
+        "GAMMA",
+        "2010H1",
+        vec![
+            (
+                "deltagare",
+                vec![deltagare(s, &r, "2009-09-01", None, "AF", &[])],
+            ),
+            (
+                "insatser",
+                vec![
+                    insats(s, &r, "praktik", "2009-09-10", Some("2009-11-15")),
+                    insats(s, &r, "praktik", "2009-10-01", Some("2009-12-15")),
+                    insats(s, &r, "praktik", "2010-03-01", Some("2010-03-31")),
+                    insats(s, &r, "praktik", "2010-05-01", None),
+                    insats(s, &r, "sarskilt_stod", "2009-09-10", None),
+                ],
+            ),
+        ],
+    );
+    wd.finsam(&["ingest", "in"]).ok();
+    // In 2010 the first praktik to reach the year is March's, the autumn's having ended;
+    // in 2009H2 and 2009-2010 it is September's.
+    for period in ["2009H2", "2010H1", "2010", "2009-2010"] {
+        let report = report_json_with(&wd, "deltagare", "GAMMA", period, &[]);
+        let insatser = table(&report, 4);
+        for (typ, antal) in [("Praktik", 1), ("Särskilt stöd", 1), ("Ingen insats", 0)] {
+            assert_eq!(
+                row(insatser, typ)[0]["antal"],
+                antal,
+                "{period} {typ}: {insatser}"
+            );
+        }
+    }
+    // What the underlag records for it: each praktik after the first knows the latest end
+    // of those before it.
+    assert_eq!(
+        wd.sql(
+            "SELECT start, tidigare_slut FROM insatser_deltagande WHERE typ = 'praktik' ORDER BY start"
+        ),
+        "start,tidigare_slut\n2009-09-10,\n2009-10-01,2009-11-15\n2010-03-01,2009-12-15\n2010-05-01,2010-03-31\n"
+    );
 }
 
 #[test]

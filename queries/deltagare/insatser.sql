@@ -30,12 +30,15 @@ overlappar AS (
     -- underlag insatser_deltagande: the person's latest participation in the project that
     -- started on or before the insats; every participation but a felregistrering takes
     -- insatser, so one without samtycke keeps its own and is no aktuell row here), when it
-    -- overlaps the period.
-    SELECT DISTINCT projekt, person, inskriven, typ
+    -- overlaps the period. Each participation and type once: the first of its insatser of
+    -- the type that overlaps the period, the one no earlier insats of the type reaches
+    -- the period before (tidigare_slut), instead of removing duplicates from millions of rows.
+    SELECT projekt, person, inskriven, typ
     FROM insatser_deltagande
     WHERE i_urval(projekt, $projekt)
       AND start <= period_slut($period)
       AND (slut IS NULL OR slut >= period_start($period))
+      AND (tidigare_slut IS NULL OR tidigare_slut < period_start($period))
 ),
 rader AS (
     SELECT a.projekt, a.person, a.inskriven, a.kon, a.aldersgrupp, a.kommun, coalesce(o.typ, 'ingen') AS kod

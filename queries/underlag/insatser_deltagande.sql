@@ -8,16 +8,31 @@
 --         felregistreringar tar emot insatser, med samtycke eller utan, så att en insats i ett
 --         deltagande utan samtycke aldrig flyttar till ett annat. En insats för en person utan
 --         något sådant deltagande i projektet har ingen rad.
+--         tidigare_slut: den senaste slutdagen bland deltagandets tidigare insatser av samma typ
+--         (i ordning efter start och slut; 9999-12-31 för en som pågår), tom för den första. En
+--         insats som överlappar en period är den första av sin typ i deltagandet som gör det
+--         när tidigare_slut är tom eller före periodens början: med den räknas varje deltagande
+--         och typ en gång, utan att räkna bort dubbletter (queries/deltagare/insatser.sql).
 -- Underlag: tabellen insatser_deltagande, byggd per projekt när data läses in (efter
 --           deltagande) och läst av queries/deltagare/insatser.sql i stället för att varje
 --           fråga knyter insatserna till deltagandena på nytt.
 -- Parametrar: $projekt (ett eller flera kortnamn; underlaget byggs några projekt i taget, och
 --             varje projekts rader beror bara på projektets egna uppgifter)
-SELECT i.projekt, i.person, i.typ, i.start, i.slut,
-       coalesce(max(d.inskriven) FILTER (WHERE d.inskriven <= i.start), min(d.inskriven)) AS inskriven
-FROM insatser i
-JOIN deltagande d ON d.projekt = i.projekt AND d.person = i.person
-LEFT JOIN (SELECT kod FROM kod_avslutsorsak WHERE exkluderas) x ON x.kod = d.avslutsorsak
-WHERE i_urval(i.projekt, $projekt) AND i_urval(d.projekt, $projekt) AND x.kod IS NULL
-GROUP BY i.projekt, i.person, i.typ, i.start, i.slut
-ORDER BY i.person, i.start, i.typ
+WITH placerade AS (
+    SELECT i.projekt, i.person, i.typ, i.start, i.slut,
+           coalesce(max(d.inskriven) FILTER (WHERE d.inskriven <= i.start), min(d.inskriven)) AS inskriven
+    FROM insatser i
+    JOIN deltagande d ON d.projekt = i.projekt AND d.person = i.person
+    LEFT JOIN (SELECT kod FROM kod_avslutsorsak WHERE exkluderas) x ON x.kod = d.avslutsorsak
+    WHERE i_urval(i.projekt, $projekt) AND i_urval(d.projekt, $projekt) AND x.kod IS NULL
+    GROUP BY i.projekt, i.person, i.typ, i.start, i.slut
+)
+SELECT projekt, person, typ, start, slut, inskriven,
+       -- Rows are unique per (projekt, person, typ, start, slut), so the order is total.
+       max(coalesce(slut, DATE '9999-12-31')) OVER (
+           PARTITION BY projekt, person, inskriven, typ
+           ORDER BY start, slut NULLS LAST
+           ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING
+       ) AS tidigare_slut
+FROM placerade
+ORDER BY person, start, typ
