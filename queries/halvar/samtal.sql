@@ -23,12 +23,12 @@ aktuella AS (
     -- with the latest inskriven (on the same day, the project first in alphabetical order).
     SELECT person, kon, fodelsear, ensamstaende_med_barn, utomnordisk,
            CAST(extract(year FROM halvar_slut($halvar)) AS INT) - fodelsear AS alder
-    FROM (
-        SELECT a.*,
-               row_number() OVER (PARTITION BY a.person ORDER BY a.inskriven DESC, a.projekt) AS ordning
-        FROM aktuella_deltaganden a
+    FROM aktuella_deltaganden a
+    WHERE NOT EXISTS (
+        SELECT 1 FROM aktuella_deltaganden b
+        WHERE b.person = a.person
+          AND (b.inskriven > a.inskriven OR (b.inskriven = a.inskriven AND b.projekt < a.projekt))
     )
-    WHERE ordning = 1
 ),
 register AS (
     -- The period's own registers of the selected projects, felregistreringar left out.

@@ -255,7 +255,7 @@ mod tests {
         let parts = shared_parts(
             "halvar",
             "WITH aktuella_deltaganden AS (",
-            "\n    WHERE ordning = 1\n)",
+            "AND b.projekt < a.projekt))\n    )\n)",
         );
         assert_same(&parts, "aktuella.sql", 9);
         // Where insatser and remisser belong, and the insatser placed there.
