@@ -474,10 +474,12 @@ fn a_participation_counts_once_per_type_of_insats_however_many_of_the_type_overl
     let wd = Workdir::new();
     let schema = Schema::bundled().unwrap();
     let s = &schema;
-    let r = pnr("1980-05-05", 113);
-    // One participation from September 2009 with four praktik: two that overlap each other
-    // in the autumn of 2009, one in March 2010 and one from May 2010 without an end; and
-    // särskilt stöd without an end from the start.
+    let (r, q) = (pnr("1980-05-05", 113), pnr("1975-11-20", 228));
+    // R's one participation from September 2009 has five praktik: two that overlap each
+    // other in the autumn of 2009, one that ends on the first day of 2010, one in March
+    // 2010 and one from May without an end; and särskilt stöd twice from the same day, one
+    // ended in September and one without an end. Q has praktik in each of two
+    // participations, the first ended in 2009.
     workbook(
         &wd,
         s,
@@ -486,27 +488,40 @@ fn a_participation_counts_once_per_type_of_insats_however_many_of_the_type_overl
         vec![
             (
                 "deltagare",
-                vec![deltagare(s, &r, "2009-09-01", None, "AF", &[])],
+                vec![
+                    deltagare(s, &r, "2009-09-01", None, "AF", &[]),
+                    deltagare(s, &q, "2009-08-03", Some("2009-12-31"), "AF", &[]),
+                    deltagare(s, &q, "2010-02-01", None, "AF", &[]),
+                ],
             ),
             (
                 "insatser",
                 vec![
                     insats(s, &r, "praktik", "2009-09-10", Some("2009-11-15")),
                     insats(s, &r, "praktik", "2009-10-01", Some("2009-12-15")),
+                    insats(s, &r, "praktik", "2009-12-20", Some("2010-01-01")),
                     insats(s, &r, "praktik", "2010-03-01", Some("2010-03-31")),
                     insats(s, &r, "praktik", "2010-05-01", None),
                     insats(s, &r, "sarskilt_stod", "2009-09-10", None),
+                    insats(s, &r, "sarskilt_stod", "2009-09-10", Some("2009-09-30")),
+                    insats(s, &q, "praktik", "2009-10-01", Some("2009-12-31")),
+                    insats(s, &q, "praktik", "2010-03-01", None),
                 ],
             ),
         ],
     );
     wd.finsam(&["ingest", "in"]).ok();
-    // In 2010 the first praktik to reach the year is March's, the autumn's having ended;
-    // in 2009H2 and 2009-2010 it is September's.
-    for period in ["2009H2", "2010H1", "2010", "2009-2010"] {
+    // R once per type in every period; Q once for each participation aktuell in it (both
+    // in 2009-2010, whose first praktik of the second participation follows one of the
+    // first's that reached the period).
+    for (period, praktik) in [("2009H2", 2), ("2010H1", 2), ("2010", 2), ("2009-2010", 3)] {
         let report = report_json_with(&wd, "deltagare", "GAMMA", period, &[]);
         let insatser = table(&report, 4);
-        for (typ, antal) in [("Praktik", 1), ("Särskilt stöd", 1), ("Ingen insats", 0)] {
+        for (typ, antal) in [
+            ("Praktik", praktik),
+            ("Särskilt stöd", 1),
+            ("Ingen insats", 0),
+        ] {
             assert_eq!(
                 row(insatser, typ)[0]["antal"],
                 antal,
@@ -514,14 +529,41 @@ fn a_participation_counts_once_per_type_of_insats_however_many_of_the_type_overl
             );
         }
     }
-    // What the underlag records for it: each praktik after the first knows the latest end
+    // What the underlag records: each insats after the first of its type in its
+    // participation (by start, then slut, one without an end last) knows the latest end
     // of those before it.
     assert_eq!(
         wd.sql(
-            "SELECT start, tidigare_slut FROM insatser_deltagande WHERE typ = 'praktik' ORDER BY start"
+            "SELECT typ, start, slut, tidigare_slut FROM insatser_deltagande \
+             WHERE inskriven = DATE '2009-09-01' ORDER BY typ, start, slut NULLS LAST"
         ),
-        "start,tidigare_slut\n2009-09-10,\n2009-10-01,2009-11-15\n2010-03-01,2009-12-15\n2010-05-01,2010-03-31\n"
+        "typ,start,slut,tidigare_slut\n\
+         praktik,2009-09-10,2009-11-15,\n\
+         praktik,2009-10-01,2009-12-15,2009-11-15\n\
+         praktik,2009-12-20,2010-01-01,2009-12-15\n\
+         praktik,2010-03-01,2010-03-31,2010-01-01\n\
+         praktik,2010-05-01,,2010-03-31\n\
+         sarskilt_stod,2009-09-10,2009-09-30,\n\
+         sarskilt_stod,2009-09-10,,2009-09-30\n"
     );
+    // The first insats of a type to overlap a period is the participation and type once:
+    // as many as removing the duplicates from every insats that overlaps it.
+    for period in ["2009", "2009H2", "2010H1", "2010", "2009-2010"] {
+        let overlaps = format!(
+            "start <= period_slut('{period}') AND (slut IS NULL OR slut >= period_start('{period}'))"
+        );
+        assert_eq!(
+            wd.sql(&format!(
+                "SELECT (SELECT count(*) FROM (SELECT DISTINCT projekt, person, inskriven, typ \
+                 FROM insatser_deltagande WHERE {overlaps})) AS n"
+            )),
+            wd.sql(&format!(
+                "SELECT count(*) AS n FROM insatser_deltagande WHERE {overlaps} \
+                 AND (tidigare_slut IS NULL OR tidigare_slut < period_start('{period}'))"
+            )),
+            "{period}"
+        );
+    }
 }
 
 #[test]

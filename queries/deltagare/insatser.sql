@@ -31,8 +31,9 @@ overlappar AS (
     -- started on or before the insats; every participation but a felregistrering takes
     -- insatser, so one without samtycke keeps its own and is no aktuell row here), when it
     -- overlaps the period. Each participation and type once: the first of its insatser of
-    -- the type that overlaps the period, the one no earlier insats of the type reaches
-    -- the period before (tidigare_slut), instead of removing duplicates from millions of rows.
+    -- the type that overlaps the period, the one whose earlier insatser of the type all
+    -- ended before the period starts (tidigare_slut), instead of removing duplicates from
+    -- millions of rows.
     SELECT projekt, person, inskriven, typ
     FROM insatser_deltagande
     WHERE i_urval(projekt, $projekt)

@@ -23,6 +23,8 @@ aktuella AS (
     -- with the latest inskriven (on the same day, the project first in alphabetical order).
     SELECT person, kon, fodelsear, ensamstaende_med_barn, utomnordisk,
            CAST(extract(year FROM halvar_slut($halvar)) AS INT) - fodelsear AS alder
+    -- (person, inskriven) is unique in a project's submission for the half-year, so one
+    -- row remains for each person.
     FROM aktuella_deltaganden a
     WHERE NOT EXISTS (
         SELECT 1 FROM aktuella_deltaganden b
