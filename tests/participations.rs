@@ -506,20 +506,30 @@ fn a_participation_counts_once_per_type_of_insats_however_many_of_the_type_overl
                     insats(s, &r, "sarskilt_stod", "2009-09-10", Some("2009-09-30")),
                     insats(s, &q, "praktik", "2009-10-01", Some("2009-12-31")),
                     insats(s, &q, "praktik", "2010-03-01", None),
+                    // Two flerpartssamtal the same day: two samtal, one participation.
+                    insats(s, &r, "flerpartssamtal", "2010-02-10", None),
+                    insats(s, &r, "flerpartssamtal", "2010-02-10", None),
                 ],
             ),
         ],
     );
     wd.finsam(&["ingest", "in"]).ok();
+    // The half-year report counts samtal, each row of the submission.
+    assert_eq!(
+        antal(&report_json(&wd, "GAMMA", "2010H1"), 17, "Flerpartssamtal"),
+        2
+    );
     // R once per type in every period; Q once for each participation aktuell in it (both
     // in 2009-2010, whose first praktik of the second participation follows one of the
     // first's that reached the period).
     for (period, praktik) in [("2009H2", 2), ("2010H1", 2), ("2010", 2), ("2009-2010", 3)] {
         let report = report_json_with(&wd, "deltagare", "GAMMA", period, &[]);
         let insatser = table(&report, 4);
+        let flerpartssamtal = if period == "2009H2" { 0 } else { 1 };
         for (typ, antal) in [
             ("Praktik", praktik),
             ("Särskilt stöd", 1),
+            ("Flerpartssamtal", flerpartssamtal),
             ("Ingen insats", 0),
         ] {
             assert_eq!(
@@ -538,6 +548,7 @@ fn a_participation_counts_once_per_type_of_insats_however_many_of_the_type_overl
              WHERE inskriven = DATE '2009-09-01' ORDER BY typ, start, slut NULLS LAST"
         ),
         "typ,start,slut,tidigare_slut\n\
+         flerpartssamtal,2010-02-10,,\n\
          praktik,2009-09-10,2009-11-15,\n\
          praktik,2009-10-01,2009-12-15,2009-11-15\n\
          praktik,2009-12-20,2010-01-01,2009-12-15\n\
