@@ -58,14 +58,13 @@ deltaganden AS (
 ),
 insats AS (
     -- Each insats of an aktuell person in the selected projects, in its latest version (rows
-    -- alike in every column once, antal saying how many: a version may list the same
-    -- insats twice, and two are two), placed in the participation
-    -- it belongs to: the person's latest in the project (deltaganden) that started on or
-    -- before the insats (the one it falls in, or after an end the one it follows up; before
-    -- all of them the first). Only an insats whose participation makes its person aktuell
-    -- (with samtycke) counts. Counting alike rows together, not numbering each row
-    -- (row_number), lets a filter on typ reach the scan of insatser: samtal.sql 1.1 -> 0.5 s
-    -- for every project.
+    -- alike in every column once, antal saying how many: a version may list the same insats
+    -- twice, and two are two), placed in the participation it belongs to: the person's
+    -- latest in the project (deltaganden) that started on or before the insats (the one it
+    -- falls in, or after an end the one it follows up; before all of them the first). Only
+    -- an insats whose participation makes its person aktuell (with samtycke) counts.
+    -- Counting alike rows together, not numbering each row (row_number), lets a filter on
+    -- typ reach the scan of insatser: samtal.sql 1.01 -> 0.40 s for every project.
     SELECT t.person, t.typ, t.start, t.slut, t.antal
     FROM (
         SELECT i.projekt, i.person, i.typ, i.start, i.slut, i.antal,

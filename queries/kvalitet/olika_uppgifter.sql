@@ -10,7 +10,8 @@
 -- Parametrar: $projekt (kortnamn; flera åtskilda med komma, eller alla)
 WITH flera AS (
     -- The participations of persons with more than one: only they can differ from
-    -- themselves. (A semi-join on the participations rather than counting each of a
+    -- themselves. deltagande has one row per participation (projekt, person, inskriven, none
+    -- of them empty), so another row of the person is another participation. (A semi-join on the participations rather than counting each of a
     -- million persons: a fifth faster and 435 → 310 MB for a million participations.)
     SELECT d.*
     FROM deltagande d
